@@ -1,0 +1,100 @@
+//! Cancellation that any thread may trigger, and that wakes a transfer blocked
+//! waiting on its sockets.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+type Waker = Arc<dyn Fn() + Send + Sync>;
+
+#[derive(Default)]
+struct Inner {
+    cancelled: AtomicBool,
+    next_id: AtomicU64,
+    wakers: Mutex<Vec<(u64, Waker)>>,
+}
+
+/// Shared by a request (or batch) and every send in flight for it. Once
+/// cancelled it stays cancelled, like a Go context.
+#[derive(Clone, Default)]
+pub struct CancelToken(Arc<Inner>);
+
+impl CancelToken {
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+
+    /// Marks the token cancelled and wakes every transfer waiting on it.
+    pub fn cancel(&self) {
+        self.0.cancelled.store(true, Ordering::SeqCst);
+        let wakers: Vec<Waker> = self
+            .0
+            .wakers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(_, w)| w.clone())
+            .collect();
+        for wake in wakers {
+            wake();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Registers `wake` to be called on cancel while the guard lives.
+    pub fn on_cancel(&self, wake: Waker) -> WakerGuard {
+        let id = self.0.next_id.fetch_add(1, Ordering::Relaxed);
+        self.0
+            .wakers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((id, wake));
+        WakerGuard {
+            token: self.clone(),
+            id,
+        }
+    }
+}
+
+/// Unregisters a waker when the transfer that installed it ends.
+pub struct WakerGuard {
+    token: CancelToken,
+    id: u64,
+}
+
+impl Drop for WakerGuard {
+    fn drop(&mut self) {
+        self.token
+            .0
+            .wakers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|(id, _)| *id != self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn wakes_registered_only() {
+        let token = CancelToken::new();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let h = hits.clone();
+        let guard = token.on_cancel(Arc::new(move || {
+            h.fetch_add(1, Ordering::SeqCst);
+        }));
+        drop(guard);
+        let h = hits.clone();
+        let _guard = token.on_cancel(Arc::new(move || {
+            h.fetch_add(10, Ordering::SeqCst);
+        }));
+        token.cancel();
+        assert!(token.is_cancelled());
+        assert_eq!(hits.load(Ordering::SeqCst), 10);
+    }
+}

@@ -1,0 +1,172 @@
+//! Receives a hop's response as it arrives: head lines, then body bytes, which
+//! are buffered or streamed to the caller's callback, within the size cap.
+
+use std::sync::Arc;
+
+use super::body::DataSink;
+use super::error::{Code, Error};
+use super::head::Head;
+use super::redirect;
+
+#[derive(Default)]
+enum Mode {
+    /// No body byte yet: the head decides at the first byte.
+    #[default]
+    Undecided,
+    Buffer,
+    Stream,
+}
+
+/// Why the collector asked the transport to stop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    TooLarge,
+    Aborted,
+}
+
+#[derive(Default)]
+pub struct Collector {
+    pub head: Head,
+    pub body: Vec<u8>,
+    received: u64,
+    /// Cap for a buffered body and for a streamed one; 0 is no cap.
+    buffer_cap: u64,
+    stream_cap: u64,
+    stream: Option<Arc<dyn DataSink>>,
+    follow_redirects: bool,
+    mode: Mode,
+    stop: Option<Stop>,
+}
+
+impl Collector {
+    pub fn new(
+        buffer_cap: u64,
+        stream_cap: u64,
+        stream: Option<Arc<dyn DataSink>>,
+        follow_redirects: bool,
+    ) -> Collector {
+        Collector {
+            buffer_cap,
+            stream_cap,
+            stream,
+            follow_redirects,
+            ..Collector::default()
+        }
+    }
+
+    pub fn header_line(&mut self, line: &[u8]) {
+        self.head.feed(line);
+    }
+
+    /// Takes body bytes; false asks the transport to stop the transfer.
+    pub fn write(&mut self, data: &[u8]) -> bool {
+        if matches!(self.mode, Mode::Undecided) {
+            self.decide();
+        }
+        self.received += data.len() as u64;
+        let cap = match self.mode {
+            Mode::Stream => self.stream_cap,
+            _ => self.buffer_cap,
+        };
+        if cap > 0 && self.received > cap {
+            self.stop = Some(Stop::TooLarge);
+            return false;
+        }
+        match (&self.mode, &self.stream) {
+            (Mode::Stream, Some(sink)) => {
+                if !sink.write(data) {
+                    self.stop = Some(Stop::Aborted);
+                    return false;
+                }
+            }
+            _ => self.body.extend_from_slice(data),
+        }
+        true
+    }
+
+    /// Streams the body when the caller asked for it, unless this hop is a
+    /// redirect that will be followed: its body belongs to the history.
+    fn decide(&mut self) {
+        let followed = self.follow_redirects
+            && redirect::is_redirect(self.head.status)
+            && self.head.header("location").is_some();
+        if self.stream.is_some() && !followed {
+            self.mode = Mode::Stream;
+            return;
+        }
+        self.mode = Mode::Buffer;
+        // Reserve the announced size (plus the NUL the C API appends) so a
+        // large body is never copied by reallocation. Not for encoded bodies:
+        // their announced size is not the decoded size.
+        let announced = self
+            .head
+            .header("content-length")
+            .and_then(|v| v.parse::<u64>().ok());
+        if let Some(len) = announced {
+            let fits = self.buffer_cap == 0 || len <= self.buffer_cap;
+            if fits && self.head.header("content-encoding").is_none() {
+                self.body.reserve_exact(len as usize + 1);
+            }
+        }
+    }
+
+    /// The error for a transfer this collector stopped, if it stopped one.
+    pub fn stop_error(&self) -> Option<Error> {
+        self.stop.map(|stop| match stop {
+            Stop::TooLarge => {
+                let cap = match self.mode {
+                    Mode::Stream => self.stream_cap,
+                    _ => self.buffer_cap,
+                };
+                Error::new(
+                    Code::BodyTooLarge,
+                    format!("response body exceeds the cap of {cap} bytes"),
+                )
+            }
+            Stop::Aborted => Error::new(Code::Aborted, "the data callback asked to stop"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(c: &mut Collector, lines: &[&str]) {
+        for l in lines {
+            c.header_line(l.as_bytes());
+        }
+    }
+
+    #[test]
+    fn caps_buffered_body() {
+        let mut c = Collector::new(10, 0, None, true);
+        head(&mut c, &["HTTP/1.1 200 OK"]);
+        assert!(c.write(b"12345"));
+        assert!(c.write(b"12345"));
+        assert!(!c.write(b"1"));
+        assert_eq!(c.stop_error().unwrap().code, Code::BodyTooLarge);
+    }
+
+    struct Count(std::sync::Mutex<usize>);
+    impl DataSink for Count {
+        fn write(&self, d: &[u8]) -> bool {
+            *self.0.lock().unwrap() += d.len();
+            true
+        }
+    }
+
+    #[test]
+    fn streams_final_but_buffers_followed_redirect() {
+        let sink = Arc::new(Count(Default::default()));
+        let mut c = Collector::new(0, 0, Some(sink.clone()), true);
+        head(&mut c, &["HTTP/1.1 302 Found", "Location: /x"]);
+        c.write(b"moved");
+        assert_eq!(c.body, b"moved");
+        let mut c = Collector::new(0, 0, Some(sink.clone()), true);
+        head(&mut c, &["HTTP/1.1 200 OK"]);
+        c.write(b"streamed");
+        assert!(c.body.is_empty());
+        assert_eq!(*sink.0.lock().unwrap(), 8);
+    }
+}

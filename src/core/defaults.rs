@@ -1,0 +1,36 @@
+//! The built-in defaults: the bottom layer under global config, session and
+//! request. libcurl's own defaults are unsafe for a library (no total timeout,
+//! a 300 s connect timeout), so every one of these is set on every transfer.
+
+use std::time::Duration;
+
+use super::request::{HttpVersion, Options, RedirectPolicy};
+
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The whole send, redirects included.
+pub const TIMEOUT: Duration = Duration::from_secs(300);
+pub const MAX_REDIRECTS: u32 = 30;
+/// Cap on a buffered body (every hop) unless the caller sets one. Streamed
+/// bodies have no cap unless the caller sets one.
+pub const MAX_BUFFERED_BODY: u64 = 256 * 1024 * 1024;
+
+pub fn user_agent() -> String {
+    format!("libreqc/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The bottom layer, with every option set.
+pub fn options() -> Options {
+    Options {
+        auth: None,
+        connect_timeout: Some(CONNECT_TIMEOUT),
+        timeout: Some(TIMEOUT),
+        redirects: Some(RedirectPolicy {
+            follow: true,
+            max: MAX_REDIRECTS,
+        }),
+        http_version: Some(HttpVersion::Any),
+        max_response_bytes: None,
+        user_agent: Some(user_agent()),
+        secret_headers: Vec::new(),
+    }
+}

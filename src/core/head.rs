@@ -1,0 +1,110 @@
+//! Parses a response head from the raw header lines libcurl hands over, one
+//! line at a time. A new status line starts a new head, so interim 1xx
+//! responses and a proxy's CONNECT reply are replaced by the real one.
+
+use super::response::canonical_reason;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Head {
+    pub status: u16,
+    pub reason: String,
+    pub http_version: u8,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Head {
+    /// Feeds one raw header line, CRLF included or not.
+    pub fn feed(&mut self, raw: &[u8]) {
+        let line = trim_eol(raw);
+        if line.is_empty() {
+            return;
+        }
+        if line.starts_with(b"HTTP/") {
+            *self = Head::default();
+            self.status_line(line);
+        } else if line[0] == b' ' || line[0] == b'\t' {
+            // obs-fold: a continuation of the previous header's value.
+            if let Some((_, value)) = self.headers.last_mut() {
+                value.push(' ');
+                value.push_str(String::from_utf8_lossy(line).trim());
+            }
+        } else if let Some(colon) = line.iter().position(|&b| b == b':') {
+            let name = String::from_utf8_lossy(&line[..colon]).trim().to_string();
+            let value = String::from_utf8_lossy(&line[colon + 1..])
+                .trim()
+                .to_string();
+            self.headers.push((name, value));
+        }
+    }
+
+    fn status_line(&mut self, line: &[u8]) {
+        let text = String::from_utf8_lossy(line);
+        let mut parts = text.splitn(3, ' ');
+        let version = parts.next().unwrap_or("");
+        self.http_version = match version {
+            "HTTP/1.0" => 10,
+            "HTTP/1.1" => 11,
+            "HTTP/2" | "HTTP/2.0" => 20,
+            "HTTP/3" => 30,
+            _ => 0,
+        };
+        self.status = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let reason = parts.next().unwrap_or("").trim();
+        self.reason = if reason.is_empty() {
+            canonical_reason(self.status).to_string()
+        } else {
+            reason.to_string()
+        };
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn trim_eol(mut line: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\r' | b'\n'] = line {
+        line = rest;
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_head_and_skips_interim() {
+        let mut h = Head::default();
+        for l in [
+            "HTTP/1.1 100 Continue\r\n",
+            "\r\n",
+            "HTTP/1.1 404 Not Found\r\n",
+            "Content-Type: text/plain\r\n",
+            "X-Multi: a\r\n",
+            "X-Multi:  b \r\n",
+            "X-Fold: one\r\n",
+            "  two\r\n",
+            "\r\n",
+        ] {
+            h.feed(l.as_bytes());
+        }
+        assert_eq!(h.status, 404);
+        assert_eq!(h.reason, "Not Found");
+        assert_eq!(h.http_version, 11);
+        assert_eq!(h.headers.len(), 4);
+        assert_eq!(h.headers[2], ("X-Multi".into(), "b".into()));
+        assert_eq!(h.header("x-fold"), Some("one two"));
+    }
+
+    #[test]
+    fn http2_gets_canonical_reason() {
+        let mut h = Head::default();
+        h.feed(b"HTTP/2 200 \r\n");
+        assert_eq!((h.status, h.http_version), (200, 20));
+        assert_eq!(h.reason, "OK");
+    }
+}

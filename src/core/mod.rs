@@ -1,0 +1,23 @@
+//! The engine, in safe Rust: requests, layered defaults, redirects, response
+//! building. It knows nothing of C or of libcurl; it drives a `Transport`.
+
+pub mod body;
+pub mod cancel;
+pub mod collect;
+pub mod defaults;
+pub mod error;
+pub mod head;
+pub mod redact;
+pub mod redirect;
+pub mod request;
+pub mod response;
+pub mod send;
+pub mod transfer;
+pub mod validate;
+
+pub use body::{Body, BodySource, DataSink, FilePart, PartContent};
+pub use cancel::CancelToken;
+pub use error::{Code, Error, Result};
+pub use request::{Auth, HttpVersion, Options, RedirectPolicy, Request};
+pub use response::Response;
+pub use send::{send, Layer};

@@ -1,0 +1,112 @@
+//! A response as the caller receives it.
+
+use std::time::Duration;
+
+/// Points in a hop's life, each measured from the hop's start (libcurl's
+/// `*_TIME_T` values). A phase that did not happen (DNS or connect on a reused
+/// connection) equals the phase before it.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub dns: Duration,
+    pub connect: Duration,
+    pub tls: Duration,
+    pub first_byte: Duration,
+    pub total: Duration,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Response {
+    pub status: u16,
+    pub reason: String,
+    /// 10, 11, 20 or 30 for HTTP/1.0, 1.1, 2 and 3; 0 if unknown.
+    pub http_version: u8,
+    /// In received order; names as the server sent them; repeats kept.
+    pub headers: Vec<(String, String)>,
+    /// The decoded body (empty when it was streamed to a callback).
+    pub body: Vec<u8>,
+    /// This hop's URL (for the final response: where the redirects ended).
+    pub url: String,
+    /// Earlier hops of a followed redirect chain, oldest first.
+    pub history: Vec<Response>,
+    /// For the final response: the whole send, redirects included.
+    /// For a history entry: that hop alone.
+    pub elapsed: Duration,
+    pub timings: Timings,
+    pub remote_ip: String,
+    pub remote_port: u16,
+}
+
+impl Response {
+    /// The first value of the header `name` (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of the header `name`, in received order.
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The standard reason phrase, for HTTP/2 and 3 responses that carry none.
+pub fn canonical_reason(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        103 => "Early Hints",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non-Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        407 => "Proxy Authentication Required",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        418 => "I'm a teapot",
+        421 => "Misdirected Request",
+        422 => "Unprocessable Content",
+        425 => "Too Early",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}

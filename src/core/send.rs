@@ -1,0 +1,343 @@
+//! One send: merge the layers, then run hop after hop, following redirects
+//! itself (one transfer per hop), and build the response with its history.
+
+use std::time::{Duration, Instant};
+
+use url::Url;
+
+use super::body::Body;
+use super::cancel::CancelToken;
+use super::collect::Collector;
+use super::defaults;
+use super::error::{Code, Error, Result};
+use super::redact;
+use super::redirect;
+use super::request::{Auth, HeaderEdits, Options, Request};
+use super::response::Response;
+use super::transfer::{Hop, HopBody, HopInfo, Transport, Upload};
+
+/// Defaults that a session or the global config lays under a request.
+#[derive(Clone, Debug, Default)]
+pub struct Layer {
+    pub headers: HeaderEdits,
+    pub params: Vec<(String, String)>,
+    pub options: Options,
+}
+
+impl Layer {
+    /// `self` over `lower`: headers by name, params appended, options by field.
+    pub fn over(&self, lower: &Layer) -> Layer {
+        let mut params = lower.params.clone();
+        params.extend(self.params.iter().cloned());
+        Layer {
+            headers: self.headers.over(&lower.headers),
+            params,
+            options: self.options.over(&lower.options),
+        }
+    }
+}
+
+/// Sends `request` over `transport` with `below` (session over config) as the
+/// lower layers, following redirects.
+pub fn send(
+    request: &Request,
+    below: &Layer,
+    transport: &mut dyn Transport,
+    cancel: &CancelToken,
+) -> Result<Response> {
+    let started = Instant::now();
+    let mut chain = Chain::new(request, below)?;
+    let mut history = Vec::new();
+    loop {
+        let hop_started = Instant::now();
+        let hop = chain.hop(started)?;
+        let follow = chain.options_follow();
+        let mut collector = Collector::new(
+            chain.buffer_cap,
+            chain.stream_cap,
+            request.on_data.clone(),
+            follow,
+        );
+        let info = if cancel.is_cancelled() {
+            Err(Error::new(Code::Cancelled, "cancelled"))
+        } else {
+            transport.transfer(&hop, &mut collector, cancel)
+        }
+        .map_err(|e| with_url(e, &hop))?;
+        let mut response = build(&hop, collector, info, hop_started.elapsed());
+        match chain.next(&response)? {
+            Some(()) => history.push(response),
+            None => {
+                response.elapsed = started.elapsed();
+                response.history = history;
+                return Ok(response);
+            }
+        }
+    }
+}
+
+fn with_url(e: Error, hop: &Hop) -> Error {
+    let message = format!("{}: {} {}", e.message, hop.method, redact::url(&hop.url));
+    Error::new(e.code, message)
+}
+
+fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> Response {
+    let Collector { head, body, .. } = collector;
+    Response {
+        status: head.status,
+        reason: head.reason,
+        http_version: head.http_version,
+        headers: head.headers,
+        body,
+        url: hop.url.to_string(),
+        history: Vec::new(),
+        elapsed,
+        timings: info.timings,
+        remote_ip: info.remote_ip,
+        remote_port: info.remote_port,
+    }
+}
+
+/// The state of a send across its hops: what the next hop will carry.
+struct Chain {
+    method: String,
+    url: Url,
+    headers: HeaderEdits,
+    body: Body,
+    options: Options,
+    redirects_followed: u32,
+    buffer_cap: u64,
+    stream_cap: u64,
+}
+
+impl Chain {
+    fn new(request: &Request, below: &Layer) -> Result<Chain> {
+        let top = Layer {
+            headers: request.headers.clone(),
+            params: request.params.clone(),
+            options: request.options.clone(),
+        };
+        let merged = top.over(below);
+        let mut options = merged.options.over(&defaults::options());
+        let mut url = request.url.clone();
+        if !merged.params.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(merged.params.iter().map(|(k, v)| (k, v)));
+        }
+        // A user:password in the URL is basic auth unless auth is set, and is
+        // never sent as part of the URL (it would survive a redirect there).
+        if !url.username().is_empty() || url.password().is_some() {
+            if options.auth.is_none() {
+                options.auth = Some(Auth::Basic {
+                    user: percent_decode(url.username()),
+                    password: percent_decode(url.password().unwrap_or("")),
+                });
+            }
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
+        let (buffer_cap, stream_cap) = match options.max_response_bytes {
+            Some(cap) => (cap, cap),
+            None => (defaults::MAX_BUFFERED_BODY, 0),
+        };
+        Ok(Chain {
+            method: request.method.clone(),
+            url,
+            headers: merged.headers,
+            body: request.body.clone(),
+            options,
+            redirects_followed: 0,
+            buffer_cap,
+            stream_cap,
+        })
+    }
+
+    fn options_follow(&self) -> bool {
+        self.options.redirects.is_some_and(|r| r.follow)
+    }
+
+    /// The next transfer, fully decided.
+    fn hop(&self, started: Instant) -> Result<Hop> {
+        let mut headers = self.headers.0.clone();
+        let (body, content_type) = hop_body(&self.body)?;
+        if let Some(ct) = content_type {
+            if !self.headers.mentions("content-type") {
+                headers.push(("Content-Type".to_string(), Some(ct)));
+            }
+        }
+        // libcurl sends `Expect: 100-continue` for large bodies and waits up to
+        // a second for an answer many servers never send. Requests sends none.
+        if !self.headers.mentions("expect") {
+            headers.push(("Expect".to_string(), None));
+        }
+        let timeout = match self.options.timeout {
+            Some(t) if t.is_zero() => None,
+            Some(t) => {
+                let left = t.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    return Err(Error::new(
+                        Code::Timeout,
+                        format!(
+                            "timed out after {} ms: {} {}",
+                            t.as_millis(),
+                            self.method,
+                            redact::url(&self.url)
+                        ),
+                    ));
+                }
+                Some(left)
+            }
+            None => None,
+        };
+        Ok(Hop {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers,
+            body,
+            auth: self.options.auth.clone().filter(|a| *a != Auth::None),
+            connect_timeout: self
+                .options
+                .connect_timeout
+                .unwrap_or(defaults::CONNECT_TIMEOUT),
+            timeout,
+            http_version: self
+                .options
+                .http_version
+                .unwrap_or(super::request::HttpVersion::Any),
+            user_agent: self.options.user_agent.clone().unwrap_or_default(),
+        })
+    }
+
+    /// Prepares the chain for the redirect `response` asks for; `None` when
+    /// `response` is final.
+    fn next(&mut self, response: &Response) -> Result<Option<()>> {
+        let Some(policy) = self.options.redirects.filter(|r| r.follow) else {
+            return Ok(None);
+        };
+        let Some(location) = response.header("location") else {
+            return Ok(None);
+        };
+        if !redirect::is_redirect(response.status) {
+            return Ok(None);
+        }
+        if self.redirects_followed >= policy.max {
+            return Err(Error::new(
+                Code::TooManyRedirects,
+                format!(
+                    "more than {} redirects: {} {}",
+                    policy.max,
+                    self.method,
+                    redact::url(&self.url)
+                ),
+            ));
+        }
+        let next = redirect::target(&self.url, location)?;
+        let method = redirect::next_method(response.status, &self.method).to_string();
+        if method != self.method && method == "GET" {
+            self.body = Body::None;
+            for name in ["content-type", "content-length", "transfer-encoding"] {
+                self.headers
+                    .0
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            }
+        } else if matches!(self.body, Body::Stream { .. }) {
+            return Err(Error::new(
+                Code::InvalidState,
+                format!(
+                    "a {} redirect needs the body again, but it was streamed from a callback: {} {}",
+                    response.status,
+                    self.method,
+                    redact::url(&self.url)
+                ),
+            ));
+        }
+        if !redirect::keeps_credentials(&self.url, &next) {
+            self.strip_credentials();
+        }
+        self.method = method;
+        self.url = next;
+        self.redirects_followed += 1;
+        Ok(Some(()))
+    }
+
+    /// Once stripped, credentials stay stripped for the rest of the chain,
+    /// even if it comes back to the first origin.
+    fn strip_credentials(&mut self) {
+        self.options.auth = None;
+        let secret = &self.options.secret_headers;
+        self.headers.0.retain(|(n, _)| {
+            let lower = n.to_ascii_lowercase();
+            !redirect::CREDENTIAL_HEADERS.contains(&lower.as_str()) && !secret.contains(&lower)
+        });
+    }
+}
+
+/// The hop's body and the Content-Type it implies.
+fn hop_body(body: &Body) -> Result<(HopBody, Option<String>)> {
+    Ok(match body {
+        Body::None => (HopBody::None, None),
+        Body::Bytes { data, content_type } => (
+            HopBody::Upload {
+                upload: Upload::bytes(data.clone()),
+                length: Some(data.len() as u64),
+            },
+            content_type.clone(),
+        ),
+        Body::Json(data) => (
+            HopBody::Upload {
+                upload: Upload::bytes(data.clone()),
+                length: Some(data.len() as u64),
+            },
+            Some("application/json".to_string()),
+        ),
+        Body::Form { fields, files } if files.is_empty() => {
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(fields.iter())
+                .finish();
+            let data: std::sync::Arc<[u8]> = encoded.into_bytes().into();
+            (
+                HopBody::Upload {
+                    length: Some(data.len() as u64),
+                    upload: Upload::bytes(data),
+                },
+                Some("application/x-www-form-urlencoded".to_string()),
+            )
+        }
+        Body::Form { fields, files } => {
+            for file in files {
+                if let super::body::PartContent::File(path) = &file.content {
+                    std::fs::File::open(path).map_err(|e| {
+                        Error::new(
+                            Code::Io,
+                            format!(
+                                "cannot read file {} for part {:?}: {e}",
+                                path.display(),
+                                file.field
+                            ),
+                        )
+                    })?;
+                }
+            }
+            (
+                HopBody::Multipart {
+                    fields: fields.clone(),
+                    files: files.clone(),
+                },
+                None,
+            )
+        }
+        Body::Stream { source, length } => (
+            HopBody::Upload {
+                upload: Upload::Stream(source.clone()),
+                length: *length,
+            },
+            None,
+        ),
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}

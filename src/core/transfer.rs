@@ -1,0 +1,116 @@
+//! The contract between the engine and the transport: one `Hop` in, one
+//! `HopInfo` out, the response's head and body landing in a `Collector`.
+//! The engine decides everything; the transport only carries it out.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+
+use super::body::{BodySource, FilePart};
+use super::cancel::CancelToken;
+use super::collect::Collector;
+use super::error::Result;
+use super::request::{Auth, HttpVersion};
+
+/// Everything one transfer needs, fully decided: nothing is inherited from an
+/// earlier transfer.
+#[derive(Clone, Debug)]
+pub struct Hop {
+    pub method: String,
+    /// Query params applied; no user info (that became `auth`).
+    pub url: Url,
+    /// In order. `None` removes a header libcurl would add by itself.
+    pub headers: Vec<(String, Option<String>)>,
+    pub body: HopBody,
+    /// Never `Auth::None`: that is `None` here.
+    pub auth: Option<Auth>,
+    pub connect_timeout: Duration,
+    /// What is left of the send's total timeout; `None` for no limit.
+    pub timeout: Option<Duration>,
+    pub http_version: HttpVersion,
+    pub user_agent: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum HopBody {
+    None,
+    /// Sent from the start at each hop; `length` None means chunked.
+    Upload {
+        upload: Upload,
+        length: Option<u64>,
+    },
+    Multipart {
+        fields: Vec<(String, String)>,
+        files: Vec<FilePart>,
+    },
+}
+
+/// Where upload bytes come from. A transport may call `rewind` to send the
+/// body again on the same hop (digest auth's second round trip).
+#[derive(Clone)]
+pub enum Upload {
+    Bytes { data: Arc<[u8]>, pos: usize },
+    Stream(Arc<dyn BodySource>),
+}
+
+impl Upload {
+    pub fn bytes(data: Arc<[u8]>) -> Upload {
+        Upload::Bytes { data, pos: 0 }
+    }
+
+    pub fn read(&mut self, buf: &mut [u8]) -> std::result::Result<usize, String> {
+        match self {
+            Upload::Bytes { data, pos } => {
+                let n = buf.len().min(data.len() - *pos);
+                buf[..n].copy_from_slice(&data[*pos..*pos + n]);
+                *pos += n;
+                Ok(n)
+            }
+            Upload::Stream(source) => source.read(buf),
+        }
+    }
+
+    /// Back to the start; false when the source cannot be read twice.
+    pub fn rewind(&mut self) -> bool {
+        match self {
+            Upload::Bytes { pos, .. } => {
+                *pos = 0;
+                true
+            }
+            Upload::Stream(_) => false,
+        }
+    }
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Upload::Bytes { data, pos } => write!(f, "Bytes({}/{})", pos, data.len()),
+            Upload::Stream(_) => write!(f, "Stream"),
+        }
+    }
+}
+
+/// What the transport learned about the connection.
+#[derive(Clone, Debug, Default)]
+pub struct HopInfo {
+    pub remote_ip: String,
+    pub remote_port: u16,
+    pub timings: super::response::Timings,
+    /// True when the transfer ran on a connection an earlier transfer opened.
+    pub reused_connection: bool,
+}
+
+/// Runs one HTTP transfer. Implemented over libcurl in `crate::transport`.
+pub trait Transport {
+    /// Performs `hop`, feeding head lines and body bytes to `collector`, and
+    /// returns promptly with `Code::Cancelled` once `cancel` is cancelled.
+    /// Errors carry the transport's description; the engine adds the URL.
+    fn transfer(
+        &mut self,
+        hop: &Hop,
+        collector: &mut Collector,
+        cancel: &CancelToken,
+    ) -> Result<HopInfo>;
+}

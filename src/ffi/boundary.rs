@@ -1,0 +1,163 @@
+//! The one boundary every `extern "C"` function goes through: pointer and
+//! string checks, panic catching, and the per-handle error message.
+//!
+//! Nothing here knows HTTP; it converts between C's world and Rust's.
+
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, PoisonError};
+
+use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_PANIC, REQC_OK};
+use crate::core::error::{Code, Error, Result};
+
+/// The message of the last failed call on a handle. Lives in the handle, never
+/// in thread-local state, so a goroutine that changed OS threads reads its own.
+#[derive(Default)]
+pub struct ErrorSlot(Mutex<Option<CString>>);
+
+impl ErrorSlot {
+    pub fn set(&self, error: &Error) {
+        let text = format!("{}: {}", error.code.name(), error.message);
+        // A message cannot hold NUL; replace rather than lose it.
+        let text = CString::new(text.replace('\0', "\\0")).unwrap_or_default();
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(text);
+    }
+
+    /// The message, borrowed from the handle until its next failed call or
+    /// its free; "" when no call has failed.
+    pub fn as_ptr(&self) -> *const c_char {
+        match &*self.0.lock().unwrap_or_else(PoisonError::into_inner) {
+            // The CString's heap buffer does not move when the guard drops;
+            // it lives until the slot is set again or the handle is freed.
+            Some(text) => text.as_ptr(),
+            None => c"".as_ptr(),
+        }
+    }
+}
+
+/// A handle type that carries an error slot and a tag that tells it apart
+/// from other handles (a cheap guard against passing the wrong handle).
+pub trait Handle {
+    const TAG: u32;
+    fn tag(&self) -> u32;
+    fn errors(&self) -> &ErrorSlot;
+}
+
+pub fn code_of(code: Code) -> reqc_code {
+    code as reqc_code
+}
+
+/// Runs `f` with a panic guard; a panic becomes `REQC_E_PANIC`.
+pub fn guard(f: impl FnOnce() -> reqc_code) -> reqc_code {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(REQC_E_PANIC)
+}
+
+/// Runs `f` with a panic guard; a panic returns `fallback`.
+pub fn guard_or<T>(fallback: T, f: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
+}
+
+/// Borrows the handle behind `ptr`, or `None` for NULL or a foreign handle.
+///
+/// # Safety
+/// `ptr` is NULL or was returned by this library's constructor for `H` and
+/// not freed yet (the C caller's promise, stated in the header).
+pub unsafe fn borrow<'a, H: Handle>(ptr: *const H) -> Option<&'a H> {
+    // SAFETY: per this function's contract, a non-NULL `ptr` points to a live `H`.
+    let handle = unsafe { ptr.as_ref() }?;
+    (handle.tag() == H::TAG).then_some(handle)
+}
+
+/// The usual shape of a call on a handle: check it, run `f` under the panic
+/// guard, leave any failure's message on the handle, return the code.
+///
+/// # Safety
+/// As for [`borrow`].
+pub unsafe fn with_handle<H: Handle>(ptr: *const H, f: impl FnOnce(&H) -> Result<()>) -> reqc_code {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let Some(handle) = (unsafe { borrow(ptr) }) else {
+            return REQC_E_INVALID_ARGUMENT;
+        };
+        match catch_unwind(AssertUnwindSafe(|| f(handle))) {
+            Ok(Ok(())) => REQC_OK,
+            Ok(Err(e)) => {
+                handle.errors().set(&e);
+                code_of(e.code)
+            }
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                handle.errors().set(&Error::new(
+                    Code::Panic,
+                    format!("internal error (a bug in libreqc): {what}"),
+                ));
+                REQC_E_PANIC
+            }
+        }
+    })
+}
+
+/// A required NUL-terminated UTF-8 string argument.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call.
+pub unsafe fn str_arg<'a>(ptr: *const c_char, what: &str) -> Result<&'a str> {
+    if ptr.is_null() {
+        return Err(Error::invalid(format!("{what} is NULL")));
+    }
+    // SAFETY: non-NULL and NUL-terminated per this function's contract.
+    let text = unsafe { CStr::from_ptr(ptr) };
+    text.to_str()
+        .map_err(|_| Error::invalid(format!("{what} is not valid UTF-8")))
+}
+
+/// An optional string argument: NULL is `None`.
+///
+/// # Safety
+/// As for [`str_arg`].
+pub unsafe fn opt_str_arg<'a>(ptr: *const c_char, what: &str) -> Result<Option<&'a str>> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { str_arg(ptr, what) }.map(Some)
+    }
+}
+
+/// A `(pointer, length)` byte argument; `(NULL, 0)` is empty.
+///
+/// # Safety
+/// `ptr` is NULL or points to `len` readable bytes for the duration of the call.
+pub unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8]> {
+    if ptr.is_null() {
+        return if len == 0 {
+            Ok(&[])
+        } else {
+            Err(Error::invalid(format!(
+                "{what} is NULL but its length is {len}"
+            )))
+        };
+    }
+    if len > isize::MAX as usize {
+        return Err(Error::invalid(format!("{what} length {len} is too large")));
+    }
+    // SAFETY: non-NULL, `len` readable bytes per this function's contract, and
+    // `len` fits in isize as slices require.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// Writes `value` through a non-NULL out-pointer.
+///
+/// # Safety
+/// `out` is NULL or valid for a write of `T`.
+pub unsafe fn write_out<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        // SAFETY: non-NULL and writable per this function's contract.
+        unsafe { out.write(value) };
+    }
+}

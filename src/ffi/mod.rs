@@ -1,0 +1,9 @@
+//! The C ABI: argument checks, panic boundary and handle conversion, one file
+//! per handle. No HTTP logic lives here.
+
+pub mod boundary;
+pub mod callbacks;
+pub mod code;
+pub mod request;
+pub mod response;
+pub mod send;

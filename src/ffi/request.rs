@@ -1,0 +1,843 @@
+//! `reqc_request`: building a request from C.
+
+use std::ffi::{c_char, c_int, c_void};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use super::boundary::{
+    bytes_arg, guard, opt_str_arg, str_arg, with_handle, write_out, ErrorSlot, Handle,
+};
+use super::callbacks::{
+    reqc_data_fn, reqc_free_fn, reqc_read_fn, CDataSink, CReadSource, Userdata,
+};
+use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
+use crate::core::body::{Body, FilePart, PartContent};
+use crate::core::cancel::CancelToken;
+use crate::core::error::{Code, Error, Result};
+use crate::core::request::{Auth, HttpVersion, RedirectPolicy, Request};
+use crate::core::validate;
+
+/// Let libcurl choose: HTTP/2 over TLS when the server offers it, else HTTP/1.1.
+pub const REQC_HTTP_ANY: c_int = 0;
+/// HTTP/1.0.
+pub const REQC_HTTP_1_0: c_int = 10;
+/// HTTP/1.1.
+pub const REQC_HTTP_1_1: c_int = 11;
+/// HTTP/2 over TLS, negotiated by ALPN; HTTP/1.1 for http:// URLs.
+pub const REQC_HTTP_2: c_int = 20;
+/// HTTP/2 with prior knowledge, also for http:// URLs (h2c).
+pub const REQC_HTTP_2_PRIOR_KNOWLEDGE: c_int = 21;
+
+/// An HTTP request under construction (opaque). Create with
+/// `reqc_request_new`, free with `reqc_request_free`.
+#[allow(non_camel_case_types)]
+pub struct reqc_request {
+    tag: u32,
+    request: Mutex<Request>,
+    cancel: CancelToken,
+    errors: ErrorSlot,
+}
+
+impl Handle for reqc_request {
+    const TAG: u32 = 0x7265_7175; // "requ"
+    fn tag(&self) -> u32 {
+        self.tag
+    }
+    fn errors(&self) -> &ErrorSlot {
+        &self.errors
+    }
+}
+
+impl reqc_request {
+    pub(crate) fn new(request: Request) -> reqc_request {
+        reqc_request {
+            tag: Self::TAG,
+            request: Mutex::new(request),
+            cancel: CancelToken::new(),
+            errors: ErrorSlot::default(),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Request> {
+        self.request.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The request as it is now: what one send works on.
+    pub(crate) fn snapshot(&self) -> Request {
+        self.lock().clone()
+    }
+
+    pub(crate) fn cancel_token(&self) -> &CancelToken {
+        &self.cancel
+    }
+
+    pub(crate) fn edit(&self, f: impl FnOnce(&mut Request) -> Result<()>) -> Result<()> {
+        f(&mut self.lock())
+    }
+}
+
+/// Creates a request for `method` (any HTTP token: "GET", "POST", "PURGE"…)
+/// and `url` (absolute, http or https; a `user:password@` in it becomes basic
+/// auth and is never sent on to a redirect's target).
+///
+/// On success writes a new handle to `*out`; free it with `reqc_request_free`.
+/// `*out` is written only on success.
+///
+/// Returns `REQC_OK`; `REQC_E_INVALID_ARGUMENT` (NULL argument, not UTF-8,
+/// method not a token); `REQC_E_INVALID_URL`; `REQC_E_UNSUPPORTED_PROTOCOL`.
+/// There is no handle to hold a message when this fails: the code says why.
+/// Thread-safe.
+///
+/// # Safety
+/// Strings are NULL or NUL-terminated; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_new(
+    method: *const c_char,
+    url: *const c_char,
+    out: *mut *mut reqc_request,
+) -> reqc_code {
+    guard(|| {
+        if out.is_null() {
+            return REQC_E_INVALID_ARGUMENT;
+        }
+        let made = (|| {
+            // SAFETY: the caller passes NULL or NUL-terminated strings.
+            let method = unsafe { str_arg(method, "method") }?;
+            // SAFETY: as above.
+            let url = unsafe { str_arg(url, "url") }?;
+            Request::new(method, url)
+        })();
+        match made {
+            Ok(request) => {
+                let handle = Box::into_raw(Box::new(reqc_request::new(request)));
+                // SAFETY: `out` is non-NULL and writable per the contract.
+                unsafe { write_out(out, handle) };
+                REQC_OK
+            }
+            Err(e) => e.code as reqc_code,
+        }
+    })
+}
+
+/// Copies `req` (headers, params, body, options, callbacks; callbacks and
+/// bodies are shared, not duplicated, and their `free_userdata` runs once when
+/// the last copy is freed). The copy is not cancelled even if `req` is.
+///
+/// Returns `REQC_OK` and writes `*out`, or `REQC_E_INVALID_ARGUMENT`.
+/// Thread-safe.
+///
+/// # Safety
+/// `req` is NULL or a live request; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_clone(
+    req: *mut reqc_request,
+    out: *mut *mut reqc_request,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(req, |r| {
+            if out.is_null() {
+                return Err(Error::invalid("out is NULL"));
+            }
+            let copy = Box::into_raw(Box::new(reqc_request::new(r.snapshot())));
+            write_out(out, copy);
+            Ok(())
+        })
+    }
+}
+
+/// Frees a request and releases its callbacks' userdata (when no copy still
+/// holds them). NULL is a no-op. Must not be called while a send of this
+/// request is in flight on another thread.
+///
+/// # Safety
+/// `req` is NULL or a live request, not used again after this call.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_free(req: *mut reqc_request) {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        if unsafe { super::boundary::borrow(req) }.is_some() {
+            // SAFETY: `req` came from Box::into_raw in this module and is
+            // freed once, per the contract.
+            drop(unsafe { Box::from_raw(req) });
+        }
+        REQC_OK
+    });
+}
+
+/// The message of the last failed call on `req` (a setter or a send), e.g.
+/// "REQC_E_TIMEOUT: timed out after 200 ms: GET http://…". "" when none
+/// failed; "" for NULL.
+///
+/// The string is borrowed from `req`: valid until the next failed call on
+/// `req` or its free. When several threads use one request, read it only
+/// from the thread whose call failed, before any other call on `req`.
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_error(req: *const reqc_request) -> *const c_char {
+    super::boundary::guard_or(c"".as_ptr(), || {
+        // SAFETY: forwarded from this function's contract.
+        match unsafe { super::boundary::borrow(req) } {
+            Some(r) => r.errors.as_ptr(),
+            None => c"".as_ptr(),
+        }
+    })
+}
+
+/// Calls `f` on the request behind `req` with the handle's error slot.
+unsafe fn edit(req: *mut reqc_request, f: impl FnOnce(&mut Request) -> Result<()>) -> reqc_code {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe { with_handle(req, |r| r.edit(f)) }
+}
+
+/// Changes the method (an HTTP token).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+/// Not thread-safe against other calls changing `req`.
+///
+/// # Safety
+/// `req` is NULL or a live request; `method` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_method(
+    req: *mut reqc_request,
+    method: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let method = str_arg(method, "method")?;
+            r.set_method(method)
+        })
+    }
+}
+
+/// Changes the URL (absolute, http or https).
+///
+/// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_URL` or
+/// `REQC_E_UNSUPPORTED_PROTOCOL` (message on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; `url` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_url(
+    req: *mut reqc_request,
+    url: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let url = str_arg(url, "url")?;
+            r.set_url(url)
+        })
+    }
+}
+
+/// Sets header `name` to `value`, replacing every earlier value of that name
+/// (names compare case-insensitively). A NULL `value` removes the header: also
+/// a session's default of that name for this request, and a header libcurl
+/// would add by itself (e.g. "Accept"). An empty `value` sends the header
+/// with an empty value.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (name not a token, value
+/// with CR, LF or NUL, not UTF-8; message on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_header(
+    req: *mut reqc_request,
+    name: *const c_char,
+    value: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let name = str_arg(name, "header name")?;
+            let value = opt_str_arg(value, "header value")?;
+            r.headers.set(name, value)
+        })
+    }
+}
+
+/// Adds a header, keeping earlier ones of the same name (sent in order).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_add_header(
+    req: *mut reqc_request,
+    name: *const c_char,
+    value: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let name = str_arg(name, "header name")?;
+            let value = str_arg(value, "header value")?;
+            r.headers.add(name, value)
+        })
+    }
+}
+
+/// Appends a query parameter, percent-encoded, after any the URL already has.
+/// Repeated names are kept.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_add_param(
+    req: *mut reqc_request,
+    name: *const c_char,
+    value: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let name = str_arg(name, "param name")?;
+            let value = str_arg(value, "param value")?;
+            r.params.push((name.to_string(), value.to_string()));
+            Ok(())
+        })
+    }
+}
+
+/// Sets the body to a copy of `len` bytes at `data` (`(NULL, 0)` is an empty
+/// body), replacing any other body. `content_type` (may be NULL) is sent as
+/// Content-Type unless a Content-Type header is set.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (`(NULL, len > 0)`, bad
+/// content type; message on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; `data` NULL or `len` readable bytes;
+/// `content_type` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_body(
+    req: *mut reqc_request,
+    data: *const u8,
+    len: usize,
+    content_type: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let data = bytes_arg(data, len, "data")?;
+            let content_type = opt_str_arg(content_type, "content type")?;
+            if let Some(ct) = content_type {
+                validate::header_value("Content-Type", ct)?;
+            }
+            r.body = Body::Bytes {
+                data: data.into(),
+                content_type: content_type.map(str::to_string),
+            };
+            Ok(())
+        })
+    }
+}
+
+/// Sets the body to the JSON text `json` (sent as is, UTF-8) with
+/// Content-Type application/json, replacing any other body.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; `json` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_json(
+    req: *mut reqc_request,
+    json: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let json = str_arg(json, "json")?;
+            r.body = Body::Json(json.as_bytes().into());
+            Ok(())
+        })
+    }
+}
+
+/// Adds a form field. Fields alone are sent as
+/// application/x-www-form-urlencoded; with any file part, as
+/// multipart/form-data. Replaces a body of another kind.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_add_form_field(
+    req: *mut reqc_request,
+    name: *const c_char,
+    value: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let name = str_arg(name, "field name")?;
+            let value = str_arg(value, "field value")?;
+            r.body
+                .form_mut()
+                .0
+                .push((name.to_string(), value.to_string()));
+            Ok(())
+        })
+    }
+}
+
+fn check_part_meta(filename: Option<&str>, content_type: Option<&str>) -> Result<()> {
+    for (what, text) in [("filename", filename), ("content type", content_type)] {
+        if text.is_some_and(|t| t.bytes().any(|b| matches!(b, b'\r' | b'\n' | b'"'))) {
+            return Err(Error::invalid(format!("{what} contains CR, LF or a quote")));
+        }
+    }
+    Ok(())
+}
+
+/// Adds a multipart file part read from `path` when the request is sent
+/// (streamed by libcurl, not loaded into memory). `filename` (NULL: the
+/// path's last component) and `content_type` (NULL: application/octet-stream)
+/// are optional. Makes the body multipart/form-data.
+///
+/// Returns `REQC_OK`, `REQC_E_IO` (the file cannot be opened now) or
+/// `REQC_E_INVALID_ARGUMENT` (message on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_add_file(
+    req: *mut reqc_request,
+    field: *const c_char,
+    path: *const c_char,
+    filename: *const c_char,
+    content_type: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let field = str_arg(field, "field name")?;
+            let path = PathBuf::from(str_arg(path, "path")?);
+            let filename = opt_str_arg(filename, "filename")?;
+            let content_type = opt_str_arg(content_type, "content type")?;
+            check_part_meta(filename, content_type)?;
+            std::fs::File::open(&path).map_err(|e| {
+                Error::new(Code::Io, format!("cannot read {}: {e}", path.display()))
+            })?;
+            r.body.form_mut().1.push(FilePart {
+                field: field.to_string(),
+                content: PartContent::File(path),
+                filename: filename.map(str::to_string),
+                content_type: content_type.map(str::to_string),
+            });
+            Ok(())
+        })
+    }
+}
+
+/// Adds a multipart file part from a copy of `len` bytes at `data`, named
+/// `filename` (required). `content_type` may be NULL. Makes the body
+/// multipart/form-data.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; strings NULL or NUL-terminated; `data`
+/// NULL or `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_add_file_data(
+    req: *mut reqc_request,
+    field: *const c_char,
+    filename: *const c_char,
+    data: *const u8,
+    len: usize,
+    content_type: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let field = str_arg(field, "field name")?;
+            let filename = str_arg(filename, "filename")?;
+            let data = bytes_arg(data, len, "data")?;
+            let content_type = opt_str_arg(content_type, "content type")?;
+            check_part_meta(Some(filename), content_type)?;
+            r.body.form_mut().1.push(FilePart {
+                field: field.to_string(),
+                content: PartContent::Bytes(data.into()),
+                filename: Some(filename.to_string()),
+                content_type: content_type.map(str::to_string),
+            });
+            Ok(())
+        })
+    }
+}
+
+/// Streams the body from `read`, called on the sending thread until it
+/// reports the end. `length` is the body's size in bytes, or -1 when unknown
+/// (then it is sent chunked over HTTP/1.1). Replaces any other body.
+///
+/// Each send reads the body from `read` anew, so a request sent twice needs a
+/// callback that can start over. Such a body cannot be re-sent by a 307/308
+/// redirect (`REQC_E_INVALID_STATE`).
+///
+/// `free_userdata` (may be NULL) is called exactly once with `userdata`: when
+/// the body is replaced or the last copy of the request is freed, or before
+/// this function returns if it fails.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `read`, `length`
+/// below -1; message on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; `read` follows `reqc_read_fn`'s contract.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_body_callback(
+    req: *mut reqc_request,
+    length: i64,
+    read: reqc_read_fn,
+    userdata: *mut c_void,
+    free_userdata: reqc_free_fn,
+) -> reqc_code {
+    let userdata = Userdata::new(userdata, free_userdata);
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, move |r| {
+            let read = read.ok_or_else(|| Error::invalid("read callback is NULL"))?;
+            let length = match length {
+                -1 => None,
+                n if n >= 0 => Some(n as u64),
+                n => return Err(Error::invalid(format!("length {n} is below -1"))),
+            };
+            r.body = Body::Stream {
+                source: Arc::new(CReadSource { read, userdata }),
+                length,
+            };
+            Ok(())
+        })
+    }
+}
+
+/// Streams the final response's body to `on_data` instead of buffering it;
+/// `reqc_response_body` is then empty. Bodies of redirect hops that are
+/// followed are buffered in the history, not streamed. Called on the
+/// sending thread, after the head has arrived.
+///
+/// `free_userdata` (may be NULL) runs exactly once, as for
+/// `reqc_request_set_body_callback`. A NULL `on_data` turns streaming off.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `req` is NULL or a live request; `on_data` follows `reqc_data_fn`'s contract.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_on_data(
+    req: *mut reqc_request,
+    on_data: reqc_data_fn,
+    userdata: *mut c_void,
+    free_userdata: reqc_free_fn,
+) -> reqc_code {
+    let userdata = Userdata::new(userdata, free_userdata);
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, move |r| {
+            r.on_data = on_data.map(|on_data| {
+                Arc::new(CDataSink { on_data, userdata }) as Arc<dyn crate::core::DataSink>
+            });
+            Ok(())
+        })
+    }
+}
+
+unsafe fn set_auth(req: *mut reqc_request, make: impl FnOnce() -> Result<Auth>) -> reqc_code {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe {
+        edit(req, |r| {
+            r.options.auth = Some(make()?);
+            Ok(())
+        })
+    }
+}
+
+/// Uses HTTP basic auth. Sent only to the request's origin: dropped for good
+/// on a redirect to another origin.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL, not UTF-8, or a
+/// user name containing ':').
+///
+/// # Safety
+/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_auth_basic(
+    req: *mut reqc_request,
+    user: *const c_char,
+    password: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set_auth(req, || {
+            let (user, password) = credentials(user, password)?;
+            Ok(Auth::Basic { user, password })
+        })
+    }
+}
+
+/// Uses HTTP digest auth (libcurl answers the server's challenge, which costs
+/// one extra round trip). Dropped on a redirect to another origin.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_auth_digest(
+    req: *mut reqc_request,
+    user: *const c_char,
+    password: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set_auth(req, || {
+            let (user, password) = credentials(user, password)?;
+            Ok(Auth::Digest { user, password })
+        })
+    }
+}
+
+/// Sends `Authorization: Bearer <token>`. Dropped on a redirect to another
+/// origin.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (token with CR, LF or NUL).
+///
+/// # Safety
+/// `req` is NULL or a live request; `token` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_auth_bearer(
+    req: *mut reqc_request,
+    token: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set_auth(req, || {
+            let token = str_arg(token, "token")?;
+            validate::header_value("Authorization", token)?;
+            Ok(Auth::Bearer(token.to_string()))
+        })
+    }
+}
+
+/// Sends no auth, even when a session sets one.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_auth_none(req: *mut reqc_request) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_auth(req, || Ok(Auth::None)) }
+}
+
+unsafe fn credentials(user: *const c_char, password: *const c_char) -> Result<(String, String)> {
+    // SAFETY: forwarded from the caller's contract.
+    let user = unsafe { str_arg(user, "user") }?;
+    // SAFETY: as above.
+    let password = unsafe { str_arg(password, "password") }?;
+    if user.contains(':') {
+        return Err(Error::invalid("user name contains ':'"));
+    }
+    Ok((user.to_string(), password.to_string()))
+}
+
+fn millis(ms: i64, what: &str) -> Result<Duration> {
+    u64::try_from(ms)
+        .map(Duration::from_millis)
+        .map_err(|_| Error::invalid(format!("{what} {ms} ms is negative")))
+}
+
+/// Limits the whole send, redirects included, to `ms` milliseconds; 0 means
+/// no limit. Default: the session's, else the global config's, else 300 s.
+/// Expiry gives `REQC_E_TIMEOUT`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_timeout_ms(req: *mut reqc_request, ms: i64) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            r.options.timeout = Some(millis(ms, "timeout")?);
+            Ok(())
+        })
+    }
+}
+
+/// Limits each connection attempt to `ms` milliseconds (> 0). Default: 10 s.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (zero or negative).
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_connect_timeout_ms(
+    req: *mut reqc_request,
+    ms: i64,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let t = millis(ms, "connect timeout")?;
+            if t.is_zero() {
+                return Err(Error::invalid("connect timeout must be above 0 ms"));
+            }
+            r.options.connect_timeout = Some(t);
+            Ok(())
+        })
+    }
+}
+
+/// Whether to follow redirects (`allow` 0 or 1) and at most how many (`max`
+/// >= 0). Default: follow, at most 30. A response that would need more gives
+/// `REQC_E_TOO_MANY_REDIRECTS`. With `allow` 0 the 3xx response is returned.
+///
+/// libreqc follows redirects itself, one transfer per hop: 301/302 turn a
+/// POST into a GET without body, 303 turns anything but HEAD into a GET,
+/// 307/308 keep method and body. Auth, Authorization, Proxy-Authorization,
+/// Cookie and secret headers (`reqc_request_mark_secret_header`) are dropped
+/// for the rest of the chain at the first hop to another origin (an http to
+/// https upgrade on the same host keeps them). Targets other than http and
+/// https are refused with `REQC_E_UNSUPPORTED_PROTOCOL`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_redirects(
+    req: *mut reqc_request,
+    allow: c_int,
+    max: c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            if !(allow == 0 || allow == 1) {
+                return Err(Error::invalid(format!("allow is {allow}, not 0 or 1")));
+            }
+            let max =
+                u32::try_from(max).map_err(|_| Error::invalid(format!("max {max} is negative")))?;
+            r.options.redirects = Some(RedirectPolicy {
+                follow: allow == 1,
+                max,
+            });
+            Ok(())
+        })
+    }
+}
+
+/// Which HTTP version to use: `REQC_HTTP_ANY`, `REQC_HTTP_1_0`,
+/// `REQC_HTTP_1_1`, `REQC_HTTP_2` or `REQC_HTTP_2_PRIOR_KNOWLEDGE`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (another value).
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_http_version(
+    req: *mut reqc_request,
+    version: c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            r.options.http_version = Some(http_version(version)?);
+            Ok(())
+        })
+    }
+}
+
+pub(crate) fn http_version(version: c_int) -> Result<HttpVersion> {
+    Ok(match version {
+        REQC_HTTP_ANY => HttpVersion::Any,
+        REQC_HTTP_1_0 => HttpVersion::Http1_0,
+        REQC_HTTP_1_1 => HttpVersion::Http1_1,
+        REQC_HTTP_2 => HttpVersion::Http2,
+        REQC_HTTP_2_PRIOR_KNOWLEDGE => HttpVersion::Http2PriorKnowledge,
+        other => {
+            return Err(Error::invalid(format!(
+                "{other} is not a REQC_HTTP_* value"
+            )))
+        }
+    })
+}
+
+/// Caps each hop's decoded body at `max` bytes (gzip and deflate bodies are
+/// counted after decoding); beyond it the send fails with
+/// `REQC_E_BODY_TOO_LARGE`. 0 means no cap. Default: 256 MiB for buffered
+/// bodies, none for a body streamed to `reqc_request_on_data`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_max_response_bytes(
+    req: *mut reqc_request,
+    max: u64,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            r.options.max_response_bytes = Some(max);
+            Ok(())
+        })
+    }
+}
+
+/// Marks header `name` as a secret: dropped on a redirect to another origin
+/// (like Authorization) and never shown in logs.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `req` is NULL or a live request; `name` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_mark_secret_header(
+    req: *mut reqc_request,
+    name: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let name = str_arg(name, "header name")?;
+            r.options.mark_secret(name)
+        })
+    }
+}
+
+/// Cancels the request: a send of it in flight on any thread ends promptly
+/// with `REQC_E_CANCELLED` (its connection is closed, never reused), and so
+/// does every later send of it, like a cancelled Go context. Copies made by
+/// `reqc_request_clone` are not affected.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe: this is the
+/// one call that may run while another thread sends `req`.
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_cancel(req: *mut reqc_request) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(req, |r| {
+            r.cancel.cancel();
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,376 @@
+//! `reqc_response`: reading a response from C. Every string and byte pointer
+//! returned here is borrowed from the response and valid until it is freed.
+
+use std::ffi::{c_char, c_int, CString};
+use std::sync::OnceLock;
+
+use super::boundary::{borrow, guard, guard_or, str_arg, write_out, ErrorSlot, Handle};
+use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
+use crate::core::response::Response;
+
+/// Microseconds from the hop's start until the name was resolved.
+pub const REQC_TIMING_DNS: c_int = 0;
+/// … until the TCP connection was made.
+pub const REQC_TIMING_CONNECT: c_int = 1;
+/// … until the TLS handshake was done (0 for http://).
+pub const REQC_TIMING_TLS: c_int = 2;
+/// … until the first response byte arrived.
+pub const REQC_TIMING_FIRST_BYTE: c_int = 3;
+/// … until the hop was complete.
+pub const REQC_TIMING_TOTAL: c_int = 4;
+
+/// A received response (opaque), from `reqc_send` or a history entry.
+#[allow(non_camel_case_types)]
+pub struct reqc_response {
+    tag: u32,
+    response: Response,
+    /// The body followed by one NUL byte, so `reqc_response_text` needs no copy.
+    body_len: usize,
+    history: Vec<reqc_response>,
+    /// History entries belong to their parent and must not be freed alone.
+    owned_by_parent: bool,
+    strings: OnceLock<Strings>,
+    errors: ErrorSlot,
+}
+
+/// C copies of the response's strings, made on first use (most callers read
+/// a status and a body and never pay for them).
+struct Strings {
+    reason: CString,
+    url: CString,
+    remote_ip: CString,
+    headers: Vec<(CString, CString)>,
+}
+
+fn c_string(s: &str) -> CString {
+    // A server could send NUL in a header; show it rather than drop the header.
+    CString::new(s.replace('\0', "\\0")).unwrap_or_default()
+}
+
+impl Handle for reqc_response {
+    const TAG: u32 = 0x7265_7370; // "resp"
+    fn tag(&self) -> u32 {
+        self.tag
+    }
+    fn errors(&self) -> &ErrorSlot {
+        &self.errors
+    }
+}
+
+impl reqc_response {
+    pub(crate) fn new(mut response: Response) -> reqc_response {
+        reqc_response::build(std::mem::take(&mut response.history), response, false)
+    }
+
+    fn build(
+        history: Vec<Response>,
+        mut response: Response,
+        owned_by_parent: bool,
+    ) -> reqc_response {
+        let body_len = response.body.len();
+        response.body.push(0);
+        reqc_response {
+            tag: Self::TAG,
+            response,
+            body_len,
+            history: history
+                .into_iter()
+                .map(|hop| reqc_response::build(Vec::new(), hop, true))
+                .collect(),
+            owned_by_parent,
+            strings: OnceLock::new(),
+            errors: ErrorSlot::default(),
+        }
+    }
+
+    fn strings(&self) -> &Strings {
+        self.strings.get_or_init(|| Strings {
+            reason: c_string(&self.response.reason),
+            url: c_string(&self.response.url),
+            remote_ip: c_string(&self.response.remote_ip),
+            headers: self
+                .response
+                .headers
+                .iter()
+                .map(|(n, v)| (c_string(n), c_string(v)))
+                .collect(),
+        })
+    }
+}
+
+/// Reads a field of a live response, or `fallback` for NULL.
+unsafe fn read<T>(resp: *const reqc_response, fallback: T, f: impl FnOnce(&reqc_response) -> T) -> T
+where
+    T: Copy,
+{
+    guard_or(fallback, || {
+        // SAFETY: forwarded from the caller's contract (NULL or a live response).
+        match unsafe { borrow(resp) } {
+            Some(r) => f(r),
+            None => fallback,
+        }
+    })
+}
+
+/// Frees a response and its history. NULL is a no-op, and so is a history
+/// entry (it belongs to its parent).
+///
+/// # Safety
+/// `resp` is NULL or a live response, not used again after this call.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_free(resp: *mut reqc_response) {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        if let Some(r) = unsafe { borrow(resp) } {
+            if !r.owned_by_parent {
+                // SAFETY: a top-level response came from Box::into_raw in
+                // `reqc_send` and is freed once, per the contract.
+                drop(unsafe { Box::from_raw(resp) });
+            }
+        }
+        REQC_OK
+    });
+}
+
+/// The status code, e.g. 200 or 404 (a 4xx or 5xx is a response, not an
+/// error); 0 for NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_status(resp: *const reqc_response) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, 0, |r| c_int::from(r.response.status)) }
+}
+
+/// The reason phrase ("OK", "Not Found"; the standard phrase for HTTP/2,
+/// which sends none). Borrowed from `resp`. "" for NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_reason(resp: *const reqc_response) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, c"".as_ptr(), |r| r.strings().reason.as_ptr()) }
+}
+
+/// The decoded body and, if `len` is not NULL, its length in `*len`. Never
+/// NULL for a live response (an empty body is a pointer to a NUL byte); the
+/// bytes are followed by one NUL that `*len` does not count. Empty when the
+/// body was streamed to `reqc_request_on_data`. Borrowed from `resp`.
+///
+/// # Safety
+/// `resp` is NULL or a live response; `len` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_body(
+    resp: *const reqc_response,
+    len: *mut usize,
+) -> *const u8 {
+    // SAFETY: forwarded from this function's contract.
+    let (ptr, n) = unsafe {
+        read(resp, (std::ptr::null(), 0), |r| {
+            (r.response.body.as_ptr(), r.body_len)
+        })
+    };
+    // SAFETY: `len` is NULL or writable per the contract.
+    unsafe { write_out(len, n) };
+    ptr
+}
+
+/// The body as a NUL-terminated string, bytes unchanged (no charset
+/// conversion; a body holding NUL bytes reads as cut short: use
+/// `reqc_response_body` for binary data). Borrowed from `resp`. "" for NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_text(resp: *const reqc_response) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, c"".as_ptr(), |r| r.response.body.as_ptr().cast()) }
+}
+
+/// The first value of header `name`, compared case-insensitively, or NULL
+/// when there is none (or for a NULL argument). Repeated headers: see
+/// `reqc_response_header_at`. Borrowed from `resp`.
+///
+/// # Safety
+/// `resp` is NULL or a live response; `name` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_header(
+    resp: *const reqc_response,
+    name: *const c_char,
+) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        read(resp, std::ptr::null(), |r| {
+            let Ok(name) = str_arg(name, "name") else {
+                return std::ptr::null();
+            };
+            let index = r
+                .response
+                .headers
+                .iter()
+                .position(|(n, _)| n.eq_ignore_ascii_case(name));
+            index.map_or(std::ptr::null(), |i| r.strings().headers[i].1.as_ptr())
+        })
+    }
+}
+
+/// How many header lines the response has (repeats counted); 0 for NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_header_count(resp: *const reqc_response) -> usize {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, 0, |r| r.response.headers.len()) }
+}
+
+/// The `index`th header in received order: name (as the server spelled it)
+/// in `*name`, value in `*value` (either out-pointer may be NULL). Borrowed
+/// from `resp`; written only on success.
+///
+/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
+/// `REQC_E_INVALID_ARGUMENT` (NULL `resp`).
+///
+/// # Safety
+/// `resp` is NULL or a live response; out-pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_header_at(
+    resp: *const reqc_response,
+    index: usize,
+    name: *mut *const c_char,
+    value: *mut *const c_char,
+) -> reqc_code {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let Some(r) = (unsafe { borrow(resp) }) else {
+            return REQC_E_INVALID_ARGUMENT;
+        };
+        match r.strings().headers.get(index) {
+            Some((n, v)) => {
+                // SAFETY: out-pointers are NULL or writable per the contract.
+                unsafe {
+                    write_out(name, n.as_ptr());
+                    write_out(value, v.as_ptr());
+                }
+                REQC_OK
+            }
+            None => REQC_E_NOT_FOUND,
+        }
+    })
+}
+
+/// The URL this response came from: after redirects, the last one. Borrowed
+/// from `resp`; "" for NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_url(resp: *const reqc_response) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, c"".as_ptr(), |r| r.strings().url.as_ptr()) }
+}
+
+/// How many redirect hops came before this response (0 for NULL).
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_history_count(resp: *const reqc_response) -> usize {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, 0, |r| r.history.len()) }
+}
+
+/// The `index`th redirect hop, oldest first, as a response (status, URL,
+/// headers, body): borrowed from `resp`, valid until `resp` is freed, and
+/// not to be freed itself. NULL when out of range.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_history_at(
+    resp: *const reqc_response,
+    index: usize,
+) -> *const reqc_response {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        read(resp, std::ptr::null(), |r| {
+            r.history
+                .get(index)
+                .map_or(std::ptr::null(), |h| h as *const reqc_response)
+        })
+    }
+}
+
+/// Microseconds the send took, redirects included (for a history entry: its
+/// own hop). 0 for NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_elapsed_us(resp: *const reqc_response) -> i64 {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, 0, |r| micros(r.response.elapsed)) }
+}
+
+fn micros(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// A point in this hop's timeline, in microseconds from the hop's start:
+/// `REQC_TIMING_DNS`, `_CONNECT`, `_TLS`, `_FIRST_BYTE` or `_TOTAL`. On a
+/// reused connection DNS and connect are 0. -1 for an unknown `phase` or NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_timing_us(resp: *const reqc_response, phase: c_int) -> i64 {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        read(resp, -1, |r| {
+            let t = &r.response.timings;
+            match phase {
+                REQC_TIMING_DNS => micros(t.dns),
+                REQC_TIMING_CONNECT => micros(t.connect),
+                REQC_TIMING_TLS => micros(t.tls),
+                REQC_TIMING_FIRST_BYTE => micros(t.first_byte),
+                REQC_TIMING_TOTAL => micros(t.total),
+                _ => -1,
+            }
+        })
+    }
+}
+
+/// The HTTP version the response came over: 10, 11, 20 or 30 (as
+/// `REQC_HTTP_1_0`, `REQC_HTTP_1_1`, `REQC_HTTP_2`; 30 for HTTP/3); 0 if
+/// unknown or NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_http_version(resp: *const reqc_response) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, 0, |r| c_int::from(r.response.http_version)) }
+}
+
+/// The server's IP address as text ("127.0.0.1", "::1"). Borrowed from
+/// `resp`; "" for NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_remote_ip(resp: *const reqc_response) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, c"".as_ptr(), |r| r.strings().remote_ip.as_ptr()) }
+}
+
+/// The server's port; 0 for NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_remote_port(resp: *const reqc_response) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, 0, |r| c_int::from(r.response.remote_port)) }
+}

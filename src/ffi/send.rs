@@ -1,0 +1,51 @@
+//! `reqc_send`: one request, without a session.
+
+use super::boundary::{with_handle, write_out};
+use super::request::reqc_request;
+use super::response::reqc_response;
+use crate::core::error::Error;
+use crate::core::send::{send, Layer};
+use crate::transport::Lane;
+
+/// Sends `req` and waits for the response, following redirects. The request
+/// is only read: it can be changed and sent again. Connections are not kept
+/// between calls (a session keeps them).
+///
+/// On success writes a new response to `*out` (free it with
+/// `reqc_response_free`); a 4xx or 5xx status is a success. `*out` is
+/// written only on success.
+///
+/// Returns `REQC_OK` or, with a message naming the URL on `req`
+/// (`reqc_request_error`): `REQC_E_INVALID_ARGUMENT`, `REQC_E_RESOLVE`,
+/// `REQC_E_CONNECT`, `REQC_E_TIMEOUT`, `REQC_E_TLS`, `REQC_E_SEND`,
+/// `REQC_E_RECV`, `REQC_E_PROTOCOL`, `REQC_E_TOO_MANY_REDIRECTS`,
+/// `REQC_E_UNSUPPORTED_PROTOCOL`, `REQC_E_INVALID_URL`,
+/// `REQC_E_BODY_TOO_LARGE`, `REQC_E_CANCELLED`, `REQC_E_ABORTED`,
+/// `REQC_E_CALLBACK`, `REQC_E_IO`, `REQC_E_INVALID_STATE`,
+/// `REQC_E_TRANSPORT`.
+///
+/// Blocks the calling thread; every callback runs on it. Different requests
+/// may be sent from different threads at once.
+///
+/// # Safety
+/// `req` is NULL or a live request that is not freed during the call; `out`
+/// is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_send(
+    req: *mut reqc_request,
+    out: *mut *mut reqc_response,
+) -> crate::ffi::code::reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(req, |r| {
+            if out.is_null() {
+                return Err(Error::invalid("out is NULL"));
+            }
+            let request = r.snapshot();
+            let mut lane = Lane::new();
+            let response = send(&request, &Layer::default(), &mut lane, r.cancel_token())?;
+            write_out(out, Box::into_raw(Box::new(reqc_response::new(response))));
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,170 @@
+//! Configures an easy handle for one hop, from scratch: every safety-relevant
+//! option is set explicitly, nothing is inherited from the previous transfer.
+
+use std::ffi::CStr;
+
+use curl::easy::{Auth, Easy2, Form, HttpVersion as CurlVersion, List, NetRc};
+
+use super::handler::Callbacks;
+use crate::core::body::PartContent;
+use crate::core::request::{Auth as ReqAuth, HttpVersion};
+use crate::core::transfer::{Hop, HopBody};
+
+/// `CURLOPT_PROTOCOLS_STR` (libcurl 7.85), which curl-sys does not define.
+const CURLOPT_PROTOCOLS_STR: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_OBJECTPOINT + 318;
+const HTTP_ONLY: &CStr = c"http,https";
+
+/// Resets `easy` and applies `hop`. The callbacks' state is replaced too.
+pub fn configure(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::Error> {
+    easy.reset();
+    safe_defaults(easy)?;
+    easy.url(hop.url.as_str())?;
+    method_and_body(easy, hop)?;
+    easy.http_headers(header_list(hop)?)?;
+    easy.useragent(&hop.user_agent)?;
+    auth(easy, hop)?;
+    easy.connect_timeout(hop.connect_timeout)?;
+    if let Some(timeout) = hop.timeout {
+        easy.timeout(timeout)?;
+    }
+    easy.http_version(match hop.http_version {
+        HttpVersion::Any => CurlVersion::Any,
+        HttpVersion::Http1_0 => CurlVersion::V10,
+        HttpVersion::Http1_1 => CurlVersion::V11,
+        HttpVersion::Http2 => CurlVersion::V2TLS,
+        HttpVersion::Http2PriorKnowledge => CurlVersion::V2PriorKnowledge,
+    })?;
+    Ok(())
+}
+
+fn safe_defaults(easy: &mut Easy2<Callbacks>) -> Result<(), curl::Error> {
+    // SAFETY: `easy.raw()` is a live easy handle owned by `easy`, and
+    // CURLOPT_PROTOCOLS_STR takes a NUL-terminated string that libcurl copies
+    // before returning, so the 'static `HTTP_ONLY` is valid for the call.
+    let rc = unsafe {
+        curl_sys::curl_easy_setopt(easy.raw(), CURLOPT_PROTOCOLS_STR, HTTP_ONLY.as_ptr())
+    };
+    if rc != curl_sys::CURLE_OK {
+        return Err(curl::Error::new(rc));
+    }
+    easy.signal(false)?;
+    easy.netrc(NetRc::Ignored)?;
+    easy.follow_location(false)?;
+    easy.ssl_verify_peer(true)?;
+    easy.ssl_verify_host(true)?;
+    // "" = every encoding this libcurl can decode, decoded transparently.
+    easy.accept_encoding("")?;
+    easy.tcp_keepalive(true)?;
+    Ok(())
+}
+
+fn method_and_body(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::Error> {
+    let callbacks = easy.get_mut();
+    callbacks.upload = None;
+    callbacks.read_error = None;
+    match &hop.body {
+        HopBody::None => match hop.method.as_str() {
+            "GET" => easy.get(true)?,
+            "HEAD" => easy.nobody(true)?,
+            "POST" => {
+                // An empty POST still says Content-Length: 0.
+                easy.post(true)?;
+                easy.post_field_size(0)?;
+            }
+            other => easy.custom_request(other)?,
+        },
+        HopBody::Upload { upload, length } => {
+            easy.get_mut().upload = Some(upload.clone());
+            easy.post(true)?;
+            match length {
+                Some(len) => easy.post_field_size(*len)?,
+                // Unknown length: libcurl sends it chunked (HTTP/1.1).
+                None => easy.post_field_size(u64::MAX)?,
+            }
+            if hop.method != "POST" {
+                easy.custom_request(&hop.method)?;
+            }
+        }
+        HopBody::Multipart { fields, files } => {
+            easy.httppost(multipart(fields, files)?)?;
+            if hop.method != "POST" {
+                easy.custom_request(&hop.method)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn multipart(
+    fields: &[(String, String)],
+    files: &[crate::core::body::FilePart],
+) -> Result<Form, curl::Error> {
+    let mut form = Form::new();
+    let form_err = |e: curl::FormError| curl::Error::new(form_error_code(&e));
+    for (name, value) in fields {
+        form.part(name)
+            .contents(value.as_bytes())
+            .add()
+            .map_err(form_err)?;
+    }
+    for file in files {
+        let mut part = form.part(&file.field);
+        match &file.content {
+            PartContent::Text(text) => {
+                part.contents(text.as_bytes());
+            }
+            PartContent::File(path) => {
+                part.file(path);
+            }
+            PartContent::Bytes(data) => {
+                let name = file.filename.as_deref().unwrap_or(&file.field);
+                part.buffer(name, data.to_vec());
+            }
+        }
+        if let (Some(name), PartContent::File(_)) = (&file.filename, &file.content) {
+            part.filename(name);
+        }
+        if let Some(ct) = &file.content_type {
+            part.content_type(ct);
+        }
+        part.add().map_err(form_err)?;
+    }
+    Ok(form)
+}
+
+fn form_error_code(_e: &curl::FormError) -> curl_sys::CURLcode {
+    curl_sys::CURLE_BAD_FUNCTION_ARGUMENT
+}
+
+fn header_list(hop: &Hop) -> Result<List, curl::Error> {
+    let mut list = List::new();
+    for (name, value) in &hop.headers {
+        let line = match value {
+            // "Name;" is libcurl's syntax for a header with an empty value,
+            // "Name:" removes a header libcurl would add itself.
+            Some(v) if v.is_empty() => format!("{name};"),
+            Some(v) => format!("{name}: {v}"),
+            None => format!("{name}:"),
+        };
+        list.append(&line)?;
+    }
+    if let Some(ReqAuth::Bearer(token)) = &hop.auth {
+        list.append(&format!("Authorization: Bearer {token}"))?;
+    }
+    Ok(list)
+}
+
+fn auth(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::Error> {
+    let (user, password, kind) = match &hop.auth {
+        Some(ReqAuth::Basic { user, password }) => {
+            (user, password, Auth::new().basic(true).clone())
+        }
+        Some(ReqAuth::Digest { user, password }) => {
+            (user, password, Auth::new().digest(true).clone())
+        }
+        _ => return Ok(()),
+    };
+    easy.username(user)?;
+    easy.password(password)?;
+    easy.http_auth(&kind)
+}

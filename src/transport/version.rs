@@ -1,0 +1,36 @@
+//! What the linked libcurl is and can do.
+
+use std::sync::OnceLock;
+
+/// libcurl's version line, e.g. `libcurl/8.22.0 OpenSSL/3.0.19 zlib/1.2.13 nghttp2/1.68.1`.
+pub fn curl_version_line() -> &'static str {
+    static LINE: OnceLock<String> = OnceLock::new();
+    LINE.get_or_init(|| {
+        let v = curl::Version::get();
+        let mut line = format!("libcurl/{}", v.version());
+        if let Some(ssl) = v.ssl_version() {
+            line.push_str(&format!(" {ssl}"));
+        }
+        if let Some(z) = v.libz_version() {
+            line.push_str(&format!(" zlib/{z}"));
+        }
+        if let Some(h2) = v.nghttp2_version() {
+            line.push_str(&format!(" nghttp2/{h2}"));
+        }
+        line
+    })
+}
+
+/// True when the linked libcurl has `feature`: "http2", "https", "gzip",
+/// "brotli", "zstd".
+pub fn has_feature(feature: &str) -> bool {
+    let v = curl::Version::get();
+    match feature {
+        "http2" => v.feature_http2(),
+        "https" => v.feature_ssl(),
+        "gzip" => v.feature_libz(),
+        "brotli" => v.feature_brotli(),
+        "zstd" => v.feature_zstd(),
+        _ => false,
+    }
+}

@@ -1,0 +1,98 @@
+//! libreqc's own endpoints (`/reqc/...`): a streamed gzip bomb, a raw body
+//! echo and a slow body.
+
+use std::io::Write;
+use std::time::Duration;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use hyper::body::Bytes;
+
+use crate::request::Req;
+use crate::response::{self, Resp};
+
+const MIB: u64 = 1024 * 1024;
+
+/// `?size=N` (default 10 MiB) zero bytes, gzip-encoded and compressed on the
+/// fly 1 MiB at a time; `?redirect=1` makes it a 302 to /get with that body.
+pub fn gzip_bomb(req: &Req) -> Resp {
+    let size = req
+        .arg("size")
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(10 * MIB);
+    let redirect = matches!(req.arg("redirect").as_deref(), Some("1" | "true"));
+    let (tx, body) = response::channel(2);
+    tokio::spawn(async move {
+        let zeros = vec![0u8; MIB as usize];
+        let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+        let mut left = size;
+        while left > 0 {
+            let n = left.min(MIB) as usize;
+            if enc.write_all(&zeros[..n]).is_err() {
+                return;
+            }
+            left -= n as u64;
+            let out = std::mem::take(enc.get_mut());
+            if !out.is_empty() && tx.send(Bytes::from(out)).await.is_err() {
+                return;
+            }
+        }
+        if let Ok(rest) = enc.finish() {
+            if !rest.is_empty() {
+                let _ = tx.send(Bytes::from(rest)).await;
+            }
+        }
+    });
+    let mut r = response::with_status(if redirect { 302 } else { 200 }, body);
+    response::set(&mut r, "content-type", "application/octet-stream");
+    response::set(&mut r, "content-encoding", "gzip");
+    if redirect {
+        response::set(&mut r, "location", "/get");
+    }
+    r
+}
+
+/// The exact request body back, plus what the request looked like.
+pub fn echo_raw(req: &Req) -> Resp {
+    let mut r = response::with_status(200, response::full(req.body.clone()));
+    response::set(&mut r, "content-type", "application/octet-stream");
+    response::set(&mut r, "x-reqc-method", req.method.as_str());
+    response::set(&mut r, "x-reqc-body-length", &req.body.len().to_string());
+    response::set(
+        &mut r,
+        "x-reqc-transfer-encoding",
+        &req.header("transfer-encoding")
+            .unwrap_or_else(|| "none".into()),
+    );
+    response::set(
+        &mut r,
+        "x-reqc-content-type",
+        &req.header("content-type").unwrap_or_else(|| "none".into()),
+    );
+    r
+}
+
+/// `Content-Length: N` (default 10) then one `x` every M ms (default 100).
+pub fn slow_body(req: &Req) -> Resp {
+    let bytes = req
+        .arg("bytes")
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(10);
+    let interval = req
+        .arg("interval_ms")
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(100);
+    let (tx, body) = response::channel(1);
+    tokio::spawn(async move {
+        for _ in 0..bytes {
+            tokio::time::sleep(Duration::from_millis(interval)).await;
+            if tx.send(Bytes::from_static(b"x")).await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut r = response::with_status(200, body);
+    response::set(&mut r, "content-type", "application/octet-stream");
+    response::set(&mut r, "content-length", &bytes.to_string());
+    r
+}

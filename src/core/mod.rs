@@ -4,6 +4,8 @@
 pub mod body;
 pub mod cancel;
 pub mod collect;
+pub mod config;
+pub mod cookies;
 pub mod defaults;
 pub mod error;
 pub mod head;
@@ -12,6 +14,7 @@ pub mod redirect;
 pub mod request;
 pub mod response;
 pub mod send;
+pub mod session;
 pub mod transfer;
 pub mod validate;
 

@@ -8,6 +8,7 @@ use url::Url;
 use super::body::Body;
 use super::cancel::CancelToken;
 use super::collect::Collector;
+use super::cookies::CookieJar;
 use super::defaults;
 use super::error::{Code, Error, Result};
 use super::redact;
@@ -38,19 +39,24 @@ impl Layer {
 }
 
 /// Sends `request` over `transport` with `below` (session over config) as the
-/// lower layers, following redirects.
+/// lower layers, following redirects. With a `jar`, each hop sends the
+/// cookies that apply to its URL and stores the cookies its response sets.
 pub fn send(
     request: &Request,
     below: &Layer,
     transport: &mut dyn Transport,
     cancel: &CancelToken,
+    jar: Option<&CookieJar>,
 ) -> Result<Response> {
     let started = Instant::now();
     let mut chain = Chain::new(request, below)?;
     let mut history = Vec::new();
     loop {
         let hop_started = Instant::now();
-        let hop = chain.hop(started)?;
+        let mut hop = chain.hop(started)?;
+        if let Some(jar) = jar {
+            add_jar_cookies(&mut hop, jar);
+        }
         let follow = chain.options_follow();
         let mut collector = Collector::new(
             chain.buffer_cap,
@@ -65,6 +71,9 @@ pub fn send(
         }
         .map_err(|e| with_url(e, &hop))?;
         let mut response = build(&hop, collector, info, hop_started.elapsed());
+        if let Some(jar) = jar {
+            jar.store_response(&hop.url, &response.headers);
+        }
         match chain.next(&response)? {
             Some(()) => history.push(response),
             None => {
@@ -72,6 +81,26 @@ pub fn send(
                 response.history = history;
                 return Ok(response);
             }
+        }
+    }
+}
+
+/// Adds the jar's cookies for the hop's URL to any Cookie header the caller
+/// set (one header, as RFC 6265 asks).
+fn add_jar_cookies(hop: &mut Hop, jar: &CookieJar) {
+    let Some(cookies) = jar.header_for(&hop.url) else {
+        return;
+    };
+    let set = hop
+        .headers
+        .iter_mut()
+        .find(|(n, v)| n.eq_ignore_ascii_case("cookie") && v.is_some());
+    match set {
+        Some((_, Some(value))) => *value = format!("{value}; {cookies}"),
+        _ => {
+            hop.headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("cookie"));
+            hop.headers.push(("Cookie".to_string(), Some(cookies)));
         }
     }
 }

@@ -4,7 +4,7 @@ use super::boundary::{with_handle, write_out};
 use super::request::reqc_request;
 use super::response::reqc_response;
 use crate::core::error::Error;
-use crate::core::send::{send, Layer};
+use crate::core::send::send;
 use crate::transport::Lane;
 
 /// Sends `req` and waits for the response, following redirects. The request
@@ -43,7 +43,13 @@ pub unsafe extern "C" fn reqc_send(
             }
             let request = r.snapshot();
             let mut lane = Lane::new();
-            let response = send(&request, &Layer::default(), &mut lane, r.cancel_token())?;
+            let response = send(
+                &request,
+                &crate::core::config::global(),
+                &mut lane,
+                r.cancel_token(),
+                None,
+            )?;
             write_out(out, Box::into_raw(Box::new(reqc_response::new(response))));
             Ok(())
         })

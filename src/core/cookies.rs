@@ -1,0 +1,345 @@
+//! The session's cookie jar, kept in Rust so it behaves the same over any
+//! libcurl: RFC 6265 scoping by domain, path, Secure and expiry (the
+//! `cookie_store` crate), refusal of super-cookies on public suffixes (the
+//! `psl` crate's built-in list) and of control characters, a bound on its
+//! size, and the Netscape cookie-file format that curl and wget read.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use cookie_store::{CookieDomain, CookieExpiration, CookieStore, RawCookie};
+use url::Url;
+
+use super::error::{Code, Error, Result};
+
+/// At most this many cookies per domain and in all (browsers keep about
+/// 180 per domain and a few thousand in all); the oldest go first.
+pub const MAX_PER_DOMAIN: usize = 180;
+pub const MAX_TOTAL: usize = 3000;
+
+/// One cookie as the jar holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CookieInfo {
+    pub domain: String,
+    /// False for a host-only cookie (no Domain attribute).
+    pub include_subdomains: bool,
+    pub path: String,
+    pub secure: bool,
+    pub http_only: bool,
+    /// Unix seconds; 0 for a session cookie.
+    pub expires: i64,
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Default)]
+pub struct CookieJar {
+    store: Mutex<CookieStore>,
+    /// Insertion order, oldest first, for eviction: (domain, path, name).
+    order: Mutex<Vec<(String, String, String)>>,
+}
+
+impl CookieJar {
+    pub fn new() -> CookieJar {
+        CookieJar::default()
+    }
+
+    fn store(&self) -> MutexGuard<'_, CookieStore> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The `Cookie` header value for a request to `url`, if any cookie applies.
+    pub fn header_for(&self, url: &Url) -> Option<String> {
+        let store = self.store();
+        let pairs: Vec<String> = store
+            .get_request_values(url)
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        (!pairs.is_empty()).then(|| pairs.join("; "))
+    }
+
+    /// Stores every `Set-Cookie` of a response from `url`; refused ones are
+    /// dropped silently, as a browser does.
+    pub fn store_response(&self, url: &Url, headers: &[(String, String)]) {
+        for (name, value) in headers {
+            if name.eq_ignore_ascii_case("set-cookie") {
+                let _ = self.set(url, value);
+            }
+        }
+    }
+
+    /// Stores `set_cookie` (a Set-Cookie header value) as if `url` sent it.
+    pub fn set(&self, url: &Url, set_cookie: &str) -> Result<()> {
+        let refuse = |why: &str| Err(Error::invalid(format!("cookie refused: {why}")));
+        if set_cookie
+            .bytes()
+            .any(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        {
+            return refuse("it contains a control character");
+        }
+        let raw = match RawCookie::parse(set_cookie) {
+            Ok(raw) => raw,
+            Err(e) => return refuse(&e.to_string()),
+        };
+        if let Some(domain) = raw.domain() {
+            let domain = domain.trim_start_matches('.').to_ascii_lowercase();
+            let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+            if is_public_suffix(&domain) && domain != host {
+                return refuse(&format!("Domain={domain} is a public suffix"));
+            }
+        }
+        let key = {
+            let mut store = self.store();
+            match store.insert_raw(&raw, url) {
+                Ok(_) => {
+                    let domain = match CookieDomain::try_from(&raw) {
+                        Ok(CookieDomain::Suffix(d)) => d,
+                        _ => url.host_str().unwrap_or("").to_ascii_lowercase(),
+                    };
+                    let path = store
+                        .iter_any()
+                        .find(|c| c.name() == raw.name() && String::from(&c.domain) == domain)
+                        .map(|c| String::from(&c.path))
+                        .unwrap_or_default();
+                    (domain, path, raw.name().to_string())
+                }
+                // An expired cookie deletes its namesake: not an error.
+                Err(cookie_store::CookieError::Expired) => return Ok(()),
+                Err(e) => return refuse(&e.to_string()),
+            }
+        };
+        self.remember(key);
+        Ok(())
+    }
+
+    /// Records an insertion and evicts the oldest cookies past the bounds.
+    fn remember(&self, key: (String, String, String)) {
+        let mut order = self.order.lock().unwrap_or_else(PoisonError::into_inner);
+        order.retain(|k| *k != key);
+        let domain = key.0.clone();
+        order.push(key);
+        let mut evict = Vec::new();
+        let in_domain = order.iter().filter(|k| k.0 == domain).count();
+        if in_domain > MAX_PER_DOMAIN {
+            if let Some(i) = order.iter().position(|k| k.0 == domain) {
+                evict.push(order.remove(i));
+            }
+        }
+        while order.len() > MAX_TOTAL {
+            evict.push(order.remove(0));
+        }
+        drop(order);
+        let mut store = self.store();
+        for (d, p, n) in evict {
+            store.remove(&d, &p, &n);
+        }
+    }
+
+    /// The value of cookie `name` that a request to `url` would send.
+    pub fn get(&self, url: &Url, name: &str) -> Option<String> {
+        self.store()
+            .get_request_values(url)
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_string())
+    }
+
+    /// Every unexpired cookie, ordered by domain, path and name.
+    pub fn list(&self) -> Vec<CookieInfo> {
+        let store = self.store();
+        let mut all: Vec<CookieInfo> = store
+            .iter_unexpired()
+            .map(|c| CookieInfo {
+                domain: String::from(&c.domain),
+                include_subdomains: matches!(c.domain, CookieDomain::Suffix(_)),
+                path: String::from(&c.path),
+                secure: c.secure().unwrap_or(false),
+                http_only: c.http_only().unwrap_or(false),
+                expires: match c.expires {
+                    CookieExpiration::AtUtc(t) => t.unix_timestamp(),
+                    CookieExpiration::SessionEnd => 0,
+                },
+                name: c.name().to_string(),
+                value: c.value().to_string(),
+            })
+            .collect();
+        all.sort_by(|a, b| (&a.domain, &a.path, &a.name).cmp(&(&b.domain, &b.path, &b.name)));
+        all
+    }
+
+    /// Removes one cookie; false when there was none.
+    pub fn delete(&self, domain: &str, path: &str, name: &str) -> bool {
+        let removed = self
+            .store()
+            .remove(&domain.to_ascii_lowercase(), path, name)
+            .is_some();
+        let mut order = self.order.lock().unwrap_or_else(PoisonError::into_inner);
+        order.retain(|k| !(k.0.eq_ignore_ascii_case(domain) && k.1 == path && k.2 == name));
+        removed
+    }
+
+    pub fn clear(&self) {
+        self.store().clear();
+        self.order
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// The jar in the Netscape cookie-file format (session cookies included,
+    /// with expiry 0).
+    pub fn export_netscape(&self) -> String {
+        let mut out = String::from("# Netscape HTTP Cookie File\n# Written by libreqc.\n\n");
+        for c in self.list() {
+            let domain = if c.include_subdomains {
+                format!(".{}", c.domain)
+            } else {
+                c.domain.clone()
+            };
+            let prefix = if c.http_only { "#HttpOnly_" } else { "" };
+            let flag = |b: bool| if b { "TRUE" } else { "FALSE" };
+            out.push_str(&format!(
+                "{prefix}{domain}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                flag(c.include_subdomains),
+                c.path,
+                flag(c.secure),
+                c.expires,
+                c.name,
+                c.value
+            ));
+        }
+        out
+    }
+
+    /// Adds the cookies of a Netscape cookie file; returns how many. Expired
+    /// cookies are skipped; the same checks apply as for `set`.
+    pub fn import_netscape(&self, text: &str) -> Result<usize> {
+        let mut added = 0;
+        for (number, line) in text.lines().enumerate() {
+            let (http_only, line) = match line.strip_prefix("#HttpOnly_") {
+                Some(rest) => (true, rest),
+                None => (false, line),
+            };
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            let [domain, subdomains, path, secure, expires, name, value] = fields[..] else {
+                return Err(Error::new(
+                    Code::InvalidArgument,
+                    format!(
+                        "cookie file line {}: expected 7 tab-separated fields",
+                        number + 1
+                    ),
+                ));
+            };
+            let expires: i64 = expires.parse().map_err(|_| {
+                Error::invalid(format!(
+                    "cookie file line {}: bad expiry {expires:?}",
+                    number + 1
+                ))
+            })?;
+            let host = domain.trim_start_matches('.');
+            let secure = secure == "TRUE";
+            let scheme = if secure { "https" } else { "http" };
+            let url = Url::parse(&format!("{scheme}://{host}{path}"))
+                .map_err(|e| Error::invalid(format!("cookie file line {}: {e}", number + 1)))?;
+            let mut line = format!("{name}={value}; Path={path}");
+            if subdomains == "TRUE" {
+                line.push_str(&format!("; Domain={host}"));
+            }
+            if secure {
+                line.push_str("; Secure");
+            }
+            if http_only {
+                line.push_str("; HttpOnly");
+            }
+            if expires > 0 {
+                let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                if expires <= now {
+                    continue;
+                }
+                line.push_str(&format!("; Max-Age={}", expires - now));
+            }
+            self.set(&url, &line)?;
+            added += 1;
+        }
+        Ok(added)
+    }
+}
+
+/// True when `domain` is itself a known public suffix ("co.uk", "com").
+pub fn is_public_suffix(domain: &str) -> bool {
+    psl::suffix(domain.as_bytes())
+        .is_some_and(|s| s.is_known() && s.as_bytes().eq_ignore_ascii_case(domain.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn scoping() {
+        let jar = CookieJar::new();
+        jar.set(&u("http://a.example.com/x/y"), "p=1; Path=/x")
+            .unwrap();
+        jar.set(&u("http://a.example.com/"), "d=2; Domain=example.com")
+            .unwrap();
+        jar.set(&u("https://a.example.com/"), "s=3; Secure")
+            .unwrap();
+        assert_eq!(
+            jar.header_for(&u("http://a.example.com/x/z")).as_deref(),
+            Some("d=2; p=1")
+        );
+        assert_eq!(
+            jar.header_for(&u("http://b.example.com/")).as_deref(),
+            Some("d=2")
+        );
+        assert_eq!(jar.header_for(&u("http://other.org/")), None);
+        assert!(jar
+            .header_for(&u("https://a.example.com/"))
+            .unwrap()
+            .contains("s=3"));
+        assert!(!jar
+            .header_for(&u("http://a.example.com/"))
+            .unwrap()
+            .contains("s=3"));
+    }
+
+    #[test]
+    fn refuses_super_cookies_and_control_chars() {
+        let jar = CookieJar::new();
+        assert!(jar
+            .set(&u("http://www.example.co.uk/"), "a=b; Domain=co.uk")
+            .is_err());
+        assert!(jar
+            .set(&u("http://www.example.co.uk/"), "a=b; Domain=example.co.uk")
+            .is_ok());
+        assert!(jar.set(&u("http://h.com/"), "a=b\x01c").is_err());
+        assert!(jar
+            .set(&u("http://h.com/"), "a=b; Domain=other.com")
+            .is_err());
+    }
+
+    #[test]
+    fn netscape_round_trip_and_bound() {
+        let jar = CookieJar::new();
+        jar.set(&u("http://h.test/"), "a=1").unwrap();
+        jar.set(
+            &u("https://h.test/p"),
+            "b=2; Path=/p; Secure; HttpOnly; Max-Age=3600",
+        )
+        .unwrap();
+        let text = jar.export_netscape();
+        let other = CookieJar::new();
+        assert_eq!(other.import_netscape(&text).unwrap(), 2);
+        assert_eq!(other.list(), jar.list());
+        for i in 0..1000 {
+            jar.set(&u("http://h.test/"), &format!("c{i}=v")).unwrap();
+        }
+        assert!(jar.list().len() <= MAX_PER_DOMAIN);
+        assert!(jar.get(&u("http://h.test/"), "c999").is_some());
+    }
+}

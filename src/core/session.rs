@@ -1,0 +1,87 @@
+//! A session: defaults layered under each request, a cookie jar, and a pool
+//! of lanes that keeps connections alive between sends. Safe to share across
+//! threads: each send checks a lane out for its own use.
+
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use super::cancel::CancelToken;
+use super::config;
+use super::cookies::CookieJar;
+use super::error::Result;
+use super::request::Request;
+use super::response::Response;
+use super::send::{send, Layer};
+use super::transfer::Transport;
+
+/// How many idle lanes a session keeps (each holds its own connections).
+/// More are made when every lane is busy; the extra ones are dropped.
+pub const MAX_IDLE_LANES: usize = 8;
+
+pub struct Session<T> {
+    defaults: RwLock<Arc<Layer>>,
+    pub jar: CookieJar,
+    idle: Mutex<Vec<T>>,
+}
+
+impl<T: Transport + Default> Default for Session<T> {
+    fn default() -> Self {
+        Session {
+            defaults: RwLock::default(),
+            jar: CookieJar::new(),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl<T: Transport + Default> Session<T> {
+    pub fn new() -> Session<T> {
+        Session::default()
+    }
+
+    pub fn defaults(&self) -> Arc<Layer> {
+        self.defaults
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Changes the session's defaults; sends see them from their next start.
+    pub fn edit_defaults(&self, f: impl FnOnce(&mut Layer) -> Result<()>) -> Result<()> {
+        let mut guard = self
+            .defaults
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut next = Layer::clone(&guard);
+        f(&mut next)?;
+        *guard = Arc::new(next);
+        Ok(())
+    }
+
+    /// Sends `request` with the session's defaults over the global config,
+    /// its cookies and one of its lanes.
+    pub fn send(&self, request: &Request, cancel: &CancelToken) -> Result<Response> {
+        let below = self.defaults().over(&config::global());
+        let mut lane = self.checkout();
+        let result = send(request, &below, &mut lane, cancel, Some(&self.jar));
+        self.checkin(lane);
+        result
+    }
+
+    /// The most recently used idle lane (its connections are the warmest),
+    /// or a new one when all are busy: a hook may send through its own
+    /// session without waiting for the lane its send holds.
+    pub fn checkout(&self) -> T {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+            .unwrap_or_default()
+    }
+
+    pub fn checkin(&self, lane: T) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE_LANES {
+            idle.push(lane);
+        }
+    }
+}

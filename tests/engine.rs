@@ -1,0 +1,82 @@
+//! The engine end to end over real libcurl against the real test server:
+//! what the server received and what the caller got.
+
+use reqc::core::session::Session;
+use reqc::core::{send, CancelToken, Code, Layer, Request};
+use reqc::transport::Lane;
+
+fn get(url: &str) -> Request {
+    Request::new("GET", url).unwrap()
+}
+
+fn send_one(req: &Request) -> reqc::core::Result<reqc::core::Response> {
+    send(req, &Layer::default(), &mut Lane::new(), &CancelToken::new(), None)
+}
+
+#[test]
+fn get_echoes_params_and_headers() {
+    let server = reqc_test_server::start().unwrap();
+    let mut req = get(&server.url("/get?x=1"));
+    req.params.push(("a b".into(), "c&d".into()));
+    req.headers.set("X-Test", Some("true")).unwrap();
+    let resp = send_one(&req).unwrap();
+    assert_eq!(resp.status, 200);
+    let text = String::from_utf8(resp.body).unwrap();
+    assert!(text.contains(r#""a b": "c&d""#), "{text}");
+    assert!(text.contains(r#""x": "1""#), "{text}");
+    assert!(text.contains(r#""X-Test": "true""#), "{text}");
+    assert_eq!(resp.remote_port, server.port);
+}
+
+#[test]
+fn redirects_are_followed_hop_by_hop_on_one_connection() {
+    let server = reqc_test_server::start().unwrap();
+    let resp = send_one(&get(&server.url("/redirect/3"))).unwrap();
+    assert_eq!(resp.status, 200);
+    assert!(resp.url.ends_with("/get"), "{}", resp.url);
+    assert_eq!(resp.history.len(), 3);
+    assert!(resp.history.iter().all(|h| h.status == 302));
+    assert_eq!(server.connections(), 1);
+}
+
+#[test]
+fn authorization_is_dropped_on_a_hop_to_another_origin() {
+    let server = reqc_test_server::start().unwrap();
+    let target = server.url2("/headers");
+    let mut req = get(&server.url(&format!("/redirect-to?url={target}")));
+    req.options.auth = Some(reqc::core::Auth::Bearer("s3cret".into()));
+    req.headers.set("X-Keep", Some("yes")).unwrap();
+    let text = String::from_utf8(send_one(&req).unwrap().body).unwrap();
+    assert!(!text.contains("s3cret"), "{text}");
+    assert!(text.contains("X-Keep"), "{text}");
+}
+
+#[test]
+fn timeout_and_size_cap_are_errors_naming_the_url() {
+    let server = reqc_test_server::start().unwrap();
+    let mut req = get(&server.url("/delay/3"));
+    req.options.timeout = Some(std::time::Duration::from_millis(200));
+    let err = send_one(&req).unwrap_err();
+    assert_eq!(err.code, Code::Timeout, "{err}");
+    assert!(err.message.contains("/delay/3"), "{err}");
+    let mut req = get(&server.url("/reqc/gzip-bomb?size=10000000"));
+    req.options.max_response_bytes = Some(1_000_000);
+    assert_eq!(send_one(&req).unwrap_err().code, Code::BodyTooLarge);
+}
+
+#[test]
+fn session_keeps_cookies_and_one_connection() {
+    let server = reqc_test_server::start().unwrap();
+    let session: Session<Lane> = Session::new();
+    let cancel = CancelToken::new();
+    session
+        .send(&get(&server.url("/cookies/set/sessioncookie/123456789")), &cancel)
+        .unwrap();
+    let resp = session.send(&get(&server.url("/cookies")), &cancel).unwrap();
+    let text = String::from_utf8(resp.body).unwrap();
+    assert!(text.contains(r#""sessioncookie": "123456789""#), "{text}");
+    for _ in 0..20 {
+        assert_eq!(session.send(&get(&server.url("/get")), &cancel).unwrap().status, 200);
+    }
+    assert_eq!(server.connections(), 1);
+}

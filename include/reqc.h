@@ -37,6 +37,16 @@
 
 
 /**
+ * Accept TLS 1.2 and later (libreqc's default is libcurl's: 1.2).
+ */
+#define REQC_TLS_1_2 12
+
+/**
+ * Accept TLS 1.3 only.
+ */
+#define REQC_TLS_1_3 13
+
+/**
  * Let libcurl choose: HTTP/2 over TLS when the server offers it, else HTTP/1.1.
  */
 #define REQC_HTTP_ANY 0
@@ -87,6 +97,11 @@
 #define REQC_TIMING_TOTAL 4
 
 /**
+ * A snapshot of a session's cookies (opaque), from `reqc_session_cookies`.
+ */
+typedef struct reqc_cookie_list reqc_cookie_list;
+
+/**
  * An HTTP request under construction (opaque). Create with
  * `reqc_request_new`, free with `reqc_request_free`.
  */
@@ -98,10 +113,54 @@ typedef struct reqc_request reqc_request;
 typedef struct reqc_response reqc_response;
 
 /**
+ * A session (opaque): default headers, params, auth and options layered
+ * under every request it sends, a cookie jar, and kept-alive connections.
+ *
+ * Precedence, for every setting: request > session > global config
+ * (`reqc_config_*`) > built-in default. A header the request names (set,
+ * added or removed with a NULL value) replaces all of the session's
+ * headers of that name for that request only; params are appended after
+ * the session's. Nothing a request sets persists in the session.
+ *
+ * Thread rules: a session may be used by many threads at once (sends,
+ * setters and cookie calls are all thread-safe); each send runs on its own
+ * lane (a curl multi handle with its own connections), checked out for the
+ * send and returned after, so sequential sends reuse connections. Setters
+ * take effect for sends that start after them.
+ */
+typedef struct reqc_session reqc_session;
+
+/**
  * A result code: `REQC_OK` (0) or one of the `REQC_E_*` values. The numbers
  * are stable and never reused.
  */
 typedef int reqc_code;
+
+/**
+ * One cookie of a `reqc_cookie_list`. Its strings are borrowed from the list.
+ */
+typedef struct {
+    /**
+     * The host (host-only cookie) or domain (with subdomains) it is sent to.
+     */
+    const char *domain;
+    /**
+     * 1 when sent to subdomains too (it had a Domain attribute).
+     */
+    int include_subdomains;
+    const char *path;
+    /**
+     * 1 when sent over https only.
+     */
+    int secure;
+    int http_only;
+    /**
+     * Unix seconds; 0 for a session cookie.
+     */
+    int64_t expires;
+    const char *name;
+    const char *value;
+} reqc_cookie;
 
 /**
  * Fills `buf` with up to `capacity` bytes of the request body and stores how
@@ -271,6 +330,222 @@ const char *reqc_version(void);
 int reqc_has_feature(const char *feature);
 
 /**
+ * The default User-Agent (built-in: "libreqc/<version>").
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `agent` is NULL or NUL-terminated.
+ */
+reqc_code reqc_config_set_user_agent(const char *agent);
+
+/**
+ * The default proxy, as `reqc_session_set_proxy` (NULL: from the
+ * environment; "": none).
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
+ * `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `proxy` is NULL or NUL-terminated.
+ */
+reqc_code reqc_config_set_proxy(const char *proxy);
+
+/**
+ * The default total timeout per send in ms (0: none; built-in: 300 s).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+ */
+reqc_code reqc_config_set_timeout_ms(int64_t ms);
+
+/**
+ * The default connect timeout in ms (> 0; built-in: 10 s).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_set_connect_timeout_ms(int64_t ms);
+
+/**
+ * The default redirect policy, as `reqc_request_set_redirects`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_set_redirects(int allow,
+                                    int max);
+
+/**
+ * The default body size cap, as `reqc_request_set_max_response_bytes`.
+ *
+ * Returns `REQC_OK`.
+ */
+reqc_code reqc_config_set_max_response_bytes(uint64_t max);
+
+/**
+ * TLS verification for every send (1, the default, or 0).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_set_verify_tls(int verify);
+
+/**
+ * A header sent with every request, under session and request headers of
+ * the same name; a NULL `value` removes it.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * Strings are NULL or NUL-terminated.
+ */
+reqc_code reqc_config_set_header(const char *name,
+                                 const char *value);
+
+/**
+ * Puts every global setting back to the built-in default.
+ *
+ * Returns `REQC_OK`.
+ */
+reqc_code reqc_config_reset(void);
+
+/**
+ * Stores a cookie as if a response from `url` had sent `Set-Cookie:
+ * <set_cookie>` (e.g. "id=42; Path=/; Secure"). Cookies are scoped as a
+ * browser does (domain, path, Secure, expiry); a Domain attribute that is a
+ * public suffix ("co.uk") or not `url`'s domain, and control characters,
+ * are refused with `REQC_E_INVALID_ARGUMENT`. The jar keeps at most 180
+ * cookies per domain and 3000 in all, dropping the oldest.
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`
+ * (message on `s`). Thread-safe.
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_cookie(reqc_session *s,
+                                  const char *url_text,
+                                  const char *set_cookie);
+
+/**
+ * The value of cookie `name` that a request to `url` would send, in a new
+ * string at `*out` (free it with `reqc_string_free`).
+ *
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no such cookie for that URL),
+ * `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`. Thread-safe.
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated; `out`
+ * NULL or writable.
+ */
+reqc_code reqc_session_get_cookie(reqc_session *s,
+                                  const char *url_text,
+                                  const char *name,
+                                  char **out);
+
+/**
+ * Removes the cookie `name` stored for `domain` (as listed by
+ * `reqc_session_cookies`, without a leading dot) and `path`.
+ *
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` or `REQC_E_INVALID_ARGUMENT`.
+ * Thread-safe.
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_delete_cookie(reqc_session *s,
+                                     const char *domain,
+                                     const char *path,
+                                     const char *name);
+
+/**
+ * Empties the session's cookie jar. Returns `REQC_OK` or
+ * `REQC_E_INVALID_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_clear_cookies(reqc_session *s);
+
+/**
+ * A snapshot of every unexpired cookie, ordered by domain, path and name,
+ * at `*out` (free with `reqc_cookie_list_free`). Later changes to the jar do
+ * not change the snapshot.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `s` is NULL or a live session; `out` NULL or writable.
+ */
+reqc_code reqc_session_cookies(reqc_session *s,
+                               reqc_cookie_list **out);
+
+/**
+ * How many cookies the snapshot holds (0 for NULL).
+ *
+ * # Safety
+ * `list` is NULL or a live cookie list.
+ */
+size_t reqc_cookie_list_count(const reqc_cookie_list *list);
+
+/**
+ * Fills `*cookie` with the `index`th cookie; its strings are borrowed from
+ * `list` until it is freed.
+ *
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (out of range) or
+ * `REQC_E_INVALID_ARGUMENT` (NULL argument).
+ *
+ * # Safety
+ * `list` is NULL or a live cookie list; `cookie` NULL or writable.
+ */
+reqc_code reqc_cookie_list_at(const reqc_cookie_list *list,
+                              size_t index,
+                              reqc_cookie *cookie);
+
+/**
+ * Frees a cookie list. NULL is a no-op.
+ *
+ * # Safety
+ * `list` is NULL or a live cookie list, not used after this call.
+ */
+void reqc_cookie_list_free(reqc_cookie_list *list);
+
+/**
+ * The jar in the Netscape cookie-file format (what curl's `-b`/`-c` and
+ * wget read and write), session cookies included with expiry 0, in a new
+ * string at `*out` (free with `reqc_string_free`).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe.
+ *
+ * # Safety
+ * `s` is NULL or a live session; `out` NULL or writable.
+ */
+reqc_code reqc_session_export_cookies(reqc_session *s,
+                                      char **out);
+
+/**
+ * Adds the cookies of a Netscape cookie file's text to the jar (expired
+ * ones are skipped; the same refusals as `reqc_session_set_cookie` apply)
+ * and, if `count` is not NULL, stores how many in `*count`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a malformed line, named
+ * in the message on `s`; cookies before it are kept). Thread-safe.
+ *
+ * # Safety
+ * `s` is NULL or a live session; `text` NULL or NUL-terminated; `count`
+ * NULL or writable.
+ */
+reqc_code reqc_session_import_cookies(reqc_session *s,
+                                      const char *text,
+                                      size_t *count);
+
+/**
+ * Frees a string that libreqc handed over as owned (`char **out`). NULL is
+ * a no-op.
+ *
+ * # Safety
+ * `s` is NULL or such a string, not used after this call.
+ */
+void reqc_string_free(char *s);
+
+/**
  * The name of `code`, e.g. "REQC_E_TIMEOUT"; "REQC_OK" for 0 and
  * "REQC_E_UNKNOWN" for a number that is no code.
  *
@@ -297,585 +572,220 @@ const char *reqc_version(void);
 int reqc_has_feature(const char *feature);
 
 /**
- * Creates a request for `method` (any HTTP token: "GET", "POST", "PURGE"…)
- * and `url` (absolute, http or https; a `user:password@` in it becomes basic
- * auth and is never sent on to a redirect's target).
+ * The default User-Agent (built-in: "libreqc/<version>").
  *
- * On success writes a new handle to `*out`; free it with `reqc_request_free`.
- * `*out` is written only on success.
- *
- * Returns `REQC_OK`; `REQC_E_INVALID_ARGUMENT` (NULL argument, not UTF-8,
- * method not a token); `REQC_E_INVALID_URL`; `REQC_E_UNSUPPORTED_PROTOCOL`.
- * There is no handle to hold a message when this fails: the code says why.
- * Thread-safe.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
  *
  * # Safety
- * Strings are NULL or NUL-terminated; `out` is NULL or writable.
+ * `agent` is NULL or NUL-terminated.
  */
-reqc_code reqc_request_new(const char *method,
-                           const char *url,
-                           reqc_request **out);
+reqc_code reqc_config_set_user_agent(const char *agent);
 
 /**
- * Copies `req` (headers, params, body, options, callbacks; callbacks and
- * bodies are shared, not duplicated, and their `free_userdata` runs once when
- * the last copy is freed). The copy is not cancelled even if `req` is.
+ * The default proxy, as `reqc_session_set_proxy` (NULL: from the
+ * environment; "": none).
  *
- * Returns `REQC_OK` and writes `*out`, or `REQC_E_INVALID_ARGUMENT`.
- * Thread-safe.
+ * Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
+ * `REQC_E_INVALID_ARGUMENT`.
  *
  * # Safety
- * `req` is NULL or a live request; `out` is NULL or writable.
+ * `proxy` is NULL or NUL-terminated.
  */
-reqc_code reqc_request_clone(reqc_request *req,
-                             reqc_request **out);
+reqc_code reqc_config_set_proxy(const char *proxy);
 
 /**
- * Frees a request and releases its callbacks' userdata (when no copy still
- * holds them). NULL is a no-op. Must not be called while a send of this
- * request is in flight on another thread.
+ * The default total timeout per send in ms (0: none; built-in: 300 s).
  *
- * # Safety
- * `req` is NULL or a live request, not used again after this call.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
  */
-void reqc_request_free(reqc_request *req);
+reqc_code reqc_config_set_timeout_ms(int64_t ms);
 
 /**
- * The message of the last failed call on `req` (a setter or a send), e.g.
- * "REQC_E_TIMEOUT: timed out after 200 ms: GET http://…". "" when none
- * failed; "" for NULL.
+ * The default connect timeout in ms (> 0; built-in: 10 s).
  *
- * The string is borrowed from `req`: valid until the next failed call on
- * `req` or its free. When several threads use one request, read it only
- * from the thread whose call failed, before any other call on `req`.
- *
- * # Safety
- * `req` is NULL or a live request.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
  */
-const char *reqc_request_error(const reqc_request *req);
+reqc_code reqc_config_set_connect_timeout_ms(int64_t ms);
 
 /**
- * Changes the method (an HTTP token).
+ * The default redirect policy, as `reqc_request_set_redirects`.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
- * Not thread-safe against other calls changing `req`.
- *
- * # Safety
- * `req` is NULL or a live request; `method` NULL or NUL-terminated.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
  */
-reqc_code reqc_request_set_method(reqc_request *req,
-                                  const char *method);
+reqc_code reqc_config_set_redirects(int allow,
+                                    int max);
 
 /**
- * Changes the URL (absolute, http or https).
+ * The default body size cap, as `reqc_request_set_max_response_bytes`.
  *
- * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_URL` or
- * `REQC_E_UNSUPPORTED_PROTOCOL` (message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; `url` NULL or NUL-terminated.
+ * Returns `REQC_OK`.
  */
-reqc_code reqc_request_set_url(reqc_request *req,
-                               const char *url);
+reqc_code reqc_config_set_max_response_bytes(uint64_t max);
 
 /**
- * Sets header `name` to `value`, replacing every earlier value of that name
- * (names compare case-insensitively). A NULL `value` removes the header: also
- * a session's default of that name for this request, and a header libcurl
- * would add by itself (e.g. "Accept"). An empty `value` sends the header
- * with an empty value.
+ * TLS verification for every send (1, the default, or 0).
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (name not a token, value
- * with CR, LF or NUL, not UTF-8; message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
  */
-reqc_code reqc_request_set_header(reqc_request *req,
-                                  const char *name,
-                                  const char *value);
+reqc_code reqc_config_set_verify_tls(int verify);
 
 /**
- * Adds a header, keeping earlier ones of the same name (sent in order).
+ * A header sent with every request, under session and request headers of
+ * the same name; a NULL `value` removes it.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
- */
-reqc_code reqc_request_add_header(reqc_request *req,
-                                  const char *name,
-                                  const char *value);
-
-/**
- * Appends a query parameter, percent-encoded, after any the URL already has.
- * Repeated names are kept.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
  *
  * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * Strings are NULL or NUL-terminated.
  */
-reqc_code reqc_request_add_param(reqc_request *req,
-                                 const char *name,
+reqc_code reqc_config_set_header(const char *name,
                                  const char *value);
 
 /**
- * Sets the body to a copy of `len` bytes at `data` (`(NULL, 0)` is an empty
- * body), replacing any other body. `content_type` (may be NULL) is sent as
- * Content-Type unless a Content-Type header is set.
+ * Puts every global setting back to the built-in default.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (`(NULL, len > 0)`, bad
- * content type; message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; `data` NULL or `len` readable bytes;
- * `content_type` NULL or NUL-terminated.
+ * Returns `REQC_OK`.
  */
-reqc_code reqc_request_set_body(reqc_request *req,
-                                const uint8_t *data,
-                                size_t len,
-                                const char *content_type);
+reqc_code reqc_config_reset(void);
 
 /**
- * Sets the body to the JSON text `json` (sent as is, UTF-8) with
- * Content-Type application/json, replacing any other body.
+ * Stores a cookie as if a response from `url` had sent `Set-Cookie:
+ * <set_cookie>` (e.g. "id=42; Path=/; Secure"). Cookies are scoped as a
+ * browser does (domain, path, Secure, expiry); a Domain attribute that is a
+ * public suffix ("co.uk") or not `url`'s domain, and control characters,
+ * are refused with `REQC_E_INVALID_ARGUMENT`. The jar keeps at most 180
+ * cookies per domain and 3000 in all, dropping the oldest.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`
+ * (message on `s`). Thread-safe.
  *
  * # Safety
- * `req` is NULL or a live request; `json` NULL or NUL-terminated.
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
  */
-reqc_code reqc_request_set_json(reqc_request *req,
-                                const char *json);
+reqc_code reqc_session_set_cookie(reqc_session *s,
+                                  const char *url_text,
+                                  const char *set_cookie);
 
 /**
- * Adds a form field. Fields alone are sent as
- * application/x-www-form-urlencoded; with any file part, as
- * multipart/form-data. Replaces a body of another kind.
+ * The value of cookie `name` that a request to `url` would send, in a new
+ * string at `*out` (free it with `reqc_string_free`).
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no such cookie for that URL),
+ * `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`. Thread-safe.
  *
  * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * `s` is NULL or a live session; strings NULL or NUL-terminated; `out`
+ * NULL or writable.
  */
-reqc_code reqc_request_add_form_field(reqc_request *req,
-                                      const char *name,
-                                      const char *value);
+reqc_code reqc_session_get_cookie(reqc_session *s,
+                                  const char *url_text,
+                                  const char *name,
+                                  char **out);
 
 /**
- * Adds a multipart file part read from `path` when the request is sent
- * (streamed by libcurl, not loaded into memory). `filename` (NULL: the
- * path's last component) and `content_type` (NULL: application/octet-stream)
- * are optional. Makes the body multipart/form-data.
+ * Removes the cookie `name` stored for `domain` (as listed by
+ * `reqc_session_cookies`, without a leading dot) and `path`.
  *
- * Returns `REQC_OK`, `REQC_E_IO` (the file cannot be opened now) or
- * `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` or `REQC_E_INVALID_ARGUMENT`.
+ * Thread-safe.
  *
  * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
  */
-reqc_code reqc_request_add_file(reqc_request *req,
-                                const char *field,
-                                const char *path,
-                                const char *filename,
-                                const char *content_type);
+reqc_code reqc_session_delete_cookie(reqc_session *s,
+                                     const char *domain,
+                                     const char *path,
+                                     const char *name);
 
 /**
- * Adds a multipart file part from a copy of `len` bytes at `data`, named
- * `filename` (required). `content_type` may be NULL. Makes the body
- * multipart/form-data.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ * Empties the session's cookie jar. Returns `REQC_OK` or
+ * `REQC_E_INVALID_ARGUMENT`. Thread-safe.
  *
  * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated; `data`
- * NULL or `len` readable bytes.
+ * `s` is NULL or a live session.
  */
-reqc_code reqc_request_add_file_data(reqc_request *req,
-                                     const char *field,
-                                     const char *filename,
-                                     const uint8_t *data,
-                                     size_t len,
-                                     const char *content_type);
+reqc_code reqc_session_clear_cookies(reqc_session *s);
 
 /**
- * Streams the body from `read`, called on the sending thread until it
- * reports the end. `length` is the body's size in bytes, or -1 when unknown
- * (then it is sent chunked over HTTP/1.1). Replaces any other body.
+ * A snapshot of every unexpired cookie, ordered by domain, path and name,
+ * at `*out` (free with `reqc_cookie_list_free`). Later changes to the jar do
+ * not change the snapshot.
  *
- * Each send reads the body from `read` anew, so a request sent twice needs a
- * callback that can start over. Such a body cannot be re-sent by a 307/308
- * redirect (`REQC_E_INVALID_STATE`).
- *
- * `free_userdata` (may be NULL) is called exactly once with `userdata`: when
- * the body is replaced or the last copy of the request is freed, or before
- * this function returns if it fails.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `read`, `length`
- * below -1; message on `req`).
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe.
  *
  * # Safety
- * `req` is NULL or a live request; `read` follows `reqc_read_fn`'s contract.
+ * `s` is NULL or a live session; `out` NULL or writable.
  */
-reqc_code reqc_request_set_body_callback(reqc_request *req,
-                                         int64_t length,
-                                         reqc_read_fn read,
-                                         void *userdata,
-                                         reqc_free_fn free_userdata);
+reqc_code reqc_session_cookies(reqc_session *s,
+                               reqc_cookie_list **out);
 
 /**
- * Streams the final response's body to `on_data` instead of buffering it;
- * `reqc_response_body` is then empty. Bodies of redirect hops that are
- * followed are buffered in the history, not streamed. Called on the
- * sending thread, after the head has arrived.
- *
- * `free_userdata` (may be NULL) runs exactly once, as for
- * `reqc_request_set_body_callback`. A NULL `on_data` turns streaming off.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ * How many cookies the snapshot holds (0 for NULL).
  *
  * # Safety
- * `req` is NULL or a live request; `on_data` follows `reqc_data_fn`'s contract.
+ * `list` is NULL or a live cookie list.
  */
-reqc_code reqc_request_on_data(reqc_request *req,
-                               reqc_data_fn on_data,
-                               void *userdata,
-                               reqc_free_fn free_userdata);
+size_t reqc_cookie_list_count(const reqc_cookie_list *list);
 
 /**
- * Uses HTTP basic auth. Sent only to the request's origin: dropped for good
- * on a redirect to another origin.
+ * Fills `*cookie` with the `index`th cookie; its strings are borrowed from
+ * `list` until it is freed.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL, not UTF-8, or a
- * user name containing ':').
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (out of range) or
+ * `REQC_E_INVALID_ARGUMENT` (NULL argument).
  *
  * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * `list` is NULL or a live cookie list; `cookie` NULL or writable.
  */
-reqc_code reqc_request_set_auth_basic(reqc_request *req,
-                                      const char *user,
-                                      const char *password);
+reqc_code reqc_cookie_list_at(const reqc_cookie_list *list,
+                              size_t index,
+                              reqc_cookie *cookie);
 
 /**
- * Uses HTTP digest auth (libcurl answers the server's challenge, which costs
- * one extra round trip). Dropped on a redirect to another origin.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ * Frees a cookie list. NULL is a no-op.
  *
  * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * `list` is NULL or a live cookie list, not used after this call.
  */
-reqc_code reqc_request_set_auth_digest(reqc_request *req,
-                                       const char *user,
-                                       const char *password);
+void reqc_cookie_list_free(reqc_cookie_list *list);
 
 /**
- * Sends `Authorization: Bearer <token>`. Dropped on a redirect to another
- * origin.
+ * The jar in the Netscape cookie-file format (what curl's `-b`/`-c` and
+ * wget read and write), session cookies included with expiry 0, in a new
+ * string at `*out` (free with `reqc_string_free`).
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (token with CR, LF or NUL).
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe.
  *
  * # Safety
- * `req` is NULL or a live request; `token` NULL or NUL-terminated.
+ * `s` is NULL or a live session; `out` NULL or writable.
  */
-reqc_code reqc_request_set_auth_bearer(reqc_request *req,
-                                       const char *token);
+reqc_code reqc_session_export_cookies(reqc_session *s,
+                                      char **out);
 
 /**
- * Sends no auth, even when a session sets one.
+ * Adds the cookies of a Netscape cookie file's text to the jar (expired
+ * ones are skipped; the same refusals as `reqc_session_set_cookie` apply)
+ * and, if `count` is not NULL, stores how many in `*count`.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a malformed line, named
+ * in the message on `s`; cookies before it are kept). Thread-safe.
  *
  * # Safety
- * `req` is NULL or a live request.
+ * `s` is NULL or a live session; `text` NULL or NUL-terminated; `count`
+ * NULL or writable.
  */
-reqc_code reqc_request_set_auth_none(reqc_request *req);
+reqc_code reqc_session_import_cookies(reqc_session *s,
+                                      const char *text,
+                                      size_t *count);
 
 /**
- * Limits the whole send, redirects included, to `ms` milliseconds; 0 means
- * no limit. Default: the session's, else the global config's, else 300 s.
- * Expiry gives `REQC_E_TIMEOUT`.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+ * Frees a string that libreqc handed over as owned (`char **out`). NULL is
+ * a no-op.
  *
  * # Safety
- * `req` is NULL or a live request.
+ * `s` is NULL or such a string, not used after this call.
  */
-reqc_code reqc_request_set_timeout_ms(reqc_request *req,
-                                      int64_t ms);
-
-/**
- * Limits each connection attempt to `ms` milliseconds (> 0). Default: 10 s.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (zero or negative).
- *
- * # Safety
- * `req` is NULL or a live request.
- */
-reqc_code reqc_request_set_connect_timeout_ms(reqc_request *req,
-                                              int64_t ms);
-
-/**
- * Whether to follow redirects (`allow` 0 or 1) and at most how many (`max`
- * >= 0). Default: follow, at most 30. A response that would need more gives
- * `REQC_E_TOO_MANY_REDIRECTS`. With `allow` 0 the 3xx response is returned.
- *
- * libreqc follows redirects itself, one transfer per hop: 301/302 turn a
- * POST into a GET without body, 303 turns anything but HEAD into a GET,
- * 307/308 keep method and body. Auth, Authorization, Proxy-Authorization,
- * Cookie and secret headers (`reqc_request_mark_secret_header`) are dropped
- * for the rest of the chain at the first hop to another origin (an http to
- * https upgrade on the same host keeps them). Targets other than http and
- * https are refused with `REQC_E_UNSUPPORTED_PROTOCOL`.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `req` is NULL or a live request.
- */
-reqc_code reqc_request_set_redirects(reqc_request *req,
-                                     int allow,
-                                     int max);
-
-/**
- * Which HTTP version to use: `REQC_HTTP_ANY`, `REQC_HTTP_1_0`,
- * `REQC_HTTP_1_1`, `REQC_HTTP_2` or `REQC_HTTP_2_PRIOR_KNOWLEDGE`.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (another value).
- *
- * # Safety
- * `req` is NULL or a live request.
- */
-reqc_code reqc_request_set_http_version(reqc_request *req,
-                                        int version);
-
-/**
- * Caps each hop's decoded body at `max` bytes (gzip and deflate bodies are
- * counted after decoding); beyond it the send fails with
- * `REQC_E_BODY_TOO_LARGE`. 0 means no cap. Default: 256 MiB for buffered
- * bodies, none for a body streamed to `reqc_request_on_data`.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `req` is NULL or a live request.
- */
-reqc_code reqc_request_set_max_response_bytes(reqc_request *req,
-                                              uint64_t max);
-
-/**
- * Marks header `name` as a secret: dropped on a redirect to another origin
- * (like Authorization) and never shown in logs.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `req` is NULL or a live request; `name` NULL or NUL-terminated.
- */
-reqc_code reqc_request_mark_secret_header(reqc_request *req,
-                                          const char *name);
-
-/**
- * Cancels the request: a send of it in flight on any thread ends promptly
- * with `REQC_E_CANCELLED` (its connection is closed, never reused), and so
- * does every later send of it, like a cancelled Go context. Copies made by
- * `reqc_request_clone` are not affected.
- *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe: this is the
- * one call that may run while another thread sends `req`.
- *
- * # Safety
- * `req` is NULL or a live request.
- */
-reqc_code reqc_request_cancel(reqc_request *req);
-
-/**
- * Frees a response and its history. NULL is a no-op, and so is a history
- * entry (it belongs to its parent).
- *
- * # Safety
- * `resp` is NULL or a live response, not used again after this call.
- */
-void reqc_response_free(reqc_response *resp);
-
-/**
- * The status code, e.g. 200 or 404 (a 4xx or 5xx is a response, not an
- * error); 0 for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-int reqc_response_status(const reqc_response *resp);
-
-/**
- * The reason phrase ("OK", "Not Found"; the standard phrase for HTTP/2,
- * which sends none). Borrowed from `resp`. "" for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-const char *reqc_response_reason(const reqc_response *resp);
-
-/**
- * The decoded body and, if `len` is not NULL, its length in `*len`. Never
- * NULL for a live response (an empty body is a pointer to a NUL byte); the
- * bytes are followed by one NUL that `*len` does not count. Empty when the
- * body was streamed to `reqc_request_on_data`. Borrowed from `resp`.
- *
- * # Safety
- * `resp` is NULL or a live response; `len` NULL or writable.
- */
-const uint8_t *reqc_response_body(const reqc_response *resp,
-                                  size_t *len);
-
-/**
- * The body as a NUL-terminated string, bytes unchanged (no charset
- * conversion; a body holding NUL bytes reads as cut short: use
- * `reqc_response_body` for binary data). Borrowed from `resp`. "" for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-const char *reqc_response_text(const reqc_response *resp);
-
-/**
- * The first value of header `name`, compared case-insensitively, or NULL
- * when there is none (or for a NULL argument). Repeated headers: see
- * `reqc_response_header_at`. Borrowed from `resp`.
- *
- * # Safety
- * `resp` is NULL or a live response; `name` NULL or NUL-terminated.
- */
-const char *reqc_response_header(const reqc_response *resp,
-                                 const char *name);
-
-/**
- * How many header lines the response has (repeats counted); 0 for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-size_t reqc_response_header_count(const reqc_response *resp);
-
-/**
- * The `index`th header in received order: name (as the server spelled it)
- * in `*name`, value in `*value` (either out-pointer may be NULL). Borrowed
- * from `resp`; written only on success.
- *
- * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
- * `REQC_E_INVALID_ARGUMENT` (NULL `resp`).
- *
- * # Safety
- * `resp` is NULL or a live response; out-pointers NULL or writable.
- */
-reqc_code reqc_response_header_at(const reqc_response *resp,
-                                  size_t index,
-                                  const char **name,
-                                  const char **value);
-
-/**
- * The URL this response came from: after redirects, the last one. Borrowed
- * from `resp`; "" for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-const char *reqc_response_url(const reqc_response *resp);
-
-/**
- * How many redirect hops came before this response (0 for NULL).
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-size_t reqc_response_history_count(const reqc_response *resp);
-
-/**
- * The `index`th redirect hop, oldest first, as a response (status, URL,
- * headers, body): borrowed from `resp`, valid until `resp` is freed, and
- * not to be freed itself. NULL when out of range.
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-const reqc_response *reqc_response_history_at(const reqc_response *resp,
-                                              size_t index);
-
-/**
- * Microseconds the send took, redirects included (for a history entry: its
- * own hop). 0 for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-int64_t reqc_response_elapsed_us(const reqc_response *resp);
-
-/**
- * A point in this hop's timeline, in microseconds from the hop's start:
- * `REQC_TIMING_DNS`, `_CONNECT`, `_TLS`, `_FIRST_BYTE` or `_TOTAL`. On a
- * reused connection DNS and connect are 0. -1 for an unknown `phase` or NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-int64_t reqc_response_timing_us(const reqc_response *resp,
-                                int phase);
-
-/**
- * The HTTP version the response came over: 10, 11, 20 or 30 (as
- * `REQC_HTTP_1_0`, `REQC_HTTP_1_1`, `REQC_HTTP_2`; 30 for HTTP/3); 0 if
- * unknown or NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-int reqc_response_http_version(const reqc_response *resp);
-
-/**
- * The server's IP address as text ("127.0.0.1", "::1"). Borrowed from
- * `resp`; "" for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-const char *reqc_response_remote_ip(const reqc_response *resp);
-
-/**
- * The server's port; 0 for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
- */
-int reqc_response_remote_port(const reqc_response *resp);
-
-/**
- * Sends `req` and waits for the response, following redirects. The request
- * is only read: it can be changed and sent again. Connections are not kept
- * between calls (a session keeps them).
- *
- * On success writes a new response to `*out` (free it with
- * `reqc_response_free`); a 4xx or 5xx status is a success. `*out` is
- * written only on success.
- *
- * Returns `REQC_OK` or, with a message naming the URL on `req`
- * (`reqc_request_error`): `REQC_E_INVALID_ARGUMENT`, `REQC_E_RESOLVE`,
- * `REQC_E_CONNECT`, `REQC_E_TIMEOUT`, `REQC_E_TLS`, `REQC_E_SEND`,
- * `REQC_E_RECV`, `REQC_E_PROTOCOL`, `REQC_E_TOO_MANY_REDIRECTS`,
- * `REQC_E_UNSUPPORTED_PROTOCOL`, `REQC_E_INVALID_URL`,
- * `REQC_E_BODY_TOO_LARGE`, `REQC_E_CANCELLED`, `REQC_E_ABORTED`,
- * `REQC_E_CALLBACK`, `REQC_E_IO`, `REQC_E_INVALID_STATE`,
- * `REQC_E_TRANSPORT`.
- *
- * Blocks the calling thread; every callback runs on it. Different requests
- * may be sent from different threads at once.
- *
- * # Safety
- * `req` is NULL or a live request that is not freed during the call; `out`
- * is NULL or writable.
- */
-reqc_code reqc_send(reqc_request *req,
-                    reqc_response **out);
+void reqc_string_free(char *s);
 
 /**
  * Creates a request for `method` (any HTTP token: "GET", "POST", "PURGE"…)
@@ -1198,9 +1108,9 @@ reqc_code reqc_request_set_connect_timeout_ms(reqc_request *req,
                                               int64_t ms);
 
 /**
- * Whether to follow redirects (`allow` 0 or 1) and at most how many (`max`
- * >= 0). Default: follow, at most 30. A response that would need more gives
- * `REQC_E_TOO_MANY_REDIRECTS`. With `allow` 0 the 3xx response is returned.
+ * Whether to follow redirects (`allow` 0 or 1) and at most how many (`max`,
+ * zero or more). Default: follow, at most 30. A response that would need more gives
+ * `REQC_E_TOO_MANY_REDIRECTS`. With `allow` 0, the 3xx response is returned.
  *
  * libreqc follows redirects itself, one transfer per hop: 301/302 turn a
  * POST into a GET without body, 303 turns anything but HEAD into a GET,
@@ -1457,6 +1367,1109 @@ int reqc_response_remote_port(const reqc_response *resp);
  */
 reqc_code reqc_send(reqc_request *req,
                     reqc_response **out);
+
+/**
+ * Creates a session with no defaults of its own and an empty cookie jar.
+ * Writes it to `*out` (free with `reqc_session_free`).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `out`). Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+reqc_code reqc_session_new(reqc_session **out);
+
+/**
+ * Frees a session: its cookies and connections. NULL is a no-op. No send
+ * through it may be in flight.
+ *
+ * # Safety
+ * `s` is NULL or a live session, not used again after this call.
+ */
+void reqc_session_free(reqc_session *s);
+
+/**
+ * The message of the last failed setter or cookie call on `s`; "" when
+ * none. Borrowed from `s` until its next failed call or its free. A failed
+ * send leaves its message on the request (`reqc_request_error`).
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+const char *reqc_session_error(const reqc_session *s);
+
+/**
+ * Sends `req` through the session: its defaults under the request's own
+ * settings, its cookies (each redirect hop sends the cookies for its URL
+ * and stores the ones its response sets), its connections. The request is
+ * only read. Everything else as `reqc_send`, including the codes; a
+ * failure's message is left on `req`.
+ *
+ * Thread-safe: many threads may send through one session at once (each
+ * with its own request). Callbacks run on the calling thread.
+ *
+ * # Safety
+ * `s` and `req` are NULL or live handles, not freed during the call; `out`
+ * is NULL or writable.
+ */
+reqc_code reqc_session_send(reqc_session *s,
+                            reqc_request *req,
+                            reqc_response **out);
+
+/**
+ * Sets a default header sent with every request (a request's header of the
+ * same name replaces it); a NULL `value` removes it from the session's
+ * defaults and from the global config's for this session's requests.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_header(reqc_session *s,
+                                  const char *name,
+                                  const char *value);
+
+/**
+ * Adds a default header, keeping others of that name.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_add_header(reqc_session *s,
+                                  const char *name,
+                                  const char *value);
+
+/**
+ * Adds a default query parameter, sent before each request's own.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_add_param(reqc_session *s,
+                                 const char *name,
+                                 const char *value);
+
+/**
+ * Default basic auth for every request (a request's own auth wins). Never
+ * sent to another origin after a redirect.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_auth_basic(reqc_session *s,
+                                      const char *user,
+                                      const char *password);
+
+/**
+ * Default digest auth, as `reqc_session_set_auth_basic`.
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_auth_digest(reqc_session *s,
+                                       const char *user,
+                                       const char *password);
+
+/**
+ * Default bearer token, as `reqc_session_set_auth_basic`.
+ *
+ * # Safety
+ * `s` is NULL or a live session; `token` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_auth_bearer(reqc_session *s,
+                                       const char *token);
+
+/**
+ * Default total timeout per send, as `reqc_request_set_timeout_ms`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_timeout_ms(reqc_session *s,
+                                      int64_t ms);
+
+/**
+ * Default connect timeout, as `reqc_request_set_connect_timeout_ms`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_connect_timeout_ms(reqc_session *s,
+                                              int64_t ms);
+
+/**
+ * Default redirect policy, as `reqc_request_set_redirects`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_redirects(reqc_session *s,
+                                     int allow,
+                                     int max);
+
+/**
+ * Default HTTP version, as `reqc_request_set_http_version`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_http_version(reqc_session *s,
+                                        int version);
+
+/**
+ * Default body size cap, as `reqc_request_set_max_response_bytes`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_max_response_bytes(reqc_session *s,
+                                              uint64_t max);
+
+/**
+ * Marks a header secret for every request of the session, as
+ * `reqc_request_mark_secret_header` (marks from all layers add up).
+ *
+ * # Safety
+ * `s` is NULL or a live session; `name` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_mark_secret_header(reqc_session *s,
+                                          const char *name);
+
+/**
+ * The User-Agent sent unless a request sets that header. Default:
+ * "libreqc/<version>".
+ *
+ * # Safety
+ * `s` is NULL or a live session; `agent` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_user_agent(reqc_session *s,
+                                      const char *agent);
+
+/**
+ * The proxy for the session's requests: an http://, https://, socks4(a)://
+ * or socks5(h):// URL; `user:password@` in it is sent to the proxy alone,
+ * never to the target. "" means no proxy (not even from the environment);
+ * NULL goes back to the lower layer (by default libcurl reads `http_proxy`,
+ * `https_proxy` and `no_proxy` from the environment, as curl does).
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
+ * `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; `proxy` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_proxy(reqc_session *s,
+                                 const char *proxy);
+
+/**
+ * Turns TLS verification of the peer's certificate and host name on (1,
+ * the default) or off (0). libcurl never reuses a connection made with
+ * other TLS settings.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_verify_tls(reqc_session *s,
+                                      int verify);
+
+/**
+ * Trusts the CA certificates in the PEM file at `path` instead of the
+ * system's. Returns `REQC_E_IO` when the file cannot be read.
+ *
+ * # Safety
+ * `s` is NULL or a live session; `path` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_ca_file(reqc_session *s,
+                                   const char *path);
+
+/**
+ * Trusts the CA certificates in the directory `path` (OpenSSL hashed
+ * layout). Returns `REQC_E_IO` when it cannot be read.
+ *
+ * # Safety
+ * `s` is NULL or a live session; `path` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_ca_dir(reqc_session *s,
+                                  const char *path);
+
+/**
+ * Trusts the CA certificates in a copy of `len` bytes of PEM at `pem`.
+ *
+ * # Safety
+ * `s` is NULL or a live session; `pem` NULL or `len` readable bytes.
+ */
+reqc_code reqc_session_set_ca_pem(reqc_session *s,
+                                  const uint8_t *pem,
+                                  size_t len);
+
+/**
+ * Presents the client certificate and key in the PEM files `cert` and
+ * `key`. Returns `REQC_E_IO` when either cannot be read.
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_client_cert(reqc_session *s,
+                                       const char *cert,
+                                       const char *key);
+
+/**
+ * The lowest TLS version accepted: `REQC_TLS_1_2` or `REQC_TLS_1_3`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_min_tls_version(reqc_session *s,
+                                           int version);
+
+/**
+ * Creates a request for `method` (any HTTP token: "GET", "POST", "PURGE"…)
+ * and `url` (absolute, http or https; a `user:password@` in it becomes basic
+ * auth and is never sent on to a redirect's target).
+ *
+ * On success writes a new handle to `*out`; free it with `reqc_request_free`.
+ * `*out` is written only on success.
+ *
+ * Returns `REQC_OK`; `REQC_E_INVALID_ARGUMENT` (NULL argument, not UTF-8,
+ * method not a token); `REQC_E_INVALID_URL`; `REQC_E_UNSUPPORTED_PROTOCOL`.
+ * There is no handle to hold a message when this fails: the code says why.
+ * Thread-safe.
+ *
+ * # Safety
+ * Strings are NULL or NUL-terminated; `out` is NULL or writable.
+ */
+reqc_code reqc_request_new(const char *method,
+                           const char *url,
+                           reqc_request **out);
+
+/**
+ * Copies `req` (headers, params, body, options, callbacks; callbacks and
+ * bodies are shared, not duplicated, and their `free_userdata` runs once when
+ * the last copy is freed). The copy is not cancelled even if `req` is.
+ *
+ * Returns `REQC_OK` and writes `*out`, or `REQC_E_INVALID_ARGUMENT`.
+ * Thread-safe.
+ *
+ * # Safety
+ * `req` is NULL or a live request; `out` is NULL or writable.
+ */
+reqc_code reqc_request_clone(reqc_request *req,
+                             reqc_request **out);
+
+/**
+ * Frees a request and releases its callbacks' userdata (when no copy still
+ * holds them). NULL is a no-op. Must not be called while a send of this
+ * request is in flight on another thread.
+ *
+ * # Safety
+ * `req` is NULL or a live request, not used again after this call.
+ */
+void reqc_request_free(reqc_request *req);
+
+/**
+ * The message of the last failed call on `req` (a setter or a send), e.g.
+ * "REQC_E_TIMEOUT: timed out after 200 ms: GET http://…". "" when none
+ * failed; "" for NULL.
+ *
+ * The string is borrowed from `req`: valid until the next failed call on
+ * `req` or its free. When several threads use one request, read it only
+ * from the thread whose call failed, before any other call on `req`.
+ *
+ * # Safety
+ * `req` is NULL or a live request.
+ */
+const char *reqc_request_error(const reqc_request *req);
+
+/**
+ * Changes the method (an HTTP token).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ * Not thread-safe against other calls changing `req`.
+ *
+ * # Safety
+ * `req` is NULL or a live request; `method` NULL or NUL-terminated.
+ */
+reqc_code reqc_request_set_method(reqc_request *req,
+                                  const char *method);
+
+/**
+ * Changes the URL (absolute, http or https).
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_URL` or
+ * `REQC_E_UNSUPPORTED_PROTOCOL` (message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; `url` NULL or NUL-terminated.
+ */
+reqc_code reqc_request_set_url(reqc_request *req,
+                               const char *url);
+
+/**
+ * Sets header `name` to `value`, replacing every earlier value of that name
+ * (names compare case-insensitively). A NULL `value` removes the header: also
+ * a session's default of that name for this request, and a header libcurl
+ * would add by itself (e.g. "Accept"). An empty `value` sends the header
+ * with an empty value.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (name not a token, value
+ * with CR, LF or NUL, not UTF-8; message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_request_set_header(reqc_request *req,
+                                  const char *name,
+                                  const char *value);
+
+/**
+ * Adds a header, keeping earlier ones of the same name (sent in order).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_request_add_header(reqc_request *req,
+                                  const char *name,
+                                  const char *value);
+
+/**
+ * Appends a query parameter, percent-encoded, after any the URL already has.
+ * Repeated names are kept.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_request_add_param(reqc_request *req,
+                                 const char *name,
+                                 const char *value);
+
+/**
+ * Sets the body to a copy of `len` bytes at `data` (`(NULL, 0)` is an empty
+ * body), replacing any other body. `content_type` (may be NULL) is sent as
+ * Content-Type unless a Content-Type header is set.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (`(NULL, len > 0)`, bad
+ * content type; message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; `data` NULL or `len` readable bytes;
+ * `content_type` NULL or NUL-terminated.
+ */
+reqc_code reqc_request_set_body(reqc_request *req,
+                                const uint8_t *data,
+                                size_t len,
+                                const char *content_type);
+
+/**
+ * Sets the body to the JSON text `json` (sent as is, UTF-8) with
+ * Content-Type application/json, replacing any other body.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; `json` NULL or NUL-terminated.
+ */
+reqc_code reqc_request_set_json(reqc_request *req,
+                                const char *json);
+
+/**
+ * Adds a form field. Fields alone are sent as
+ * application/x-www-form-urlencoded; with any file part, as
+ * multipart/form-data. Replaces a body of another kind.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_request_add_form_field(reqc_request *req,
+                                      const char *name,
+                                      const char *value);
+
+/**
+ * Adds a multipart file part read from `path` when the request is sent
+ * (streamed by libcurl, not loaded into memory). `filename` (NULL: the
+ * path's last component) and `content_type` (NULL: application/octet-stream)
+ * are optional. Makes the body multipart/form-data.
+ *
+ * Returns `REQC_OK`, `REQC_E_IO` (the file cannot be opened now) or
+ * `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_request_add_file(reqc_request *req,
+                                const char *field,
+                                const char *path,
+                                const char *filename,
+                                const char *content_type);
+
+/**
+ * Adds a multipart file part from a copy of `len` bytes at `data`, named
+ * `filename` (required). `content_type` may be NULL. Makes the body
+ * multipart/form-data.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; strings NULL or NUL-terminated; `data`
+ * NULL or `len` readable bytes.
+ */
+reqc_code reqc_request_add_file_data(reqc_request *req,
+                                     const char *field,
+                                     const char *filename,
+                                     const uint8_t *data,
+                                     size_t len,
+                                     const char *content_type);
+
+/**
+ * Streams the body from `read`, called on the sending thread until it
+ * reports the end. `length` is the body's size in bytes, or -1 when unknown
+ * (then it is sent chunked over HTTP/1.1). Replaces any other body.
+ *
+ * Each send reads the body from `read` anew, so a request sent twice needs a
+ * callback that can start over. Such a body cannot be re-sent by a 307/308
+ * redirect (`REQC_E_INVALID_STATE`).
+ *
+ * `free_userdata` (may be NULL) is called exactly once with `userdata`: when
+ * the body is replaced or the last copy of the request is freed, or before
+ * this function returns if it fails.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `read`, `length`
+ * below -1; message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; `read` follows `reqc_read_fn`'s contract.
+ */
+reqc_code reqc_request_set_body_callback(reqc_request *req,
+                                         int64_t length,
+                                         reqc_read_fn read,
+                                         void *userdata,
+                                         reqc_free_fn free_userdata);
+
+/**
+ * Streams the final response's body to `on_data` instead of buffering it;
+ * `reqc_response_body` is then empty. Bodies of redirect hops that are
+ * followed are buffered in the history, not streamed. Called on the
+ * sending thread, after the head has arrived.
+ *
+ * `free_userdata` (may be NULL) runs exactly once, as for
+ * `reqc_request_set_body_callback`. A NULL `on_data` turns streaming off.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `req` is NULL or a live request; `on_data` follows `reqc_data_fn`'s contract.
+ */
+reqc_code reqc_request_on_data(reqc_request *req,
+                               reqc_data_fn on_data,
+                               void *userdata,
+                               reqc_free_fn free_userdata);
+
+/**
+ * Uses HTTP basic auth. Sent only to the request's origin: dropped for good
+ * on a redirect to another origin.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL, not UTF-8, or a
+ * user name containing ':').
+ *
+ * # Safety
+ * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_request_set_auth_basic(reqc_request *req,
+                                      const char *user,
+                                      const char *password);
+
+/**
+ * Uses HTTP digest auth (libcurl answers the server's challenge, which costs
+ * one extra round trip). Dropped on a redirect to another origin.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_request_set_auth_digest(reqc_request *req,
+                                       const char *user,
+                                       const char *password);
+
+/**
+ * Sends `Authorization: Bearer <token>`. Dropped on a redirect to another
+ * origin.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (token with CR, LF or NUL).
+ *
+ * # Safety
+ * `req` is NULL or a live request; `token` NULL or NUL-terminated.
+ */
+reqc_code reqc_request_set_auth_bearer(reqc_request *req,
+                                       const char *token);
+
+/**
+ * Sends no auth, even when a session sets one.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `req` is NULL or a live request.
+ */
+reqc_code reqc_request_set_auth_none(reqc_request *req);
+
+/**
+ * Limits the whole send, redirects included, to `ms` milliseconds; 0 means
+ * no limit. Default: the session's, else the global config's, else 300 s.
+ * Expiry gives `REQC_E_TIMEOUT`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+ *
+ * # Safety
+ * `req` is NULL or a live request.
+ */
+reqc_code reqc_request_set_timeout_ms(reqc_request *req,
+                                      int64_t ms);
+
+/**
+ * Limits each connection attempt to `ms` milliseconds (> 0). Default: 10 s.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (zero or negative).
+ *
+ * # Safety
+ * `req` is NULL or a live request.
+ */
+reqc_code reqc_request_set_connect_timeout_ms(reqc_request *req,
+                                              int64_t ms);
+
+/**
+ * Whether to follow redirects (`allow` 0 or 1) and at most how many (`max`,
+ * zero or more). Default: follow, at most 30. A response that would need more gives
+ * `REQC_E_TOO_MANY_REDIRECTS`. With `allow` 0, the 3xx response is returned.
+ *
+ * libreqc follows redirects itself, one transfer per hop: 301/302 turn a
+ * POST into a GET without body, 303 turns anything but HEAD into a GET,
+ * 307/308 keep method and body. Auth, Authorization, Proxy-Authorization,
+ * Cookie and secret headers (`reqc_request_mark_secret_header`) are dropped
+ * for the rest of the chain at the first hop to another origin (an http to
+ * https upgrade on the same host keeps them). Targets other than http and
+ * https are refused with `REQC_E_UNSUPPORTED_PROTOCOL`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `req` is NULL or a live request.
+ */
+reqc_code reqc_request_set_redirects(reqc_request *req,
+                                     int allow,
+                                     int max);
+
+/**
+ * Which HTTP version to use: `REQC_HTTP_ANY`, `REQC_HTTP_1_0`,
+ * `REQC_HTTP_1_1`, `REQC_HTTP_2` or `REQC_HTTP_2_PRIOR_KNOWLEDGE`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (another value).
+ *
+ * # Safety
+ * `req` is NULL or a live request.
+ */
+reqc_code reqc_request_set_http_version(reqc_request *req,
+                                        int version);
+
+/**
+ * Caps each hop's decoded body at `max` bytes (gzip and deflate bodies are
+ * counted after decoding); beyond it the send fails with
+ * `REQC_E_BODY_TOO_LARGE`. 0 means no cap. Default: 256 MiB for buffered
+ * bodies, none for a body streamed to `reqc_request_on_data`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `req` is NULL or a live request.
+ */
+reqc_code reqc_request_set_max_response_bytes(reqc_request *req,
+                                              uint64_t max);
+
+/**
+ * Marks header `name` as a secret: dropped on a redirect to another origin
+ * (like Authorization) and never shown in logs.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `req` is NULL or a live request; `name` NULL or NUL-terminated.
+ */
+reqc_code reqc_request_mark_secret_header(reqc_request *req,
+                                          const char *name);
+
+/**
+ * Cancels the request: a send of it in flight on any thread ends promptly
+ * with `REQC_E_CANCELLED` (its connection is closed, never reused), and so
+ * does every later send of it, like a cancelled Go context. Copies made by
+ * `reqc_request_clone` are not affected.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe: this is the
+ * one call that may run while another thread sends `req`.
+ *
+ * # Safety
+ * `req` is NULL or a live request.
+ */
+reqc_code reqc_request_cancel(reqc_request *req);
+
+/**
+ * Frees a response and its history. NULL is a no-op, and so is a history
+ * entry (it belongs to its parent).
+ *
+ * # Safety
+ * `resp` is NULL or a live response, not used again after this call.
+ */
+void reqc_response_free(reqc_response *resp);
+
+/**
+ * The status code, e.g. 200 or 404 (a 4xx or 5xx is a response, not an
+ * error); 0 for NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+int reqc_response_status(const reqc_response *resp);
+
+/**
+ * The reason phrase ("OK", "Not Found"; the standard phrase for HTTP/2,
+ * which sends none). Borrowed from `resp`. "" for NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+const char *reqc_response_reason(const reqc_response *resp);
+
+/**
+ * The decoded body and, if `len` is not NULL, its length in `*len`. Never
+ * NULL for a live response (an empty body is a pointer to a NUL byte); the
+ * bytes are followed by one NUL that `*len` does not count. Empty when the
+ * body was streamed to `reqc_request_on_data`. Borrowed from `resp`.
+ *
+ * # Safety
+ * `resp` is NULL or a live response; `len` NULL or writable.
+ */
+const uint8_t *reqc_response_body(const reqc_response *resp,
+                                  size_t *len);
+
+/**
+ * The body as a NUL-terminated string, bytes unchanged (no charset
+ * conversion; a body holding NUL bytes reads as cut short: use
+ * `reqc_response_body` for binary data). Borrowed from `resp`. "" for NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+const char *reqc_response_text(const reqc_response *resp);
+
+/**
+ * The first value of header `name`, compared case-insensitively, or NULL
+ * when there is none (or for a NULL argument). Repeated headers: see
+ * `reqc_response_header_at`. Borrowed from `resp`.
+ *
+ * # Safety
+ * `resp` is NULL or a live response; `name` NULL or NUL-terminated.
+ */
+const char *reqc_response_header(const reqc_response *resp,
+                                 const char *name);
+
+/**
+ * How many header lines the response has (repeats counted); 0 for NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+size_t reqc_response_header_count(const reqc_response *resp);
+
+/**
+ * The `index`th header in received order: name (as the server spelled it)
+ * in `*name`, value in `*value` (either out-pointer may be NULL). Borrowed
+ * from `resp`; written only on success.
+ *
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
+ * `REQC_E_INVALID_ARGUMENT` (NULL `resp`).
+ *
+ * # Safety
+ * `resp` is NULL or a live response; out-pointers NULL or writable.
+ */
+reqc_code reqc_response_header_at(const reqc_response *resp,
+                                  size_t index,
+                                  const char **name,
+                                  const char **value);
+
+/**
+ * The URL this response came from: after redirects, the last one. Borrowed
+ * from `resp`; "" for NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+const char *reqc_response_url(const reqc_response *resp);
+
+/**
+ * How many redirect hops came before this response (0 for NULL).
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+size_t reqc_response_history_count(const reqc_response *resp);
+
+/**
+ * The `index`th redirect hop, oldest first, as a response (status, URL,
+ * headers, body): borrowed from `resp`, valid until `resp` is freed, and
+ * not to be freed itself. NULL when out of range.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+const reqc_response *reqc_response_history_at(const reqc_response *resp,
+                                              size_t index);
+
+/**
+ * Microseconds the send took, redirects included (for a history entry: its
+ * own hop). 0 for NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+int64_t reqc_response_elapsed_us(const reqc_response *resp);
+
+/**
+ * A point in this hop's timeline, in microseconds from the hop's start:
+ * `REQC_TIMING_DNS`, `_CONNECT`, `_TLS`, `_FIRST_BYTE` or `_TOTAL`. On a
+ * reused connection DNS and connect are 0. -1 for an unknown `phase` or NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+int64_t reqc_response_timing_us(const reqc_response *resp,
+                                int phase);
+
+/**
+ * The HTTP version the response came over: 10, 11, 20 or 30 (as
+ * `REQC_HTTP_1_0`, `REQC_HTTP_1_1`, `REQC_HTTP_2`; 30 for HTTP/3); 0 if
+ * unknown or NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+int reqc_response_http_version(const reqc_response *resp);
+
+/**
+ * The server's IP address as text ("127.0.0.1", "::1"). Borrowed from
+ * `resp`; "" for NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+const char *reqc_response_remote_ip(const reqc_response *resp);
+
+/**
+ * The server's port; 0 for NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+int reqc_response_remote_port(const reqc_response *resp);
+
+/**
+ * Sends `req` and waits for the response, following redirects. The request
+ * is only read: it can be changed and sent again. Connections are not kept
+ * between calls (a session keeps them).
+ *
+ * On success writes a new response to `*out` (free it with
+ * `reqc_response_free`); a 4xx or 5xx status is a success. `*out` is
+ * written only on success.
+ *
+ * Returns `REQC_OK` or, with a message naming the URL on `req`
+ * (`reqc_request_error`): `REQC_E_INVALID_ARGUMENT`, `REQC_E_RESOLVE`,
+ * `REQC_E_CONNECT`, `REQC_E_TIMEOUT`, `REQC_E_TLS`, `REQC_E_SEND`,
+ * `REQC_E_RECV`, `REQC_E_PROTOCOL`, `REQC_E_TOO_MANY_REDIRECTS`,
+ * `REQC_E_UNSUPPORTED_PROTOCOL`, `REQC_E_INVALID_URL`,
+ * `REQC_E_BODY_TOO_LARGE`, `REQC_E_CANCELLED`, `REQC_E_ABORTED`,
+ * `REQC_E_CALLBACK`, `REQC_E_IO`, `REQC_E_INVALID_STATE`,
+ * `REQC_E_TRANSPORT`.
+ *
+ * Blocks the calling thread; every callback runs on it. Different requests
+ * may be sent from different threads at once.
+ *
+ * # Safety
+ * `req` is NULL or a live request that is not freed during the call; `out`
+ * is NULL or writable.
+ */
+reqc_code reqc_send(reqc_request *req,
+                    reqc_response **out);
+
+/**
+ * Creates a session with no defaults of its own and an empty cookie jar.
+ * Writes it to `*out` (free with `reqc_session_free`).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `out`). Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+reqc_code reqc_session_new(reqc_session **out);
+
+/**
+ * Frees a session: its cookies and connections. NULL is a no-op. No send
+ * through it may be in flight.
+ *
+ * # Safety
+ * `s` is NULL or a live session, not used again after this call.
+ */
+void reqc_session_free(reqc_session *s);
+
+/**
+ * The message of the last failed setter or cookie call on `s`; "" when
+ * none. Borrowed from `s` until its next failed call or its free. A failed
+ * send leaves its message on the request (`reqc_request_error`).
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+const char *reqc_session_error(const reqc_session *s);
+
+/**
+ * Sends `req` through the session: its defaults under the request's own
+ * settings, its cookies (each redirect hop sends the cookies for its URL
+ * and stores the ones its response sets), its connections. The request is
+ * only read. Everything else as `reqc_send`, including the codes; a
+ * failure's message is left on `req`.
+ *
+ * Thread-safe: many threads may send through one session at once (each
+ * with its own request). Callbacks run on the calling thread.
+ *
+ * # Safety
+ * `s` and `req` are NULL or live handles, not freed during the call; `out`
+ * is NULL or writable.
+ */
+reqc_code reqc_session_send(reqc_session *s,
+                            reqc_request *req,
+                            reqc_response **out);
+
+/**
+ * Sets a default header sent with every request (a request's header of the
+ * same name replaces it); a NULL `value` removes it from the session's
+ * defaults and from the global config's for this session's requests.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_header(reqc_session *s,
+                                  const char *name,
+                                  const char *value);
+
+/**
+ * Adds a default header, keeping others of that name.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_add_header(reqc_session *s,
+                                  const char *name,
+                                  const char *value);
+
+/**
+ * Adds a default query parameter, sent before each request's own.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_add_param(reqc_session *s,
+                                 const char *name,
+                                 const char *value);
+
+/**
+ * Default basic auth for every request (a request's own auth wins). Never
+ * sent to another origin after a redirect.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_auth_basic(reqc_session *s,
+                                      const char *user,
+                                      const char *password);
+
+/**
+ * Default digest auth, as `reqc_session_set_auth_basic`.
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_auth_digest(reqc_session *s,
+                                       const char *user,
+                                       const char *password);
+
+/**
+ * Default bearer token, as `reqc_session_set_auth_basic`.
+ *
+ * # Safety
+ * `s` is NULL or a live session; `token` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_auth_bearer(reqc_session *s,
+                                       const char *token);
+
+/**
+ * Default total timeout per send, as `reqc_request_set_timeout_ms`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_timeout_ms(reqc_session *s,
+                                      int64_t ms);
+
+/**
+ * Default connect timeout, as `reqc_request_set_connect_timeout_ms`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_connect_timeout_ms(reqc_session *s,
+                                              int64_t ms);
+
+/**
+ * Default redirect policy, as `reqc_request_set_redirects`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_redirects(reqc_session *s,
+                                     int allow,
+                                     int max);
+
+/**
+ * Default HTTP version, as `reqc_request_set_http_version`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_http_version(reqc_session *s,
+                                        int version);
+
+/**
+ * Default body size cap, as `reqc_request_set_max_response_bytes`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_max_response_bytes(reqc_session *s,
+                                              uint64_t max);
+
+/**
+ * Marks a header secret for every request of the session, as
+ * `reqc_request_mark_secret_header` (marks from all layers add up).
+ *
+ * # Safety
+ * `s` is NULL or a live session; `name` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_mark_secret_header(reqc_session *s,
+                                          const char *name);
+
+/**
+ * The User-Agent sent unless a request sets that header. Default:
+ * "libreqc/<version>".
+ *
+ * # Safety
+ * `s` is NULL or a live session; `agent` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_user_agent(reqc_session *s,
+                                      const char *agent);
+
+/**
+ * The proxy for the session's requests: an http://, https://, socks4(a)://
+ * or socks5(h):// URL; `user:password@` in it is sent to the proxy alone,
+ * never to the target. "" means no proxy (not even from the environment);
+ * NULL goes back to the lower layer (by default libcurl reads `http_proxy`,
+ * `https_proxy` and `no_proxy` from the environment, as curl does).
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
+ * `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; `proxy` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_proxy(reqc_session *s,
+                                 const char *proxy);
+
+/**
+ * Turns TLS verification of the peer's certificate and host name on (1,
+ * the default) or off (0). libcurl never reuses a connection made with
+ * other TLS settings.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_verify_tls(reqc_session *s,
+                                      int verify);
+
+/**
+ * Trusts the CA certificates in the PEM file at `path` instead of the
+ * system's. Returns `REQC_E_IO` when the file cannot be read.
+ *
+ * # Safety
+ * `s` is NULL or a live session; `path` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_ca_file(reqc_session *s,
+                                   const char *path);
+
+/**
+ * Trusts the CA certificates in the directory `path` (OpenSSL hashed
+ * layout). Returns `REQC_E_IO` when it cannot be read.
+ *
+ * # Safety
+ * `s` is NULL or a live session; `path` NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_ca_dir(reqc_session *s,
+                                  const char *path);
+
+/**
+ * Trusts the CA certificates in a copy of `len` bytes of PEM at `pem`.
+ *
+ * # Safety
+ * `s` is NULL or a live session; `pem` NULL or `len` readable bytes.
+ */
+reqc_code reqc_session_set_ca_pem(reqc_session *s,
+                                  const uint8_t *pem,
+                                  size_t len);
+
+/**
+ * Presents the client certificate and key in the PEM files `cert` and
+ * `key`. Returns `REQC_E_IO` when either cannot be read.
+ *
+ * # Safety
+ * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_session_set_client_cert(reqc_session *s,
+                                       const char *cert,
+                                       const char *key);
+
+/**
+ * The lowest TLS version accepted: `REQC_TLS_1_2` or `REQC_TLS_1_3`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_min_tls_version(reqc_session *s,
+                                           int version);
 
 #ifdef __cplusplus
 }  // extern "C"

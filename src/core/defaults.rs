@@ -32,5 +32,7 @@ pub fn options() -> Options {
         max_response_bytes: None,
         user_agent: Some(user_agent()),
         secret_headers: Vec::new(),
+        proxy: None,
+        tls: Default::default(),
     }
 }

@@ -72,6 +72,49 @@ pub struct Options {
     pub user_agent: Option<String>,
     /// Header names (lowercase) never sent across origins nor logged.
     pub secret_headers: Vec<String>,
+    /// Proxy URL (http, https, socks5, socks5h; credentials in it go to the
+    /// proxy alone). `Some("")` means no proxy, also none from the
+    /// environment; `None` leaves libcurl's reading of `http_proxy` and
+    /// friends, as Requests and curl do.
+    pub proxy: Option<String>,
+    pub tls: TlsOptions,
+}
+
+/// The minimum TLS version to accept.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TlsVersion {
+    V1_2,
+    V1_3,
+}
+
+/// TLS settings; `None` fields fall through to the layer below.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// Verify the peer's certificate and name. Default: true.
+    pub verify: Option<bool>,
+    pub ca_file: Option<std::path::PathBuf>,
+    pub ca_dir: Option<std::path::PathBuf>,
+    /// CA certificates in PEM, from memory.
+    pub ca_pem: Option<Arc<[u8]>>,
+    /// Client certificate and key, PEM files.
+    pub client_cert: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    pub min_version: Option<TlsVersion>,
+}
+
+impl TlsOptions {
+    pub fn over(&self, lower: &TlsOptions) -> TlsOptions {
+        TlsOptions {
+            verify: self.verify.or(lower.verify),
+            ca_file: self.ca_file.clone().or_else(|| lower.ca_file.clone()),
+            ca_dir: self.ca_dir.clone().or_else(|| lower.ca_dir.clone()),
+            ca_pem: self.ca_pem.clone().or_else(|| lower.ca_pem.clone()),
+            client_cert: self
+                .client_cert
+                .clone()
+                .or_else(|| lower.client_cert.clone()),
+            min_version: self.min_version.or(lower.min_version),
+        }
+    }
 }
 
 impl Options {
@@ -92,6 +135,8 @@ impl Options {
             max_response_bytes: self.max_response_bytes.or(lower.max_response_bytes),
             user_agent: self.user_agent.clone().or_else(|| lower.user_agent.clone()),
             secret_headers,
+            proxy: self.proxy.clone().or_else(|| lower.proxy.clone()),
+            tls: self.tls.over(&lower.tls),
         }
     }
 

@@ -234,6 +234,8 @@ impl Chain {
                 .http_version
                 .unwrap_or(super::request::HttpVersion::Any),
             user_agent: self.options.user_agent.clone().unwrap_or_default(),
+            proxy: self.options.proxy.clone(),
+            tls: self.options.tls.clone(),
         })
     }
 

@@ -11,7 +11,7 @@ use super::body::{BodySource, FilePart};
 use super::cancel::CancelToken;
 use super::collect::Collector;
 use super::error::Result;
-use super::request::{Auth, HttpVersion};
+use super::request::{Auth, HttpVersion, TlsOptions};
 
 /// Everything one transfer needs, fully decided: nothing is inherited from an
 /// earlier transfer.
@@ -30,6 +30,8 @@ pub struct Hop {
     pub timeout: Option<Duration>,
     pub http_version: HttpVersion,
     pub user_agent: String,
+    pub proxy: Option<String>,
+    pub tls: TlsOptions,
 }
 
 #[derive(Clone, Debug)]

@@ -4,6 +4,10 @@
 pub mod boundary;
 pub mod callbacks;
 pub mod code;
+pub mod config;
+pub mod cookies;
+pub mod options;
 pub mod request;
 pub mod response;
 pub mod send;
+pub mod session;

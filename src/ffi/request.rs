@@ -3,7 +3,6 @@
 use std::ffi::{c_char, c_int, c_void};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use super::boundary::{
     bytes_arg, guard, opt_str_arg, str_arg, with_handle, write_out, ErrorSlot, Handle,
@@ -12,10 +11,11 @@ use super::callbacks::{
     reqc_data_fn, reqc_free_fn, reqc_read_fn, CDataSink, CReadSource, Userdata,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
+use super::options;
 use crate::core::body::{Body, FilePart, PartContent};
 use crate::core::cancel::CancelToken;
 use crate::core::error::{Code, Error, Result};
-use crate::core::request::{Auth, HttpVersion, RedirectPolicy, Request};
+use crate::core::request::{Auth, Request};
 use crate::core::validate;
 
 /// Let libcurl choose: HTTP/2 over TLS when the server offers it, else HTTP/1.1.
@@ -580,8 +580,7 @@ pub unsafe extern "C" fn reqc_request_set_auth_basic(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set_auth(req, || {
-            let (user, password) = credentials(user, password)?;
-            Ok(Auth::Basic { user, password })
+            options::basic(str_arg(user, "user")?, str_arg(password, "password")?)
         })
     }
 }
@@ -602,8 +601,7 @@ pub unsafe extern "C" fn reqc_request_set_auth_digest(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set_auth(req, || {
-            let (user, password) = credentials(user, password)?;
-            Ok(Auth::Digest { user, password })
+            options::digest(str_arg(user, "user")?, str_arg(password, "password")?)
         })
     }
 }
@@ -621,13 +619,7 @@ pub unsafe extern "C" fn reqc_request_set_auth_bearer(
     token: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        set_auth(req, || {
-            let token = str_arg(token, "token")?;
-            validate::header_value("Authorization", token)?;
-            Ok(Auth::Bearer(token.to_string()))
-        })
-    }
+    unsafe { set_auth(req, || options::bearer(str_arg(token, "token")?)) }
 }
 
 /// Sends no auth, even when a session sets one.
@@ -642,23 +634,6 @@ pub unsafe extern "C" fn reqc_request_set_auth_none(req: *mut reqc_request) -> r
     unsafe { set_auth(req, || Ok(Auth::None)) }
 }
 
-unsafe fn credentials(user: *const c_char, password: *const c_char) -> Result<(String, String)> {
-    // SAFETY: forwarded from the caller's contract.
-    let user = unsafe { str_arg(user, "user") }?;
-    // SAFETY: as above.
-    let password = unsafe { str_arg(password, "password") }?;
-    if user.contains(':') {
-        return Err(Error::invalid("user name contains ':'"));
-    }
-    Ok((user.to_string(), password.to_string()))
-}
-
-fn millis(ms: i64, what: &str) -> Result<Duration> {
-    u64::try_from(ms)
-        .map(Duration::from_millis)
-        .map_err(|_| Error::invalid(format!("{what} {ms} ms is negative")))
-}
-
 /// Limits the whole send, redirects included, to `ms` milliseconds; 0 means
 /// no limit. Default: the session's, else the global config's, else 300 s.
 /// Expiry gives `REQC_E_TIMEOUT`.
@@ -670,12 +645,7 @@ fn millis(ms: i64, what: &str) -> Result<Duration> {
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_timeout_ms(req: *mut reqc_request, ms: i64) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        edit(req, |r| {
-            r.options.timeout = Some(millis(ms, "timeout")?);
-            Ok(())
-        })
-    }
+    unsafe { edit(req, |r| options::set_timeout(&mut r.options, ms)) }
 }
 
 /// Limits each connection attempt to `ms` milliseconds (> 0). Default: 10 s.
@@ -690,21 +660,12 @@ pub unsafe extern "C" fn reqc_request_set_connect_timeout_ms(
     ms: i64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        edit(req, |r| {
-            let t = millis(ms, "connect timeout")?;
-            if t.is_zero() {
-                return Err(Error::invalid("connect timeout must be above 0 ms"));
-            }
-            r.options.connect_timeout = Some(t);
-            Ok(())
-        })
-    }
+    unsafe { edit(req, |r| options::set_connect_timeout(&mut r.options, ms)) }
 }
 
-/// Whether to follow redirects (`allow` 0 or 1) and at most how many (`max`
-/// >= 0). Default: follow, at most 30. A response that would need more gives
-/// `REQC_E_TOO_MANY_REDIRECTS`. With `allow` 0 the 3xx response is returned.
+/// Whether to follow redirects (`allow` 0 or 1) and at most how many (`max`,
+/// zero or more). Default: follow, at most 30. A response that would need more gives
+/// `REQC_E_TOO_MANY_REDIRECTS`. With `allow` 0, the 3xx response is returned.
 ///
 /// libreqc follows redirects itself, one transfer per hop: 301/302 turn a
 /// POST into a GET without body, 303 turns anything but HEAD into a GET,
@@ -725,20 +686,7 @@ pub unsafe extern "C" fn reqc_request_set_redirects(
     max: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        edit(req, |r| {
-            if !(allow == 0 || allow == 1) {
-                return Err(Error::invalid(format!("allow is {allow}, not 0 or 1")));
-            }
-            let max =
-                u32::try_from(max).map_err(|_| Error::invalid(format!("max {max} is negative")))?;
-            r.options.redirects = Some(RedirectPolicy {
-                follow: allow == 1,
-                max,
-            });
-            Ok(())
-        })
-    }
+    unsafe { edit(req, |r| options::set_redirects(&mut r.options, allow, max)) }
 }
 
 /// Which HTTP version to use: `REQC_HTTP_ANY`, `REQC_HTTP_1_0`,
@@ -754,27 +702,7 @@ pub unsafe extern "C" fn reqc_request_set_http_version(
     version: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        edit(req, |r| {
-            r.options.http_version = Some(http_version(version)?);
-            Ok(())
-        })
-    }
-}
-
-pub(crate) fn http_version(version: c_int) -> Result<HttpVersion> {
-    Ok(match version {
-        REQC_HTTP_ANY => HttpVersion::Any,
-        REQC_HTTP_1_0 => HttpVersion::Http1_0,
-        REQC_HTTP_1_1 => HttpVersion::Http1_1,
-        REQC_HTTP_2 => HttpVersion::Http2,
-        REQC_HTTP_2_PRIOR_KNOWLEDGE => HttpVersion::Http2PriorKnowledge,
-        other => {
-            return Err(Error::invalid(format!(
-                "{other} is not a REQC_HTTP_* value"
-            )))
-        }
-    })
+    unsafe { edit(req, |r| options::set_http_version(&mut r.options, version)) }
 }
 
 /// Caps each hop's decoded body at `max` bytes (gzip and deflate bodies are

@@ -3,11 +3,11 @@
 
 use std::ffi::CStr;
 
-use curl::easy::{Auth, Easy2, Form, HttpVersion as CurlVersion, List, NetRc};
+use curl::easy::{Auth, Easy2, Form, HttpVersion as CurlVersion, List, NetRc, SslVersion};
 
 use super::handler::Callbacks;
 use crate::core::body::PartContent;
-use crate::core::request::{Auth as ReqAuth, HttpVersion};
+use crate::core::request::{Auth as ReqAuth, HttpVersion, TlsOptions, TlsVersion};
 use crate::core::transfer::{Hop, HopBody};
 
 /// `CURLOPT_PROTOCOLS_STR` (libcurl 7.85), which curl-sys does not define.
@@ -34,6 +34,39 @@ pub fn configure(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::Err
         HttpVersion::Http2 => CurlVersion::V2TLS,
         HttpVersion::Http2PriorKnowledge => CurlVersion::V2PriorKnowledge,
     })?;
+    if let Some(proxy) = &hop.proxy {
+        easy.proxy(proxy)?;
+    }
+    tls(easy, &hop.tls)?;
+    Ok(())
+}
+
+fn tls(easy: &mut Easy2<Callbacks>, tls: &TlsOptions) -> Result<(), curl::Error> {
+    let verify = tls.verify.unwrap_or(true);
+    easy.ssl_verify_peer(verify)?;
+    easy.ssl_verify_host(verify)?;
+    if let Some(file) = &tls.ca_file {
+        easy.cainfo(file)?;
+    }
+    if let Some(dir) = &tls.ca_dir {
+        easy.capath(dir)?;
+    }
+    if let Some(pem) = &tls.ca_pem {
+        easy.ssl_cainfo_blob(pem)?;
+    }
+    if let Some((cert, key)) = &tls.client_cert {
+        easy.ssl_cert(cert)?;
+        easy.ssl_key(key)?;
+    }
+    if let Some(min) = tls.min_version {
+        easy.ssl_min_max_version(
+            match min {
+                TlsVersion::V1_2 => SslVersion::Tlsv12,
+                TlsVersion::V1_3 => SslVersion::Tlsv13,
+            },
+            SslVersion::Default,
+        )?;
+    }
     Ok(())
 }
 
@@ -50,8 +83,6 @@ fn safe_defaults(easy: &mut Easy2<Callbacks>) -> Result<(), curl::Error> {
     easy.signal(false)?;
     easy.netrc(NetRc::Ignored)?;
     easy.follow_location(false)?;
-    easy.ssl_verify_peer(true)?;
-    easy.ssl_verify_host(true)?;
     // "" = every encoding this libcurl can decode, decoded transparently.
     easy.accept_encoding("")?;
     easy.tcp_keepalive(true)?;

@@ -27,6 +27,13 @@ pub struct Lane {
     idle: Option<Easy2<Callbacks>>,
 }
 
+// SAFETY: libcurl lets a multi handle and its easy handles be used from any
+// thread, one thread at a time (libcurl-thread(3)). A lane is only ever used
+// by its owner (`&mut self`), and a session hands each lane to one send at a
+// time, so moving it between threads never makes two threads use it at once.
+// The callbacks' state (`Callbacks`) holds only `Send + Sync` data.
+unsafe impl Send for Lane {}
+
 impl Default for Lane {
     fn default() -> Self {
         Lane::new()

@@ -1,0 +1,122 @@
+//! The global config (`reqc_config_*`): process-wide defaults under every
+//! session and `reqc_send`, read at each send. Thread-safe to set at any
+//! time; sends that already started keep the values they began with.
+//!
+//! There is no handle to hold a message: these calls report by code alone.
+
+use std::ffi::{c_char, c_int};
+
+use super::boundary::{guard, opt_str_arg, str_arg};
+use super::code::{reqc_code, REQC_OK};
+use super::options;
+use crate::core::config::edit_global;
+use crate::core::error::Result;
+use crate::core::send::Layer;
+
+fn edit(f: impl FnOnce(&mut Layer) -> Result<()>) -> reqc_code {
+    guard(|| match edit_global(f) {
+        Ok(()) => REQC_OK,
+        Err(e) => e.code as reqc_code,
+    })
+}
+
+/// The default User-Agent (built-in: "libreqc/<version>").
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `agent` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_config_set_user_agent(agent: *const c_char) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    edit(|l| options::set_user_agent(&mut l.options, unsafe { str_arg(agent, "user agent") }?))
+}
+
+/// The default proxy, as `reqc_session_set_proxy` (NULL: from the
+/// environment; "": none).
+///
+/// Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
+/// `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `proxy` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_config_set_proxy(proxy: *const c_char) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    edit(|l| options::set_proxy(&mut l.options, unsafe { opt_str_arg(proxy, "proxy") }?))
+}
+
+/// The default total timeout per send in ms (0: none; built-in: 300 s).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+#[no_mangle]
+pub extern "C" fn reqc_config_set_timeout_ms(ms: i64) -> reqc_code {
+    edit(|l| options::set_timeout(&mut l.options, ms))
+}
+
+/// The default connect timeout in ms (> 0; built-in: 10 s).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn reqc_config_set_connect_timeout_ms(ms: i64) -> reqc_code {
+    edit(|l| options::set_connect_timeout(&mut l.options, ms))
+}
+
+/// The default redirect policy, as `reqc_request_set_redirects`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn reqc_config_set_redirects(allow: c_int, max: c_int) -> reqc_code {
+    edit(|l| options::set_redirects(&mut l.options, allow, max))
+}
+
+/// The default body size cap, as `reqc_request_set_max_response_bytes`.
+///
+/// Returns `REQC_OK`.
+#[no_mangle]
+pub extern "C" fn reqc_config_set_max_response_bytes(max: u64) -> reqc_code {
+    edit(|l| {
+        l.options.max_response_bytes = Some(max);
+        Ok(())
+    })
+}
+
+/// TLS verification for every send (1, the default, or 0).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn reqc_config_set_verify_tls(verify: c_int) -> reqc_code {
+    edit(|l| options::set_verify_tls(&mut l.options, verify))
+}
+
+/// A header sent with every request, under session and request headers of
+/// the same name; a NULL `value` removes it.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// Strings are NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_config_set_header(
+    name: *const c_char,
+    value: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    edit(|l| unsafe {
+        l.headers.set(
+            str_arg(name, "header name")?,
+            opt_str_arg(value, "header value")?,
+        )
+    })
+}
+
+/// Puts every global setting back to the built-in default.
+///
+/// Returns `REQC_OK`.
+#[no_mangle]
+pub extern "C" fn reqc_config_reset() -> reqc_code {
+    edit(|l| {
+        *l = Layer::default();
+        Ok(())
+    })
+}

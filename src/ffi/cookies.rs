@@ -1,0 +1,356 @@
+//! The session's cookie jar from C: set, get, list, delete, clear, and the
+//! Netscape cookie-file format. Strings handed out here are owned by the
+//! caller (free with `reqc_string_free`) or by a snapshot list, since the
+//! jar itself may change under another thread at any time.
+
+use std::ffi::{c_char, c_int, CString};
+
+use super::boundary::{
+    borrow, guard, guard_or, str_arg, with_handle, write_out, ErrorSlot, Handle,
+};
+use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
+use super::session::reqc_session;
+use crate::core::cookies::CookieInfo;
+use crate::core::error::{Code, Error, Result};
+use crate::core::validate;
+
+/// One cookie of a `reqc_cookie_list`. Its strings are borrowed from the list.
+#[repr(C)]
+pub struct reqc_cookie {
+    /// The host (host-only cookie) or domain (with subdomains) it is sent to.
+    pub domain: *const c_char,
+    /// 1 when sent to subdomains too (it had a Domain attribute).
+    pub include_subdomains: c_int,
+    pub path: *const c_char,
+    /// 1 when sent over https only.
+    pub secure: c_int,
+    pub http_only: c_int,
+    /// Unix seconds; 0 for a session cookie.
+    pub expires: i64,
+    pub name: *const c_char,
+    pub value: *const c_char,
+}
+
+/// A snapshot of a session's cookies (opaque), from `reqc_session_cookies`.
+#[allow(non_camel_case_types)]
+pub struct reqc_cookie_list {
+    tag: u32,
+    /// Each cookie's strings in C form: domain, path, name, value.
+    cookies: Vec<(CookieInfo, [CString; 4])>,
+    errors: ErrorSlot,
+}
+
+impl Handle for reqc_cookie_list {
+    const TAG: u32 = 0x636f_6f6b; // "cook"
+    fn tag(&self) -> u32 {
+        self.tag
+    }
+    fn errors(&self) -> &ErrorSlot {
+        &self.errors
+    }
+}
+
+fn c(s: &str) -> CString {
+    CString::new(s).unwrap_or_default()
+}
+
+fn owned(s: String) -> *mut c_char {
+    CString::new(s).unwrap_or_default().into_raw()
+}
+
+fn url(text: &str) -> Result<url::Url> {
+    validate::url(text)
+}
+
+/// Stores a cookie as if a response from `url` had sent `Set-Cookie:
+/// <set_cookie>` (e.g. "id=42; Path=/; Secure"). Cookies are scoped as a
+/// browser does (domain, path, Secure, expiry); a Domain attribute that is a
+/// public suffix ("co.uk") or not `url`'s domain, and control characters,
+/// are refused with `REQC_E_INVALID_ARGUMENT`. The jar keeps at most 180
+/// cookies per domain and 3000 in all, dropping the oldest.
+///
+/// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`
+/// (message on `s`). Thread-safe.
+///
+/// # Safety
+/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_cookie(
+    s: *mut reqc_session,
+    url_text: *const c_char,
+    set_cookie: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(s, |h| {
+            let target = url(str_arg(url_text, "url")?)?;
+            h.session.jar.set(&target, str_arg(set_cookie, "cookie")?)
+        })
+    }
+}
+
+/// The value of cookie `name` that a request to `url` would send, in a new
+/// string at `*out` (free it with `reqc_string_free`).
+///
+/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no such cookie for that URL),
+/// `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`. Thread-safe.
+///
+/// # Safety
+/// `s` is NULL or a live session; strings NULL or NUL-terminated; `out`
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_get_cookie(
+    s: *mut reqc_session,
+    url_text: *const c_char,
+    name: *const c_char,
+    out: *mut *mut c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(s, |h| {
+            let target = url(str_arg(url_text, "url")?)?;
+            let name = str_arg(name, "name")?;
+            if out.is_null() {
+                return Err(Error::invalid("out is NULL"));
+            }
+            let value = h.session.jar.get(&target, name).ok_or_else(|| {
+                Error::new(Code::NotFound, format!("no cookie {name:?} for {target}"))
+            })?;
+            write_out(out, owned(value));
+            Ok(())
+        })
+    }
+}
+
+/// Removes the cookie `name` stored for `domain` (as listed by
+/// `reqc_session_cookies`, without a leading dot) and `path`.
+///
+/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` or `REQC_E_INVALID_ARGUMENT`.
+/// Thread-safe.
+///
+/// # Safety
+/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_delete_cookie(
+    s: *mut reqc_session,
+    domain: *const c_char,
+    path: *const c_char,
+    name: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(s, |h| {
+            let (domain, path, name) = (
+                str_arg(domain, "domain")?,
+                str_arg(path, "path")?,
+                str_arg(name, "name")?,
+            );
+            if h.session.jar.delete(domain, path, name) {
+                Ok(())
+            } else {
+                Err(Error::new(
+                    Code::NotFound,
+                    format!("no cookie {name:?} for {domain}{path}"),
+                ))
+            }
+        })
+    }
+}
+
+/// Empties the session's cookie jar. Returns `REQC_OK` or
+/// `REQC_E_INVALID_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_clear_cookies(s: *mut reqc_session) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(s, |h| {
+            h.session.jar.clear();
+            Ok(())
+        })
+    }
+}
+
+/// A snapshot of every unexpired cookie, ordered by domain, path and name,
+/// at `*out` (free with `reqc_cookie_list_free`). Later changes to the jar do
+/// not change the snapshot.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `s` is NULL or a live session; `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_cookies(
+    s: *mut reqc_session,
+    out: *mut *mut reqc_cookie_list,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(s, |h| {
+            if out.is_null() {
+                return Err(Error::invalid("out is NULL"));
+            }
+            let cookies = h
+                .session
+                .jar
+                .list()
+                .into_iter()
+                .map(|info| {
+                    let strings = [
+                        c(&info.domain),
+                        c(&info.path),
+                        c(&info.name),
+                        c(&info.value),
+                    ];
+                    (info, strings)
+                })
+                .collect();
+            let list = reqc_cookie_list {
+                tag: reqc_cookie_list::TAG,
+                cookies,
+                errors: ErrorSlot::default(),
+            };
+            write_out(out, Box::into_raw(Box::new(list)));
+            Ok(())
+        })
+    }
+}
+
+/// How many cookies the snapshot holds (0 for NULL).
+///
+/// # Safety
+/// `list` is NULL or a live cookie list.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_cookie_list_count(list: *const reqc_cookie_list) -> usize {
+    guard_or(0, || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { borrow(list) }.map_or(0, |l| l.cookies.len())
+    })
+}
+
+/// Fills `*cookie` with the `index`th cookie; its strings are borrowed from
+/// `list` until it is freed.
+///
+/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (out of range) or
+/// `REQC_E_INVALID_ARGUMENT` (NULL argument).
+///
+/// # Safety
+/// `list` is NULL or a live cookie list; `cookie` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_cookie_list_at(
+    list: *const reqc_cookie_list,
+    index: usize,
+    cookie: *mut reqc_cookie,
+) -> reqc_code {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let Some(l) = (unsafe { borrow(list) }) else {
+            return REQC_E_INVALID_ARGUMENT;
+        };
+        if cookie.is_null() {
+            return REQC_E_INVALID_ARGUMENT;
+        }
+        let Some((info, [domain, path, name, value])) = l.cookies.get(index) else {
+            return REQC_E_NOT_FOUND;
+        };
+        let view = reqc_cookie {
+            domain: domain.as_ptr(),
+            include_subdomains: c_int::from(info.include_subdomains),
+            path: path.as_ptr(),
+            secure: c_int::from(info.secure),
+            http_only: c_int::from(info.http_only),
+            expires: info.expires,
+            name: name.as_ptr(),
+            value: value.as_ptr(),
+        };
+        // SAFETY: `cookie` is non-NULL and writable per the contract.
+        unsafe { write_out(cookie, view) };
+        REQC_OK
+    })
+}
+
+/// Frees a cookie list. NULL is a no-op.
+///
+/// # Safety
+/// `list` is NULL or a live cookie list, not used after this call.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_cookie_list_free(list: *mut reqc_cookie_list) {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        if unsafe { borrow(list) }.is_some() {
+            // SAFETY: came from Box::into_raw in reqc_session_cookies; freed once.
+            drop(unsafe { Box::from_raw(list) });
+        }
+        REQC_OK
+    });
+}
+
+/// The jar in the Netscape cookie-file format (what curl's `-b`/`-c` and
+/// wget read and write), session cookies included with expiry 0, in a new
+/// string at `*out` (free with `reqc_string_free`).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `s` is NULL or a live session; `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_export_cookies(
+    s: *mut reqc_session,
+    out: *mut *mut c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(s, |h| {
+            if out.is_null() {
+                return Err(Error::invalid("out is NULL"));
+            }
+            write_out(out, owned(h.session.jar.export_netscape()));
+            Ok(())
+        })
+    }
+}
+
+/// Adds the cookies of a Netscape cookie file's text to the jar (expired
+/// ones are skipped; the same refusals as `reqc_session_set_cookie` apply)
+/// and, if `count` is not NULL, stores how many in `*count`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a malformed line, named
+/// in the message on `s`; cookies before it are kept). Thread-safe.
+///
+/// # Safety
+/// `s` is NULL or a live session; `text` NULL or NUL-terminated; `count`
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_import_cookies(
+    s: *mut reqc_session,
+    text: *const c_char,
+    count: *mut usize,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(s, |h| {
+            let added = h.session.jar.import_netscape(str_arg(text, "text")?)?;
+            write_out(count, added);
+            Ok(())
+        })
+    }
+}
+
+/// Frees a string that libreqc handed over as owned (`char **out`). NULL is
+/// a no-op.
+///
+/// # Safety
+/// `s` is NULL or such a string, not used after this call.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_string_free(s: *mut c_char) {
+    guard(|| {
+        if !s.is_null() {
+            // SAFETY: `s` came from CString::into_raw in this module and is
+            // freed once, per the contract.
+            drop(unsafe { CString::from_raw(s) });
+        }
+        REQC_OK
+    });
+}

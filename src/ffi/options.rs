@@ -1,0 +1,170 @@
+//! Conversions of C option arguments shared by requests, sessions and the
+//! global config: each checks its input and sets one field of `Options`.
+
+use std::ffi::c_int;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::request::{
+    REQC_HTTP_1_0, REQC_HTTP_1_1, REQC_HTTP_2, REQC_HTTP_2_PRIOR_KNOWLEDGE, REQC_HTTP_ANY,
+};
+use crate::core::error::{Code, Error, Result};
+use crate::core::request::{Auth, HttpVersion, Options, RedirectPolicy, TlsVersion};
+use crate::core::validate;
+
+/// Accept TLS 1.2 and later (libreqc's default is libcurl's: 1.2).
+pub const REQC_TLS_1_2: c_int = 12;
+/// Accept TLS 1.3 only.
+pub const REQC_TLS_1_3: c_int = 13;
+
+fn millis(ms: i64, what: &str) -> Result<Duration> {
+    u64::try_from(ms)
+        .map(Duration::from_millis)
+        .map_err(|_| Error::invalid(format!("{what} {ms} ms is negative")))
+}
+
+pub fn set_timeout(o: &mut Options, ms: i64) -> Result<()> {
+    o.timeout = Some(millis(ms, "timeout")?);
+    Ok(())
+}
+
+pub fn set_connect_timeout(o: &mut Options, ms: i64) -> Result<()> {
+    let t = millis(ms, "connect timeout")?;
+    if t.is_zero() {
+        return Err(Error::invalid("connect timeout must be above 0 ms"));
+    }
+    o.connect_timeout = Some(t);
+    Ok(())
+}
+
+pub fn set_redirects(o: &mut Options, allow: c_int, max: c_int) -> Result<()> {
+    if !(allow == 0 || allow == 1) {
+        return Err(Error::invalid(format!("allow is {allow}, not 0 or 1")));
+    }
+    let max = u32::try_from(max).map_err(|_| Error::invalid(format!("max {max} is negative")))?;
+    o.redirects = Some(RedirectPolicy {
+        follow: allow == 1,
+        max,
+    });
+    Ok(())
+}
+
+pub fn set_http_version(o: &mut Options, version: c_int) -> Result<()> {
+    o.http_version = Some(match version {
+        REQC_HTTP_ANY => HttpVersion::Any,
+        REQC_HTTP_1_0 => HttpVersion::Http1_0,
+        REQC_HTTP_1_1 => HttpVersion::Http1_1,
+        REQC_HTTP_2 => HttpVersion::Http2,
+        REQC_HTTP_2_PRIOR_KNOWLEDGE => HttpVersion::Http2PriorKnowledge,
+        other => {
+            return Err(Error::invalid(format!(
+                "{other} is not a REQC_HTTP_* value"
+            )))
+        }
+    });
+    Ok(())
+}
+
+pub fn credentials(user: &str, password: &str) -> Result<(String, String)> {
+    if user.contains(':') {
+        return Err(Error::invalid("user name contains ':'"));
+    }
+    Ok((user.to_string(), password.to_string()))
+}
+
+pub fn basic(user: &str, password: &str) -> Result<Auth> {
+    let (user, password) = credentials(user, password)?;
+    Ok(Auth::Basic { user, password })
+}
+
+pub fn digest(user: &str, password: &str) -> Result<Auth> {
+    let (user, password) = credentials(user, password)?;
+    Ok(Auth::Digest { user, password })
+}
+
+pub fn bearer(token: &str) -> Result<Auth> {
+    validate::header_value("Authorization", token)?;
+    Ok(Auth::Bearer(token.to_string()))
+}
+
+pub fn set_user_agent(o: &mut Options, agent: &str) -> Result<()> {
+    validate::header_value("User-Agent", agent)?;
+    o.user_agent = Some(agent.to_string());
+    Ok(())
+}
+
+/// NULL: libcurl's environment proxies; "": no proxy at all; else a proxy URL.
+pub fn set_proxy(o: &mut Options, proxy: Option<&str>) -> Result<()> {
+    o.proxy = match proxy {
+        None => None,
+        Some("") => Some(String::new()),
+        Some(url) => {
+            let parsed = url::Url::parse(url)
+                .map_err(|e| Error::new(Code::InvalidUrl, format!("proxy {url:?}: {e}")))?;
+            if !matches!(
+                parsed.scheme(),
+                "http" | "https" | "socks5" | "socks5h" | "socks4" | "socks4a"
+            ) {
+                return Err(Error::new(
+                    Code::UnsupportedProtocol,
+                    format!(
+                        "proxy scheme {:?} is not http, https, socks4(a) or socks5(h)",
+                        parsed.scheme()
+                    ),
+                ));
+            }
+            Some(url.to_string())
+        }
+    };
+    Ok(())
+}
+
+pub fn set_verify_tls(o: &mut Options, verify: c_int) -> Result<()> {
+    if !(verify == 0 || verify == 1) {
+        return Err(Error::invalid(format!("verify is {verify}, not 0 or 1")));
+    }
+    o.tls.verify = Some(verify == 1);
+    Ok(())
+}
+
+fn readable(path: &str, what: &str) -> Result<PathBuf> {
+    let path = PathBuf::from(path);
+    std::fs::metadata(&path)
+        .map_err(|e| Error::new(Code::Io, format!("{what} {}: {e}", path.display())))?;
+    Ok(path)
+}
+
+pub fn set_ca_file(o: &mut Options, path: &str) -> Result<()> {
+    o.tls.ca_file = Some(readable(path, "CA file")?);
+    Ok(())
+}
+
+pub fn set_ca_dir(o: &mut Options, path: &str) -> Result<()> {
+    o.tls.ca_dir = Some(readable(path, "CA directory")?);
+    Ok(())
+}
+
+pub fn set_ca_pem(o: &mut Options, pem: &[u8]) -> Result<()> {
+    if pem.is_empty() {
+        return Err(Error::invalid("CA PEM is empty"));
+    }
+    o.tls.ca_pem = Some(pem.into());
+    Ok(())
+}
+
+pub fn set_client_cert(o: &mut Options, cert: &str, key: &str) -> Result<()> {
+    o.tls.client_cert = Some((
+        readable(cert, "client certificate")?,
+        readable(key, "client key")?,
+    ));
+    Ok(())
+}
+
+pub fn set_min_tls(o: &mut Options, version: c_int) -> Result<()> {
+    o.tls.min_version = Some(match version {
+        REQC_TLS_1_2 => TlsVersion::V1_2,
+        REQC_TLS_1_3 => TlsVersion::V1_3,
+        other => return Err(Error::invalid(format!("{other} is not a REQC_TLS_* value"))),
+    });
+    Ok(())
+}

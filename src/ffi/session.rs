@@ -1,0 +1,503 @@
+//! `reqc_session`: defaults, cookies and kept-alive connections shared by
+//! many requests, from many threads.
+
+use std::ffi::{c_char, c_int};
+use std::sync::Arc;
+
+use super::boundary::{
+    borrow, bytes_arg, guard, opt_str_arg, str_arg, with_handle, write_out, ErrorSlot, Handle,
+};
+use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
+use super::options;
+use super::request::reqc_request;
+use super::response::reqc_response;
+use crate::core::error::{Error, Result};
+use crate::core::request::Auth;
+use crate::core::send::Layer;
+use crate::core::session::Session;
+use crate::transport::Lane;
+
+/// A session (opaque): default headers, params, auth and options layered
+/// under every request it sends, a cookie jar, and kept-alive connections.
+///
+/// Precedence, for every setting: request > session > global config
+/// (`reqc_config_*`) > built-in default. A header the request names (set,
+/// added or removed with a NULL value) replaces all of the session's
+/// headers of that name for that request only; params are appended after
+/// the session's. Nothing a request sets persists in the session.
+///
+/// Thread rules: a session may be used by many threads at once (sends,
+/// setters and cookie calls are all thread-safe); each send runs on its own
+/// lane (a curl multi handle with its own connections), checked out for the
+/// send and returned after, so sequential sends reuse connections. Setters
+/// take effect for sends that start after them.
+#[allow(non_camel_case_types)]
+pub struct reqc_session {
+    tag: u32,
+    pub(crate) session: Arc<Session<Lane>>,
+    errors: ErrorSlot,
+}
+
+impl Handle for reqc_session {
+    const TAG: u32 = 0x7365_7373; // "sess"
+    fn tag(&self) -> u32 {
+        self.tag
+    }
+    fn errors(&self) -> &ErrorSlot {
+        &self.errors
+    }
+}
+
+/// Creates a session with no defaults of its own and an empty cookie jar.
+/// Writes it to `*out` (free with `reqc_session_free`).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `out`). Thread-safe.
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_new(out: *mut *mut reqc_session) -> reqc_code {
+    guard(|| {
+        if out.is_null() {
+            return REQC_E_INVALID_ARGUMENT;
+        }
+        let handle = Box::into_raw(Box::new(reqc_session {
+            tag: reqc_session::TAG,
+            session: Arc::new(Session::new()),
+            errors: ErrorSlot::default(),
+        }));
+        // SAFETY: `out` is non-NULL and writable per the contract.
+        unsafe { write_out(out, handle) };
+        REQC_OK
+    })
+}
+
+/// Frees a session: its cookies and connections. NULL is a no-op. No send
+/// through it may be in flight.
+///
+/// # Safety
+/// `s` is NULL or a live session, not used again after this call.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_free(s: *mut reqc_session) {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        if unsafe { borrow(s) }.is_some() {
+            // SAFETY: `s` came from Box::into_raw in reqc_session_new and is
+            // freed once, per the contract.
+            drop(unsafe { Box::from_raw(s) });
+        }
+        REQC_OK
+    });
+}
+
+/// The message of the last failed setter or cookie call on `s`; "" when
+/// none. Borrowed from `s` until its next failed call or its free. A failed
+/// send leaves its message on the request (`reqc_request_error`).
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_error(s: *const reqc_session) -> *const c_char {
+    super::boundary::guard_or(c"".as_ptr(), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { borrow(s) }.map_or(c"".as_ptr(), |h| h.errors.as_ptr())
+    })
+}
+
+/// Sends `req` through the session: its defaults under the request's own
+/// settings, its cookies (each redirect hop sends the cookies for its URL
+/// and stores the ones its response sets), its connections. The request is
+/// only read. Everything else as `reqc_send`, including the codes; a
+/// failure's message is left on `req`.
+///
+/// Thread-safe: many threads may send through one session at once (each
+/// with its own request). Callbacks run on the calling thread.
+///
+/// # Safety
+/// `s` and `req` are NULL or live handles, not freed during the call; `out`
+/// is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_send(
+    s: *mut reqc_session,
+    req: *mut reqc_request,
+    out: *mut *mut reqc_response,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(req, |r| {
+            let session =
+                borrow(s).ok_or_else(|| Error::invalid("session is NULL or not a session"))?;
+            if out.is_null() {
+                return Err(Error::invalid("out is NULL"));
+            }
+            let response = session.session.send(&r.snapshot(), r.cancel_token())?;
+            write_out(out, Box::into_raw(Box::new(reqc_response::new(response))));
+            Ok(())
+        })
+    }
+}
+
+unsafe fn edit(s: *mut reqc_session, f: impl FnOnce(&mut Layer) -> Result<()>) -> reqc_code {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe { with_handle(s, |h| h.session.edit_defaults(f)) }
+}
+
+/// Sets a default header sent with every request (a request's header of the
+/// same name replaces it); a NULL `value` removes it from the session's
+/// defaults and from the global config's for this session's requests.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+///
+/// # Safety
+/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_header(
+    s: *mut reqc_session,
+    name: *const c_char,
+    value: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(s, |l| {
+            l.headers.set(
+                str_arg(name, "header name")?,
+                opt_str_arg(value, "header value")?,
+            )
+        })
+    }
+}
+
+/// Adds a default header, keeping others of that name.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+///
+/// # Safety
+/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_add_header(
+    s: *mut reqc_session,
+    name: *const c_char,
+    value: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(s, |l| {
+            l.headers.add(
+                str_arg(name, "header name")?,
+                str_arg(value, "header value")?,
+            )
+        })
+    }
+}
+
+/// Adds a default query parameter, sent before each request's own.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+///
+/// # Safety
+/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_add_param(
+    s: *mut reqc_session,
+    name: *const c_char,
+    value: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(s, |l| {
+            let pair = (
+                str_arg(name, "param name")?.to_string(),
+                str_arg(value, "param value")?.to_string(),
+            );
+            l.params.push(pair);
+            Ok(())
+        })
+    }
+}
+
+unsafe fn set_auth(s: *mut reqc_session, make: impl FnOnce() -> Result<Auth>) -> reqc_code {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe {
+        edit(s, |l| {
+            l.options.auth = Some(make()?);
+            Ok(())
+        })
+    }
+}
+
+/// Default basic auth for every request (a request's own auth wins). Never
+/// sent to another origin after a redirect.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+///
+/// # Safety
+/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_auth_basic(
+    s: *mut reqc_session,
+    user: *const c_char,
+    password: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set_auth(s, || {
+            options::basic(str_arg(user, "user")?, str_arg(password, "password")?)
+        })
+    }
+}
+
+/// Default digest auth, as `reqc_session_set_auth_basic`.
+///
+/// # Safety
+/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_auth_digest(
+    s: *mut reqc_session,
+    user: *const c_char,
+    password: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set_auth(s, || {
+            options::digest(str_arg(user, "user")?, str_arg(password, "password")?)
+        })
+    }
+}
+
+/// Default bearer token, as `reqc_session_set_auth_basic`.
+///
+/// # Safety
+/// `s` is NULL or a live session; `token` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_auth_bearer(
+    s: *mut reqc_session,
+    token: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_auth(s, || options::bearer(str_arg(token, "token")?)) }
+}
+
+/// Default total timeout per send, as `reqc_request_set_timeout_ms`.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_timeout_ms(s: *mut reqc_session, ms: i64) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { edit(s, |l| options::set_timeout(&mut l.options, ms)) }
+}
+
+/// Default connect timeout, as `reqc_request_set_connect_timeout_ms`.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_connect_timeout_ms(
+    s: *mut reqc_session,
+    ms: i64,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { edit(s, |l| options::set_connect_timeout(&mut l.options, ms)) }
+}
+
+/// Default redirect policy, as `reqc_request_set_redirects`.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_redirects(
+    s: *mut reqc_session,
+    allow: c_int,
+    max: c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { edit(s, |l| options::set_redirects(&mut l.options, allow, max)) }
+}
+
+/// Default HTTP version, as `reqc_request_set_http_version`.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_http_version(
+    s: *mut reqc_session,
+    version: c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { edit(s, |l| options::set_http_version(&mut l.options, version)) }
+}
+
+/// Default body size cap, as `reqc_request_set_max_response_bytes`.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_max_response_bytes(
+    s: *mut reqc_session,
+    max: u64,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(s, |l| {
+            l.options.max_response_bytes = Some(max);
+            Ok(())
+        })
+    }
+}
+
+/// Marks a header secret for every request of the session, as
+/// `reqc_request_mark_secret_header` (marks from all layers add up).
+///
+/// # Safety
+/// `s` is NULL or a live session; `name` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_mark_secret_header(
+    s: *mut reqc_session,
+    name: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { edit(s, |l| l.options.mark_secret(str_arg(name, "header name")?)) }
+}
+
+/// The User-Agent sent unless a request sets that header. Default:
+/// "libreqc/<version>".
+///
+/// # Safety
+/// `s` is NULL or a live session; `agent` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_user_agent(
+    s: *mut reqc_session,
+    agent: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(s, |l| {
+            options::set_user_agent(&mut l.options, str_arg(agent, "user agent")?)
+        })
+    }
+}
+
+/// The proxy for the session's requests: an http://, https://, socks4(a)://
+/// or socks5(h):// URL; `user:password@` in it is sent to the proxy alone,
+/// never to the target. "" means no proxy (not even from the environment);
+/// NULL goes back to the lower layer (by default libcurl reads `http_proxy`,
+/// `https_proxy` and `no_proxy` from the environment, as curl does).
+///
+/// Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
+/// `REQC_E_INVALID_ARGUMENT` (message on `s`).
+///
+/// # Safety
+/// `s` is NULL or a live session; `proxy` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_proxy(
+    s: *mut reqc_session,
+    proxy: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(s, |l| {
+            options::set_proxy(&mut l.options, opt_str_arg(proxy, "proxy")?)
+        })
+    }
+}
+
+/// Turns TLS verification of the peer's certificate and host name on (1,
+/// the default) or off (0). libcurl never reuses a connection made with
+/// other TLS settings.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_verify_tls(
+    s: *mut reqc_session,
+    verify: c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { edit(s, |l| options::set_verify_tls(&mut l.options, verify)) }
+}
+
+/// Trusts the CA certificates in the PEM file at `path` instead of the
+/// system's. Returns `REQC_E_IO` when the file cannot be read.
+///
+/// # Safety
+/// `s` is NULL or a live session; `path` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_ca_file(
+    s: *mut reqc_session,
+    path: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(s, |l| {
+            options::set_ca_file(&mut l.options, str_arg(path, "path")?)
+        })
+    }
+}
+
+/// Trusts the CA certificates in the directory `path` (OpenSSL hashed
+/// layout). Returns `REQC_E_IO` when it cannot be read.
+///
+/// # Safety
+/// `s` is NULL or a live session; `path` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_ca_dir(
+    s: *mut reqc_session,
+    path: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(s, |l| {
+            options::set_ca_dir(&mut l.options, str_arg(path, "path")?)
+        })
+    }
+}
+
+/// Trusts the CA certificates in a copy of `len` bytes of PEM at `pem`.
+///
+/// # Safety
+/// `s` is NULL or a live session; `pem` NULL or `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_ca_pem(
+    s: *mut reqc_session,
+    pem: *const u8,
+    len: usize,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(s, |l| {
+            options::set_ca_pem(&mut l.options, bytes_arg(pem, len, "pem")?)
+        })
+    }
+}
+
+/// Presents the client certificate and key in the PEM files `cert` and
+/// `key`. Returns `REQC_E_IO` when either cannot be read.
+///
+/// # Safety
+/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_client_cert(
+    s: *mut reqc_session,
+    cert: *const c_char,
+    key: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(s, |l| {
+            options::set_client_cert(&mut l.options, str_arg(cert, "cert")?, str_arg(key, "key")?)
+        })
+    }
+}
+
+/// The lowest TLS version accepted: `REQC_TLS_1_2` or `REQC_TLS_1_3`.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_min_tls_version(
+    s: *mut reqc_session,
+    version: c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { edit(s, |l| options::set_min_tls(&mut l.options, version)) }
+}

@@ -97,12 +97,15 @@ fn method_and_body(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::E
         HopBody::None => match hop.method.as_str() {
             "GET" => easy.get(true)?,
             "HEAD" => easy.nobody(true)?,
-            "POST" => {
-                // An empty POST still says Content-Length: 0.
+            other => {
+                // Like Requests: a body-less POST, PUT, DELETE or custom verb
+                // still says Content-Length: 0, which some servers require.
                 easy.post(true)?;
                 easy.post_field_size(0)?;
+                if other != "POST" {
+                    easy.custom_request(other)?;
+                }
             }
-            other => easy.custom_request(other)?,
         },
         HopBody::Upload { upload, length } => {
             easy.get_mut().upload = Some(upload.clone());

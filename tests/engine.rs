@@ -10,7 +10,13 @@ fn get(url: &str) -> Request {
 }
 
 fn send_one(req: &Request) -> reqc::core::Result<reqc::core::Response> {
-    send(req, &Layer::default(), &mut Lane::new(), &CancelToken::new(), None)
+    send(
+        req,
+        &Layer::default(),
+        &mut Lane::new(),
+        &CancelToken::new(),
+        None,
+    )
 }
 
 #[test]
@@ -70,13 +76,24 @@ fn session_keeps_cookies_and_one_connection() {
     let session: Session<Lane> = Session::new();
     let cancel = CancelToken::new();
     session
-        .send(&get(&server.url("/cookies/set/sessioncookie/123456789")), &cancel)
+        .send(
+            &get(&server.url("/cookies/set/sessioncookie/123456789")),
+            &cancel,
+        )
         .unwrap();
-    let resp = session.send(&get(&server.url("/cookies")), &cancel).unwrap();
+    let resp = session
+        .send(&get(&server.url("/cookies")), &cancel)
+        .unwrap();
     let text = String::from_utf8(resp.body).unwrap();
     assert!(text.contains(r#""sessioncookie": "123456789""#), "{text}");
     for _ in 0..20 {
-        assert_eq!(session.send(&get(&server.url("/get")), &cancel).unwrap().status, 200);
+        assert_eq!(
+            session
+                .send(&get(&server.url("/get")), &cancel)
+                .unwrap()
+                .status,
+            200
+        );
     }
     assert_eq!(server.connections(), 1);
 }

@@ -37,6 +37,85 @@
 
 
 /**
+ * Called once per send, before anything is prepared, with a per-send copy
+ * of the request: every `reqc_request_*` setter works on
+ * `reqc_hook_ctx_request(ctx)` and the change is what gets sent; the
+ * caller's request stays as it was.
+ */
+#define REQC_HOOK_ARGS 1
+
+/**
+ * Called before each transfer (each redirect hop) with the prepared request
+ * (session defaults merged, cookies attached): header changes on
+ * `reqc_hook_ctx_request(ctx)` are sent; other changes are ignored.
+ */
+#define REQC_HOOK_PRE_REQUEST 2
+
+/**
+ * Called once per transfer when the request has been sent, at the first
+ * response byte and before any body callback: `reqc_hook_ctx_remote_ip`,
+ * `_remote_port` and `_connection_reused` tell what the transfer knows.
+ */
+#define REQC_HOOK_POST_REQUEST 3
+
+/**
+ * Called for every response, each redirect hop included:
+ * `reqc_hook_ctx_response(ctx)` reads it; `reqc_hook_ctx_set_status`,
+ * `_set_response_header` and `_set_response_body` change it, and
+ * `reqc_hook_ctx_set_response` replaces it (changes apply when the hook
+ * returns, and the possibly changed response decides whether a redirect is
+ * followed).
+ */
+#define REQC_HOOK_RESPONSE 4
+
+/**
+ * A hook's answer: go on.
+ */
+#define REQC_HOOK_CONTINUE 0
+
+/**
+ * A hook's answer: it failed; a warning naming the hook kind and the
+ * request goes to the log, and the request goes on.
+ */
+#define REQC_HOOK_ERROR 1
+
+/**
+ * A hook's answer: end the send with `REQC_E_ABORTED`; its connection is
+ * not reused.
+ */
+#define REQC_HOOK_ABORT 2
+
+/**
+ * Log nothing (turns off a lower layer's sink).
+ */
+#define REQC_LOG_OFF 0
+
+/**
+ * A line when each request (each redirect hop) starts, in the seed's
+ * format (`2026-11-23T03:04:23.380175   GET   http://…`, local time), and
+ * one with status and elapsed time when it ends; hook warnings.
+ */
+#define REQC_LOG_REQUESTS 1
+
+/**
+ * Also the request and response headers.
+ */
+#define REQC_LOG_HEADERS 2
+
+/**
+ * Also libcurl's own trace (body sizes, never body bytes).
+ */
+#define REQC_LOG_WIRE 3
+
+/**
+ * OR this into a level to log secrets unredacted. By default the values of
+ * Authorization, Proxy-Authorization, Cookie, Set-Cookie and secret headers,
+ * passwords and tokens (also base64-encoded) are replaced by `***` at every
+ * level, libcurl's HTTP/2 trace included.
+ */
+#define REQC_LOG_SHOW_SECRETS 256
+
+/**
  * Accept TLS 1.2 and later (libreqc's default is libcurl's: 1.2).
  */
 #define REQC_TLS_1_2 12
@@ -102,6 +181,11 @@
 typedef struct reqc_cookie_list reqc_cookie_list;
 
 /**
+ * What a hook sees (opaque); valid only during the hook's call.
+ */
+typedef struct reqc_hook_ctx reqc_hook_ctx;
+
+/**
  * An HTTP request under construction (opaque). Create with
  * `reqc_request_new`, free with `reqc_request_free`.
  */
@@ -163,6 +247,31 @@ typedef struct {
 } reqc_cookie;
 
 /**
+ * A hook: `kind` is one of `REQC_HOOK_*`; `ctx` and every pointer obtained
+ * from it are valid only during the call. Returns `REQC_HOOK_CONTINUE`,
+ * `REQC_HOOK_ERROR` or `REQC_HOOK_ABORT` (any other value counts as
+ * `REQC_HOOK_ERROR`). Runs on the thread that called the send.
+ */
+typedef int (*reqc_hook_fn)(void *userdata,
+                            int kind,
+                            reqc_hook_ctx *ctx);
+
+/**
+ * Releases a callback's userdata. Called exactly once per registration, on
+ * the thread that drops the last reference, after the last call of the
+ * callback.
+ */
+typedef void (*reqc_free_fn)(void *userdata);
+
+/**
+ * Receives one log line (no trailing newline; valid only during the call),
+ * on the thread that sends.
+ */
+typedef void (*reqc_log_fn)(void *userdata,
+                            int level,
+                            const char *line);
+
+/**
  * Fills `buf` with up to `capacity` bytes of the request body and stores how
  * many in `*written`. Return 0 to go on (`*written == 0` ends the body), any
  * other value to abort the send with `REQC_E_CALLBACK`.
@@ -171,13 +280,6 @@ typedef int (*reqc_read_fn)(void *userdata,
                             uint8_t *buf,
                             size_t capacity,
                             size_t *written);
-
-/**
- * Releases a callback's userdata. Called exactly once per registration, on
- * the thread that drops the last reference, after the last call of the
- * callback.
- */
-typedef void (*reqc_free_fn)(void *userdata);
 
 /**
  * Receives `len` bytes of the response body (`data` is valid only during the
@@ -546,6 +648,206 @@ reqc_code reqc_session_import_cookies(reqc_session *s,
 void reqc_string_free(char *s);
 
 /**
+ * Registers `hook` for `kind` on the request; several hooks of a kind run
+ * in registration order, after the session's. Copies of the request share
+ * the registration. `free_userdata` (may be NULL) is called exactly once
+ * with `userdata`, after the last possible call of `hook`: when the last
+ * request copy holding it is freed, or before this returns if it fails.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (unknown kind, NULL
+ * hook; message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; `hook` follows `reqc_hook_fn`.
+ */
+reqc_code reqc_request_add_hook(reqc_request *req,
+                                int kind,
+                                reqc_hook_fn hook,
+                                void *userdata,
+                                reqc_free_fn free_userdata);
+
+/**
+ * Registers `hook` for `kind` on the session: it runs for every request
+ * the session sends (before the request's own hooks), on the sending
+ * thread. `free_userdata` runs exactly once, when the session is freed and
+ * no send holds the registration any more (or before this returns if it
+ * fails). Thread-safe.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; `hook` follows `reqc_hook_fn`.
+ */
+reqc_code reqc_session_add_hook(reqc_session *s,
+                                int kind,
+                                reqc_hook_fn hook,
+                                void *userdata,
+                                reqc_free_fn free_userdata);
+
+/**
+ * ARGS and PRE_REQUEST: the request, lent for this call (change it with
+ * the `reqc_request_*` setters; never free it). NULL for other kinds.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+reqc_request *reqc_hook_ctx_request(reqc_hook_ctx *ctx);
+
+/**
+ * RESPONSE: the hop's response as received (read it with the
+ * `reqc_response_*` getters; never free it). NULL for other kinds.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+const reqc_response *reqc_hook_ctx_response(const reqc_hook_ctx *ctx);
+
+/**
+ * Which transfer of the send this is, from 0 (redirect hops count up);
+ * 0 for ARGS and for NULL.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+int reqc_hook_ctx_hop(const reqc_hook_ctx *ctx);
+
+/**
+ * POST_REQUEST: the server's IP address ("" otherwise). Valid during the call.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+const char *reqc_hook_ctx_remote_ip(const reqc_hook_ctx *ctx);
+
+/**
+ * POST_REQUEST: the server's port (0 otherwise).
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+int reqc_hook_ctx_remote_port(const reqc_hook_ctx *ctx);
+
+/**
+ * POST_REQUEST: 1 when the transfer reused a kept-alive connection, 0 when
+ * it opened a new one (or for other kinds).
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+int reqc_hook_ctx_connection_reused(const reqc_hook_ctx *ctx);
+
+/**
+ * RESPONSE: replaces the response with `replacement` (for instance one
+ * obtained by sending again), taking ownership of it: do not free it.
+ * Applied when the hook returns; edits made with the other setters apply
+ * on top of it.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a RESPONSE hook, NULL,
+ * or a history entry; then `replacement` still belongs to the caller).
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook; `replacement` is NULL or
+ * a live response the caller owns.
+ */
+reqc_code reqc_hook_ctx_set_response(reqc_hook_ctx *ctx,
+                                     reqc_response *replacement);
+
+/**
+ * RESPONSE: sets the status code (100 to 999; the reason becomes the
+ * standard phrase). Applied when the hook returns.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+reqc_code reqc_hook_ctx_set_status(reqc_hook_ctx *ctx,
+                                   int status);
+
+/**
+ * RESPONSE: sets response header `name` to `value`, replacing every value
+ * of that name; NULL removes it. Applied when the hook returns.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_hook_ctx_set_response_header(reqc_hook_ctx *ctx,
+                                            const char *name,
+                                            const char *value);
+
+/**
+ * RESPONSE: sets the response body to a copy of `len` bytes at `data`.
+ * Applied when the hook returns.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook; `data` NULL or `len`
+ * readable bytes.
+ */
+reqc_code reqc_hook_ctx_set_response_body(reqc_hook_ctx *ctx,
+                                          const uint8_t *data,
+                                          size_t len);
+
+/**
+ * Logs every send in the process to `fd` (e.g. 2 for stderr, the C form
+ * of Requests' `settings.verbose = sys.stderr`) at `level` (a
+ * `REQC_LOG_*` value, optionally with `REQC_LOG_SHOW_SECRETS`), unless a
+ * session sets its own sink. The descriptor must stay open while it is set;
+ * libreqc never closes it. Thread-safe.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_set_verbose_fd(int fd,
+                                     int level);
+
+/**
+ * Logs every send in the process to `log` at `level`, unless a session sets
+ * its own sink. `free_userdata` runs exactly once, when the sink is
+ * replaced and no send uses it any more (or before this returns if it
+ * fails). Thread-safe.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `log` follows `reqc_log_fn`'s contract and may be called from any
+ * thread that sends.
+ */
+reqc_code reqc_config_set_log_callback(int level,
+                                       reqc_log_fn log,
+                                       void *userdata,
+                                       reqc_free_fn free_userdata);
+
+/**
+ * As `reqc_config_set_verbose_fd`, for the session's sends only (it wins
+ * over the global sink; `REQC_LOG_OFF` silences them).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_verbose_fd(reqc_session *s,
+                                      int fd,
+                                      int level);
+
+/**
+ * As `reqc_config_set_log_callback`, for the session's sends only.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; `log` follows `reqc_log_fn`'s contract.
+ */
+reqc_code reqc_session_set_log_callback(reqc_session *s,
+                                        int level,
+                                        reqc_log_fn log,
+                                        void *userdata,
+                                        reqc_free_fn free_userdata);
+
+/**
  * The name of `code`, e.g. "REQC_E_TIMEOUT"; "REQC_OK" for 0 and
  * "REQC_E_UNKNOWN" for a number that is no code.
  *
@@ -788,6 +1090,206 @@ reqc_code reqc_session_import_cookies(reqc_session *s,
 void reqc_string_free(char *s);
 
 /**
+ * Registers `hook` for `kind` on the request; several hooks of a kind run
+ * in registration order, after the session's. Copies of the request share
+ * the registration. `free_userdata` (may be NULL) is called exactly once
+ * with `userdata`, after the last possible call of `hook`: when the last
+ * request copy holding it is freed, or before this returns if it fails.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (unknown kind, NULL
+ * hook; message on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; `hook` follows `reqc_hook_fn`.
+ */
+reqc_code reqc_request_add_hook(reqc_request *req,
+                                int kind,
+                                reqc_hook_fn hook,
+                                void *userdata,
+                                reqc_free_fn free_userdata);
+
+/**
+ * Registers `hook` for `kind` on the session: it runs for every request
+ * the session sends (before the request's own hooks), on the sending
+ * thread. `free_userdata` runs exactly once, when the session is freed and
+ * no send holds the registration any more (or before this returns if it
+ * fails). Thread-safe.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; `hook` follows `reqc_hook_fn`.
+ */
+reqc_code reqc_session_add_hook(reqc_session *s,
+                                int kind,
+                                reqc_hook_fn hook,
+                                void *userdata,
+                                reqc_free_fn free_userdata);
+
+/**
+ * ARGS and PRE_REQUEST: the request, lent for this call (change it with
+ * the `reqc_request_*` setters; never free it). NULL for other kinds.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+reqc_request *reqc_hook_ctx_request(reqc_hook_ctx *ctx);
+
+/**
+ * RESPONSE: the hop's response as received (read it with the
+ * `reqc_response_*` getters; never free it). NULL for other kinds.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+const reqc_response *reqc_hook_ctx_response(const reqc_hook_ctx *ctx);
+
+/**
+ * Which transfer of the send this is, from 0 (redirect hops count up);
+ * 0 for ARGS and for NULL.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+int reqc_hook_ctx_hop(const reqc_hook_ctx *ctx);
+
+/**
+ * POST_REQUEST: the server's IP address ("" otherwise). Valid during the call.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+const char *reqc_hook_ctx_remote_ip(const reqc_hook_ctx *ctx);
+
+/**
+ * POST_REQUEST: the server's port (0 otherwise).
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+int reqc_hook_ctx_remote_port(const reqc_hook_ctx *ctx);
+
+/**
+ * POST_REQUEST: 1 when the transfer reused a kept-alive connection, 0 when
+ * it opened a new one (or for other kinds).
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+int reqc_hook_ctx_connection_reused(const reqc_hook_ctx *ctx);
+
+/**
+ * RESPONSE: replaces the response with `replacement` (for instance one
+ * obtained by sending again), taking ownership of it: do not free it.
+ * Applied when the hook returns; edits made with the other setters apply
+ * on top of it.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a RESPONSE hook, NULL,
+ * or a history entry; then `replacement` still belongs to the caller).
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook; `replacement` is NULL or
+ * a live response the caller owns.
+ */
+reqc_code reqc_hook_ctx_set_response(reqc_hook_ctx *ctx,
+                                     reqc_response *replacement);
+
+/**
+ * RESPONSE: sets the status code (100 to 999; the reason becomes the
+ * standard phrase). Applied when the hook returns.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook.
+ */
+reqc_code reqc_hook_ctx_set_status(reqc_hook_ctx *ctx,
+                                   int status);
+
+/**
+ * RESPONSE: sets response header `name` to `value`, replacing every value
+ * of that name; NULL removes it. Applied when the hook returns.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_hook_ctx_set_response_header(reqc_hook_ctx *ctx,
+                                            const char *name,
+                                            const char *value);
+
+/**
+ * RESPONSE: sets the response body to a copy of `len` bytes at `data`.
+ * Applied when the hook returns.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `ctx` is NULL or the context of a running hook; `data` NULL or `len`
+ * readable bytes.
+ */
+reqc_code reqc_hook_ctx_set_response_body(reqc_hook_ctx *ctx,
+                                          const uint8_t *data,
+                                          size_t len);
+
+/**
+ * Logs every send in the process to `fd` (e.g. 2 for stderr, the C form
+ * of Requests' `settings.verbose = sys.stderr`) at `level` (a
+ * `REQC_LOG_*` value, optionally with `REQC_LOG_SHOW_SECRETS`), unless a
+ * session sets its own sink. The descriptor must stay open while it is set;
+ * libreqc never closes it. Thread-safe.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_set_verbose_fd(int fd,
+                                     int level);
+
+/**
+ * Logs every send in the process to `log` at `level`, unless a session sets
+ * its own sink. `free_userdata` runs exactly once, when the sink is
+ * replaced and no send uses it any more (or before this returns if it
+ * fails). Thread-safe.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `log` follows `reqc_log_fn`'s contract and may be called from any
+ * thread that sends.
+ */
+reqc_code reqc_config_set_log_callback(int level,
+                                       reqc_log_fn log,
+                                       void *userdata,
+                                       reqc_free_fn free_userdata);
+
+/**
+ * As `reqc_config_set_verbose_fd`, for the session's sends only (it wins
+ * over the global sink; `REQC_LOG_OFF` silences them).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_verbose_fd(reqc_session *s,
+                                      int fd,
+                                      int level);
+
+/**
+ * As `reqc_config_set_log_callback`, for the session's sends only.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ *
+ * # Safety
+ * `s` is NULL or a live session; `log` follows `reqc_log_fn`'s contract.
+ */
+reqc_code reqc_session_set_log_callback(reqc_session *s,
+                                        int level,
+                                        reqc_log_fn log,
+                                        void *userdata,
+                                        reqc_free_fn free_userdata);
+
+/**
  * Creates a request for `method` (any HTTP token: "GET", "POST", "PURGE"…)
  * and `url` (absolute, http or https; a `user:password@` in it becomes basic
  * auth and is never sent on to a redirect's target).
@@ -823,7 +1325,8 @@ reqc_code reqc_request_clone(reqc_request *req,
 
 /**
  * Frees a request and releases its callbacks' userdata (when no copy still
- * holds them). NULL is a no-op. Must not be called while a send of this
+ * holds them). NULL is a no-op, and so is the request a hook context lends
+ * (`reqc_hook_ctx_request`). Must not be called while a send of this
  * request is in flight on another thread.
  *
  * # Safety
@@ -1665,7 +2168,8 @@ reqc_code reqc_request_clone(reqc_request *req,
 
 /**
  * Frees a request and releases its callbacks' userdata (when no copy still
- * holds them). NULL is a no-op. Must not be called while a send of this
+ * holds them). NULL is a no-op, and so is the request a hook context lends
+ * (`reqc_hook_ctx_request`). Must not be called while a send of this
  * request is in flight on another thread.
  *
  * # Safety

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::body::DataSink;
 use super::error::{Code, Error};
 use super::head::Head;
+use super::hooks::SentInfo;
 use super::redirect;
 
 #[derive(Default)]
@@ -22,7 +23,11 @@ enum Mode {
 enum Stop {
     TooLarge,
     Aborted,
+    HookAborted,
 }
+
+/// Runs the POST_REQUEST hooks; false aborts the transfer.
+pub type OnSent = Box<dyn FnMut(&SentInfo) -> bool + Send>;
 
 #[derive(Default)]
 pub struct Collector {
@@ -36,6 +41,7 @@ pub struct Collector {
     follow_redirects: bool,
     mode: Mode,
     stop: Option<Stop>,
+    on_sent: Option<OnSent>,
 }
 
 impl Collector {
@@ -51,6 +57,29 @@ impl Collector {
             stream,
             follow_redirects,
             ..Collector::default()
+        }
+    }
+
+    pub fn set_on_sent(&mut self, on_sent: OnSent) {
+        self.on_sent = Some(on_sent);
+    }
+
+    /// True when the transport should report the request as sent (once, at
+    /// the first response byte, before any body byte).
+    pub fn wants_sent(&self) -> bool {
+        self.on_sent.is_some()
+    }
+
+    /// The request went out and the response began; false stops the transfer.
+    pub fn sent(&mut self, info: &SentInfo) -> bool {
+        let Some(mut on_sent) = self.on_sent.take() else {
+            return true;
+        };
+        if on_sent(info) {
+            true
+        } else {
+            self.stop = Some(Stop::HookAborted);
+            false
         }
     }
 
@@ -124,6 +153,9 @@ impl Collector {
                 )
             }
             Stop::Aborted => Error::new(Code::Aborted, "the data callback asked to stop"),
+            Stop::HookAborted => {
+                Error::new(Code::Aborted, "a post_request hook aborted the request")
+            }
         })
     }
 }

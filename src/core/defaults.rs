@@ -34,5 +34,6 @@ pub fn options() -> Options {
         secret_headers: Vec::new(),
         proxy: None,
         tls: Default::default(),
+        log: None,
     }
 }

@@ -9,6 +9,8 @@ pub mod cookies;
 pub mod defaults;
 pub mod error;
 pub mod head;
+pub mod hooks;
+pub mod log;
 pub mod redact;
 pub mod redirect;
 pub mod request;

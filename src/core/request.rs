@@ -8,6 +8,8 @@ use url::Url;
 
 use super::body::{Body, DataSink};
 use super::error::Result;
+use super::hooks::HookList;
+use super::log::Logger;
 use super::validate;
 
 /// How the request authenticates.
@@ -78,6 +80,8 @@ pub struct Options {
     /// friends, as Requests and curl do.
     pub proxy: Option<String>,
     pub tls: TlsOptions,
+    /// The verbose log sink; the nearest layer's wins.
+    pub log: Option<Logger>,
 }
 
 /// The minimum TLS version to accept.
@@ -137,6 +141,7 @@ impl Options {
             secret_headers,
             proxy: self.proxy.clone().or_else(|| lower.proxy.clone()),
             tls: self.tls.over(&lower.tls),
+            log: self.log.clone().or_else(|| lower.log.clone()),
         }
     }
 
@@ -206,6 +211,7 @@ pub struct Request {
     pub body: Body,
     pub options: Options,
     pub on_data: Option<Arc<dyn DataSink>>,
+    pub hooks: HookList,
 }
 
 impl Request {
@@ -220,6 +226,7 @@ impl Request {
             body: Body::None,
             options: Options::default(),
             on_data: None,
+            hooks: HookList::default(),
         })
     }
 

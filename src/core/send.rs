@@ -1,6 +1,7 @@
 //! One send: merge the layers, then run hop after hop, following redirects
 //! itself (one transfer per hop), and build the response with its history.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use url::Url;
@@ -11,6 +12,8 @@ use super::collect::Collector;
 use super::cookies::CookieJar;
 use super::defaults;
 use super::error::{Code, Error, Result};
+use super::hooks::{HookData, HookKind, HookList};
+use super::log::{self as logline, HopLog, Level, Logger};
 use super::redact;
 use super::redirect;
 use super::request::{Auth, HeaderEdits, Options, Request};
@@ -23,10 +26,12 @@ pub struct Layer {
     pub headers: HeaderEdits,
     pub params: Vec<(String, String)>,
     pub options: Options,
+    pub hooks: HookList,
 }
 
 impl Layer {
-    /// `self` over `lower`: headers by name, params appended, options by field.
+    /// `self` over `lower`: headers by name, params appended, options by
+    /// field, hooks after the lower layer's.
     pub fn over(&self, lower: &Layer) -> Layer {
         let mut params = lower.params.clone();
         params.extend(self.params.iter().cloned());
@@ -34,6 +39,7 @@ impl Layer {
             headers: self.headers.over(&lower.headers),
             params,
             options: self.options.over(&lower.options),
+            hooks: self.hooks.after(&lower.hooks),
         }
     }
 }
@@ -41,6 +47,7 @@ impl Layer {
 /// Sends `request` over `transport` with `below` (session over config) as the
 /// lower layers, following redirects. With a `jar`, each hop sends the
 /// cookies that apply to its URL and stores the cookies its response sets.
+/// Hooks and log lines run on the calling thread.
 pub fn send(
     request: &Request,
     below: &Layer,
@@ -49,40 +56,172 @@ pub fn send(
     jar: Option<&CookieJar>,
 ) -> Result<Response> {
     let started = Instant::now();
+    let hooks = request.hooks.after(&below.hooks);
+    let mut args_copy;
+    let mut request = request;
+    if hooks.has(HookKind::Args) {
+        // ARGS changes a per-send copy: the caller's request stays as it was.
+        args_copy = request.clone();
+        let what = describe(&args_copy.method, &args_copy.url);
+        hooks.run(
+            HookKind::Args,
+            0,
+            HookData::Request(&mut args_copy),
+            None,
+            &what,
+        )?;
+        request = &args_copy;
+    }
     let mut chain = Chain::new(request, below)?;
-    let mut history = Vec::new();
+    let mut history: Vec<Response> = Vec::new();
     loop {
+        let hop_number = history.len() as u32;
         let hop_started = Instant::now();
         let mut hop = chain.hop(started)?;
         if let Some(jar) = jar {
             add_jar_cookies(&mut hop, jar);
         }
-        let follow = chain.options_follow();
+        let log = chain
+            .options
+            .log
+            .clone()
+            .map(|logger| Arc::new(hop_log(logger, &chain.options, &hop)));
+        let what = describe(&hop.method, &hop.url);
+        if hooks.has(HookKind::PreRequest) {
+            pre_request(&hooks, hop_number, &mut hop, log.as_deref(), &what)?;
+        }
+        hop.log = log.clone();
+        if let Some(log) = &log {
+            log.emit(
+                Level::Requests,
+                &logline::start_line(&hop.method, &redact::url(&hop.url)),
+            );
+        }
         let mut collector = Collector::new(
             chain.buffer_cap,
             chain.stream_cap,
             request.on_data.clone(),
-            follow,
+            chain.follows(),
         );
-        let info = if cancel.is_cancelled() {
+        if hooks.has(HookKind::PostRequest) {
+            let (hooks, log, what) = (hooks.clone(), log.clone(), what.clone());
+            collector.set_on_sent(Box::new(move |info| {
+                hooks
+                    .run(
+                        HookKind::PostRequest,
+                        hop_number,
+                        HookData::Sent(info),
+                        log.as_deref(),
+                        &what,
+                    )
+                    .is_ok()
+            }));
+        }
+        let outcome = if cancel.is_cancelled() {
             Err(Error::new(Code::Cancelled, "cancelled"))
         } else {
             transport.transfer(&hop, &mut collector, cancel)
-        }
-        .map_err(|e| with_url(e, &hop))?;
+        };
+        let info = outcome.map_err(|e| {
+            let e = with_url(e, &hop);
+            if let Some(log) = &log {
+                log.emit(
+                    Level::Requests,
+                    &logline::error_line(&hop.method, &redact::url(&hop.url), &e.message),
+                );
+            }
+            e
+        })?;
         let mut response = build(&hop, collector, info, hop_started.elapsed());
         if let Some(jar) = jar {
             jar.store_response(&hop.url, &response.headers);
         }
+        if let Some(log) = &log {
+            let line = logline::end_line(
+                &hop.method,
+                &redact::url(&hop.url),
+                response.status,
+                &response.reason,
+                response.elapsed,
+            );
+            log.emit(Level::Requests, &line);
+        }
+        hooks.run(
+            HookKind::Response,
+            hop_number,
+            HookData::Response(&mut response),
+            log.as_deref(),
+            &what,
+        )?;
         match chain.next(&response)? {
             Some(()) => history.push(response),
             None => {
                 response.elapsed = started.elapsed();
+                history.append(&mut response.history);
                 response.history = history;
                 return Ok(response);
             }
         }
     }
+}
+
+fn describe(method: &str, url: &Url) -> String {
+    format!("{method} {}", redact::url(url))
+}
+
+/// Runs the PRE_REQUEST hooks on a view of the prepared hop; the headers
+/// they leave are what is sent.
+fn pre_request(
+    hooks: &HookList,
+    hop_number: u32,
+    hop: &mut Hop,
+    log: Option<&HopLog>,
+    what: &str,
+) -> Result<()> {
+    let mut view = Request {
+        method: hop.method.clone(),
+        url: hop.url.clone(),
+        headers: HeaderEdits(std::mem::take(&mut hop.headers)),
+        params: Vec::new(),
+        body: Body::None,
+        options: Options::default(),
+        on_data: None,
+        hooks: HookList::default(),
+    };
+    let result = hooks.run(
+        HookKind::PreRequest,
+        hop_number,
+        HookData::Request(&mut view),
+        log,
+        what,
+    );
+    hop.headers = view.headers.0;
+    result
+}
+
+/// The hop's logger, knowing every secret the hop carries.
+fn hop_log(logger: Logger, options: &Options, hop: &Hop) -> HopLog {
+    let mut values = Vec::new();
+    for (name, value) in &hop.headers {
+        let lower = name.to_ascii_lowercase();
+        let Some(value) = value else { continue };
+        if lower == "cookie" {
+            values.extend(
+                value
+                    .split(';')
+                    .filter_map(|c| c.split_once('='))
+                    .map(|(_, v)| v.trim().to_string()),
+            );
+        } else if options.secret_headers.contains(&lower)
+            || redirect::CREDENTIAL_HEADERS.contains(&lower.as_str())
+        {
+            values.push(value.clone());
+        }
+    }
+    if let Some(proxy) = options.proxy.as_deref().and_then(|p| Url::parse(p).ok()) {
+        values.extend(proxy.password().map(|p| percent_decode(p)));
+    }
+    HopLog::new(logger, &options.secret_headers, hop.auth.as_ref(), values)
 }
 
 /// Adds the jar's cookies for the hop's URL to any Cookie header the caller
@@ -145,6 +284,7 @@ impl Chain {
             headers: request.headers.clone(),
             params: request.params.clone(),
             options: request.options.clone(),
+            hooks: HookList::default(),
         };
         let merged = top.over(below);
         let mut options = merged.options.over(&defaults::options());
@@ -181,7 +321,7 @@ impl Chain {
         })
     }
 
-    fn options_follow(&self) -> bool {
+    fn follows(&self) -> bool {
         self.options.redirects.is_some_and(|r| r.follow)
     }
 
@@ -236,6 +376,7 @@ impl Chain {
             user_agent: self.options.user_agent.clone().unwrap_or_default(),
             proxy: self.options.proxy.clone(),
             tls: self.options.tls.clone(),
+            log: None,
         })
     }
 

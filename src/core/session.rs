@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use super::cancel::CancelToken;
 use super::config;
 use super::cookies::CookieJar;
-use super::error::Result;
+use super::error::{Code, Result};
 use super::request::Request;
 use super::response::Response;
 use super::send::{send, Layer};
@@ -63,7 +63,11 @@ impl<T: Transport + Default> Session<T> {
         let below = self.defaults().over(&config::global());
         let mut lane = self.checkout();
         let result = send(request, &below, &mut lane, cancel, Some(&self.jar));
-        self.checkin(lane);
+        // A hook's abort promises that the connection is not reused; the
+        // simplest sure way is to drop the lane with its connections.
+        if !matches!(&result, Err(e) if e.code == Code::Aborted) {
+            self.checkin(lane);
+        }
         result
     }
 

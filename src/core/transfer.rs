@@ -11,11 +11,12 @@ use super::body::{BodySource, FilePart};
 use super::cancel::CancelToken;
 use super::collect::Collector;
 use super::error::Result;
+use super::log::HopLog;
 use super::request::{Auth, HttpVersion, TlsOptions};
 
 /// Everything one transfer needs, fully decided: nothing is inherited from an
 /// earlier transfer.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Hop {
     pub method: String,
     /// Query params applied; no user info (that became `auth`).
@@ -32,6 +33,8 @@ pub struct Hop {
     pub user_agent: String,
     pub proxy: Option<String>,
     pub tls: TlsOptions,
+    /// Set when a log sink wants this hop's headers or libcurl's trace.
+    pub log: Option<Arc<HopLog>>,
 }
 
 #[derive(Clone, Debug)]

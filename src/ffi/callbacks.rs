@@ -48,6 +48,10 @@ impl Userdata {
     pub fn new(ptr: *mut c_void, free: reqc_free_fn) -> Userdata {
         Userdata { ptr, free }
     }
+
+    pub fn ptr(&self) -> *mut c_void {
+        self.ptr
+    }
 }
 
 impl Drop for Userdata {

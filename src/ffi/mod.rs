@@ -6,6 +6,8 @@ pub mod callbacks;
 pub mod code;
 pub mod config;
 pub mod cookies;
+pub mod hooks;
+pub mod log;
 pub mod options;
 pub mod request;
 pub mod response;

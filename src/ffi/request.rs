@@ -37,6 +37,8 @@ pub struct reqc_request {
     request: Mutex<Request>,
     cancel: CancelToken,
     errors: ErrorSlot,
+    /// Lent to a hook for one call: the hook may change it, not free it.
+    lent: bool,
 }
 
 impl Handle for reqc_request {
@@ -56,6 +58,15 @@ impl reqc_request {
             request: Mutex::new(request),
             cancel: CancelToken::new(),
             errors: ErrorSlot::default(),
+            lent: false,
+        }
+    }
+
+    /// A request lent to a hook for the duration of one call.
+    pub(crate) fn lent(request: Request) -> reqc_request {
+        reqc_request {
+            lent: true,
+            ..reqc_request::new(request)
         }
     }
 
@@ -148,7 +159,8 @@ pub unsafe extern "C" fn reqc_request_clone(
 }
 
 /// Frees a request and releases its callbacks' userdata (when no copy still
-/// holds them). NULL is a no-op. Must not be called while a send of this
+/// holds them). NULL is a no-op, and so is the request a hook context lends
+/// (`reqc_hook_ctx_request`). Must not be called while a send of this
 /// request is in flight on another thread.
 ///
 /// # Safety
@@ -157,7 +169,7 @@ pub unsafe extern "C" fn reqc_request_clone(
 pub unsafe extern "C" fn reqc_request_free(req: *mut reqc_request) {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        if unsafe { super::boundary::borrow(req) }.is_some() {
+        if unsafe { super::boundary::borrow(req) }.is_some_and(|r| !r.lent) {
             // SAFETY: `req` came from Box::into_raw in this module and is
             // freed once, per the contract.
             drop(unsafe { Box::from_raw(req) });

@@ -83,6 +83,22 @@ impl reqc_response {
         }
     }
 
+    /// The engine's response back, for a hook that changed or replaced it.
+    pub(crate) fn into_core(self) -> Response {
+        let mut response = self.response;
+        response.body.truncate(self.body_len);
+        response.history = self
+            .history
+            .into_iter()
+            .map(reqc_response::into_core)
+            .collect();
+        response
+    }
+
+    pub(crate) fn is_history_entry(&self) -> bool {
+        self.owned_by_parent
+    }
+
     fn strings(&self) -> &Strings {
         self.strings.get_or_init(|| Strings {
             reason: c_string(&self.response.reason),

@@ -7,6 +7,7 @@ use curl::easy::{Auth, Easy2, Form, HttpVersion as CurlVersion, List, NetRc, Ssl
 
 use super::handler::Callbacks;
 use crate::core::body::PartContent;
+use crate::core::log::Level;
 use crate::core::request::{Auth as ReqAuth, HttpVersion, TlsOptions, TlsVersion};
 use crate::core::transfer::{Hop, HopBody};
 
@@ -38,6 +39,11 @@ pub fn configure(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::Err
         easy.proxy(proxy)?;
     }
     tls(easy, &hop.tls)?;
+    // libcurl's trace is only produced when a sink wants headers or more:
+    // with logging off nothing is formatted.
+    let traced = hop.log.as_ref().filter(|l| l.wants(Level::Headers));
+    easy.verbose(traced.is_some())?;
+    easy.get_mut().log = traced.cloned();
     Ok(())
 }
 

@@ -3,10 +3,24 @@
 
 use std::io::SeekFrom;
 
-use curl::easy::{Handler, ReadError, SeekResult, WriteError};
+use std::ffi::{c_char, c_long, CStr};
+use std::sync::Arc;
+
+use curl::easy::{Handler, InfoType, ReadError, SeekResult, WriteError};
 
 use crate::core::collect::Collector;
+use crate::core::hooks::SentInfo;
+use crate::core::log::{HopLog, Trace};
 use crate::core::transfer::Upload;
+
+/// The easy handle the callbacks belong to, for `curl_easy_getinfo` from
+/// inside a callback.
+#[derive(Clone, Copy)]
+pub struct RawEasy(pub *mut curl_sys::CURL);
+
+// SAFETY: the pointer is only used by the thread running the transfer, from
+// inside the transfer's own callbacks (see `sent_info`).
+unsafe impl Send for RawEasy {}
 
 /// The state libcurl's callbacks reach, owned by the lane's easy handle and
 /// filled anew for every transfer.
@@ -16,6 +30,36 @@ pub struct Callbacks {
     pub upload: Option<Upload>,
     /// The message of a failed upload read callback.
     pub read_error: Option<String>,
+    pub log: Option<Arc<HopLog>>,
+    pub easy: Option<RawEasy>,
+}
+
+/// What libcurl knows of the connection, asked from inside a callback.
+fn sent_info(easy: RawEasy) -> SentInfo {
+    let mut ip: *const c_char = std::ptr::null();
+    let mut port: c_long = 0;
+    let mut connects: c_long = 0;
+    // SAFETY: `easy.0` is the handle whose callback is running (set by the
+    // lane before the transfer and cleared after), and curl_easy_getinfo may
+    // be called from inside a transfer's callbacks. Each out-pointer has the
+    // type its CURLINFO_* option documents (char*, long, long); the IP string
+    // is owned by libcurl and copied before the callback returns.
+    unsafe {
+        curl_sys::curl_easy_getinfo(easy.0, curl_sys::CURLINFO_PRIMARY_IP, &mut ip);
+        curl_sys::curl_easy_getinfo(easy.0, curl_sys::CURLINFO_PRIMARY_PORT, &mut port);
+        curl_sys::curl_easy_getinfo(easy.0, curl_sys::CURLINFO_NUM_CONNECTS, &mut connects);
+    }
+    let remote_ip = if ip.is_null() {
+        String::new()
+    } else {
+        // SAFETY: non-NULL, NUL-terminated and alive for this callback.
+        unsafe { CStr::from_ptr(ip) }.to_string_lossy().into_owned()
+    };
+    SentInfo {
+        remote_ip,
+        remote_port: u16::try_from(port).unwrap_or(0),
+        reused_connection: connects == 0,
+    }
 }
 
 impl Handler for Callbacks {
@@ -30,8 +74,29 @@ impl Handler for Callbacks {
     }
 
     fn header(&mut self, data: &[u8]) -> bool {
+        if self.collector.wants_sent() {
+            let info = self.easy.map(sent_info).unwrap_or_default();
+            if !self.collector.sent(&info) {
+                return false;
+            }
+        }
         self.collector.header_line(data);
         true
+    }
+
+    fn debug(&mut self, kind: InfoType, data: &[u8]) {
+        let Some(log) = &self.log else {
+            return;
+        };
+        let kind = match kind {
+            InfoType::Text => Trace::Text,
+            InfoType::HeaderOut => Trace::HeaderOut,
+            InfoType::HeaderIn => Trace::HeaderIn,
+            InfoType::DataOut => Trace::DataOut,
+            InfoType::DataIn => Trace::DataIn,
+            _ => return,
+        };
+        log.trace(kind, data);
     }
 
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, ReadError> {

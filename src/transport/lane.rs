@@ -10,7 +10,7 @@ use curl::multi::Multi;
 
 use super::configure::configure;
 use super::errors::from_curl;
-use super::handler::Callbacks;
+use super::handler::{Callbacks, RawEasy};
 use crate::core::cancel::CancelToken;
 use crate::core::collect::Collector;
 use crate::core::error::{Code, Error, Result};
@@ -125,11 +125,14 @@ impl Transport for Lane {
             .unwrap_or_else(|| Easy2::new(Callbacks::default()));
         configure(&mut easy, hop).map_err(|e| from_curl(&e))?;
         easy.get_mut().collector = std::mem::take(collector);
+        easy.get_mut().easy = Some(RawEasy(easy.raw()));
         let (mut easy, result) = self.run(easy, cancel);
         let callbacks = easy.get_mut();
         *collector = std::mem::take(&mut callbacks.collector);
         let upload_error = callbacks.read_error.take();
         callbacks.upload = None;
+        callbacks.easy = None;
+        callbacks.log = None;
         let info = info(&easy);
         self.idle = Some(easy);
         match result {

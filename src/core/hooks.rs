@@ -1,0 +1,135 @@
+//! Event hooks, as in Requests: ARGS once per send on a per-send copy of the
+//! request; PRE_REQUEST, POST_REQUEST and RESPONSE once per transfer (each
+//! redirect hop). Session hooks run before request hooks, each kind in
+//! registration order. The same dispatch serves single sends and batches.
+
+use std::sync::Arc;
+
+use super::error::{Code, Error, Result};
+use super::log::{HopLog, Level};
+use super::request::Request;
+use super::response::Response;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum HookKind {
+    Args,
+    PreRequest,
+    PostRequest,
+    Response,
+}
+
+impl HookKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            HookKind::Args => "args",
+            HookKind::PreRequest => "pre_request",
+            HookKind::PostRequest => "post_request",
+            HookKind::Response => "response",
+        }
+    }
+}
+
+/// What a hook asks for after it ran.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// Something went wrong in the hook: log a warning, go on.
+    Warn,
+    /// End the send with `Code::Aborted`.
+    Abort,
+}
+
+/// What the transfer knew once the request was sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SentInfo {
+    pub remote_ip: String,
+    pub remote_port: u16,
+    pub reused_connection: bool,
+}
+
+/// What a hook of each kind may see and change.
+pub enum HookData<'a> {
+    /// ARGS: the per-send copy of the request (anything may change).
+    /// PRE_REQUEST: the prepared hop (headers may change).
+    Request(&'a mut Request),
+    /// POST_REQUEST.
+    Sent(&'a SentInfo),
+    /// RESPONSE: the hop's response; may be changed or replaced.
+    Response(&'a mut Response),
+}
+
+pub struct HookCall<'a> {
+    pub kind: HookKind,
+    /// Which transfer of the send, from 0 (0 for ARGS).
+    pub hop: u32,
+    pub data: HookData<'a>,
+}
+
+pub trait Hook: Send + Sync {
+    fn call(&self, call: &mut HookCall<'_>) -> Flow;
+}
+
+/// Registrations, shared by every copy of their request or session.
+#[derive(Clone, Default)]
+pub struct HookList(pub Vec<(HookKind, Arc<dyn Hook>)>);
+
+impl HookList {
+    pub fn add(&mut self, kind: HookKind, hook: Arc<dyn Hook>) {
+        self.0.push((kind, hook));
+    }
+
+    pub fn has(&self, kind: HookKind) -> bool {
+        self.0.iter().any(|(k, _)| *k == kind)
+    }
+
+    /// `lower`'s hooks first (the session's), then `self`'s (the request's).
+    pub fn after(&self, lower: &HookList) -> HookList {
+        let mut all = lower.0.clone();
+        all.extend(self.0.iter().cloned());
+        HookList(all)
+    }
+
+    /// Runs the hooks of `kind` in order. A warning goes to the log naming
+    /// the kind and the request; an abort ends the run with `Code::Aborted`.
+    pub fn run(
+        &self,
+        kind: HookKind,
+        hop: u32,
+        data: HookData<'_>,
+        log: Option<&HopLog>,
+        what: &str,
+    ) -> Result<()> {
+        let mut call = HookCall { kind, hop, data };
+        for (_, hook) in self.0.iter().filter(|(k, _)| *k == kind) {
+            match hook.call(&mut call) {
+                Flow::Continue => {}
+                Flow::Warn => {
+                    if let Some(log) = log {
+                        log.emit(
+                            Level::Requests,
+                            &format!(
+                                "{}   WARNING   a {} hook reported an error   {what}",
+                                super::log::timestamp(),
+                                kind.name()
+                            ),
+                        );
+                    }
+                }
+                Flow::Abort => {
+                    return Err(Error::new(
+                        Code::Aborted,
+                        format!("a {} hook aborted the request", kind.name()),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for HookList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kinds: Vec<&str> = self.0.iter().map(|(k, _)| k.name()).collect();
+        write!(f, "HookList({kinds:?})")
+    }
+}

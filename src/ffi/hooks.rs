@@ -1,0 +1,481 @@
+//! Event hooks from C: one callback type for every kind, a context object
+//! through which each kind sees and changes what it may.
+
+use std::ffi::{c_char, c_int, c_void, CString};
+use std::sync::Arc;
+
+use super::boundary::{
+    borrow, bytes_arg, guard, guard_or, opt_str_arg, str_arg, with_handle, ErrorSlot, Handle,
+};
+use super::callbacks::{reqc_free_fn, Userdata};
+use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
+use super::request::reqc_request;
+use super::response::reqc_response;
+use super::session::reqc_session;
+use crate::core::error::{Error, Result};
+use crate::core::hooks::{Flow, Hook, HookCall, HookData, HookKind, SentInfo};
+use crate::core::validate;
+
+/// Called once per send, before anything is prepared, with a per-send copy
+/// of the request: every `reqc_request_*` setter works on
+/// `reqc_hook_ctx_request(ctx)` and the change is what gets sent; the
+/// caller's request stays as it was.
+pub const REQC_HOOK_ARGS: c_int = 1;
+/// Called before each transfer (each redirect hop) with the prepared request
+/// (session defaults merged, cookies attached): header changes on
+/// `reqc_hook_ctx_request(ctx)` are sent; other changes are ignored.
+pub const REQC_HOOK_PRE_REQUEST: c_int = 2;
+/// Called once per transfer when the request has been sent, at the first
+/// response byte and before any body callback: `reqc_hook_ctx_remote_ip`,
+/// `_remote_port` and `_connection_reused` tell what the transfer knows.
+pub const REQC_HOOK_POST_REQUEST: c_int = 3;
+/// Called for every response, each redirect hop included:
+/// `reqc_hook_ctx_response(ctx)` reads it; `reqc_hook_ctx_set_status`,
+/// `_set_response_header` and `_set_response_body` change it, and
+/// `reqc_hook_ctx_set_response` replaces it (changes apply when the hook
+/// returns, and the possibly changed response decides whether a redirect is
+/// followed).
+pub const REQC_HOOK_RESPONSE: c_int = 4;
+
+/// A hook's answer: go on.
+pub const REQC_HOOK_CONTINUE: c_int = 0;
+/// A hook's answer: it failed; a warning naming the hook kind and the
+/// request goes to the log, and the request goes on.
+pub const REQC_HOOK_ERROR: c_int = 1;
+/// A hook's answer: end the send with `REQC_E_ABORTED`; its connection is
+/// not reused.
+pub const REQC_HOOK_ABORT: c_int = 2;
+
+/// A hook: `kind` is one of `REQC_HOOK_*`; `ctx` and every pointer obtained
+/// from it are valid only during the call. Returns `REQC_HOOK_CONTINUE`,
+/// `REQC_HOOK_ERROR` or `REQC_HOOK_ABORT` (any other value counts as
+/// `REQC_HOOK_ERROR`). Runs on the thread that called the send.
+#[allow(non_camel_case_types)]
+pub type reqc_hook_fn = Option<
+    unsafe extern "C" fn(userdata: *mut c_void, kind: c_int, ctx: *mut reqc_hook_ctx) -> c_int,
+>;
+
+/// What a hook sees (opaque); valid only during the hook's call.
+#[allow(non_camel_case_types)]
+pub struct reqc_hook_ctx {
+    tag: u32,
+    hop: u32,
+    request: Option<Box<reqc_request>>,
+    response: Option<Box<reqc_response>>,
+    sent: Option<(SentInfo, CString)>,
+    /// Changes to apply to the response when the hook returns.
+    replacement: Option<Box<reqc_response>>,
+    status: Option<u16>,
+    header_edits: Vec<(String, Option<String>)>,
+    body: Option<Vec<u8>>,
+    errors: ErrorSlot,
+}
+
+impl Handle for reqc_hook_ctx {
+    const TAG: u32 = 0x686f_6f6b; // "hook"
+    fn tag(&self) -> u32 {
+        self.tag
+    }
+    fn errors(&self) -> &ErrorSlot {
+        &self.errors
+    }
+}
+
+fn kind_of(kind: c_int) -> Result<HookKind> {
+    Ok(match kind {
+        REQC_HOOK_ARGS => HookKind::Args,
+        REQC_HOOK_PRE_REQUEST => HookKind::PreRequest,
+        REQC_HOOK_POST_REQUEST => HookKind::PostRequest,
+        REQC_HOOK_RESPONSE => HookKind::Response,
+        other => return Err(Error::invalid(format!("{other} is not a REQC_HOOK_* kind"))),
+    })
+}
+
+fn kind_value(kind: HookKind) -> c_int {
+    match kind {
+        HookKind::Args => REQC_HOOK_ARGS,
+        HookKind::PreRequest => REQC_HOOK_PRE_REQUEST,
+        HookKind::PostRequest => REQC_HOOK_POST_REQUEST,
+        HookKind::Response => REQC_HOOK_RESPONSE,
+    }
+}
+
+/// A registered C hook; its userdata is freed when the last registration
+/// holder (request copies, sessions, sends in flight) lets go.
+struct CHook {
+    hook: unsafe extern "C" fn(*mut c_void, c_int, *mut reqc_hook_ctx) -> c_int,
+    userdata: Userdata,
+}
+
+impl Hook for CHook {
+    fn call(&self, call: &mut HookCall<'_>) -> Flow {
+        let mut ctx = reqc_hook_ctx {
+            tag: reqc_hook_ctx::TAG,
+            hop: call.hop,
+            request: None,
+            response: None,
+            sent: None,
+            replacement: None,
+            status: None,
+            header_edits: Vec::new(),
+            body: None,
+            errors: ErrorSlot::default(),
+        };
+        match &mut call.data {
+            HookData::Request(r) => ctx.request = Some(Box::new(reqc_request::lent((**r).clone()))),
+            HookData::Response(r) => {
+                ctx.response = Some(Box::new(reqc_response::new(std::mem::take(*r))))
+            }
+            HookData::Sent(info) => {
+                let ip = CString::new(info.remote_ip.clone()).unwrap_or_default();
+                ctx.sent = Some(((*info).clone(), ip));
+            }
+        }
+        // SAFETY: the caller registered `hook` with this userdata; `ctx`
+        // lives until after the call returns.
+        let rc = unsafe { (self.hook)(self.userdata.ptr(), kind_value(call.kind), &mut ctx) };
+        let reqc_hook_ctx {
+            request,
+            response,
+            replacement,
+            status,
+            header_edits,
+            body,
+            ..
+        } = ctx;
+        match &mut call.data {
+            HookData::Request(r) => {
+                if let Some(lent) = request {
+                    **r = lent.snapshot();
+                }
+            }
+            HookData::Response(r) => {
+                let mut out = match (replacement, response) {
+                    (Some(new), _) => new.into_core(),
+                    (None, Some(old)) => old.into_core(),
+                    (None, None) => unreachable!("a response hook always has a response"),
+                };
+                apply_edits(&mut out, status, header_edits, body);
+                **r = out;
+            }
+            HookData::Sent(_) => {}
+        }
+        match rc {
+            REQC_HOOK_CONTINUE => Flow::Continue,
+            REQC_HOOK_ABORT => Flow::Abort,
+            _ => Flow::Warn,
+        }
+    }
+}
+
+fn apply_edits(
+    response: &mut crate::core::Response,
+    status: Option<u16>,
+    edits: Vec<(String, Option<String>)>,
+    body: Option<Vec<u8>>,
+) {
+    if let Some(status) = status {
+        response.status = status;
+        response.reason = crate::core::response::canonical_reason(status).to_string();
+    }
+    for (name, value) in edits {
+        response
+            .headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        if let Some(value) = value {
+            response.headers.push((name, value));
+        }
+    }
+    if let Some(body) = body {
+        response.body = body;
+    }
+}
+
+fn registration(hook: reqc_hook_fn, userdata: Userdata) -> Result<Arc<dyn Hook>> {
+    let hook = hook.ok_or_else(|| Error::invalid("hook function is NULL"))?;
+    Ok(Arc::new(CHook { hook, userdata }))
+}
+
+/// Registers `hook` for `kind` on the request; several hooks of a kind run
+/// in registration order, after the session's. Copies of the request share
+/// the registration. `free_userdata` (may be NULL) is called exactly once
+/// with `userdata`, after the last possible call of `hook`: when the last
+/// request copy holding it is freed, or before this returns if it fails.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (unknown kind, NULL
+/// hook; message on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; `hook` follows `reqc_hook_fn`.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_add_hook(
+    req: *mut reqc_request,
+    kind: c_int,
+    hook: reqc_hook_fn,
+    userdata: *mut c_void,
+    free_userdata: reqc_free_fn,
+) -> reqc_code {
+    let userdata = Userdata::new(userdata, free_userdata);
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(req, move |r| {
+            let kind = kind_of(kind)?;
+            let hook = registration(hook, userdata)?;
+            r.edit(|q| {
+                q.hooks.add(kind, hook);
+                Ok(())
+            })
+        })
+    }
+}
+
+/// Registers `hook` for `kind` on the session: it runs for every request
+/// the session sends (before the request's own hooks), on the sending
+/// thread. `free_userdata` runs exactly once, when the session is freed and
+/// no send holds the registration any more (or before this returns if it
+/// fails). Thread-safe.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+///
+/// # Safety
+/// `s` is NULL or a live session; `hook` follows `reqc_hook_fn`.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_add_hook(
+    s: *mut reqc_session,
+    kind: c_int,
+    hook: reqc_hook_fn,
+    userdata: *mut c_void,
+    free_userdata: reqc_free_fn,
+) -> reqc_code {
+    let userdata = Userdata::new(userdata, free_userdata);
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(s, move |h| {
+            let kind = kind_of(kind)?;
+            let hook = registration(hook, userdata)?;
+            h.session.edit_defaults(|l| {
+                l.hooks.add(kind, hook);
+                Ok(())
+            })
+        })
+    }
+}
+
+/// ARGS and PRE_REQUEST: the request, lent for this call (change it with
+/// the `reqc_request_*` setters; never free it). NULL for other kinds.
+///
+/// # Safety
+/// `ctx` is NULL or the context of a running hook.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_request(ctx: *mut reqc_hook_ctx) -> *mut reqc_request {
+    guard_or(std::ptr::null_mut(), || {
+        // SAFETY: forwarded from this function's contract.
+        match unsafe { borrow(ctx) } {
+            Some(c) => c.request.as_deref().map_or(std::ptr::null_mut(), |r| {
+                r as *const reqc_request as *mut reqc_request
+            }),
+            None => std::ptr::null_mut(),
+        }
+    })
+}
+
+/// RESPONSE: the hop's response as received (read it with the
+/// `reqc_response_*` getters; never free it). NULL for other kinds.
+///
+/// # Safety
+/// `ctx` is NULL or the context of a running hook.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_response(ctx: *const reqc_hook_ctx) -> *const reqc_response {
+    guard_or(std::ptr::null(), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { borrow(ctx) }
+            .and_then(|c| c.response.as_deref())
+            .map_or(std::ptr::null(), |r| r as *const reqc_response)
+    })
+}
+
+/// Which transfer of the send this is, from 0 (redirect hops count up);
+/// 0 for ARGS and for NULL.
+///
+/// # Safety
+/// `ctx` is NULL or the context of a running hook.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_hop(ctx: *const reqc_hook_ctx) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    guard_or(0, || {
+        unsafe { borrow(ctx) }.map_or(0, |c| c_int::try_from(c.hop).unwrap_or(c_int::MAX))
+    })
+}
+
+/// POST_REQUEST: the server's IP address ("" otherwise). Valid during the call.
+///
+/// # Safety
+/// `ctx` is NULL or the context of a running hook.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_remote_ip(ctx: *const reqc_hook_ctx) -> *const c_char {
+    guard_or(c"".as_ptr(), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { borrow(ctx) }
+            .and_then(|c| c.sent.as_ref())
+            .map_or(c"".as_ptr(), |(_, ip)| ip.as_ptr())
+    })
+}
+
+/// POST_REQUEST: the server's port (0 otherwise).
+///
+/// # Safety
+/// `ctx` is NULL or the context of a running hook.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_remote_port(ctx: *const reqc_hook_ctx) -> c_int {
+    guard_or(0, || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { borrow(ctx) }
+            .and_then(|c| c.sent.as_ref())
+            .map_or(0, |(info, _)| c_int::from(info.remote_port))
+    })
+}
+
+/// POST_REQUEST: 1 when the transfer reused a kept-alive connection, 0 when
+/// it opened a new one (or for other kinds).
+///
+/// # Safety
+/// `ctx` is NULL or the context of a running hook.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_connection_reused(ctx: *const reqc_hook_ctx) -> c_int {
+    guard_or(0, || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { borrow(ctx) }
+            .and_then(|c| c.sent.as_ref())
+            .map_or(0, |(info, _)| c_int::from(info.reused_connection))
+    })
+}
+
+unsafe fn edit_response(
+    ctx: *mut reqc_hook_ctx,
+    f: impl FnOnce(&mut reqc_hook_ctx) -> Result<()>,
+) -> reqc_code {
+    guard(|| {
+        // SAFETY: forwarded from the caller's contract; the hook has the only
+        // access to its context during its call.
+        let Some(c) = (unsafe { ctx.as_mut() }) else {
+            return REQC_E_INVALID_ARGUMENT;
+        };
+        if c.tag != reqc_hook_ctx::TAG || c.response.is_none() {
+            return REQC_E_INVALID_ARGUMENT;
+        }
+        match f(c) {
+            Ok(()) => REQC_OK,
+            Err(e) => e.code as reqc_code,
+        }
+    })
+}
+
+/// RESPONSE: replaces the response with `replacement` (for instance one
+/// obtained by sending again), taking ownership of it: do not free it.
+/// Applied when the hook returns; edits made with the other setters apply
+/// on top of it.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a RESPONSE hook, NULL,
+/// or a history entry; then `replacement` still belongs to the caller).
+///
+/// # Safety
+/// `ctx` is NULL or the context of a running hook; `replacement` is NULL or
+/// a live response the caller owns.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_set_response(
+    ctx: *mut reqc_hook_ctx,
+    replacement: *mut reqc_response,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit_response(ctx, |c| {
+            let ok = borrow(replacement).is_some_and(|r| !r.is_history_entry());
+            if !ok {
+                return Err(Error::invalid(
+                    "replacement is NULL, not a response, or a history entry",
+                ));
+            }
+            // SAFETY: a top-level response came from Box::into_raw and the
+            // caller hands its ownership over here.
+            c.replacement = Some(Box::from_raw(replacement));
+            Ok(())
+        })
+    }
+}
+
+/// RESPONSE: sets the status code (100 to 999; the reason becomes the
+/// standard phrase). Applied when the hook returns.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `ctx` is NULL or the context of a running hook.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_set_status(
+    ctx: *mut reqc_hook_ctx,
+    status: c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit_response(ctx, |c| {
+            let status = u16::try_from(status)
+                .ok()
+                .filter(|s| (100..=999).contains(s))
+                .ok_or_else(|| Error::invalid(format!("status {status} is not 100 to 999")))?;
+            c.status = Some(status);
+            Ok(())
+        })
+    }
+}
+
+/// RESPONSE: sets response header `name` to `value`, replacing every value
+/// of that name; NULL removes it. Applied when the hook returns.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `ctx` is NULL or the context of a running hook; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_set_response_header(
+    ctx: *mut reqc_hook_ctx,
+    name: *const c_char,
+    value: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit_response(ctx, |c| {
+            let name = str_arg(name, "header name")?;
+            let value = opt_str_arg(value, "header value")?;
+            validate::header_name(name)?;
+            if let Some(v) = value {
+                validate::header_value(name, v)?;
+            }
+            c.header_edits
+                .push((name.to_string(), value.map(str::to_string)));
+            Ok(())
+        })
+    }
+}
+
+/// RESPONSE: sets the response body to a copy of `len` bytes at `data`.
+/// Applied when the hook returns.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `ctx` is NULL or the context of a running hook; `data` NULL or `len`
+/// readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_set_response_body(
+    ctx: *mut reqc_hook_ctx,
+    data: *const u8,
+    len: usize,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit_response(ctx, |c| {
+            c.body = Some(bytes_arg(data, len, "data")?.to_vec());
+            Ok(())
+        })
+    }
+}

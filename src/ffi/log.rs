@@ -1,0 +1,201 @@
+//! Verbose logging from C: a file descriptor or a callback, with a level, on
+//! the global config or on a session (the session's wins).
+
+use std::ffi::{c_char, c_int, c_void, CString};
+use std::fs::File;
+use std::io::Write;
+use std::mem::ManuallyDrop;
+use std::os::fd::FromRawFd;
+use std::sync::Arc;
+
+use super::boundary::with_handle;
+use super::callbacks::{reqc_free_fn, Userdata};
+use super::code::reqc_code;
+use super::session::reqc_session;
+use crate::core::config::edit_global;
+use crate::core::error::{Error, Result};
+use crate::core::log::{Level, LogSink, Logger};
+use crate::core::send::Layer;
+
+/// Log nothing (turns off a lower layer's sink).
+pub const REQC_LOG_OFF: c_int = 0;
+/// A line when each request (each redirect hop) starts, in the seed's
+/// format (`2026-11-23T03:04:23.380175   GET   http://…`, local time), and
+/// one with status and elapsed time when it ends; hook warnings.
+pub const REQC_LOG_REQUESTS: c_int = 1;
+/// Also the request and response headers.
+pub const REQC_LOG_HEADERS: c_int = 2;
+/// Also libcurl's own trace (body sizes, never body bytes).
+pub const REQC_LOG_WIRE: c_int = 3;
+/// OR this into a level to log secrets unredacted. By default the values of
+/// Authorization, Proxy-Authorization, Cookie, Set-Cookie and secret headers,
+/// passwords and tokens (also base64-encoded) are replaced by `***` at every
+/// level, libcurl's HTTP/2 trace included.
+pub const REQC_LOG_SHOW_SECRETS: c_int = 0x100;
+
+/// Receives one log line (no trailing newline; valid only during the call),
+/// on the thread that sends.
+#[allow(non_camel_case_types)]
+pub type reqc_log_fn =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, level: c_int, line: *const c_char)>;
+
+struct FdSink(c_int);
+
+impl LogSink for FdSink {
+    fn line(&self, _: Level, line: &str) {
+        // SAFETY: the caller promised the descriptor stays open while it is
+        // set; ManuallyDrop keeps this borrowed File from closing it.
+        let mut file = ManuallyDrop::new(unsafe { File::from_raw_fd(self.0) });
+        // One write per line, so lines from several threads do not mix.
+        let _ = file.write_all(format!("{line}\n").as_bytes());
+    }
+}
+
+struct CallbackSink {
+    log: unsafe extern "C" fn(*mut c_void, c_int, *const c_char),
+    userdata: Userdata,
+}
+
+impl LogSink for CallbackSink {
+    fn line(&self, level: Level, line: &str) {
+        let line = CString::new(line.replace('\0', "\\0")).unwrap_or_default();
+        // SAFETY: the caller registered `log` with this userdata; `line`
+        // lives until the call returns.
+        unsafe { (self.log)(self.userdata.ptr(), level as c_int, line.as_ptr()) };
+    }
+}
+
+fn logger(level: c_int, sink: impl FnOnce() -> Result<Arc<dyn LogSink>>) -> Result<Logger> {
+    let redact = level & REQC_LOG_SHOW_SECRETS == 0;
+    let level = match level & !REQC_LOG_SHOW_SECRETS {
+        REQC_LOG_OFF => Level::Off,
+        REQC_LOG_REQUESTS => Level::Requests,
+        REQC_LOG_HEADERS => Level::Headers,
+        REQC_LOG_WIRE => Level::Wire,
+        other => return Err(Error::invalid(format!("{other} is not a REQC_LOG_* level"))),
+    };
+    Ok(Logger {
+        level,
+        sink: sink()?,
+        redact,
+    })
+}
+
+fn fd_logger(fd: c_int, level: c_int) -> Result<Logger> {
+    logger(level, || {
+        if fd < 0 {
+            return Err(Error::invalid(format!("file descriptor {fd} is negative")));
+        }
+        Ok(Arc::new(FdSink(fd)))
+    })
+}
+
+fn callback_logger(level: c_int, log: reqc_log_fn, userdata: Userdata) -> Result<Logger> {
+    logger(level, || {
+        let log = log.ok_or_else(|| Error::invalid("log callback is NULL"))?;
+        Ok(Arc::new(CallbackSink { log, userdata }))
+    })
+}
+
+fn set_global(logger: Result<Logger>) -> reqc_code {
+    super::boundary::guard(|| {
+        let result = logger.and_then(|logger| {
+            edit_global(|l: &mut Layer| {
+                l.options.log = Some(logger);
+                Ok(())
+            })
+        });
+        match result {
+            Ok(()) => 0,
+            Err(e) => e.code as reqc_code,
+        }
+    })
+}
+
+/// Logs every send in the process to `fd` (e.g. 2 for stderr, the C form
+/// of Requests' `settings.verbose = sys.stderr`) at `level` (a
+/// `REQC_LOG_*` value, optionally with `REQC_LOG_SHOW_SECRETS`), unless a
+/// session sets its own sink. The descriptor must stay open while it is set;
+/// libreqc never closes it. Thread-safe.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn reqc_config_set_verbose_fd(fd: c_int, level: c_int) -> reqc_code {
+    set_global(fd_logger(fd, level))
+}
+
+/// Logs every send in the process to `log` at `level`, unless a session sets
+/// its own sink. `free_userdata` runs exactly once, when the sink is
+/// replaced and no send uses it any more (or before this returns if it
+/// fails). Thread-safe.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `log` follows `reqc_log_fn`'s contract and may be called from any
+/// thread that sends.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_config_set_log_callback(
+    level: c_int,
+    log: reqc_log_fn,
+    userdata: *mut c_void,
+    free_userdata: reqc_free_fn,
+) -> reqc_code {
+    set_global(callback_logger(
+        level,
+        log,
+        Userdata::new(userdata, free_userdata),
+    ))
+}
+
+/// As `reqc_config_set_verbose_fd`, for the session's sends only (it wins
+/// over the global sink; `REQC_LOG_OFF` silences them).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_verbose_fd(
+    s: *mut reqc_session,
+    fd: c_int,
+    level: c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(s, |h| {
+            let logger = fd_logger(fd, level)?;
+            h.session.edit_defaults(|l| {
+                l.options.log = Some(logger);
+                Ok(())
+            })
+        })
+    }
+}
+
+/// As `reqc_config_set_log_callback`, for the session's sends only.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+///
+/// # Safety
+/// `s` is NULL or a live session; `log` follows `reqc_log_fn`'s contract.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_log_callback(
+    s: *mut reqc_session,
+    level: c_int,
+    log: reqc_log_fn,
+    userdata: *mut c_void,
+    free_userdata: reqc_free_fn,
+) -> reqc_code {
+    let userdata = Userdata::new(userdata, free_userdata);
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(s, move |h| {
+            let logger = callback_logger(level, log, userdata)?;
+            h.session.edit_defaults(|l| {
+                l.options.log = Some(logger);
+                Ok(())
+            })
+        })
+    }
+}

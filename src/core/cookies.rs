@@ -47,12 +47,19 @@ impl CookieJar {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The `Cookie` header value for a request to `url`, if any cookie applies.
+    /// The `Cookie` header value for a request to `url`, if any cookie
+    /// applies: longer paths first (RFC 6265 5.4), then by name, so the
+    /// header is the same whatever the jar's internal order.
     pub fn header_for(&self, url: &Url) -> Option<String> {
         let store = self.store();
-        let pairs: Vec<String> = store
-            .get_request_values(url)
-            .map(|(n, v)| format!("{n}={v}"))
+        let mut matching = store.matches(url);
+        matching.sort_by(|a, b| {
+            let (pa, pb) = (String::from(&a.path), String::from(&b.path));
+            pb.len().cmp(&pa.len()).then_with(|| a.name().cmp(b.name()))
+        });
+        let pairs: Vec<String> = matching
+            .iter()
+            .map(|c| format!("{}={}", c.name(), c.value()))
             .collect();
         (!pairs.is_empty()).then(|| pairs.join("; "))
     }
@@ -291,7 +298,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             jar.header_for(&u("http://a.example.com/x/z")).as_deref(),
-            Some("d=2; p=1")
+            Some("p=1; d=2")
         );
         assert_eq!(
             jar.header_for(&u("http://b.example.com/")).as_deref(),

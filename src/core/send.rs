@@ -219,7 +219,7 @@ fn hop_log(logger: Logger, options: &Options, hop: &Hop) -> HopLog {
         }
     }
     if let Some(proxy) = options.proxy.as_deref().and_then(|p| Url::parse(p).ok()) {
-        values.extend(proxy.password().map(|p| percent_decode(p)));
+        values.extend(proxy.password().map(percent_decode));
     }
     HopLog::new(logger, &options.secret_headers, hop.auth.as_ref(), values)
 }

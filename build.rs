@@ -19,18 +19,11 @@ fn main() {
         cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml is valid");
     config.header = Some(preamble());
     config.after_includes = Some(version_macros());
-    // Only src/ffi is the C ABI; the engine's own constants stay out.
-    let mut builder = cbindgen::Builder::new().with_config(config);
-    let mut sources: Vec<PathBuf> = fs::read_dir(root.join("src/ffi"))
-        .expect("read src/ffi")
-        .map(|e| e.expect("read src/ffi entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-        .collect();
-    sources.sort();
-    for source in sources {
-        builder = builder.with_src(source);
-    }
-    let bindings = builder
+    // Only src/ffi is the C ABI (cbindgen follows its `mod` items); the
+    // engine's own constants stay out.
+    let bindings = cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(root.join("src/ffi/mod.rs"))
         .generate()
         .expect("cbindgen could not generate include/reqc.h");
     let mut text = Vec::new();

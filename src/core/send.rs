@@ -329,9 +329,13 @@ impl Chain {
     fn hop(&self, started: Instant) -> Result<Hop> {
         let mut headers = self.headers.0.clone();
         let (body, content_type) = hop_body(&self.body)?;
-        if let Some(ct) = content_type {
-            if !self.headers.mentions("content-type") {
-                headers.push(("Content-Type".to_string(), Some(ct)));
+        if !self.headers.mentions("content-type") {
+            match (content_type, &body) {
+                (Some(ct), _) => headers.push(("Content-Type".to_string(), Some(ct))),
+                // libcurl labels every POST-mode body as a form; a body the
+                // caller gave no type goes without one, as in Requests.
+                (None, HopBody::Upload { .. }) => headers.push(("Content-Type".to_string(), None)),
+                (None, _) => {}
             }
         }
         // libcurl sends `Expect: 100-continue` for large bodies and waits up to

@@ -35,12 +35,63 @@ impl ErrorSlot {
     }
 }
 
-/// A handle type that carries an error slot and a tag that tells it apart
+/// A handle type: it carries an error slot, and a tag that tells it apart
 /// from other handles (a cheap guard against passing the wrong handle).
-pub trait Handle {
+pub trait Handle: Sized {
     const TAG: u32;
-    fn tag(&self) -> u32;
     fn errors(&self) -> &ErrorSlot;
+}
+
+/// A handle as C holds it: its type's tag at offset 0, then the handle.
+/// Every pointer handed to C points to one, so reading the tag of any of
+/// them, whatever type the caller claims, stays in bounds.
+#[repr(C)]
+pub struct Tagged<H> {
+    tag: u32,
+    handle: H,
+}
+
+impl<H: Handle> Tagged<H> {
+    pub fn new(handle: H) -> Tagged<H> {
+        Tagged {
+            tag: H::TAG,
+            handle,
+        }
+    }
+
+    pub fn get(&self) -> &H {
+        &self.handle
+    }
+
+    pub fn into_inner(self) -> H {
+        self.handle
+    }
+
+    /// The pointer C sees for this handle.
+    pub fn as_ptr(&self) -> *const H {
+        (self as *const Tagged<H>).cast()
+    }
+}
+
+/// Moves `handle` to the heap and gives C its pointer.
+pub fn into_raw<H: Handle>(handle: H) -> *mut H {
+    Box::into_raw(Box::new(Tagged::new(handle))).cast()
+}
+
+/// Takes back a handle from C for freeing, when `ptr` is one of type `H`
+/// and `may_free` agrees.
+///
+/// # Safety
+/// As for [`borrow`]; the pointer is not used by C after this call.
+pub unsafe fn take<H: Handle>(
+    ptr: *mut H,
+    may_free: impl FnOnce(&H) -> bool,
+) -> Option<Box<Tagged<H>>> {
+    // SAFETY: forwarded from this function's contract.
+    let handle = unsafe { borrow(ptr) }?;
+    // SAFETY: `borrow` checked that `ptr` points to a live Tagged<H>, which
+    // came from Box::into_raw in `into_raw`.
+    may_free(handle).then(|| unsafe { Box::from_raw(ptr.cast::<Tagged<H>>()) })
 }
 
 pub fn code_of(code: Code) -> reqc_code {
@@ -63,9 +114,18 @@ pub fn guard_or<T>(fallback: T, f: impl FnOnce() -> T) -> T {
 /// `ptr` is NULL or was returned by this library's constructor for `H` and
 /// not freed yet (the C caller's promise, stated in the header).
 pub unsafe fn borrow<'a, H: Handle>(ptr: *const H) -> Option<&'a H> {
-    // SAFETY: per this function's contract, a non-NULL `ptr` points to a live `H`.
-    let handle = unsafe { ptr.as_ref() }?;
-    (handle.tag() == H::TAG).then_some(handle)
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: per this function's contract, a non-NULL `ptr` points to a
+    // live handle, and every handle is a `Tagged<_>` whose u32 tag is at
+    // offset 0, so this read is in bounds whatever its real type.
+    let tag = unsafe { ptr.cast::<u32>().read() };
+    if tag != H::TAG {
+        return None;
+    }
+    // SAFETY: the tag says it is a live `Tagged<H>`.
+    Some(unsafe { &(*ptr.cast::<Tagged<H>>()).handle })
 }
 
 /// The usual shape of a call on a handle: check it, run `f` under the panic

@@ -6,7 +6,7 @@
 use std::ffi::{c_char, c_int, CString};
 
 use super::boundary::{
-    borrow, guard, guard_or, str_arg, with_handle, write_out, ErrorSlot, Handle,
+    borrow, guard, guard_or, into_raw, str_arg, take, with_handle, write_out, ErrorSlot, Handle,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
 use super::session::reqc_session;
@@ -16,6 +16,7 @@ use crate::core::validate;
 
 /// One cookie of a `reqc_cookie_list`. Its strings are borrowed from the list.
 #[repr(C)]
+#[allow(non_camel_case_types)]
 pub struct reqc_cookie {
     /// The host (host-only cookie) or domain (with subdomains) it is sent to.
     pub domain: *const c_char,
@@ -34,7 +35,6 @@ pub struct reqc_cookie {
 /// A snapshot of a session's cookies (opaque), from `reqc_session_cookies`.
 #[allow(non_camel_case_types)]
 pub struct reqc_cookie_list {
-    tag: u32,
     /// Each cookie's strings in C form: domain, path, name, value.
     cookies: Vec<(CookieInfo, [CString; 4])>,
     errors: ErrorSlot,
@@ -42,9 +42,6 @@ pub struct reqc_cookie_list {
 
 impl Handle for reqc_cookie_list {
     const TAG: u32 = 0x636f_6f6b; // "cook"
-    fn tag(&self) -> u32 {
-        self.tag
-    }
     fn errors(&self) -> &ErrorSlot {
         &self.errors
     }
@@ -208,11 +205,10 @@ pub unsafe extern "C" fn reqc_session_cookies(
                 })
                 .collect();
             let list = reqc_cookie_list {
-                tag: reqc_cookie_list::TAG,
                 cookies,
                 errors: ErrorSlot::default(),
             };
-            write_out(out, Box::into_raw(Box::new(list)));
+            write_out(out, into_raw(list));
             Ok(())
         })
     }
@@ -279,10 +275,7 @@ pub unsafe extern "C" fn reqc_cookie_list_at(
 pub unsafe extern "C" fn reqc_cookie_list_free(list: *mut reqc_cookie_list) {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        if unsafe { borrow(list) }.is_some() {
-            // SAFETY: came from Box::into_raw in reqc_session_cookies; freed once.
-            drop(unsafe { Box::from_raw(list) });
-        }
+        drop(unsafe { take(list, |_| true) });
         REQC_OK
     });
 }

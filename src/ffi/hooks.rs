@@ -1,11 +1,13 @@
 //! Event hooks from C: one callback type for every kind, a context object
 //! through which each kind sees and changes what it may.
 
+use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::Arc;
 
 use super::boundary::{
-    borrow, bytes_arg, guard, guard_or, opt_str_arg, str_arg, with_handle, ErrorSlot, Handle,
+    borrow, bytes_arg, guard, guard_or, opt_str_arg, str_arg, take, with_handle, ErrorSlot, Handle,
+    Tagged,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
@@ -58,24 +60,26 @@ pub type reqc_hook_fn = Option<
 /// What a hook sees (opaque); valid only during the hook's call.
 #[allow(non_camel_case_types)]
 pub struct reqc_hook_ctx {
-    tag: u32,
     hop: u32,
-    request: Option<Box<reqc_request>>,
-    response: Option<Box<reqc_response>>,
+    request: Option<Tagged<reqc_request>>,
+    response: Option<Tagged<reqc_response>>,
     sent: Option<(SentInfo, CString)>,
-    /// Changes to apply to the response when the hook returns.
-    replacement: Option<Box<reqc_response>>,
-    status: Option<u16>,
-    header_edits: Vec<(String, Option<String>)>,
-    body: Option<Vec<u8>>,
+    /// Changes to apply to the response when the hook returns. A cell: C
+    /// holds only a shared pointer to the context.
+    edits: RefCell<ResponseEdits>,
     errors: ErrorSlot,
+}
+
+#[derive(Default)]
+struct ResponseEdits {
+    replacement: Option<Box<Tagged<reqc_response>>>,
+    status: Option<u16>,
+    headers: Vec<(String, Option<String>)>,
+    body: Option<Vec<u8>>,
 }
 
 impl Handle for reqc_hook_ctx {
     const TAG: u32 = 0x686f_6f6b; // "hook"
-    fn tag(&self) -> u32 {
-        self.tag
-    }
     fn errors(&self) -> &ErrorSlot {
         &self.errors
     }
@@ -110,21 +114,19 @@ struct CHook {
 impl Hook for CHook {
     fn call(&self, call: &mut HookCall<'_>) -> Flow {
         let mut ctx = reqc_hook_ctx {
-            tag: reqc_hook_ctx::TAG,
             hop: call.hop,
             request: None,
             response: None,
             sent: None,
-            replacement: None,
-            status: None,
-            header_edits: Vec::new(),
-            body: None,
+            edits: RefCell::default(),
             errors: ErrorSlot::default(),
         };
         match &mut call.data {
-            HookData::Request(r) => ctx.request = Some(Box::new(reqc_request::lent((**r).clone()))),
+            HookData::Request(r) => {
+                ctx.request = Some(Tagged::new(reqc_request::lent((**r).clone())))
+            }
             HookData::Response(r) => {
-                ctx.response = Some(Box::new(reqc_response::new(std::mem::take(*r))))
+                ctx.response = Some(Tagged::new(reqc_response::new(std::mem::take(*r))))
             }
             HookData::Sent(info) => {
                 let ip = CString::new(info.remote_ip.clone()).unwrap_or_default();
@@ -133,29 +135,34 @@ impl Hook for CHook {
         }
         // SAFETY: the caller registered `hook` with this userdata; `ctx`
         // lives until after the call returns.
-        let rc = unsafe { (self.hook)(self.userdata.ptr(), kind_value(call.kind), &mut ctx) };
+        let ctx = Tagged::new(ctx);
+        let rc = unsafe {
+            (self.hook)(
+                self.userdata.ptr(),
+                kind_value(call.kind),
+                ctx.as_ptr().cast_mut(),
+            )
+        };
         let reqc_hook_ctx {
             request,
             response,
-            replacement,
-            status,
-            header_edits,
-            body,
+            edits,
             ..
-        } = ctx;
+        } = ctx.into_inner();
+        let edits = edits.into_inner();
         match &mut call.data {
             HookData::Request(r) => {
                 if let Some(lent) = request {
-                    **r = lent.snapshot();
+                    **r = lent.get().snapshot();
                 }
             }
             HookData::Response(r) => {
-                let mut out = match (replacement, response) {
-                    (Some(new), _) => new.into_core(),
-                    (None, Some(old)) => old.into_core(),
+                let mut out = match (edits.replacement, response) {
+                    (Some(new), _) => new.into_inner().into_core(),
+                    (None, Some(old)) => old.into_inner().into_core(),
                     (None, None) => unreachable!("a response hook always has a response"),
                 };
-                apply_edits(&mut out, status, header_edits, body);
+                apply_edits(&mut out, edits.status, edits.headers, edits.body);
                 **r = out;
             }
             HookData::Sent(_) => {}
@@ -271,9 +278,10 @@ pub unsafe extern "C" fn reqc_hook_ctx_request(ctx: *mut reqc_hook_ctx) -> *mut 
     guard_or(std::ptr::null_mut(), || {
         // SAFETY: forwarded from this function's contract.
         match unsafe { borrow(ctx) } {
-            Some(c) => c.request.as_deref().map_or(std::ptr::null_mut(), |r| {
-                r as *const reqc_request as *mut reqc_request
-            }),
+            Some(c) => c
+                .request
+                .as_ref()
+                .map_or(std::ptr::null_mut(), |r| r.as_ptr().cast_mut()),
             None => std::ptr::null_mut(),
         }
     })
@@ -289,8 +297,8 @@ pub unsafe extern "C" fn reqc_hook_ctx_response(ctx: *const reqc_hook_ctx) -> *c
     guard_or(std::ptr::null(), || {
         // SAFETY: forwarded from this function's contract.
         unsafe { borrow(ctx) }
-            .and_then(|c| c.response.as_deref())
-            .map_or(std::ptr::null(), |r| r as *const reqc_response)
+            .and_then(|c| c.response.as_ref())
+            .map_or(std::ptr::null(), Tagged::as_ptr)
     })
 }
 
@@ -352,18 +360,17 @@ pub unsafe extern "C" fn reqc_hook_ctx_connection_reused(ctx: *const reqc_hook_c
 
 unsafe fn edit_response(
     ctx: *mut reqc_hook_ctx,
-    f: impl FnOnce(&mut reqc_hook_ctx) -> Result<()>,
+    f: impl FnOnce(&mut ResponseEdits) -> Result<()>,
 ) -> reqc_code {
     guard(|| {
-        // SAFETY: forwarded from the caller's contract; the hook has the only
-        // access to its context during its call.
-        let Some(c) = (unsafe { ctx.as_mut() }) else {
+        // SAFETY: forwarded from the caller's contract.
+        let Some(c) = (unsafe { borrow(ctx) }) else {
             return REQC_E_INVALID_ARGUMENT;
         };
-        if c.tag != reqc_hook_ctx::TAG || c.response.is_none() {
+        if c.response.is_none() {
             return REQC_E_INVALID_ARGUMENT;
         }
-        match f(c) {
+        match f(&mut c.edits.borrow_mut()) {
             Ok(()) => REQC_OK,
             Err(e) => e.code as reqc_code,
         }
@@ -389,15 +396,12 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         edit_response(ctx, |c| {
-            let ok = borrow(replacement).is_some_and(|r| !r.is_history_entry());
-            if !ok {
-                return Err(Error::invalid(
-                    "replacement is NULL, not a response, or a history entry",
-                ));
-            }
-            // SAFETY: a top-level response came from Box::into_raw and the
-            // caller hands its ownership over here.
-            c.replacement = Some(Box::from_raw(replacement));
+            // SAFETY: the caller hands over a response it owns.
+            let taken = take(replacement, |r| !r.is_history_entry());
+            let new = taken.ok_or_else(|| {
+                Error::invalid("replacement is NULL, not a response, or a history entry")
+            })?;
+            c.replacement = Some(new);
             Ok(())
         })
     }
@@ -450,7 +454,7 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response_header(
             if let Some(v) = value {
                 validate::header_value(name, v)?;
             }
-            c.header_edits
+            c.headers
                 .push((name.to_string(), value.map(str::to_string)));
             Ok(())
         })

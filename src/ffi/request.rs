@@ -1,11 +1,11 @@
 //! `reqc_request`: building a request from C.
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, CString};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::boundary::{
-    bytes_arg, guard, opt_str_arg, str_arg, with_handle, write_out, ErrorSlot, Handle,
+    bytes_arg, guard, into_raw, opt_str_arg, str_arg, with_handle, write_out, ErrorSlot, Handle,
 };
 use super::callbacks::{
     reqc_data_fn, reqc_free_fn, reqc_read_fn, CDataSink, CReadSource, Userdata,
@@ -33,19 +33,17 @@ pub const REQC_HTTP_2_PRIOR_KNOWLEDGE: c_int = 21;
 /// `reqc_request_new`, free with `reqc_request_free`.
 #[allow(non_camel_case_types)]
 pub struct reqc_request {
-    tag: u32,
     request: Mutex<Request>,
     cancel: CancelToken,
     errors: ErrorSlot,
     /// Lent to a hook for one call: the hook may change it, not free it.
     lent: bool,
+    /// The C copies `reqc_request_url` and `reqc_request_method` hand out.
+    shown: Mutex<(CString, CString)>,
 }
 
 impl Handle for reqc_request {
     const TAG: u32 = 0x7265_7175; // "requ"
-    fn tag(&self) -> u32 {
-        self.tag
-    }
     fn errors(&self) -> &ErrorSlot {
         &self.errors
     }
@@ -54,11 +52,11 @@ impl Handle for reqc_request {
 impl reqc_request {
     pub(crate) fn new(request: Request) -> reqc_request {
         reqc_request {
-            tag: Self::TAG,
             request: Mutex::new(request),
             cancel: CancelToken::new(),
             errors: ErrorSlot::default(),
             lent: false,
+            shown: Mutex::default(),
         }
     }
 
@@ -121,7 +119,7 @@ pub unsafe extern "C" fn reqc_request_new(
         })();
         match made {
             Ok(request) => {
-                let handle = Box::into_raw(Box::new(reqc_request::new(request)));
+                let handle = into_raw(reqc_request::new(request));
                 // SAFETY: `out` is non-NULL and writable per the contract.
                 unsafe { write_out(out, handle) };
                 REQC_OK
@@ -151,7 +149,7 @@ pub unsafe extern "C" fn reqc_request_clone(
             if out.is_null() {
                 return Err(Error::invalid("out is NULL"));
             }
-            let copy = Box::into_raw(Box::new(reqc_request::new(r.snapshot())));
+            let copy = into_raw(reqc_request::new(r.snapshot()));
             write_out(out, copy);
             Ok(())
         })
@@ -168,12 +166,9 @@ pub unsafe extern "C" fn reqc_request_clone(
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_free(req: *mut reqc_request) {
     guard(|| {
-        // SAFETY: forwarded from this function's contract.
-        if unsafe { super::boundary::borrow(req) }.is_some_and(|r| !r.lent) {
-            // SAFETY: `req` came from Box::into_raw in this module and is
-            // freed once, per the contract.
-            drop(unsafe { Box::from_raw(req) });
-        }
+        // SAFETY: forwarded from this function's contract; a request lent
+        // to a hook belongs to the hook's context.
+        drop(unsafe { super::boundary::take(req, |r| !r.lent) });
         REQC_OK
     });
 }
@@ -203,6 +198,45 @@ pub unsafe extern "C" fn reqc_request_error(req: *const reqc_request) -> *const 
 unsafe fn edit(req: *mut reqc_request, f: impl FnOnce(&mut Request) -> Result<()>) -> reqc_code {
     // SAFETY: forwarded from the caller's contract.
     unsafe { with_handle(req, |r| r.edit(f)) }
+}
+
+/// The request's URL as it is now (params added with
+/// `reqc_request_add_param` are appended at send time, not shown here).
+/// Borrowed from `req`: valid until two more calls of this function or of
+/// `reqc_request_method` on `req`, or its free. "" for NULL.
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_url(req: *const reqc_request) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { show(req, |r| r.url.to_string()) }
+}
+
+/// The request's method. Borrowed as for `reqc_request_url`; "" for NULL.
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_method(req: *const reqc_request) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { show(req, |r| r.method.clone()) }
+}
+
+/// Keeps a C copy of a field in the handle and returns it.
+unsafe fn show(req: *const reqc_request, field: impl Fn(&Request) -> String) -> *const c_char {
+    super::boundary::guard_or(c"".as_ptr(), || {
+        // SAFETY: forwarded from the caller's contract.
+        let Some(r) = (unsafe { super::boundary::borrow(req) }) else {
+            return c"".as_ptr();
+        };
+        let text = CString::new(field(&r.lock())).unwrap_or_default();
+        let mut shown = r.shown.lock().unwrap_or_else(PoisonError::into_inner);
+        // Keep the previous copy alive too: a caller may hold the URL and
+        // the method at once.
+        shown.0 = std::mem::replace(&mut shown.1, text);
+        shown.1.as_ptr()
+    })
 }
 
 /// Changes the method (an HTTP token).

@@ -4,7 +4,9 @@
 use std::ffi::{c_char, c_int, CString};
 use std::sync::OnceLock;
 
-use super::boundary::{borrow, guard, guard_or, str_arg, write_out, ErrorSlot, Handle};
+use super::boundary::{
+    borrow, guard, guard_or, str_arg, take, write_out, ErrorSlot, Handle, Tagged,
+};
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
 use crate::core::response::Response;
 
@@ -22,11 +24,10 @@ pub const REQC_TIMING_TOTAL: c_int = 4;
 /// A received response (opaque), from `reqc_send` or a history entry.
 #[allow(non_camel_case_types)]
 pub struct reqc_response {
-    tag: u32,
     response: Response,
     /// The body followed by one NUL byte, so `reqc_response_text` needs no copy.
     body_len: usize,
-    history: Vec<reqc_response>,
+    history: Vec<Tagged<reqc_response>>,
     /// History entries belong to their parent and must not be freed alone.
     owned_by_parent: bool,
     strings: OnceLock<Strings>,
@@ -49,9 +50,6 @@ fn c_string(s: &str) -> CString {
 
 impl Handle for reqc_response {
     const TAG: u32 = 0x7265_7370; // "resp"
-    fn tag(&self) -> u32 {
-        self.tag
-    }
     fn errors(&self) -> &ErrorSlot {
         &self.errors
     }
@@ -70,12 +68,11 @@ impl reqc_response {
         let body_len = response.body.len();
         response.body.push(0);
         reqc_response {
-            tag: Self::TAG,
             response,
             body_len,
             history: history
                 .into_iter()
-                .map(|hop| reqc_response::build(Vec::new(), hop, true))
+                .map(|hop| Tagged::new(reqc_response::build(Vec::new(), hop, true)))
                 .collect(),
             owned_by_parent,
             strings: OnceLock::new(),
@@ -90,7 +87,7 @@ impl reqc_response {
         response.history = self
             .history
             .into_iter()
-            .map(reqc_response::into_core)
+            .map(|hop| hop.into_inner().into_core())
             .collect();
         response
     }
@@ -136,14 +133,9 @@ where
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_free(resp: *mut reqc_response) {
     guard(|| {
-        // SAFETY: forwarded from this function's contract.
-        if let Some(r) = unsafe { borrow(resp) } {
-            if !r.owned_by_parent {
-                // SAFETY: a top-level response came from Box::into_raw in
-                // `reqc_send` and is freed once, per the contract.
-                drop(unsafe { Box::from_raw(resp) });
-            }
-        }
+        // SAFETY: forwarded from this function's contract; a history entry
+        // belongs to its parent.
+        drop(unsafe { take(resp, |r| !r.owned_by_parent) });
         REQC_OK
     });
 }
@@ -314,7 +306,7 @@ pub unsafe extern "C" fn reqc_response_history_at(
         read(resp, std::ptr::null(), |r| {
             r.history
                 .get(index)
-                .map_or(std::ptr::null(), |h| h as *const reqc_response)
+                .map_or(std::ptr::null(), Tagged::as_ptr)
         })
     }
 }

@@ -1,6 +1,6 @@
 //! `reqc_send`: one request, without a session.
 
-use super::boundary::{with_handle, write_out};
+use super::boundary::{into_raw, with_handle, write_out};
 use super::request::reqc_request;
 use super::response::reqc_response;
 use crate::core::error::Error;
@@ -50,7 +50,7 @@ pub unsafe extern "C" fn reqc_send(
                 r.cancel_token(),
                 None,
             )?;
-            write_out(out, Box::into_raw(Box::new(reqc_response::new(response))));
+            write_out(out, into_raw(reqc_response::new(response)));
             Ok(())
         })
     }

@@ -5,7 +5,8 @@ use std::ffi::{c_char, c_int};
 use std::sync::Arc;
 
 use super::boundary::{
-    borrow, bytes_arg, guard, opt_str_arg, str_arg, with_handle, write_out, ErrorSlot, Handle,
+    borrow, bytes_arg, guard, into_raw, opt_str_arg, str_arg, take, with_handle, write_out,
+    ErrorSlot, Handle,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
 use super::options;
@@ -33,16 +34,12 @@ use crate::transport::Lane;
 /// take effect for sends that start after them.
 #[allow(non_camel_case_types)]
 pub struct reqc_session {
-    tag: u32,
     pub(crate) session: Arc<Session<Lane>>,
     errors: ErrorSlot,
 }
 
 impl Handle for reqc_session {
     const TAG: u32 = 0x7365_7373; // "sess"
-    fn tag(&self) -> u32 {
-        self.tag
-    }
     fn errors(&self) -> &ErrorSlot {
         &self.errors
     }
@@ -61,11 +58,10 @@ pub unsafe extern "C" fn reqc_session_new(out: *mut *mut reqc_session) -> reqc_c
         if out.is_null() {
             return REQC_E_INVALID_ARGUMENT;
         }
-        let handle = Box::into_raw(Box::new(reqc_session {
-            tag: reqc_session::TAG,
+        let handle = into_raw(reqc_session {
             session: Arc::new(Session::new()),
             errors: ErrorSlot::default(),
-        }));
+        });
         // SAFETY: `out` is non-NULL and writable per the contract.
         unsafe { write_out(out, handle) };
         REQC_OK
@@ -81,11 +77,7 @@ pub unsafe extern "C" fn reqc_session_new(out: *mut *mut reqc_session) -> reqc_c
 pub unsafe extern "C" fn reqc_session_free(s: *mut reqc_session) {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        if unsafe { borrow(s) }.is_some() {
-            // SAFETY: `s` came from Box::into_raw in reqc_session_new and is
-            // freed once, per the contract.
-            drop(unsafe { Box::from_raw(s) });
-        }
+        drop(unsafe { take(s, |_| true) });
         REQC_OK
     });
 }
@@ -131,7 +123,7 @@ pub unsafe extern "C" fn reqc_session_send(
                 return Err(Error::invalid("out is NULL"));
             }
             let response = session.session.send(&r.snapshot(), r.cancel_token())?;
-            write_out(out, Box::into_raw(Box::new(reqc_response::new(response))));
+            write_out(out, into_raw(reqc_response::new(response)));
             Ok(())
         })
     }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
-use super::body::Body;
+use super::body::{Body, DataSink};
 use super::cancel::CancelToken;
 use super::collect::Collector;
 use super::cookies::CookieJar;
@@ -55,40 +55,91 @@ pub fn send(
     cancel: &CancelToken,
     jar: Option<&CookieJar>,
 ) -> Result<Response> {
-    let started = Instant::now();
-    let hooks = request.hooks.after(&below.hooks);
-    let mut args_copy;
-    let mut request = request;
-    if hooks.has(HookKind::Args) {
-        // ARGS changes a per-send copy: the caller's request stays as it was.
-        args_copy = request.clone();
-        let what = describe(&args_copy.method, &args_copy.url);
-        hooks.run(
-            HookKind::Args,
-            0,
-            HookData::Request(&mut args_copy),
-            None,
-            &what,
-        )?;
-        request = &args_copy;
-    }
-    let mut chain = Chain::new(request, below)?;
-    let mut history: Vec<Response> = Vec::new();
+    let mut exchange = Exchange::new(request, below, jar)?;
     loop {
-        let hop_number = history.len() as u32;
+        let mut collector = exchange.next_hop()?;
+        let outcome = if cancel.is_cancelled() {
+            Err(Error::new(Code::Cancelled, "cancelled"))
+        } else {
+            transport.transfer(exchange.hop(), &mut collector, cancel)
+        };
+        if let Some(response) = exchange.finish_hop(collector, outcome)? {
+            return Ok(response);
+        }
+    }
+}
+
+/// One send in progress, as a state machine that runs no transfer itself:
+/// the caller asks for the next hop, runs it on a transport (a blocking lane
+/// or a batch's multi handle), and hands the outcome back. Hooks, cookies,
+/// logging and redirects happen here, so a single send and a batch item
+/// behave the same.
+pub struct Exchange<'a> {
+    hooks: HookList,
+    on_data: Option<Arc<dyn DataSink>>,
+    chain: Chain,
+    jar: Option<&'a CookieJar>,
+    started: Instant,
+    history: Vec<Response>,
+    current: Option<Current>,
+}
+
+/// The hop on the wire.
+struct Current {
+    hop: Hop,
+    log: Option<Arc<HopLog>>,
+    what: String,
+    started: Instant,
+}
+
+impl<'a> Exchange<'a> {
+    /// Merges the layers; runs the ARGS hooks on a per-send copy, so the
+    /// caller's request stays as it was.
+    pub fn new(
+        request: &Request,
+        below: &Layer,
+        jar: Option<&'a CookieJar>,
+    ) -> Result<Exchange<'a>> {
+        let started = Instant::now();
+        let hooks = request.hooks.after(&below.hooks);
+        let chain = if hooks.has(HookKind::Args) {
+            let mut copy = request.clone();
+            let what = describe(&copy.method, &copy.url);
+            hooks.run(HookKind::Args, 0, HookData::Request(&mut copy), None, &what)?;
+            Chain::new(&copy, below)?
+        } else {
+            Chain::new(request, below)?
+        };
+        Ok(Exchange {
+            hooks,
+            on_data: request.on_data.clone(),
+            chain,
+            jar,
+            started,
+            history: Vec::new(),
+            current: None,
+        })
+    }
+
+    /// Prepares the next hop (cookies, PRE_REQUEST hooks, the start log
+    /// line) and the collector its response goes to; `hop()` is the hop.
+    pub fn next_hop(&mut self) -> Result<Collector> {
+        let number = self.history.len() as u32;
         let hop_started = Instant::now();
-        let mut hop = chain.hop(started)?;
-        if let Some(jar) = jar {
+        let mut hop = self.chain.hop(self.started)?;
+        if let Some(jar) = self.jar {
             add_jar_cookies(&mut hop, jar);
         }
-        let log = chain
+        let log = self
+            .chain
             .options
             .log
             .clone()
-            .map(|logger| Arc::new(hop_log(logger, &chain.options, &hop)));
+            .filter(|l| l.level > Level::Off)
+            .map(|logger| Arc::new(hop_log(logger, &self.chain.options, &hop)));
         let what = describe(&hop.method, &hop.url);
-        if hooks.has(HookKind::PreRequest) {
-            pre_request(&hooks, hop_number, &mut hop, log.as_deref(), &what)?;
+        if self.hooks.has(HookKind::PreRequest) {
+            pre_request(&self.hooks, number, &mut hop, log.as_deref(), &what)?;
         }
         hop.log = log.clone();
         if let Some(log) = &log {
@@ -98,18 +149,18 @@ pub fn send(
             );
         }
         let mut collector = Collector::new(
-            chain.buffer_cap,
-            chain.stream_cap,
-            request.on_data.clone(),
-            chain.follows(),
+            self.chain.buffer_cap,
+            self.chain.stream_cap,
+            self.on_data.clone(),
+            self.chain.follows(),
         );
-        if hooks.has(HookKind::PostRequest) {
-            let (hooks, log, what) = (hooks.clone(), log.clone(), what.clone());
+        if self.hooks.has(HookKind::PostRequest) {
+            let (hooks, log, what) = (self.hooks.clone(), log.clone(), what.clone());
             collector.set_on_sent(Box::new(move |info| {
                 hooks
                     .run(
                         HookKind::PostRequest,
-                        hop_number,
+                        number,
                         HookData::Sent(info),
                         log.as_deref(),
                         &what,
@@ -117,11 +168,41 @@ pub fn send(
                     .is_ok()
             }));
         }
-        let outcome = if cancel.is_cancelled() {
-            Err(Error::new(Code::Cancelled, "cancelled"))
-        } else {
-            transport.transfer(&hop, &mut collector, cancel)
-        };
+        self.current = Some(Current {
+            hop,
+            log,
+            what,
+            started: hop_started,
+        });
+        Ok(collector)
+    }
+
+    /// The hop `next_hop` prepared.
+    ///
+    /// # Panics
+    /// If `next_hop` has not prepared one: a bug in the caller.
+    pub fn hop(&self) -> &Hop {
+        &self
+            .current
+            .as_ref()
+            .expect("next_hop prepares a hop first")
+            .hop
+    }
+
+    /// Takes the outcome of the hop: stores cookies, logs, runs the RESPONSE
+    /// hooks and decides on redirects. `Some` is the final response; `None`
+    /// means another hop follows (call `next_hop` again).
+    pub fn finish_hop(
+        &mut self,
+        collector: Collector,
+        outcome: Result<HopInfo>,
+    ) -> Result<Option<Response>> {
+        let Current {
+            hop,
+            log,
+            what,
+            started,
+        } = self.current.take().expect("next_hop prepares a hop first");
         let info = outcome.map_err(|e| {
             let e = with_url(e, &hop);
             if let Some(log) = &log {
@@ -132,8 +213,8 @@ pub fn send(
             }
             e
         })?;
-        let mut response = build(&hop, collector, info, hop_started.elapsed());
-        if let Some(jar) = jar {
+        let mut response = build(&hop, collector, info, started.elapsed());
+        if let Some(jar) = self.jar {
             jar.store_response(&hop.url, &response.headers);
         }
         if let Some(log) = &log {
@@ -146,20 +227,25 @@ pub fn send(
             );
             log.emit(Level::Requests, &line);
         }
-        hooks.run(
+        let number = self.history.len() as u32;
+        self.hooks.run(
             HookKind::Response,
-            hop_number,
+            number,
             HookData::Response(&mut response),
             log.as_deref(),
             &what,
         )?;
-        match chain.next(&response)? {
-            Some(()) => history.push(response),
+        match self.chain.next(&response)? {
+            Some(()) => {
+                self.history.push(response);
+                Ok(None)
+            }
             None => {
-                response.elapsed = started.elapsed();
+                response.elapsed = self.started.elapsed();
+                let mut history = std::mem::take(&mut self.history);
                 history.append(&mut response.history);
                 response.history = history;
-                return Ok(response);
+                Ok(Some(response))
             }
         }
     }

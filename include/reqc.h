@@ -805,7 +805,7 @@ reqc_code reqc_config_set_verbose_fd(int fd,
 
 /**
  * Logs every send in the process to `log` at `level`, unless a session sets
- * its own sink. `free_userdata` runs exactly once, when the sink is
+ * its own sink. With `REQC_LOG_OFF`, `log` may be NULL. `free_userdata` runs exactly once, when the sink is
  * replaced and no send uses it any more (or before this returns if it
  * fails). Thread-safe.
  *

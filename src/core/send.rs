@@ -105,7 +105,27 @@ impl<'a> Exchange<'a> {
         let chain = if hooks.has(HookKind::Args) {
             let mut copy = request.clone();
             let what = describe(&copy.method, &copy.url);
-            hooks.run(HookKind::Args, 0, HookData::Request(&mut copy), None, &what)?;
+            // A warning of an ARGS hook goes to the log the request would use.
+            let options = request.options.over(&below.options);
+            let log = options
+                .log
+                .clone()
+                .filter(|l| l.level > Level::Off)
+                .map(|logger| {
+                    HopLog::new(
+                        logger,
+                        &options.secret_headers,
+                        options.auth.as_ref(),
+                        Vec::new(),
+                    )
+                });
+            hooks.run(
+                HookKind::Args,
+                0,
+                HookData::Request(&mut copy),
+                log.as_ref(),
+                &what,
+            )?;
             Chain::new(&copy, below)?
         } else {
             Chain::new(request, below)?

@@ -10,7 +10,7 @@ use url::Url;
 use super::body::{BodySource, FilePart};
 use super::cancel::CancelToken;
 use super::collect::Collector;
-use super::error::Result;
+use super::error::{Error, Result};
 use super::log::HopLog;
 use super::request::{Auth, HttpVersion, TlsOptions};
 
@@ -118,4 +118,68 @@ pub trait Transport {
         collector: &mut Collector,
         cancel: &CancelToken,
     ) -> Result<HopInfo>;
+}
+
+/// A transfer a `Driver` finished (or gave up on).
+pub struct Finished {
+    pub id: usize,
+    pub collector: Collector,
+    pub outcome: Result<HopInfo>,
+}
+
+/// What a driver should watch a socket for, in the caller's event loop.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Watch {
+    Read,
+    Write,
+    ReadWrite,
+    /// Stop watching this socket.
+    Remove,
+}
+
+/// The caller's event loop, told which sockets to watch and when to call
+/// back (curl's socket and timer callbacks, in the engine's terms).
+pub trait SocketWatcher: Send + Sync {
+    fn watch(&self, socket: i64, what: Watch);
+    /// Call back after this long; `None` cancels the timer.
+    fn timer(&self, after: Option<std::time::Duration>);
+}
+
+/// Runs many transfers at once on one connection cache (a curl multi
+/// handle), on the calling thread. A batch drives it; a blocking send is the
+/// special case of one transfer.
+pub trait Driver {
+    /// Starts `hop` as transfer `id`. On failure the collector comes back.
+    fn start(
+        &mut self,
+        id: usize,
+        hop: &Hop,
+        collector: Collector,
+    ) -> std::result::Result<(), (Collector, Error)>;
+
+    /// Runs the transfers, waiting at most `timeout` for activity (a wake-up
+    /// cuts the wait short), and returns those that finished.
+    fn step(&mut self, timeout: std::time::Duration) -> Result<Vec<Finished>>;
+
+    /// Stops every running transfer; their connections are closed, never
+    /// reused. Returns their collectors.
+    fn abort_all(&mut self) -> Vec<(usize, Collector)>;
+
+    /// How many transfers run now.
+    fn running(&self) -> usize;
+
+    /// Cuts a `step` wait short; callable from any thread.
+    fn waker(&self) -> std::sync::Arc<dyn Fn() + Send + Sync>;
+
+    /// Caps connections per host (0: no cap) and keeps at most `idle` easy
+    /// handles for reuse.
+    fn limit(&mut self, per_host: usize, idle: usize) -> Result<()>;
+
+    /// Hands socket watching to the caller's event loop from now on.
+    fn watch_with(&mut self, watcher: std::sync::Arc<dyn SocketWatcher>) -> Result<()>;
+
+    /// In watched mode: the socket is ready (or, with `None`, the timer
+    /// expired). Returns the transfers that finished.
+    fn act(&mut self, socket: Option<i64>, readable: bool, writable: bool)
+        -> Result<Vec<Finished>>;
 }

@@ -90,10 +90,18 @@ fn fd_logger(fd: c_int, level: c_int) -> Result<Logger> {
     })
 }
 
+/// A sink that drops every line: what `REQC_LOG_OFF` with no callback gets.
+struct Silence;
+
+impl LogSink for Silence {
+    fn line(&self, _: Level, _: &str) {}
+}
+
 fn callback_logger(level: c_int, log: reqc_log_fn, userdata: Userdata) -> Result<Logger> {
-    logger(level, || {
-        let log = log.ok_or_else(|| Error::invalid("log callback is NULL"))?;
-        Ok(Arc::new(CallbackSink { log, userdata }))
+    logger(level, || match log {
+        Some(log) => Ok(Arc::new(CallbackSink { log, userdata }) as Arc<dyn LogSink>),
+        None if level & !REQC_LOG_SHOW_SECRETS == REQC_LOG_OFF => Ok(Arc::new(Silence)),
+        None => Err(Error::invalid("log callback is NULL")),
     })
 }
 
@@ -125,7 +133,7 @@ pub extern "C" fn reqc_config_set_verbose_fd(fd: c_int, level: c_int) -> reqc_co
 }
 
 /// Logs every send in the process to `log` at `level`, unless a session sets
-/// its own sink. `free_userdata` runs exactly once, when the sink is
+/// its own sink. With `REQC_LOG_OFF`, `log` may be NULL. `free_userdata` runs exactly once, when the sink is
 /// replaced and no send uses it any more (or before this returns if it
 /// fails). Thread-safe.
 ///

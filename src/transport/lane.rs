@@ -1,12 +1,14 @@
-//! A lane: one curl multi handle (which owns a connection cache) and one
-//! reusable easy handle, driven on the calling thread. Consecutive transfers
-//! on a lane reuse its keep-alive connections.
+//! A lane: one curl multi handle (which owns a connection cache) and a pool
+//! of easy handles, driven on the calling thread. A single send runs one
+//! transfer on it; a batch runs many. Transfers on one lane reuse its
+//! keep-alive connections and multiplex HTTP/2 streams.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use curl::easy::Easy2;
-use curl::multi::Multi;
+use curl::multi::{Easy2Handle, Events, Multi};
 
 use super::configure::configure;
 use super::errors::from_curl;
@@ -15,23 +17,26 @@ use crate::core::cancel::CancelToken;
 use crate::core::collect::Collector;
 use crate::core::error::{Code, Error, Result};
 use crate::core::response::Timings;
-use crate::core::transfer::{Hop, HopInfo, Transport};
+use crate::core::transfer::{Driver, Finished, Hop, HopInfo, SocketWatcher, Transport, Watch};
 
-/// How long one wait on the sockets may last. Cancellation wakes the wait at
-/// once; this bound only limits how stale a missed wake-up could make it.
-const MAX_WAIT: Duration = Duration::from_millis(500);
+/// How long one wait on the sockets may last. A wake-up (cancel) cuts it
+/// short; this bound only limits how stale a lost wake-up could make it.
+const MAX_WAIT: Duration = Duration::from_millis(200);
 
 pub struct Lane {
     multi: Multi,
-    /// The easy handle between transfers; `None` while one runs.
-    idle: Option<Easy2<Callbacks>>,
+    idle: Vec<Easy2<Callbacks>>,
+    max_idle: usize,
+    running: HashMap<usize, Easy2Handle<Callbacks>>,
+    /// Set once the caller's event loop watches the sockets.
+    watched: bool,
 }
 
 // SAFETY: libcurl lets a multi handle and its easy handles be used from any
 // thread, one thread at a time (libcurl-thread(3)). A lane is only ever used
-// by its owner (`&mut self`), and a session hands each lane to one send at a
-// time, so moving it between threads never makes two threads use it at once.
-// The callbacks' state (`Callbacks`) holds only `Send + Sync` data.
+// by its owner (`&mut self`), and a session hands each lane to one send or
+// batch at a time, so moving it between threads never makes two threads use
+// it at once. The callbacks' state (`Callbacks`) holds only `Send` data.
 unsafe impl Send for Lane {}
 
 impl Default for Lane {
@@ -40,114 +45,242 @@ impl Default for Lane {
     }
 }
 
+fn multi_error(what: &str, e: curl::MultiError) -> Error {
+    Error::new(Code::Transport, format!("{what}: {e}"))
+}
+
 impl Lane {
     pub fn new() -> Lane {
         Lane {
             multi: Multi::new(),
-            idle: None,
+            idle: Vec::new(),
+            max_idle: 1,
+            running: HashMap::new(),
+            watched: false,
         }
     }
 
-    fn run(
+    /// Takes the finished transfers out of the multi handle.
+    fn collect_finished(&mut self) -> Vec<Finished> {
+        let mut done: Vec<(usize, std::result::Result<(), curl::Error>)> = Vec::new();
+        self.multi.messages(|msg| {
+            if let (Ok(id), Some(result)) = (msg.token(), msg.result()) {
+                done.push((id, result));
+            }
+        });
+        done.into_iter()
+            .filter_map(|(id, result)| {
+                let handle = self.running.remove(&id)?;
+                let (collector, info, upload_error) = self.retire(handle);
+                let outcome = match result {
+                    Ok(()) => Ok(info),
+                    Err(e) => Err(explain(from_curl(&e), &collector, upload_error)),
+                };
+                Some(Finished {
+                    id,
+                    collector,
+                    outcome,
+                })
+            })
+            .collect()
+    }
+
+    /// Removes a transfer from the multi handle and keeps its easy handle
+    /// for reuse. An unfinished transfer's connection is closed by libcurl,
+    /// so a cancelled body is never read by the next request.
+    fn retire(&mut self, handle: Easy2Handle<Callbacks>) -> (Collector, HopInfo, Option<String>) {
+        let Ok(mut easy) = self.multi.remove2(handle) else {
+            return (Collector::default(), HopInfo::default(), None);
+        };
+        let info = info(&easy);
+        let callbacks = easy.get_mut();
+        let collector = std::mem::take(&mut callbacks.collector);
+        let upload_error = callbacks.read_error.take();
+        callbacks.upload = None;
+        callbacks.easy = None;
+        callbacks.log = None;
+        if self.idle.len() < self.max_idle {
+            self.idle.push(easy);
+        }
+        (collector, info, upload_error)
+    }
+}
+
+/// A curl error, told more precisely by what the callbacks saw.
+fn explain(e: Error, collector: &Collector, upload_error: Option<String>) -> Error {
+    if e.code != Code::Aborted {
+        return e;
+    }
+    match (collector.stop_error(), upload_error) {
+        (Some(stop), _) => stop,
+        (None, Some(message)) => Error::new(
+            Code::Callback,
+            format!("the body read callback failed: {message}"),
+        ),
+        (None, None) => e,
+    }
+}
+
+impl Driver for Lane {
+    fn start(
         &mut self,
-        easy: Easy2<Callbacks>,
-        cancel: &CancelToken,
-    ) -> (Easy2<Callbacks>, Result<()>) {
-        let handle = match self.multi.add2(easy) {
-            Ok(h) => h,
+        id: usize,
+        hop: &Hop,
+        collector: Collector,
+    ) -> std::result::Result<(), (Collector, Error)> {
+        let mut easy = self
+            .idle
+            .pop()
+            .unwrap_or_else(|| Easy2::new(Callbacks::default()));
+        if let Err(e) = configure(&mut easy, hop) {
+            return Err((collector, from_curl(&e)));
+        }
+        easy.get_mut().collector = collector;
+        easy.get_mut().easy = Some(RawEasy(easy.raw()));
+        let mut handle = match self.multi.add2(easy) {
+            Ok(handle) => handle,
+            // add2 consumed the handle and its collector with it.
             Err(e) => {
-                // add2 consumed the handle; a fresh one replaces it next time.
-                return (
-                    Easy2::new(Callbacks::default()),
-                    Err(Error::new(
-                        Code::Transport,
-                        format!("curl_multi_add_handle: {e}"),
-                    )),
-                );
+                return Err((
+                    Collector::default(),
+                    multi_error("curl_multi_add_handle", e),
+                ))
             }
         };
+        if let Err(e) = handle.set_token(id) {
+            let (collector, _, _) = self.retire(handle);
+            return Err((collector, from_curl(&e)));
+        }
+        self.running.insert(id, handle);
+        Ok(())
+    }
+
+    fn step(&mut self, timeout: Duration) -> Result<Vec<Finished>> {
+        self.multi
+            .perform()
+            .map_err(|e| multi_error("curl_multi_perform", e))?;
+        let finished = self.collect_finished();
+        if !finished.is_empty() || self.running.is_empty() {
+            return Ok(finished);
+        }
+        self.multi
+            .poll(&mut [], timeout.min(MAX_WAIT))
+            .map_err(|e| multi_error("curl_multi_poll", e))?;
+        self.multi
+            .perform()
+            .map_err(|e| multi_error("curl_multi_perform", e))?;
+        Ok(self.collect_finished())
+    }
+
+    fn abort_all(&mut self) -> Vec<(usize, Collector)> {
+        let ids: Vec<usize> = self.running.keys().copied().collect();
+        ids.into_iter()
+            .filter_map(|id| {
+                let handle = self.running.remove(&id)?;
+                Some((id, self.retire(handle).0))
+            })
+            .collect()
+    }
+
+    fn running(&self) -> usize {
+        self.running.len()
+    }
+
+    fn waker(&self) -> Arc<dyn Fn() + Send + Sync> {
         let waker = self.multi.waker();
-        let _guard = cancel.on_cancel(Arc::new(move || {
+        Arc::new(move || {
             let _ = waker.wakeup();
-        }));
-        let mut outcome: Option<Result<()>> = None;
-        while outcome.is_none() {
-            if cancel.is_cancelled() {
-                outcome = Some(Err(Error::new(Code::Cancelled, "cancelled")));
-                break;
+        })
+    }
+
+    fn limit(&mut self, per_host: usize, idle: usize) -> Result<()> {
+        self.max_idle = idle.max(1);
+        self.multi
+            .set_max_host_connections(per_host)
+            .map_err(|e| multi_error("CURLMOPT_MAX_HOST_CONNECTIONS", e))
+    }
+
+    fn watch_with(&mut self, watcher: Arc<dyn SocketWatcher>) -> Result<()> {
+        let sockets = watcher.clone();
+        self.multi
+            .socket_function(move |socket, events, _token| {
+                let what = if events.remove() {
+                    Watch::Remove
+                } else if events.input_and_output() {
+                    Watch::ReadWrite
+                } else if events.output() {
+                    Watch::Write
+                } else {
+                    Watch::Read
+                };
+                sockets.watch(i64::from(socket), what);
+            })
+            .map_err(|e| multi_error("CURLMOPT_SOCKETFUNCTION", e))?;
+        self.multi
+            .timer_function(move |after| {
+                watcher.timer(after);
+                true
+            })
+            .map_err(|e| multi_error("CURLMOPT_TIMERFUNCTION", e))?;
+        self.watched = true;
+        Ok(())
+    }
+
+    fn act(
+        &mut self,
+        socket: Option<i64>,
+        readable: bool,
+        writable: bool,
+    ) -> Result<Vec<Finished>> {
+        match socket {
+            Some(fd) => {
+                let fd = curl::multi::Socket::try_from(fd)
+                    .map_err(|_| Error::invalid(format!("socket {fd} is out of range")))?;
+                let mut events = Events::new();
+                events.input(readable).output(writable);
+                self.multi.action(fd, &events)
             }
-            if let Err(e) = self.multi.perform() {
-                outcome = Some(Err(Error::new(
-                    Code::Transport,
-                    format!("curl_multi_perform: {e}"),
-                )));
-                break;
-            }
-            self.multi.messages(|msg| {
-                if let Some(result) = msg.result_for2(&handle) {
-                    outcome = Some(result.map_err(|e| from_curl(&e)));
-                }
-            });
-            if outcome.is_none() {
-                if let Err(e) = self.multi.poll(&mut [], MAX_WAIT) {
-                    outcome = Some(Err(Error::new(
-                        Code::Transport,
-                        format!("curl_multi_poll: {e}"),
-                    )));
-                }
-            }
+            None => self.multi.timeout(),
         }
-        // Removing an unfinished transfer makes libcurl close its connection,
-        // so a cancelled or failed body is never read by the next request.
-        match self.multi.remove2(handle) {
-            Ok(easy) => (easy, outcome.unwrap_or(Ok(()))),
-            Err(e) => (
-                Easy2::new(Callbacks::default()),
-                Err(Error::new(
-                    Code::Transport,
-                    format!("curl_multi_remove_handle: {e}"),
-                )),
-            ),
-        }
+        .map_err(|e| multi_error("curl_multi_socket_action", e))?;
+        Ok(self.collect_finished())
     }
 }
 
 impl Transport for Lane {
+    /// One transfer, blocking: the batch machinery with a single item.
     fn transfer(
         &mut self,
         hop: &Hop,
         collector: &mut Collector,
         cancel: &CancelToken,
     ) -> Result<HopInfo> {
-        let mut easy = self
-            .idle
-            .take()
-            .unwrap_or_else(|| Easy2::new(Callbacks::default()));
-        configure(&mut easy, hop).map_err(|e| from_curl(&e))?;
-        easy.get_mut().collector = std::mem::take(collector);
-        easy.get_mut().easy = Some(RawEasy(easy.raw()));
-        let (mut easy, result) = self.run(easy, cancel);
-        let callbacks = easy.get_mut();
-        *collector = std::mem::take(&mut callbacks.collector);
-        let upload_error = callbacks.read_error.take();
-        callbacks.upload = None;
-        callbacks.easy = None;
-        callbacks.log = None;
-        let info = info(&easy);
-        self.idle = Some(easy);
-        match result {
-            Ok(()) => Ok(info),
-            Err(e) if e.code == Code::Aborted => {
-                Err(match (collector.stop_error(), upload_error) {
-                    (Some(stop), _) => stop,
-                    (None, Some(message)) => Error::new(
-                        Code::Callback,
-                        format!("the body read callback failed: {message}"),
-                    ),
-                    (None, None) => e,
-                })
+        const ID: usize = 0;
+        if let Err((back, e)) = self.start(ID, hop, std::mem::take(collector)) {
+            *collector = back;
+            return Err(e);
+        }
+        let _wake = cancel.on_cancel(self.waker());
+        loop {
+            if cancel.is_cancelled() {
+                if let Some((_, back)) = self.abort_all().into_iter().next() {
+                    *collector = back;
+                }
+                return Err(Error::new(Code::Cancelled, "cancelled"));
             }
-            Err(e) => Err(e),
+            let finished = match self.step(MAX_WAIT) {
+                Ok(finished) => finished,
+                Err(e) => {
+                    if let Some((_, back)) = self.abort_all().into_iter().next() {
+                        *collector = back;
+                    }
+                    return Err(e);
+                }
+            };
+            if let Some(done) = finished.into_iter().find(|f| f.id == ID) {
+                *collector = done.collector;
+                return done.outcome;
+            }
         }
     }
 }

@@ -1,0 +1,160 @@
+/* check.h: the tiny test harness of libreqc's C tests.
+ *
+ * Each test program defines test functions, lists them in main() with RUN(),
+ * and ends with `return check_summary();`, which prints the plain closing line
+ * "N passed, N failed" and returns non-zero on any failure.
+ *
+ * The servers under test come from the environment, set by tests/run-c-tests.sh:
+ *   REQC_TEST_URL      base URL of the main origin, e.g. http://127.0.0.1:40001
+ *   REQC_TEST_URL2     base URL of a second origin (another port)
+ *   REQC_TEST_CONTROL  base URL of the test server's control port (connection
+ *                      counts); unset when running against PyPI's httpbin
+ *   REQC_TEST_HTTPBIN  "1" when the servers are PyPI's httpbin: tests of
+ *                      libreqc-only endpoints (/reqc/...) skip themselves
+ */
+#ifndef REQC_CHECK_H
+#define REQC_CHECK_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reqc.h"
+
+static int check_failed_now;
+static int check_passed_count;
+static int check_failed_count;
+static int check_skipped_count;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            fprintf(stderr, "  FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);        \
+            check_failed_now = 1;                                                    \
+        }                                                                            \
+    } while (0)
+
+/* Checks a reqc_code, printing its name and the handle's message on failure. */
+#define CHECK_CODE(expr, want, req)                                                  \
+    do {                                                                             \
+        reqc_code check_rc_ = (expr);                                                \
+        if (check_rc_ != (want)) {                                                   \
+            fprintf(stderr, "  FAIL %s:%d: %s gave %s, want %s (%s)\n", __FILE__,    \
+                    __LINE__, #expr, reqc_code_name(check_rc_), reqc_code_name(want), \
+                    reqc_request_error(req));                                        \
+            check_failed_now = 1;                                                    \
+        }                                                                            \
+    } while (0)
+
+#define CHECK_OK(expr, req) CHECK_CODE(expr, REQC_OK, req)
+
+#define CHECK_STR_EQ(got, want)                                                      \
+    do {                                                                             \
+        const char *check_g_ = (got), *check_w_ = (want);                            \
+        if (check_g_ == NULL || strcmp(check_g_, check_w_) != 0) {                   \
+            fprintf(stderr, "  FAIL %s:%d: %s is \"%s\", want \"%s\"\n", __FILE__,   \
+                    __LINE__, #got, check_g_ ? check_g_ : "(null)", check_w_);       \
+            check_failed_now = 1;                                                    \
+        }                                                                            \
+    } while (0)
+
+/* Substring check, for JSON echoed by the server: compares with all ASCII
+ * whitespace removed from both sides, so formatting does not matter. */
+static int check_json_has(const char *haystack, const char *needle) {
+    size_t hn = strlen(haystack), nn = strlen(needle), i, j = 0, k = 0;
+    char *h = malloc(hn + 1), *n = malloc(nn + 1);
+    int found;
+    for (i = 0; i < hn; i++)
+        if (haystack[i] != ' ' && haystack[i] != '\n' && haystack[i] != '\r' && haystack[i] != '\t')
+            h[j++] = haystack[i];
+    h[j] = 0;
+    for (i = 0; i < nn; i++)
+        if (needle[i] != ' ' && needle[i] != '\n' && needle[i] != '\r' && needle[i] != '\t')
+            n[k++] = needle[i];
+    n[k] = 0;
+    found = strstr(h, n) != NULL;
+    free(h);
+    free(n);
+    return found;
+}
+
+#define CHECK_JSON_HAS(text, needle)                                                 \
+    do {                                                                             \
+        const char *check_t_ = (text);                                               \
+        if (check_t_ == NULL || !check_json_has(check_t_, (needle))) {               \
+            fprintf(stderr, "  FAIL %s:%d: %s lacks %s; it is:\n%s\n", __FILE__,     \
+                    __LINE__, #text, (needle), check_t_ ? check_t_ : "(null)");      \
+            check_failed_now = 1;                                                    \
+        }                                                                            \
+    } while (0)
+
+#define CHECK_JSON_LACKS(text, needle)                                               \
+    do {                                                                             \
+        const char *check_t_ = (text);                                               \
+        if (check_t_ == NULL || check_json_has(check_t_, (needle))) {                \
+            fprintf(stderr, "  FAIL %s:%d: %s has %s; it is:\n%s\n", __FILE__,       \
+                    __LINE__, #text, (needle), check_t_ ? check_t_ : "(null)");      \
+            check_failed_now = 1;                                                    \
+        }                                                                            \
+    } while (0)
+
+/* Marks the running test skipped, with a reason, and returns from it. */
+#define SKIP(reason)                                                                 \
+    do {                                                                             \
+        printf("  skip: %s\n", (reason));                                            \
+        check_failed_now = -1;                                                       \
+        return;                                                                      \
+    } while (0)
+
+#define RUN(test)                                                                    \
+    do {                                                                             \
+        check_failed_now = 0;                                                        \
+        printf("%s\n", #test);                                                       \
+        fflush(stdout);                                                              \
+        test();                                                                      \
+        if (check_failed_now > 0) {                                                  \
+            check_failed_count++;                                                    \
+            printf("  FAILED\n");                                                    \
+        } else if (check_failed_now < 0) {                                           \
+            check_skipped_count++;                                                   \
+        } else {                                                                     \
+            check_passed_count++;                                                    \
+        }                                                                            \
+        fflush(stdout);                                                              \
+    } while (0)
+
+static int check_summary(void) {
+    printf("%d passed, %d failed, %d skipped\n", check_passed_count, check_failed_count,
+           check_skipped_count);
+    return check_failed_count > 0 ? 1 : 0;
+}
+
+/* The environment's value of `name`; exits with a message when it is unset. */
+static const char *check_env(const char *name) {
+    const char *v = getenv(name);
+    if (v == NULL || *v == 0) {
+        fprintf(stderr, "%s is not set: run this through tests/run-c-tests.sh\n", name);
+        exit(2);
+    }
+    return v;
+}
+
+/* True when the servers are PyPI's httpbin rather than libreqc's test server. */
+static int check_is_httpbin(void) {
+    const char *v = getenv("REQC_TEST_HTTPBIN");
+    return v != NULL && strcmp(v, "1") == 0;
+}
+
+/* base + path, in a static rotating buffer (enough for a test's use). */
+static const char *check_url_at(const char *base, const char *path) {
+    static char bufs[8][2048];
+    static int next;
+    char *b = bufs[next++ % 8];
+    snprintf(b, sizeof bufs[0], "%s%s", base, path);
+    return b;
+}
+
+#define URL(path) check_url_at(check_env("REQC_TEST_URL"), (path))
+#define URL2(path) check_url_at(check_env("REQC_TEST_URL2"), (path))
+
+#endif

@@ -10,7 +10,7 @@ use url::Url;
 use super::body::{BodySource, FilePart};
 use super::cancel::CancelToken;
 use super::collect::Collector;
-use super::error::{Error, Result};
+use super::error::Result;
 use super::log::HopLog;
 use super::request::{Auth, HttpVersion, TlsOptions};
 
@@ -149,13 +149,8 @@ pub trait SocketWatcher: Send + Sync {
 /// handle), on the calling thread. A batch drives it; a blocking send is the
 /// special case of one transfer.
 pub trait Driver {
-    /// Starts `hop` as transfer `id`. On failure the collector comes back.
-    fn start(
-        &mut self,
-        id: usize,
-        hop: &Hop,
-        collector: Collector,
-    ) -> std::result::Result<(), (Collector, Error)>;
+    /// Starts `hop` as transfer `id`, its response going to `collector`.
+    fn start(&mut self, id: usize, hop: &Hop, collector: Collector) -> Result<()>;
 
     /// Runs the transfers, waiting at most `timeout` for activity (a wake-up
     /// cuts the wait short), and returns those that finished.

@@ -122,34 +122,21 @@ fn explain(e: Error, collector: &Collector, upload_error: Option<String>) -> Err
 }
 
 impl Driver for Lane {
-    fn start(
-        &mut self,
-        id: usize,
-        hop: &Hop,
-        collector: Collector,
-    ) -> std::result::Result<(), (Collector, Error)> {
+    fn start(&mut self, id: usize, hop: &Hop, collector: Collector) -> Result<()> {
         let mut easy = self
             .idle
             .pop()
             .unwrap_or_else(|| Easy2::new(Callbacks::default()));
-        if let Err(e) = configure(&mut easy, hop) {
-            return Err((collector, from_curl(&e)));
-        }
+        configure(&mut easy, hop).map_err(|e| from_curl(&e))?;
         easy.get_mut().collector = collector;
         easy.get_mut().easy = Some(RawEasy(easy.raw()));
         let mut handle = match self.multi.add2(easy) {
             Ok(handle) => handle,
-            // add2 consumed the handle and its collector with it.
-            Err(e) => {
-                return Err((
-                    Collector::default(),
-                    multi_error("curl_multi_add_handle", e),
-                ))
-            }
+            Err(e) => return Err(multi_error("curl_multi_add_handle", e)),
         };
         if let Err(e) = handle.set_token(id) {
-            let (collector, _, _) = self.retire(handle);
-            return Err((collector, from_curl(&e)));
+            self.retire(handle);
+            return Err(from_curl(&e));
         }
         self.running.insert(id, handle);
         Ok(())
@@ -256,10 +243,7 @@ impl Transport for Lane {
         cancel: &CancelToken,
     ) -> Result<HopInfo> {
         const ID: usize = 0;
-        if let Err((back, e)) = self.start(ID, hop, std::mem::take(collector)) {
-            *collector = back;
-            return Err(e);
-        }
+        self.start(ID, hop, std::mem::take(collector))?;
         let _wake = cancel.on_cancel(self.waker());
         loop {
             if cancel.is_cancelled() {

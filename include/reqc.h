@@ -37,6 +37,26 @@
 
 
 /**
+ * Watch the socket for reading.
+ */
+#define REQC_WATCH_IN 1
+
+/**
+ * Watch the socket for writing.
+ */
+#define REQC_WATCH_OUT 2
+
+/**
+ * Watch the socket for reading and writing.
+ */
+#define REQC_WATCH_INOUT 3
+
+/**
+ * Stop watching the socket.
+ */
+#define REQC_WATCH_REMOVE 4
+
+/**
  * Called once per send, before anything is prepared, with a per-send copy
  * of the request: every `reqc_request_*` setter works on
  * `reqc_hook_ctx_request(ctx)` and the change is what gets sent; the
@@ -176,6 +196,18 @@
 #define REQC_TIMING_TOTAL 4
 
 /**
+ * A batch of requests (opaque): Requests' `async.map`, on one lane (a curl
+ * multi handle) of its session.
+ *
+ * Thread rules: perform, poll and the event-loop calls run every transfer,
+ * hook and callback on the thread that calls them, one call at a time;
+ * `reqc_batch_cancel` may be called from any thread and from inside any
+ * callback; `reqc_batch_add` and the item getters from inside callbacks or
+ * between runs.
+ */
+typedef struct reqc_batch reqc_batch;
+
+/**
  * A snapshot of a session's cookies (opaque), from `reqc_session_cookies`.
  */
 typedef struct reqc_cookie_list reqc_cookie_list;
@@ -221,6 +253,45 @@ typedef struct reqc_session reqc_session;
 typedef int reqc_code;
 
 /**
+ * Receives each item's result as it lands, on the thread running the
+ * batch: `code` is the item's result code; on `REQC_OK`, `response` is the
+ * item's response, now owned by the callback (free it with
+ * `reqc_response_free`); otherwise `response` is NULL and
+ * `reqc_batch_item_error(batch, index)` says why. The callback may call
+ * `reqc_batch_add` (the new item runs in this same perform),
+ * `reqc_batch_cancel` and the item getters; not `reqc_batch_perform`,
+ * `_poll` or `_free`.
+ */
+typedef void (*reqc_complete_fn)(void *userdata,
+                                 reqc_batch *batch,
+                                 size_t index,
+                                 reqc_code code,
+                                 reqc_response *response);
+
+/**
+ * Releases a callback's userdata. Called exactly once per registration, on
+ * the thread that drops the last reference, after the last call of the
+ * callback.
+ */
+typedef void (*reqc_free_fn)(void *userdata);
+
+/**
+ * Tells the caller's event loop to watch socket `fd` for `what`
+ * (`REQC_WATCH_IN`, `_OUT`, `_INOUT`) or to stop (`REQC_WATCH_REMOVE`).
+ */
+typedef void (*reqc_socket_fn)(void *userdata,
+                               int fd,
+                               int what);
+
+/**
+ * Tells the caller's event loop to call `reqc_batch_timeout_action` after
+ * `timeout_ms` milliseconds (0: as soon as possible), replacing any earlier
+ * timer; -1 removes the timer.
+ */
+typedef void (*reqc_timer_fn)(void *userdata,
+                              int64_t timeout_ms);
+
+/**
  * One cookie of a `reqc_cookie_list`. Its strings are borrowed from the list.
  */
 typedef struct {
@@ -255,13 +326,6 @@ typedef struct {
 typedef int (*reqc_hook_fn)(void *userdata,
                             int kind,
                             reqc_hook_ctx *ctx);
-
-/**
- * Releases a callback's userdata. Called exactly once per registration, on
- * the thread that drops the last reference, after the last call of the
- * callback.
- */
-typedef void (*reqc_free_fn)(void *userdata);
 
 /**
  * Receives one log line (no trailing newline; valid only during the call),
@@ -404,6 +468,247 @@ typedef int (*reqc_data_fn)(void *userdata,
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Creates a batch over `session` (its defaults, cookies, hooks and
+ * connections apply to every item exactly as in a single send), or over a
+ * private session when `session` is NULL. The batch keeps its session
+ * alive: they may be freed in either order.
+ *
+ * Returns `REQC_OK` and writes `*out`, or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `session` is NULL or a live session; `out` is NULL or writable.
+ */
+reqc_code reqc_batch_new(reqc_session *session,
+                         reqc_batch **out);
+
+/**
+ * Frees a batch, its unclaimed responses and its callbacks' userdata. NULL
+ * is a no-op, and so is freeing a batch that is running (from one of its
+ * callbacks or another thread): free it after the run returns.
+ *
+ * # Safety
+ * `b` is NULL or a live batch, not used after this call.
+ */
+void reqc_batch_free(reqc_batch *b);
+
+/**
+ * The message of the last failed call on `b` (perform, poll, a setter);
+ * "" when none. Borrowed from `b` until its next failed call or its free.
+ *
+ * # Safety
+ * `b` is NULL or a live batch.
+ */
+const char *reqc_batch_error(const reqc_batch *b);
+
+/**
+ * Adds a copy of `req` (later changes to `req` do not affect it); nothing
+ * is sent yet. Writes the item's index (0, 1, 2… in the order added) to
+ * `*index` when `index` is not NULL. Allowed while the batch runs, from its
+ * callbacks: the item runs in the same run.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `b`).
+ *
+ * # Safety
+ * `b` and `req` are NULL or live handles; `index` NULL or writable.
+ */
+reqc_code reqc_batch_add(reqc_batch *b,
+                         reqc_request *req,
+                         size_t *index);
+
+/**
+ * How many items the batch holds (0 for NULL).
+ *
+ * # Safety
+ * `b` is NULL or a live batch.
+ */
+size_t reqc_batch_count(const reqc_batch *b);
+
+/**
+ * At most `n` items in flight at once (default 64): at most `n` transfers,
+ * easy handles and buffers exist at once, recycled as items finish.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (`n` is 0).
+ *
+ * # Safety
+ * `b` is NULL or a live batch.
+ */
+reqc_code reqc_batch_set_max_concurrency(reqc_batch *b,
+                                         size_t n);
+
+/**
+ * At most `n` connections to one host (0, the default: no cap beyond the
+ * concurrency); extra transfers wait for a connection. Takes effect at the
+ * next run.
+ *
+ * # Safety
+ * `b` is NULL or a live batch.
+ */
+reqc_code reqc_batch_set_max_per_host(reqc_batch *b,
+                                      size_t n);
+
+/**
+ * A deadline for the whole run, in ms from its start (0: none, the
+ * default). When it passes, unfinished items end with `REQC_E_TIMEOUT`.
+ * Each item's own timeouts apply too.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+ *
+ * # Safety
+ * `b` is NULL or a live batch.
+ */
+reqc_code reqc_batch_set_timeout_ms(reqc_batch *b,
+                                    int64_t ms);
+
+/**
+ * Hands each item's result to `on_complete` as it lands, instead of keeping
+ * it for `reqc_batch_result` (see `reqc_complete_fn`). NULL stops that.
+ * `free_userdata` runs exactly once: when the callback is replaced or the
+ * batch freed, or before this returns if it fails.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `b` is NULL or a live batch; `on_complete` follows `reqc_complete_fn`.
+ */
+reqc_code reqc_batch_on_complete(reqc_batch *b,
+                                 reqc_complete_fn on_complete,
+                                 void *userdata,
+                                 reqc_free_fn free_userdata);
+
+/**
+ * Runs every item concurrently and returns when all have finished, or the
+ * batch was cancelled or its deadline passed. One item's failure never
+ * fails or delays the others: each item has its own code
+ * (`reqc_batch_result`). All four hooks run for every item, and every
+ * callback, on the calling thread. Uses curl's poll interface, never
+ * select(): descriptors above 1024 are fine.
+ *
+ * Returns `REQC_OK` (whatever the items' codes), or
+ * `REQC_E_INVALID_STATE` when the batch is already running (a callback
+ * calling perform) or `REQC_E_TRANSPORT`; message on `b`.
+ *
+ * # Safety
+ * `b` is NULL or a live batch, not freed during the call.
+ */
+reqc_code reqc_batch_perform(reqc_batch *b);
+
+/**
+ * One step of the run for a caller with its own loop: starts what may
+ * start, waits at most `timeout_ms` for activity, and takes what finished.
+ * Writes 1 to `*done` (if not NULL) when every item has finished.
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (negative timeout),
+ * `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
+ *
+ * # Safety
+ * `b` is NULL or a live batch; `done` NULL or writable.
+ */
+reqc_code reqc_batch_poll(reqc_batch *b,
+                          int64_t timeout_ms,
+                          int *done);
+
+/**
+ * Cancels the batch from any thread or callback: the run returns promptly
+ * (within a short internal poll interval, never waiting for the items' own
+ * timeouts); unfinished items end with `REQC_E_CANCELLED` and their
+ * connections are closed; finished ones keep their results. A cancelled
+ * batch stays cancelled.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `b` is NULL or a live batch.
+ */
+reqc_code reqc_batch_cancel(reqc_batch *b);
+
+/**
+ * Moves item `index`'s response to `*out` (free it with
+ * `reqc_response_free`); the batch keeps it no longer.
+ *
+ * Returns `REQC_OK`; the item's own failure code (e.g. `REQC_E_CONNECT`,
+ * `REQC_E_TIMEOUT`, `REQC_E_CANCELLED`, with `reqc_batch_item_error`
+ * saying why) without writing `*out`; `REQC_E_NOT_FOUND` when there is no
+ * such item or its response was already taken or handed to on_complete;
+ * `REQC_E_INVALID_STATE` when it has not finished.
+ *
+ * # Safety
+ * `b` is NULL or a live batch; `out` NULL or writable.
+ */
+reqc_code reqc_batch_result(reqc_batch *b,
+                            size_t index,
+                            reqc_response **out);
+
+/**
+ * The message of item `index`'s failure (naming its URL), "" when it did
+ * not fail or has not finished. Borrowed from `b` until it is freed.
+ *
+ * # Safety
+ * `b` is NULL or a live batch.
+ */
+const char *reqc_batch_item_error(const reqc_batch *b,
+                                  size_t index);
+
+/**
+ * Lets a program with its own event loop (epoll, poll, libuv, libevent)
+ * drive the batch: from the next run on, `on_socket` says which sockets to
+ * watch and `on_timer` when to call back, and the program reports back
+ * with `reqc_batch_socket_action` and `reqc_batch_timeout_action` after
+ * starting with `reqc_batch_start`. Both callbacks run on the thread of
+ * those calls. `free_userdata` runs exactly once, when the batch is freed
+ * (or before this returns if it fails).
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (a NULL callback) or
+ * `REQC_E_INVALID_STATE` (the batch is running).
+ *
+ * # Safety
+ * `b` is NULL or a live batch; the callbacks follow their contracts.
+ */
+reqc_code reqc_batch_set_socket_callbacks(reqc_batch *b,
+                                          reqc_socket_fn on_socket,
+                                          reqc_timer_fn on_timer,
+                                          void *userdata,
+                                          reqc_free_fn free_userdata);
+
+/**
+ * Event-loop mode: starts the run; the socket and timer callbacks tell
+ * what to watch. Writes 1 to `*done` when there was nothing to do.
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
+ *
+ * # Safety
+ * `b` is NULL or a live batch; `done` NULL or writable.
+ */
+reqc_code reqc_batch_start(reqc_batch *b,
+                           int *done);
+
+/**
+ * Event-loop mode: socket `fd` is ready for `events` (`REQC_WATCH_IN`,
+ * `_OUT`, `_INOUT`). Writes 1 to `*done` when every item has finished.
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_STATE` or
+ * `REQC_E_TRANSPORT`.
+ *
+ * # Safety
+ * `b` is NULL or a live batch; `done` NULL or writable.
+ */
+reqc_code reqc_batch_socket_action(reqc_batch *b,
+                                   int fd,
+                                   int events,
+                                   int *done);
+
+/**
+ * Event-loop mode: the timer set through the timer callback expired.
+ * Writes 1 to `*done` when every item has finished.
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
+ *
+ * # Safety
+ * `b` is NULL or a live batch; `done` NULL or writable.
+ */
+reqc_code reqc_batch_timeout_action(reqc_batch *b,
+                                    int *done);
 
 /**
  * The name of `code`, e.g. "REQC_E_TIMEOUT"; "REQC_OK" for 0 and

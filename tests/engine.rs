@@ -97,3 +97,55 @@ fn session_keeps_cookies_and_one_connection() {
     }
     assert_eq!(server.connections(), 1);
 }
+
+#[test]
+fn batch_runs_items_concurrently_with_per_item_results() {
+    use reqc::core::batch::Batch;
+    use std::sync::Arc;
+    let server = reqc_test_server::start().unwrap();
+    let batch: Batch<Lane> = Batch::new(Arc::new(Session::new()));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let refused = format!("http://{}/get", closed.local_addr().unwrap());
+    drop(closed);
+    let mut slow = get(&server.url("/delay/5"));
+    slow.options.timeout = Some(std::time::Duration::from_millis(300));
+    let urls = [server.url("/get?i=0"), refused, server.url("/redirect/2")];
+    for url in &urls {
+        batch.add(&get(url));
+    }
+    batch.add(&slow);
+    let started = std::time::Instant::now();
+    batch.perform().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert_eq!(batch.take(0).unwrap().unwrap().status, 200);
+    assert_eq!(batch.take(1).unwrap().unwrap_err().code, Code::Connect);
+    let redirected = batch.take(2).unwrap().unwrap();
+    assert_eq!(redirected.history.len(), 2);
+    assert_eq!(batch.take(3).unwrap().unwrap_err().code, Code::Timeout);
+    assert!(batch.take(0).is_none(), "a result is moved out once");
+}
+
+#[test]
+fn batch_cancel_from_another_thread_returns_promptly() {
+    use reqc::core::batch::Batch;
+    use std::sync::Arc;
+    let server = reqc_test_server::start().unwrap();
+    let batch: Arc<Batch<Lane>> = Arc::new(Batch::new(Arc::new(Session::new())));
+    for _ in 0..5 {
+        batch.add(&get(&server.url("/delay/10")));
+    }
+    let canceller = {
+        let batch = batch.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            batch.cancel();
+        })
+    };
+    let started = std::time::Instant::now();
+    batch.perform().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    canceller.join().unwrap();
+    for i in 0..5 {
+        assert_eq!(batch.take(i).unwrap().unwrap_err().code, Code::Cancelled);
+    }
+}

@@ -1,6 +1,7 @@
 //! The engine, in safe Rust: requests, layered defaults, redirects, response
 //! building. It knows nothing of C or of libcurl; it drives a `Transport`.
 
+pub mod batch;
 pub mod body;
 pub mod cancel;
 pub mod collect;

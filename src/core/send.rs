@@ -53,7 +53,7 @@ pub fn send(
     below: &Layer,
     transport: &mut dyn Transport,
     cancel: &CancelToken,
-    jar: Option<&CookieJar>,
+    jar: Option<Arc<CookieJar>>,
 ) -> Result<Response> {
     let mut exchange = Exchange::new(request, below, jar)?;
     loop {
@@ -74,11 +74,11 @@ pub fn send(
 /// or a batch's multi handle), and hands the outcome back. Hooks, cookies,
 /// logging and redirects happen here, so a single send and a batch item
 /// behave the same.
-pub struct Exchange<'a> {
+pub struct Exchange {
     hooks: HookList,
     on_data: Option<Arc<dyn DataSink>>,
     chain: Chain,
-    jar: Option<&'a CookieJar>,
+    jar: Option<Arc<CookieJar>>,
     started: Instant,
     history: Vec<Response>,
     current: Option<Current>,
@@ -92,14 +92,10 @@ struct Current {
     started: Instant,
 }
 
-impl<'a> Exchange<'a> {
+impl Exchange {
     /// Merges the layers; runs the ARGS hooks on a per-send copy, so the
     /// caller's request stays as it was.
-    pub fn new(
-        request: &Request,
-        below: &Layer,
-        jar: Option<&'a CookieJar>,
-    ) -> Result<Exchange<'a>> {
+    pub fn new(request: &Request, below: &Layer, jar: Option<Arc<CookieJar>>) -> Result<Exchange> {
         let started = Instant::now();
         let hooks = request.hooks.after(&below.hooks);
         let chain = if hooks.has(HookKind::Args) {
@@ -147,7 +143,7 @@ impl<'a> Exchange<'a> {
         let number = self.history.len() as u32;
         let hop_started = Instant::now();
         let mut hop = self.chain.hop(self.started)?;
-        if let Some(jar) = self.jar {
+        if let Some(jar) = &self.jar {
             add_jar_cookies(&mut hop, jar);
         }
         let log = self
@@ -234,7 +230,7 @@ impl<'a> Exchange<'a> {
             e
         })?;
         let mut response = build(&hop, collector, info, started.elapsed());
-        if let Some(jar) = self.jar {
+        if let Some(jar) = &self.jar {
             jar.store_response(&hop.url, &response.headers);
         }
         if let Some(log) = &log {

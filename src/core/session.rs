@@ -19,7 +19,7 @@ pub const MAX_IDLE_LANES: usize = 8;
 
 pub struct Session<T> {
     defaults: RwLock<Arc<Layer>>,
-    pub jar: CookieJar,
+    pub jar: Arc<CookieJar>,
     idle: Mutex<Vec<T>>,
 }
 
@@ -27,7 +27,7 @@ impl<T: Transport + Default> Default for Session<T> {
     fn default() -> Self {
         Session {
             defaults: RwLock::default(),
-            jar: CookieJar::new(),
+            jar: Arc::new(CookieJar::new()),
             idle: Mutex::new(Vec::new()),
         }
     }
@@ -62,7 +62,7 @@ impl<T: Transport + Default> Session<T> {
     pub fn send(&self, request: &Request, cancel: &CancelToken) -> Result<Response> {
         let below = self.defaults().over(&config::global());
         let mut lane = self.checkout();
-        let result = send(request, &below, &mut lane, cancel, Some(&self.jar));
+        let result = send(request, &below, &mut lane, cancel, Some(self.jar.clone()));
         // A hook's abort promises that the connection is not reused; the
         // simplest sure way is to drop the lane with its connections.
         if !matches!(&result, Err(e) if e.code == Code::Aborted) {

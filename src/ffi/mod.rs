@@ -1,6 +1,7 @@
 //! The C ABI: argument checks, panic boundary and handle conversion, one file
 //! per handle. No HTTP logic lives here.
 
+pub mod batch;
 pub mod boundary;
 pub mod callbacks;
 pub mod code;

@@ -44,6 +44,12 @@ pub fn configure(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::Err
     let traced = hop.log.as_ref().filter(|l| l.wants(Level::Headers));
     easy.verbose(traced.is_some())?;
     easy.get_mut().log = traced.cloned();
+    // Several transfers of a batch to one HTTP/2 server should share its
+    // connection as streams rather than each open their own.
+    easy.pipewait(matches!(
+        hop.http_version,
+        HttpVersion::Http2 | HttpVersion::Http2PriorKnowledge
+    ))?;
     Ok(())
 }
 

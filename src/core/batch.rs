@@ -1,0 +1,399 @@
+//! A batch: Requests' async `map`, as many exchanges at once on one lane of
+//! a session (a curl multi handle), on the calling thread.
+//!
+//! At most `concurrency` transfers (and easy handles) exist at once; items
+//! wait in a queue until a slot frees, so memory stays flat however many
+//! items wait. Results are kept until taken, or handed to `on_complete` as
+//! they land and not kept at all. Two locks, never held while calling out
+//! to the caller: `items` (the queue and the results), briefly, so callbacks
+//! may add items or read results; `run` (the lane and the exchanges in
+//! flight) for a whole step, so only one thread drives at a time.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::{Duration, Instant};
+
+use super::cancel::{CancelToken, WakerGuard};
+use super::config;
+use super::error::{Code, Error, Result};
+use super::request::Request;
+use super::response::Response;
+use super::send::{Exchange, Layer};
+use super::session::Session;
+use super::transfer::{Driver, Finished, SocketWatcher, Transport};
+
+pub const DEFAULT_CONCURRENCY: usize = 64;
+
+/// How long one blocking step waits on the sockets at most; a cancel wakes
+/// it at once.
+const STEP_WAIT: Duration = Duration::from_millis(200);
+
+/// Receives each item's result as it lands (index, result).
+pub type OnComplete = Box<dyn FnMut(usize, Result<Response>) + Send>;
+
+enum Entry {
+    Pending(Box<Request>),
+    Running,
+    Done(Result<Response>),
+    /// Handed to `on_complete` or taken; the error, if it failed, stays for
+    /// `item_error`.
+    Gone(Option<Error>),
+}
+
+#[derive(Default)]
+struct Items {
+    entries: Vec<Entry>,
+    queue: VecDeque<usize>,
+}
+
+/// What a batch holds while it runs: its lane and the exchanges in flight.
+struct Run<T> {
+    lane: T,
+    below: Layer,
+    exchanges: HashMap<usize, Exchange>,
+    deadline: Option<Instant>,
+    _wake: WakerGuard,
+}
+
+#[derive(Clone, Copy)]
+struct Settings {
+    concurrency: usize,
+    per_host: usize,
+    timeout: Option<Duration>,
+}
+
+pub struct Batch<T> {
+    session: Arc<Session<T>>,
+    settings: Mutex<Settings>,
+    items: Mutex<Items>,
+    run: Mutex<Option<Run<T>>>,
+    on_complete: Mutex<Option<OnComplete>>,
+    watcher: Mutex<Option<Arc<dyn SocketWatcher>>>,
+    cancel: CancelToken,
+}
+
+fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl<T: Transport + Driver + Default + Send> Batch<T> {
+    pub fn session(&self) -> &Arc<Session<T>> {
+        &self.session
+    }
+
+    /// True while a call drives the batch.
+    pub fn is_running(&self) -> bool {
+        matches!(self.run.try_lock(), Err(TryLockError::WouldBlock))
+    }
+
+    pub fn new(session: Arc<Session<T>>) -> Batch<T> {
+        Batch {
+            session,
+            settings: Mutex::new(Settings {
+                concurrency: DEFAULT_CONCURRENCY,
+                per_host: 0,
+                timeout: None,
+            }),
+            items: Mutex::default(),
+            run: Mutex::new(None),
+            on_complete: Mutex::new(None),
+            watcher: Mutex::new(None),
+            cancel: CancelToken::new(),
+        }
+    }
+
+    /// Queues a copy of `request`; nothing is sent yet. Returns its index.
+    /// Allowed at any time, also from a callback while the batch runs.
+    pub fn add(&self, request: &Request) -> usize {
+        let mut items = lock(&self.items);
+        let index = items.entries.len();
+        items
+            .entries
+            .push(Entry::Pending(Box::new(request.clone())));
+        items.queue.push_back(index);
+        index
+    }
+
+    pub fn len(&self) -> usize {
+        lock(&self.items).entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn set_concurrency(&self, n: usize) -> Result<()> {
+        if n == 0 {
+            return Err(Error::invalid("concurrency must be at least 1"));
+        }
+        lock(&self.settings).concurrency = n;
+        Ok(())
+    }
+
+    /// At most `n` connections per host (0: no cap). Set before running.
+    pub fn set_per_host(&self, n: usize) {
+        lock(&self.settings).per_host = n;
+    }
+
+    /// A deadline for the whole batch, counted from its start.
+    pub fn set_timeout(&self, timeout: Option<Duration>) {
+        lock(&self.settings).timeout = timeout;
+    }
+
+    pub fn set_on_complete(&self, callback: Option<OnComplete>) {
+        *lock(&self.on_complete) = callback;
+    }
+
+    /// Ends the run promptly: unfinished items fail with `Code::Cancelled`,
+    /// finished ones keep their results. Any thread, any time.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Moves out item `index`'s result; `None` when there is none (yet, or
+    /// any more).
+    pub fn take(&self, index: usize) -> Option<Result<Response>> {
+        let mut items = lock(&self.items);
+        let entry = items.entries.get_mut(index)?;
+        match std::mem::replace(entry, Entry::Gone(None)) {
+            Entry::Done(result) => {
+                *entry = Entry::Gone(result.as_ref().err().cloned());
+                Some(result)
+            }
+            other => {
+                *entry = other;
+                None
+            }
+        }
+    }
+
+    /// Item `index`'s error, also after its result was taken or handed over.
+    pub fn item_error(&self, index: usize) -> Option<Error> {
+        match lock(&self.items).entries.get(index)? {
+            Entry::Done(Err(e)) => Some(e.clone()),
+            Entry::Gone(e) => e.clone(),
+            _ => None,
+        }
+    }
+
+    /// True when item `index` has finished.
+    pub fn is_finished(&self, index: usize) -> bool {
+        matches!(
+            lock(&self.items).entries.get(index),
+            Some(Entry::Done(_) | Entry::Gone(_))
+        )
+    }
+
+    /// Runs every item to its end; returns when all have finished (or the
+    /// batch was cancelled or its deadline passed).
+    pub fn perform(&self) -> Result<()> {
+        let mut run = self.claim()?;
+        loop {
+            let finished = run.as_mut().map(|r| r.lane.step(STEP_WAIT));
+            if self.advance(&mut run, finished)? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One step that waits at most `timeout`; true when every item has
+    /// finished.
+    pub fn poll(&self, timeout: Duration) -> Result<bool> {
+        let mut run = self.claim()?;
+        let finished = run.as_mut().map(|r| r.lane.step(timeout));
+        self.advance(&mut run, finished)
+    }
+
+    /// Hands socket watching to the caller's event loop: from now on the
+    /// batch runs through `start_watched` and `act`.
+    pub fn watch_with(&self, watcher: Arc<dyn SocketWatcher>) {
+        *lock(&self.watcher) = Some(watcher);
+    }
+
+    /// In watched mode: starts the run (the watcher hears which sockets and
+    /// timer to watch). True when there was nothing to do.
+    pub fn start_watched(&self) -> Result<bool> {
+        let mut run = self.claim()?;
+        self.advance(&mut run, None)
+    }
+
+    /// In watched mode: `socket` is ready (or the timer expired, with
+    /// `None`). True when every item has finished.
+    pub fn act(&self, socket: Option<i64>, readable: bool, writable: bool) -> Result<bool> {
+        let mut run = self.claim()?;
+        let finished = run.as_mut().map(|r| r.lane.act(socket, readable, writable));
+        self.advance(&mut run, finished)
+    }
+
+    /// The run lock, with a run set up if none is under way. Refused while
+    /// another call drives the batch (a callback calling perform, say).
+    fn claim(&self) -> Result<MutexGuard<'_, Option<Run<T>>>> {
+        let mut guard = match self.run.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return Err(Error::new(
+                Code::InvalidState,
+                "the batch is already being run (by another thread or from one of its callbacks)",
+            )),
+        };
+        if guard.is_none() {
+            *guard = Some(self.begin()?);
+        }
+        Ok(guard)
+    }
+
+    fn begin(&self) -> Result<Run<T>> {
+        let settings = *lock(&self.settings);
+        let mut lane = self.session.checkout();
+        lane.limit(settings.per_host, settings.concurrency)?;
+        if let Some(watcher) = lock(&self.watcher).clone() {
+            lane.watch_with(watcher)?;
+        }
+        let wake = self.cancel.on_cancel(lane.waker());
+        Ok(Run {
+            below: self.session.defaults().over(&config::global()),
+            lane,
+            exchanges: HashMap::new(),
+            deadline: settings.timeout.map(|t| Instant::now() + t),
+            _wake: wake,
+        })
+    }
+
+    /// Takes the transfers that finished, starts what may start, and ends
+    /// the run when nothing is left. True when every item has finished.
+    fn advance(
+        &self,
+        guard: &mut MutexGuard<'_, Option<Run<T>>>,
+        finished: Option<Result<Vec<Finished>>>,
+    ) -> Result<bool> {
+        let run = guard.as_mut().expect("claim sets up a run");
+        for done in finished.transpose()?.into_iter().flatten() {
+            self.finish_hop(run, done);
+        }
+        let stop = if self.cancel.is_cancelled() {
+            Some(Error::new(Code::Cancelled, "the batch was cancelled"))
+        } else if run.deadline.is_some_and(|d| Instant::now() >= d) {
+            Some(Error::new(Code::Timeout, "the batch's deadline passed"))
+        } else {
+            None
+        };
+        match stop {
+            Some(why) => self.stop_all(run, &why),
+            None => self.fill(run),
+        }
+        let idle = run.exchanges.is_empty() && lock(&self.items).queue.is_empty();
+        if idle {
+            if let Some(run) = guard.take() {
+                self.session.checkin(run.lane);
+            }
+        }
+        Ok(idle)
+    }
+
+    /// Starts queued items while there is room.
+    fn fill(&self, run: &mut Run<T>) {
+        let concurrency = lock(&self.settings).concurrency;
+        while run.exchanges.len() < concurrency {
+            let next = {
+                let mut items = lock(&self.items);
+                let Some(index) = items.queue.pop_front() else {
+                    break;
+                };
+                match std::mem::replace(&mut items.entries[index], Entry::Running) {
+                    Entry::Pending(request) => Some((index, request)),
+                    other => {
+                        items.entries[index] = other;
+                        None
+                    }
+                }
+            };
+            let Some((index, request)) = next else {
+                continue;
+            };
+            let started = Exchange::new(&request, &run.below, Some(self.session.jar.clone()))
+                .and_then(|exchange| {
+                    run.exchanges.insert(index, exchange);
+                    self.start_hop(run, index)
+                });
+            if let Err(e) = started {
+                run.exchanges.remove(&index);
+                self.complete(index, Err(e));
+            }
+        }
+    }
+
+    /// Prepares and starts the next hop of item `index`.
+    fn start_hop(&self, run: &mut Run<T>, index: usize) -> Result<()> {
+        let exchange = run
+            .exchanges
+            .get_mut(&index)
+            .expect("a running item has an exchange");
+        let collector = exchange.next_hop()?;
+        let started = run.lane.start(index, exchange.hop(), collector);
+        if let Err(e) = started {
+            // Let the exchange log and word the failure as any hop's.
+            let exchange = run.exchanges.get_mut(&index).expect("still there");
+            return match exchange.finish_hop(Default::default(), Err(e)) {
+                Err(e) => Err(e),
+                Ok(_) => Err(Error::new(Code::Transport, "the transfer could not start")),
+            };
+        }
+        Ok(())
+    }
+
+    fn finish_hop(&self, run: &mut Run<T>, done: Finished) {
+        let Some(exchange) = run.exchanges.get_mut(&done.id) else {
+            return;
+        };
+        match exchange.finish_hop(done.collector, done.outcome) {
+            Ok(Some(response)) => {
+                run.exchanges.remove(&done.id);
+                self.complete(done.id, Ok(response));
+            }
+            Ok(None) => {
+                if let Err(e) = self.start_hop(run, done.id) {
+                    run.exchanges.remove(&done.id);
+                    self.complete(done.id, Err(e));
+                }
+            }
+            Err(e) => {
+                run.exchanges.remove(&done.id);
+                self.complete(done.id, Err(e));
+            }
+        }
+    }
+
+    /// Ends every unfinished item with `why`.
+    fn stop_all(&self, run: &mut Run<T>, why: &Error) {
+        for (index, collector) in run.lane.abort_all() {
+            if let Some(mut exchange) = run.exchanges.remove(&index) {
+                let e = exchange.finish_hop(collector, Err(why.clone())).err();
+                self.complete(index, Err(e.unwrap_or_else(|| why.clone())));
+            }
+        }
+        for (index, _) in std::mem::take(&mut run.exchanges) {
+            self.complete(index, Err(why.clone()));
+        }
+        let waiting: Vec<usize> = lock(&self.items).queue.drain(..).collect();
+        for index in waiting {
+            self.complete(index, Err(why.clone()));
+        }
+    }
+
+    /// Records item `index`'s result, or hands it to `on_complete`.
+    fn complete(&self, index: usize, result: Result<Response>) {
+        // Take the callback out, so it may call back into the batch.
+        let callback = lock(&self.on_complete).take();
+        match callback {
+            Some(mut callback) => {
+                lock(&self.items).entries[index] = Entry::Gone(result.as_ref().err().cloned());
+                callback(index, result);
+                let mut slot = lock(&self.on_complete);
+                if slot.is_none() {
+                    *slot = Some(callback);
+                }
+            }
+            None => lock(&self.items).entries[index] = Entry::Done(result),
+        }
+    }
+}

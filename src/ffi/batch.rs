@@ -1,0 +1,581 @@
+//! `reqc_batch`: the concurrent map over many requests on one curl multi
+//! handle, run on the caller's thread or driven from the caller's own event
+//! loop.
+
+use std::collections::HashMap;
+use std::ffi::{c_char, c_int, c_void, CString};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use super::boundary::{
+    borrow, guard, guard_or, into_raw, take, with_handle, write_out, ErrorSlot, Handle,
+};
+use super::callbacks::{reqc_free_fn, Userdata};
+use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
+use super::request::reqc_request;
+use super::response::reqc_response;
+use super::session::reqc_session;
+use crate::core::batch::Batch;
+use crate::core::error::{Code, Error};
+use crate::core::session::Session;
+use crate::core::transfer::{SocketWatcher, Watch};
+use crate::transport::Lane;
+
+/// Watch the socket for reading.
+pub const REQC_WATCH_IN: c_int = 1;
+/// Watch the socket for writing.
+pub const REQC_WATCH_OUT: c_int = 2;
+/// Watch the socket for reading and writing.
+pub const REQC_WATCH_INOUT: c_int = 3;
+/// Stop watching the socket.
+pub const REQC_WATCH_REMOVE: c_int = 4;
+
+/// Receives each item's result as it lands, on the thread running the
+/// batch: `code` is the item's result code; on `REQC_OK`, `response` is the
+/// item's response, now owned by the callback (free it with
+/// `reqc_response_free`); otherwise `response` is NULL and
+/// `reqc_batch_item_error(batch, index)` says why. The callback may call
+/// `reqc_batch_add` (the new item runs in this same perform),
+/// `reqc_batch_cancel` and the item getters; not `reqc_batch_perform`,
+/// `_poll` or `_free`.
+#[allow(non_camel_case_types)]
+pub type reqc_complete_fn = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        batch: *mut reqc_batch,
+        index: usize,
+        code: reqc_code,
+        response: *mut reqc_response,
+    ),
+>;
+
+/// Tells the caller's event loop to watch socket `fd` for `what`
+/// (`REQC_WATCH_IN`, `_OUT`, `_INOUT`) or to stop (`REQC_WATCH_REMOVE`).
+#[allow(non_camel_case_types)]
+pub type reqc_socket_fn =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, fd: c_int, what: c_int)>;
+
+/// Tells the caller's event loop to call `reqc_batch_timeout_action` after
+/// `timeout_ms` milliseconds (0: as soon as possible), replacing any earlier
+/// timer; -1 removes the timer.
+#[allow(non_camel_case_types)]
+pub type reqc_timer_fn = Option<unsafe extern "C" fn(userdata: *mut c_void, timeout_ms: i64)>;
+
+/// A batch of requests (opaque): Requests' `async.map`, on one lane (a curl
+/// multi handle) of its session.
+///
+/// Thread rules: perform, poll and the event-loop calls run every transfer,
+/// hook and callback on the thread that calls them, one call at a time;
+/// `reqc_batch_cancel` may be called from any thread and from inside any
+/// callback; `reqc_batch_add` and the item getters from inside callbacks or
+/// between runs.
+#[allow(non_camel_case_types)]
+pub struct reqc_batch {
+    batch: Arc<Batch<Lane>>,
+    /// C copies of the per-item messages, kept until the batch is freed.
+    messages: Mutex<HashMap<usize, CString>>,
+    errors: ErrorSlot,
+}
+
+impl Handle for reqc_batch {
+    const TAG: u32 = 0x6261_7463; // "batc"
+    fn errors(&self) -> &ErrorSlot {
+        &self.errors
+    }
+}
+
+/// Creates a batch over `session` (its defaults, cookies, hooks and
+/// connections apply to every item exactly as in a single send), or over a
+/// private session when `session` is NULL. The batch keeps its session
+/// alive: they may be freed in either order.
+///
+/// Returns `REQC_OK` and writes `*out`, or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `session` is NULL or a live session; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_new(
+    session: *mut reqc_session,
+    out: *mut *mut reqc_batch,
+) -> reqc_code {
+    guard(|| {
+        if out.is_null() {
+            return REQC_E_INVALID_ARGUMENT;
+        }
+        let session = if session.is_null() {
+            Arc::new(Session::new())
+        } else {
+            // SAFETY: forwarded from this function's contract.
+            match unsafe { borrow(session) } {
+                Some(s) => s.session.clone(),
+                None => return REQC_E_INVALID_ARGUMENT,
+            }
+        };
+        let handle = into_raw(reqc_batch {
+            batch: Arc::new(Batch::new(session)),
+            messages: Mutex::default(),
+            errors: ErrorSlot::default(),
+        });
+        // SAFETY: `out` is non-NULL and writable per the contract.
+        unsafe { write_out(out, handle) };
+        REQC_OK
+    })
+}
+
+/// Frees a batch, its unclaimed responses and its callbacks' userdata. NULL
+/// is a no-op, and so is freeing a batch that is running (from one of its
+/// callbacks or another thread): free it after the run returns.
+///
+/// # Safety
+/// `b` is NULL or a live batch, not used after this call.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_free(b: *mut reqc_batch) {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        drop(unsafe { take(b, |h| !h.batch.is_running()) });
+        REQC_OK
+    });
+}
+
+/// The message of the last failed call on `b` (perform, poll, a setter);
+/// "" when none. Borrowed from `b` until its next failed call or its free.
+///
+/// # Safety
+/// `b` is NULL or a live batch.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_error(b: *const reqc_batch) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    guard_or(c"".as_ptr(), || {
+        unsafe { borrow(b) }.map_or(c"".as_ptr(), |h| h.errors.as_ptr())
+    })
+}
+
+/// Adds a copy of `req` (later changes to `req` do not affect it); nothing
+/// is sent yet. Writes the item's index (0, 1, 2… in the order added) to
+/// `*index` when `index` is not NULL. Allowed while the batch runs, from its
+/// callbacks: the item runs in the same run.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `b`).
+///
+/// # Safety
+/// `b` and `req` are NULL or live handles; `index` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_add(
+    b: *mut reqc_batch,
+    req: *mut reqc_request,
+    index: *mut usize,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(b, |h| {
+            let r =
+                borrow(req).ok_or_else(|| Error::invalid("request is NULL or not a request"))?;
+            let i = h.batch.add(&r.snapshot());
+            write_out(index, i);
+            Ok(())
+        })
+    }
+}
+
+/// How many items the batch holds (0 for NULL).
+///
+/// # Safety
+/// `b` is NULL or a live batch.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_count(b: *const reqc_batch) -> usize {
+    // SAFETY: forwarded from this function's contract.
+    guard_or(0, || unsafe { borrow(b) }.map_or(0, |h| h.batch.len()))
+}
+
+/// At most `n` items in flight at once (default 64): at most `n` transfers,
+/// easy handles and buffers exist at once, recycled as items finish.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (`n` is 0).
+///
+/// # Safety
+/// `b` is NULL or a live batch.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_set_max_concurrency(b: *mut reqc_batch, n: usize) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { with_handle(b, |h| h.batch.set_concurrency(n)) }
+}
+
+/// At most `n` connections to one host (0, the default: no cap beyond the
+/// concurrency); extra transfers wait for a connection. Takes effect at the
+/// next run.
+///
+/// # Safety
+/// `b` is NULL or a live batch.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_set_max_per_host(b: *mut reqc_batch, n: usize) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(b, |h| {
+            h.batch.set_per_host(n);
+            Ok(())
+        })
+    }
+}
+
+/// A deadline for the whole run, in ms from its start (0: none, the
+/// default). When it passes, unfinished items end with `REQC_E_TIMEOUT`.
+/// Each item's own timeouts apply too.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+///
+/// # Safety
+/// `b` is NULL or a live batch.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_set_timeout_ms(b: *mut reqc_batch, ms: i64) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(b, |h| {
+            let ms = u64::try_from(ms)
+                .map_err(|_| Error::invalid(format!("timeout {ms} ms is negative")))?;
+            h.batch
+                .set_timeout((ms > 0).then(|| Duration::from_millis(ms)));
+            Ok(())
+        })
+    }
+}
+
+/// Hands each item's result to `on_complete` as it lands, instead of keeping
+/// it for `reqc_batch_result` (see `reqc_complete_fn`). NULL stops that.
+/// `free_userdata` runs exactly once: when the callback is replaced or the
+/// batch freed, or before this returns if it fails.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `b` is NULL or a live batch; `on_complete` follows `reqc_complete_fn`.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_on_complete(
+    b: *mut reqc_batch,
+    on_complete: reqc_complete_fn,
+    userdata: *mut c_void,
+    free_userdata: reqc_free_fn,
+) -> reqc_code {
+    let callback =
+        on_complete.map(|f| complete_callback(f, Userdata::new(userdata, free_userdata), b));
+    if on_complete.is_none() {
+        drop(Userdata::new(userdata, free_userdata));
+    }
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(b, move |h| {
+            h.batch.set_on_complete(callback);
+            Ok(())
+        })
+    }
+}
+
+/// The engine's completion callback over a C one.
+fn complete_callback(
+    f: unsafe extern "C" fn(*mut c_void, *mut reqc_batch, usize, reqc_code, *mut reqc_response),
+    userdata: Userdata,
+    batch: *mut reqc_batch,
+) -> crate::core::batch::OnComplete {
+    let batch = batch as usize;
+    Box::new(move |index, result| {
+        let (code, response) = match result {
+            Ok(r) => (REQC_OK, into_raw(reqc_response::new(r))),
+            Err(e) => (e.code as reqc_code, std::ptr::null_mut()),
+        };
+        // SAFETY: the caller registered `f` with this userdata; `batch` is
+        // the batch's handle, alive while it runs (it cannot be freed while
+        // running), and `response` is handed over to the callback.
+        unsafe {
+            f(
+                userdata.ptr(),
+                batch as *mut reqc_batch,
+                index,
+                code,
+                response,
+            )
+        };
+    })
+}
+
+/// Runs every item concurrently and returns when all have finished, or the
+/// batch was cancelled or its deadline passed. One item's failure never
+/// fails or delays the others: each item has its own code
+/// (`reqc_batch_result`). All four hooks run for every item, and every
+/// callback, on the calling thread. Uses curl's poll interface, never
+/// select(): descriptors above 1024 are fine.
+///
+/// Returns `REQC_OK` (whatever the items' codes), or
+/// `REQC_E_INVALID_STATE` when the batch is already running (a callback
+/// calling perform) or `REQC_E_TRANSPORT`; message on `b`.
+///
+/// # Safety
+/// `b` is NULL or a live batch, not freed during the call.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_perform(b: *mut reqc_batch) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { with_handle(b, |h| h.batch.perform()) }
+}
+
+/// One step of the run for a caller with its own loop: starts what may
+/// start, waits at most `timeout_ms` for activity, and takes what finished.
+/// Writes 1 to `*done` (if not NULL) when every item has finished.
+///
+/// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (negative timeout),
+/// `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
+///
+/// # Safety
+/// `b` is NULL or a live batch; `done` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_poll(
+    b: *mut reqc_batch,
+    timeout_ms: i64,
+    done: *mut c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(b, |h| {
+            let ms = u64::try_from(timeout_ms)
+                .map_err(|_| Error::invalid(format!("timeout {timeout_ms} ms is negative")))?;
+            let finished = h.batch.poll(Duration::from_millis(ms))?;
+            write_out(done, c_int::from(finished));
+            Ok(())
+        })
+    }
+}
+
+/// Cancels the batch from any thread or callback: the run returns promptly
+/// (within a short internal poll interval, never waiting for the items' own
+/// timeouts); unfinished items end with `REQC_E_CANCELLED` and their
+/// connections are closed; finished ones keep their results. A cancelled
+/// batch stays cancelled.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `b` is NULL or a live batch.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_cancel(b: *mut reqc_batch) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(b, |h| {
+            h.batch.cancel();
+            Ok(())
+        })
+    }
+}
+
+/// Moves item `index`'s response to `*out` (free it with
+/// `reqc_response_free`); the batch keeps it no longer.
+///
+/// Returns `REQC_OK`; the item's own failure code (e.g. `REQC_E_CONNECT`,
+/// `REQC_E_TIMEOUT`, `REQC_E_CANCELLED`, with `reqc_batch_item_error`
+/// saying why) without writing `*out`; `REQC_E_NOT_FOUND` when there is no
+/// such item or its response was already taken or handed to on_complete;
+/// `REQC_E_INVALID_STATE` when it has not finished.
+///
+/// # Safety
+/// `b` is NULL or a live batch; `out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_result(
+    b: *mut reqc_batch,
+    index: usize,
+    out: *mut *mut reqc_response,
+) -> reqc_code {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let Some(h) = (unsafe { borrow(b) }) else {
+            return REQC_E_INVALID_ARGUMENT;
+        };
+        if out.is_null() {
+            return REQC_E_INVALID_ARGUMENT;
+        }
+        if index >= h.batch.len() {
+            return REQC_E_NOT_FOUND;
+        }
+        if !h.batch.is_finished(index) {
+            return Code::InvalidState as reqc_code;
+        }
+        match h.batch.take(index) {
+            Some(Ok(response)) => {
+                // SAFETY: `out` is non-NULL and writable per the contract.
+                unsafe { write_out(out, into_raw(reqc_response::new(response))) };
+                REQC_OK
+            }
+            Some(Err(e)) => e.code as reqc_code,
+            None => match h.batch.item_error(index) {
+                Some(e) => e.code as reqc_code,
+                None => REQC_E_NOT_FOUND,
+            },
+        }
+    })
+}
+
+/// The message of item `index`'s failure (naming its URL), "" when it did
+/// not fail or has not finished. Borrowed from `b` until it is freed.
+///
+/// # Safety
+/// `b` is NULL or a live batch.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_item_error(
+    b: *const reqc_batch,
+    index: usize,
+) -> *const c_char {
+    guard_or(c"".as_ptr(), || {
+        // SAFETY: forwarded from this function's contract.
+        let Some(h) = (unsafe { borrow(b) }) else {
+            return c"".as_ptr();
+        };
+        let Some(e) = h.batch.item_error(index) else {
+            return c"".as_ptr();
+        };
+        let mut messages = h.messages.lock().unwrap_or_else(PoisonError::into_inner);
+        let text = messages.entry(index).or_insert_with(|| {
+            CString::new(format!("{}: {}", e.code.name(), e.message).replace('\0', "\\0"))
+                .unwrap_or_default()
+        });
+        // The CString's buffer does not move when the map grows.
+        text.as_ptr()
+    })
+}
+
+/// The caller's event loop, reached through C callbacks.
+struct CWatcher {
+    socket: unsafe extern "C" fn(*mut c_void, c_int, c_int),
+    timer: unsafe extern "C" fn(*mut c_void, i64),
+    userdata: Userdata,
+}
+
+impl SocketWatcher for CWatcher {
+    fn watch(&self, socket: i64, what: Watch) {
+        let what = match what {
+            Watch::Read => REQC_WATCH_IN,
+            Watch::Write => REQC_WATCH_OUT,
+            Watch::ReadWrite => REQC_WATCH_INOUT,
+            Watch::Remove => REQC_WATCH_REMOVE,
+        };
+        let fd = c_int::try_from(socket).unwrap_or(-1);
+        // SAFETY: the caller registered `socket` with this userdata.
+        unsafe { (self.socket)(self.userdata.ptr(), fd, what) };
+    }
+
+    fn timer(&self, after: Option<Duration>) {
+        let ms = after.map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        // SAFETY: the caller registered `timer` with this userdata.
+        unsafe { (self.timer)(self.userdata.ptr(), ms) };
+    }
+}
+
+/// Lets a program with its own event loop (epoll, poll, libuv, libevent)
+/// drive the batch: from the next run on, `on_socket` says which sockets to
+/// watch and `on_timer` when to call back, and the program reports back
+/// with `reqc_batch_socket_action` and `reqc_batch_timeout_action` after
+/// starting with `reqc_batch_start`. Both callbacks run on the thread of
+/// those calls. `free_userdata` runs exactly once, when the batch is freed
+/// (or before this returns if it fails).
+///
+/// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (a NULL callback) or
+/// `REQC_E_INVALID_STATE` (the batch is running).
+///
+/// # Safety
+/// `b` is NULL or a live batch; the callbacks follow their contracts.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_set_socket_callbacks(
+    b: *mut reqc_batch,
+    on_socket: reqc_socket_fn,
+    on_timer: reqc_timer_fn,
+    userdata: *mut c_void,
+    free_userdata: reqc_free_fn,
+) -> reqc_code {
+    let userdata = Userdata::new(userdata, free_userdata);
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(b, move |h| {
+            let (Some(socket), Some(timer)) = (on_socket, on_timer) else {
+                return Err(Error::invalid(
+                    "socket and timer callbacks are both required",
+                ));
+            };
+            if h.batch.is_running() {
+                return Err(Error::new(Code::InvalidState, "the batch is running"));
+            }
+            h.batch.watch_with(Arc::new(CWatcher {
+                socket,
+                timer,
+                userdata,
+            }));
+            Ok(())
+        })
+    }
+}
+
+/// Event-loop mode: starts the run; the socket and timer callbacks tell
+/// what to watch. Writes 1 to `*done` when there was nothing to do.
+///
+/// Returns `REQC_OK`, `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
+///
+/// # Safety
+/// `b` is NULL or a live batch; `done` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_start(b: *mut reqc_batch, done: *mut c_int) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(b, |h| {
+            let finished = h.batch.start_watched()?;
+            write_out(done, c_int::from(finished));
+            Ok(())
+        })
+    }
+}
+
+/// Event-loop mode: socket `fd` is ready for `events` (`REQC_WATCH_IN`,
+/// `_OUT`, `_INOUT`). Writes 1 to `*done` when every item has finished.
+///
+/// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_STATE` or
+/// `REQC_E_TRANSPORT`.
+///
+/// # Safety
+/// `b` is NULL or a live batch; `done` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_socket_action(
+    b: *mut reqc_batch,
+    fd: c_int,
+    events: c_int,
+    done: *mut c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(b, |h| {
+            if fd < 0 || !(0..=REQC_WATCH_INOUT).contains(&events) {
+                return Err(Error::invalid(format!(
+                    "bad socket {fd} or events {events}"
+                )));
+            }
+            let readable = events & REQC_WATCH_IN != 0;
+            let writable = events & REQC_WATCH_OUT != 0;
+            let finished = h.batch.act(Some(i64::from(fd)), readable, writable)?;
+            write_out(done, c_int::from(finished));
+            Ok(())
+        })
+    }
+}
+
+/// Event-loop mode: the timer set through the timer callback expired.
+/// Writes 1 to `*done` when every item has finished.
+///
+/// Returns `REQC_OK`, `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
+///
+/// # Safety
+/// `b` is NULL or a live batch; `done` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_timeout_action(
+    b: *mut reqc_batch,
+    done: *mut c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        with_handle(b, |h| {
+            let finished = h.batch.act(None, false, false)?;
+            write_out(done, c_int::from(finished));
+            Ok(())
+        })
+    }
+}

@@ -31,10 +31,11 @@ const STEP_WAIT: Duration = Duration::from_millis(200);
 /// Receives each item's result as it lands (index, result).
 pub type OnComplete = Box<dyn FnMut(usize, Result<Response>) + Send>;
 
+/// Kept small (boxed payloads): a batch may hold many thousands.
 enum Entry {
     Pending(Box<Request>),
     Running,
-    Done(Result<Response>),
+    Done(Box<Result<Response>>),
     /// Handed to `on_complete` or taken; the error, if it failed, stays for
     /// `item_error`.
     Gone(Option<Error>),
@@ -157,8 +158,8 @@ impl<T: Transport + Driver + Default + Send> Batch<T> {
         let entry = items.entries.get_mut(index)?;
         match std::mem::replace(entry, Entry::Gone(None)) {
             Entry::Done(result) => {
-                *entry = Entry::Gone(result.as_ref().err().cloned());
-                Some(result)
+                *entry = Entry::Gone(result.as_ref().as_ref().err().cloned());
+                Some(*result)
             }
             other => {
                 *entry = other;
@@ -170,7 +171,7 @@ impl<T: Transport + Driver + Default + Send> Batch<T> {
     /// Item `index`'s error, also after its result was taken or handed over.
     pub fn item_error(&self, index: usize) -> Option<Error> {
         match lock(&self.items).entries.get(index)? {
-            Entry::Done(Err(e)) => Some(e.clone()),
+            Entry::Done(result) => result.as_ref().as_ref().err().cloned(),
             Entry::Gone(e) => e.clone(),
             _ => None,
         }
@@ -393,7 +394,7 @@ impl<T: Transport + Driver + Default + Send> Batch<T> {
                     *slot = Some(callback);
                 }
             }
-            None => lock(&self.items).entries[index] = Entry::Done(result),
+            None => lock(&self.items).entries[index] = Entry::Done(Box::new(result)),
         }
     }
 }

@@ -20,7 +20,7 @@ use super::request::Request;
 use super::response::Response;
 use super::send::{Exchange, Layer};
 use super::session::Session;
-use super::transfer::{Driver, Finished, SocketWatcher, Transport};
+use super::transfer::{Driver, Finished, NewLane, SocketWatcher, Transport};
 
 pub const DEFAULT_CONCURRENCY: usize = 64;
 
@@ -63,7 +63,7 @@ struct Settings {
     timeout: Option<Duration>,
 }
 
-pub struct Batch<T> {
+pub struct Batch<T: NewLane> {
     session: Arc<Session<T>>,
     settings: Mutex<Settings>,
     items: Mutex<Items>,
@@ -77,7 +77,7 @@ fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl<T: Transport + Driver + Default + Send> Batch<T> {
+impl<T: Transport + Driver + NewLane + Send> Batch<T> {
     pub fn session(&self) -> &Arc<Session<T>> {
         &self.session
     }

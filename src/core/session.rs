@@ -11,29 +11,32 @@ use super::error::{Code, Result};
 use super::request::Request;
 use super::response::Response;
 use super::send::{send, Layer};
-use super::transfer::Transport;
+use super::transfer::{NewLane, Transport};
 
 /// How many idle lanes a session keeps (each holds its own connections).
 /// More are made when every lane is busy; the extra ones are dropped.
 pub const MAX_IDLE_LANES: usize = 8;
 
-pub struct Session<T> {
+pub struct Session<T: NewLane> {
     defaults: RwLock<Arc<Layer>>,
+    /// What every lane of the session shares.
+    shared: Arc<T::Shared>,
     pub jar: Arc<CookieJar>,
     idle: Mutex<Vec<T>>,
 }
 
-impl<T: Transport + Default> Default for Session<T> {
+impl<T: Transport + NewLane> Default for Session<T> {
     fn default() -> Self {
         Session {
             defaults: RwLock::default(),
+            shared: Arc::default(),
             jar: Arc::new(CookieJar::new()),
             idle: Mutex::new(Vec::new()),
         }
     }
 }
 
-impl<T: Transport + Default> Session<T> {
+impl<T: Transport + NewLane> Session<T> {
     pub fn new() -> Session<T> {
         Session::default()
     }
@@ -79,7 +82,7 @@ impl<T: Transport + Default> Session<T> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop()
-            .unwrap_or_default()
+            .unwrap_or_else(|| T::new_lane(&self.shared))
     }
 
     pub fn checkin(&self, lane: T) {

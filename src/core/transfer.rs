@@ -178,3 +178,10 @@ pub trait Driver {
     fn act(&mut self, socket: Option<i64>, readable: bool, writable: bool)
         -> Result<Vec<Finished>>;
 }
+
+/// Makes the lanes of a session, which share `Shared` (libcurl's DNS and
+/// TLS session caches) among them.
+pub trait NewLane: Sized {
+    type Shared: Default + Send + Sync;
+    fn new_lane(shared: &std::sync::Arc<Self::Shared>) -> Self;
+}

@@ -6,6 +6,7 @@ use std::ffi::CStr;
 use curl::easy::{Auth, Easy2, Form, HttpVersion as CurlVersion, List, NetRc, SslVersion};
 
 use super::handler::Callbacks;
+use super::share::Share;
 use crate::core::body::PartContent;
 use crate::core::log::Level;
 use crate::core::request::{Auth as ReqAuth, HttpVersion, TlsOptions, TlsVersion};
@@ -15,10 +16,25 @@ use crate::core::transfer::{Hop, HopBody};
 const CURLOPT_PROTOCOLS_STR: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_OBJECTPOINT + 318;
 const HTTP_ONLY: &CStr = c"http,https";
 
-/// Resets `easy` and applies `hop`. The callbacks' state is replaced too.
-pub fn configure(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::Error> {
+/// Resets `easy` and applies `hop`, sharing `share`'s DNS and TLS session
+/// caches when given. The callbacks' state is replaced too.
+pub fn configure(
+    easy: &mut Easy2<Callbacks>,
+    hop: &Hop,
+    share: Option<&Share>,
+) -> Result<(), curl::Error> {
     easy.reset();
     safe_defaults(easy)?;
+    if let Some(share) = share.filter(|s| !s.raw().is_null()) {
+        // SAFETY: `easy.raw()` is a live easy handle; the share handle is
+        // alive and thread-safe (it has lock callbacks), and outlives every
+        // easy handle of the lane that holds it (see `Lane`).
+        let rc =
+            unsafe { curl_sys::curl_easy_setopt(easy.raw(), curl_sys::CURLOPT_SHARE, share.raw()) };
+        if rc != curl_sys::CURLE_OK {
+            return Err(curl::Error::new(rc));
+        }
+    }
     easy.url(hop.url.as_str())?;
     method_and_body(easy, hop)?;
     easy.http_headers(header_list(hop)?)?;

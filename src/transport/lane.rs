@@ -13,11 +13,14 @@ use curl::multi::{Easy2Handle, Events, Multi};
 use super::configure::configure;
 use super::errors::from_curl;
 use super::handler::{Callbacks, RawEasy};
+use super::share::Share;
 use crate::core::cancel::CancelToken;
 use crate::core::collect::Collector;
 use crate::core::error::{Code, Error, Result};
 use crate::core::response::Timings;
-use crate::core::transfer::{Driver, Finished, Hop, HopInfo, SocketWatcher, Transport, Watch};
+use crate::core::transfer::{
+    Driver, Finished, Hop, HopInfo, NewLane, SocketWatcher, Transport, Watch,
+};
 
 /// How long one wait on the sockets may last. A wake-up (cancel) cuts it
 /// short; this bound only limits how stale a lost wake-up could make it.
@@ -30,6 +33,9 @@ pub struct Lane {
     running: HashMap<usize, Easy2Handle<Callbacks>>,
     /// Set once the caller's event loop watches the sockets.
     watched: bool,
+    /// The session's DNS and TLS session caches. Last, so it is dropped
+    /// after the easy handles that use it.
+    share: Option<Arc<Share>>,
 }
 
 // SAFETY: libcurl lets a multi handle and its easy handles be used from any
@@ -57,6 +63,15 @@ impl Lane {
             max_idle: 1,
             running: HashMap::new(),
             watched: false,
+            share: None,
+        }
+    }
+
+    /// A lane whose transfers share `share`'s DNS and TLS session caches.
+    pub fn with_share(share: Arc<Share>) -> Lane {
+        Lane {
+            share: Some(share),
+            ..Lane::new()
         }
     }
 
@@ -127,7 +142,7 @@ impl Driver for Lane {
             .idle
             .pop()
             .unwrap_or_else(|| Easy2::new(Callbacks::default()));
-        configure(&mut easy, hop).map_err(|e| from_curl(&e))?;
+        configure(&mut easy, hop, self.share.as_deref()).map_err(|e| from_curl(&e))?;
         easy.get_mut().collector = collector;
         easy.get_mut().easy = Some(RawEasy(easy.raw()));
         let mut handle = match self.multi.add2(easy) {
@@ -231,6 +246,14 @@ impl Driver for Lane {
         }
         .map_err(|e| multi_error("curl_multi_socket_action", e))?;
         Ok(self.collect_finished())
+    }
+}
+
+impl NewLane for Lane {
+    type Shared = Share;
+
+    fn new_lane(shared: &Arc<Share>) -> Lane {
+        Lane::with_share(shared.clone())
     }
 }
 

@@ -5,6 +5,7 @@ pub mod configure;
 pub mod errors;
 pub mod handler;
 pub mod lane;
+pub mod share;
 pub mod version;
 
 pub use lane::Lane;

@@ -60,12 +60,19 @@ pub fn configure(
     let traced = hop.log.as_ref().filter(|l| l.wants(Level::Headers));
     easy.verbose(traced.is_some())?;
     easy.get_mut().log = traced.cloned();
-    // Several transfers of a batch to one HTTP/2 server should share its
-    // connection as streams rather than each open their own.
-    easy.pipewait(matches!(
-        hop.http_version,
-        HttpVersion::Http2 | HttpVersion::Http2PriorKnowledge
-    ))?;
+    let http2 = match hop.http_version {
+        HttpVersion::Http2PriorKnowledge => true,
+        HttpVersion::Http2 | HttpVersion::Any => hop.url.scheme() == "https",
+        HttpVersion::Http1_0 | HttpVersion::Http1_1 => false,
+    };
+    if http2 && super::version::http2_reuse_broken() {
+        // Correct but slower: one connection per HTTP/2 transfer.
+        easy.forbid_reuse(true)?;
+    } else {
+        // Several transfers of a batch to one HTTP/2 server share its
+        // connection as streams rather than each open their own.
+        easy.pipewait(http2)?;
+    }
     Ok(())
 }
 

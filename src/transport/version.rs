@@ -34,3 +34,12 @@ pub fn has_feature(feature: &str) -> bool {
         _ => false,
     }
 }
+
+/// True when the linked libcurl cannot safely reuse an HTTP/2 connection:
+/// before 8.0.0 a second stream on a reused connection can fail with
+/// "Error in the HTTP2 framing layer" (curl issue #10634, fixed in 8.0.0;
+/// Debian 12 ships 7.88.1). Only a build against the system libcurl sees it.
+pub fn http2_reuse_broken() -> bool {
+    static BROKEN: OnceLock<bool> = OnceLock::new();
+    *BROKEN.get_or_init(|| curl::Version::get().version_num() < 0x08_00_00)
+}

@@ -2,6 +2,7 @@
  * _RESPONSE) on requests and sessions: how often and in which order they
  * run, what they see, what they may change, their answers (CONTINUE, ERROR,
  * ABORT) and the lifetime of their userdata. */
+#define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 
 #include "check.h"

@@ -2,6 +2,7 @@
  * secret reaches the log at any level (HTTP/1.1 and h2c) unless
  * REQC_LOG_SHOW_SECRETS asks for it, file-descriptor sinks (global and per
  * session, REQC_LOG_OFF) and the lifetime of a log callback's userdata. */
+#define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
 #include <fcntl.h>
 #include <unistd.h>

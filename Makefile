@@ -1,0 +1,142 @@
+# libreqc's build and test entry points. `make demo` and `make test` are the
+# two to know; see README.md. Every target installs what it needs if missing.
+
+CARGO ?= cargo
+CC ?= cc
+
+RELEASE := target/release
+LIB := $(RELEASE)/libreqc.so
+SYSTEM_TARGET := target/system-curl
+SYSTEM_LIB := $(SYSTEM_TARGET)/release/libreqc.so
+
+# The C tests: every tests/c/*.c is one program.
+C_TESTS := $(patsubst tests/c/%.c,%,$(wildcard tests/c/*.c))
+C_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itests/c
+C_LIBS := -lreqc -lpthread
+
+# The stages of `make test`, in order (lint first: it fails fastest).
+STAGES := lint build check-header check-symbols rust-tests c-tests c-tests-system-curl
+
+# A regenerated include/reqc.h fails the build in CI and in `make test`, not
+# in a developer's `make build`, where the header legitimately changes.
+STRICT_HEADER ?= $(if $(CI),1,)
+
+# Installs Debian packages that are missing: $(call need,PKG...).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_INSTALL := $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq
+need = @for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing$$missing"; $(APT_INSTALL) $$missing; fi
+
+# cargo builds in parallel itself; make's steps must run in order.
+.NOTPARALLEL:
+FORCE:
+.PHONY: all build lint check-header check-symbols c-tests c-tests-system-curl \
+	rust-tests test demo clean distclean build-deps system-curl-lib
+
+all: build
+
+build-deps:
+	$(call need,pkg-config libssl-dev)
+
+# The library (with libcurl built in) and the test server.
+build: build-deps
+	$(CARGO) build --release --workspace
+	@# The C programs link to the soname; cargo makes only libreqc.so.
+	ln -sf libreqc.so $(RELEASE)/libreqc.so.0
+	@if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- include/; then \
+		echo "include/reqc.h changed: commit the regenerated header"; \
+		git diff --stat -- include/; \
+		if [ -n "$(STRICT_HEADER)" ]; then exit 1; fi; \
+	fi
+
+lint: build-deps
+	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --release --workspace -- -D warnings
+
+# The header must compile cleanly as C11 and as C++17.
+check-header:
+	@mkdir -p build
+	@printf '#include "reqc.h"\nint main(void) { return reqc_version() == 0; }\n' \
+		>build/header-check.c
+	gcc -std=c11 -Wall -Wextra -Werror -pedantic -Iinclude -c -o build/header-check-c.o build/header-check.c
+	g++ -std=c++17 -Wall -Wextra -Werror -Iinclude -x c++ -c -o build/header-check-cxx.o build/header-check.c
+	@echo "include/reqc.h compiles as C11 and C++17"
+
+# Only reqc_* may be exported (the bundled libcurl stays hidden), and the
+# soname carries the ABI's major version.
+check-symbols: build
+	@others=$$(nm -D --defined-only $(LIB) | awk '{print $$NF}' | grep -v '^reqc_' || true); \
+	if [ -n "$$others" ]; then echo "$(LIB) exports symbols other than reqc_*:"; \
+		echo "$$others"; exit 1; fi
+	@readelf -d $(LIB) | grep -q 'SONAME.*\[libreqc\.so\.0\]' || \
+		{ echo "$(LIB): SONAME is not libreqc.so.0"; readelf -d $(LIB) | grep SONAME; exit 1; }
+	@echo "$(LIB): $$(nm -D --defined-only $(LIB) | wc -l) symbols, all reqc_*; SONAME libreqc.so.0"
+
+rust-tests: build-deps
+	$(CARGO) test --release --workspace
+
+# C test programs, against the bundled-libcurl build and the system one.
+# Always recompiled (a second or two): a binary left by another compiler
+# invocation must not stand in for one built with these flags.
+tests/c/bin/%: tests/c/%.c FORCE
+	@mkdir -p $(@D)
+	$(CC) $(C_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)
+tests/c/bin-system/%: tests/c/%.c FORCE
+	@mkdir -p $(@D)
+	$(CC) $(C_FLAGS) -o $@ $< -L$(SYSTEM_TARGET)/release $(C_LIBS)
+
+# Natively, under valgrind, then against PyPI's httpbin (which checks that
+# the test server behaves like the real thing).
+c-tests: build $(addprefix tests/c/bin/,$(C_TESTS))
+	$(call need,valgrind)
+	@# The httpbin venv needs ensurepip, which Debian's python3 has only with python3-venv.
+	@python3 -c 'import ensurepip, venv' 2>/dev/null || { $(APT_INSTALL) python3-venv; }
+	tests/run-c-tests.sh $(C_TESTS)
+	tests/run-c-tests.sh --valgrind $(C_TESTS)
+	tests/run-c-tests.sh --httpbin $(C_TESTS)
+
+system-curl-lib: build-deps
+	$(call need,libcurl4-openssl-dev)
+	$(CARGO) build --release --no-default-features --target-dir $(SYSTEM_TARGET)
+	ln -sf libreqc.so $(SYSTEM_TARGET)/release/libreqc.so.0
+	@ldd $(SYSTEM_LIB) | grep -E 'libcurl\.so\.4 => /' || \
+		{ echo "$(SYSTEM_LIB) does not link the system libcurl:"; ldd $(SYSTEM_LIB); exit 1; }
+
+# `build` for the test server; the C tests link the system-curl library.
+c-tests-system-curl: build system-curl-lib $(addprefix tests/c/bin-system/,$(C_TESTS))
+	tests/run-c-tests.sh --lib-dir $(SYSTEM_TARGET)/release --bin-dir tests/c/bin-system $(C_TESTS)
+
+# Every stage in order, each with a banner and its duration; stops at the
+# first failure and ends with a table of the durations.
+test:
+	@set -e; times=""; \
+	for stage in $(STAGES); do \
+		echo; echo "===== $$stage"; start=$$(date +%s); \
+		if ! $(MAKE) --no-print-directory $$stage STRICT_HEADER=1; then \
+			echo "===== $$stage FAILED after $$(( $$(date +%s) - start )) s"; exit 1; fi; \
+		secs=$$(( $$(date +%s) - start )); \
+		echo "===== $$stage passed in $$secs s"; times="$$times$$stage $$secs s\n"; \
+	done; \
+	echo; echo "===== stage durations"; printf "$$times"
+
+# The examples, the tour first, against one locally started test server.
+EXAMPLES := tour $(filter-out tour,$(patsubst examples/%.c,%,$(wildcard examples/*.c)))
+build/examples/%: examples/%.c FORCE
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Iinclude -o $@ $< -L$(RELEASE) $(C_LIBS)
+
+demo: build $(addprefix build/examples/,$(EXAMPLES))
+	tests/with-server.sh sh -c 'for e in $(EXAMPLES); do \
+		printf "\n===== examples/%s.c\n" $$e; \
+		LD_LIBRARY_PATH=$(RELEASE) build/examples/$$e || exit 1; done'
+
+
+clean:
+	$(CARGO) clean
+	rm -rf build tests/c/bin tests/c/bin-system
+
+# Also the httpbin venv, which tests/httpbin.sh recreates on demand.
+distclean: clean
+	rm -rf .venv/httpbin

@@ -9,8 +9,10 @@ LIB := $(RELEASE)/libreqc.so
 SYSTEM_TARGET := target/system-curl
 SYSTEM_LIB := $(SYSTEM_TARGET)/release/libreqc.so
 
-# The C tests: every tests/c/*.c is one program.
-C_TESTS := $(patsubst tests/c/%.c,%,$(wildcard tests/c/*.c))
+# The C tests: every tests/c/*.c is one program, plus the programs generated
+# from the header (build/gen/NAME.c by tests/gen/NAME.py).
+GEN_TESTS := $(patsubst tests/gen/%.py,%,$(wildcard tests/gen/*.py))
+C_TESTS := $(patsubst tests/c/%.c,%,$(wildcard tests/c/*.c)) $(GEN_TESTS)
 C_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itests/c
 C_LIBS := -lreqc -lpthread
 
@@ -80,6 +82,16 @@ rust-tests: build-deps
 # C test programs, against the bundled-libcurl build and the system one.
 # Always recompiled (a second or two): a binary left by another compiler
 # invocation must not stand in for one built with these flags.
+# Generated from the header, so a new function is tested the day it exists.
+build/gen/%.c: tests/gen/%.py include/reqc.h FORCE
+	@mkdir -p $(@D)
+	python3 $< include/reqc.h $@
+$(addprefix tests/c/bin/,$(GEN_TESTS)): tests/c/bin/%: build/gen/%.c FORCE
+	@mkdir -p $(@D)
+	$(CC) $(C_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)
+$(addprefix tests/c/bin-system/,$(GEN_TESTS)): tests/c/bin-system/%: build/gen/%.c FORCE
+	@mkdir -p $(@D)
+	$(CC) $(C_FLAGS) -o $@ $< -L$(SYSTEM_TARGET)/release $(C_LIBS)
 tests/c/bin/%: tests/c/%.c FORCE
 	@mkdir -p $(@D)
 	$(CC) $(C_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)

@@ -1189,8 +1189,10 @@ reqc_code reqc_request_clone(reqc_request *req,
 /**
  * Frees a request and releases its callbacks' userdata (when no copy still
  * holds them). NULL is a no-op, and so is the request a hook context lends
- * (`reqc_hook_ctx_request`). Must not be called while a send of this
- * request is in flight on another thread.
+ * (`reqc_hook_ctx_request`). Freeing a request while a send of it is in
+ * flight (from one of its callbacks or hooks, or another thread) is
+ * refused: nothing is freed and `reqc_request_error` says
+ * `REQC_E_INVALID_STATE`; free it after the send returns.
  *
  * # Safety
  * `req` is NULL or a live request, not used again after this call.
@@ -1568,7 +1570,7 @@ reqc_code reqc_request_cancel(reqc_request *req);
 
 /**
  * Frees a response and its history. NULL is a no-op, and so is a history
- * entry (it belongs to its parent).
+ * entry (it belongs to its parent) and the response a hook context lends.
  *
  * # Safety
  * `resp` is NULL or a live response, not used again after this call.
@@ -1765,8 +1767,11 @@ reqc_code reqc_send(reqc_request *req,
 reqc_code reqc_session_new(reqc_session **out);
 
 /**
- * Frees a session: its cookies and connections. NULL is a no-op. No send
- * through it may be in flight.
+ * Frees a session: its cookies and connections (a batch made over it
+ * keeps what it needs alive). NULL is a no-op. Freeing it while a send
+ * through it is in flight (from a hook or callback, or another thread) is
+ * refused: nothing is freed and `reqc_session_error` says
+ * `REQC_E_INVALID_STATE`.
  *
  * # Safety
  * `s` is NULL or a live session, not used again after this call.

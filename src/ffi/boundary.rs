@@ -221,3 +221,48 @@ pub unsafe fn write_out<T>(out: *mut T, value: T) {
         unsafe { out.write(value) };
     }
 }
+
+/// How many calls are using a handle right now (sends in flight), so that
+/// freeing it from one of its own callbacks, or from another thread while
+/// it is in use, can be refused instead of pulling it out from under them.
+#[derive(Default)]
+pub struct InUse(std::sync::atomic::AtomicUsize);
+
+impl InUse {
+    pub fn enter(&self) -> InUseGuard<'_> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InUseGuard(self)
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst) > 0
+    }
+}
+
+pub struct InUseGuard<'a>(&'a InUse);
+
+impl Drop for InUseGuard<'_> {
+    fn drop(&mut self) {
+        self.0 .0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Frees a handle unless it is in use; a refusal leaves
+/// `REQC_E_INVALID_STATE` and a message on the handle.
+///
+/// # Safety
+/// As for [`take`].
+pub unsafe fn free_unless_busy<H: Handle>(ptr: *mut H, busy: impl Fn(&H) -> bool, what: &str) {
+    // SAFETY: forwarded from this function's contract.
+    if let Some(handle) = unsafe { borrow(ptr) } {
+        if busy(handle) {
+            handle.errors().set(&Error::new(
+                Code::InvalidState,
+                format!("refused to free the {what} while it is in use (from one of its own callbacks, or another thread)"),
+            ));
+            return;
+        }
+    }
+    // SAFETY: forwarded from this function's contract.
+    drop(unsafe { take(ptr, |h| !busy(h)) });
+}

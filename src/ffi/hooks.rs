@@ -126,7 +126,7 @@ impl Hook for CHook {
                 ctx.request = Some(Tagged::new(reqc_request::lent((**r).clone())))
             }
             HookData::Response(r) => {
-                ctx.response = Some(Tagged::new(reqc_response::new(std::mem::take(*r))))
+                ctx.response = Some(Tagged::new(reqc_response::lent(std::mem::take(*r))))
             }
             HookData::Sent(info) => {
                 let ip = CString::new(info.remote_ip.clone()).unwrap_or_default();
@@ -397,7 +397,7 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response(
     unsafe {
         edit_response(ctx, |c| {
             // SAFETY: the caller hands over a response it owns.
-            let taken = take(replacement, |r| !r.is_history_entry());
+            let taken = take(replacement, |r| !r.is_borrowed());
             let new = taken.ok_or_else(|| {
                 Error::invalid("replacement is NULL, not a response, or a history entry")
             })?;

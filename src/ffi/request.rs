@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::boundary::{
     bytes_arg, guard, into_raw, opt_str_arg, str_arg, with_handle, write_out, ErrorSlot, Handle,
+    InUse,
 };
 use super::callbacks::{
     reqc_data_fn, reqc_free_fn, reqc_read_fn, CDataSink, CReadSource, Userdata,
@@ -38,6 +39,8 @@ pub struct reqc_request {
     errors: ErrorSlot,
     /// Lent to a hook for one call: the hook may change it, not free it.
     lent: bool,
+    /// Sends in flight, during which the request may not be freed.
+    pub(crate) in_use: InUse,
     /// The C copies `reqc_request_url` and `reqc_request_method` hand out.
     shown: Mutex<(CString, CString)>,
 }
@@ -56,6 +59,7 @@ impl reqc_request {
             cancel: CancelToken::new(),
             errors: ErrorSlot::default(),
             lent: false,
+            in_use: InUse::default(),
             shown: Mutex::default(),
         }
     }
@@ -158,17 +162,22 @@ pub unsafe extern "C" fn reqc_request_clone(
 
 /// Frees a request and releases its callbacks' userdata (when no copy still
 /// holds them). NULL is a no-op, and so is the request a hook context lends
-/// (`reqc_hook_ctx_request`). Must not be called while a send of this
-/// request is in flight on another thread.
+/// (`reqc_hook_ctx_request`). Freeing a request while a send of it is in
+/// flight (from one of its callbacks or hooks, or another thread) is
+/// refused: nothing is freed and `reqc_request_error` says
+/// `REQC_E_INVALID_STATE`; free it after the send returns.
 ///
 /// # Safety
 /// `req` is NULL or a live request, not used again after this call.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_free(req: *mut reqc_request) {
     guard(|| {
-        // SAFETY: forwarded from this function's contract; a request lent
-        // to a hook belongs to the hook's context.
-        drop(unsafe { super::boundary::take(req, |r| !r.lent) });
+        // SAFETY: forwarded from this function's contract. A request lent
+        // to a hook belongs to the hook's context; one being sent stays.
+        if unsafe { super::boundary::borrow(req) }.is_some_and(|r| !r.lent) {
+            // SAFETY: as above.
+            unsafe { super::boundary::free_unless_busy(req, |r| r.in_use.is_busy(), "request") };
+        }
         REQC_OK
     });
 }

@@ -28,8 +28,9 @@ pub struct reqc_response {
     /// The body followed by one NUL byte, so `reqc_response_text` needs no copy.
     body_len: usize,
     history: Vec<Tagged<reqc_response>>,
-    /// History entries belong to their parent and must not be freed alone.
-    owned_by_parent: bool,
+    /// Belongs to something else (a history entry to its parent, a hook's
+    /// response to the hook's context): freeing it is a no-op.
+    borrowed: bool,
     strings: OnceLock<Strings>,
     errors: ErrorSlot,
 }
@@ -60,11 +61,12 @@ impl reqc_response {
         reqc_response::build(std::mem::take(&mut response.history), response, false)
     }
 
-    fn build(
-        history: Vec<Response>,
-        mut response: Response,
-        owned_by_parent: bool,
-    ) -> reqc_response {
+    /// A response lent to a hook for one call.
+    pub(crate) fn lent(mut response: Response) -> reqc_response {
+        reqc_response::build(std::mem::take(&mut response.history), response, true)
+    }
+
+    fn build(history: Vec<Response>, mut response: Response, borrowed: bool) -> reqc_response {
         let body_len = response.body.len();
         response.body.push(0);
         reqc_response {
@@ -74,7 +76,7 @@ impl reqc_response {
                 .into_iter()
                 .map(|hop| Tagged::new(reqc_response::build(Vec::new(), hop, true)))
                 .collect(),
-            owned_by_parent,
+            borrowed,
             strings: OnceLock::new(),
             errors: ErrorSlot::default(),
         }
@@ -92,8 +94,8 @@ impl reqc_response {
         response
     }
 
-    pub(crate) fn is_history_entry(&self) -> bool {
-        self.owned_by_parent
+    pub(crate) fn is_borrowed(&self) -> bool {
+        self.borrowed
     }
 
     fn strings(&self) -> &Strings {
@@ -126,7 +128,7 @@ where
 }
 
 /// Frees a response and its history. NULL is a no-op, and so is a history
-/// entry (it belongs to its parent).
+/// entry (it belongs to its parent) and the response a hook context lends.
 ///
 /// # Safety
 /// `resp` is NULL or a live response, not used again after this call.
@@ -135,7 +137,7 @@ pub unsafe extern "C" fn reqc_response_free(resp: *mut reqc_response) {
     guard(|| {
         // SAFETY: forwarded from this function's contract; a history entry
         // belongs to its parent.
-        drop(unsafe { take(resp, |r| !r.owned_by_parent) });
+        drop(unsafe { take(resp, |r| !r.borrowed) });
         REQC_OK
     });
 }

@@ -41,6 +41,7 @@ pub unsafe extern "C" fn reqc_send(
             if out.is_null() {
                 return Err(Error::invalid("out is NULL"));
             }
+            let _sending = r.in_use.enter();
             let request = r.snapshot();
             let mut lane = Lane::new();
             let response = send(

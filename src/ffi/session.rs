@@ -5,8 +5,8 @@ use std::ffi::{c_char, c_int};
 use std::sync::Arc;
 
 use super::boundary::{
-    borrow, bytes_arg, guard, into_raw, opt_str_arg, str_arg, take, with_handle, write_out,
-    ErrorSlot, Handle,
+    borrow, bytes_arg, free_unless_busy, guard, into_raw, opt_str_arg, str_arg, with_handle,
+    write_out, ErrorSlot, Handle, InUse,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
 use super::options;
@@ -36,6 +36,8 @@ use crate::transport::Lane;
 pub struct reqc_session {
     pub(crate) session: Arc<Session<Lane>>,
     errors: ErrorSlot,
+    /// Sends in flight, during which the session may not be freed.
+    in_use: InUse,
 }
 
 impl Handle for reqc_session {
@@ -61,6 +63,7 @@ pub unsafe extern "C" fn reqc_session_new(out: *mut *mut reqc_session) -> reqc_c
         let handle = into_raw(reqc_session {
             session: Arc::new(Session::new()),
             errors: ErrorSlot::default(),
+            in_use: InUse::default(),
         });
         // SAFETY: `out` is non-NULL and writable per the contract.
         unsafe { write_out(out, handle) };
@@ -68,8 +71,11 @@ pub unsafe extern "C" fn reqc_session_new(out: *mut *mut reqc_session) -> reqc_c
     })
 }
 
-/// Frees a session: its cookies and connections. NULL is a no-op. No send
-/// through it may be in flight.
+/// Frees a session: its cookies and connections (a batch made over it
+/// keeps what it needs alive). NULL is a no-op. Freeing it while a send
+/// through it is in flight (from a hook or callback, or another thread) is
+/// refused: nothing is freed and `reqc_session_error` says
+/// `REQC_E_INVALID_STATE`.
 ///
 /// # Safety
 /// `s` is NULL or a live session, not used again after this call.
@@ -77,7 +83,7 @@ pub unsafe extern "C" fn reqc_session_new(out: *mut *mut reqc_session) -> reqc_c
 pub unsafe extern "C" fn reqc_session_free(s: *mut reqc_session) {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        drop(unsafe { take(s, |_| true) });
+        unsafe { free_unless_busy(s, |h| h.in_use.is_busy(), "session") };
         REQC_OK
     });
 }
@@ -122,6 +128,7 @@ pub unsafe extern "C" fn reqc_session_send(
             if out.is_null() {
                 return Err(Error::invalid("out is NULL"));
             }
+            let _sending = (r.in_use.enter(), session.in_use.enter());
             let response = session.session.send(&r.snapshot(), r.cancel_token())?;
             write_out(out, into_raw(reqc_response::new(response)));
             Ok(())

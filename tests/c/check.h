@@ -60,7 +60,7 @@ static int check_skipped_count;
 
 /* Substring check, for JSON echoed by the server: compares with all ASCII
  * whitespace removed from both sides, so formatting does not matter. */
-static int check_json_has(const char *haystack, const char *needle) {
+static inline int check_json_has(const char *haystack, const char *needle) {
     size_t hn = strlen(haystack), nn = strlen(needle), i, j = 0, k = 0;
     char *h = malloc(hn + 1), *n = malloc(nn + 1);
     int found;
@@ -123,14 +123,14 @@ static int check_json_has(const char *haystack, const char *needle) {
         fflush(stdout);                                                              \
     } while (0)
 
-static int check_summary(void) {
+static inline int check_summary(void) {
     printf("%d passed, %d failed, %d skipped\n", check_passed_count, check_failed_count,
            check_skipped_count);
     return check_failed_count > 0 ? 1 : 0;
 }
 
 /* The environment's value of `name`; exits with a message when it is unset. */
-static const char *check_env(const char *name) {
+static inline const char *check_env(const char *name) {
     const char *v = getenv(name);
     if (v == NULL || *v == 0) {
         fprintf(stderr, "%s is not set: run this through tests/run-c-tests.sh\n", name);
@@ -140,13 +140,13 @@ static const char *check_env(const char *name) {
 }
 
 /* True when the servers are PyPI's httpbin rather than libreqc's test server. */
-static int check_is_httpbin(void) {
+static inline int check_is_httpbin(void) {
     const char *v = getenv("REQC_TEST_HTTPBIN");
     return v != NULL && strcmp(v, "1") == 0;
 }
 
 /* base + path, in a static rotating buffer (enough for a test's use). */
-static const char *check_url_at(const char *base, const char *path) {
+static inline const char *check_url_at(const char *base, const char *path) {
     static char bufs[8][2048];
     static int next;
     char *b = bufs[next++ % 8];

@@ -50,7 +50,7 @@ fn authorization_is_dropped_on_a_hop_to_another_origin() {
     let server = reqc_test_server::start().unwrap();
     let target = server.url2("/headers");
     let mut req = get(&server.url(&format!("/redirect-to?url={target}")));
-    req.options.auth = Some(reqc::core::Auth::Bearer("s3cret".into()));
+    req.options_mut().auth = Some(reqc::core::Auth::Bearer("s3cret".into()));
     req.headers.set("X-Keep", Some("yes")).unwrap();
     let text = String::from_utf8(send_one(&req).unwrap().body).unwrap();
     assert!(!text.contains("s3cret"), "{text}");
@@ -61,12 +61,12 @@ fn authorization_is_dropped_on_a_hop_to_another_origin() {
 fn timeout_and_size_cap_are_errors_naming_the_url() {
     let server = reqc_test_server::start().unwrap();
     let mut req = get(&server.url("/delay/3"));
-    req.options.timeout = Some(std::time::Duration::from_millis(200));
+    req.options_mut().timeout = Some(std::time::Duration::from_millis(200));
     let err = send_one(&req).unwrap_err();
     assert_eq!(err.code, Code::Timeout, "{err}");
     assert!(err.message.contains("/delay/3"), "{err}");
     let mut req = get(&server.url("/reqc/gzip-bomb?size=10000000"));
-    req.options.max_response_bytes = Some(1_000_000);
+    req.options_mut().max_response_bytes = Some(1_000_000);
     assert_eq!(send_one(&req).unwrap_err().code, Code::BodyTooLarge);
 }
 
@@ -108,7 +108,7 @@ fn batch_runs_items_concurrently_with_per_item_results() {
     let refused = format!("http://{}/get", closed.local_addr().unwrap());
     drop(closed);
     let mut slow = get(&server.url("/delay/5"));
-    slow.options.timeout = Some(std::time::Duration::from_millis(300));
+    slow.options_mut().timeout = Some(std::time::Duration::from_millis(300));
     let urls = [server.url("/get?i=0"), refused, server.url("/redirect/2")];
     for url in &urls {
         batch.add(&get(url));

@@ -209,9 +209,17 @@ pub struct Request {
     pub headers: HeaderEdits,
     pub params: Vec<(String, String)>,
     pub body: Body,
-    pub options: Options,
+    /// Shared until changed: a batch keeps thousands of copies of requests
+    /// that mostly leave their options alone.
+    pub options: Arc<Options>,
     pub on_data: Option<Arc<dyn DataSink>>,
     pub hooks: HookList,
+}
+
+/// The one empty `Options` that new requests share until they set one.
+fn no_options() -> Arc<Options> {
+    static EMPTY: std::sync::LazyLock<Arc<Options>> = std::sync::LazyLock::new(Arc::default);
+    EMPTY.clone()
 }
 
 impl Request {
@@ -224,10 +232,15 @@ impl Request {
             headers: HeaderEdits::default(),
             params: Vec::new(),
             body: Body::None,
-            options: Options::default(),
+            options: no_options(),
             on_data: None,
             hooks: HookList::default(),
         })
+    }
+
+    /// The options, to change (copied first if another copy shares them).
+    pub fn options_mut(&mut self) -> &mut Options {
+        Arc::make_mut(&mut self.options)
     }
 
     pub fn set_method(&mut self, method: &str) -> Result<()> {

@@ -286,7 +286,7 @@ fn pre_request(
         headers: HeaderEdits(std::mem::take(&mut hop.headers)),
         params: Vec::new(),
         body: Body::None,
-        options: Options::default(),
+        options: Arc::default(),
         on_data: None,
         hooks: HookList::default(),
     };
@@ -385,7 +385,7 @@ impl Chain {
         let top = Layer {
             headers: request.headers.clone(),
             params: request.params.clone(),
-            options: request.options.clone(),
+            options: Options::clone(&request.options),
             hooks: HookList::default(),
         };
         let merged = top.over(below);

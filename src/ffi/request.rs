@@ -612,7 +612,7 @@ unsafe fn set_auth(req: *mut reqc_request, make: impl FnOnce() -> Result<Auth>) 
     // SAFETY: forwarded from the caller's contract.
     unsafe {
         edit(req, |r| {
-            r.options.auth = Some(make()?);
+            r.options_mut().auth = Some(make()?);
             Ok(())
         })
     }
@@ -700,7 +700,7 @@ pub unsafe extern "C" fn reqc_request_set_auth_none(req: *mut reqc_request) -> r
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_timeout_ms(req: *mut reqc_request, ms: i64) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(req, |r| options::set_timeout(&mut r.options, ms)) }
+    unsafe { edit(req, |r| options::set_timeout(r.options_mut(), ms)) }
 }
 
 /// Limits each connection attempt to `ms` milliseconds (> 0). Default: 10 s.
@@ -715,7 +715,7 @@ pub unsafe extern "C" fn reqc_request_set_connect_timeout_ms(
     ms: i64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(req, |r| options::set_connect_timeout(&mut r.options, ms)) }
+    unsafe { edit(req, |r| options::set_connect_timeout(r.options_mut(), ms)) }
 }
 
 /// Whether to follow redirects (`allow` 0 or 1) and at most how many (`max`,
@@ -741,7 +741,7 @@ pub unsafe extern "C" fn reqc_request_set_redirects(
     max: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(req, |r| options::set_redirects(&mut r.options, allow, max)) }
+    unsafe { edit(req, |r| options::set_redirects(r.options_mut(), allow, max)) }
 }
 
 /// Which HTTP version to use: `REQC_HTTP_ANY`, `REQC_HTTP_1_0`,
@@ -757,7 +757,7 @@ pub unsafe extern "C" fn reqc_request_set_http_version(
     version: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(req, |r| options::set_http_version(&mut r.options, version)) }
+    unsafe { edit(req, |r| options::set_http_version(r.options_mut(), version)) }
 }
 
 /// Caps each hop's decoded body at `max` bytes (gzip and deflate bodies are
@@ -777,7 +777,7 @@ pub unsafe extern "C" fn reqc_request_set_max_response_bytes(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         edit(req, |r| {
-            r.options.max_response_bytes = Some(max);
+            r.options_mut().max_response_bytes = Some(max);
             Ok(())
         })
     }
@@ -799,7 +799,7 @@ pub unsafe extern "C" fn reqc_request_mark_secret_header(
     unsafe {
         edit(req, |r| {
             let name = str_arg(name, "header name")?;
-            r.options.mark_secret(name)
+            r.options_mut().mark_secret(name)
         })
     }
 }

@@ -1,6 +1,9 @@
 # libreqc's build and test entry points. `make demo` and `make test` are the
 # two to know; see README.md. Every target installs what it needs if missing.
 
+# bash, for PIPESTATUS in the fuzz target.
+SHELL := /bin/bash
+
 CARGO ?= cargo
 CC ?= cc
 
@@ -17,7 +20,15 @@ C_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itests/c
 C_LIBS := -lreqc -lpthread
 
 # The stages of `make test`, in order (lint first: it fails fastest).
-STAGES := lint build check-header check-symbols rust-tests c-tests c-tests-system-curl
+STAGES := lint build check-header check-symbols rust-tests c-tests c-tests-asan \
+	c-tests-system-curl fuzz
+
+# The C side of the C tests built with AddressSanitizer and UBSan, once.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Fuzzing is time-boxed in `make test`; `make fuzz FUZZ_SECONDS=3600` digs deeper.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_targets/%.rs,%,$(wildcard fuzz/fuzz_targets/*.rs))
 
 # A regenerated include/reqc.h fails the build in CI and in `make test`, not
 # in a developer's `make build`, where the header legitimately changes.
@@ -32,7 +43,7 @@ need = @for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"
 # cargo builds in parallel itself; make's steps must run in order.
 .NOTPARALLEL:
 FORCE:
-.PHONY: all build lint check-header check-symbols c-tests c-tests-system-curl \
+.PHONY: all build lint check-header check-symbols c-tests c-tests-asan c-tests-system-curl fuzz \
 	rust-tests test demo clean distclean build-deps system-curl-lib
 
 all: build
@@ -92,6 +103,12 @@ $(addprefix tests/c/bin/,$(GEN_TESTS)): tests/c/bin/%: build/gen/%.c FORCE
 $(addprefix tests/c/bin-system/,$(GEN_TESTS)): tests/c/bin-system/%: build/gen/%.c FORCE
 	@mkdir -p $(@D)
 	$(CC) $(C_FLAGS) -o $@ $< -L$(SYSTEM_TARGET)/release $(C_LIBS)
+$(addprefix tests/c/bin-asan/,$(GEN_TESTS)): tests/c/bin-asan/%: build/gen/%.c FORCE
+	@mkdir -p $(@D)
+	$(CC) $(C_FLAGS) $(ASAN_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)
+tests/c/bin-asan/%: tests/c/%.c FORCE
+	@mkdir -p $(@D)
+	$(CC) $(C_FLAGS) $(ASAN_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)
 tests/c/bin/%: tests/c/%.c FORCE
 	@mkdir -p $(@D)
 	$(CC) $(C_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)
@@ -108,6 +125,28 @@ c-tests: build $(addprefix tests/c/bin/,$(C_TESTS))
 	tests/run-c-tests.sh $(C_TESTS)
 	tests/run-c-tests.sh --valgrind $(C_TESTS)
 	tests/run-c-tests.sh --httpbin $(C_TESTS)
+
+# The C tests once more, their C side under AddressSanitizer and UBSan (the
+# Rust side is checked by valgrind above and by the fuzzers below).
+c-tests-asan: build $(addprefix tests/c/bin-asan/,$(C_TESTS))
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		tests/run-c-tests.sh --bin-dir tests/c/bin-asan $(C_TESTS)
+
+# Each fuzz target for FUZZ_SECONDS from its committed seed corpus (found
+# inputs go to a scratch directory; a crash leaves its input in
+# fuzz/artifacts/ and fails). cargo fuzz needs the nightly toolchain.
+fuzz:
+	@if ! $(CARGO) +nightly --version >/dev/null 2>&1; then \
+		echo "fuzz: skipped: no nightly Rust toolchain here (cargo fuzz needs one)"; exit 0; fi; \
+	command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked; \
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		scratch=$$(mktemp -d); \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(CARGO) +nightly fuzz run -O $$t $$scratch corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 | \
+			grep -E 'DONE|Done|ERROR|panicked|SUMMARY|stat::number_of_executed_units|crash-' ; \
+		rc=$${PIPESTATUS[0]}; rm -rf $$scratch; [ $$rc -eq 0 ] || exit $$rc; \
+	done
 
 system-curl-lib: build-deps
 	$(call need,libcurl4-openssl-dev)
@@ -147,7 +186,7 @@ demo: build $(addprefix build/examples/,$(EXAMPLES))
 
 clean:
 	$(CARGO) clean
-	rm -rf build tests/c/bin tests/c/bin-system
+	rm -rf build tests/c/bin tests/c/bin-system tests/c/bin-asan fuzz/target
 
 # Also the httpbin venv, which tests/httpbin.sh recreates on demand.
 distclean: clean

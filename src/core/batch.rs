@@ -214,6 +214,12 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
     /// In watched mode: starts the run (the watcher hears which sockets and
     /// timer to watch). True when there was nothing to do.
     pub fn start_watched(&self) -> Result<bool> {
+        if lock(&self.watcher).is_none() {
+            return Err(Error::new(
+                Code::InvalidState,
+                "no socket callbacks are set: use perform or poll, or set them first",
+            ));
+        }
         let mut run = self.claim()?;
         self.advance(&mut run, None)
     }

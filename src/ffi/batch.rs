@@ -368,9 +368,10 @@ pub unsafe extern "C" fn reqc_batch_cancel(b: *mut reqc_batch) -> reqc_code {
 ///
 /// Returns `REQC_OK`; the item's own failure code (e.g. `REQC_E_CONNECT`,
 /// `REQC_E_TIMEOUT`, `REQC_E_CANCELLED`, with `reqc_batch_item_error`
-/// saying why) without writing `*out`; `REQC_E_NOT_FOUND` when there is no
-/// such item or its response was already taken or handed to on_complete;
-/// `REQC_E_INVALID_STATE` when it has not finished.
+/// saying why) without writing `*out`, also after on_complete saw it;
+/// `REQC_E_NOT_FOUND` when there is no such item or its response was
+/// already taken or handed to on_complete; `REQC_E_INVALID_STATE` when it
+/// has not finished.
 ///
 /// # Safety
 /// `b` is NULL or a live batch; `out` NULL or writable.
@@ -510,7 +511,8 @@ pub unsafe extern "C" fn reqc_batch_set_socket_callbacks(
 /// Event-loop mode: starts the run; the socket and timer callbacks tell
 /// what to watch. Writes 1 to `*done` when there was nothing to do.
 ///
-/// Returns `REQC_OK`, `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
+/// Returns `REQC_OK`, `REQC_E_INVALID_STATE` (no socket callbacks set, or
+/// already running) or `REQC_E_TRANSPORT`.
 ///
 /// # Safety
 /// `b` is NULL or a live batch; `done` NULL or writable.

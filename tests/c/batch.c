@@ -19,20 +19,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms) {
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
+#include "clock.h"
 
 /* REQC_SMALL=1, or running under valgrind (which preloads its vgpreload_*
  * libraries into the program), asks for small sizes. */

@@ -23,12 +23,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "clock.h"
 
 /* REQC_SMALL=1, or running under valgrind (which preloads its vgpreload_*
  * libraries into the program), asks for small sizes. */

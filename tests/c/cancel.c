@@ -7,20 +7,7 @@
 #include <time.h>
 
 #include "check.h"
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms) {
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
+#include "clock.h"
 
 static int contains(const char *s, const char *needle) {
     return s != NULL && strstr(s, needle) != NULL;

@@ -154,6 +154,19 @@ static inline const char *check_url_at(const char *base, const char *path) {
     return b;
 }
 
+/* A new request, or NULL (failing the running test) when it cannot be made. */
+static inline reqc_request *check_new_request(const char *method, const char *url) {
+    reqc_request *req = NULL;
+    reqc_code rc = reqc_request_new(method, url, &req);
+    if (rc != REQC_OK) {
+        fprintf(stderr, "  FAIL: reqc_request_new(%s, %s) gave %s\n", method, url,
+                reqc_code_name(rc));
+        check_failed_now = 1;
+        return NULL;
+    }
+    return req;
+}
+
 #define URL(path) check_url_at(check_env("REQC_TEST_URL"), (path))
 #define URL2(path) check_url_at(check_env("REQC_TEST_URL2"), (path))
 

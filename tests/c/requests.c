@@ -15,27 +15,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "clock.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A new request, or NULL (failing the test) when creation fails. */
-static reqc_request *new_req(const char *method, const char *url) {
-    reqc_request *req = NULL;
-    reqc_code rc = reqc_request_new(method, url, &req);
-    if (rc != REQC_OK) {
-        fprintf(stderr, "  FAIL: reqc_request_new(%s, %s) gave %s\n", method, url,
-                reqc_code_name(rc));
-        check_failed_now = 1;
-        return NULL;
-    }
-    return req;
-}
 
 /* Sends and returns the response, or NULL (failing the test) on an error. */
 static reqc_response *send_ok(reqc_request *req) {
@@ -157,7 +141,7 @@ static void free_counter(void *userdata) {
 /* ---- query, bodies, methods --------------------------------------------- */
 
 static void test_get_params(void) {
-    reqc_request *req = new_req("GET", URL("/get?x=1"));
+    reqc_request *req = check_new_request("GET", URL("/get?x=1"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_add_param(req, "q", "a b&c"), req);
@@ -179,7 +163,7 @@ static void test_get_params(void) {
 }
 
 static void test_post_form(void) {
-    reqc_request *req = new_req("POST", URL("/post"));
+    reqc_request *req = check_new_request("POST", URL("/post"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_add_form_field(req, "name", "Ada Lovelace"), req);
@@ -198,7 +182,7 @@ static void test_post_form(void) {
 }
 
 static void test_post_json(void) {
-    reqc_request *req = new_req("POST", URL("/post"));
+    reqc_request *req = check_new_request("POST", URL("/post"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_json(req, "{\"k\": [1, 2], \"s\": \"v\", \"n\": null}"), req);
@@ -218,7 +202,7 @@ static void test_post_json(void) {
 
 static void test_post_raw_bytes(void) {
     static const uint8_t body[] = "raw-bytes-123";
-    reqc_request *req = new_req("POST", URL("/post"));
+    reqc_request *req = check_new_request("POST", URL("/post"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_body(req, body, sizeof body - 1, "text/x-reqc"), req);
@@ -237,7 +221,7 @@ static void test_post_raw_bytes(void) {
  * default "application/x-www-form-urlencoded" for POST must not leak in). */
 static void test_post_body_without_content_type(void) {
     static const uint8_t body[] = "no type";
-    reqc_request *req = new_req("POST", URL("/post"));
+    reqc_request *req = check_new_request("POST", URL("/post"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_body(req, body, sizeof body - 1, NULL), req);
@@ -256,7 +240,7 @@ static void test_post_body_without_content_type(void) {
 static void test_body_callback_without_content_type(void) {
     static const char text[] = "untyped stream";
     struct reader r = {text, sizeof text - 1, 0, 0, 0};
-    reqc_request *req = new_req("POST", URL("/post"));
+    reqc_request *req = check_new_request("POST", URL("/post"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_body_callback(req, (int64_t)r.len, read_body, &r, free_reader),
@@ -279,7 +263,7 @@ static void test_post_binary_echo_raw(void) {
     reqc_response *resp;
     if (check_is_httpbin()) SKIP("/reqc/echo-raw is a libreqc test server endpoint");
     for (i = 0; i < sizeof body; i++) body[i] = (uint8_t)(i * 7);
-    req = new_req("POST", URL("/reqc/echo-raw"));
+    req = check_new_request("POST", URL("/reqc/echo-raw"));
     if (!req) return;
     CHECK_OK(reqc_request_set_body(req, body, sizeof body, "application/octet-stream"), req);
     resp = send_ok(req);
@@ -306,7 +290,7 @@ static void test_post_multipart(void) {
     if (fd < 0) return;
     CHECK(write(fd, file_text, sizeof file_text - 1) == (ssize_t)(sizeof file_text - 1));
     close(fd);
-    req = new_req("POST", URL("/post"));
+    req = check_new_request("POST", URL("/post"));
     if (req) {
         CHECK_OK(reqc_request_add_form_field(req, "field", "value 1"), req);
         CHECK_OK(reqc_request_add_file(req, "upload", path, "a.txt", "text/plain"), req);
@@ -330,7 +314,7 @@ static void test_post_multipart(void) {
 static void test_post_body_callback_known_length(void) {
     static const char text[] = "streamed body with a known length";
     struct reader r = {text, sizeof text - 1, 0, 0, 0};
-    reqc_request *req = new_req("POST", URL("/post"));
+    reqc_request *req = check_new_request("POST", URL("/post"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_body_callback(req, (int64_t)r.len, read_body, &r, free_reader),
@@ -353,7 +337,7 @@ static void test_post_body_callback_known_length(void) {
 static void test_post_body_callback_chunked(void) {
     static const char text[] = "streamed body of unknown length, sent chunked";
     struct reader r = {text, sizeof text - 1, 0, 0, 0};
-    reqc_request *req = new_req("POST", URL("/post"));
+    reqc_request *req = check_new_request("POST", URL("/post"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_body_callback(req, -1, read_body, &r, free_reader), req);
@@ -389,7 +373,7 @@ static void test_post_body_callback_chunked(void) {
 static void test_body_callback_replaced_frees_once(void) {
     static const char text[] = "x";
     struct reader r = {text, 1, 0, 0, 0};
-    reqc_request *req = new_req("POST", URL("/post"));
+    reqc_request *req = check_new_request("POST", URL("/post"));
     if (!req) return;
     CHECK_OK(reqc_request_set_body_callback(req, 1, read_body, &r, free_reader), req);
     CHECK(r.freed == 0);
@@ -405,7 +389,7 @@ static void test_put_patch_delete(void) {
     int i;
     for (i = 0; i < 3; i++) {
         char body[64], want[96];
-        reqc_request *req = new_req(methods[i], URL(paths[i]));
+        reqc_request *req = check_new_request(methods[i], URL(paths[i]));
         reqc_response *resp;
         if (!req) return;
         snprintf(body, sizeof body, "body-of-%s", methods[i]);
@@ -423,7 +407,7 @@ static void test_put_patch_delete(void) {
 }
 
 static void test_head(void) {
-    reqc_request *req = new_req("HEAD", URL("/get"));
+    reqc_request *req = check_new_request("HEAD", URL("/get"));
     reqc_response *resp;
     if (!req) return;
     resp = send_ok(req);
@@ -442,7 +426,7 @@ static void test_head(void) {
 }
 
 static void test_custom_verb(void) {
-    reqc_request *req = new_req("PURGE", URL("/anything/cache"));
+    reqc_request *req = check_new_request("PURGE", URL("/anything/cache"));
     reqc_response *resp;
     if (!req) return;
     resp = send_ok(req);
@@ -476,7 +460,7 @@ static void test_custom_verb(void) {
 /* ---- headers --------------------------------------------------------------- */
 
 static void test_headers(void) {
-    reqc_request *req = new_req("GET", URL("/headers"));
+    reqc_request *req = check_new_request("GET", URL("/headers"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_header(req, "X-Test", "true"), req);
@@ -504,7 +488,7 @@ static void test_headers(void) {
 }
 
 static void test_default_headers(void) {
-    reqc_request *req = new_req("GET", URL("/headers"));
+    reqc_request *req = check_new_request("GET", URL("/headers"));
     reqc_response *resp;
     if (!req) return;
     resp = send_ok(req);
@@ -521,7 +505,7 @@ static void test_default_headers(void) {
 /* ---- response fields -------------------------------------------------------- */
 
 static void test_response_fields(void) {
-    reqc_request *req = new_req("GET", URL("/get"));
+    reqc_request *req = check_new_request("GET", URL("/get"));
     reqc_response *resp;
     if (!req) return;
     resp = send_ok(req);
@@ -556,7 +540,7 @@ static void test_response_fields(void) {
 }
 
 static void test_response_timings(void) {
-    reqc_request *req = new_req("GET", URL("/get"));
+    reqc_request *req = check_new_request("GET", URL("/get"));
     reqc_response *resp;
     if (!req) return;
     resp = send_ok(req);
@@ -585,7 +569,7 @@ static void test_response_timings(void) {
 }
 
 static void test_response_header_iteration(void) {
-    reqc_request *req = new_req("GET", URL("/response-headers?X-A=1&X-A=2&X-B=three"));
+    reqc_request *req = check_new_request("GET", URL("/response-headers?X-A=1&X-A=2&X-B=three"));
     reqc_response *resp;
     if (!req) return;
     resp = send_ok(req);
@@ -632,7 +616,7 @@ static void test_error_statuses_are_responses(void) {
         reqc_request *req;
         reqc_response *resp = NULL;
         snprintf(path, sizeof path, "/status/%d", codes[i]);
-        req = new_req("GET", URL(path));
+        req = check_new_request("GET", URL(path));
         if (!req) return;
         CHECK_OK(reqc_send(req, &resp), req);
         CHECK(resp != NULL && reqc_response_status(resp) == codes[i]);
@@ -641,7 +625,7 @@ static void test_error_statuses_are_responses(void) {
         reqc_request_free(req);
     }
     {
-        reqc_request *req = new_req("GET", URL("/status/404"));
+        reqc_request *req = check_new_request("GET", URL("/status/404"));
         reqc_response *resp;
         if (!req) return;
         resp = send_ok(req);
@@ -655,7 +639,7 @@ static void test_error_statuses_are_responses(void) {
 /* ---- redirects ---------------------------------------------------------------- */
 
 static void test_redirect_chain(void) {
-    reqc_request *req = new_req("GET", URL("/redirect/3"));
+    reqc_request *req = check_new_request("GET", URL("/redirect/3"));
     reqc_response *resp;
     if (!req) return;
     resp = send_ok(req);
@@ -686,7 +670,7 @@ static void test_redirect_chain(void) {
 }
 
 static void test_absolute_redirect(void) {
-    reqc_request *req = new_req("GET", URL("/absolute-redirect/2"));
+    reqc_request *req = check_new_request("GET", URL("/absolute-redirect/2"));
     reqc_response *resp;
     if (!req) return;
     resp = send_ok(req);
@@ -704,7 +688,7 @@ static void test_absolute_redirect(void) {
 }
 
 static void test_redirects_off(void) {
-    reqc_request *req = new_req("GET", URL("/redirect/3"));
+    reqc_request *req = check_new_request("GET", URL("/redirect/3"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_redirects(req, 0, 0), req);
@@ -720,7 +704,7 @@ static void test_redirects_off(void) {
 }
 
 static void test_too_many_redirects(void) {
-    reqc_request *req = new_req("GET", URL("/redirect/5"));
+    reqc_request *req = check_new_request("GET", URL("/redirect/5"));
     reqc_response *resp = (reqc_response *)&resp; /* sentinel */
     reqc_response *sentinel = resp;
     if (!req) return;
@@ -743,7 +727,7 @@ static reqc_response *post_redirect(int status, const char *body) {
     reqc_request *req;
     reqc_response *resp;
     snprintf(path, sizeof path, "/redirect-to?url=%%2Fanything&status_code=%d", status);
-    req = new_req("POST", URL(path));
+    req = check_new_request("POST", URL(path));
     if (!req) return NULL;
     CHECK_OK(reqc_request_set_body(req, (const uint8_t *)body, strlen(body), "text/plain"), req);
     resp = send_ok(req);
@@ -794,7 +778,7 @@ static void test_redirect_307_streamed_body_refused(void) {
     static const char text[] = "cannot replay";
     struct reader r = {text, sizeof text - 1, 0, 0, 0};
     reqc_request *req =
-        new_req("POST", URL("/redirect-to?url=%2Fanything&status_code=307"));
+        check_new_request("POST", URL("/redirect-to?url=%2Fanything&status_code=307"));
     reqc_response *resp = NULL;
     if (!req) return;
     CHECK_OK(reqc_request_set_body_callback(req, (int64_t)r.len, read_body, &r, free_reader),
@@ -832,7 +816,7 @@ static void cross_origin_case(enum cred_kind kind) {
         snprintf(userinfo_url, sizeof userinfo_url, "http://u:p@%s", rest + 3);
         url = userinfo_url;
     }
-    req = new_req("GET", url);
+    req = check_new_request("GET", url);
     if (!req) return;
     CHECK_OK(reqc_request_set_header(req, "X-Keep", "kept"), req);
     switch (kind) {
@@ -869,7 +853,7 @@ static void test_cross_origin_drops_secret_header(void) { cross_origin_case(CRED
 static void test_cross_origin_drops_url_userinfo(void) { cross_origin_case(CRED_USERINFO); }
 
 static void test_same_origin_keeps_auth(void) {
-    reqc_request *req = new_req("GET", URL("/redirect-to?url=%2Fheaders"));
+    reqc_request *req = check_new_request("GET", URL("/redirect-to?url=%2Fheaders"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_auth_basic(req, "u", "p"), req);
@@ -890,7 +874,7 @@ static void test_same_origin_keeps_auth(void) {
 /* ---- auth --------------------------------------------------------------------------- */
 
 static void test_basic_auth(void) {
-    reqc_request *req = new_req("GET", URL("/basic-auth/u/p"));
+    reqc_request *req = check_new_request("GET", URL("/basic-auth/u/p"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_auth_basic(req, "u", "p"), req);
@@ -910,7 +894,7 @@ static void test_basic_auth(void) {
 }
 
 static void test_basic_auth_wrong_password(void) {
-    reqc_request *req = new_req("GET", URL("/basic-auth/u/p"));
+    reqc_request *req = check_new_request("GET", URL("/basic-auth/u/p"));
     reqc_response *resp = NULL;
     if (!req) return;
     CHECK_OK(reqc_request_set_auth_basic(req, "u", "wrong"), req);
@@ -922,7 +906,7 @@ static void test_basic_auth_wrong_password(void) {
 }
 
 static void test_digest_auth(void) {
-    reqc_request *req = new_req("GET", URL("/digest-auth/auth/u/p"));
+    reqc_request *req = check_new_request("GET", URL("/digest-auth/auth/u/p"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_auth_digest(req, "u", "p"), req);
@@ -942,7 +926,7 @@ static void test_digest_auth(void) {
 }
 
 static void test_bearer_auth(void) {
-    reqc_request *req = new_req("GET", URL("/bearer"));
+    reqc_request *req = check_new_request("GET", URL("/bearer"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_set_auth_bearer(req, "tok123"), req);
@@ -965,7 +949,7 @@ static void test_url_userinfo_auth(void) {
     CHECK(rest != NULL);
     if (!rest) return;
     snprintf(url, sizeof url, "http://u:p@%s", rest + 3);
-    req = new_req("GET", url);
+    req = check_new_request("GET", url);
     if (!req) return;
     resp = send_ok(req);
     if (resp) {
@@ -979,7 +963,7 @@ static void test_url_userinfo_auth(void) {
 /* ---- failures ------------------------------------------------------------------------ */
 
 static void test_timeout(void) {
-    reqc_request *req = new_req("GET", URL("/delay/3"));
+    reqc_request *req = check_new_request("GET", URL("/delay/3"));
     reqc_response *resp = (reqc_response *)&resp;
     reqc_response *sentinel = resp;
     int64_t t0, took;
@@ -1016,7 +1000,7 @@ static void test_connect_refused(void) {
     close(fd); /* nothing listens there now */
     snprintf(url, sizeof url, "http://127.0.0.1:%d/get", port);
     snprintf(portstr, sizeof portstr, ":%d", port);
-    req = new_req("GET", url);
+    req = check_new_request("GET", url);
     if (!req) return;
     CHECK_CODE(reqc_send(req, &resp), REQC_E_CONNECT, req);
     CHECK(resp == NULL);
@@ -1028,7 +1012,7 @@ static void test_connect_refused(void) {
 /* ---- decoding and size caps ------------------------------------------------------------ */
 
 static void test_gzip(void) {
-    reqc_request *req = new_req("GET", URL("/gzip"));
+    reqc_request *req = check_new_request("GET", URL("/gzip"));
     reqc_response *resp;
     if (!req) return;
     resp = send_ok(req);
@@ -1042,7 +1026,7 @@ static void test_gzip(void) {
 }
 
 static void test_deflate(void) {
-    reqc_request *req = new_req("GET", URL("/deflate"));
+    reqc_request *req = check_new_request("GET", URL("/deflate"));
     reqc_response *resp;
     if (!req) return;
     resp = send_ok(req);
@@ -1056,7 +1040,7 @@ static void test_deflate(void) {
 }
 
 static void test_body_cap(void) {
-    reqc_request *req = new_req("GET", URL("/gzip"));
+    reqc_request *req = check_new_request("GET", URL("/gzip"));
     reqc_response *resp = NULL;
     if (!req) return;
     CHECK_OK(reqc_request_set_max_response_bytes(req, 100), req);
@@ -1076,7 +1060,7 @@ static void test_gzip_bomb_cap(void) {
     reqc_response *resp = NULL;
     int64_t t0;
     if (check_is_httpbin()) SKIP("/reqc/gzip-bomb is a libreqc test server endpoint");
-    req = new_req("GET", URL("/reqc/gzip-bomb?size=10000000"));
+    req = check_new_request("GET", URL("/reqc/gzip-bomb?size=10000000"));
     if (!req) return;
     CHECK_OK(reqc_request_set_max_response_bytes(req, 1000000), req);
     t0 = now_ms();
@@ -1093,7 +1077,7 @@ static void test_brotli_zstd(void) {
     reqc_response *resp;
     if (!br && !zstd) SKIP("the linked libcurl supports neither brotli nor zstd");
     /* neither server has a br/zstd endpoint: check they are offered */
-    req = new_req("GET", URL("/headers"));
+    req = check_new_request("GET", URL("/headers"));
     if (!req) return;
     resp = send_ok(req);
     if (resp) {
@@ -1119,7 +1103,7 @@ static void test_brotli_zstd(void) {
 
 static void test_stream_body(void) {
     struct counter c = {0, 0, 0, 0};
-    reqc_request *req = new_req("GET", URL("/bytes/100000"));
+    reqc_request *req = check_new_request("GET", URL("/bytes/100000"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_on_data(req, count_data, &c, free_counter), req);
@@ -1152,7 +1136,7 @@ static void test_stream_body(void) {
 
 static void test_stream_redirected_body(void) {
     struct counter c = {0, 0, 0, 0};
-    reqc_request *req = new_req("GET", URL("/redirect-to?url=%2Fbytes%2F5000"));
+    reqc_request *req = check_new_request("GET", URL("/redirect-to?url=%2Fbytes%2F5000"));
     reqc_response *resp;
     if (!req) return;
     CHECK_OK(reqc_request_on_data(req, count_data, &c, free_counter), req);
@@ -1168,7 +1152,7 @@ static void test_stream_redirected_body(void) {
 
 static void test_stream_abort(void) {
     struct counter c = {0, 0, 1, 0}; /* stop at the first bytes */
-    reqc_request *req = new_req("GET", URL("/bytes/100000"));
+    reqc_request *req = check_new_request("GET", URL("/bytes/100000"));
     reqc_response *resp = (reqc_response *)&c;
     reqc_response *sentinel = resp;
     if (!req) return;
@@ -1191,7 +1175,7 @@ static int read_fail(void *userdata, uint8_t *buf, size_t capacity, size_t *writ
 }
 
 static void test_body_callback_error(void) {
-    reqc_request *req = new_req("POST", URL("/post"));
+    reqc_request *req = check_new_request("POST", URL("/post"));
     reqc_response *resp = NULL;
     if (!req) return;
     CHECK_OK(reqc_request_set_body_callback(req, 10, read_fail, NULL, NULL), req);
@@ -1206,7 +1190,7 @@ static void test_body_callback_error(void) {
 static void test_request_reusable(void) {
     static const char text[] = "again and again";
     struct reader r = {text, sizeof text - 1, 0, 0, 0};
-    reqc_request *req = new_req("GET", URL("/get"));
+    reqc_request *req = check_new_request("GET", URL("/get"));
     reqc_response *a, *b;
     if (!req) return;
     a = send_ok(req);
@@ -1236,7 +1220,7 @@ static void test_request_reusable(void) {
 static void test_clone(void) {
     static const char text[] = "shared";
     struct reader r = {text, sizeof text - 1, 0, 0, 0};
-    reqc_request *req = new_req("POST", URL("/post"));
+    reqc_request *req = check_new_request("POST", URL("/post"));
     reqc_request *copy = NULL;
     reqc_response *resp;
     if (!req) return;

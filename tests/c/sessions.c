@@ -37,17 +37,6 @@ static reqc_session *new_session(void) {
 }
 
 /* A new request, or NULL (failing the test). */
-static reqc_request *new_req(const char *method, const char *url) {
-    reqc_request *req = NULL;
-    reqc_code rc = reqc_request_new(method, url, &req);
-    if (rc != REQC_OK) {
-        fprintf(stderr, "  FAIL: reqc_request_new(%s, %s) gave %s\n", method, url,
-                reqc_code_name(rc));
-        check_failed_now = 1;
-        return NULL;
-    }
-    return req;
-}
 
 /* Sends through `s`; the response, or NULL (failing the test) on an error. */
 static reqc_response *ssend_ok(reqc_session *s, reqc_request *req) {
@@ -73,7 +62,7 @@ static reqc_response *ssend_ok(reqc_session *s, reqc_request *req) {
 
 /* One GET of `url` through `s`; the response or NULL (failing the test). */
 static reqc_response *sget(reqc_session *s, const char *url) {
-    reqc_request *req = new_req("GET", url);
+    reqc_request *req = check_new_request("GET", url);
     reqc_response *resp = req ? ssend_ok(s, req) : NULL;
     reqc_request_free(req);
     return resp;
@@ -94,7 +83,7 @@ static long control_call(const char *method, const char *path) {
     reqc_response *resp = NULL;
     long n = -1;
     if (url == NULL) return -1;
-    req = new_req(method, url);
+    req = check_new_request(method, url);
     if (req == NULL) return -1;
     if (reqc_send(req, &resp) != REQC_OK) {
         fprintf(stderr, "  FAIL: control %s %s: %s\n", method, path, reqc_request_error(req));
@@ -134,7 +123,7 @@ static void test_seed_cookies_persist(void) {
 
 static void test_seed_defaults_and_auth(void) {
     reqc_session *s = new_session();
-    reqc_request *req = new_req("GET", URL("/headers"));
+    reqc_request *req = check_new_request("GET", URL("/headers"));
     reqc_response *resp;
     CHECK_CODE(reqc_session_set_header(s, "x-test", "true"), REQC_OK, req);
     CHECK_CODE(reqc_session_set_auth_basic(s, "user", "pass"), REQC_OK, req);
@@ -155,7 +144,7 @@ static void test_seed_defaults_and_auth(void) {
 
 static void test_request_header_overrides_session(void) {
     reqc_session *s = new_session();
-    reqc_request *req = new_req("GET", URL("/headers"));
+    reqc_request *req = check_new_request("GET", URL("/headers"));
     reqc_response *resp;
     CHECK_CODE(reqc_session_set_header(s, "X-Test", "session"), REQC_OK, req);
     CHECK_CODE(reqc_session_add_header(s, "X-Multi", "s1"), REQC_OK, req);
@@ -178,7 +167,7 @@ static void test_request_header_overrides_session(void) {
 
 static void test_request_null_header_removes_session_default(void) {
     reqc_session *s = new_session();
-    reqc_request *req = new_req("GET", URL("/headers"));
+    reqc_request *req = check_new_request("GET", URL("/headers"));
     reqc_response *resp;
     CHECK_CODE(reqc_session_set_header(s, "X-Test", "true"), REQC_OK, req);
     CHECK_CODE(reqc_session_set_header(s, "X-Keep", "kept"), REQC_OK, req);
@@ -199,7 +188,7 @@ static void test_request_null_header_removes_session_default(void) {
 
 static void test_session_params_before_request_params(void) {
     reqc_session *s = new_session();
-    reqc_request *req = new_req("GET", URL("/get"));
+    reqc_request *req = check_new_request("GET", URL("/get"));
     reqc_response *resp;
     CHECK_CODE(reqc_session_add_param(s, "a", "1"), REQC_OK, req);
     CHECK_CODE(reqc_session_add_param(s, "same", "s"), REQC_OK, req);
@@ -222,7 +211,7 @@ static void test_session_params_before_request_params(void) {
 
 static void test_request_timeout_overrides_session(void) {
     reqc_session *s = new_session();
-    reqc_request *req = new_req("GET", URL("/delay/1"));
+    reqc_request *req = check_new_request("GET", URL("/delay/1"));
     reqc_response *resp = NULL;
     /* Session 100 ms, request 5000 ms: the request's wins, the send succeeds. */
     CHECK_CODE(reqc_session_set_timeout_ms(s, 100), REQC_OK, req);
@@ -234,7 +223,7 @@ static void test_request_timeout_overrides_session(void) {
     reqc_request_free(req);
 
     /* Reversed: session 5000 ms, request 100 ms: a timeout. */
-    req = new_req("GET", URL("/delay/1"));
+    req = check_new_request("GET", URL("/delay/1"));
     CHECK_CODE(reqc_session_set_timeout_ms(s, 5000), REQC_OK, req);
     CHECK_OK(reqc_request_set_timeout_ms(req, 100), req);
     CHECK_CODE(reqc_session_send(s, req, &resp), REQC_E_TIMEOUT, req);
@@ -243,7 +232,7 @@ static void test_request_timeout_overrides_session(void) {
     reqc_request_free(req);
 
     /* And the session's own 100 ms applies when the request sets none. */
-    req = new_req("GET", URL("/delay/1"));
+    req = check_new_request("GET", URL("/delay/1"));
     resp = NULL;
     CHECK_CODE(reqc_session_set_timeout_ms(s, 100), REQC_OK, req);
     CHECK_CODE(reqc_session_send(s, req, &resp), REQC_E_TIMEOUT, req);
@@ -310,7 +299,7 @@ static void test_no_leak_between_requests(void) {
     int round;
     for (round = 0; round < 4; round++) {
         char body[64], hv[64], want[128];
-        reqc_request *req = new_req(methods[round], URL("/anything"));
+        reqc_request *req = check_new_request(methods[round], URL("/anything"));
         reqc_response *resp;
         if (req == NULL) break;
         snprintf(body, sizeof body, "secret-body-%d", round);
@@ -607,7 +596,7 @@ static void test_connection_reuse(void) {
      * send makes one new connection and gets its own body. */
     if (!check_is_httpbin()) {
         before = conns;
-        req = new_req("GET", URL("/reqc/slow-body?bytes=100&interval_ms=100"));
+        req = check_new_request("GET", URL("/reqc/slow-body?bytes=100&interval_ms=100"));
         resp = NULL;
         CHECK_OK(reqc_request_set_timeout_ms(req, 300), req);
         CHECK_CODE(reqc_session_send(s, req, &resp), REQC_E_TIMEOUT, req);
@@ -670,7 +659,7 @@ static void test_session_after_failed_send(void) {
 
     for (i = 0; i < 2; i++) {
         snprintf(url, sizeof url, "http://127.0.0.1:%d/get", port);
-        req = new_req("GET", url);
+        req = check_new_request("GET", url);
         resp = NULL;
         CHECK_CODE(reqc_session_send(s, req, &resp), REQC_E_CONNECT, req);
         CHECK(resp == NULL);
@@ -687,7 +676,7 @@ static void test_session_after_failed_send(void) {
     }
 
     /* Also after an unresolvable name and a bad URL. */
-    req = new_req("GET", "http://no-such-host.invalid/");
+    req = check_new_request("GET", "http://no-such-host.invalid/");
     resp = NULL;
     if (req != NULL) {
         reqc_code rc = reqc_session_send(s, req, &resp);
@@ -705,7 +694,7 @@ static void test_session_after_failed_send(void) {
 
 static void test_session_null_arguments(void) {
     reqc_session *s = new_session();
-    reqc_request *req = new_req("GET", URL("/get"));
+    reqc_request *req = check_new_request("GET", URL("/get"));
     reqc_response *resp = NULL;
     reqc_cookie_list *list = NULL;
     char *v = NULL;

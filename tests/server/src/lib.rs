@@ -1,68 +1,130 @@
 //! `reqc-test-server`: an httpbin 0.10.4 compatible HTTP server (plus a few
 //! `/reqc/*` endpoints) that every libreqc test talks to on 127.0.0.1.
 //!
-//! It serves HTTP/1.1 and HTTP/2 with prior knowledge (h2c) on the same port,
-//! on two "origin" listeners (`port`, `port2`, same endpoints) and a third
-//! `control_port` with `GET /stats` and `POST /reset` for connection counts.
+//! Listeners, all on 127.0.0.1:
+//! - `port`, `port2`: the same endpoints, HTTP/1.1 and HTTP/2 with prior
+//!   knowledge (h2c) on each;
+//! - `control_port`: `GET /stats`, `POST /reset`, `GET /proxy-log`;
+//! - `hostile_port`: deliberately broken HTTP written by hand (see the
+//!   `hostile` module for the paths);
+//! - `tls_port`: the httpbin endpoints over HTTPS (ALPN h2 and http/1.1),
+//!   with a certificate issued by a CA made at start ([`TestServer::ca_file`]);
+//! - `tls_self_signed_port`, `tls_wrong_host_port`, `tls_expired_port`,
+//!   `tls_client_auth_port`: HTTPS answering `200 ok`, for failure tests;
+//! - `proxy_port`: a CONNECT / absolute-form HTTP proxy to 127.0.0.1.
 //!
 //! Rust tests start it in-process with [`start`]; other languages run the
 //! `reqc-test-server` binary and read its one JSON line from stdout.
 
 mod control;
+mod hostile;
 mod httpbin_json;
 mod json_fmt;
 mod listen;
 mod multipart;
+mod proxy;
+mod raw_http;
 mod request;
 mod response;
 mod routes;
 mod state;
+mod tls;
 
 use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use state::Shared;
+use listen::{App, Role};
+use state::{Shared, Slot};
 
-/// Fixed ports to bind (0 = ephemeral), see [`start_with`].
+pub use state::ProxyLogEntry;
+
+/// Fixed ports to bind (0 = ephemeral), see [`start_with`]. The TLS
+/// failure-test listeners always get ephemeral ports.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Config {
     pub port: u16,
     pub port2: u16,
     pub control_port: u16,
+    pub hostile_port: u16,
+    pub tls_port: u16,
+    pub proxy_port: u16,
 }
 
-/// A running server. Dropping it shuts the server down.
+/// A running server. Dropping it shuts the server down (and removes the PEM
+/// files).
 pub struct TestServer {
     /// Main origin: `http://127.0.0.1:{port}`.
     pub port: u16,
     /// Second origin serving the same endpoints (cross-origin redirects).
     pub port2: u16,
-    /// Control listener (`GET /stats`, `POST /reset`), not counted.
+    /// Control listener (`GET /stats`, `POST /reset`, `GET /proxy-log`), not counted.
     pub control_port: u16,
+    /// Raw, deliberately broken HTTP/1.1 (`/short-body`, `/bad-chunked`, ...).
+    pub hostile_port: u16,
+    /// The httpbin endpoints over HTTPS, certificate from the CA in `ca_file`.
+    pub tls_port: u16,
+    /// HTTPS `200 ok` with a self-signed certificate (not from the CA).
+    pub tls_self_signed_port: u16,
+    /// HTTPS `200 ok` with a CA-issued certificate for "wrong.example" only.
+    pub tls_wrong_host_port: u16,
+    /// HTTPS `200 ok` with a CA-issued certificate that expired in 2001.
+    pub tls_expired_port: u16,
+    /// HTTPS `200 ok` that requires a client certificate issued by the CA
+    /// (`client_cert_file` + `client_key_file` are one).
+    pub tls_client_auth_port: u16,
+    /// HTTP proxy: `CONNECT` and absolute-form requests to 127.0.0.1 only.
+    pub proxy_port: u16,
+    /// PEM file of the CA that issued the TLS listeners' certificates.
+    pub ca_file: PathBuf,
+    /// PEM file of a client certificate issued by the CA.
+    pub client_cert_file: PathBuf,
+    /// PEM file (PKCS#8) of that client certificate's private key.
+    pub client_key_file: PathBuf,
+    ca_pem: String,
     shared: Arc<Shared>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    _cert_dir: tls::CertDir,
 }
 
-/// Start on three ephemeral ports of 127.0.0.1; returns once listening.
+/// Start on ephemeral ports of 127.0.0.1; returns once listening.
 pub fn start() -> std::io::Result<TestServer> {
     start_with(Config::default())
 }
 
+fn bind(port: u16) -> std::io::Result<TcpListener> {
+    let l = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
+    l.set_nonblocking(true)?;
+    Ok(l)
+}
+
 /// Start on the given ports (0 = ephemeral); returns once listening.
 pub fn start_with(config: Config) -> std::io::Result<TestServer> {
-    let bind = |port: u16| -> std::io::Result<TcpListener> {
-        let l = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
-        l.set_nonblocking(true)?;
-        Ok(l)
-    };
+    let tls = tls::setup()?;
+    let a = tls.acceptors.clone();
     let l1 = bind(config.port)?;
-    let l2 = bind(config.port2)?;
-    let lc = bind(config.control_port)?;
     let port = l1.local_addr()?.port();
-    let port2 = l2.local_addr()?.port();
-    let control_port = lc.local_addr()?.port();
+    let listeners: Vec<(TcpListener, Role)> = vec![
+        (l1, Role::Origin(Slot::Port)),
+        (bind(config.port2)?, Role::Origin(Slot::Port2)),
+        (bind(config.control_port)?, Role::Control),
+        (
+            bind(config.hostile_port)?,
+            Role::Hostile { main_port: port },
+        ),
+        (bind(config.tls_port)?, Role::Tls(a.main, App::Routes)),
+        (bind(0)?, Role::Tls(a.self_signed, App::Ok)),
+        (bind(0)?, Role::Tls(a.wrong_host, App::Ok)),
+        (bind(0)?, Role::Tls(a.expired, App::Ok)),
+        (bind(0)?, Role::Tls(a.client_auth, App::Ok)),
+        (bind(config.proxy_port)?, Role::Proxy),
+    ];
+    let ports = listeners
+        .iter()
+        .map(|(l, _)| l.local_addr().map(|a| a.port()))
+        .collect::<std::io::Result<Vec<u16>>>()?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -77,16 +139,7 @@ pub fn start_with(config: Config) -> std::io::Result<TestServer> {
     let thread = std::thread::Builder::new()
         .name("reqc-test-server-main".into())
         .spawn(move || {
-            let started = runtime.block_on(async {
-                listen::spawn_listeners(
-                    [
-                        (l1, listen::Role::Origin(listen::Slot::Port)),
-                        (l2, listen::Role::Origin(listen::Slot::Port2)),
-                        (lc, listen::Role::Control),
-                    ],
-                    shared2,
-                )
-            });
+            let started = runtime.block_on(async { listen::spawn_listeners(listeners, shared2) });
             let ok = started.is_ok();
             let _ = ready_tx.send(started);
             if ok {
@@ -101,12 +154,24 @@ pub fn start_with(config: Config) -> std::io::Result<TestServer> {
         .map_err(|_| std::io::Error::other("server thread died during startup"))??;
 
     Ok(TestServer {
-        port,
-        port2,
-        control_port,
+        port: ports[0],
+        port2: ports[1],
+        control_port: ports[2],
+        hostile_port: ports[3],
+        tls_port: ports[4],
+        tls_self_signed_port: ports[5],
+        tls_wrong_host_port: ports[6],
+        tls_expired_port: ports[7],
+        tls_client_auth_port: ports[8],
+        proxy_port: ports[9],
+        ca_file: tls.ca_file,
+        client_cert_file: tls.client_cert_file,
+        client_key_file: tls.client_key_file,
+        ca_pem: tls.ca_pem,
         shared,
         shutdown: Some(tx),
         thread: Some(thread),
+        _cert_dir: tls.dir,
     })
 }
 
@@ -126,6 +191,27 @@ impl TestServer {
         format!("http://127.0.0.1:{}{}", self.control_port, path)
     }
 
+    /// `http://127.0.0.1:{hostile_port}{path}`
+    pub fn hostile_url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.hostile_port, path)
+    }
+
+    /// `https://127.0.0.1:{tls_port}{path}` (the certificate also names localhost).
+    pub fn tls_url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{}", self.tls_port, path)
+    }
+
+    /// `http://127.0.0.1:{proxy_port}`, the proxy URL clients are given.
+    pub fn proxy_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.proxy_port)
+    }
+
+    /// The CA certificate (PEM) that issued the TLS listeners' certificates;
+    /// the same text as in `ca_file`.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
     /// TCP connections accepted on `port` + `port2` since start or the last reset.
     pub fn connections(&self) -> u64 {
         self.shared.counters.total()
@@ -136,9 +222,34 @@ impl TestServer {
         self.shared.counters.split()
     }
 
-    /// Zero the connection counters.
+    /// TCP connections accepted on `hostile_port`.
+    pub fn connections_hostile(&self) -> u64 {
+        self.shared.counters.get(Slot::Hostile)
+    }
+
+    /// TCP connections accepted on `tls_port` (handshake or not).
+    pub fn connections_tls(&self) -> u64 {
+        self.shared.counters.get(Slot::Tls)
+    }
+
+    /// TCP connections accepted on `proxy_port`.
+    pub fn connections_proxy(&self) -> u64 {
+        self.shared.counters.get(Slot::Proxy)
+    }
+
+    /// Zero all the connection counters.
     pub fn reset_connections(&self) {
         self.shared.counters.reset();
+    }
+
+    /// Requests the proxy received since start or the last clear / `POST /reset`.
+    pub fn proxy_log(&self) -> Vec<ProxyLogEntry> {
+        self.shared.proxy_log.entries()
+    }
+
+    /// Forget the proxy's log.
+    pub fn clear_proxy_log(&self) {
+        self.shared.proxy_log.clear();
     }
 
     /// Stop serving and wait for the server thread (also done on drop).
@@ -168,6 +279,14 @@ impl std::fmt::Debug for TestServer {
             .field("port", &self.port)
             .field("port2", &self.port2)
             .field("control_port", &self.control_port)
+            .field("hostile_port", &self.hostile_port)
+            .field("tls_port", &self.tls_port)
+            .field("tls_self_signed_port", &self.tls_self_signed_port)
+            .field("tls_wrong_host_port", &self.tls_wrong_host_port)
+            .field("tls_expired_port", &self.tls_expired_port)
+            .field("tls_client_auth_port", &self.tls_client_auth_port)
+            .field("proxy_port", &self.proxy_port)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }

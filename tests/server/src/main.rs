@@ -1,13 +1,20 @@
-//! `reqc-test-server [--port N] [--port2 M] [--control C] [--ignore-stdin]`
+//! `reqc-test-server [--port N] [--port2 M] [--control C] [--hostile H]
+//! [--tls T] [--proxy X] [--ignore-stdin]`
 //!
-//! Prints one line `{"port":P,"port2":P2,"control":C}` on stdout, then serves
-//! until stdin reaches EOF (unless `--ignore-stdin`) or SIGTERM/SIGINT.
+//! Prints one JSON line on stdout, keys in this order:
+//! `{"port":P,"port2":P2,"control":C,"hostile":H,"tls":T,"tls_self_signed":S,
+//! "tls_wrong_host":W,"tls_expired":E,"tls_client_auth":A,"proxy":X,
+//! "ca_file":"/tmp/.../ca.pem","client_cert_file":"...","client_key_file":"..."}`
+//! then serves until stdin reaches EOF (unless `--ignore-stdin`) or
+//! SIGTERM/SIGINT.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: reqc-test-server [--port N] [--port2 M] [--control C] [--ignore-stdin]");
+    eprintln!(
+        "usage: reqc-test-server [--port N] [--port2 M] [--control C] [--hostile H] [--tls T] [--proxy X] [--ignore-stdin]"
+    );
     ExitCode::from(2)
 }
 
@@ -24,6 +31,9 @@ fn main() -> ExitCode {
             "--port" => &mut config.port,
             "--port2" => &mut config.port2,
             "--control" | "--control-port" => &mut config.control_port,
+            "--hostile" | "--hostile-port" => &mut config.hostile_port,
+            "--tls" | "--tls-port" => &mut config.tls_port,
+            "--proxy" | "--proxy-port" => &mut config.proxy_port,
             "--ignore-stdin" => {
                 watch_stdin = false;
                 continue;
@@ -49,11 +59,7 @@ fn main() -> ExitCode {
     };
     {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(
-            out,
-            "{{\"port\":{},\"port2\":{},\"control\":{}}}",
-            server.port, server.port2, server.control_port
-        );
+        let _ = writeln!(out, "{}", ports_line(&server));
         let _ = out.flush();
     }
 
@@ -97,6 +103,28 @@ fn main() -> ExitCode {
     });
     drop(server);
     ExitCode::SUCCESS
+}
+
+/// The JSON line other languages read; the first three keys come first, as
+/// they always did.
+fn ports_line(s: &reqc_test_server::TestServer) -> String {
+    let path = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    serde_json::json!({
+        "port": s.port,
+        "port2": s.port2,
+        "control": s.control_port,
+        "hostile": s.hostile_port,
+        "tls": s.tls_port,
+        "tls_self_signed": s.tls_self_signed_port,
+        "tls_wrong_host": s.tls_wrong_host_port,
+        "tls_expired": s.tls_expired_port,
+        "tls_client_auth": s.tls_client_auth_port,
+        "proxy": s.proxy_port,
+        "ca_file": path(&s.ca_file),
+        "client_cert_file": path(&s.client_cert_file),
+        "client_key_file": path(&s.client_key_file),
+    })
+    .to_string()
 }
 
 #[cfg(unix)]

@@ -18,6 +18,8 @@ pub struct Req {
     pub body: Bytes,
     pub peer: SocketAddr,
     pub local_port: u16,
+    /// Received over TLS (the scheme is https).
+    pub tls: bool,
 }
 
 impl Req {
@@ -25,6 +27,7 @@ impl Req {
         req: Request<Incoming>,
         peer: SocketAddr,
         local_port: u16,
+        tls: bool,
     ) -> Result<Req, Box<dyn std::error::Error + Send + Sync>> {
         let (parts, body) = req.into_parts();
         let body = http_body_util::Limited::new(body, MAX_BODY)
@@ -39,6 +42,7 @@ impl Req {
             body,
             peer,
             local_port,
+            tls,
         })
     }
 
@@ -117,7 +121,7 @@ impl Req {
         {
             return p;
         }
-        if self.header("x-forwarded-ssl").as_deref() == Some("on") {
+        if self.tls || self.header("x-forwarded-ssl").as_deref() == Some("on") {
             return "https".into();
         }
         "http".into()
@@ -141,9 +145,11 @@ impl Req {
         u
     }
 
-    /// `http://host` for building absolute redirects (no X-Forwarded-*).
+    /// `http://host` (`https://` over TLS) for building absolute redirects
+    /// (no X-Forwarded-*).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.host())
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.host())
     }
 
     /// X-Forwarded-For, else the peer IP.

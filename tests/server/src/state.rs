@@ -1,33 +1,44 @@
-//! State shared by every listener: connection counters and digest nonces.
+//! State shared by every listener: connection counters, digest nonces and
+//! the proxy's request log.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
+/// Which connection counter a listener feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Port = 0,
+    Port2 = 1,
+    Hostile = 2,
+    Tls = 3,
+    Proxy = 4,
+}
+
 #[derive(Default)]
 pub struct Counters {
-    port: AtomicU64,
-    port2: AtomicU64,
+    by_slot: [AtomicU64; 5],
 }
 
 impl Counters {
+    pub fn get(&self, slot: Slot) -> u64 {
+        self.by_slot[slot as usize].load(Ordering::SeqCst)
+    }
+    /// Connections on the two plain origins (`port` + `port2`).
     pub fn total(&self) -> u64 {
         let (a, b) = self.split();
         a + b
     }
     pub fn split(&self) -> (u64, u64) {
-        (
-            self.port.load(Ordering::SeqCst),
-            self.port2.load(Ordering::SeqCst),
-        )
+        (self.get(Slot::Port), self.get(Slot::Port2))
     }
     pub fn reset(&self) {
-        self.port.store(0, Ordering::SeqCst);
-        self.port2.store(0, Ordering::SeqCst);
+        for c in &self.by_slot {
+            c.store(0, Ordering::SeqCst);
+        }
     }
-    pub fn incr(&self, second: bool) {
-        let c = if second { &self.port2 } else { &self.port };
-        c.fetch_add(1, Ordering::SeqCst);
+    pub fn incr(&self, slot: Slot) {
+        self.by_slot[slot as usize].fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -57,10 +68,45 @@ impl Nonces {
     }
 }
 
+/// One request the proxy received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyLogEntry {
+    /// `CONNECT`, `GET`, ...
+    pub method: String,
+    /// The request target as sent: `host:port` for CONNECT, an absolute URL otherwise.
+    pub target: String,
+    /// The `Proxy-Authorization` header the proxy received (it never forwards it).
+    pub proxy_authorization: Option<String>,
+}
+
+/// What the proxy saw since start or the last reset (bounded).
+#[derive(Default)]
+pub struct ProxyLog {
+    inner: Mutex<Vec<ProxyLogEntry>>,
+}
+
+const MAX_PROXY_LOG: usize = 10_000;
+
+impl ProxyLog {
+    pub fn record(&self, entry: ProxyLogEntry) {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if g.len() < MAX_PROXY_LOG {
+            g.push(entry);
+        }
+    }
+    pub fn entries(&self) -> Vec<ProxyLogEntry> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    pub fn clear(&self) {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
 #[derive(Default)]
 pub struct Shared {
     pub counters: Counters,
     pub nonces: Nonces,
+    pub proxy_log: ProxyLog,
 }
 
 impl Shared {

@@ -273,7 +273,14 @@ fn keep_alive_connection_counting() {
     let st = req(s.control_port, "GET", "/stats", &[], None).json();
     assert_eq!(
         st,
-        json!({"connections": 2, "connections_port": 1, "connections_port2": 1})
+        json!({
+            "connections": 2,
+            "connections_port": 1,
+            "connections_port2": 1,
+            "connections_hostile": 0,
+            "connections_tls": 0,
+            "connections_proxy": 0,
+        })
     );
     ctl("POST", "/reset");
     assert_eq!(s.connections(), 0);

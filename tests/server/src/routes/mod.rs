@@ -11,7 +11,6 @@ mod dynamic;
 mod echo;
 mod encoding;
 mod formats;
-mod hostile;
 mod inspection;
 mod redirect;
 mod reqc;

@@ -1531,6 +1531,35 @@ reqc_code reqc_request_set_http_version(reqc_request *req,
                                         int version);
 
 /**
+ * Ends a transfer that moves fewer than `bytes_per_second` bytes a second
+ * for `seconds` seconds, with `REQC_E_TIMEOUT` (a server trickling bytes
+ * would otherwise hold it until the total timeout). `bytes_per_second` 0
+ * turns the floor off. Default: 10 bytes a second over 60 s.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `req` is NULL or a live request.
+ */
+reqc_code reqc_request_set_low_speed(reqc_request *req,
+                                     int64_t bytes_per_second,
+                                     int64_t seconds);
+
+/**
+ * Turns TLS verification of the peer's certificate and host name on (1,
+ * the default) or off (0) for this request alone. A connection made
+ * without verification is never reused by a request that verifies
+ * (libcurl matches connections by their TLS settings).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `req` is NULL or a live request.
+ */
+reqc_code reqc_request_set_verify_tls(reqc_request *req,
+                                      int verify);
+
+/**
  * Caps each hop's decoded body at `max` bytes (gzip and deflate bodies are
  * counted after decoding); beyond it the send fails with
  * `REQC_E_BODY_TOO_LARGE`. 0 means no cap. Default: 256 MiB for buffered
@@ -1923,6 +1952,16 @@ reqc_code reqc_session_set_http_version(reqc_session *s,
  */
 reqc_code reqc_session_set_max_response_bytes(reqc_session *s,
                                               uint64_t max);
+
+/**
+ * Default speed floor, as `reqc_request_set_low_speed`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_low_speed(reqc_session *s,
+                                     int64_t bytes_per_second,
+                                     int64_t seconds);
 
 /**
  * Marks a header secret for every request of the session, as

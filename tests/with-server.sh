@@ -56,6 +56,22 @@ start_servers() {
         return 1
     fi
 
+    # The hostile, TLS and proxy listeners (libreqc's server only).
+    local key value
+    for key in hostile tls tls_self_signed tls_wrong_host tls_expired tls_client_auth proxy; do
+        value=$(sed -n "s/.*\"$key\":\([0-9]*\).*/\1/p" <<<"$line")
+        [[ -n $value ]] || continue
+        case $key in
+        hostile | proxy) value="http://127.0.0.1:$value" ;;
+        *) value="https://127.0.0.1:$value" ;;
+        esac
+        export "REQC_TEST_${key^^}=$value"
+    done
+    for key in ca_file client_cert_file client_key_file; do
+        value=$(sed -n "s/.*\"$key\":\"\([^\"]*\)\".*/\1/p" <<<"$line")
+        [[ -z $value ]] || export "REQC_TEST_${key^^}=$value"
+    done
+
     export REQC_TEST_URL="http://127.0.0.1:$port"
     export REQC_TEST_URL2="http://127.0.0.1:$port2"
     unset REQC_TEST_CONTROL REQC_TEST_HTTPBIN

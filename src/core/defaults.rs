@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::request::{HttpVersion, Options, RedirectPolicy};
+use super::request::{HttpVersion, LowSpeed, Options, RedirectPolicy};
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The whole send, redirects included.
@@ -13,6 +13,12 @@ pub const MAX_REDIRECTS: u32 = 30;
 /// Cap on a buffered body (every hop) unless the caller sets one. Streamed
 /// bodies have no cap unless the caller sets one.
 pub const MAX_BUFFERED_BODY: u64 = 256 * 1024 * 1024;
+/// A transfer that moves fewer than 10 bytes a second for a minute is
+/// stalled: end it rather than wait for the total timeout.
+pub const LOW_SPEED: LowSpeed = LowSpeed {
+    bytes_per_second: 10,
+    duration: Duration::from_secs(60),
+};
 
 pub fn user_agent() -> String {
     format!("libreqc/{}", env!("CARGO_PKG_VERSION"))
@@ -35,5 +41,6 @@ pub fn options() -> Options {
         proxy: None,
         tls: Default::default(),
         log: None,
+        low_speed: Some(LOW_SPEED),
     }
 }

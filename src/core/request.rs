@@ -82,6 +82,16 @@ pub struct Options {
     pub tls: TlsOptions,
     /// The verbose log sink; the nearest layer's wins.
     pub log: Option<Logger>,
+    /// Abort a transfer slower than `bytes_per_second` for `duration`.
+    pub low_speed: Option<LowSpeed>,
+}
+
+/// A floor on transfer speed: below `bytes_per_second` for `duration`, the
+/// transfer ends with `Code::Timeout`. Stops a server that trickles bytes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct LowSpeed {
+    pub bytes_per_second: u32,
+    pub duration: Duration,
 }
 
 /// The minimum TLS version to accept.
@@ -142,6 +152,7 @@ impl Options {
             proxy: self.proxy.clone().or_else(|| lower.proxy.clone()),
             tls: self.tls.over(&lower.tls),
             log: self.log.clone().or_else(|| lower.log.clone()),
+            low_speed: self.low_speed.or(lower.low_speed),
         }
     }
 

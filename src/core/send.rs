@@ -482,6 +482,7 @@ impl Chain {
             user_agent: self.options.user_agent.clone().unwrap_or_default(),
             proxy: self.options.proxy.clone(),
             tls: self.options.tls.clone(),
+            low_speed: self.options.low_speed.unwrap_or(defaults::LOW_SPEED),
             log: None,
         })
     }

@@ -12,7 +12,7 @@ use super::cancel::CancelToken;
 use super::collect::Collector;
 use super::error::Result;
 use super::log::HopLog;
-use super::request::{Auth, HttpVersion, TlsOptions};
+use super::request::{Auth, HttpVersion, LowSpeed, TlsOptions};
 
 /// Everything one transfer needs, fully decided: nothing is inherited from an
 /// earlier transfer.
@@ -33,6 +33,7 @@ pub struct Hop {
     pub user_agent: String,
     pub proxy: Option<String>,
     pub tls: TlsOptions,
+    pub low_speed: LowSpeed,
     /// Set when a log sink wants this hop's headers or libcurl's trace.
     pub log: Option<Arc<HopLog>>,
 }

@@ -119,6 +119,23 @@ pub fn set_proxy(o: &mut Options, proxy: Option<&str>) -> Result<()> {
     Ok(())
 }
 
+pub fn set_low_speed(o: &mut Options, bytes_per_second: i64, seconds: i64) -> Result<()> {
+    let bytes_per_second = u32::try_from(bytes_per_second).map_err(|_| {
+        Error::invalid(format!(
+            "{bytes_per_second} bytes per second is out of range"
+        ))
+    })?;
+    let seconds = u64::try_from(seconds)
+        .ok()
+        .filter(|s| *s > 0 || bytes_per_second == 0)
+        .ok_or_else(|| Error::invalid(format!("{seconds} s is not a positive duration")))?;
+    o.low_speed = Some(crate::core::request::LowSpeed {
+        bytes_per_second,
+        duration: Duration::from_secs(seconds),
+    });
+    Ok(())
+}
+
 pub fn set_verify_tls(o: &mut Options, verify: c_int) -> Result<()> {
     if !(verify == 0 || verify == 1) {
         return Err(Error::invalid(format!("verify is {verify}, not 0 or 1")));

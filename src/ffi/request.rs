@@ -760,6 +760,47 @@ pub unsafe extern "C" fn reqc_request_set_http_version(
     unsafe { edit(req, |r| options::set_http_version(r.options_mut(), version)) }
 }
 
+/// Ends a transfer that moves fewer than `bytes_per_second` bytes a second
+/// for `seconds` seconds, with `REQC_E_TIMEOUT` (a server trickling bytes
+/// would otherwise hold it until the total timeout). `bytes_per_second` 0
+/// turns the floor off. Default: 10 bytes a second over 60 s.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_low_speed(
+    req: *mut reqc_request,
+    bytes_per_second: i64,
+    seconds: i64,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            options::set_low_speed(r.options_mut(), bytes_per_second, seconds)
+        })
+    }
+}
+
+/// Turns TLS verification of the peer's certificate and host name on (1,
+/// the default) or off (0) for this request alone. A connection made
+/// without verification is never reused by a request that verifies
+/// (libcurl matches connections by their TLS settings).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_verify_tls(
+    req: *mut reqc_request,
+    verify: c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { edit(req, |r| options::set_verify_tls(r.options_mut(), verify)) }
+}
+
 /// Caps each hop's decoded body at `max` bytes (gzip and deflate bodies are
 /// counted after decoding); beyond it the send fails with
 /// `REQC_E_BODY_TOO_LARGE`. 0 means no cap. Default: 256 MiB for buffered

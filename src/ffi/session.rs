@@ -344,6 +344,24 @@ pub unsafe extern "C" fn reqc_session_set_max_response_bytes(
     }
 }
 
+/// Default speed floor, as `reqc_request_set_low_speed`.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_low_speed(
+    s: *mut reqc_session,
+    bytes_per_second: i64,
+    seconds: i64,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(s, |l| {
+            options::set_low_speed(&mut l.options, bytes_per_second, seconds)
+        })
+    }
+}
+
 /// Marks a header secret for every request of the session, as
 /// `reqc_request_mark_secret_header` (marks from all layers add up).
 ///

@@ -44,6 +44,10 @@ pub fn configure(
     if let Some(timeout) = hop.timeout {
         easy.timeout(timeout)?;
     }
+    if hop.low_speed.bytes_per_second > 0 {
+        easy.low_speed_limit(hop.low_speed.bytes_per_second)?;
+        easy.low_speed_time(hop.low_speed.duration)?;
+    }
     easy.http_version(match hop.http_version {
         HttpVersion::Any => CurlVersion::Any,
         HttpVersion::Http1_0 => CurlVersion::V10,
@@ -121,6 +125,8 @@ fn safe_defaults(easy: &mut Easy2<Callbacks>) -> Result<(), curl::Error> {
     // "" = every encoding this libcurl can decode, decoded transparently.
     easy.accept_encoding("")?;
     easy.tcp_keepalive(true)?;
+    // An HTTP/0.9 reply has no status and no headers: never take one.
+    easy.http_09_allowed(false)?;
     Ok(())
 }
 

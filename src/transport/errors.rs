@@ -34,7 +34,16 @@ pub fn from_curl(e: &curl::Error) -> Error {
     } else if e.is_recv_error() || e.is_partial_file() || e.is_bad_content_encoding() {
         Code::Recv
     } else if e.is_unsupported_protocol() {
-        Code::UnsupportedProtocol
+        // Also what libcurl says of an HTTP/0.9 reply: a broken server,
+        // not a scheme the caller asked for.
+        let http09 = e
+            .extra_description()
+            .is_some_and(|x| x.contains("HTTP/0.9"));
+        if http09 {
+            Code::Protocol
+        } else {
+            Code::UnsupportedProtocol
+        }
     } else if e.is_url_malformed() {
         Code::InvalidUrl
     } else if e.code() == CURLE_WEIRD_SERVER_REPLY

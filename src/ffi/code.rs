@@ -103,7 +103,10 @@ pub extern "C" fn reqc_version() -> *const c_char {
 }
 
 /// 1 when the linked libcurl supports `feature`, else 0. Features: "http2",
-/// "https", "gzip", "brotli", "zstd". Unknown names and NULL give 0.
+/// "http2-multiplexing" (0 before libcurl 8.0, whose HTTP/2 connection reuse
+/// is broken, curl issue #10634: libreqc then opens a connection per HTTP/2
+/// transfer), "https", "gzip", "brotli", "zstd". Unknown names and NULL
+/// give 0.
 /// Thread-safe.
 ///
 /// # Safety

@@ -57,8 +57,14 @@ fn multi_error(what: &str, e: curl::MultiError) -> Error {
 
 impl Lane {
     pub fn new() -> Lane {
+        let mut multi = Multi::new();
+        if super::version::http2_reuse_broken() {
+            // Before libcurl 8.0 a second stream on an HTTP/2 connection can
+            // fail (curl issue #10634): no multiplexing at all there.
+            let _ = multi.pipelining(false, false);
+        }
         Lane {
-            multi: Multi::new(),
+            multi,
             idle: Vec::new(),
             max_idle: 1,
             running: HashMap::new(),

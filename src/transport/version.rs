@@ -21,12 +21,14 @@ pub fn curl_version_line() -> &'static str {
     })
 }
 
-/// True when the linked libcurl has `feature`: "http2", "https", "gzip",
+/// True when the linked libcurl has `feature`: "http2", "http2-multiplexing"
+/// (HTTP/2 connections reused and shared by streams), "https", "gzip",
 /// "brotli", "zstd".
 pub fn has_feature(feature: &str) -> bool {
     let v = curl::Version::get();
     match feature {
         "http2" => v.feature_http2(),
+        "http2-multiplexing" => v.feature_http2() && !http2_reuse_broken(),
         "https" => v.feature_ssl(),
         "gzip" => v.feature_libz(),
         "brotli" => v.feature_brotli(),

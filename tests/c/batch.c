@@ -617,7 +617,11 @@ static void test_h2c_multiplexing(void) {
     conns = control_connections(control);
     printf("  %zu h2c items at concurrency 64 used %ld connection(s)\n", n, conns);
     CHECK(conns >= 1);
-    CHECK(conns <= 3);
+    if (reqc_has_feature("http2-multiplexing"))
+        CHECK(conns <= 3);
+    else
+        printf("  skip: connection count: this libcurl (< 8.0) cannot reuse HTTP/2 connections "
+               "(curl issue #10634), so libreqc opens one per transfer\n");
     reqc_batch_free(b);
     reqc_session_free(s);
 }

@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
 use super::cancel::{CancelToken, WakerGuard};
-use super::config;
 use super::error::{Code, Error, Result};
 use super::request::Request;
 use super::response::Response;
@@ -50,7 +49,7 @@ struct Items {
 /// What a batch holds while it runs: its lane and the exchanges in flight.
 struct Run<T> {
     lane: T,
-    below: Layer,
+    below: Arc<Layer>,
     exchanges: HashMap<usize, Exchange>,
     deadline: Option<Instant>,
     _wake: WakerGuard,
@@ -258,7 +257,7 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
         }
         let wake = self.cancel.on_cancel(lane.waker());
         Ok(Run {
-            below: self.session.defaults().over(&config::global()),
+            below: self.session.layers(),
             lane,
             exchanges: HashMap::new(),
             deadline: settings.timeout.map(|t| Instant::now() + t),

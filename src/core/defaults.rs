@@ -24,8 +24,13 @@ pub fn user_agent() -> String {
     format!("libreqc/{}", env!("CARGO_PKG_VERSION"))
 }
 
-/// The bottom layer, with every option set.
-pub fn options() -> Options {
+/// The bottom layer, with every option set; built once.
+pub fn options() -> &'static Options {
+    static OPTIONS: std::sync::LazyLock<Options> = std::sync::LazyLock::new(build);
+    &OPTIONS
+}
+
+fn build() -> Options {
     Options {
         auth: None,
         connect_timeout: Some(CONNECT_TIMEOUT),

@@ -29,10 +29,9 @@ impl Head {
                 value.push_str(String::from_utf8_lossy(line).trim());
             }
         } else if let Some(colon) = line.iter().position(|&b| b == b':') {
-            let name = String::from_utf8_lossy(&line[..colon]).trim().to_string();
-            let value = String::from_utf8_lossy(&line[colon + 1..])
-                .trim()
-                .to_string();
+            // Trim as bytes, then one conversion each (no copy to validate).
+            let name = text(line[..colon].trim_ascii());
+            let value = text(line[colon + 1..].trim_ascii());
             self.headers.push((name, value));
         }
     }
@@ -62,6 +61,14 @@ impl Head {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Bytes as a String; a server's non-UTF-8 bytes become U+FFFD.
+fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 

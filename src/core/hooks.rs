@@ -78,6 +78,10 @@ impl HookList {
         self.0.push((kind, hook));
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn has(&self, kind: HookKind) -> bool {
         self.0.iter().any(|(k, _)| *k == kind)
     }

@@ -153,7 +153,12 @@ impl Exchange {
             .clone()
             .filter(|l| l.level > Level::Off)
             .map(|logger| Arc::new(hop_log(logger, &self.chain.options, &hop)));
-        let what = describe(&hop.method, &hop.url);
+        // Only hook warnings name the request: no formatting without hooks.
+        let what = if self.hooks.is_empty() {
+            String::new()
+        } else {
+            describe(&hop.method, &hop.url)
+        };
         if self.hooks.has(HookKind::PreRequest) {
             pre_request(&self.hooks, number, &mut hop, log.as_deref(), &what)?;
         }
@@ -389,7 +394,7 @@ impl Chain {
             hooks: HookList::default(),
         };
         let merged = top.over(below);
-        let mut options = merged.options.over(&defaults::options());
+        let mut options = merged.options.over(defaults::options());
         let mut url = request.url.clone();
         if !merged.params.is_empty() {
             url.query_pairs_mut()

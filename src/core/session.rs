@@ -21,6 +21,8 @@ pub struct Session<T: NewLane> {
     defaults: RwLock<Arc<Layer>>,
     /// What every lane of the session shares.
     shared: Arc<T::Shared>,
+    /// (session defaults, global config, the two merged), see `layers`.
+    merged: Mutex<Option<(Arc<Layer>, Arc<Layer>, Arc<Layer>)>>,
     pub jar: Arc<CookieJar>,
     idle: Mutex<Vec<T>>,
 }
@@ -30,6 +32,7 @@ impl<T: Transport + NewLane> Default for Session<T> {
         Session {
             defaults: RwLock::default(),
             shared: Arc::default(),
+            merged: Mutex::new(None),
             jar: Arc::new(CookieJar::new()),
             idle: Mutex::new(Vec::new()),
         }
@@ -60,10 +63,25 @@ impl<T: Transport + NewLane> Session<T> {
         Ok(())
     }
 
+    /// The session's defaults over the global config, merged once and kept
+    /// until either changes (sends are far more frequent than setters).
+    pub fn layers(&self) -> Arc<Layer> {
+        let (mine, global) = (self.defaults(), config::global());
+        let mut cache = self.merged.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((m, g, merged)) = &*cache {
+            if Arc::ptr_eq(m, &mine) && Arc::ptr_eq(g, &global) {
+                return merged.clone();
+            }
+        }
+        let merged = Arc::new(mine.over(&global));
+        *cache = Some((mine, global, merged.clone()));
+        merged
+    }
+
     /// Sends `request` with the session's defaults over the global config,
     /// its cookies and one of its lanes.
     pub fn send(&self, request: &Request, cancel: &CancelToken) -> Result<Response> {
-        let below = self.defaults().over(&config::global());
+        let below = self.layers();
         let mut lane = self.checkout();
         let result = send(request, &below, &mut lane, cancel, Some(self.jar.clone()));
         // A hook's abort promises that the connection is not reused; the

@@ -17,12 +17,15 @@ use super::transfer::{NewLane, Transport};
 /// More are made when every lane is busy; the extra ones are dropped.
 pub const MAX_IDLE_LANES: usize = 8;
 
+/// The session's defaults and the global config, and the two merged.
+type MergedLayers = (Arc<Layer>, Arc<Layer>, Arc<Layer>);
+
 pub struct Session<T: NewLane> {
     defaults: RwLock<Arc<Layer>>,
     /// What every lane of the session shares.
     shared: Arc<T::Shared>,
-    /// (session defaults, global config, the two merged), see `layers`.
-    merged: Mutex<Option<(Arc<Layer>, Arc<Layer>, Arc<Layer>)>>,
+    /// See `layers`.
+    merged: Mutex<Option<MergedLayers>>,
     pub jar: Arc<CookieJar>,
     idle: Mutex<Vec<T>>,
 }
@@ -60,13 +63,20 @@ impl<T: Transport + NewLane> Session<T> {
         let mut next = Layer::clone(&guard);
         f(&mut next)?;
         *guard = Arc::new(next);
+        // Let go of what the old defaults held (hook registrations).
+        *self.merged.lock().unwrap_or_else(PoisonError::into_inner) = None;
         Ok(())
     }
 
     /// The session's defaults over the global config, merged once and kept
     /// until either changes (sends are far more frequent than setters).
+    /// Not cached while a log sink is set: the cache must not keep a
+    /// replaced sink (and its userdata) alive.
     pub fn layers(&self) -> Arc<Layer> {
         let (mine, global) = (self.defaults(), config::global());
+        if mine.options.log.is_some() || global.options.log.is_some() {
+            return Arc::new(mine.over(&global));
+        }
         let mut cache = self.merged.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((m, g, merged)) = &*cache {
             if Arc::ptr_eq(m, &mine) && Arc::ptr_eq(g, &global) {

@@ -43,7 +43,7 @@ need = @for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"
 # cargo builds in parallel itself; make's steps must run in order.
 .NOTPARALLEL:
 FORCE:
-.PHONY: all build lint check-header check-symbols c-tests c-tests-asan c-tests-system-curl fuzz \
+.PHONY: bench all build lint check-header check-symbols c-tests c-tests-asan c-tests-system-curl fuzz \
 	rust-tests test demo clean distclean build-deps system-curl-lib
 
 all: build
@@ -183,6 +183,11 @@ demo: build $(addprefix build/examples/,$(EXAMPLES))
 		printf "\n===== examples/%s.c\n" $$e; \
 		LD_LIBRARY_PATH=$(RELEASE) build/examples/$$e || exit 1; done'
 
+
+# The benchmark against raw libcurl and the peers (not part of `make test`:
+# no timed tests). Rewrites docs/BENCHMARKS.md; BENCH_QUICK=1 for a smoke run.
+bench:
+	bench/run.sh
 
 clean:
 	$(CARGO) clean

@@ -1,0 +1,3 @@
+module libreqc/bench/go
+
+go 1.24

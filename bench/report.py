@@ -1,0 +1,435 @@
+"""Turns bench.py's results into docs/BENCHMARKS.md (standard library only).
+
+    report.py RESULTS.jsonl MACHINE.txt PROFILE.json > BENCHMARKS.md
+
+Figures come only from measurements whose client verified every status and
+byte count (ok=true); failed measurements are counted and shown, never used.
+Every figure is the median over rounds with the spread (min-max); ratios
+are medians of per-round ratios (the rows of a round ran back to back, so
+pairing them cancels drift between rounds).
+"""
+
+import json
+import os
+import statistics
+import sys
+from collections import defaultdict
+
+RAW = "raw libcurl (bundled)"
+NAIVE = "raw libcurl naive multi (bundled)"
+REQC_SEQ = "libreqc (new request per send)"
+REQC_BATCH = "libreqc batch"
+MB = 1e6
+
+TARGETS = {"throughput": 0.95, "naive": 4.0, "download": 0.97, "rss": 1.2, "flat": 1.10}
+
+
+def load(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def machine(path):
+    info = {}
+    with open(path) as f:
+        for line in f:
+            k, _, v = line.rstrip("\n").partition("=")
+            info[k] = v
+    return info
+
+
+class Data:
+    def __init__(self, rows):
+        self.ok = defaultdict(dict)       # (scenario, client) -> round -> row
+        self.failed = defaultdict(int)
+        self.order = defaultdict(list)    # scenario -> clients in table order
+        for r in rows:
+            key = (r["scenario"], r["client"])
+            if r["client"] not in self.order[r["scenario"]]:
+                self.order[r["scenario"]].append(r["client"])
+            if r.get("ok"):
+                self.ok[key][r["round"]] = r
+            else:
+                self.failed[key] += 1
+
+    def series(self, sc, client, fn):
+        rounds = self.ok.get((sc, client), {})
+        return {k: fn(v) for k, v in rounds.items() if v["wall_s"] > 0}
+
+    def tput(self, sc, client, unit="req"):
+        if unit == "req":
+            return self.series(sc, client, lambda r: r["requests"] / r["wall_s"])
+        return self.series(sc, client, lambda r: r["bytes"] / r["wall_s"] / MB)
+
+    def ratio(self, sc, client, ref, unit="req"):
+        a, b = self.tput(sc, client, unit), self.tput(sc, ref, unit)
+        common = [k for k in a if k in b and b[k] > 0]
+        return med([a[k] / b[k] for k in common]) if common else None
+
+    def cpu_us(self, sc, client):
+        return self.series(sc, client, lambda r: r["cpu_s"] / r["requests"] * 1e6)
+
+    def rss(self, sc, client):
+        return self.series(sc, client, lambda r: r["rss_kib"])
+
+
+def med(xs):
+    xs = list(xs)
+    return statistics.median(xs) if xs else None
+
+
+def fmt(x, digits=0):
+    if x is None:
+        return "n/a"
+    if digits == 0:
+        return f"{x:,.0f}"
+    return f"{x:,.{digits}f}"
+
+
+def spread(s, digits=0):
+    if not s:
+        return "n/a"
+    v = list(s.values())
+    return f"{fmt(min(v), digits)}–{fmt(max(v), digits)}"
+
+
+def ratio_s(x):
+    return "n/a" if x is None else f"{x:.2f}x"
+
+
+def throughput_table(d, sc, unit, extra_naive=False):
+    out = []
+    u = "req/s" if unit == "req" else "MB/s"
+    cpu_head = "client CPU µs/req" if unit == "req" else "client CPU ms/download"
+    head = f"| client | {u} (median) | spread (min–max) | {cpu_head} | peak RSS KiB | vs raw libcurl (bundled) |"
+    sep = "|---|---:|---:|---:|---:|---:|"
+    if extra_naive:
+        head += " vs naive multi |"
+        sep += "---:|"
+    out += [head, sep]
+    for client in d.order.get(sc, []):
+        t = d.tput(sc, client, unit)
+        cpu = d.cpu_us(sc, client)
+        cpu_m = med(cpu.values())
+        if unit != "req" and cpu_m is not None:
+            cpu_m /= 1000.0
+        rss = med(d.rss(sc, client).values())
+        note = f" ({d.failed[(sc, client)]} failed runs dropped)" if d.failed.get((sc, client)) else ""
+        n = {r["requests"] for r in d.ok.get((sc, client), {}).values()}
+        label = client + (f" [{min(n):,} req]" if n and unit == "req" and client.startswith("Python") else "")
+        line = (f"| {label}{note} | {fmt(med(t.values()), 1 if unit != 'req' else 0)} | "
+                f"{spread(t, 1 if unit != 'req' else 0)} | {fmt(cpu_m, 1)} | {fmt(rss)} | "
+                f"{ratio_s(d.ratio(sc, client, RAW, unit)) if client != RAW else '1.00x'} |")
+        if extra_naive:
+            line += f" {ratio_s(d.ratio(sc, client, NAIVE, unit))} |"
+        out.append(line)
+    return out
+
+
+def main():
+    rows = load(sys.argv[1])
+    info = machine(sys.argv[2])
+    prof = None
+    if len(sys.argv) > 3 and os.path.exists(sys.argv[3]):
+        with open(sys.argv[3]) as f:
+            prof = json.load(f)
+    d = Data(rows)
+    rounds = max((r["round"] for r in rows), default=0)
+    quick = info.get("quick", "0") not in ("", "0")
+
+    o = []
+    o.append("# libreqc benchmarks")
+    o.append("")
+    o.append("Generated by `bench/run.sh` (`make bench`); do not edit by hand — rerun it."
+             + (" **This is a BENCH_QUICK smoke run: small counts, figures are not meaningful.**" if quick else ""))
+    o.append("")
+    o.append("## Machine")
+    o.append("")
+    for k, label in [("date", "date"), ("cpu", "CPU"), ("nproc", "nproc"), ("mem", "memory"),
+                     ("os", "OS"), ("kernel", "kernel"), ("curl_bundled", "libcurl bundled in libreqc (raw rows)"),
+                     ("reqc", "libreqc"), ("curl_debian", "Debian's libcurl"), ("nginx", "nginx"),
+                     ("wrk", "wrk"), ("h2load", "h2load"), ("go", "Go"), ("python", "Python"), ("cc", "C compiler")]:
+        o.append(f"- {label}: {info.get(k, 'n/a')}")
+    o.append("")
+    load_path = os.path.join(os.path.dirname(sys.argv[1]), "load.json")
+    if os.path.exists(load_path):
+        with open(load_path) as f:
+            bg = json.load(f)
+        others = bg.get("other_processes_cpu_s") or {}
+        busy = sum(others.values())
+        seen = sorted({(r["round"], r.get("background_cpus_before_round", 0)) for r in rows})
+        o.append("- background load (CPUs busy with other work just before each round, after waiting "
+                 "for a quiet machine): " + ", ".join(f"round {k}: {v:.2f}" for k, v in seen) + ".")
+        o.append(f"- the rounds took {bg['wall_s']} s; long-lived other processes used "
+                 f"{busy:.1f} CPU-seconds meanwhile (short-lived ones, e.g. other sessions' compilers, "
+                 "are not counted here)"
+                 + (" (" + ", ".join(f"{k}: {v} s" for k, v in sorted(others.items(), key=lambda kv: -kv[1])[:5]) + ")"
+                    if others else "")
+                 + (". **The machine was not quiet: figures carry that noise (the interleaved rounds and "
+                    "paired ratios limit its effect on the comparisons).**" if busy > 0.05 * bg["wall_s"] else "."))
+    o.append("")
+    o.append("## Method")
+    o.append("")
+    o.append(f"- nginx on loopback with a generated config: one worker pinned to CPU 1 "
+             "(`worker_cpu_affinity` and `taskset`), keep-alive (`keepalive_requests 100000`), "
+             "`access_log off`, sendfile; a 64-byte file, a 1 MiB file and a 100 MiB file made at start; "
+             "an HTTP/1.1 listener and an h2c listener (`listen PORT http2;`, prior knowledge).")
+    o.append("- Every client runs pinned to CPU 0 (`taskset -c 0`), one process per measurement, and "
+             "verifies every status (200) and byte count; a measurement with any failed request is dropped "
+             "(and counted) — no figure comes from a failed request. The runner re-checks the byte total.")
+    o.append(f"- {rounds} interleaved rounds: each round runs every scenario's rows back to back, the row "
+             "order rotated each round. Figures are medians over rounds with the spread (min–max); "
+             "\"vs\" columns are medians of per-round ratios.")
+    o.append("- wall = the measured work only (clock_gettime); client CPU = user+sys of the client "
+             "process over the same span (getrusage; for wrk/h2load the whole process, from wait4); "
+             "peak RSS = the process's ru_maxrss (clients are started through `bench/spawn.c`, since "
+             "Linux carries ru_maxrss across execve and the Python runner's own RSS would otherwise show). "
+             "MB = 10^6 bytes.")
+    o.append("- Before each round the runner waits (up to 90 s) until the rest of the machine uses under "
+             "0.1 CPU; the load it saw is kept with each measurement in `bench/.out/results.jsonl`.")
+    o.append("- raw libcurl is `bench/raw_curl.c`: one reused easy handle for sequential; a multi with "
+             "a pool of 64 recycled easy handles for the batch (`PIPEWAIT` + multiplexing for h2c); the "
+             "naive variant adds all N easy handles to one multi at once (connections capped at 64). "
+             "It is built twice: statically against the very libcurl build libreqc bundles "
+             "(curl-sys's `libcurl.a` + nghttp2) and against Debian's `-lcurl`.")
+    o.append("- libreqc is `bench/reqc_client.c` through the C API (libreqc.so): sequential sends on a "
+             "session make a new request per send (the realistic pattern; a row reusing one request "
+             "handle is shown too); the batch uses `reqc_batch_on_complete` freeing each response; "
+             "downloads are buffered in the response or streamed through `reqc_request_on_data`.")
+    o.append("- Go net/http (`bench/go`, standard library; h2c via `http.Protocols`), pycurl and Python "
+             "requests (`bench/python/pyclient.py`, in `bench/.venv`). Python requests runs a quarter of "
+             "the count in (a) and (b) (its rate is what is compared). wrk (HTTP/1.1) and h2load (h2c) "
+             "give the server's ceiling.")
+    o.append("")
+
+    o.append("## (a) 64-byte GETs, sequential on one keep-alive connection")
+    o.append("")
+    o += throughput_table(d, "a_seq", "req")
+    o.append("")
+    o.append("## (b) 64-byte GETs in one batch at concurrency 64")
+    o.append("")
+    o.append("### HTTP/1.1")
+    o.append("")
+    o += throughput_table(d, "b_batch_h1", "req", True)
+    o.append("")
+    o.append("### h2c (HTTP/2, prior knowledge)")
+    o.append("")
+    o += throughput_table(d, "b_batch_h2c", "req", True)
+    o.append("")
+    o.append("Debian's libcurl 7.88.1 (and pycurl, built on it) are left out of h2c: every request after "
+             "the first on an h2c prior-knowledge connection fails with \"Error in the HTTP2 framing layer\" "
+             "(curl/curl#10634, fixed in libcurl 8.0). Python requests has no HTTP/2.")
+    o.append("")
+    o.append("## (c) 100 MiB download")
+    o.append("")
+    o.append("### Into memory")
+    o.append("")
+    o += throughput_table(d, "c_get_mem", "mb")
+    o.append("")
+    o.append("### Into a streaming callback")
+    o.append("")
+    o += throughput_table(d, "c_get_stream", "mb")
+    o.append("")
+
+    o.append("## (d) Peak RSS of the batch (b, HTTP/1.1) by item count")
+    o.append("")
+    o.append("| client | peak RSS KiB, 1,000 items | peak RSS KiB, 10,000 items | 10k / 1k | vs raw pooled multi at 10k |")
+    o.append("|---|---:|---:|---:|---:|")
+    raw10 = med(d.rss("b_batch_h1", RAW).values())
+    for client in d.order.get("d_rss_1k", []):
+        r1 = med(d.rss("d_rss_1k", client).values())
+        r10 = med(d.rss("b_batch_h1", client).values())
+        o.append(f"| {client} | {fmt(r1)} | {fmt(r10)} | "
+                 f"{ratio_s(r10 / r1) if r1 and r10 else 'n/a'} | {ratio_s(r10 / raw10) if raw10 and r10 else 'n/a'} |")
+    o.append("")
+
+    o.append("## (e) Cost of the ABI: build and free a request with 10 headers and 10 params")
+    o.append("")
+    o.append("In-process loop, no I/O, clock_gettime around many iterations.")
+    o.append("")
+    o.append("| what | ns per request built+freed (median) | spread | calls per build | ns per call |")
+    o.append("|---|---:|---:|---:|---:|")
+    for client in d.order.get("e_abi", []):
+        s = d.series("e_abi", client, lambda r: r["wall_s"] / r["requests"] * 1e9)
+        calls = 22 if client.startswith("libreqc") else 24
+        m = med(s.values())
+        o.append(f"| {client} | {fmt(m)} | {spread(s)} | {calls} | {fmt(m / calls if m else None, 1)} |")
+    o.append("")
+    o.append("libreqc's 22 calls: `reqc_request_new`, 10 × `reqc_request_add_header`, 10 × "
+             "`reqc_request_add_param`, `reqc_request_free`. The raw libcurl equivalent's 24: `curl_url`, "
+             "`curl_url_set`, 10 × `curl_slist_append`, 10 × `curl_url_set(APPENDQUERY|URLENCODE)`, "
+             "`curl_url_get`, and the frees counted as one.")
+    o.append("")
+
+    # ---------------------------------------------------------------- targets
+    o.append("## Targets")
+    o.append("")
+    o.append("| target | measured | threshold | result |")
+    o.append("|---|---:|---:|---|")
+    missed = []
+
+    def target(name, value, thr, higher=True):
+        if value is None:
+            res = "no data"
+            missed.append(name)
+        else:
+            good = value >= thr if higher else value <= thr
+            res = "**met**" if good else "**missed**"
+            if not good:
+                missed.append(name)
+        o.append(f"| {name} | {ratio_s(value)} | {'≥' if higher else '≤'} {thr:.2f}x | {res} |")
+
+    target("(a) sequential: libreqc (new request per send) / raw libcurl", d.ratio("a_seq", REQC_SEQ, RAW),
+           TARGETS["throughput"])
+    target("(a) sequential: libreqc (one request reused) / raw libcurl",
+           d.ratio("a_seq", "libreqc (one request reused)", RAW), TARGETS["throughput"])
+    for sc, lab in (("b_batch_h1", "HTTP/1.1"), ("b_batch_h2c", "h2c")):
+        target(f"(b) batch {lab}: libreqc / raw pooled multi", d.ratio(sc, REQC_BATCH, RAW), TARGETS["throughput"])
+        target(f"(b) batch {lab}: libreqc / naive multi", d.ratio(sc, REQC_BATCH, NAIVE), TARGETS["naive"])
+    target("(c) 100 MiB into memory: libreqc buffered / raw", d.ratio("c_get_mem", "libreqc buffered", RAW, "mb"),
+           TARGETS["download"])
+    target("(c) 100 MiB streamed: libreqc on_data / raw", d.ratio("c_get_stream", "libreqc on_data", RAW, "mb"),
+           TARGETS["download"])
+    r10 = med(d.rss("b_batch_h1", REQC_BATCH).values())
+    r1 = med(d.rss("d_rss_1k", REQC_BATCH).values())
+    target("(d) peak RSS at 10,000 items: libreqc / raw pooled multi", r10 / raw10 if r10 and raw10 else None,
+           TARGETS["rss"], higher=False)
+    target("(d) flat in item count: libreqc RSS 10,000 / 1,000 items", r10 / r1 if r10 and r1 else None,
+           TARGETS["flat"], higher=False)
+    o.append("")
+    o.append("\"Flat\" is taken as: peak RSS at 10,000 items at most 10% above that at 1,000.")
+    o.append("")
+
+    # ---------------------------------------------------------------- sanity
+    o.append("## Sanity check against the orientation figures")
+    o.append("")
+    o.append("Measured earlier on this machine with raw libcurl 7.88 (Debian's): sequential ~12,800 req/s "
+             "(~50 µs CPU/req), pooled multi ~32,000 req/s, 100 MiB ~1.85 GB/s; naive multi 0.2x of the pool.")
+    o.append("")
+    seq_deb = med(d.tput("a_seq", "raw libcurl (Debian)").values())
+    bat_deb = med(d.tput("b_batch_h1", "raw libcurl (Debian)").values())
+    dl_deb = med(d.tput("c_get_stream", "raw libcurl (Debian)", "mb").values())
+    nv = d.ratio("b_batch_h1", NAIVE, RAW)
+    o.append(f"Here: Debian libcurl sequential {fmt(seq_deb)} req/s, pooled batch {fmt(bat_deb)} req/s, "
+             f"100 MiB streamed {fmt(dl_deb)} MB/s; naive/pool (bundled) {ratio_s(nv)}.")
+    o.append("")
+
+    # ---------------------------------------------------------------- profile
+    if prof:
+        o += profile_section(prof, missed)
+
+    findings = os.path.join(os.path.dirname(os.path.abspath(__file__)), "FINDINGS.md")
+    if os.path.exists(findings):
+        with open(findings) as f:
+            o.append(f.read().rstrip())
+        o.append("")
+
+    o.append("## How to run")
+    o.append("")
+    o.append("```sh")
+    o.append("bench/run.sh                    # full run (5 rounds, 5-10 min), writes docs/BENCHMARKS.md")
+    o.append("BENCH_QUICK=1 bench/run.sh      # smoke run (< 2 min), bench/.out/quick/BENCHMARKS.quick.md")
+    o.append("BENCH_ROUNDS=9 bench/run.sh     # more rounds")
+    o.append("BENCH_PROFILE=0 bench/run.sh    # skip the callgrind profile")
+    o.append("```")
+    o.append("")
+    o.append("Raw measurements: `bench/.out/results.jsonl` (one JSON line per measurement); callgrind "
+             "summary: `bench/.out/profile.json`. To add a client row: give `bench/bench.py` the program "
+             "in `PROGRAMS` (it takes `MODE URL COUNT CONCURRENCY HTTP EXPECT SCENARIO CLIENT ROUND` and "
+             "prints the JSON line of `bench/common.h`) and a `Row` in each scenario it should run in.")
+    print("\n".join(o))
+
+
+def short(name, n=110):
+    return name if len(name) <= n else name[: n - 1] + "…"
+
+
+def profile_section(prof, missed):
+    o = ["## Profile: instructions per request (callgrind)", ""]
+    n1, n2 = prof["n"]
+    o.append(f"`valgrind --tool=callgrind` on the client only (nginx runs natively), each case at "
+             f"{n1} and {n2} requests; per-request figures are the difference divided by {n2 - n1}, so "
+             "start-up and teardown cancel out. Instruction counts (Ir), not time."
+             + (f" Targets missed in this run: {', '.join(missed)}." if missed else ""))
+    o.append("")
+    o.append("| case | raw libcurl Ir/req | libreqc Ir/req | libreqc extra Ir/req | ratio |")
+    o.append("|---|---:|---:|---:|---:|")
+    cases = prof["cases"]
+    labels = sorted({k.split("/")[0] for k in cases})
+    for lab in labels:
+        raw = cases.get(f"{lab}/raw_bundled")
+        rq = cases.get(f"{lab}/reqc")
+        if not raw or not rq:
+            continue
+        a, b = raw["ir_per_request"], rq["ir_per_request"]
+        o.append(f"| {lab} | {fmt(a)} | {fmt(b)} | {fmt(b - a)} | {b / a:.2f}x |")
+    o.append("")
+    for lab in labels:
+        raw = cases.get(f"{lab}/raw_bundled")
+        rq = cases.get(f"{lab}/reqc")
+        if not raw or not rq:
+            continue
+        o.append(f"### {lab}: where libreqc's extra instructions go")
+        o.append("")
+        o.append("Exclusive (self) Ir per request, libreqc minus raw libcurl, largest first "
+                 "(negative: libreqc spends less there):")
+        o.append("")
+        o.append("| function [object] | raw Ir/req | libreqc Ir/req | extra Ir/req |")
+        o.append("|---|---:|---:|---:|")
+        ex_r, ex_q = raw["exclusive"], rq["exclusive"]
+        diff = []
+        for k in set(ex_r) | set(ex_q):
+            kq = k
+            # curl is static in both, but in different objects: match by function name
+            fn = k.rsplit(" [", 1)[0]
+            r_val = sum(v for kk, v in ex_r.items() if kk.rsplit(" [", 1)[0] == fn)
+            q_val = sum(v for kk, v in ex_q.items() if kk.rsplit(" [", 1)[0] == fn)
+            diff.append((q_val - r_val, fn, r_val, q_val, kq))
+        seen = set()
+        uniq = []
+        for t in sorted(diff, key=lambda t: -t[0]):
+            if t[1] in seen:
+                continue
+            seen.add(t[1])
+            uniq.append(t)
+        for dv, fn, r_val, q_val, k in uniq[:20]:
+            obj = k.rsplit(" [", 1)[1].rstrip("]") if " [" in k else ""
+            o.append(f"| `{short(fn)}` [{obj}] | {fmt(r_val)} | {fmt(q_val)} | {fmt(dv)} |")
+        o.append("")
+        o.append("Inclusive Ir per request of functions both clients run (libcurl's phases, libc), "
+                 "largest difference first — the same libcurl code doing more work under libreqc:")
+        o.append("")
+        o.append("| function | raw Ir/req | libreqc Ir/req | extra Ir/req |")
+        o.append("|---|---:|---:|---:|")
+        def by_name(dct):
+            res = {}
+            for kk, v in dct.items():
+                fn = kk.rsplit(" [", 1)[0]
+                if fn in ("main", "(below main)") or fn.startswith(("0x", "__libc_start", "=>")):
+                    continue
+                res[fn] = max(res.get(fn, 0), v)
+            return res
+        ir, iq = by_name(raw["inclusive"]), by_name(rq["inclusive"])
+        both = [(iq[k] - ir[k], k) for k in ir if k in iq]
+        for dv, k in sorted(both, reverse=True)[:15]:
+            o.append(f"| `{short(k)}` | {fmt(ir[k])} | {fmt(iq[k])} | {fmt(dv)} |")
+        o.append("")
+        o.append("libreqc's own code (Rust functions and the C ABI), inclusive Ir per request, largest first:")
+        o.append("")
+        o.append("| function | inclusive Ir/req |")
+        o.append("|---|---:|")
+        own = [(v, k) for k, v in rq["inclusive"].items()
+               if ("::" in k or k.startswith("reqc_")) and not k.startswith(("std::", "core::", "alloc::"))
+               and "libreqc" in k]
+        for v, k in sorted(own, reverse=True)[:20]:
+            o.append(f"| `{short(k.rsplit(' [', 1)[0])}` | {fmt(v)} |")
+        o.append("")
+    return o
+
+
+if __name__ == "__main__":
+    main()

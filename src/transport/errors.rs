@@ -5,6 +5,7 @@ use crate::core::error::{Code, Error};
 // libcurl codes that curl-sys does not name (curl.h: CURLcode).
 const CURLE_WEIRD_SERVER_REPLY: curl_sys::CURLcode = 8;
 const CURLE_PROXY: curl_sys::CURLcode = 97;
+const CURLE_TOO_LARGE: curl_sys::CURLcode = 100;
 
 pub fn from_curl(e: &curl::Error) -> Error {
     let code = if e.is_couldnt_resolve_host() {
@@ -33,17 +34,11 @@ pub fn from_curl(e: &curl::Error) -> Error {
         Code::Send
     } else if e.is_recv_error() || e.is_partial_file() || e.is_bad_content_encoding() {
         Code::Recv
-    } else if e.is_unsupported_protocol() {
-        // Also what libcurl says of an HTTP/0.9 reply: a broken server,
-        // not a scheme the caller asked for.
-        let http09 = e
-            .extra_description()
-            .is_some_and(|x| x.contains("HTTP/0.9"));
-        if http09 {
-            Code::Protocol
-        } else {
-            Code::UnsupportedProtocol
-        }
+    } else if e.is_unsupported_protocol() || e.code() == CURLE_TOO_LARGE {
+        // libreqc checks every scheme (URL, redirect, proxy) before libcurl
+        // sees it, so from libcurl this means a broken reply: an HTTP/0.9
+        // or garbled status line, or headers past libcurl's limits.
+        Code::Protocol
     } else if e.is_url_malformed() {
         Code::InvalidUrl
     } else if e.code() == CURLE_WEIRD_SERVER_REPLY

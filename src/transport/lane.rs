@@ -92,11 +92,18 @@ impl Lane {
         done.into_iter()
             .filter_map(|(id, result)| {
                 let handle = self.running.remove(&id)?;
-                let (collector, info, upload_error) = self.retire(handle);
+                let done = self.retire(handle);
                 let outcome = match result {
-                    Ok(()) => Ok(info),
-                    Err(e) => Err(explain(from_curl(&e), &collector, upload_error)),
+                    Ok(()) => Ok(done.info),
+                    Err(mut e) => {
+                        // libcurl's own words for what went wrong, if any.
+                        if let Some(detail) = done.detail.filter(|d| !d.is_empty()) {
+                            e.set_extra(detail);
+                        }
+                        Err(explain(from_curl(&e), &done.collector, done.upload_error))
+                    }
                 };
+                let collector = done.collector;
                 Some(Finished {
                     id,
                     collector,
@@ -109,11 +116,12 @@ impl Lane {
     /// Removes a transfer from the multi handle and keeps its easy handle
     /// for reuse. An unfinished transfer's connection is closed by libcurl,
     /// so a cancelled body is never read by the next request.
-    fn retire(&mut self, handle: Easy2Handle<Callbacks>) -> (Collector, HopInfo, Option<String>) {
+    fn retire(&mut self, handle: Easy2Handle<Callbacks>) -> Retired {
         let Ok(mut easy) = self.multi.remove2(handle) else {
-            return (Collector::default(), HopInfo::default(), None);
+            return Retired::default();
         };
         let info = info(&easy);
+        let detail = easy.take_error_buf();
         let callbacks = easy.get_mut();
         let collector = std::mem::take(&mut callbacks.collector);
         let upload_error = callbacks.read_error.take();
@@ -123,8 +131,24 @@ impl Lane {
         if self.idle.len() < self.max_idle {
             self.idle.push(easy);
         }
-        (collector, info, upload_error)
+        Retired {
+            collector,
+            info,
+            upload_error,
+            detail,
+        }
     }
+}
+
+/// What is left of a transfer taken out of the multi handle.
+#[derive(Default)]
+struct Retired {
+    collector: Collector,
+    info: HopInfo,
+    /// The message of a failed upload read callback.
+    upload_error: Option<String>,
+    /// libcurl's error buffer.
+    detail: Option<String>,
 }
 
 /// A curl error, told more precisely by what the callbacks saw.
@@ -185,7 +209,7 @@ impl Driver for Lane {
         ids.into_iter()
             .filter_map(|id| {
                 let handle = self.running.remove(&id)?;
-                Some((id, self.retire(handle).0))
+                Some((id, self.retire(handle).collector))
             })
             .collect()
     }

@@ -447,7 +447,7 @@ impl Chain {
         }
         // libcurl sends `Expect: 100-continue` for large bodies and waits up to
         // a second for an answer many servers never send. Requests sends none.
-        if !self.headers.mentions("expect") {
+        if !matches!(body, HopBody::None) && !self.headers.mentions("expect") {
             headers.push(("Expect".to_string(), None));
         }
         let timeout = match self.options.timeout {

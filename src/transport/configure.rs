@@ -37,7 +37,10 @@ pub fn configure(
     }
     easy.url(hop.url.as_str())?;
     method_and_body(easy, hop)?;
-    easy.http_headers(header_list(hop)?)?;
+    // After the reset there is no list: only a hop with headers needs one.
+    if !hop.headers.is_empty() || matches!(hop.auth, Some(ReqAuth::Bearer(_))) {
+        easy.http_headers(header_list(hop)?)?;
+    }
     easy.useragent(&hop.user_agent)?;
     auth(easy, hop)?;
     easy.connect_timeout(hop.connect_timeout)?;

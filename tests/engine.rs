@@ -149,3 +149,34 @@ fn batch_cancel_from_another_thread_returns_promptly() {
         assert_eq!(batch.take(i).unwrap().unwrap_err().code, Code::Cancelled);
     }
 }
+
+#[test]
+fn a_reused_easy_handle_carries_nothing_from_the_previous_send() {
+    // Same method and URL shape, differing only in what must not leak: the
+    // lane may reuse a handle's configuration only when nothing differs.
+    let server = reqc_test_server::start().unwrap();
+    let session: Session<Lane> = Session::new();
+    let cancel = CancelToken::new();
+    let mut loud = get(&server.url("/headers"));
+    loud.headers.set("X-Secret", Some("s1")).unwrap();
+    loud.options_mut().auth = Some(reqc::core::Auth::Bearer("tok-123".into()));
+    let quiet = get(&server.url("/headers"));
+    for _ in 0..3 {
+        let text = String::from_utf8(session.send(&loud, &cancel).unwrap().body).unwrap();
+        assert!(text.contains("s1") && text.contains("tok-123"), "{text}");
+        for _ in 0..2 {
+            let text = String::from_utf8(session.send(&quiet, &cancel).unwrap().body).unwrap();
+            assert!(!text.contains("s1") && !text.contains("tok-123"), "{text}");
+        }
+    }
+    let mut slow = get(&server.url("/delay/2"));
+    slow.options_mut().timeout = Some(std::time::Duration::from_millis(200));
+    assert_eq!(
+        session.send(&slow, &cancel).unwrap_err().code,
+        Code::Timeout
+    );
+    // The same setup without a timeout of its own: the 200 ms must not stick.
+    let mut patient = get(&server.url("/delay/1"));
+    patient.options_mut().timeout = Some(std::time::Duration::from_secs(5));
+    assert_eq!(session.send(&patient, &cancel).unwrap().status, 200);
+}

@@ -38,6 +38,45 @@ pub struct Hop {
     pub log: Option<Arc<HopLog>>,
 }
 
+impl Hop {
+    /// True when `other` needs the very same transfer configuration as
+    /// `self` but for its URL path and remaining timeout: same method,
+    /// headers, auth, TLS, proxy, scheme and limits, and both without a body
+    /// or a trace log. A transport may then skip reconfiguring from scratch.
+    /// The destructuring names every field (no `..`): a new field of `Hop`
+    /// does not compile here until someone decides whether it matters.
+    pub fn same_setup(&self, other: &Hop) -> bool {
+        let Hop {
+            method,
+            url,
+            headers,
+            body,
+            auth,
+            connect_timeout,
+            timeout: _,
+            http_version,
+            user_agent,
+            proxy,
+            tls,
+            low_speed,
+            log,
+        } = self;
+        matches!((body, &other.body), (HopBody::None, HopBody::None))
+            && log.is_none()
+            && other.log.is_none()
+            && url.scheme() == other.url.scheme()
+            && *method == other.method
+            && *headers == other.headers
+            && *auth == other.auth
+            && *connect_timeout == other.connect_timeout
+            && *http_version == other.http_version
+            && *user_agent == other.user_agent
+            && *proxy == other.proxy
+            && *tls == other.tls
+            && *low_speed == other.low_speed
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum HopBody {
     None,

@@ -18,7 +18,37 @@ const HTTP_ONLY: &CStr = c"http,https";
 
 /// Resets `easy` and applies `hop`, sharing `share`'s DNS and TLS session
 /// caches when given. The callbacks' state is replaced too.
+///
+/// When the handle's last transfer had the very same setup but for its URL
+/// and remaining timeout (`Hop::same_setup`: no body, same method, headers,
+/// auth, TLS…), only those two are set: the result is the state a reset and
+/// full configuration would give, for a fraction of the work (profiled:
+/// ~14,000 instructions a send). Anything else takes the full path.
 pub fn configure(
+    easy: &mut Easy2<Callbacks>,
+    hop: &Hop,
+    share: Option<&Share>,
+) -> Result<(), curl::Error> {
+    let callbacks = easy.get_mut();
+    callbacks.upload = None;
+    callbacks.read_error = None;
+    if callbacks
+        .configured
+        .as_ref()
+        .is_some_and(|last| last.same_setup(hop))
+    {
+        easy.url(hop.url.as_str())?;
+        // Zero is libcurl's "no timeout".
+        return easy.timeout(hop.timeout.unwrap_or_default());
+    }
+    callbacks.configured = None;
+    configure_from_scratch(easy, hop, share)?;
+    let plain = matches!(hop.body, HopBody::None) && hop.log.is_none();
+    easy.get_mut().configured = plain.then(|| hop.clone());
+    Ok(())
+}
+
+fn configure_from_scratch(
     easy: &mut Easy2<Callbacks>,
     hop: &Hop,
     share: Option<&Share>,

@@ -32,6 +32,9 @@ pub struct Callbacks {
     pub read_error: Option<String>,
     pub log: Option<Arc<HopLog>>,
     pub easy: Option<RawEasy>,
+    /// The hop this handle is configured for, when it may be reused as is
+    /// (see `configure`).
+    pub configured: Option<crate::core::transfer::Hop>,
 }
 
 /// What libcurl knows of the connection, asked from inside a callback.

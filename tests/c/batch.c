@@ -23,11 +23,6 @@
 
 /* REQC_SMALL=1, or running under valgrind (which preloads its vgpreload_*
  * libraries into the program), asks for small sizes. */
-static int small(void) {
-    const char *v = getenv("REQC_SMALL"), *pre = getenv("LD_PRELOAD");
-    return (v != NULL && strcmp(v, "1") == 0) || (pre != NULL && strstr(pre, "vgpreload") != NULL);
-}
-
 static int contains(const char *s, const char *needle) {
     return s != NULL && strstr(s, needle) != NULL;
 }
@@ -115,7 +110,7 @@ static void test_mixed_results(void) {
     reqc_batch *b = NULL;
     const char *refused = refused_url();
     char refused_copy[128];
-    size_t i, n_good = small() ? 4 : 12, idx_refused, idx_timeout;
+    size_t i, n_good = check_small() ? 4 : 12, idx_refused, idx_timeout;
     int64_t t0, took;
     snprintf(refused_copy, sizeof refused_copy, "%s", refused);
     CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
@@ -178,7 +173,7 @@ static void test_session_hooks_defaults_cookies(void) {
     reqc_request *req = NULL;
     reqc_response *resp = NULL;
     struct hook_count hc = {0, 0, pthread_self()};
-    size_t i, n = small() ? 6 : 30, idx_headers, idx_cookies;
+    size_t i, n = check_small() ? 6 : 30, idx_headers, idx_cookies;
 
     CHECK_OK(reqc_session_new(&s), NULL);
     if (!s) return;
@@ -531,7 +526,7 @@ static void test_perform_from_on_complete(void) {
 
 static void test_poll_loop(void) {
     reqc_batch *b = NULL;
-    size_t i, n = small() ? 5 : 20;
+    size_t i, n = check_small() ? 5 : 20;
     int done = 0, iterations = 0;
     int64_t t0 = now_ms();
     CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
@@ -583,7 +578,7 @@ static void test_h2c_multiplexing(void) {
     reqc_request *req = NULL;
     reqc_response *resp = NULL;
     char url[512];
-    size_t i, n = small() ? 20 : 100;
+    size_t i, n = check_small() ? 20 : 100;
     long conns;
     int bad_version = 0;
     if (control == NULL || *control == 0) SKIP("REQC_TEST_CONTROL is unset (not the test server)");

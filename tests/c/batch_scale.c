@@ -27,11 +27,6 @@
 
 /* REQC_SMALL=1, or running under valgrind (which preloads its vgpreload_*
  * libraries into the program), asks for small sizes. */
-static int small(void) {
-    const char *v = getenv("REQC_SMALL"), *pre = getenv("LD_PRELOAD");
-    return (v != NULL && strcmp(v, "1") == 0) || (pre != NULL && strstr(pre, "vgpreload") != NULL);
-}
-
 /* VmHWM (peak resident set) of this process in KiB, or -1. */
 static long peak_rss_kib(void) {
     char line[256];
@@ -174,7 +169,7 @@ static int run_in_child(size_t n, long *peak) {
 
 static void test_10k_items_bounded_memory(void) {
     long peak_1k = -1, peak_10k = -1;
-    if (small()) SKIP("small sizes asked for (REQC_SMALL=1 or valgrind): too slow");
+    if (check_small()) SKIP("small sizes asked for (REQC_SMALL=1 or valgrind): too slow");
 #ifdef __SANITIZE_ADDRESS__
     SKIP("AddressSanitizer's allocator quarantine makes RSS meaningless");
 #endif
@@ -193,7 +188,7 @@ static void test_many_fds_no_select(void) {
     int opened = 0, i, max_fd = -1;
     struct tally t;
     int64_t took = 0;
-    if (small()) SKIP("small sizes asked for (REQC_SMALL=1 or valgrind): too slow");
+    if (check_small()) SKIP("small sizes asked for (REQC_SMALL=1 or valgrind): too slow");
     CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
     if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 2200) SKIP("hard RLIMIT_NOFILE below 2200");
     if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur < 4096) {

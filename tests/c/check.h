@@ -154,6 +154,27 @@ static inline const char *check_url_at(const char *base, const char *path) {
     return b;
 }
 
+/* True when the tests should use small sizes: REQC_SMALL=1 (set by
+ * run-c-tests.sh --valgrind), or running under valgrind anyway. */
+static inline int check_small(void) {
+    const char *v = getenv("REQC_SMALL"), *pre = getenv("LD_PRELOAD");
+    return (v != NULL && strcmp(v, "1") == 0) || (pre != NULL && strstr(pre, "vgpreload") != NULL);
+}
+
+/* The environment's value of `name`, or NULL when it is unset or empty. */
+static inline const char *check_env_or_null(const char *name) {
+    const char *v = getenv(name);
+    return (v != NULL && *v != 0) ? v : NULL;
+}
+
+/* Skips the running test when `name` is not in the environment (the
+ * listeners only libreqc's test server has). */
+#define NEED(name)                                                                   \
+    do {                                                                             \
+        if (check_env_or_null(name) == NULL)                                         \
+            SKIP(name " is not set (not libreqc's test server)");                    \
+    } while (0)
+
 /* A new request, or NULL (failing the running test) when it cannot be made. */
 static inline reqc_request *check_new_request(const char *method, const char *url) {
     reqc_request *req = NULL;

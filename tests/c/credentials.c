@@ -36,21 +36,11 @@
 static int g_cases;        /* redirect-credential cases run */
 static int g_case_failed;  /* of which failed */
 
-static int small_run(void) {
-    const char *v = getenv("REQC_SMALL");
-    return v != NULL && strcmp(v, "1") == 0;
-}
-
-static int64_t bound_ms(void) { return small_run() ? 30000 : 10000; }
-
-static const char *env_or_null(const char *name) {
-    const char *v = getenv(name);
-    return (v != NULL && *v != 0) ? v : NULL;
-}
+static int64_t bound_ms(void) { return check_small() ? 30000 : 10000; }
 
 #define NEED(name)                                                                    \
     do {                                                                              \
-        if (env_or_null(name) == NULL)                                                \
+        if (check_env_or_null(name) == NULL)                                                \
             SKIP(name " is not set (not libreqc's test server)");                     \
     } while (0)
 
@@ -104,8 +94,8 @@ static reqc_session *new_session(void) {
         fprintf(stderr, "  FAIL: reqc_session_set_proxy: %s\n", reqc_session_error(s));
         check_failed_now = 1;
     }
-    if (env_or_null("REQC_TEST_CA_FILE") &&
-        reqc_session_set_ca_file(s, env_or_null("REQC_TEST_CA_FILE")) != REQC_OK) {
+    if (check_env_or_null("REQC_TEST_CA_FILE") &&
+        reqc_session_set_ca_file(s, check_env_or_null("REQC_TEST_CA_FILE")) != REQC_OK) {
         fprintf(stderr, "  FAIL: reqc_session_set_ca_file: %s\n", reqc_session_error(s));
         check_failed_now = 1;
     }

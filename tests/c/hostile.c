@@ -26,13 +26,8 @@
 static reqc_session *g_s; /* the one session every test goes through */
 static int g_scenarios;   /* hostile scenarios exercised (printed at the end) */
 
-static int small_run(void) {
-    const char *v = getenv("REQC_SMALL");
-    return v != NULL && strcmp(v, "1") == 0;
-}
-
 /* Extra milliseconds allowed on every time bound under valgrind. */
-static int64_t slack_ms(void) { return small_run() ? 4000 : 0; }
+static int64_t slack_ms(void) { return check_small() ? 4000 : 0; }
 
 static const char *hostile_base(void) {
     const char *v = getenv("REQC_TEST_HOSTILE");
@@ -371,7 +366,7 @@ static void test_many_cookies(void) {
 static void bomb(const char *path) {
     reqc_request *req;
     outcome o;
-    const uint64_t cap = small_run() ? (uint64_t)1 << 20 : (uint64_t)16 << 20;
+    const uint64_t cap = check_small() ? (uint64_t)1 << 20 : (uint64_t)16 << 20;
     long rss0 = peak_rss_kib(), rss1;
     req = check_new_request("GET", HOSTILE(path));
     if (req == NULL) return;
@@ -384,7 +379,7 @@ static void bomb(const char *path) {
     rss1 = peak_rss_kib();
     printf("  peak RSS %ld KiB before, %ld KiB after (cap %llu bytes)\n", rss0, rss1,
            (unsigned long long)cap);
-    if (small_run()) {
+    if (check_small()) {
         printf("  (RSS bound not checked under REQC_SMALL/valgrind)\n");
     } else {
         CHECK(rss1 > 0 && rss1 < (long)((cap >> 10) + 100 * 1024));

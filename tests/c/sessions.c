@@ -19,11 +19,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int small_run(void) {
-    const char *v = getenv("REQC_SMALL");
-    return v != NULL && strcmp(v, "1") == 0;
-}
-
 /* A new session, or NULL (failing the test). */
 static reqc_session *new_session(void) {
     reqc_session *s = NULL;
@@ -555,7 +550,7 @@ static void test_connection_reuse(void) {
     reqc_session *s;
     reqc_request *req;
     reqc_response *resp = NULL;
-    int i, n = small_run() ? 10 : 100, ok = 1;
+    int i, n = check_small() ? 10 : 100, ok = 1;
     long conns, before;
     if (control_url("/stats") == NULL) SKIP("no control port (REQC_TEST_CONTROL unset)");
     s = new_session();

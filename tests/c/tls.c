@@ -18,23 +18,8 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int small_run(void) {
-    const char *v = getenv("REQC_SMALL");
-    return v != NULL && strcmp(v, "1") == 0;
-}
-
 /* Generous bound on any one send here (TLS handshakes are slow under valgrind). */
-static int64_t bound_ms(void) { return small_run() ? 30000 : 10000; }
-
-static const char *env_or_null(const char *name) {
-    const char *v = getenv(name);
-    return (v != NULL && *v != 0) ? v : NULL;
-}
-
-#define NEED(name)                                                                    \
-    do {                                                                              \
-        if (env_or_null(name) == NULL) SKIP(name " is not set (not libreqc's test server)"); \
-    } while (0)
+static int64_t bound_ms(void) { return check_small() ? 30000 : 10000; }
 
 #define AT(base_env, path) check_url_at(check_env(base_env), (path))
 

@@ -20,7 +20,7 @@ C_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itests/c
 C_LIBS := -lreqc -lpthread
 
 # The stages of `make test`, in order (lint first: it fails fastest).
-STAGES := lint build check-header check-symbols rust-tests c-tests c-tests-asan \
+STAGES := lint build check-header check-symbols check-static rust-tests c-tests c-tests-asan \
 	c-tests-system-curl fuzz
 
 # The C side of the C tests built with AddressSanitizer and UBSan, once.
@@ -43,7 +43,7 @@ need = @for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"
 # cargo builds in parallel itself; make's steps must run in order.
 .NOTPARALLEL:
 FORCE:
-.PHONY: bench all build lint check-header check-symbols c-tests c-tests-asan c-tests-system-curl fuzz \
+.PHONY: bench all build lint check-header check-symbols check-static c-tests c-tests-asan c-tests-system-curl fuzz \
 	rust-tests test demo clean distclean build-deps system-curl-lib
 
 all: build
@@ -86,6 +86,16 @@ check-symbols: build
 	@readelf -d $(LIB) | grep -q 'SONAME.*\[libreqc\.so\.0\]' || \
 		{ echo "$(LIB): SONAME is not libreqc.so.0"; readelf -d $(LIB) | grep SONAME; exit 1; }
 	@echo "$(LIB): $$(nm -D --defined-only $(LIB) | wc -l) symbols, all reqc_*; SONAME libreqc.so.0"
+
+# A program linked statically against libreqc.a (what native apps do) works:
+# the bundled libcurl, nghttp2 and the Rust runtime are inside; OpenSSL and
+# zlib come from the system.
+STATIC_LIBS := -lssl -lcrypto -lz -lpthread -ldl -lm
+check-static: build
+	@mkdir -p build
+	$(CC) $(C_FLAGS) -o build/smoke-static tests/c/smoke.c $(RELEASE)/libreqc.a $(STATIC_LIBS)
+	@! ldd build/smoke-static | grep -q libreqc || { echo "build/smoke-static links libreqc.so"; exit 1; }
+	tests/run-c-tests.sh build/smoke-static
 
 rust-tests: build-deps
 	$(CARGO) test --release --workspace

@@ -71,8 +71,10 @@ extern "C" fn unlock(_: *mut CURL, data: curl_lock_data, gates: *mut c_void) {
 
 pub struct Share {
     raw: *mut CURLSH,
-    /// Boxed so its address, handed to libcurl, never moves.
-    gates: Box<Gates>,
+    /// Boxed so its address, handed to libcurl, never moves. Read only by
+    /// libcurl's lock callbacks, through that address; dropped after `drop`
+    /// has cleaned the share handle up, so it outlives every callback.
+    _gates: Box<Gates>,
 }
 
 // SAFETY: libcurl allows one share handle to be used by easy handles in
@@ -126,7 +128,7 @@ impl Share {
             }
             raw
         };
-        Share { raw, gates }
+        Share { raw, _gates: gates }
     }
 
     /// The raw handle for CURLOPT_SHARE; NULL if libcurl could not make one
@@ -144,6 +146,5 @@ impl Drop for Share {
             // handles before it (field order in `Lane`).
             unsafe { curl_sys::curl_share_cleanup(self.raw) };
         }
-        let _ = &self.gates;
     }
 }

@@ -555,40 +555,17 @@ static void test_poll_loop(void) {
 
 /* ---- h2c: many items multiplexed over few connections ---- */
 
-static long control_connections(const char *control) {
-    reqc_request *req = NULL;
-    reqc_response *resp = NULL;
-    char url[512];
-    long n = -1;
-    const char *p;
-    snprintf(url, sizeof url, "%s/stats", control);
-    if (reqc_request_new("GET", url, &req) == REQC_OK && reqc_send(req, &resp) == REQC_OK) {
-        p = strstr(reqc_response_text(resp), "\"connections\"");
-        if (p && (p = strchr(p, ':')) != NULL) n = strtol(p + 1, NULL, 10);
-    }
-    reqc_response_free(resp);
-    reqc_request_free(req);
-    return n;
-}
-
 static void test_h2c_multiplexing(void) {
-    const char *control = getenv("REQC_TEST_CONTROL");
     reqc_session *s = NULL;
     reqc_batch *b = NULL;
-    reqc_request *req = NULL;
     reqc_response *resp = NULL;
-    char url[512];
     size_t i, n = check_small() ? 20 : 100;
     long conns;
     int bad_version = 0;
-    if (control == NULL || *control == 0) SKIP("REQC_TEST_CONTROL is unset (not the test server)");
+    NEED("REQC_TEST_CONTROL");
     if (!reqc_has_feature("http2")) SKIP("libcurl without http2");
-    snprintf(url, sizeof url, "%s/reset", control);
-    CHECK_OK(reqc_request_new("POST", url, &req), req);
-    CHECK_OK(reqc_send(req, &resp), req);
-    reqc_response_free(resp);
-    reqc_request_free(req);
-    CHECK(control_connections(control) == 0);
+    check_stats_reset();
+    CHECK(check_stats("connections") == 0);
 
     CHECK_OK(reqc_session_new(&s), NULL);
     CHECK_CODE(reqc_session_set_http_version(s, REQC_HTTP_2_PRIOR_KNOWLEDGE), REQC_OK, NULL);
@@ -609,7 +586,7 @@ static void test_h2c_multiplexing(void) {
         reqc_response_free(resp);
     }
     CHECK(bad_version == 0);
-    conns = control_connections(control);
+    conns = check_stats("connections");
     printf("  %zu h2c items at concurrency 64 used %ld connection(s)\n", n, conns);
     CHECK(conns >= 1);
     if (reqc_has_feature("http2-multiplexing"))

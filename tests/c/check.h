@@ -175,6 +175,58 @@ static inline const char *check_env_or_null(const char *name) {
             SKIP(name " is not set (not libreqc's test server)");                    \
     } while (0)
 
+/* Calls the test server's control port (REQC_TEST_CONTROL; its connections
+ * are not counted) and returns the answer, malloc'd (free it), or NULL,
+ * failing the running test. */
+static inline char *check_control(const char *method, const char *path) {
+    const char *base = check_env_or_null("REQC_TEST_CONTROL");
+    reqc_request *req = NULL;
+    reqc_response *resp = NULL;
+    char *out = NULL;
+    if (base == NULL || reqc_request_new(method, check_url_at(base, path), &req) != REQC_OK) {
+        fprintf(stderr, "  FAIL: no control port for %s %s\n", method, path);
+        check_failed_now = 1;
+        return NULL;
+    }
+    reqc_request_set_timeout_ms(req, 10000);
+    if (reqc_send(req, &resp) == REQC_OK && reqc_response_status(resp) == 200) {
+        const char *t = reqc_response_text(resp);
+        out = malloc(strlen(t) + 1);
+        if (out != NULL) strcpy(out, t);
+    } else {
+        fprintf(stderr, "  FAIL: control %s %s: %s\n", method, path, reqc_request_error(req));
+        check_failed_now = 1;
+    }
+    reqc_response_free(resp);
+    reqc_request_free(req);
+    return out;
+}
+
+/* The number after "key": in a JSON text, or -1 (failing the running test). */
+static inline long check_json_number(const char *json, const char *key) {
+    char quoted[128];
+    const char *p;
+    snprintf(quoted, sizeof quoted, "\"%s\"", key);
+    p = json != NULL ? strstr(json, quoted) : NULL;
+    if (p != NULL && (p = strchr(p, ':')) != NULL) return strtol(p + 1, NULL, 10);
+    fprintf(stderr, "  FAIL: no \"%s\" in %s\n", key, json != NULL ? json : "(nothing)");
+    check_failed_now = 1;
+    return -1;
+}
+
+/* A counter from the control port's GET /stats ("connections", ...). */
+static inline long check_stats(const char *key) {
+    char *t = check_control("GET", "/stats");
+    long n = t != NULL ? check_json_number(t, key) : -1;
+    free(t);
+    return n;
+}
+
+/* Zeroes the control port's counters (and the proxy log). */
+static inline void check_stats_reset(void) {
+    free(check_control("POST", "/reset"));
+}
+
 /* A new request, or NULL (failing the running test) when it cannot be made. */
 static inline reqc_request *check_new_request(const char *method, const char *url) {
     reqc_request *req = NULL;

@@ -376,27 +376,6 @@ static void test_post_303_becomes_get(void) {
 
 /* ---- proxy credentials ----------------------------------------------------- */
 
-/* GET/POST on the control port without any session or proxy; the body
- * (malloc'd) or NULL (failing the test). */
-static char *control(const char *method, const char *path) {
-    reqc_request *req = check_new_request(method, check_url_at(check_env("REQC_TEST_CONTROL"), path));
-    reqc_response *resp = NULL;
-    char *out = NULL;
-    if (req == NULL) return NULL;
-    CHECK_OK(reqc_request_set_timeout_ms(req, 10000), req);
-    if (reqc_send(req, &resp) == REQC_OK && reqc_response_status(resp) == 200) {
-        const char *t = reqc_response_text(resp);
-        out = malloc(strlen(t) + 1);
-        if (out) strcpy(out, t);
-    } else {
-        fprintf(stderr, "  FAIL: control %s %s: %s\n", method, path, reqc_request_error(req));
-        check_failed_now = 1;
-    }
-    reqc_response_free(resp);
-    reqc_request_free(req);
-    return out;
-}
-
 /* A session through the test proxy with credentials puser:ppass. */
 static reqc_session *proxy_session(void) {
     reqc_session *s = new_session();
@@ -423,7 +402,7 @@ static void proxied_get(const char *url, const char *method, const char *target_
     reqc_request *req;
     reqc_response *resp;
     char *log;
-    free(control("POST", "/reset"));
+    check_stats_reset();
     if (s == NULL) return;
     req = check_new_request("GET", url);
     resp = send_ok(s, req);
@@ -436,7 +415,7 @@ static void proxied_get(const char *url, const char *method, const char *target_
     }
     reqc_response_free(resp);
     reqc_request_free(req);
-    log = control("GET", "/proxy-log");
+    log = check_control("GET", "/proxy-log");
     if (log != NULL) {
         char want[256];
         printf("  proxy log: %s\n", log);

@@ -129,44 +129,8 @@ static long peak_rss_kib(void) {
     return ru.ru_maxrss;
 }
 
-/* GET/POST on the control port without the session; the body (malloc'd) or
- * NULL (failing the test). */
-static char *control(const char *method, const char *path) {
-    const char *c = getenv("REQC_TEST_CONTROL");
-    reqc_request *req;
-    reqc_response *resp = NULL;
-    char *out = NULL;
-    if (c == NULL || *c == 0) return NULL;
-    req = check_new_request(method, check_url_at(c, path));
-    if (req == NULL) return NULL;
-    CHECK_OK(reqc_request_set_timeout_ms(req, 10000), req);
-    if (reqc_send(req, &resp) == REQC_OK && reqc_response_status(resp) == 200) {
-        const char *t = reqc_response_text(resp);
-        out = malloc(strlen(t) + 1);
-        if (out) strcpy(out, t);
-    } else {
-        fprintf(stderr, "  FAIL: control %s %s: %s\n", method, path, reqc_request_error(req));
-        check_failed_now = 1;
-    }
-    reqc_response_free(resp);
-    reqc_request_free(req);
-    return out;
-}
-
 /* "connections_hostile" from GET /stats, or -1 (failing the test). */
-static long hostile_connections(void) {
-    char *t = control("GET", "/stats");
-    long n = -1;
-    const char *p = t ? strstr(t, "\"connections_hostile\"") : NULL;
-    if (p != NULL && (p = strchr(p, ':')) != NULL) {
-        n = strtol(p + 1, NULL, 10);
-    } else {
-        fprintf(stderr, "  FAIL: /stats answered %s\n", t ? t : "(nothing)");
-        check_failed_now = 1;
-    }
-    free(t);
-    return n;
-}
+static long hostile_connections(void) { return check_stats("connections_hostile"); }
 
 /* ---- broken framing ------------------------------------------------------ */
 
@@ -245,8 +209,8 @@ static void test_keepalive_timeout(void) {
     long before, after;
     char *reset;
     NEED_HOSTILE();
-    if (getenv("REQC_TEST_CONTROL") == NULL) SKIP("no control port");
-    reset = control("POST", "/reset");
+    NEED("REQC_TEST_CONTROL");
+    reset = check_control("POST", "/reset");
     free(reset);
 
     req = check_new_request("GET", HOSTILE("/keepalive-timeout"));

@@ -63,43 +63,7 @@ static reqc_response *sget(reqc_session *s, const char *url) {
     return resp;
 }
 
-/* A copy of the control port URL + path, or NULL when there is no control port. */
-static const char *control_url(const char *path) {
-    const char *c = getenv("REQC_TEST_CONTROL");
-    if (c == NULL || *c == 0) return NULL;
-    return check_url_at(c, path);
-}
-
-/* Calls the control port (GET /stats or POST /reset, without a session so the
- * call is not counted) and returns "connections", or -1 (failing the test). */
-static long control_call(const char *method, const char *path) {
-    const char *url = control_url(path);
-    reqc_request *req;
-    reqc_response *resp = NULL;
-    long n = -1;
-    if (url == NULL) return -1;
-    req = check_new_request(method, url);
-    if (req == NULL) return -1;
-    if (reqc_send(req, &resp) != REQC_OK) {
-        fprintf(stderr, "  FAIL: control %s %s: %s\n", method, path, reqc_request_error(req));
-        check_failed_now = 1;
-    } else {
-        const char *t = reqc_response_text(resp);
-        const char *p = strstr(t, "\"connections\"");
-        if (p != NULL && (p = strchr(p, ':')) != NULL) {
-            n = strtol(p + 1, NULL, 10);
-        } else {
-            fprintf(stderr, "  FAIL: control %s %s answered %s\n", method, path, t);
-            check_failed_now = 1;
-        }
-    }
-    reqc_response_free(resp);
-    reqc_request_free(req);
-    return n;
-}
-
-static long stats_connections(void) { return control_call("GET", "/stats"); }
-static void stats_reset(void) { control_call("POST", "/reset"); }
+static long stats_connections(void) { return check_stats("connections"); }
 
 /* ---- the seed's examples ------------------------------------------------ */
 
@@ -552,10 +516,10 @@ static void test_connection_reuse(void) {
     reqc_response *resp = NULL;
     int i, n = check_small() ? 10 : 100, ok = 1;
     long conns, before;
-    if (control_url("/stats") == NULL) SKIP("no control port (REQC_TEST_CONTROL unset)");
+    NEED("REQC_TEST_CONTROL");
     s = new_session();
     if (s == NULL) return;
-    stats_reset();
+    check_stats_reset();
     CHECK(stats_connections() == 0);
 
     for (i = 0; i < n && ok; i++) {

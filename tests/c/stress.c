@@ -216,17 +216,7 @@ static void test_shared_session(void) {
     reqc_cookie_list_free(list);
 
     if (control != NULL && *control) {
-        char url[256];
-        reqc_request *req = NULL;
-        reqc_response *resp = NULL;
-        snprintf(url, sizeof url, "%s/stats", control);
-        if (reqc_request_new("GET", url, &req) == REQC_OK &&
-            reqc_send(req, &resp) == REQC_OK) {
-            const char *p = strstr(reqc_response_text(resp), "\"connections\"");
-            if (p != NULL && (p = strchr(p, ':')) != NULL) conns = strtol(p + 1, NULL, 10);
-        }
-        reqc_response_free(resp);
-        reqc_request_free(req);
+        conns = check_stats("connections");
         CHECK(conns >= 1);
         CHECK(conns <= THREADS + CONN_SLACK);
     }

@@ -33,6 +33,8 @@ pub struct Lane {
     running: HashMap<usize, Easy2Handle<Callbacks>>,
     /// Set once the caller's event loop watches the sockets.
     watched: bool,
+    /// Wakes a wait on this lane's sockets; made once, registered per send.
+    waker: Arc<dyn Fn() + Send + Sync>,
     /// The session's DNS and TLS session caches. Last, so it is dropped
     /// after the easy handles that use it.
     share: Option<Arc<Share>>,
@@ -63,7 +65,11 @@ impl Lane {
             // fail (curl issue #10634): no multiplexing at all there.
             let _ = multi.pipelining(false, false);
         }
+        let waker = multi.waker();
         Lane {
+            waker: Arc::new(move || {
+                let _ = waker.wakeup();
+            }),
             multi,
             idle: Vec::new(),
             max_idle: 1,
@@ -219,10 +225,7 @@ impl Driver for Lane {
     }
 
     fn waker(&self) -> Arc<dyn Fn() + Send + Sync> {
-        let waker = self.multi.waker();
-        Arc::new(move || {
-            let _ = waker.wakeup();
-        })
+        self.waker.clone()
     }
 
     fn limit(&mut self, per_host: usize, idle: usize) -> Result<()> {

@@ -200,6 +200,40 @@ static void test_request_timeout_overrides_session(void) {
     reqc_session_free(s);
 }
 
+/* The global config's limits reach reqc_send and sessions, under their own. */
+static void test_global_config_limits(void) {
+    reqc_session *s = new_session();
+    reqc_request *req = check_new_request("GET", URL("/delay/2"));
+    reqc_response *resp = NULL;
+    if (s == NULL || req == NULL) goto out;
+    CHECK(reqc_config_set_timeout_ms(300) == REQC_OK);
+    CHECK_CODE(reqc_send(req, &resp), REQC_E_TIMEOUT, req);
+    CHECK_CODE(reqc_session_send(s, req, &resp), REQC_E_TIMEOUT, req);
+    CHECK_OK(reqc_session_set_timeout_ms(s, 5000), NULL);      /* the session's wins */
+    CHECK_OK(reqc_session_send(s, req, &resp), req);
+    reqc_response_free(resp);
+    resp = NULL;
+    CHECK_OK(reqc_request_set_url(req, URL("/redirect/1")), req);
+    CHECK(reqc_config_set_redirects(0, 0) == REQC_OK);
+    CHECK_OK(reqc_send(req, &resp), req);
+    CHECK(resp != NULL && reqc_response_status(resp) == 302);
+    reqc_response_free(resp);
+    resp = NULL;
+    CHECK_OK(reqc_request_set_url(req, URL("/bytes/5000")), req);
+    CHECK(reqc_config_set_max_response_bytes(1000) == REQC_OK);
+    CHECK_CODE(reqc_send(req, &resp), REQC_E_BODY_TOO_LARGE, req);
+    CHECK(reqc_config_set_proxy("ftp://127.0.0.1/") == REQC_E_UNSUPPORTED_PROTOCOL);
+    CHECK(reqc_config_set_timeout_ms(-1) == REQC_E_INVALID_ARGUMENT);
+    CHECK(reqc_config_reset() == REQC_OK);                          /* back to the defaults */
+    CHECK_OK(reqc_send(req, &resp), req);
+    CHECK(resp != NULL && reqc_response_status(resp) == 200);
+out:
+    reqc_config_reset();
+    reqc_response_free(resp);
+    reqc_request_free(req);
+    reqc_session_free(s);
+}
+
 static void test_global_config_under_session(void) {
     reqc_session *s = new_session();
     reqc_response *resp;
@@ -686,6 +720,7 @@ int main(void) {
     RUN(test_session_params_before_request_params);
     RUN(test_request_timeout_overrides_session);
     RUN(test_global_config_under_session);
+    RUN(test_global_config_limits);
     RUN(test_no_leak_between_requests);
     RUN(test_cookie_jar_api);
     RUN(test_cookie_scoping);

@@ -1642,14 +1642,86 @@ const uint8_t *reqc_response_body(const reqc_response *resp,
                                   size_t *len);
 
 /**
- * The body as a NUL-terminated string, bytes unchanged (no charset
- * conversion; a body holding NUL bytes reads as cut short: use
- * `reqc_response_body` for binary data). Borrowed from `resp`. "" for NULL.
+ * The body as NUL-terminated UTF-8 text, as Requests' `r.text`: decoded
+ * from the charset `reqc_response_encoding` names, invalid sequences
+ * replaced by U+FFFD; with no charset declared (or one libreqc does not
+ * know) the bytes are read as UTF-8 (Requests would guess with chardet).
+ * ISO-8859-1 maps each byte to its code point, as Python does (not the
+ * windows-1252 of browsers); a byte-order mark stays in the text. When the
+ * body already is that text (valid UTF-8, or ASCII in an ASCII-compatible
+ * charset) this is the body itself, else a copy made on the first call. A
+ * body holding NUL bytes reads as cut short: use `reqc_response_body` for
+ * the raw bytes. Borrowed from `resp`. "" for NULL.
  *
  * # Safety
  * `resp` is NULL or a live response.
  */
 const char *reqc_response_text(const reqc_response *resp);
+
+/**
+ * The charset the response declares, lower-cased ("utf-8", "iso-8859-1",
+ * "shift_jis"), by Requests' rules: the `charset` parameter of
+ * Content-Type (quotes removed); else "iso-8859-1" for any `text/` type;
+ * else "utf-8" for `application/json`; else NULL (also for NULL `resp`).
+ * `reqc_response_text` decodes from it. Borrowed from `resp`.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+const char *reqc_response_encoding(const reqc_response *resp);
+
+/**
+ * The target of the first link whose `rel` holds relation type `rel`
+ * (case-insensitive; `rel="next last"` holds both), from the response's
+ * `Link` headers (RFC 8288: every Link header, several links per header,
+ * quoted parameters) — Requests' `r.links["next"]["url"]`. The URL is as
+ * the server wrote it, not resolved (as in Requests): resolve a relative
+ * one against `reqc_response_url`. NULL when no link has that relation or
+ * for a NULL argument. Borrowed from `resp`.
+ *
+ * # Safety
+ * `resp` is NULL or a live response; `rel` NULL or NUL-terminated.
+ */
+const char *reqc_response_link(const reqc_response *resp,
+                               const char *rel);
+
+/**
+ * How many links the response's `Link` headers hold; 0 for NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+size_t reqc_response_link_count(const reqc_response *resp);
+
+/**
+ * The `index`th link in received order: its target (as written) in `*url`
+ * and its `rel` parameter in `*rel` ("" when it has none; may hold several
+ * space-separated relation types). Either out-pointer may be NULL.
+ * Borrowed from `resp`; written only on success.
+ *
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
+ * `REQC_E_INVALID_ARGUMENT` (NULL `resp`).
+ *
+ * # Safety
+ * `resp` is NULL or a live response; out-pointers NULL or writable.
+ */
+reqc_code reqc_response_link_at(const reqc_response *resp,
+                                size_t index,
+                                const char **url,
+                                const char **rel);
+
+/**
+ * The parameter `name` (case-insensitive: "title", "type", "hreflang", …)
+ * of the `index`th link, unquoted; "" for a parameter without a value;
+ * NULL when the link or the parameter does not exist or for a NULL
+ * argument. Borrowed from `resp`.
+ *
+ * # Safety
+ * `resp` is NULL or a live response; `name` NULL or NUL-terminated.
+ */
+const char *reqc_response_link_param(const reqc_response *resp,
+                                     size_t index,
+                                     const char *name);
 
 /**
  * The first value of header `name`, compared case-insensitively, or NULL

@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod body;
 pub mod cancel;
+pub mod charset;
 pub mod collect;
 pub mod config;
 pub mod cookies;
@@ -11,6 +12,7 @@ pub mod defaults;
 pub mod error;
 pub mod head;
 pub mod hooks;
+pub mod links;
 pub mod log;
 pub mod redact;
 pub mod redirect;

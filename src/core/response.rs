@@ -52,6 +52,16 @@ impl Response {
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+
+    /// The charset the response declares (see `charset::declared`).
+    pub fn encoding(&self) -> Option<String> {
+        super::charset::declared(self.header("content-type"))
+    }
+
+    /// The links of its `Link` headers, in received order.
+    pub fn links(&self) -> Vec<super::links::Link> {
+        super::links::parse(self.headers_named("link"))
+    }
 }
 
 /// The standard reason phrase, for HTTP/2 and 3 responses that carry none.

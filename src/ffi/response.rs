@@ -1,6 +1,7 @@
 //! `reqc_response`: reading a response from C. Every string and byte pointer
 //! returned here is borrowed from the response and valid until it is freed.
 
+use std::borrow::Cow;
 use std::ffi::{c_char, c_int, CString};
 use std::sync::OnceLock;
 
@@ -8,6 +9,8 @@ use super::boundary::{
     borrow, guard, guard_or, str_arg, take, write_out, ErrorSlot, Handle, Tagged,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
+use crate::core::charset;
+use crate::core::links::Link;
 use crate::core::response::Response;
 
 /// Microseconds from the hop's start until the name was resolved.
@@ -32,7 +35,22 @@ pub struct reqc_response {
     /// response to the hook's context): freeing it is a no-op.
     borrowed: bool,
     strings: OnceLock<Strings>,
+    /// The declared charset, found on first use.
+    encoding: OnceLock<Option<CString>>,
+    /// The body as UTF-8 text followed by one NUL, made on first use; `None`
+    /// when that text is the body's bytes as they are (then no copy).
+    text: OnceLock<Option<Vec<u8>>>,
+    /// The parsed `Link` headers, made on first use.
+    links: OnceLock<Vec<CLink>>,
     errors: ErrorSlot,
+}
+
+/// A link of the `Link` headers, as C strings.
+struct CLink {
+    link: Link,
+    url: CString,
+    rel: CString,
+    params: Vec<(String, CString)>,
 }
 
 /// C copies of the response's strings, made on first use (most callers read
@@ -78,6 +96,9 @@ impl reqc_response {
                 .collect(),
             borrowed,
             strings: OnceLock::new(),
+            encoding: OnceLock::new(),
+            text: OnceLock::new(),
+            links: OnceLock::new(),
             errors: ErrorSlot::default(),
         }
     }
@@ -109,6 +130,52 @@ impl reqc_response {
                 .iter()
                 .map(|(n, v)| (c_string(n), c_string(v)))
                 .collect(),
+        })
+    }
+
+    fn encoding(&self) -> Option<&CString> {
+        self.encoding
+            .get_or_init(|| self.response.encoding().map(|e| c_string(&e)))
+            .as_ref()
+    }
+
+    /// The body as NUL-terminated UTF-8 text, decoded from the declared charset.
+    fn text(&self) -> *const c_char {
+        let converted = self.text.get_or_init(|| {
+            let body = &self.response.body[..self.body_len];
+            let charset = self.encoding().and_then(|e| e.to_str().ok());
+            match charset::to_utf8(body, charset) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(text) => {
+                    let mut bytes = text.into_bytes();
+                    bytes.push(0);
+                    Some(bytes)
+                }
+            }
+        });
+        converted
+            .as_deref()
+            .unwrap_or(&self.response.body)
+            .as_ptr()
+            .cast()
+    }
+
+    fn links(&self) -> &[CLink] {
+        self.links.get_or_init(|| {
+            self.response
+                .links()
+                .into_iter()
+                .map(|link| CLink {
+                    url: c_string(&link.url),
+                    rel: c_string(link.param("rel").unwrap_or("")),
+                    params: link
+                        .params
+                        .iter()
+                        .map(|(n, v)| (n.clone(), c_string(v)))
+                        .collect(),
+                    link,
+                })
+                .collect()
         })
     }
 }
@@ -187,16 +254,143 @@ pub unsafe extern "C" fn reqc_response_body(
     ptr
 }
 
-/// The body as a NUL-terminated string, bytes unchanged (no charset
-/// conversion; a body holding NUL bytes reads as cut short: use
-/// `reqc_response_body` for binary data). Borrowed from `resp`. "" for NULL.
+/// The body as NUL-terminated UTF-8 text, as Requests' `r.text`: decoded
+/// from the charset `reqc_response_encoding` names, invalid sequences
+/// replaced by U+FFFD; with no charset declared (or one libreqc does not
+/// know) the bytes are read as UTF-8 (Requests would guess with chardet).
+/// ISO-8859-1 maps each byte to its code point, as Python does (not the
+/// windows-1252 of browsers); a byte-order mark stays in the text. When the
+/// body already is that text (valid UTF-8, or ASCII in an ASCII-compatible
+/// charset) this is the body itself, else a copy made on the first call. A
+/// body holding NUL bytes reads as cut short: use `reqc_response_body` for
+/// the raw bytes. Borrowed from `resp`. "" for NULL.
 ///
 /// # Safety
 /// `resp` is NULL or a live response.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_text(resp: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, c"".as_ptr(), |r| r.response.body.as_ptr().cast()) }
+    unsafe { read(resp, c"".as_ptr(), reqc_response::text) }
+}
+
+/// The charset the response declares, lower-cased ("utf-8", "iso-8859-1",
+/// "shift_jis"), by Requests' rules: the `charset` parameter of
+/// Content-Type (quotes removed); else "iso-8859-1" for any `text/` type;
+/// else "utf-8" for `application/json`; else NULL (also for NULL `resp`).
+/// `reqc_response_text` decodes from it. Borrowed from `resp`.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_encoding(resp: *const reqc_response) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        read(resp, std::ptr::null(), |r| {
+            r.encoding().map_or(std::ptr::null(), |e| e.as_ptr())
+        })
+    }
+}
+
+/// The target of the first link whose `rel` holds relation type `rel`
+/// (case-insensitive; `rel="next last"` holds both), from the response's
+/// `Link` headers (RFC 8288: every Link header, several links per header,
+/// quoted parameters) — Requests' `r.links["next"]["url"]`. The URL is as
+/// the server wrote it, not resolved (as in Requests): resolve a relative
+/// one against `reqc_response_url`. NULL when no link has that relation or
+/// for a NULL argument. Borrowed from `resp`.
+///
+/// # Safety
+/// `resp` is NULL or a live response; `rel` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_link(
+    resp: *const reqc_response,
+    rel: *const c_char,
+) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        read(resp, std::ptr::null(), |r| {
+            let Ok(rel) = str_arg(rel, "rel") else {
+                return std::ptr::null();
+            };
+            r.links()
+                .iter()
+                .find(|l| l.link.has_rel(rel))
+                .map_or(std::ptr::null(), |l| l.url.as_ptr())
+        })
+    }
+}
+
+/// How many links the response's `Link` headers hold; 0 for NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_link_count(resp: *const reqc_response) -> usize {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, 0, |r| r.links().len()) }
+}
+
+/// The `index`th link in received order: its target (as written) in `*url`
+/// and its `rel` parameter in `*rel` ("" when it has none; may hold several
+/// space-separated relation types). Either out-pointer may be NULL.
+/// Borrowed from `resp`; written only on success.
+///
+/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
+/// `REQC_E_INVALID_ARGUMENT` (NULL `resp`).
+///
+/// # Safety
+/// `resp` is NULL or a live response; out-pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_link_at(
+    resp: *const reqc_response,
+    index: usize,
+    url: *mut *const c_char,
+    rel: *mut *const c_char,
+) -> reqc_code {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let Some(r) = (unsafe { borrow(resp) }) else {
+            return REQC_E_INVALID_ARGUMENT;
+        };
+        match r.links().get(index) {
+            Some(link) => {
+                // SAFETY: out-pointers are NULL or writable per the contract.
+                unsafe {
+                    write_out(url, link.url.as_ptr());
+                    write_out(rel, link.rel.as_ptr());
+                }
+                REQC_OK
+            }
+            None => REQC_E_NOT_FOUND,
+        }
+    })
+}
+
+/// The parameter `name` (case-insensitive: "title", "type", "hreflang", …)
+/// of the `index`th link, unquoted; "" for a parameter without a value;
+/// NULL when the link or the parameter does not exist or for a NULL
+/// argument. Borrowed from `resp`.
+///
+/// # Safety
+/// `resp` is NULL or a live response; `name` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_link_param(
+    resp: *const reqc_response,
+    index: usize,
+    name: *const c_char,
+) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        read(resp, std::ptr::null(), |r| {
+            let Ok(name) = str_arg(name, "name") else {
+                return std::ptr::null();
+            };
+            r.links()
+                .get(index)
+                .and_then(|l| l.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
+                .map_or(std::ptr::null(), |(_, v)| v.as_ptr())
+        })
+    }
 }
 
 /// The first value of header `name`, compared case-insensitively, or NULL

@@ -158,6 +158,8 @@ pub async fn dispatch(req: Req, shared: &Shared) -> Resp {
         ["reqc", "gzip-bomb"] => route!(req, ANY, reqc::gzip_bomb(&req)),
         ["reqc", "echo-raw"] => route!(req, ANY, reqc::echo_raw(&req)),
         ["reqc", "slow-body"] => route!(req, ANY, reqc::slow_body(&req)),
+        ["reqc", "charset", name] => route!(req, GET, reqc::charset(name)),
+        ["reqc", "links"] => route!(req, GET, reqc::links()),
 
         _ => response::not_found(),
     };

@@ -96,3 +96,41 @@ pub fn slow_body(req: &Req) -> Resp {
     response::set(&mut r, "content-length", &bytes.to_string());
     r
 }
+
+/// A short text in a known charset, for the response's declared charset and
+/// its UTF-8 text. `name`: `latin1` ("café £" in ISO-8859-1, declared),
+/// `latin1-default` (the same bytes as `text/html` without a charset),
+/// `shift_jis` ("日本語", charset quoted), `bad-utf8` (`a\xffb` declared
+/// UTF-8), `json` (UTF-8 JSON without a charset), `binary` (no charset).
+pub fn charset(name: &str) -> Resp {
+    let (content_type, body): (&str, &'static [u8]) = match name {
+        "latin1" => ("text/plain; charset=ISO-8859-1", b"caf\xe9 \xa3"),
+        "latin1-default" => ("text/html", b"caf\xe9 \xa3"),
+        "shift_jis" => (
+            "text/plain; charset=\"Shift_JIS\"",
+            b"\x93\xfa\x96\x7b\x8c\xea",
+        ),
+        "bad-utf8" => ("text/plain; charset=utf-8", b"a\xffb"),
+        "json" => ("application/json", "{\"k\": \"\u{e9}\"}".as_bytes()),
+        "binary" => ("application/octet-stream", b"a\xffb"),
+        _ => return response::not_found(),
+    };
+    response::text(200, content_type, body)
+}
+
+/// A paginated-API answer: two `Link` headers, several links in one, quoted
+/// parameters holding `,` and `;`, a relative target and a multi-valued rel.
+pub fn links() -> Resp {
+    let mut r = response::text(200, "application/json", "[]");
+    response::add(
+        &mut r,
+        "link",
+        "<http://api.example/items?page=3>; rel=\"next\", <http://api.example/items?page=9>; rel=last",
+    );
+    response::add(
+        &mut r,
+        "link",
+        "</items?page=1>; rel=\"prev first\"; title=\"a, \\\"b\\\"; c\"",
+    );
+    r
+}

@@ -77,10 +77,7 @@ mod tests {
             Some("shift_jis")
         );
         assert_eq!(declared(Some("text/csv")).as_deref(), Some("iso-8859-1"));
-        assert_eq!(
-            declared(Some("application/json")).as_deref(),
-            Some("utf-8")
-        );
+        assert_eq!(declared(Some("application/json")).as_deref(), Some("utf-8"));
         assert_eq!(declared(Some("application/octet-stream")), None);
         assert_eq!(declared(Some("image/png; charset=")), None);
     }
@@ -97,6 +94,9 @@ mod tests {
         assert_eq!(to_utf8(b"a\xffb", Some("utf-8")), "a\u{fffd}b");
         assert_eq!(to_utf8(b"a\xffb", None), "a\u{fffd}b");
         assert_eq!(to_utf8(b"ok", Some("no-such-charset")), "ok");
-        assert!(matches!(to_utf8(b"plain", Some("iso-8859-1")), Cow::Borrowed(_)));
+        assert!(matches!(
+            to_utf8(b"plain", Some("iso-8859-1")),
+            Cow::Borrowed(_)
+        ));
     }
 }

@@ -30,6 +30,8 @@ OPTIONAL = {
     ("reqc_response_body", "len"),
     ("reqc_response_header_at", "name"),
     ("reqc_response_header_at", "value"),
+    ("reqc_response_link_at", "url"),
+    ("reqc_response_link_at", "rel"),
     ("reqc_batch_add", "index"),
     ("reqc_batch_poll", "done"),
     ("reqc_batch_start", "done"),

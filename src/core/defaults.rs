@@ -44,6 +44,7 @@ fn build() -> Options {
         user_agent: Some(user_agent()),
         secret_headers: Vec::new(),
         proxy: None,
+        trust_env: Some(true),
         tls: Default::default(),
         log: None,
         low_speed: Some(LOW_SPEED),

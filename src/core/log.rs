@@ -61,59 +61,34 @@ const SECRET_HEADERS: [&str; 4] = [
     "set-cookie",
 ];
 
-/// A hop's logger: the sink plus every secret value to scrub from its lines.
-pub struct HopLog {
-    pub logger: Logger,
-    secret_names: Vec<String>,
-    secret_values: Vec<String>,
+/// Every secret a hop carries, to scrub from its log lines and from its
+/// error messages: secret header names (their values hidden wherever the
+/// name appears) and literal secret values (hidden wherever they appear).
+pub struct Secrets {
+    names: Vec<String>,
+    values: Vec<String>,
 }
 
-impl HopLog {
-    /// `secret_values` are the literal secrets (passwords, tokens, marked
-    /// header values, cookie values); their base64 forms are derived here.
-    pub fn new(
-        logger: Logger,
-        secret_names: &[String],
-        auth: Option<&Auth>,
-        mut secret_values: Vec<String>,
-    ) -> HopLog {
+impl Secrets {
+    /// `values` are the literal secrets (passwords, tokens, marked header
+    /// values, cookie values); the base64 forms of basic credentials are
+    /// derived here.
+    pub fn new(secret_names: &[String], auth: Option<&Auth>, mut values: Vec<String>) -> Secrets {
         match auth {
             Some(Auth::Basic { user, password }) | Some(Auth::Digest { user, password }) => {
-                secret_values.push(password.clone());
-                secret_values.push(
-                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")),
-                );
+                values.push(password.clone());
+                values.push(basic_credentials(user, password));
             }
-            Some(Auth::Bearer(token)) => secret_values.push(token.clone()),
+            Some(Auth::Bearer(token)) => values.push(token.clone()),
             _ => {}
         }
         // Short values would scrub innocent text and tell nothing anyway.
-        secret_values.retain(|v| v.len() >= 3);
-        secret_values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-        secret_values.dedup();
+        values.retain(|v| v.len() >= 3);
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        values.dedup();
         let mut names: Vec<String> = SECRET_HEADERS.iter().map(|s| s.to_string()).collect();
         names.extend(secret_names.iter().cloned());
-        HopLog {
-            logger,
-            secret_names: names,
-            secret_values,
-        }
-    }
-
-    pub fn wants(&self, level: Level) -> bool {
-        level <= self.logger.level
-    }
-
-    /// Logs `line` at `level`, redacted unless the caller opted out.
-    pub fn emit(&self, level: Level, line: &str) {
-        if !self.wants(level) {
-            return;
-        }
-        if self.logger.redact {
-            self.logger.sink.line(level, &self.redact(line));
-        } else {
-            self.logger.sink.line(level, line);
-        }
+        Secrets { names, values }
     }
 
     /// Hides secret header values by name ("Authorization: ***", also in
@@ -122,7 +97,7 @@ impl HopLog {
     pub fn redact(&self, line: &str) -> String {
         let mut out = line.to_string();
         let lower = out.to_ascii_lowercase();
-        for name in &self.secret_names {
+        for name in &self.names {
             let mut from = 0;
             while let Some(at) = lower[from..].find(name.as_str()).map(|i| i + from) {
                 let after = at + name.len();
@@ -143,12 +118,61 @@ impl HopLog {
 
     fn scrub(&self, line: &str) -> String {
         let mut out = line.to_string();
-        for secret in &self.secret_values {
+        for secret in &self.values {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), "***");
             }
         }
         out
+    }
+}
+
+/// `user:password` in base64, as it travels in a Basic `Authorization` or
+/// `Proxy-Authorization` header.
+pub fn basic_credentials(user: &str, password: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+}
+
+/// A hop's logger: the sink plus every secret to scrub from its lines.
+pub struct HopLog {
+    pub logger: Logger,
+    secrets: Secrets,
+}
+
+impl HopLog {
+    /// See `Secrets::new` for the arguments after `logger`.
+    pub fn new(
+        logger: Logger,
+        secret_names: &[String],
+        auth: Option<&Auth>,
+        secret_values: Vec<String>,
+    ) -> HopLog {
+        HopLog::with_secrets(logger, Secrets::new(secret_names, auth, secret_values))
+    }
+
+    pub fn with_secrets(logger: Logger, secrets: Secrets) -> HopLog {
+        HopLog { logger, secrets }
+    }
+
+    pub fn wants(&self, level: Level) -> bool {
+        level <= self.logger.level
+    }
+
+    /// Logs `line` at `level`, redacted unless the caller opted out.
+    pub fn emit(&self, level: Level, line: &str) {
+        if !self.wants(level) {
+            return;
+        }
+        if self.logger.redact {
+            self.logger.sink.line(level, &self.redact(line));
+        } else {
+            self.logger.sink.line(level, line);
+        }
+    }
+
+    /// See `Secrets::redact`.
+    pub fn redact(&self, line: &str) -> String {
+        self.secrets.redact(line)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod collect;
 pub mod config;
 pub mod cookies;
 pub mod defaults;
+pub mod environment;
 pub mod error;
 pub mod head;
 pub mod hooks;

@@ -76,9 +76,12 @@ pub struct Options {
     pub secret_headers: Vec<String>,
     /// Proxy URL (http, https, socks5, socks5h; credentials in it go to the
     /// proxy alone). `Some("")` means no proxy, also none from the
-    /// environment; `None` leaves libcurl's reading of `http_proxy` and
-    /// friends, as Requests and curl do.
+    /// environment; `None` leaves it to the environment when trusted.
     pub proxy: Option<String>,
+    /// Whether the environment's proxies (`http_proxy`… minus `no_proxy`)
+    /// and CA bundle apply where no layer sets one (Requests' `trust_env`;
+    /// see `environment`). Default: true.
+    pub trust_env: Option<bool>,
     pub tls: TlsOptions,
     /// The verbose log sink; the nearest layer's wins.
     pub log: Option<Logger>,
@@ -150,6 +153,7 @@ impl Options {
             user_agent: self.user_agent.clone().or_else(|| lower.user_agent.clone()),
             secret_headers,
             proxy: self.proxy.clone().or_else(|| lower.proxy.clone()),
+            trust_env: self.trust_env.or(lower.trust_env),
             tls: self.tls.over(&lower.tls),
             log: self.log.clone().or_else(|| lower.log.clone()),
             low_speed: self.low_speed.or(lower.low_speed),

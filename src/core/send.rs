@@ -13,7 +13,7 @@ use super::cookies::CookieJar;
 use super::defaults;
 use super::error::{Code, Error, Result};
 use super::hooks::{HookData, HookKind, HookList};
-use super::log::{self as logline, HopLog, Level, Logger};
+use super::log::{self as logline, HopLog, Level, Logger, Secrets};
 use super::redact;
 use super::redirect;
 use super::request::{Auth, HeaderEdits, Options, Request};
@@ -225,7 +225,10 @@ impl Exchange {
             started,
         } = self.current.take().expect("next_hop prepares a hop first");
         let info = outcome.map_err(|e| {
-            let e = with_url(e, &hop);
+            // libcurl's words may quote a proxy URL or a header: no secret
+            // of the hop may reach the message.
+            let mut e = with_url(e, &hop);
+            e.message = hop_secrets(&self.chain.options, &hop).redact(&e.message);
             if let Some(log) = &log {
                 log.emit(
                     Level::Requests,
@@ -308,6 +311,13 @@ fn pre_request(
 
 /// The hop's logger, knowing every secret the hop carries.
 fn hop_log(logger: Logger, options: &Options, hop: &Hop) -> HopLog {
+    HopLog::with_secrets(logger, hop_secrets(options, hop))
+}
+
+/// Every secret the hop carries, from whatever source: auth (also from URL
+/// userinfo), credential and marked headers, cookies, and the proxy's
+/// credentials (set on a layer or taken from the environment).
+fn hop_secrets(options: &Options, hop: &Hop) -> Secrets {
     let mut values = Vec::new();
     for (name, value) in &hop.headers {
         let lower = name.to_ascii_lowercase();
@@ -325,10 +335,15 @@ fn hop_log(logger: Logger, options: &Options, hop: &Hop) -> HopLog {
             values.push(value.clone());
         }
     }
-    if let Some(proxy) = options.proxy.as_deref().and_then(|p| Url::parse(p).ok()) {
-        values.extend(proxy.password().map(percent_decode));
+    if let Some(proxy) = hop.proxy.as_deref().and_then(|p| Url::parse(p).ok()) {
+        if let Some(password) = proxy.password() {
+            let (user, plain) = (percent_decode(proxy.username()), percent_decode(password));
+            values.push(logline::basic_credentials(&user, &plain));
+            values.push(password.to_string());
+            values.push(plain);
+        }
     }
-    HopLog::new(logger, &options.secret_headers, hop.auth.as_ref(), values)
+    Secrets::new(&options.secret_headers, hop.auth.as_ref(), values)
 }
 
 /// Adds the jar's cookies for the hop's URL to any Cookie header the caller
@@ -469,6 +484,7 @@ impl Chain {
             }
             None => None,
         };
+        let (proxy, tls) = super::environment::resolve(&self.options, &self.url);
         Ok(Hop {
             method: self.method.clone(),
             url: self.url.clone(),
@@ -485,8 +501,8 @@ impl Chain {
                 .http_version
                 .unwrap_or(super::request::HttpVersion::Any),
             user_agent: self.options.user_agent.clone().unwrap_or_default(),
-            proxy: self.options.proxy.clone(),
-            tls: self.options.tls.clone(),
+            proxy,
+            tls,
             low_speed: self.options.low_speed.unwrap_or(defaults::LOW_SPEED),
             log: None,
         })

@@ -31,6 +31,8 @@ pub struct Hop {
     pub timeout: Option<Duration>,
     pub http_version: HttpVersion,
     pub user_agent: String,
+    /// Decided with the environment already applied (see `environment`):
+    /// `None` is no proxy at all, and the transport reads no environment.
     pub proxy: Option<String>,
     pub tls: TlsOptions,
     pub low_speed: LowSpeed,

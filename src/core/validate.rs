@@ -74,8 +74,10 @@ pub fn url(text: &str) -> Result<Url> {
             "URL contains a control character".to_string(),
         ));
     }
-    let parsed =
-        Url::parse(text).map_err(|e| Error::new(Code::InvalidUrl, format!("{text:?}: {e}")))?;
+    let parsed = Url::parse(text).map_err(|e| {
+        let shown = super::redact::url_text(text);
+        Error::new(Code::InvalidUrl, format!("{shown:?}: {e}"))
+    })?;
     scheme_and_host(&parsed)?;
     Ok(parsed)
 }

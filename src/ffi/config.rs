@@ -33,7 +33,7 @@ pub unsafe extern "C" fn reqc_config_set_user_agent(agent: *const c_char) -> req
 }
 
 /// The default proxy, as `reqc_session_set_proxy` (NULL: from the
-/// environment; "": none).
+/// environment when trusted, see `reqc_session_set_trust_env`; "": none).
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
 /// `REQC_E_INVALID_ARGUMENT`.
@@ -44,6 +44,16 @@ pub unsafe extern "C" fn reqc_config_set_user_agent(agent: *const c_char) -> req
 pub unsafe extern "C" fn reqc_config_set_proxy(proxy: *const c_char) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     edit(|l| options::set_proxy(&mut l.options, unsafe { opt_str_arg(proxy, "proxy") }?))
+}
+
+/// Whether sends take settings from the process environment (1, the
+/// built-in default, or 0), as `reqc_session_set_trust_env`, for every
+/// session and `reqc_send` that does not set it.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn reqc_config_set_trust_env(trust: c_int) -> reqc_code {
+    edit(|l| options::set_trust_env(&mut l.options, trust))
 }
 
 /// The default total timeout per send in ms (0: none; built-in: 300 s).

@@ -93,14 +93,17 @@ pub fn set_user_agent(o: &mut Options, agent: &str) -> Result<()> {
     Ok(())
 }
 
-/// NULL: libcurl's environment proxies; "": no proxy at all; else a proxy URL.
+/// NULL: the layer below decides (the environment's proxy, when trusted);
+/// "": no proxy at all; else a proxy URL.
 pub fn set_proxy(o: &mut Options, proxy: Option<&str>) -> Result<()> {
     o.proxy = match proxy {
         None => None,
         Some("") => Some(String::new()),
         Some(url) => {
-            let parsed = url::Url::parse(url)
-                .map_err(|e| Error::new(Code::InvalidUrl, format!("proxy {url:?}: {e}")))?;
+            let parsed = url::Url::parse(url).map_err(|e| {
+                let shown = crate::core::redact::url_text(url);
+                Error::new(Code::InvalidUrl, format!("proxy {shown:?}: {e}"))
+            })?;
             if !matches!(
                 parsed.scheme(),
                 "http" | "https" | "socks5" | "socks5h" | "socks4" | "socks4a"
@@ -116,6 +119,14 @@ pub fn set_proxy(o: &mut Options, proxy: Option<&str>) -> Result<()> {
             Some(url.to_string())
         }
     };
+    Ok(())
+}
+
+pub fn set_trust_env(o: &mut Options, trust: c_int) -> Result<()> {
+    if !(trust == 0 || trust == 1) {
+        return Err(Error::invalid(format!("trust is {trust}, not 0 or 1")));
+    }
+    o.trust_env = Some(trust == 1);
     Ok(())
 }
 

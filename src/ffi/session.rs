@@ -396,9 +396,12 @@ pub unsafe extern "C" fn reqc_session_set_user_agent(
 
 /// The proxy for the session's requests: an http://, https://, socks4(a)://
 /// or socks5(h):// URL; `user:password@` in it is sent to the proxy alone,
-/// never to the target. "" means no proxy (not even from the environment);
-/// NULL goes back to the lower layer (by default libcurl reads `http_proxy`,
-/// `https_proxy` and `no_proxy` from the environment, as curl does).
+/// never to the target, and never logged. "" means no proxy (not even from
+/// the environment); NULL goes back to the lower layer (by default the
+/// environment's `http_proxy`, `https_proxy`, `all_proxy` minus `no_proxy`:
+/// see `reqc_session_set_trust_env`). A proxy set here is used for every
+/// host: `no_proxy` applies to the environment's proxies only, as in
+/// Requests.
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
 /// `REQC_E_INVALID_ARGUMENT` (message on `s`).
@@ -418,6 +421,46 @@ pub unsafe extern "C" fn reqc_session_set_proxy(
     }
 }
 
+/// Whether the session takes settings from the process environment where
+/// no layer (request, session, `reqc_config_*`) sets them: 1 (the default,
+/// Requests' `trust_env = True`) or 0 (the environment is not read at all).
+/// libreqc reads the variables itself at each send and each redirect hop,
+/// never libcurl, so 0 leaves nothing of them in effect:
+///
+/// - **Proxy.** For a URL whose scheme is S: `S_proxy` (lower case first,
+///   then upper case; `HTTP_PROXY` in upper case is ignored when
+///   `REQUEST_METHOD` is set, in CGI programs, as curl and Python do), else
+///   `all_proxy` / `ALL_PROXY`; "host:port" means http://host:port. None
+///   when the host matches `no_proxy` / `NO_PROXY`: a comma-separated list
+///   of `*`, domains (matching themselves and their subdomains, with or
+///   without a leading dot), IP addresses and CIDR blocks, each optionally
+///   with `:port`. A proxy a layer sets (or "" for none) always wins, and
+///   `no_proxy` does not apply to it.
+/// - **CA bundle.** For https with verification on and no CA set on any
+///   layer (file, directory or PEM): the first of `REQUESTS_CA_BUNDLE`,
+///   `CURL_CA_BUNDLE` and `SSL_CERT_FILE` that is set (a directory there is
+///   a CA directory, as in Requests), and `SSL_CERT_DIR`, are used as
+///   `reqc_session_set_ca_file` and `_set_ca_dir` would be. A CA a layer
+///   sets always wins.
+///
+/// A password in an environment proxy URL is treated like any other: sent
+/// to the proxy alone, never written to any log level or error message.
+/// `.netrc` is never read, trusted or not.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not 0 or 1; message on
+/// `s`).
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_trust_env(
+    s: *mut reqc_session,
+    trust: c_int,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { edit(s, |l| options::set_trust_env(&mut l.options, trust)) }
+}
+
 /// Turns TLS verification of the peer's certificate and host name on (1,
 /// the default) or off (0). libcurl never reuses a connection made with
 /// other TLS settings.
@@ -434,7 +477,9 @@ pub unsafe extern "C" fn reqc_session_set_verify_tls(
 }
 
 /// Trusts the CA certificates in the PEM file at `path` instead of the
-/// system's. Returns `REQC_E_IO` when the file cannot be read.
+/// system's (and instead of any CA bundle the environment names: see
+/// `reqc_session_set_trust_env`). Returns `REQC_E_IO` when the file cannot
+/// be read.
 ///
 /// # Safety
 /// `s` is NULL or a live session; `path` NULL or NUL-terminated.

@@ -88,9 +88,11 @@ fn configure_from_scratch(
         HttpVersion::Http2 => CurlVersion::V2TLS,
         HttpVersion::Http2PriorKnowledge => CurlVersion::V2PriorKnowledge,
     })?;
-    if let Some(proxy) = &hop.proxy {
-        easy.proxy(proxy)?;
-    }
+    // Always set, "" included: libcurl would otherwise read http_proxy and
+    // no_proxy itself (and print their values, passwords and all, in its
+    // trace). The engine has already applied the environment when trusted.
+    easy.proxy(hop.proxy.as_deref().unwrap_or(""))?;
+    easy.noproxy("")?;
     tls(easy, &hop.tls)?;
     // libcurl's trace is only produced when a sink wants headers or more:
     // with logging off nothing is formatted.

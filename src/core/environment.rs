@@ -1,0 +1,190 @@
+//! What the process environment contributes to a send when its layers trust
+//! it (Requests' `trust_env`, on by default): the proxy for a URL from
+//! `http_proxy` / `https_proxy` / `all_proxy` minus `no_proxy`, and the CA
+//! bundle from `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, `SSL_CERT_FILE` and
+//! `SSL_CERT_DIR`.
+//!
+//! libreqc reads these itself, at every hop, and hands libcurl only the
+//! result: libcurl's own reading could not be turned off per session, and its
+//! trace prints the variables' values, passwords included.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use url::Url;
+
+use super::request::{Options, TlsOptions};
+
+/// The proxy a hop to `url` goes through (`None`: none) and its TLS
+/// settings, once the environment has filled what no layer set: a layer's
+/// proxy ("" included) and a layer's CA (file, directory or PEM) always win
+/// over the environment's; with verification off no CA is needed.
+pub fn resolve(options: &Options, url: &Url) -> (Option<String>, TlsOptions) {
+    let trusted = options.trust_env.unwrap_or(true);
+    let proxy = match &options.proxy {
+        Some(p) if p.is_empty() => None,
+        Some(p) => Some(p.clone()),
+        None if trusted => proxy_for(url),
+        None => None,
+    };
+    let mut tls = options.tls.clone();
+    let has_ca = tls.ca_file.is_some() || tls.ca_dir.is_some() || tls.ca_pem.is_some();
+    if trusted && !has_ca && tls.verify != Some(false) && url.scheme() == "https" {
+        let CaBundle { file, dir } = ca_bundle();
+        tls.ca_file = file;
+        tls.ca_dir = dir;
+    }
+    (proxy, tls)
+}
+
+/// A variable's value, `None` when unset or empty (an empty value means
+/// "none" for every variable here, as in Requests and curl).
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The lowercase name first, then the uppercase one (urllib's order).
+fn either_case(lower: &str) -> Option<String> {
+    var(lower).or_else(|| var(&lower.to_ascii_uppercase()))
+}
+
+/// The proxy the environment names for `url`, or `None` (no variable, or
+/// the host is in `no_proxy`). `HTTP_PROXY` in upper case is ignored in a
+/// CGI program (`REQUEST_METHOD` set), where a client's `Proxy:` header
+/// lands in it (the "httpoxy" attack), as urllib and curl do.
+pub fn proxy_for(url: &Url) -> Option<String> {
+    let scheme = url.scheme();
+    let named = if scheme == "http" && var("REQUEST_METHOD").is_some() {
+        var("http_proxy")
+    } else {
+        either_case(&format!("{scheme}_proxy"))
+    };
+    let proxy = named.or_else(|| either_case("all_proxy"))?;
+    if let Some(list) = either_case("no_proxy") {
+        if bypasses(&list, url) {
+            return None;
+        }
+    }
+    // "host:port" without a scheme is an http proxy (Requests and curl).
+    Some(if proxy.contains("://") {
+        proxy
+    } else {
+        format!("http://{proxy}")
+    })
+}
+
+/// True when `url`'s host matches an entry of a `no_proxy` list: `*`, a
+/// domain (itself and its subdomains; a leading dot is optional), an IP
+/// address or a CIDR block, each optionally with `:port`.
+pub fn bypasses(list: &str, url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let port = url.port_or_known_default();
+    list.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .any(|entry| entry == "*" || entry_matches(&entry.to_ascii_lowercase(), &host, port))
+}
+
+fn entry_matches(entry: &str, host: &str, port: Option<u16>) -> bool {
+    // An optional ":port" (not inside a bare IPv6 address).
+    let (name, want_port) = match entry.rsplit_once(':') {
+        Some((n, p)) if !n.contains(':') || n.ends_with(']') => match p.parse::<u16>() {
+            Ok(p) => (n, Some(p)),
+            Err(_) => (entry, None),
+        },
+        _ => (entry, None),
+    };
+    if want_port.is_some_and(|p| Some(p) != port) {
+        return false;
+    }
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return match name.split_once('/') {
+            Some((net, bits)) => in_block(ip, net, bits),
+            None => name.parse::<IpAddr>().is_ok_and(|n| n == ip),
+        };
+    }
+    let name = name.trim_start_matches('.');
+    !name.is_empty()
+        && (host == name
+            || host
+                .strip_suffix(name)
+                .is_some_and(|rest| rest.ends_with('.')))
+}
+
+/// True when `ip` lies in the block `net`/`bits`.
+fn in_block(ip: IpAddr, net: &str, bits: &str) -> bool {
+    let (Ok(net), Ok(bits)) = (net.parse::<IpAddr>(), bits.parse::<u32>()) else {
+        return false;
+    };
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(b)) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(a) & mask == u32::from(b) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(b)) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(a) & mask == u128::from(b) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Where the environment says trusted CA certificates are.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CaBundle {
+    pub file: Option<PathBuf>,
+    pub dir: Option<PathBuf>,
+}
+
+/// The CA bundle the environment names: the first of `REQUESTS_CA_BUNDLE`,
+/// `CURL_CA_BUNDLE` and `SSL_CERT_FILE` that is set (a directory there
+/// counts as a CA directory, as in Requests), and `SSL_CERT_DIR`.
+pub fn ca_bundle() -> CaBundle {
+    let mut bundle = CaBundle::default();
+    let named = var("REQUESTS_CA_BUNDLE")
+        .or_else(|| var("CURL_CA_BUNDLE"))
+        .or_else(|| var("SSL_CERT_FILE"))
+        .map(PathBuf::from);
+    match named {
+        Some(path) if path.is_dir() => bundle.dir = Some(path),
+        Some(path) => bundle.file = Some(path),
+        None => {}
+    }
+    if bundle.dir.is_none() {
+        bundle.dir = var("SSL_CERT_DIR").map(PathBuf::from);
+    }
+    bundle
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bypasses;
+
+    fn u(s: &str) -> url::Url {
+        url::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn no_proxy_entries() {
+        assert!(bypasses("*", &u("http://a.b/")));
+        assert!(bypasses("example.com", &u("http://example.com/")));
+        assert!(bypasses("example.com", &u("http://www.example.com/")));
+        assert!(bypasses(".example.com", &u("http://www.example.com/")));
+        assert!(!bypasses("example.com", &u("http://badexample.com/")));
+        assert!(bypasses("x, 127.0.0.1", &u("http://127.0.0.1:8080/")));
+        assert!(bypasses("127.0.0.0/8", &u("http://127.1.2.3/")));
+        assert!(!bypasses("10.0.0.0/8", &u("http://127.1.2.3/")));
+        assert!(bypasses("localhost:8080", &u("http://localhost:8080/")));
+        assert!(!bypasses("localhost:8080", &u("http://localhost:9090/")));
+        assert!(bypasses("::1", &u("http://[::1]:80/")));
+        assert!(bypasses("[::1]:80", &u("http://[::1]/")));
+        assert!(!bypasses("", &u("http://a/")));
+    }
+}

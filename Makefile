@@ -21,7 +21,7 @@ C_LIBS := -lreqc -lpthread
 
 # The stages of `make test`, in order (lint first: it fails fastest).
 STAGES := lint build check-header check-symbols check-static rust-tests c-tests c-tests-asan \
-	c-tests-system-curl fuzz
+	c-tests-system-curl check-install fuzz
 
 # The C side of the C tests built with AddressSanitizer and UBSan, once.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -44,7 +44,8 @@ need = @for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"
 .NOTPARALLEL:
 FORCE:
 .PHONY: bench all build lint check-header check-symbols check-static c-tests c-tests-asan c-tests-system-curl fuzz \
-	rust-tests test demo clean distclean build-deps system-curl-lib
+	rust-tests test demo clean distclean build-deps system-curl-lib install uninstall vendored-lib \
+	check-install
 
 all: build
 
@@ -193,6 +194,38 @@ demo: build $(addprefix build/examples/,$(EXAMPLES))
 		printf "\n===== examples/%s.c\n" $$e; \
 		LD_LIBRARY_PATH=$(RELEASE) build/examples/$$e || exit 1; done'
 
+
+# Installing. `make install PREFIX=/usr/local DESTDIR=` installs the header,
+# libreqc.so.X.Y.Z with its .so.0 and .so links, libreqc.a, reqc.pc and
+# reqc-static.pc, and the CMake package (reqc::reqc, reqc::reqc_static);
+# `make uninstall` with the same variables removes exactly those files.
+# FLAVOUR=vendored installs the fully static build (OpenSSL and zlib inside
+# libreqc.a too; `make vendored-lib` builds it).
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+FLAVOUR ?= system-ssl
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+VENDORED_TARGET := target/vendored
+INSTALL_BUILD = $(if $(filter vendored,$(FLAVOUR)),$(VENDORED_TARGET)/release,$(RELEASE))
+INSTALL_ENV = PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) INCLUDEDIR=$(INCLUDEDIR) DESTDIR=$(DESTDIR) \
+	BUILD=$(INSTALL_BUILD) FLAVOUR=$(FLAVOUR) VERSION=$(VERSION)
+
+install: $(if $(filter vendored,$(FLAVOUR)),vendored-lib,build)
+	$(INSTALL_ENV) packaging/install.sh install
+
+uninstall:
+	$(INSTALL_ENV) packaging/install.sh uninstall
+
+# The fully static flavour: libcurl, nghttp2, OpenSSL and zlib all inside.
+vendored-lib: build-deps
+	$(CARGO) build --release --features vendored --target-dir $(VENDORED_TARGET)
+
+# Install into a temporary prefix and build and run C and C++ programs
+# through pkg-config and CMake, shared, static and vendored-static.
+check-install: build vendored-lib
+	$(call need,cmake pkg-config)
+	tests/install/check.sh $(RELEASE) $(VENDORED_TARGET)/release $(VERSION)
 
 # The benchmark against raw libcurl and the peers (not part of `make test`:
 # no timed tests). Rewrites docs/BENCHMARKS.md; BENCH_QUICK=1 for a smoke run.

@@ -417,11 +417,21 @@ typedef int (*reqc_data_fn)(void *userdata,
 
 /**
  * Receiving the response failed (connection lost, short body, bad chunking).
+ * A response cut short is always this code, never a success, whatever
+ * libcurl reports: a close inside the status line or the head (no blank
+ * line after the headers), before the `Content-Length` was met, inside a
+ * chunk or before the last chunk; on HTTP/2 a stream reset, a GOAWAY or a
+ * closed connection once the head has arrived. RECV rather than PROTOCOL
+ * because what arrived was valid as far as it went: the rest never came
+ * (Requests raises ChunkedEncodingError / ConnectionError here, not a
+ * parse error). Only a body without any length or chunking ends at the
+ * close by design.
  */
 #define REQC_E_RECV 15
 
 /**
- * The server's reply was not valid HTTP.
+ * The server's reply was not valid HTTP: a garbled status line, an
+ * HTTP/0.9 reply, headers past the limits, an HTTP/2 error before the head.
  */
 #define REQC_E_PROTOCOL 16
 

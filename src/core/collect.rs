@@ -139,6 +139,19 @@ impl Collector {
         }
     }
 
+    /// The error for a response that ended before its head did (no blank
+    /// line after the headers), which the transport may have taken for a
+    /// whole response: libcurl 8.x returns success for
+    /// `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n` and a close.
+    pub fn cut_short(&self) -> Option<Error> {
+        (!self.head.complete).then(|| {
+            Error::new(
+                Code::Recv,
+                "the response was cut short: the connection closed before the end of its head",
+            )
+        })
+    }
+
     /// The error for a transfer this collector stopped, if it stopped one.
     pub fn stop_error(&self) -> Option<Error> {
         self.stop.map(|stop| match stop {

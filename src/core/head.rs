@@ -1,6 +1,8 @@
 //! Parses a response head from the raw header lines libcurl hands over, one
 //! line at a time. A new status line starts a new head, so interim 1xx
 //! responses and a proxy's CONNECT reply are replaced by the real one.
+//! The blank line that ends a head is remembered: a head that never got it
+//! was cut short, whatever the transport made of it.
 
 use super::response::canonical_reason;
 
@@ -10,6 +12,8 @@ pub struct Head {
     pub reason: String,
     pub http_version: u8,
     pub headers: Vec<(String, String)>,
+    /// The blank line after the headers arrived (HTTP/2 sends one too).
+    pub complete: bool,
 }
 
 impl Head {
@@ -17,6 +21,8 @@ impl Head {
     pub fn feed(&mut self, raw: &[u8]) {
         let line = trim_eol(raw);
         if line.is_empty() {
+            // Lines after it (trailers of a chunked body) do not undo it.
+            self.complete = self.status != 0;
             return;
         }
         if line.starts_with(b"HTTP/") {
@@ -105,6 +111,22 @@ mod tests {
         assert_eq!(h.headers.len(), 4);
         assert_eq!(h.headers[2], ("X-Multi".into(), "b".into()));
         assert_eq!(h.header("x-fold"), Some("one two"));
+        assert!(h.complete);
+    }
+
+    #[test]
+    fn a_head_without_its_blank_line_is_not_complete() {
+        let mut h = Head::default();
+        h.feed(b"HTTP/1.1 100 Continue\r\n");
+        h.feed(b"\r\n");
+        assert!(h.complete);
+        h.feed(b"HTTP/1.1 200 OK\r\n");
+        h.feed(b"Transfer-Encoding: chunked\r\n");
+        assert!(!h.complete, "a new status line starts an incomplete head");
+        h.feed(b"\r\n");
+        assert!(h.complete);
+        h.feed(b"X-Trailer: 1\r\n");
+        assert!(h.complete);
     }
 
     #[test]

@@ -224,6 +224,11 @@ impl Exchange {
             what,
             started,
         } = self.current.take().expect("next_hop prepares a hop first");
+        // A head cut short is a failed hop even when the transport saw none.
+        let outcome = outcome.and_then(|info| match collector.cut_short() {
+            Some(e) => Err(e),
+            None => Ok(info),
+        });
         let info = outcome.map_err(|e| {
             // libcurl's words may quote a proxy URL or a header: no secret
             // of the hop may reach the message.

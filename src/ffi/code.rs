@@ -38,8 +38,18 @@ pub const REQC_E_TLS: reqc_code = 13;
 /// Sending the request failed.
 pub const REQC_E_SEND: reqc_code = 14;
 /// Receiving the response failed (connection lost, short body, bad chunking).
+/// A response cut short is always this code, never a success, whatever
+/// libcurl reports: a close inside the status line or the head (no blank
+/// line after the headers), before the `Content-Length` was met, inside a
+/// chunk or before the last chunk; on HTTP/2 a stream reset, a GOAWAY or a
+/// closed connection once the head has arrived. RECV rather than PROTOCOL
+/// because what arrived was valid as far as it went: the rest never came
+/// (Requests raises ChunkedEncodingError / ConnectionError here, not a
+/// parse error). Only a body without any length or chunking ends at the
+/// close by design.
 pub const REQC_E_RECV: reqc_code = 15;
-/// The server's reply was not valid HTTP.
+/// The server's reply was not valid HTTP: a garbled status line, an
+/// HTTP/0.9 reply, headers past the limits, an HTTP/2 error before the head.
 pub const REQC_E_PROTOCOL: reqc_code = 16;
 /// The proxy failed or refused the request.
 pub const REQC_E_PROXY: reqc_code = 17;

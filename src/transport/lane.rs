@@ -106,7 +106,7 @@ impl Lane {
                         if let Some(detail) = done.detail.filter(|d| !d.is_empty()) {
                             e.set_extra(detail);
                         }
-                        Err(explain(from_curl(&e), &done.collector, done.upload_error))
+                        Err(explain(&e, &done.collector, done.upload_error))
                     }
                 };
                 let collector = done.collector;
@@ -158,7 +158,16 @@ struct Retired {
 }
 
 /// A curl error, told more precisely by what the callbacks saw.
-fn explain(e: Error, collector: &Collector, upload_error: Option<String>) -> Error {
+fn explain(curl: &curl::Error, collector: &Collector, upload_error: Option<String>) -> Error {
+    let e = from_curl(curl);
+    if (curl.is_http2_error() || curl.is_http2_stream_error()) && collector.head.status != 0 {
+        // The response had begun: a stream reset or a connection that ended
+        // before END_STREAM cut it short, as a close does on HTTP/1.1.
+        return Error::new(
+            Code::Recv,
+            format!("the response was cut short: {}", e.message),
+        );
+    }
     if e.code != Code::Aborted {
         return e;
     }

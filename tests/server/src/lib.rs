@@ -6,7 +6,7 @@
 //!   knowledge (h2c) on each;
 //! - `control_port`: `GET /stats`, `POST /reset`, `GET /proxy-log`;
 //! - `hostile_port`: deliberately broken HTTP written by hand (see the
-//!   `hostile` module for the paths);
+//!   `hostile` module for the paths); `tls_hostile_port`: the same over TLS;
 //! - `tls_port`: the httpbin endpoints over HTTPS (ALPN h2 and http/1.1),
 //!   with a certificate issued by a CA made at start ([`TestServer::ca_file`]);
 //! - `tls_self_signed_port`, `tls_wrong_host_port`, `tls_expired_port`,
@@ -76,6 +76,8 @@ pub struct TestServer {
     pub tls_client_auth_port: u16,
     /// HTTP proxy: `CONNECT` and absolute-form requests to 127.0.0.1 only.
     pub proxy_port: u16,
+    /// The hostile scenarios over HTTPS (certificate from the CA in `ca_file`).
+    pub tls_hostile_port: u16,
     /// PEM file of the CA that issued the TLS listeners' certificates.
     pub ca_file: PathBuf,
     /// PEM file of a client certificate issued by the CA.
@@ -112,14 +114,27 @@ pub fn start_with(config: Config) -> std::io::Result<TestServer> {
         (bind(config.control_port)?, Role::Control),
         (
             bind(config.hostile_port)?,
-            Role::Hostile { main_port: port },
+            Role::Hostile {
+                main_port: port,
+                tls: None,
+            },
         ),
-        (bind(config.tls_port)?, Role::Tls(a.main, App::Routes)),
+        (
+            bind(config.tls_port)?,
+            Role::Tls(a.main.clone(), App::Routes),
+        ),
         (bind(0)?, Role::Tls(a.self_signed, App::Ok)),
         (bind(0)?, Role::Tls(a.wrong_host, App::Ok)),
         (bind(0)?, Role::Tls(a.expired, App::Ok)),
         (bind(0)?, Role::Tls(a.client_auth, App::Ok)),
         (bind(config.proxy_port)?, Role::Proxy),
+        (
+            bind(0)?,
+            Role::Hostile {
+                main_port: port,
+                tls: Some(a.main),
+            },
+        ),
     ];
     let ports = listeners
         .iter()
@@ -164,6 +179,7 @@ pub fn start_with(config: Config) -> std::io::Result<TestServer> {
         tls_expired_port: ports[7],
         tls_client_auth_port: ports[8],
         proxy_port: ports[9],
+        tls_hostile_port: ports[10],
         ca_file: tls.ca_file,
         client_cert_file: tls.client_cert_file,
         client_key_file: tls.client_key_file,
@@ -286,6 +302,7 @@ impl std::fmt::Debug for TestServer {
             .field("tls_expired_port", &self.tls_expired_port)
             .field("tls_client_auth_port", &self.tls_client_auth_port)
             .field("proxy_port", &self.proxy_port)
+            .field("tls_hostile_port", &self.tls_hostile_port)
             .field("ca_file", &self.ca_file)
             .finish()
     }

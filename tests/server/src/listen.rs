@@ -31,9 +31,12 @@ pub enum Role {
     Origin(Slot),
     /// `/stats`, `/reset`, `/proxy-log`; not counted.
     Control,
-    /// Broken HTTP written by hand (`crate::hostile`); `main_port` is where
-    /// its redirects point.
-    Hostile { main_port: u16 },
+    /// Broken HTTP written by hand (`crate::hostile`), over TLS when given
+    /// an acceptor; `main_port` is where its redirects point.
+    Hostile {
+        main_port: u16,
+        tls: Option<TlsAcceptor>,
+    },
     /// HTTPS: the httpbin routes (counted as `Slot::Tls`) or a bare 200 "ok".
     Tls(TlsAcceptor, App),
     /// The forward / CONNECT proxy (`crate::proxy`).
@@ -112,7 +115,18 @@ async fn serve_connection(stream: TcpStream, role: Role, ctx: Arc<ConnCtx>) {
     match role {
         Role::Origin(_) => serve_http(stream, ctx, App::Routes).await,
         Role::Control => serve_http(stream, ctx, App::Control).await,
-        Role::Hostile { main_port } => crate::hostile::serve(stream, main_port).await,
+        Role::Hostile {
+            main_port,
+            tls: None,
+        } => crate::hostile::serve(Box::new(stream), main_port).await,
+        Role::Hostile {
+            main_port,
+            tls: Some(acceptor),
+        } => {
+            if let Ok(tls) = acceptor.accept(stream).await {
+                crate::hostile::serve(Box::new(tls), main_port).await;
+            }
+        }
         Role::Tls(acceptor, app) => {
             if let Ok(tls) = acceptor.accept(stream).await {
                 serve_http(tls, ctx, app).await;

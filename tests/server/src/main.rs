@@ -120,6 +120,7 @@ fn ports_line(s: &reqc_test_server::TestServer) -> String {
         "tls_expired": s.tls_expired_port,
         "tls_client_auth": s.tls_client_auth_port,
         "proxy": s.proxy_port,
+        "tls_hostile": s.tls_hostile_port,
         "ca_file": path(&s.ca_file),
         "client_cert_file": path(&s.client_cert_file),
         "client_key_file": path(&s.client_key_file),

@@ -35,8 +35,8 @@ pub async fn reset_mid_body(conn: &mut Conn) -> io::Result<After> {
     send(conn, &bytes).await?;
     // A reset discards whatever is still unsent: give the bytes time to leave.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    conn.get_ref().set_zero_linger()?;
-    Ok(After::Close)
+    conn.get_ref().tcp().set_zero_linger()?;
+    Ok(After::Reset)
 }
 
 /// A status line whose code is not a number, no headers.

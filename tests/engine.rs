@@ -16,6 +16,7 @@ fn send_one(req: &Request) -> reqc::core::Result<reqc::core::Response> {
         &mut Lane::new(),
         &CancelToken::new(),
         None,
+        None,
     )
 }
 

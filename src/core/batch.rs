@@ -316,7 +316,12 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
             let Some((index, request)) = next else {
                 continue;
             };
-            let started = Exchange::new(&request, &run.below, Some(self.session.jar.clone()))
+            let started = Exchange::new(
+                &request,
+                &run.below,
+                Some(self.session.jar.clone()),
+                Some(self.session.nonces.clone()),
+            )
                 .and_then(|exchange| {
                     run.exchanges.insert(index, exchange);
                     self.start_hop(run, index)

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::body::DataSink;
+use super::digest;
 use super::error::{Code, Error};
 use super::head::Head;
 use super::hooks::SentInfo;
@@ -39,6 +40,8 @@ pub struct Collector {
     stream_cap: u64,
     stream: Option<Arc<dyn DataSink>>,
     follow_redirects: bool,
+    /// The digest state of the hop, when the engine answers challenges.
+    digest: Option<digest::Round>,
     mode: Mode,
     stop: Option<Stop>,
     on_sent: Option<OnSent>,
@@ -58,6 +61,11 @@ impl Collector {
             follow_redirects,
             ..Collector::default()
         }
+    }
+
+    /// The engine answers a digest challenge to this hop as `round` says.
+    pub fn set_digest(&mut self, round: digest::Round) {
+        self.digest = Some(round);
     }
 
     pub fn set_on_sent(&mut self, on_sent: OnSent) {
@@ -114,11 +122,15 @@ impl Collector {
     }
 
     /// Streams the body when the caller asked for it, unless this hop is a
-    /// redirect that will be followed: its body belongs to the history.
+    /// redirect that will be followed or a digest challenge that will be
+    /// answered: its body belongs to the history.
     fn decide(&mut self) {
-        let followed = self.follow_redirects
+        let followed = (self.follow_redirects
             && redirect::is_redirect(self.head.status)
-            && self.head.header("location").is_some();
+            && self.head.header("location").is_some())
+            || self
+                .digest
+                .is_some_and(|r| r.to_answer(self.head.status, &self.head.headers).is_some());
         if self.stream.is_some() && !followed {
             self.mode = Mode::Stream;
             return;

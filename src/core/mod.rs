@@ -10,6 +10,7 @@ pub mod config;
 pub mod cookies;
 pub mod defaults;
 pub mod environment;
+pub mod digest;
 pub mod error;
 pub mod head;
 pub mod hooks;

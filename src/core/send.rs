@@ -11,6 +11,7 @@ use super::cancel::CancelToken;
 use super::collect::Collector;
 use super::cookies::CookieJar;
 use super::defaults;
+use super::digest::{Nonces, Round, Sent};
 use super::error::{Code, Error, Result};
 use super::hooks::{HookData, HookKind, HookList};
 use super::log::{self as logline, HopLog, Level, Logger, Secrets};
@@ -45,17 +46,20 @@ impl Layer {
 }
 
 /// Sends `request` over `transport` with `below` (session over config) as the
-/// lower layers, following redirects. With a `jar`, each hop sends the
-/// cookies that apply to its URL and stores the cookies its response sets.
-/// Hooks and log lines run on the calling thread.
+/// lower layers, following redirects and answering digest challenges. With
+/// a `jar`, each hop sends the cookies that apply to its URL and stores the
+/// cookies its response sets. With `nonces` (a session's), digest auth reuses
+/// the nonces earlier sends learnt. Hooks and log lines run on the calling
+/// thread.
 pub fn send(
     request: &Request,
     below: &Layer,
     transport: &mut dyn Transport,
     cancel: &CancelToken,
     jar: Option<Arc<CookieJar>>,
+    nonces: Option<Arc<Nonces>>,
 ) -> Result<Response> {
-    let mut exchange = Exchange::new(request, below, jar)?;
+    let mut exchange = Exchange::new(request, below, jar, nonces)?;
     loop {
         let mut collector = exchange.next_hop()?;
         let outcome = if cancel.is_cancelled() {
@@ -79,6 +83,13 @@ pub struct Exchange {
     on_data: Option<Arc<dyn DataSink>>,
     chain: Chain,
     jar: Option<Arc<CookieJar>>,
+    /// The session's digest nonces, or this send's own.
+    nonces: Arc<Nonces>,
+    /// Digest state of the current URL (reset by a redirect).
+    digest_round: Round,
+    /// The `Authorization` answering the challenge just received, for the
+    /// next hop.
+    digest_answer: Option<String>,
     started: Instant,
     history: Vec<Response>,
     current: Option<Current>,
@@ -90,12 +101,19 @@ struct Current {
     log: Option<Arc<HopLog>>,
     what: String,
     started: Instant,
+    /// The engine answers a digest challenge to this hop.
+    digest: bool,
 }
 
 impl Exchange {
     /// Merges the layers; runs the ARGS hooks on a per-send copy, so the
     /// caller's request stays as it was.
-    pub fn new(request: &Request, below: &Layer, jar: Option<Arc<CookieJar>>) -> Result<Exchange> {
+    pub fn new(
+        request: &Request,
+        below: &Layer,
+        jar: Option<Arc<CookieJar>>,
+        nonces: Option<Arc<Nonces>>,
+    ) -> Result<Exchange> {
         let started = Instant::now();
         let hooks = request.hooks.after(&below.hooks);
         let chain = if hooks.has(HookKind::Args) {
@@ -131,6 +149,9 @@ impl Exchange {
             on_data: request.on_data.clone(),
             chain,
             jar,
+            nonces: nonces.unwrap_or_default(),
+            digest_round: Round::default(),
+            digest_answer: None,
             started,
             history: Vec::new(),
             current: None,
@@ -146,6 +167,7 @@ impl Exchange {
         if let Some(jar) = &self.jar {
             add_jar_cookies(&mut hop, jar);
         }
+        let digest = self.add_digest(&mut hop);
         let log = self
             .chain
             .options
@@ -175,6 +197,9 @@ impl Exchange {
             self.on_data.clone(),
             self.chain.follows(),
         );
+        if digest {
+            collector.set_digest(self.digest_round);
+        }
         if self.hooks.has(HookKind::PostRequest) {
             let (hooks, log, what) = (self.hooks.clone(), log.clone(), what.clone());
             collector.set_on_sent(Box::new(move |info| {
@@ -194,8 +219,68 @@ impl Exchange {
             log,
             what,
             started: hop_started,
+            digest,
         });
         Ok(collector)
+    }
+
+    /// Gives the hop the digest `Authorization` it carries, if any: the
+    /// answer to the challenge just received, else the origin's known nonce
+    /// with the next count. True when the engine answers a digest challenge
+    /// to this hop: digest auth is set, no layer set an `Authorization`
+    /// header itself, and the body can be sent again.
+    fn add_digest(&mut self, hop: &mut Hop) -> bool {
+        let Some(Auth::Digest { user, password }) = &hop.auth else {
+            return false;
+        };
+        let explicit = hop
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("authorization") && v.is_some());
+        if explicit {
+            return false;
+        }
+        let (sent, value) = match self.digest_answer.take() {
+            Some(answer) => (Sent::Answer, Some(answer)),
+            None => match self.nonces.reuse(user, password, &hop.method, &hop.url) {
+                Some(reused) => (Sent::Reused, Some(reused)),
+                None => (Sent::Nothing, None),
+            },
+        };
+        self.digest_round.sent = sent;
+        if let Some(value) = value {
+            hop.headers
+                .push(("Authorization".to_string(), Some(value)));
+        }
+        // A body streamed from a callback cannot be sent a second time.
+        !matches!(self.chain.body, Body::Stream { .. })
+    }
+
+    /// When `response` is a digest challenge to answer: counts the answer,
+    /// prepares it for the next hop and keeps the challenge's cookies (in a
+    /// jar of this send's own when there is no session jar), so they go
+    /// with the answer.
+    fn answers_digest(&mut self, hop: &Hop, response: &Response) -> bool {
+        let Some(Auth::Digest { user, password }) = &hop.auth else {
+            return false;
+        };
+        let Some(challenge) = self
+            .digest_round
+            .to_answer(response.status, &response.headers)
+        else {
+            return false;
+        };
+        self.digest_round.answering();
+        self.digest_answer = Some(
+            self.nonces
+                .answer(challenge, user, password, &hop.method, &hop.url),
+        );
+        if self.jar.is_none() {
+            let jar = CookieJar::new();
+            jar.store_response(&hop.url, &response.headers);
+            self.jar = Some(Arc::new(jar));
+        }
+        true
     }
 
     /// The hop `next_hop` prepared.
@@ -223,6 +308,7 @@ impl Exchange {
             log,
             what,
             started,
+            digest,
         } = self.current.take().expect("next_hop prepares a hop first");
         // A head cut short is a failed hop even when the transport saw none.
         let outcome = outcome.and_then(|info| match collector.cut_short() {
@@ -264,8 +350,15 @@ impl Exchange {
             log.as_deref(),
             &what,
         )?;
+        if digest && self.answers_digest(&hop, &response) {
+            self.history.push(response);
+            return Ok(None);
+        }
         match self.chain.next(&response)? {
             Some(()) => {
+                // The redirect's target may challenge anew.
+                self.digest_round = Round::default();
+                self.digest_answer = None;
                 self.history.push(response);
                 Ok(None)
             }

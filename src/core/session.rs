@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use super::cancel::CancelToken;
 use super::config;
 use super::cookies::CookieJar;
+use super::digest::Nonces;
 use super::error::{Code, Result};
 use super::request::Request;
 use super::response::Response;
@@ -27,6 +28,8 @@ pub struct Session<T: NewLane> {
     /// See `layers`.
     merged: Mutex<Option<MergedLayers>>,
     pub jar: Arc<CookieJar>,
+    /// The digest nonces the session's sends learnt, reused by the next ones.
+    pub nonces: Arc<Nonces>,
     idle: Mutex<Vec<T>>,
 }
 
@@ -37,6 +40,7 @@ impl<T: Transport + NewLane> Default for Session<T> {
             shared: Arc::default(),
             merged: Mutex::new(None),
             jar: Arc::new(CookieJar::new()),
+            nonces: Arc::new(Nonces::new()),
             idle: Mutex::new(Vec::new()),
         }
     }
@@ -93,7 +97,14 @@ impl<T: Transport + NewLane> Session<T> {
     pub fn send(&self, request: &Request, cancel: &CancelToken) -> Result<Response> {
         let below = self.layers();
         let mut lane = self.checkout();
-        let result = send(request, &below, &mut lane, cancel, Some(self.jar.clone()));
+        let result = send(
+            request,
+            &below,
+            &mut lane,
+            cancel,
+            Some(self.jar.clone()),
+            Some(self.nonces.clone()),
+        );
         // A hook's abort promises that the connection is not reused; the
         // simplest sure way is to drop the lane with its connections.
         if !matches!(&result, Err(e) if e.code == Code::Aborted) {

@@ -94,7 +94,7 @@ pub enum HopBody {
 }
 
 /// Where upload bytes come from. A transport may call `rewind` to send the
-/// body again on the same hop (digest auth's second round trip).
+/// body again on the same hop (when libcurl retries on a new connection).
 #[derive(Clone)]
 pub enum Upload {
     Bytes { data: Arc<[u8]>, pos: usize },

@@ -50,6 +50,7 @@ pub unsafe extern "C" fn reqc_send(
                 &mut lane,
                 r.cancel_token(),
                 None,
+                None,
             )?;
             write_out(out, into_raw(reqc_response::new(response)));
             Ok(())

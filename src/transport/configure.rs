@@ -264,17 +264,14 @@ fn header_list(hop: &Hop) -> Result<List, curl::Error> {
     Ok(list)
 }
 
+/// Basic auth through libcurl. Digest is answered by the engine
+/// (`core::digest`), one hop per challenge: its `Authorization` header is
+/// among the hop's headers, and libcurl must not answer a challenge itself.
 fn auth(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::Error> {
-    let (user, password, kind) = match &hop.auth {
-        Some(ReqAuth::Basic { user, password }) => {
-            (user, password, Auth::new().basic(true).clone())
-        }
-        Some(ReqAuth::Digest { user, password }) => {
-            (user, password, Auth::new().digest(true).clone())
-        }
-        _ => return Ok(()),
+    let Some(ReqAuth::Basic { user, password }) = &hop.auth else {
+        return Ok(());
     };
     easy.username(user)?;
     easy.password(password)?;
-    easy.http_auth(&kind)
+    easy.http_auth(Auth::new().basic(true))
 }

@@ -1,6 +1,8 @@
 //! The control listener: connection statistics and the proxy's log for tests
 //! in any language.
 
+use std::sync::atomic::Ordering;
+
 use serde_json::{json, Value};
 
 use crate::request::Req;
@@ -12,6 +14,7 @@ pub fn handle(req: &Req, shared: &Shared) -> Resp {
         ("GET" | "HEAD", "/stats") => stats(shared),
         ("POST", "/reset") => {
             shared.counters.reset();
+            shared.digest_requests.store(0, Ordering::SeqCst);
             shared.proxy_log.clear();
             stats(shared)
         }
@@ -33,6 +36,7 @@ fn stats(shared: &Shared) -> Resp {
             "connections_hostile": c.get(Slot::Hostile),
             "connections_tls": c.get(Slot::Tls),
             "connections_proxy": c.get(Slot::Proxy),
+            "digest_requests": shared.digest_requests.load(Ordering::SeqCst),
         }),
     )
 }

@@ -1,7 +1,7 @@
 //! State shared by every listener: connection counters, digest nonces and
 //! the proxy's request log.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -42,10 +42,28 @@ impl Counters {
     }
 }
 
-/// Nonces issued by digest challenges (bounded; oldest forgotten first).
+/// Nonces issued by digest challenges (bounded; oldest forgotten first),
+/// each with how often it was accepted and the highest nonce count seen.
 #[derive(Default)]
 pub struct Nonces {
-    inner: Mutex<(HashSet<String>, VecDeque<String>)>,
+    inner: Mutex<(HashMap<String, NonceUse>, VecDeque<String>)>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct NonceUse {
+    accepted: u64,
+    highest_nc: u64,
+}
+
+/// What a correct answer's nonce is worth.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NonceCheck {
+    /// Never issued (or forgotten): the client should retry with a new one.
+    Unknown,
+    /// Accepted; this many times in all, this answer included.
+    Accepted(u64),
+    /// Its nonce count is not above the highest seen: a replay.
+    Replayed,
 }
 
 const MAX_NONCES: usize = 10_000;
@@ -53,7 +71,7 @@ const MAX_NONCES: usize = 10_000;
 impl Nonces {
     pub fn issue(&self, nonce: String) {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if g.0.insert(nonce.clone()) {
+        if g.0.insert(nonce.clone(), NonceUse::default()).is_none() {
             g.1.push_back(nonce);
         }
         while g.1.len() > MAX_NONCES {
@@ -62,9 +80,22 @@ impl Nonces {
             }
         }
     }
-    pub fn known(&self, nonce: &str) -> bool {
-        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        g.0.contains(nonce)
+
+    /// Checks and counts one use of `nonce` with nonce count `nc` (none
+    /// without qop, where replays cannot be told).
+    pub fn accept(&self, nonce: &str, nc: Option<u64>) -> NonceCheck {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(use_) = g.0.get_mut(nonce) else {
+            return NonceCheck::Unknown;
+        };
+        if let Some(nc) = nc {
+            if nc <= use_.highest_nc {
+                return NonceCheck::Replayed;
+            }
+            use_.highest_nc = nc;
+        }
+        use_.accepted += 1;
+        NonceCheck::Accepted(use_.accepted)
     }
 }
 
@@ -106,6 +137,8 @@ impl ProxyLog {
 pub struct Shared {
     pub counters: Counters,
     pub nonces: Nonces,
+    /// Requests the /digest-auth routes received (round trips a client paid).
+    pub digest_requests: AtomicU64,
     pub proxy_log: ProxyLog,
 }
 

@@ -114,18 +114,26 @@ pub async fn dispatch(req: Req, shared: &Shared) -> Resp {
             route!(
                 req,
                 GET,
-                digest::digest(&req, shared, qop, user, passwd, None)
+                digest::digest(&req, shared, qop, user, passwd, None, None)
             )
         }
         ["digest-auth", qop, user, passwd, algorithm] => route!(
             req,
             GET,
-            digest::digest(&req, shared, qop, user, passwd, Some(algorithm))
+            digest::digest(&req, shared, qop, user, passwd, Some(algorithm), None)
         ),
-        ["digest-auth", qop, user, passwd, algorithm, _stale_after] => route!(
+        ["digest-auth", qop, user, passwd, algorithm, stale_after] => route!(
             req,
             GET,
-            digest::digest(&req, shared, qop, user, passwd, Some(algorithm))
+            digest::digest(
+                &req,
+                shared,
+                qop,
+                user,
+                passwd,
+                Some(algorithm),
+                Some(stale_after)
+            )
         ),
 
         // Dynamic data

@@ -1460,8 +1460,27 @@ reqc_code reqc_request_set_auth_basic(reqc_request *req,
                                       const char *password);
 
 /**
- * Uses HTTP digest auth (libcurl answers the server's challenge, which costs
- * one extra round trip). Dropped on a redirect to another origin.
+ * Uses HTTP digest auth (RFC 7616), answered by libreqc itself: a 401 with
+ * a `Digest` challenge is answered by a new hop carrying `Authorization`,
+ * and the 401 stays in the response's history (`reqc_response_history_at`)
+ * with its cookies stored (in the session's jar, or for the rest of the
+ * send) and sent with the answer. Algorithms MD5, SHA (SHA-1), SHA-256,
+ * SHA-512 and their `-sess` forms; qop `auth` or none (RFC 2069); `userhash`,
+ * `opaque`, a random cnonce. A challenge offering only qop `auth-int`, or an
+ * unknown algorithm, is not answered: the 401 is the response.
+ *
+ * Rules, as Requests: each challenge is answered once; a 401 to that
+ * answer is the final response (`REQC_OK`, status 401), unless it says
+ * `stale=true`, which is answered once more. Through a session the nonce
+ * is kept per origin and reused, with the next nonce count, by later
+ * requests to that origin with the same credentials (N requests cost N+1
+ * round trips, not 2N); a 401 to a reused nonce is answered like a first
+ * challenge. After a redirect the new URL may challenge anew and is
+ * answered; on a redirect to another origin the credentials are dropped
+ * (nothing is answered there). A body streamed from a callback cannot be
+ * sent twice, so a challenge to such a request is not answered. When the
+ * merged layers send an `Authorization` header of their own, it goes as
+ * set and digest stays out.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
  *
@@ -1787,7 +1806,8 @@ reqc_code reqc_response_header_at(const reqc_response *resp,
 const char *reqc_response_url(const reqc_response *resp);
 
 /**
- * How many redirect hops came before this response (0 for NULL).
+ * How many hops came before this response (0 for NULL): redirects, and
+ * digest challenges (401) that libreqc answered.
  *
  * # Safety
  * `resp` is NULL or a live response.
@@ -1795,7 +1815,8 @@ const char *reqc_response_url(const reqc_response *resp);
 size_t reqc_response_history_count(const reqc_response *resp);
 
 /**
- * The `index`th redirect hop, oldest first, as a response (status, URL,
+ * The `index`th earlier hop (a redirect or an answered digest challenge),
+ * oldest first, as a response (status, URL,
  * headers, body): borrowed from `resp`, valid until `resp` is freed, and
  * not to be freed itself. NULL when out of range.
  *
@@ -1983,7 +2004,11 @@ reqc_code reqc_session_set_auth_basic(reqc_session *s,
                                       const char *password);
 
 /**
- * Default digest auth, as `reqc_session_set_auth_basic`.
+ * Default digest auth, as `reqc_session_set_auth_basic`; how challenges are
+ * answered is told at `reqc_request_set_auth_digest`. The session keeps the
+ * nonce each origin last gave and reuses it (with the next nonce count) on
+ * its later requests there, so only the first request of an origin pays the
+ * challenge's round trip.
  *
  * # Safety
  * `s` is NULL or a live session; strings NULL or NUL-terminated.

@@ -322,10 +322,10 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
                 Some(self.session.jar.clone()),
                 Some(self.session.nonces.clone()),
             )
-                .and_then(|exchange| {
-                    run.exchanges.insert(index, exchange);
-                    self.start_hop(run, index)
-                });
+            .and_then(|exchange| {
+                run.exchanges.insert(index, exchange);
+                self.start_hop(run, index)
+            });
             if let Err(e) = started {
                 run.exchanges.remove(&index);
                 self.complete(index, Err(e));

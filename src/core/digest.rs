@@ -108,7 +108,10 @@ impl Challenge {
             // Only auth-int offered: the body would have to be hashed, which
             // Requests does not do either. Leave the 401 as the answer.
             Some(qop) => {
-                if !qop.split(',').any(|q| q.trim().eq_ignore_ascii_case("auth")) {
+                if !qop
+                    .split(',')
+                    .any(|q| q.trim().eq_ignore_ascii_case("auth"))
+                {
                     return None;
                 }
                 true
@@ -158,7 +161,10 @@ impl Challenge {
 
         let mut out = String::from("Digest ");
         if self.userhash {
-            out.push_str(&format!("username=\"{}\"", h(format!("{user}:{}", self.realm))));
+            out.push_str(&format!(
+                "username=\"{}\"",
+                h(format!("{user}:{}", self.realm))
+            ));
         } else if user.bytes().all(|b| (0x20..0x7f).contains(&b)) {
             out.push_str(&format!("username={}", quote(user)));
         } else {
@@ -266,10 +272,9 @@ fn challenges(value: &str) -> Vec<(String, Vec<(String, String)>)> {
                 }
                 String::from_utf8_lossy(&s[start..i]).into_owned()
             };
-            match out.last_mut() {
-                Some((_, params)) => params.push((token, value)),
-                // A parameter before any scheme: not a challenge.
-                None => {}
+            // A parameter before any scheme belongs to no challenge.
+            if let Some((_, params)) = out.last_mut() {
+                params.push((token, value));
             }
         } else if token.is_empty() {
             i += 1;
@@ -356,7 +361,10 @@ impl Nonces {
     /// A preemptive `Authorization` for `method` on `url`: the origin's last
     /// nonce with the next nonce count, when `user`/`password` answered it.
     pub fn reuse(&self, user: &str, password: &str, method: &str, url: &Url) -> Option<String> {
-        let mut map = self.by_origin.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut map = self
+            .by_origin
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let known = map.get_mut(&origin(url))?;
         if known.user != user || known.password != password || known.nc == u32::MAX {
             return None;
@@ -380,7 +388,10 @@ impl Nonces {
         url: &Url,
     ) -> String {
         let value = challenge.answer(user, password, method, url, 1, &cnonce());
-        let mut map = self.by_origin.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut map = self
+            .by_origin
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let key = origin(url);
         if map.len() >= MAX_ORIGINS && !map.contains_key(&key) {
             map.clear();
@@ -469,7 +480,10 @@ mod tests {
         .unwrap();
         let url = Url::parse("http://h/dir/index.html").unwrap();
         let a = ch.answer("Mufasa", "CircleOfLife", "GET", &url, 1, "x");
-        assert!(a.contains("response=\"1949323746fe6a43ef61f9606e7febea\""), "{a}");
+        assert!(
+            a.contains("response=\"1949323746fe6a43ef61f9606e7febea\""),
+            "{a}"
+        );
         assert!(!a.contains("qop") && !a.contains("nc=") && !a.contains("algorithm"));
         assert!(a.contains("opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""));
     }
@@ -485,8 +499,13 @@ mod tests {
         ];
         let ch = Challenge::find(&headers).unwrap();
         assert_eq!(ch.nonce, "n2");
-        assert_eq!((ch.hash, ch.sess, ch.stale, ch.userhash), (Hash::Sha512, true, true, true));
-        assert!(Challenge::find(&hdr("Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\"")).is_none());
+        assert_eq!(
+            (ch.hash, ch.sess, ch.stale, ch.userhash),
+            (Hash::Sha512, true, true, true)
+        );
+        assert!(
+            Challenge::find(&hdr("Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\"")).is_none()
+        );
         assert!(Challenge::find(&hdr("Basic realm=\"r\"")).is_none());
         assert!(Challenge::find(&hdr("Digest realm=\"r\"")).is_none());
     }
@@ -506,7 +525,10 @@ mod tests {
         assert!(a.contains("userhash=true") && a.contains("nc=00000002"));
         let ch = Challenge::find(&hdr("Digest realm=\"r\", nonce=\"n\"")).unwrap();
         let a = ch.answer("J\u{e4}s\u{f8}n", "p", "GET", &url, 1, "c");
-        assert!(a.starts_with("Digest username*=UTF-8''J%C3%A4s%C3%B8n,"), "{a}");
+        assert!(
+            a.starts_with("Digest username*=UTF-8''J%C3%A4s%C3%B8n,"),
+            "{a}"
+        );
     }
 
     #[test]
@@ -540,11 +562,21 @@ mod tests {
         let url = Url::parse("http://h:1/a").unwrap();
         let ch = Challenge::find(&hdr("Digest realm=\"r\", nonce=\"n\", qop=auth")).unwrap();
         assert!(nonces.reuse("u", "p", "GET", &url).is_none());
-        assert!(nonces.answer(ch, "u", "p", "GET", &url).contains("nc=00000001"));
+        assert!(nonces
+            .answer(ch, "u", "p", "GET", &url)
+            .contains("nc=00000001"));
         let other = Url::parse("http://h:1/b").unwrap();
-        assert!(nonces.reuse("u", "p", "GET", &other).unwrap().contains("nc=00000002"));
-        assert!(nonces.reuse("u", "p", "GET", &url).unwrap().contains("nc=00000003"));
+        assert!(nonces
+            .reuse("u", "p", "GET", &other)
+            .unwrap()
+            .contains("nc=00000002"));
+        assert!(nonces
+            .reuse("u", "p", "GET", &url)
+            .unwrap()
+            .contains("nc=00000003"));
         assert!(nonces.reuse("u", "x", "GET", &url).is_none());
-        assert!(nonces.reuse("u", "p", "GET", &Url::parse("http://h:2/a").unwrap()).is_none());
+        assert!(nonces
+            .reuse("u", "p", "GET", &Url::parse("http://h:2/a").unwrap())
+            .is_none());
     }
 }

@@ -249,8 +249,7 @@ impl Exchange {
         };
         self.digest_round.sent = sent;
         if let Some(value) = value {
-            hop.headers
-                .push(("Authorization".to_string(), Some(value)));
+            hop.headers.push(("Authorization".to_string(), Some(value)));
         }
         // A body streamed from a callback cannot be sent a second time.
         !matches!(self.chain.body, Body::Stream { .. })
@@ -271,10 +270,11 @@ impl Exchange {
             return false;
         };
         self.digest_round.answering();
-        self.digest_answer = Some(
-            self.nonces
-                .answer(challenge, user, password, &hop.method, &hop.url),
-        );
+        self.digest_answer =
+            Some(
+                self.nonces
+                    .answer(challenge, user, password, &hop.method, &hop.url),
+            );
         if self.jar.is_none() {
             let jar = CookieJar::new();
             jar.store_response(&hop.url, &response.headers);

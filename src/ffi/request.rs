@@ -640,8 +640,27 @@ pub unsafe extern "C" fn reqc_request_set_auth_basic(
     }
 }
 
-/// Uses HTTP digest auth (libcurl answers the server's challenge, which costs
-/// one extra round trip). Dropped on a redirect to another origin.
+/// Uses HTTP digest auth (RFC 7616), answered by libreqc itself: a 401 with
+/// a `Digest` challenge is answered by a new hop carrying `Authorization`,
+/// and the 401 stays in the response's history (`reqc_response_history_at`)
+/// with its cookies stored (in the session's jar, or for the rest of the
+/// send) and sent with the answer. Algorithms MD5, SHA (SHA-1), SHA-256,
+/// SHA-512 and their `-sess` forms; qop `auth` or none (RFC 2069); `userhash`,
+/// `opaque`, a random cnonce. A challenge offering only qop `auth-int`, or an
+/// unknown algorithm, is not answered: the 401 is the response.
+///
+/// Rules, as Requests: each challenge is answered once; a 401 to that
+/// answer is the final response (`REQC_OK`, status 401), unless it says
+/// `stale=true`, which is answered once more. Through a session the nonce
+/// is kept per origin and reused, with the next nonce count, by later
+/// requests to that origin with the same credentials (N requests cost N+1
+/// round trips, not 2N); a 401 to a reused nonce is answered like a first
+/// challenge. After a redirect the new URL may challenge anew and is
+/// answered; on a redirect to another origin the credentials are dropped
+/// (nothing is answered there). A body streamed from a callback cannot be
+/// sent twice, so a challenge to such a request is not answered. When the
+/// merged layers send an `Authorization` header of their own, it goes as
+/// set and digest stays out.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
 ///

@@ -476,7 +476,8 @@ pub unsafe extern "C" fn reqc_response_url(resp: *const reqc_response) -> *const
     unsafe { read(resp, c"".as_ptr(), |r| r.strings().url.as_ptr()) }
 }
 
-/// How many redirect hops came before this response (0 for NULL).
+/// How many hops came before this response (0 for NULL): redirects, and
+/// digest challenges (401) that libreqc answered.
 ///
 /// # Safety
 /// `resp` is NULL or a live response.
@@ -486,7 +487,8 @@ pub unsafe extern "C" fn reqc_response_history_count(resp: *const reqc_response)
     unsafe { read(resp, 0, |r| r.history.len()) }
 }
 
-/// The `index`th redirect hop, oldest first, as a response (status, URL,
+/// The `index`th earlier hop (a redirect or an answered digest challenge),
+/// oldest first, as a response (status, URL,
 /// headers, body): borrowed from `resp`, valid until `resp` is freed, and
 /// not to be freed itself. NULL when out of range.
 ///

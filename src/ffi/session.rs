@@ -245,7 +245,11 @@ pub unsafe extern "C" fn reqc_session_set_auth_basic(
     }
 }
 
-/// Default digest auth, as `reqc_session_set_auth_basic`.
+/// Default digest auth, as `reqc_session_set_auth_basic`; how challenges are
+/// answered is told at `reqc_request_set_auth_digest`. The session keeps the
+/// nonce each origin last gave and reuses it (with the next nonce count) on
+/// its later requests there, so only the first request of an origin pays the
+/// challenge's round trip.
 ///
 /// # Safety
 /// `s` is NULL or a live session; strings NULL or NUL-terminated.

@@ -280,6 +280,7 @@ fn keep_alive_connection_counting() {
             "connections_hostile": 0,
             "connections_tls": 0,
             "connections_proxy": 0,
+            "digest_requests": 0,
         })
     );
     ctl("POST", "/reset");

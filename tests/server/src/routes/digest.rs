@@ -101,7 +101,9 @@ pub fn digest(
         return ask(false);
     }
     let nonce = creds.get("nonce").map(String::as_str).unwrap_or("");
-    let nc = creds.get("nc").and_then(|nc| u64::from_str_radix(nc, 16).ok());
+    let nc = creds
+        .get("nc")
+        .and_then(|nc| u64::from_str_radix(nc, 16).ok());
     match shared.nonces.accept(nonce, nc) {
         NonceCheck::Unknown => return ask(true),
         NonceCheck::Replayed => return ask(false),

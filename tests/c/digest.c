@@ -9,7 +9,8 @@
  *   - a session reuses the nonce: N requests cost N+1 round trips, with an
  *     increasing nonce count (the test server refuses a replayed count);
  *   - stale=true is answered once more without counting as a failure;
- *   - a wrong password gives the second 401 as the final response.
+ *   - a wrong password gives the second 401 as the final response;
+ *   - the RESPONSE hook sees the 401; a batch answers challenges too.
  * Against PyPI's httpbin (--httpbin) the cases it supports run too: MD5,
  * SHA-256, SHA-512, cookies, redirect, stale (counted with its cookie).
  */
@@ -294,6 +295,60 @@ static void test_wrong_password(void) {
     reqc_session_free(s);
 }
 
+static int count_responses(void *userdata, int kind, reqc_hook_ctx *ctx) {
+    (void)ctx;
+    if (kind == REQC_HOOK_RESPONSE) ++*(int *)userdata;
+    return REQC_HOOK_CONTINUE;
+}
+
+static void test_response_hook_sees_the_challenge(void) {
+    int responses = 0;
+    reqc_session *s = digest_session("p");
+    reqc_response *resp;
+    if (s == NULL) return;
+    CHECK(reqc_session_add_hook(s, REQC_HOOK_RESPONSE, count_responses, &responses, NULL) ==
+          REQC_OK);
+    resp = digest_get(s, URL("/digest-auth/auth/u/p/MD5"), "p");
+    check_authenticated(resp);
+    CHECK(responses == 2);
+    reqc_response_free(resp);
+    reqc_session_free(s);
+}
+
+static void test_batch(void) {
+    enum { N = 4 };
+    reqc_session *s = digest_session("p");
+    reqc_batch *b = NULL;
+    long before = 0;
+    size_t i, index;
+    if (s == NULL) return;
+    if (!check_is_httpbin()) before = check_stats("digest_requests");
+    CHECK(reqc_batch_new(s, &b) == REQC_OK);
+    if (b == NULL) {
+        reqc_session_free(s);
+        return;
+    }
+    /* One at a time: the first learns the nonce, the others reuse it. */
+    CHECK(reqc_batch_set_max_concurrency(b, 1) == REQC_OK);
+    for (i = 0; i < N; i++) {
+        reqc_request *req = check_new_request("GET", URL("/digest-auth/auth/u/p/SHA-512"));
+        if (req == NULL) continue;
+        CHECK_OK(reqc_batch_add(b, req, &index), req);
+        reqc_request_free(req);
+    }
+    CHECK(reqc_batch_perform(b) == REQC_OK);
+    for (i = 0; i < N; i++) {
+        reqc_response *resp = NULL;
+        CHECK(reqc_batch_result(b, i, &resp) == REQC_OK);
+        check_authenticated(resp);
+        CHECK(resp != NULL && reqc_response_history_count(resp) == (i == 0 ? 1u : 0u));
+        reqc_response_free(resp);
+    }
+    if (!check_is_httpbin()) CHECK(check_stats("digest_requests") - before == N + 1);
+    reqc_batch_free(b);
+    reqc_session_free(s);
+}
+
 int main(void) {
     RUN(test_every_algorithm);
     RUN(test_qop_forms_and_userhash);
@@ -303,5 +358,7 @@ int main(void) {
     RUN(test_nonce_reused_in_a_session);
     RUN(test_stale_nonce);
     RUN(test_wrong_password);
+    RUN(test_response_hook_sees_the_challenge);
+    RUN(test_batch);
     return check_summary();
 }

@@ -249,6 +249,9 @@ impl Exchange {
         };
         self.digest_round.sent = sent;
         if let Some(value) = value {
+            // Only a removal can be there: it must not blank the answer.
+            hop.headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
             hop.headers.push(("Authorization".to_string(), Some(value)));
         }
         // A body streamed from a callback cannot be sent a second time.

@@ -496,7 +496,10 @@ reqc_code reqc_batch_new(reqc_session *session,
 /**
  * Frees a batch, its unclaimed responses and its callbacks' userdata. NULL
  * is a no-op, and so is freeing a batch that is running (from one of its
- * callbacks or another thread): free it after the run returns.
+ * callbacks or another thread): free it after the run returns. Freeing a
+ * batch between two event-loop calls of a run ends the run: its transfers
+ * stop and their connections close, its socket and timer callbacks are
+ * removed first and never called again.
  *
  * # Safety
  * `b` is NULL or a live batch, not used after this call.
@@ -548,9 +551,12 @@ reqc_code reqc_batch_set_max_concurrency(reqc_batch *b,
                                          size_t n);
 
 /**
- * At most `n` connections to one host (0, the default: no cap beyond the
- * concurrency); extra transfers wait for a connection. Takes effect at the
- * next run.
+ * At most `n` transfers in flight to one host (name and port) at once (0,
+ * the default: no cap beyond the concurrency), whatever connections the
+ * session already holds; items and redirect hops to a host at its cap wait
+ * for one of its transfers to end, while items for other hosts go ahead.
+ * At most `n` connections are opened to it too. Takes effect at the next
+ * run.
  *
  * # Safety
  * `b` is NULL or a live batch.
@@ -595,9 +601,14 @@ reqc_code reqc_batch_on_complete(reqc_batch *b,
  * callback, on the calling thread. Uses curl's poll interface, never
  * select(): descriptors above 1024 are fine.
  *
+ * Never uses the socket callbacks, and never takes over an event-loop run:
+ * while a run started with `reqc_batch_start` is under way, perform and
+ * poll return `REQC_E_INVALID_STATE`.
+ *
  * Returns `REQC_OK` (whatever the items' codes), or
  * `REQC_E_INVALID_STATE` when the batch is already running (a callback
- * calling perform) or `REQC_E_TRANSPORT`; message on `b`.
+ * calling perform, or an event-loop run under way) or `REQC_E_TRANSPORT`;
+ * message on `b`.
  *
  * # Safety
  * `b` is NULL or a live batch, not freed during the call.
@@ -610,7 +621,8 @@ reqc_code reqc_batch_perform(reqc_batch *b);
  * Writes 1 to `*done` (if not NULL) when every item has finished.
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (negative timeout),
- * `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
+ * `REQC_E_INVALID_STATE` (the batch is running elsewhere, or an event-loop
+ * run started with `reqc_batch_start` is under way) or `REQC_E_TRANSPORT`.
  *
  * # Safety
  * `b` is NULL or a live batch; `done` NULL or writable.
@@ -663,12 +675,16 @@ const char *reqc_batch_item_error(const reqc_batch *b,
 
 /**
  * Lets a program with its own event loop (epoll, poll, libuv, libevent)
- * drive the batch: from the next run on, `on_socket` says which sockets to
- * watch and `on_timer` when to call back, and the program reports back
- * with `reqc_batch_socket_action` and `reqc_batch_timeout_action` after
- * starting with `reqc_batch_start`. Both callbacks run on the thread of
- * those calls. `free_userdata` runs exactly once, when the batch is freed
- * (or before this returns if it fails).
+ * drive the batch: in each run started with `reqc_batch_start`,
+ * `on_socket` says which sockets to watch and `on_timer` when to call
+ * back, and the program reports back with `reqc_batch_socket_action` and
+ * `reqc_batch_timeout_action`. Both callbacks run on the thread of those
+ * calls, and only during such a run: they are removed when the run ends
+ * (every item finished, cancelled or past the deadline), so later sends
+ * and runs on the same session never call them. Runs driven by
+ * `reqc_batch_perform` or `_poll` do not use them. `free_userdata` runs
+ * exactly once, when the batch is freed or the callbacks are replaced (or
+ * before this returns if it fails), after their last possible call.
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (a NULL callback) or
  * `REQC_E_INVALID_STATE` (the batch is running).
@@ -684,10 +700,13 @@ reqc_code reqc_batch_set_socket_callbacks(reqc_batch *b,
 
 /**
  * Event-loop mode: starts the run; the socket and timer callbacks tell
- * what to watch. Writes 1 to `*done` when there was nothing to do.
+ * what to watch. Writes 1 to `*done` when there was nothing to do. Once
+ * per run: call it again after the run ended (done was 1) to run items
+ * added since.
  *
- * Returns `REQC_OK`, `REQC_E_INVALID_STATE` (no socket callbacks set, or
- * already running) or `REQC_E_TRANSPORT`.
+ * Returns `REQC_OK`, `REQC_E_INVALID_STATE` (no socket callbacks set, or a
+ * run is already under way: started by an earlier `reqc_batch_start`, or
+ * by `reqc_batch_poll`) or `REQC_E_TRANSPORT`.
  *
  * # Safety
  * `b` is NULL or a live batch; `done` NULL or writable.
@@ -1628,7 +1647,8 @@ reqc_code reqc_request_mark_secret_header(reqc_request *req,
 
 /**
  * Cancels the request: a send of it in flight on any thread ends promptly
- * with `REQC_E_CANCELLED` (its connection is closed, never reused), and so
+ * with `REQC_E_CANCELLED` (its connection is closed, never reused, also
+ * an HTTP/2 one), and so
  * does every later send of it, like a cancelled Go context. Copies made by
  * `reqc_request_clone` are not affected.
  *
@@ -1939,7 +1959,10 @@ const char *reqc_session_error(const reqc_session *s);
  * settings, its cookies (each redirect hop sends the cookies for its URL
  * and stores the ones its response sets), its connections. The request is
  * only read. Everything else as `reqc_send`, including the codes; a
- * failure's message is left on `req`.
+ * failure's message is left on `req`. A send that fails (cancel, timeout,
+ * a hook's abort, the body cap, any error) leaves none of the connections
+ * it used to later sends, on HTTP/2 too, where libcurl would only reset
+ * the stream.
  *
  * Thread-safe: many threads may send through one session at once (each
  * with its own request). Callbacks run on the calling thread.

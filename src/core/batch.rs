@@ -8,10 +8,23 @@
 //! to the caller: `items` (the queue and the results), briefly, so callbacks
 //! may add items or read results; `run` (the lane and the exchanges in
 //! flight) for a whole step, so only one thread drives at a time.
+//!
+//! The per-host cap is enforced here, not by libcurl: its
+//! `CURLMOPT_MAX_HOST_CONNECTIONS` only limits new connections, so a pool
+//! already holding idle ones would let every transfer run at once. An item
+//! (or a redirect hop) whose host is at its cap waits until a transfer to
+//! that host ends.
+//!
+//! A run is either driven by `perform` / `poll`, or started by
+//! `start_watched` and driven by the caller's event loop (`act`); neither
+//! takes over the other's run. The event loop's socket and timer callbacks
+//! are installed on the lane for that run only.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
+
+use url::Url;
 
 use super::cancel::{CancelToken, WakerGuard};
 use super::error::{Code, Error, Result};
@@ -52,7 +65,85 @@ struct Run<T> {
     below: Arc<Layer>,
     exchanges: HashMap<usize, Exchange>,
     deadline: Option<Instant>,
+    hosts: HostSlots,
+    /// Started by `start_watched`: the caller's event loop drives it.
+    watched: bool,
+    /// A transfer ended early (an error, a cancel, the deadline). On HTTP/2
+    /// libcurl only resets the stream and would pool the connection, which
+    /// the server may then refuse to serve: the lane, with its connections,
+    /// is dropped at the end of the run instead of going back to the pool.
+    tainted: bool,
     _wake: WakerGuard,
+}
+
+/// How a call wants the run.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Drive {
+    /// `perform` / `poll`: a run of their own, or the one they started.
+    Loop,
+    /// `start_watched`: a new event-loop run; refused if one is under way.
+    Start,
+    /// `act`: the event-loop run (one starts if none is under way).
+    Event,
+}
+
+/// The per-host cap: transfers in flight per host, and who waits for one.
+#[derive(Default)]
+struct HostSlots {
+    /// 0: no cap, and no bookkeeping at all.
+    cap: usize,
+    in_flight: HashMap<String, usize>,
+    /// The host of each item's transfer in flight.
+    of_item: HashMap<usize, String>,
+    /// Queued items (not started yet) waiting for room at their host.
+    parked: HashMap<String, VecDeque<usize>>,
+    /// Started items whose next hop (a redirect, or a host an ARGS hook
+    /// chose) waits for room at its host.
+    waiting: VecDeque<usize>,
+}
+
+/// What the cap counts as one host: name and port, as libcurl does.
+fn host_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+impl HostSlots {
+    fn has_room(&self, host: &str) -> bool {
+        self.cap == 0 || self.in_flight.get(host).copied().unwrap_or(0) < self.cap
+    }
+
+    fn started(&mut self, index: usize, host: String) {
+        if self.cap > 0 {
+            *self.in_flight.entry(host.clone()).or_default() += 1;
+            self.of_item.insert(index, host);
+        }
+    }
+
+    /// Item `index`'s transfer ended; returns a parked item that may now
+    /// start, if any.
+    fn ended(&mut self, index: usize) -> Option<usize> {
+        let host = self.of_item.remove(&index)?;
+        if let Some(n) = self.in_flight.get_mut(&host) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.in_flight.remove(&host);
+            }
+        }
+        let parked = self.parked.get_mut(&host)?;
+        let next = parked.pop_front();
+        if parked.is_empty() {
+            self.parked.remove(&host);
+        }
+        next
+    }
+
+    fn park(&mut self, host: String, index: usize) {
+        self.parked.entry(host).or_default().push_back(index);
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -187,7 +278,7 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
     /// Runs every item to its end; returns when all have finished (or the
     /// batch was cancelled or its deadline passed).
     pub fn perform(&self) -> Result<()> {
-        let mut run = self.claim()?;
+        let mut run = self.claim(Drive::Loop)?;
         loop {
             let finished = run.as_mut().map(|r| r.lane.step(STEP_WAIT));
             if self.advance(&mut run, finished)? {
@@ -199,13 +290,14 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
     /// One step that waits at most `timeout`; true when every item has
     /// finished.
     pub fn poll(&self, timeout: Duration) -> Result<bool> {
-        let mut run = self.claim()?;
+        let mut run = self.claim(Drive::Loop)?;
         let finished = run.as_mut().map(|r| r.lane.step(timeout));
         self.advance(&mut run, finished)
     }
 
-    /// Hands socket watching to the caller's event loop: from now on the
-    /// batch runs through `start_watched` and `act`.
+    /// The caller's event loop, told what to watch in the runs that
+    /// `start_watched` starts (installed for each such run, removed when it
+    /// ends).
     pub fn watch_with(&self, watcher: Arc<dyn SocketWatcher>) {
         *lock(&self.watcher) = Some(watcher);
     }
@@ -219,21 +311,22 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
                 "no socket callbacks are set: use perform or poll, or set them first",
             ));
         }
-        let mut run = self.claim()?;
+        let mut run = self.claim(Drive::Start)?;
         self.advance(&mut run, None)
     }
 
     /// In watched mode: `socket` is ready (or the timer expired, with
     /// `None`). True when every item has finished.
     pub fn act(&self, socket: Option<i64>, readable: bool, writable: bool) -> Result<bool> {
-        let mut run = self.claim()?;
+        let mut run = self.claim(Drive::Event)?;
         let finished = run.as_mut().map(|r| r.lane.act(socket, readable, writable));
         self.advance(&mut run, finished)
     }
 
     /// The run lock, with a run set up if none is under way. Refused while
-    /// another call drives the batch (a callback calling perform, say).
-    fn claim(&self) -> Result<MutexGuard<'_, Option<Run<T>>>> {
+    /// another call drives the batch (a callback calling perform, say), and
+    /// when the run under way is not one `how` may drive.
+    fn claim(&self, how: Drive) -> Result<MutexGuard<'_, Option<Run<T>>>> {
         let mut guard = match self.run.try_lock() {
             Ok(guard) => guard,
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
@@ -242,18 +335,47 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
                 "the batch is already being run (by another thread or from one of its callbacks)",
             )),
         };
-        if guard.is_none() {
-            *guard = Some(self.begin()?);
+        match (&*guard, how) {
+            (None, _) => *guard = Some(self.begin(how != Drive::Loop)?),
+            (Some(_), Drive::Start) => {
+                return Err(Error::new(
+                    Code::InvalidState,
+                    "the batch's run is already started: drive it with socket_action and timeout_action",
+                ))
+            }
+            (Some(run), Drive::Loop) if run.watched => {
+                return Err(Error::new(
+                    Code::InvalidState,
+                    "an event-loop run started with reqc_batch_start is under way: \
+                     drive it with socket_action and timeout_action",
+                ))
+            }
+            (Some(run), Drive::Event) if !run.watched => {
+                return Err(Error::new(
+                    Code::InvalidState,
+                    "the run under way is driven by perform or poll, not by socket callbacks",
+                ))
+            }
+            _ => {}
         }
         Ok(guard)
     }
 
-    fn begin(&self) -> Result<Run<T>> {
+    fn begin(&self, watched: bool) -> Result<Run<T>> {
         let settings = *lock(&self.settings);
         let mut lane = self.session.checkout();
         lane.limit(settings.per_host, settings.concurrency)?;
-        if let Some(watcher) = lock(&self.watcher).clone() {
-            lane.watch_with(watcher)?;
+        if watched {
+            let watcher = lock(&self.watcher).clone().ok_or_else(|| {
+                Error::new(
+                    Code::InvalidState,
+                    "no socket callbacks are set: use perform or poll, or set them first",
+                )
+            })?;
+            if let Err(e) = lane.watch_with(watcher) {
+                lane.unwatch();
+                return Err(e);
+            }
         }
         let wake = self.cancel.on_cancel(lane.waker());
         Ok(Run {
@@ -261,8 +383,25 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
             lane,
             exchanges: HashMap::new(),
             deadline: settings.timeout.map(|t| Instant::now() + t),
+            hosts: HostSlots {
+                cap: settings.per_host,
+                ..HostSlots::default()
+            },
+            watched,
+            tainted: false,
             _wake: wake,
         })
+    }
+
+    /// Ends a run: the event loop's callbacks come off the lane, which goes
+    /// back to the session's pool unless a transfer ended early.
+    fn end(&self, mut run: Run<T>) {
+        if run.watched {
+            run.lane.unwatch();
+        }
+        if !run.tainted {
+            self.session.checkin(run.lane);
+        }
     }
 
     /// Takes the transfers that finished, starts what may start, and ends
@@ -287,17 +426,26 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
             Some(why) => self.stop_all(run, &why),
             None => self.fill(run),
         }
-        let idle = run.exchanges.is_empty() && lock(&self.items).queue.is_empty();
+        let idle = run.exchanges.is_empty()
+            && run.hosts.parked.is_empty()
+            && lock(&self.items).queue.is_empty();
         if idle {
             if let Some(run) = guard.take() {
-                self.session.checkin(run.lane);
+                self.end(run);
             }
         }
         Ok(idle)
     }
 
-    /// Starts queued items while there is room.
+    /// Starts what may start: hops that waited for room at their host,
+    /// then queued items while there is room.
     fn fill(&self, run: &mut Run<T>) {
+        for _ in 0..run.hosts.waiting.len() {
+            let Some(index) = run.hosts.waiting.pop_front() else {
+                break;
+            };
+            self.start_or_wait(run, index);
+        }
         let concurrency = lock(&self.settings).concurrency;
         while run.exchanges.len() < concurrency {
             let next = {
@@ -305,6 +453,14 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
                 let Some(index) = items.queue.pop_front() else {
                     break;
                 };
+                let host = match &items.entries[index] {
+                    Entry::Pending(request) if run.hosts.cap > 0 => Some(host_key(&request.url)),
+                    _ => None,
+                };
+                if let Some(host) = host.filter(|h| !run.hosts.has_room(h)) {
+                    run.hosts.park(host, index);
+                    continue;
+                }
                 match std::mem::replace(&mut items.entries[index], Entry::Running) {
                     Entry::Pending(request) => Some((index, request)),
                     other => {
@@ -316,20 +472,34 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
             let Some((index, request)) = next else {
                 continue;
             };
-            let started = Exchange::new(
+            match Exchange::new(
                 &request,
                 &run.below,
                 Some(self.session.jar.clone()),
                 Some(self.session.nonces.clone()),
-            )
-            .and_then(|exchange| {
-                run.exchanges.insert(index, exchange);
-                self.start_hop(run, index)
-            });
-            if let Err(e) = started {
-                run.exchanges.remove(&index);
-                self.complete(index, Err(e));
+            ) {
+                Ok(exchange) => {
+                    run.exchanges.insert(index, exchange);
+                    self.start_or_wait(run, index);
+                }
+                Err(e) => self.complete(index, Err(e)),
             }
+        }
+    }
+
+    /// Starts item `index`'s next hop, or keeps it waiting while its host
+    /// is at the cap; an item that cannot start ends with its error.
+    fn start_or_wait(&self, run: &mut Run<T>, index: usize) {
+        let Some(exchange) = run.exchanges.get(&index) else {
+            return;
+        };
+        if run.hosts.cap > 0 && !run.hosts.has_room(&host_key(exchange.next_url())) {
+            run.hosts.waiting.push_back(index);
+            return;
+        }
+        if let Err(e) = self.start_hop(run, index) {
+            run.exchanges.remove(&index);
+            self.complete(index, Err(e));
         }
     }
 
@@ -340,6 +510,7 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
             .get_mut(&index)
             .expect("a running item has an exchange");
         let collector = exchange.next_hop()?;
+        let host = (run.hosts.cap > 0).then(|| host_key(&exchange.hop().url));
         let started = run.lane.start(index, exchange.hop(), collector);
         if let Err(e) = started {
             // Let the exchange log and word the failure as any hop's.
@@ -349,10 +520,20 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
                 Ok(_) => Err(Error::new(Code::Transport, "the transfer could not start")),
             };
         }
+        if let Some(host) = host {
+            run.hosts.started(index, host);
+        }
         Ok(())
     }
 
     fn finish_hop(&self, run: &mut Run<T>, done: Finished) {
+        if let Some(parked) = run.hosts.ended(done.id) {
+            // Its host has room again: first in line.
+            lock(&self.items).queue.push_front(parked);
+        }
+        if done.outcome.is_err() {
+            run.tainted = true;
+        }
         let Some(exchange) = run.exchanges.get_mut(&done.id) else {
             return;
         };
@@ -361,12 +542,7 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
                 run.exchanges.remove(&done.id);
                 self.complete(done.id, Ok(response));
             }
-            Ok(None) => {
-                if let Err(e) = self.start_hop(run, done.id) {
-                    run.exchanges.remove(&done.id);
-                    self.complete(done.id, Err(e));
-                }
-            }
+            Ok(None) => self.start_or_wait(run, done.id),
             Err(e) => {
                 run.exchanges.remove(&done.id);
                 self.complete(done.id, Err(e));
@@ -376,6 +552,20 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
 
     /// Ends every unfinished item with `why`.
     fn stop_all(&self, run: &mut Run<T>, why: &Error) {
+        run.tainted = true;
+        let parked: Vec<usize> = run
+            .hosts
+            .parked
+            .drain()
+            .flat_map(|(_, items)| items)
+            .collect();
+        run.hosts = HostSlots {
+            cap: run.hosts.cap,
+            ..HostSlots::default()
+        };
+        for index in parked {
+            self.complete(index, Err(why.clone()));
+        }
         for (index, collector) in run.lane.abort_all() {
             if let Some(mut exchange) = run.exchanges.remove(&index) {
                 let e = exchange.finish_hop(collector, Err(why.clone())).err();

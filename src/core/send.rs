@@ -286,6 +286,11 @@ impl Exchange {
         true
     }
 
+    /// The URL the next hop goes to, before `next_hop` prepares it.
+    pub fn next_url(&self) -> &Url {
+        &self.chain.url
+    }
+
     /// The hop `next_hop` prepared.
     ///
     /// # Panics

@@ -8,7 +8,7 @@ use super::cancel::CancelToken;
 use super::config;
 use super::cookies::CookieJar;
 use super::digest::Nonces;
-use super::error::{Code, Result};
+use super::error::Result;
 use super::request::Request;
 use super::response::Response;
 use super::send::{send, Layer};
@@ -105,9 +105,13 @@ impl<T: Transport + NewLane> Session<T> {
             Some(self.jar.clone()),
             Some(self.nonces.clone()),
         );
-        // A hook's abort promises that the connection is not reused; the
-        // simplest sure way is to drop the lane with its connections.
-        if !matches!(&result, Err(e) if e.code == Code::Aborted) {
+        // A send that failed may have ended a transfer early (cancel,
+        // timeout, a hook's abort, the body cap). On HTTP/2 libcurl only
+        // resets the stream and keeps the connection, which the server may
+        // then refuse to serve; a hook's abort promises no reuse at all. The
+        // simplest sure way: drop the lane with its connections (the DNS
+        // and TLS session caches are shared, so little is lost).
+        if result.is_ok() {
             self.checkin(lane);
         }
         result

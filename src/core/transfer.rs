@@ -215,6 +215,10 @@ pub trait Driver {
     /// Hands socket watching to the caller's event loop from now on.
     fn watch_with(&mut self, watcher: std::sync::Arc<dyn SocketWatcher>) -> Result<()>;
 
+    /// Stops telling the caller's event loop anything, and lets go of the
+    /// watcher: nothing calls it any more.
+    fn unwatch(&mut self);
+
     /// In watched mode: the socket is ready (or, with `None`, the timer
     /// expired). Returns the transfers that finished.
     fn act(&mut self, socket: Option<i64>, readable: bool, writable: bool)

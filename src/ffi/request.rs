@@ -865,7 +865,8 @@ pub unsafe extern "C" fn reqc_request_mark_secret_header(
 }
 
 /// Cancels the request: a send of it in flight on any thread ends promptly
-/// with `REQC_E_CANCELLED` (its connection is closed, never reused), and so
+/// with `REQC_E_CANCELLED` (its connection is closed, never reused, also
+/// an HTTP/2 one), and so
 /// does every later send of it, like a cancelled Go context. Copies made by
 /// `reqc_request_clone` are not affected.
 ///

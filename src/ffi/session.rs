@@ -106,7 +106,10 @@ pub unsafe extern "C" fn reqc_session_error(s: *const reqc_session) -> *const c_
 /// settings, its cookies (each redirect hop sends the cookies for its URL
 /// and stores the ones its response sets), its connections. The request is
 /// only read. Everything else as `reqc_send`, including the codes; a
-/// failure's message is left on `req`.
+/// failure's message is left on `req`. A send that fails (cancel, timeout,
+/// a hook's abort, the body cap, any error) leaves none of the connections
+/// it used to later sends, on HTTP/2 too, where libcurl would only reset
+/// the stream.
 ///
 /// Thread-safe: many threads may send through one session at once (each
 /// with its own request). Callbacks run on the calling thread.

@@ -81,10 +81,9 @@ impl Lane {
 
     /// A lane whose transfers share `share`'s DNS and TLS session caches.
     pub fn with_share(share: Arc<Share>) -> Lane {
-        Lane {
-            share: Some(share),
-            ..Lane::new()
-        }
+        let mut lane = Lane::new();
+        lane.share = Some(share);
+        lane
     }
 
     /// Takes the finished transfers out of the multi handle.
@@ -270,6 +269,37 @@ impl Driver for Lane {
         Ok(())
     }
 
+    fn unwatch(&mut self) {
+        if !self.watched {
+            return;
+        }
+        self.watched = false;
+        // No-op closures first: the curl crate drops the old ones, and with
+        // them the watcher (the caller's userdata may be freed from now on).
+        let _ = self.multi.socket_function(|_, _, _| {});
+        let _ = self.multi.timer_function(|_| true);
+        // Then no callbacks at all, so later transfers on this lane (a plain
+        // send, a poll-driven batch) run without them.
+        // SAFETY: `self.multi.raw()` is this lane's live multi handle, used
+        // by this thread alone (`&mut self`). CURLMOPT_SOCKETFUNCTION and
+        // CURLMOPT_TIMERFUNCTION take a function pointer, NULL meaning none;
+        // the data pointers they would be given point into the curl crate's
+        // own state, which outlives the handle, and are unused once NULL.
+        unsafe {
+            let raw = self.multi.raw();
+            curl_sys::curl_multi_setopt(
+                raw,
+                curl_sys::CURLMOPT_SOCKETFUNCTION,
+                std::ptr::null::<std::ffi::c_void>(),
+            );
+            curl_sys::curl_multi_setopt(
+                raw,
+                curl_sys::CURLMOPT_TIMERFUNCTION,
+                std::ptr::null::<std::ffi::c_void>(),
+            );
+        }
+    }
+
     fn act(
         &mut self,
         socket: Option<i64>,
@@ -288,6 +318,16 @@ impl Driver for Lane {
         }
         .map_err(|e| multi_error("curl_multi_socket_action", e))?;
         Ok(self.collect_finished())
+    }
+}
+
+/// A lane dropped in the middle of an event-loop run (its batch freed
+/// between two event-loop calls): the caller's callbacks come off before the
+/// transfers are removed, so nothing calls into the caller's freed state.
+impl Drop for Lane {
+    fn drop(&mut self) {
+        self.unwatch();
+        self.abort_all();
     }
 }
 

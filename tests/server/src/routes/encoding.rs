@@ -1,4 +1,5 @@
-//! Content-Encoding endpoints: /gzip and /deflate (zlib-wrapped, as httpbin).
+//! Content-Encoding endpoints: /gzip, /deflate (zlib-wrapped, as httpbin),
+//! /brotli (as httpbin) and /reqc/zstd.
 
 use std::io::Write;
 
@@ -34,4 +35,21 @@ pub fn deflate(req: &Req) -> Resp {
     let mut e = ZlibEncoder::new(Vec::new(), Compression::default());
     let _ = e.write_all(&body(req, "deflated"));
     encoded(e.finish().unwrap_or_default(), "deflate")
+}
+
+/// httpbin's /brotli: the JSON of /gzip, brotli-encoded.
+pub fn brotli(req: &Req) -> Resp {
+    let data = body(req, "brotli");
+    let mut out = Vec::new();
+    {
+        let mut e = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+        let _ = e.write_all(&data);
+    }
+    encoded(out, "br")
+}
+
+/// libreqc's /reqc/zstd: the JSON of /gzip, zstd-encoded.
+pub fn zstd(req: &Req) -> Resp {
+    let data = body(req, "zstd");
+    encoded(zstd::encode_all(&data[..], 3).unwrap_or_default(), "zstd")
 }

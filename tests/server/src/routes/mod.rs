@@ -9,6 +9,7 @@ mod cookies;
 mod digest;
 mod dynamic;
 mod echo;
+mod encoded;
 mod encoding;
 mod formats;
 mod inspection;
@@ -154,6 +155,7 @@ pub async fn dispatch(req: Req, shared: &Shared) -> Resp {
         // Response formats
         ["gzip"] => route!(req, GET, encoding::gzip(&req)),
         ["deflate"] => route!(req, GET, encoding::deflate(&req)),
+        ["brotli"] => route!(req, GET, encoding::brotli(&req)),
         [""] => route!(req, GET, formats::landing()),
         ["html"] => route!(req, GET, formats::html()),
         ["json"] => route!(req, GET, formats::json()),
@@ -164,6 +166,8 @@ pub async fn dispatch(req: Req, shared: &Shared) -> Resp {
 
         // libreqc's own endpoints
         ["reqc", "gzip-bomb"] => route!(req, ANY, reqc::gzip_bomb(&req)),
+        ["reqc", "zstd"] => route!(req, GET, encoding::zstd(&req)),
+        ["reqc", "encoded"] => route!(req, ANY, encoded::encoded(&req)),
         ["reqc", "echo-raw"] => route!(req, ANY, reqc::echo_raw(&req)),
         ["reqc", "slow-body"] => route!(req, ANY, reqc::slow_body(&req)),
         ["reqc", "charset", name] => route!(req, GET, reqc::charset(name)),

@@ -758,11 +758,13 @@ const char *reqc_code_name(reqc_code code);
 const char *reqc_version(void);
 
 /**
- * 1 when the linked libcurl supports `feature`, else 0. Features: "http2",
- * "http2-multiplexing" (0 before libcurl 8.0, whose HTTP/2 connection reuse
- * is broken, curl issue #10634: libreqc then opens a connection per HTTP/2
- * transfer), "https", "gzip", "brotli", "zstd". Unknown names and NULL
- * give 0.
+ * 1 when libreqc, with the libcurl it links, supports `feature`, else 0.
+ * Features: "http2", "http2-multiplexing" (0 before libcurl 8.0, whose
+ * HTTP/2 connection reuse is broken, curl issue #10634: libreqc then opens
+ * a connection per HTTP/2 transfer), "https", and the content codings
+ * "gzip" (with deflate), "brotli", "zstd": libreqc decodes those itself, so
+ * every build has them and offers them in Accept-Encoding. Unknown names
+ * and NULL give 0.
  * Thread-safe.
  *
  * # Safety
@@ -1447,9 +1449,10 @@ reqc_code reqc_request_set_body_callback(reqc_request *req,
 
 /**
  * Streams the final response's body to `on_data` instead of buffering it;
- * `reqc_response_body` is then empty. Bodies of redirect hops that are
- * followed are buffered in the history, not streamed. Called on the
- * sending thread, after the head has arrived.
+ * `reqc_response_body` is then empty. The body arrives decoded (see
+ * `reqc_response_body`). Bodies of redirect hops that are followed are not
+ * streamed: their first 64 KiB go to the history. Called on the sending
+ * thread, after the head has arrived.
  *
  * `free_userdata` (may be NULL) runs exactly once, as for
  * `reqc_request_set_body_callback`. A NULL `on_data` turns streaming off.
@@ -1620,10 +1623,22 @@ reqc_code reqc_request_set_verify_tls(reqc_request *req,
                                       int verify);
 
 /**
- * Caps each hop's decoded body at `max` bytes (gzip and deflate bodies are
- * counted after decoding); beyond it the send fails with
+ * Caps the response body at `max` bytes; beyond it the send fails with
  * `REQC_E_BODY_TOO_LARGE`. 0 means no cap. Default: 256 MiB for buffered
  * bodies, none for a body streamed to `reqc_request_on_data`.
+ *
+ * The cap counts the body as the caller gets it, after decoding (gzip,
+ * deflate, br, zstd: a decompression bomb stops at the cap, decoding a
+ * step of at most 32 KiB past it). It applies to every hop: the body of a
+ * redirect that libreqc follows is not decoded and counts as received, so
+ * an endless one ends too.
+ *
+ * The memory one send holds is bounded by this cap, whatever the number
+ * of hops: the body being received (at most `max` bytes), plus, for each
+ * earlier hop in the history, its status, URL, headers (libcurl bounds a
+ * head) and at most the first 64 KiB of its body (a fixed bound; see
+ * `reqc_response_history_at`). Default redirects (30) thus add at most
+ * about 2 MiB of history bodies.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
  *
@@ -1688,10 +1703,21 @@ int reqc_response_status(const reqc_response *resp);
 const char *reqc_response_reason(const reqc_response *resp);
 
 /**
- * The decoded body and, if `len` is not NULL, its length in `*len`. Never
- * NULL for a live response (an empty body is a pointer to a NUL byte); the
- * bytes are followed by one NUL that `*len` does not count. Empty when the
- * body was streamed to `reqc_request_on_data`. Borrowed from `resp`.
+ * The body and, if `len` is not NULL, its length in `*len`. Never NULL for
+ * a live response (an empty body is a pointer to a NUL byte); the bytes are
+ * followed by one NUL that `*len` does not count. Empty when the body was
+ * streamed to `reqc_request_on_data`. Borrowed from `resp`.
+ *
+ * libreqc decodes the body itself, with any libcurl: every coding of
+ * `Content-Encoding` among gzip (x-gzip), deflate (zlib-wrapped or raw),
+ * br, zstd (window up to 8 MiB, RFC 9659) and identity, in any chain, is
+ * undone; the header stays as received. A body whose codings include
+ * another one is returned as received, undecoded. A body that is not valid
+ * for its coding fails the send with `REQC_E_RECV`. Sends offer
+ * `Accept-Encoding: gzip, deflate, br, zstd` unless a layer sets that
+ * header (or removes it: NULL). A history entry's body is the hop's body
+ * as received, not decoded, and at most its first 64 KiB (see
+ * `reqc_response_history_at`).
  *
  * # Safety
  * `resp` is NULL or a live response; `len` NULL or writable.
@@ -1839,6 +1865,13 @@ size_t reqc_response_history_count(const reqc_response *resp);
  * oldest first, as a response (status, URL,
  * headers, body): borrowed from `resp`, valid until `resp` is freed, and
  * not to be freed itself. NULL when out of range.
+ *
+ * A hop keeps its status, URL and every header, but only the first 64 KiB
+ * of its body (a fixed bound, not configurable), so a send's memory stays
+ * bounded by its cap whatever the number of hops (see
+ * `reqc_request_set_max_response_bytes`). The body of a redirect that was
+ * followed is as received, not decoded: a 302 whose body is not the gzip
+ * its `Content-Encoding` says is followed all the same, as in Requests.
  *
  * # Safety
  * `resp` is NULL or a live response.

@@ -1,9 +1,14 @@
-//! Receives a hop's response as it arrives: head lines, then body bytes, which
-//! are buffered or streamed to the caller's callback, within the size cap.
+//! Receives a hop's response as it arrives: head lines, then body bytes,
+//! which are decoded (Content-Encoding) and buffered or streamed to the
+//! caller's callback, within the size cap. The body of a hop libreqc will
+//! leave (a redirect it follows, a digest challenge it answers) is neither
+//! decoded nor kept beyond its first bytes.
 
 use std::sync::Arc;
 
 use super::body::DataSink;
+use super::decode::{Decoder, Halt};
+use super::defaults;
 use super::digest;
 use super::error::{Code, Error};
 use super::head::Head;
@@ -17,14 +22,20 @@ enum Mode {
     Undecided,
     Buffer,
     Stream,
+    /// A hop libreqc will leave (a redirect it follows, a digest challenge
+    /// it answers): its body is counted against the cap (so an endless one ends) but not decoded (garbage in it does
+    /// not stop the send), and only its start is kept, for the history.
+    Skip,
 }
 
 /// Why the collector asked the transport to stop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Stop {
     TooLarge,
     Aborted,
     HookAborted,
+    /// The body is not valid for its Content-Encoding.
+    Undecodable(String),
 }
 
 /// Runs the POST_REQUEST hooks; false aborts the transfer.
@@ -34,6 +45,8 @@ pub type OnSent = Box<dyn FnMut(&SentInfo) -> bool + Send>;
 pub struct Collector {
     pub head: Head,
     pub body: Vec<u8>,
+    /// Body bytes counted against the cap: decoded ones, or as received
+    /// for a followed redirect.
     received: u64,
     /// Cap for a buffered body and for a streamed one; 0 is no cap.
     buffer_cap: u64,
@@ -45,6 +58,8 @@ pub struct Collector {
     mode: Mode,
     stop: Option<Stop>,
     on_sent: Option<OnSent>,
+    /// Undoes the Content-Encoding; `None` keeps the body as received.
+    decoder: Option<Decoder>,
 }
 
 impl Collector {
@@ -95,35 +110,77 @@ impl Collector {
         self.head.feed(line);
     }
 
-    /// Takes body bytes; false asks the transport to stop the transfer.
+    /// Takes body bytes as received; false asks the transport to stop the
+    /// transfer.
     pub fn write(&mut self, data: &[u8]) -> bool {
         if matches!(self.mode, Mode::Undecided) {
             self.decide();
         }
-        self.received += data.len() as u64;
-        let cap = match self.mode {
+        if matches!(self.mode, Mode::Skip) {
+            return self.skip(data);
+        }
+        let result = match self.decoder.take() {
+            None => self.deliver(data),
+            Some(mut decoder) => {
+                let result = decoder.feed(data, &mut |piece| self.deliver(piece));
+                self.decoder = Some(decoder);
+                result
+            }
+        };
+        match result {
+            Ok(()) => true,
+            Err(Halt::Sink) => false,
+            Err(Halt::Invalid(message)) => {
+                self.stop = Some(Stop::Undecodable(message));
+                false
+            }
+        }
+    }
+
+    fn cap(&self) -> u64 {
+        match self.mode {
             Mode::Stream => self.stream_cap,
             _ => self.buffer_cap,
-        };
+        }
+    }
+
+    /// Takes decoded bytes: buffered or streamed, within the cap.
+    fn deliver(&mut self, data: &[u8]) -> std::result::Result<(), Halt> {
+        self.received += data.len() as u64;
+        let cap = self.cap();
         if cap > 0 && self.received > cap {
             self.stop = Some(Stop::TooLarge);
-            return false;
+            return Err(Halt::Sink);
         }
         match (&self.mode, &self.stream) {
             (Mode::Stream, Some(sink)) => {
                 if !sink.write(data) {
                     self.stop = Some(Stop::Aborted);
-                    return false;
+                    return Err(Halt::Sink);
                 }
             }
             _ => self.body.extend_from_slice(data),
         }
+        Ok(())
+    }
+
+    /// Takes the raw body of a redirect that will be followed: read to the
+    /// end (so the connection can be reused), its start kept.
+    fn skip(&mut self, data: &[u8]) -> bool {
+        self.received += data.len() as u64;
+        if self.buffer_cap > 0 && self.received > self.buffer_cap {
+            self.stop = Some(Stop::TooLarge);
+            return false;
+        }
+        let room = defaults::HISTORY_BODY.saturating_sub(self.body.len());
+        self.body.extend_from_slice(&data[..room.min(data.len())]);
         true
     }
 
-    /// Streams the body when the caller asked for it, unless this hop is a
-    /// redirect that will be followed or a digest challenge that will be
-    /// answered: its body belongs to the history.
+    /// At the first body byte, from the head: the body of a hop libreqc is
+    /// about to leave (a redirect it follows, a digest challenge it answers)
+    /// is skipped; any other is decoded, then streamed when the caller asked
+    /// for it, else buffered.
     fn decide(&mut self) {
         let followed = (self.follow_redirects
             && redirect::is_redirect(self.head.status)
@@ -131,7 +188,18 @@ impl Collector {
             || self
                 .digest
                 .is_some_and(|r| r.to_answer(self.head.status, &self.head.headers).is_some());
-        if self.stream.is_some() && !followed {
+        if followed {
+            self.mode = Mode::Skip;
+            return;
+        }
+        self.decoder = Decoder::for_codings(
+            self.head
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
+                .map(|(_, v)| v.as_str()),
+        );
+        if self.stream.is_some() {
             self.mode = Mode::Stream;
             return;
         }
@@ -145,7 +213,7 @@ impl Collector {
             .and_then(|v| v.parse::<u64>().ok());
         if let Some(len) = announced {
             let fits = self.buffer_cap == 0 || len <= self.buffer_cap;
-            if fits && self.head.header("content-encoding").is_none() {
+            if fits && self.decoder.is_none() {
                 self.body.reserve_exact(len as usize + 1);
             }
         }
@@ -166,12 +234,9 @@ impl Collector {
 
     /// The error for a transfer this collector stopped, if it stopped one.
     pub fn stop_error(&self) -> Option<Error> {
-        self.stop.map(|stop| match stop {
+        self.stop.as_ref().map(|stop| match stop {
             Stop::TooLarge => {
-                let cap = match self.mode {
-                    Mode::Stream => self.stream_cap,
-                    _ => self.buffer_cap,
-                };
+                let cap = self.cap();
                 Error::new(
                     Code::BodyTooLarge,
                     format!("response body exceeds the cap of {cap} bytes"),
@@ -181,6 +246,7 @@ impl Collector {
             Stop::HookAborted => {
                 Error::new(Code::Aborted, "a post_request hook aborted the request")
             }
+            Stop::Undecodable(message) => Error::new(Code::Recv, message.clone()),
         })
     }
 }
@@ -220,10 +286,69 @@ mod tests {
         head(&mut c, &["HTTP/1.1 302 Found", "Location: /x"]);
         c.write(b"moved");
         assert_eq!(c.body, b"moved");
+        assert_eq!(*sink.0.lock().unwrap(), 0);
         let mut c = Collector::new(0, 0, Some(sink.clone()), true);
         head(&mut c, &["HTTP/1.1 200 OK"]);
         c.write(b"streamed");
         assert!(c.body.is_empty());
         assert_eq!(*sink.0.lock().unwrap(), 8);
+    }
+}
+
+#[cfg(test)]
+mod decoding_tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), Default::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn collector(lines: &[&str]) -> Collector {
+        let mut c = Collector::new(1 << 20, 0, None, true);
+        for l in lines {
+            c.header_line(l.as_bytes());
+        }
+        c
+    }
+
+    #[test]
+    fn decodes_and_caps_the_decoded_size() {
+        let mut c = collector(&["HTTP/1.1 200 OK", "Content-Encoding: gzip"]);
+        assert!(c.write(&gzip(b"hello")));
+        assert_eq!(c.body, b"hello");
+        let mut c = collector(&["HTTP/1.1 200 OK", "Content-Encoding: gzip"]);
+        assert!(!c.write(&gzip(&vec![0; 2 << 20])));
+        assert_eq!(c.stop_error().unwrap().code, Code::BodyTooLarge);
+        assert!(c.body.len() <= 1 << 20);
+    }
+
+    #[test]
+    fn garbage_is_recv_but_not_on_a_followed_redirect() {
+        let mut c = collector(&["HTTP/1.1 200 OK", "Content-Encoding: gzip"]);
+        assert!(!c.write(b"not gzip"));
+        assert_eq!(c.stop_error().unwrap().code, Code::Recv);
+        let mut c = collector(&[
+            "HTTP/1.1 302 Found",
+            "Location: /",
+            "Content-Encoding: gzip",
+        ]);
+        assert!(c.write(b"not gzip"));
+        assert_eq!(c.body, b"not gzip");
+        assert!(c.stop_error().is_none());
+    }
+
+    #[test]
+    fn a_followed_redirect_keeps_only_its_start() {
+        let mut c = collector(&["HTTP/1.1 301 Moved", "Location: /"]);
+        for _ in 0..10 {
+            assert!(c.write(&[b'x'; 50_000]));
+        }
+        assert_eq!(c.body.len(), defaults::HISTORY_BODY);
+        // counted against the cap all the same
+        assert!(!c.write(&vec![b'x'; 1 << 20]));
+        assert_eq!(c.stop_error().unwrap().code, Code::BodyTooLarge);
     }
 }

@@ -13,6 +13,12 @@ pub const MAX_REDIRECTS: u32 = 30;
 /// Cap on a buffered body (every hop) unless the caller sets one. Streamed
 /// bodies have no cap unless the caller sets one.
 pub const MAX_BUFFERED_BODY: u64 = 256 * 1024 * 1024;
+/// The most of a body a history entry keeps: the first 64 KiB. A send holds
+/// one hop's body at a time (within the cap); every hop it leaves behind
+/// keeps its status, headers and URL and only this much body, so the memory
+/// one send holds stays near its cap whatever the number of hops. Redirect
+/// bodies are rarely more than a line of HTML.
+pub const HISTORY_BODY: usize = 64 * 1024;
 /// A transfer that moves fewer than 10 bytes a second for a minute is
 /// stalled: end it rather than wait for the total timeout.
 pub const LOW_SPEED: LowSpeed = LowSpeed {

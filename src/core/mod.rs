@@ -8,6 +8,7 @@ pub mod charset;
 pub mod collect;
 pub mod config;
 pub mod cookies;
+pub mod decode;
 pub mod defaults;
 pub mod digest;
 pub mod environment;

@@ -10,6 +10,7 @@ use super::body::{Body, DataSink};
 use super::cancel::CancelToken;
 use super::collect::Collector;
 use super::cookies::CookieJar;
+use super::decode;
 use super::defaults;
 use super::digest::{Nonces, Round, Sent};
 use super::error::{Code, Error, Result};
@@ -195,7 +196,7 @@ impl Exchange {
             self.chain.buffer_cap,
             self.chain.stream_cap,
             self.on_data.clone(),
-            self.chain.follows(),
+            self.chain.follows_another(),
         );
         if digest {
             collector.set_digest(self.digest_round);
@@ -359,7 +360,7 @@ impl Exchange {
             &what,
         )?;
         if digest && self.answers_digest(&hop, &response) {
-            self.history.push(response);
+            self.history.push(into_history(response));
             return Ok(None);
         }
         match self.chain.next(&response)? {
@@ -367,7 +368,7 @@ impl Exchange {
                 // The redirect's target may challenge anew.
                 self.digest_round = Round::default();
                 self.digest_answer = None;
-                self.history.push(response);
+                self.history.push(into_history(response));
                 Ok(None)
             }
             None => {
@@ -379,6 +380,17 @@ impl Exchange {
             }
         }
     }
+}
+
+/// A hop the send leaves behind keeps its status, headers and URL, and its
+/// body only up to `defaults::HISTORY_BODY`: what one send holds stays
+/// bounded by its cap, whatever the number of hops.
+fn into_history(mut response: Response) -> Response {
+    if response.body.len() > defaults::HISTORY_BODY {
+        response.body.truncate(defaults::HISTORY_BODY);
+    }
+    response.body.shrink_to_fit();
+    response
 }
 
 fn describe(method: &str, url: &Url) -> String {
@@ -549,8 +561,12 @@ impl Chain {
         })
     }
 
-    fn follows(&self) -> bool {
-        self.options.redirects.is_some_and(|r| r.follow)
+    /// True when a redirect answering the next hop would be followed (the
+    /// collector then skips its body instead of decoding it).
+    fn follows_another(&self) -> bool {
+        self.options
+            .redirects
+            .is_some_and(|r| r.follow && self.redirects_followed < r.max)
     }
 
     /// The next transfer, fully decided.
@@ -565,6 +581,15 @@ impl Chain {
                 (None, HopBody::Upload { .. }) => headers.push(("Content-Type".to_string(), None)),
                 (None, _) => {}
             }
+        }
+        // libreqc decodes bodies itself (see `decode`): it offers what it can
+        // decode, unless a layer sets (or removes) the header. A coding a
+        // caller asks for that libreqc cannot decode comes back as received.
+        if !self.headers.mentions("accept-encoding") {
+            headers.push((
+                "Accept-Encoding".to_string(),
+                Some(decode::ACCEPT_ENCODING.to_string()),
+            ));
         }
         // libcurl sends `Expect: 100-continue` for large bodies and waits up to
         // a second for an answer many servers never send. Requests sends none.

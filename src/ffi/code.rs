@@ -112,11 +112,13 @@ pub extern "C" fn reqc_version() -> *const c_char {
     })
 }
 
-/// 1 when the linked libcurl supports `feature`, else 0. Features: "http2",
-/// "http2-multiplexing" (0 before libcurl 8.0, whose HTTP/2 connection reuse
-/// is broken, curl issue #10634: libreqc then opens a connection per HTTP/2
-/// transfer), "https", "gzip", "brotli", "zstd". Unknown names and NULL
-/// give 0.
+/// 1 when libreqc, with the libcurl it links, supports `feature`, else 0.
+/// Features: "http2", "http2-multiplexing" (0 before libcurl 8.0, whose
+/// HTTP/2 connection reuse is broken, curl issue #10634: libreqc then opens
+/// a connection per HTTP/2 transfer), "https", and the content codings
+/// "gzip" (with deflate), "brotli", "zstd": libreqc decodes those itself, so
+/// every build has them and offers them in Accept-Encoding. Unknown names
+/// and NULL give 0.
 /// Thread-safe.
 ///
 /// # Safety

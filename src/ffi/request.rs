@@ -578,9 +578,10 @@ pub unsafe extern "C" fn reqc_request_set_body_callback(
 }
 
 /// Streams the final response's body to `on_data` instead of buffering it;
-/// `reqc_response_body` is then empty. Bodies of redirect hops that are
-/// followed are buffered in the history, not streamed. Called on the
-/// sending thread, after the head has arrived.
+/// `reqc_response_body` is then empty. The body arrives decoded (see
+/// `reqc_response_body`). Bodies of redirect hops that are followed are not
+/// streamed: their first 64 KiB go to the history. Called on the sending
+/// thread, after the head has arrived.
 ///
 /// `free_userdata` (may be NULL) runs exactly once, as for
 /// `reqc_request_set_body_callback`. A NULL `on_data` turns streaming off.
@@ -820,10 +821,22 @@ pub unsafe extern "C" fn reqc_request_set_verify_tls(
     unsafe { edit(req, |r| options::set_verify_tls(r.options_mut(), verify)) }
 }
 
-/// Caps each hop's decoded body at `max` bytes (gzip and deflate bodies are
-/// counted after decoding); beyond it the send fails with
+/// Caps the response body at `max` bytes; beyond it the send fails with
 /// `REQC_E_BODY_TOO_LARGE`. 0 means no cap. Default: 256 MiB for buffered
 /// bodies, none for a body streamed to `reqc_request_on_data`.
+///
+/// The cap counts the body as the caller gets it, after decoding (gzip,
+/// deflate, br, zstd: a decompression bomb stops at the cap, decoding a
+/// step of at most 32 KiB past it). It applies to every hop: the body of a
+/// redirect that libreqc follows is not decoded and counts as received, so
+/// an endless one ends too.
+///
+/// The memory one send holds is bounded by this cap, whatever the number
+/// of hops: the body being received (at most `max` bytes), plus, for each
+/// earlier hop in the history, its status, URL, headers (libcurl bounds a
+/// head) and at most the first 64 KiB of its body (a fixed bound; see
+/// `reqc_response_history_at`). Default redirects (30) thus add at most
+/// about 2 MiB of history bodies.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
 ///

@@ -231,10 +231,21 @@ pub unsafe extern "C" fn reqc_response_reason(resp: *const reqc_response) -> *co
     unsafe { read(resp, c"".as_ptr(), |r| r.strings().reason.as_ptr()) }
 }
 
-/// The decoded body and, if `len` is not NULL, its length in `*len`. Never
-/// NULL for a live response (an empty body is a pointer to a NUL byte); the
-/// bytes are followed by one NUL that `*len` does not count. Empty when the
-/// body was streamed to `reqc_request_on_data`. Borrowed from `resp`.
+/// The body and, if `len` is not NULL, its length in `*len`. Never NULL for
+/// a live response (an empty body is a pointer to a NUL byte); the bytes are
+/// followed by one NUL that `*len` does not count. Empty when the body was
+/// streamed to `reqc_request_on_data`. Borrowed from `resp`.
+///
+/// libreqc decodes the body itself, with any libcurl: every coding of
+/// `Content-Encoding` among gzip (x-gzip), deflate (zlib-wrapped or raw),
+/// br, zstd (window up to 8 MiB, RFC 9659) and identity, in any chain, is
+/// undone; the header stays as received. A body whose codings include
+/// another one is returned as received, undecoded. A body that is not valid
+/// for its coding fails the send with `REQC_E_RECV`. Sends offer
+/// `Accept-Encoding: gzip, deflate, br, zstd` unless a layer sets that
+/// header (or removes it: NULL). A history entry's body is the hop's body
+/// as received, not decoded, and at most its first 64 KiB (see
+/// `reqc_response_history_at`).
 ///
 /// # Safety
 /// `resp` is NULL or a live response; `len` NULL or writable.
@@ -491,6 +502,13 @@ pub unsafe extern "C" fn reqc_response_history_count(resp: *const reqc_response)
 /// oldest first, as a response (status, URL,
 /// headers, body): borrowed from `resp`, valid until `resp` is freed, and
 /// not to be freed itself. NULL when out of range.
+///
+/// A hop keeps its status, URL and every header, but only the first 64 KiB
+/// of its body (a fixed bound, not configurable), so a send's memory stays
+/// bounded by its cap whatever the number of hops (see
+/// `reqc_request_set_max_response_bytes`). The body of a redirect that was
+/// followed is as received, not decoded: a 302 whose body is not the gzip
+/// its `Content-Encoding` says is followed all the same, as in Requests.
 ///
 /// # Safety
 /// `resp` is NULL or a live response.

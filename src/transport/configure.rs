@@ -157,8 +157,10 @@ fn safe_defaults(easy: &mut Easy2<Callbacks>) -> Result<(), curl::Error> {
     easy.signal(false)?;
     easy.netrc(NetRc::Ignored)?;
     easy.follow_location(false)?;
-    // "" = every encoding this libcurl can decode, decoded transparently.
-    easy.accept_encoding("")?;
+    // No CURLOPT_ACCEPT_ENCODING, no decoding: libreqc sends its own
+    // Accept-Encoding and decodes bodies itself (core::decode), the same
+    // with any libcurl build. Off explicitly, whatever a reset leaves.
+    easy.http_content_decoding(false)?;
     easy.tcp_keepalive(true)?;
     // An HTTP/0.9 reply has no status and no headers: never take one.
     easy.http_09_allowed(false)?;

@@ -21,18 +21,18 @@ pub fn curl_version_line() -> &'static str {
     })
 }
 
-/// True when the linked libcurl has `feature`: "http2", "http2-multiplexing"
-/// (HTTP/2 connections reused and shared by streams), "https", "gzip",
-/// "brotli", "zstd".
+/// True when libreqc, with the libcurl it links, has `feature`: "http2",
+/// "http2-multiplexing" (HTTP/2 connections reused and shared by streams),
+/// "https", and the content codings "gzip", "brotli", "zstd" (decoded by
+/// libreqc itself, so every build has them).
 pub fn has_feature(feature: &str) -> bool {
     let v = curl::Version::get();
     match feature {
         "http2" => v.feature_http2(),
         "http2-multiplexing" => v.feature_http2() && !http2_reuse_broken(),
         "https" => v.feature_ssl(),
-        "gzip" => v.feature_libz(),
-        "brotli" => v.feature_brotli(),
-        "zstd" => v.feature_zstd(),
+        // libreqc decodes bodies itself, whatever libcurl can do.
+        "gzip" | "brotli" | "zstd" => crate::core::decode::supports(feature),
         _ => false,
     }
 }

@@ -205,6 +205,41 @@ static void test_env_proxy_used_and_hidden(void) {
     clear_env();
 }
 
+/* https_proxy for an https URL: a CONNECT tunnel carrying the credentials,
+ * which no level logs (libcurl's CONNECT trace included). */
+static void test_env_https_proxy_connect(void) {
+    size_t i;
+    NEED("REQC_TEST_PROXY");
+    NEED("REQC_TEST_TLS");
+    for (i = 0; i < 3; i++) {
+        reqc_session *s = new_session();
+        line_log lines = {{0}, 0};
+        int status;
+        char err[1024], what[64];
+        const char *tls = check_env("REQC_TEST_TLS") + strlen("https://");
+        if (s == NULL) return;
+        clear_env();
+        /* http_proxy must not be the one used for https; the control port
+         * (plain http) bypasses it by a host:port entry. */
+        setenv("http_proxy", "http://127.0.0.1:1", 1);
+        setenv("no_proxy", check_env("REQC_TEST_CONTROL") + strlen("http://"), 1);
+        setenv("https_proxy", proxy_with("envuser:EnvPassw0rd9"), 1);
+        CHECK(reqc_session_set_ca_file(s, check_env("REQC_TEST_CA_FILE")) == REQC_OK);
+        check_stats_reset();
+        CHECK_OK(get_logged(s, check_url_at(check_env("REQC_TEST_TLS"), "/get"), levels[i],
+                            &lines, &status, err, sizeof err),
+                 NULL);
+        CHECK(status == 200);
+        CHECK(proxied_with(tls, "ZW52dXNlcjpFbnZQYXNzdzByZDk=") == 1);
+        snprintf(what, sizeof what, "env https_proxy, level %s", level_names[i]);
+        check_lines_clean(&lines, env_secrets, what);
+        check_text_clean(err, env_secrets, what);
+        line_log_clear(&lines);
+        reqc_session_free(s);
+    }
+    clear_env();
+}
+
 /* Upper-case HTTP_PROXY and all_proxy count too; HTTP_PROXY not in a CGI
  * program (REQUEST_METHOD set). */
 static void test_env_proxy_names(void) {
@@ -603,6 +638,7 @@ static void test_ca_dir_from_env(void) {
 int main(void) {
     clear_env();
     RUN(test_env_proxy_used_and_hidden);
+    RUN(test_env_https_proxy_connect);
     RUN(test_env_proxy_names);
     RUN(test_no_proxy);
     RUN(test_config_trust_env);

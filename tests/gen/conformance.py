@@ -562,13 +562,17 @@ static const char *j_show(const jv *v, char *buf, size_t cap) {
 }
 
 /* Whether `got` holds `want`: objects by subset (keys under "headers" are
- * case-insensitive), arrays element by element with equal length, scalars
- * equal. Prints the path of the first difference. */
+ * case-insensitive; an empty object wants an empty one), arrays element by
+ * element with equal length, scalars equal. Prints the path of the first difference. */
 static int j_subset(const jv *got, const jv *want, char *path, size_t cap, int nocase) {
     size_t i, len = strlen(path);
     if (got == NULL) { fprintf(stderr, "  FAIL: %s is missing\n", path); return 0; }
     if (want->type == J_OBJ) {
         if (got->type != J_OBJ) { fprintf(stderr, "  FAIL: %s is not an object\n", path); return 0; }
+        if (want->n == 0 && got->n != 0) {
+            fprintf(stderr, "  FAIL: %s has %zu members, want none\n", path, got->n);
+            return 0;
+        }
         for (i = 0; i < want->n; i++) {
             int ok;
             snprintf(path + len, cap - len, ".%s", want->keys[i]);

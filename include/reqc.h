@@ -401,7 +401,8 @@ typedef int (*reqc_data_fn)(void *userdata,
 #define REQC_E_CONNECT 11
 
 /**
- * The connect timeout or the total timeout expired.
+ * The connect, read or total timeout expired (the message says which for
+ * the read timeout), or the low-speed floor was hit.
  */
 #define REQC_E_TIMEOUT 12
 
@@ -809,6 +810,14 @@ reqc_code reqc_config_set_trust_env(int trust);
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
  */
 reqc_code reqc_config_set_timeout_ms(int64_t ms);
+
+/**
+ * The default read (idle) timeout in ms, as
+ * `reqc_request_set_read_timeout_ms` (0: none; built-in: none).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+ */
+reqc_code reqc_config_set_read_timeout_ms(int64_t ms);
 
 /**
  * The default connect timeout in ms (> 0; built-in: 10 s).
@@ -1549,6 +1558,30 @@ reqc_code reqc_request_set_timeout_ms(reqc_request *req,
                                       int64_t ms);
 
 /**
+ * Limits the wait for the next byte to `ms` milliseconds once the
+ * connection is made (Requests' read timeout, the second of
+ * `timeout=(connect, read)`): a server that answers nothing, or stalls
+ * mid-head or mid-body, for longer ends the send with `REQC_E_TIMEOUT`,
+ * whose message says "the read timeout expired". Sent bytes count as
+ * activity too (a slow upload is not idle). 0 means no read timeout.
+ * Default: the session's, else the global config's, else none (as in
+ * Requests; the low-speed floor, `reqc_request_set_low_speed`, still ends
+ * a stalled transfer after 60 s). Independent of the connect timeout (the
+ * time before) and the total timeout (the whole send). Checked from
+ * libcurl's progress callback, so it ends a transfer within about 0.2 s
+ * of expiring (in an event-loop batch: at libcurl's next timer, about once
+ * a second while the low-speed floor is on), and only a transfer with a
+ * read timeout pays for the callback.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+ *
+ * # Safety
+ * `req` is NULL or a live request.
+ */
+reqc_code reqc_request_set_read_timeout_ms(reqc_request *req,
+                                           int64_t ms);
+
+/**
  * Limits each connection attempt to `ms` milliseconds (> 0). Default: 10 s.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (zero or negative).
@@ -2090,6 +2123,15 @@ reqc_code reqc_session_set_auth_bearer(reqc_session *s,
  */
 reqc_code reqc_session_set_timeout_ms(reqc_session *s,
                                       int64_t ms);
+
+/**
+ * Default read (idle) timeout, as `reqc_request_set_read_timeout_ms`.
+ *
+ * # Safety
+ * `s` is NULL or a live session.
+ */
+reqc_code reqc_session_set_read_timeout_ms(reqc_session *s,
+                                           int64_t ms);
 
 /**
  * Default connect timeout, as `reqc_request_set_connect_timeout_ms`.

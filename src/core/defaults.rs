@@ -41,6 +41,8 @@ fn build() -> Options {
         auth: None,
         connect_timeout: Some(CONNECT_TIMEOUT),
         timeout: Some(TIMEOUT),
+        // As in Requests: none; the low-speed floor ends a stalled transfer.
+        read_timeout: Some(Duration::ZERO),
         redirects: Some(RedirectPolicy {
             follow: true,
             max: MAX_REDIRECTS,

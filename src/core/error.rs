@@ -25,7 +25,7 @@ pub enum Code {
     Resolve = 10,
     /// The connection was refused or could not be made.
     Connect = 11,
-    /// The connect or total timeout expired.
+    /// The connect, read or total timeout expired, or the low-speed floor.
     Timeout = 12,
     /// TLS failed: handshake, certificate verification, or a TLS setting.
     Tls = 13,

@@ -67,6 +67,9 @@ pub struct Options {
     pub connect_timeout: Option<Duration>,
     /// Total time for the whole send, redirects included. Zero: no limit.
     pub timeout: Option<Duration>,
+    /// The longest wait for the next byte once connected (Requests' read
+    /// timeout). Zero: no limit.
+    pub read_timeout: Option<Duration>,
     pub redirects: Option<RedirectPolicy>,
     pub http_version: Option<HttpVersion>,
     /// Cap on each hop's decoded body, in bytes. Zero: no cap.
@@ -147,6 +150,7 @@ impl Options {
             auth: self.auth.clone().or_else(|| lower.auth.clone()),
             connect_timeout: self.connect_timeout.or(lower.connect_timeout),
             timeout: self.timeout.or(lower.timeout),
+            read_timeout: self.read_timeout.or(lower.read_timeout),
             redirects: self.redirects.or(lower.redirects),
             http_version: self.http_version.or(lower.http_version),
             max_response_bytes: self.max_response_bytes.or(lower.max_response_bytes),

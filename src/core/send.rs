@@ -627,6 +627,7 @@ impl Chain {
                 .connect_timeout
                 .unwrap_or(defaults::CONNECT_TIMEOUT),
             timeout,
+            read_timeout: self.options.read_timeout.filter(|t| !t.is_zero()),
             http_version: self
                 .options
                 .http_version

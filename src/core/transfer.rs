@@ -29,6 +29,8 @@ pub struct Hop {
     pub connect_timeout: Duration,
     /// What is left of the send's total timeout; `None` for no limit.
     pub timeout: Option<Duration>,
+    /// The longest wait for the next byte once connected; `None` for none.
+    pub read_timeout: Option<Duration>,
     pub http_version: HttpVersion,
     pub user_agent: String,
     /// Decided with the environment already applied (see `environment`):
@@ -56,6 +58,7 @@ impl Hop {
             auth,
             connect_timeout,
             timeout: _,
+            read_timeout,
             http_version,
             user_agent,
             proxy,
@@ -71,6 +74,7 @@ impl Hop {
             && *headers == other.headers
             && *auth == other.auth
             && *connect_timeout == other.connect_timeout
+            && *read_timeout == other.read_timeout
             && *http_version == other.http_version
             && *user_agent == other.user_agent
             && *proxy == other.proxy

@@ -31,7 +31,8 @@ pub const REQC_E_IO: reqc_code = 6;
 pub const REQC_E_RESOLVE: reqc_code = 10;
 /// The connection was refused or could not be made.
 pub const REQC_E_CONNECT: reqc_code = 11;
-/// The connect timeout or the total timeout expired.
+/// The connect, read or total timeout expired (the message says which for
+/// the read timeout), or the low-speed floor was hit.
 pub const REQC_E_TIMEOUT: reqc_code = 12;
 /// TLS handshake or certificate verification failed.
 pub const REQC_E_TLS: reqc_code = 13;

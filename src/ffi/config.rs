@@ -64,6 +64,15 @@ pub extern "C" fn reqc_config_set_timeout_ms(ms: i64) -> reqc_code {
     edit(|l| options::set_timeout(&mut l.options, ms))
 }
 
+/// The default read (idle) timeout in ms, as
+/// `reqc_request_set_read_timeout_ms` (0: none; built-in: none).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+#[no_mangle]
+pub extern "C" fn reqc_config_set_read_timeout_ms(ms: i64) -> reqc_code {
+    edit(|l| options::set_read_timeout(&mut l.options, ms))
+}
+
 /// The default connect timeout in ms (> 0; built-in: 10 s).
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.

@@ -28,6 +28,11 @@ pub fn set_timeout(o: &mut Options, ms: i64) -> Result<()> {
     Ok(())
 }
 
+pub fn set_read_timeout(o: &mut Options, ms: i64) -> Result<()> {
+    o.read_timeout = Some(millis(ms, "read timeout")?);
+    Ok(())
+}
+
 pub fn set_connect_timeout(o: &mut Options, ms: i64) -> Result<()> {
     let t = millis(ms, "connect timeout")?;
     if t.is_zero() {

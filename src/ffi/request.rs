@@ -723,6 +723,34 @@ pub unsafe extern "C" fn reqc_request_set_timeout_ms(req: *mut reqc_request, ms:
     unsafe { edit(req, |r| options::set_timeout(r.options_mut(), ms)) }
 }
 
+/// Limits the wait for the next byte to `ms` milliseconds once the
+/// connection is made (Requests' read timeout, the second of
+/// `timeout=(connect, read)`): a server that answers nothing, or stalls
+/// mid-head or mid-body, for longer ends the send with `REQC_E_TIMEOUT`,
+/// whose message says "the read timeout expired". Sent bytes count as
+/// activity too (a slow upload is not idle). 0 means no read timeout.
+/// Default: the session's, else the global config's, else none (as in
+/// Requests; the low-speed floor, `reqc_request_set_low_speed`, still ends
+/// a stalled transfer after 60 s). Independent of the connect timeout (the
+/// time before) and the total timeout (the whole send). Checked from
+/// libcurl's progress callback, so it ends a transfer within about 0.2 s
+/// of expiring (in an event-loop batch: at libcurl's next timer, about once
+/// a second while the low-speed floor is on), and only a transfer with a
+/// read timeout pays for the callback.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+///
+/// # Safety
+/// `req` is NULL or a live request.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_read_timeout_ms(
+    req: *mut reqc_request,
+    ms: i64,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { edit(req, |r| options::set_read_timeout(r.options_mut(), ms)) }
+}
+
 /// Limits each connection attempt to `ms` milliseconds (> 0). Default: 10 s.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (zero or negative).

@@ -293,6 +293,19 @@ pub unsafe extern "C" fn reqc_session_set_timeout_ms(s: *mut reqc_session, ms: i
     unsafe { edit(s, |l| options::set_timeout(&mut l.options, ms)) }
 }
 
+/// Default read (idle) timeout, as `reqc_request_set_read_timeout_ms`.
+///
+/// # Safety
+/// `s` is NULL or a live session.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_read_timeout_ms(
+    s: *mut reqc_session,
+    ms: i64,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { edit(s, |l| options::set_read_timeout(&mut l.options, ms)) }
+}
+
 /// Default connect timeout, as `reqc_request_set_connect_timeout_ms`.
 ///
 /// # Safety

@@ -6,6 +6,7 @@ use std::ffi::CStr;
 use curl::easy::{Auth, Easy2, Form, HttpVersion as CurlVersion, List, NetRc, SslVersion};
 
 use super::handler::Callbacks;
+use super::idle::IdleClock;
 use super::share::Share;
 use crate::core::body::PartContent;
 use crate::core::log::Level;
@@ -32,6 +33,8 @@ pub fn configure(
     let callbacks = easy.get_mut();
     callbacks.upload = None;
     callbacks.read_error = None;
+    // A new clock per transfer, also when the setup is reused as is.
+    callbacks.idle = hop.read_timeout.map(IdleClock::new);
     if callbacks
         .configured
         .as_ref()
@@ -77,6 +80,9 @@ fn configure_from_scratch(
     if let Some(timeout) = hop.timeout {
         easy.timeout(timeout)?;
     }
+    // The progress callback runs the read timeout's clock; without one it
+    // stays off, so a plain transfer pays nothing for it.
+    easy.progress(hop.read_timeout.is_some())?;
     if hop.low_speed.bytes_per_second > 0 {
         easy.low_speed_limit(hop.low_speed.bytes_per_second)?;
         easy.low_speed_time(hop.low_speed.duration)?;

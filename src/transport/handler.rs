@@ -13,6 +13,8 @@ use crate::core::hooks::SentInfo;
 use crate::core::log::{HopLog, Trace};
 use crate::core::transfer::Upload;
 
+use super::idle::IdleClock;
+
 /// The easy handle the callbacks belong to, for `curl_easy_getinfo` from
 /// inside a callback.
 #[derive(Clone, Copy)]
@@ -32,6 +34,8 @@ pub struct Callbacks {
     pub read_error: Option<String>,
     pub log: Option<Arc<HopLog>>,
     pub easy: Option<RawEasy>,
+    /// The read timeout's clock, when the hop has one (progress on then).
+    pub idle: Option<IdleClock>,
     /// The hop this handle is configured for, when it may be reused as is
     /// (see `configure`).
     pub configured: Option<crate::core::transfer::Hop>,
@@ -65,6 +69,18 @@ fn sent_info(easy: RawEasy) -> SentInfo {
     }
 }
 
+/// True once the transfer is past connect and TLS (libcurl records the
+/// pre-transfer time then, at least 1 µs).
+fn connected(easy: RawEasy) -> bool {
+    let mut seconds: f64 = 0.0;
+    // SAFETY: `easy.0` is the handle whose progress callback is running (see
+    // `sent_info`); CURLINFO_PRETRANSFER_TIME writes a double.
+    unsafe {
+        curl_sys::curl_easy_getinfo(easy.0, curl_sys::CURLINFO_PRETRANSFER_TIME, &mut seconds);
+    }
+    seconds > 0.0
+}
+
 impl Handler for Callbacks {
     fn write(&mut self, data: &[u8]) -> Result<usize, WriteError> {
         // Returning fewer bytes than given makes libcurl stop with
@@ -83,8 +99,20 @@ impl Handler for Callbacks {
                 return false;
             }
         }
+        if let Some(idle) = self.idle.as_mut() {
+            idle.touch();
+        }
         self.collector.header_line(data);
         true
+    }
+
+    /// Only called when the hop has a read timeout (see `configure`):
+    /// returning false ends the transfer with CURLE_ABORTED_BY_CALLBACK.
+    fn progress(&mut self, _dltotal: f64, dlnow: f64, _ultotal: f64, ulnow: f64) -> bool {
+        let (Some(idle), Some(easy)) = (self.idle.as_mut(), self.easy) else {
+            return true;
+        };
+        idle.check(dlnow, ulnow, connected(easy))
     }
 
     fn debug(&mut self, kind: InfoType, data: &[u8]) {

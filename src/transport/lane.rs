@@ -97,15 +97,15 @@ impl Lane {
         done.into_iter()
             .filter_map(|(id, result)| {
                 let handle = self.running.remove(&id)?;
-                let done = self.retire(handle);
+                let mut done = self.retire(handle);
                 let outcome = match result {
                     Ok(()) => Ok(done.info),
                     Err(mut e) => {
                         // libcurl's own words for what went wrong, if any.
-                        if let Some(detail) = done.detail.filter(|d| !d.is_empty()) {
+                        if let Some(detail) = done.detail.take().filter(|d| !d.is_empty()) {
                             e.set_extra(detail);
                         }
-                        Err(explain(&e, &done.collector, done.upload_error))
+                        Err(explain(&e, &done))
                     }
                 };
                 let collector = done.collector;
@@ -130,6 +130,7 @@ impl Lane {
         let callbacks = easy.get_mut();
         let collector = std::mem::take(&mut callbacks.collector);
         let upload_error = callbacks.read_error.take();
+        let read_timeout = callbacks.idle.take().and_then(|idle| idle.expired());
         callbacks.upload = None;
         callbacks.easy = None;
         callbacks.log = None;
@@ -140,6 +141,7 @@ impl Lane {
             collector,
             info,
             upload_error,
+            read_timeout,
             detail,
         }
     }
@@ -152,14 +154,16 @@ struct Retired {
     info: HopInfo,
     /// The message of a failed upload read callback.
     upload_error: Option<String>,
+    /// The read timeout, when it expired and ended the transfer.
+    read_timeout: Option<Duration>,
     /// libcurl's error buffer.
     detail: Option<String>,
 }
 
 /// A curl error, told more precisely by what the callbacks saw.
-fn explain(curl: &curl::Error, collector: &Collector, upload_error: Option<String>) -> Error {
+fn explain(curl: &curl::Error, done: &Retired) -> Error {
     let e = from_curl(curl);
-    if (curl.is_http2_error() || curl.is_http2_stream_error()) && collector.head.status != 0 {
+    if (curl.is_http2_error() || curl.is_http2_stream_error()) && done.collector.head.status != 0 {
         // The response had begun: a stream reset or a connection that ended
         // before END_STREAM cut it short, as a close does on HTTP/1.1.
         return Error::new(
@@ -170,7 +174,16 @@ fn explain(curl: &curl::Error, collector: &Collector, upload_error: Option<Strin
     if e.code != Code::Aborted {
         return e;
     }
-    match (collector.stop_error(), upload_error) {
+    if let Some(limit) = done.read_timeout {
+        return Error::new(
+            Code::Timeout,
+            format!(
+                "the read timeout expired: no byte for {} ms",
+                limit.as_millis()
+            ),
+        );
+    }
+    match (done.collector.stop_error(), &done.upload_error) {
         (Some(stop), _) => stop,
         (None, Some(message)) => Error::new(
             Code::Callback,

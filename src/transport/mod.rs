@@ -4,6 +4,7 @@
 pub mod configure;
 pub mod errors;
 pub mod handler;
+pub mod idle;
 pub mod lane;
 pub mod share;
 pub mod version;

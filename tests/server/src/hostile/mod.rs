@@ -8,6 +8,8 @@
 //! | `/bad-chunked` | chunked body whose first size line is `zz` |
 //! | `/reset-mid-body` | `Content-Length: 100000`, 1000 bytes, then a TCP reset |
 //! | `/never-answer` | nothing: the request is read, the socket stays open (60 s max) |
+//! | `/stall-mid-body` | `Content-Length: 100`, 50 bytes, then silence (60 s max) |
+//! | `/stall-mid-head` | a status line and one header, then silence (60 s max) |
 //! | `/byte-a-second` | `Content-Length: 1000`, then one body byte per second |
 //! | `/keepalive-timeout` | keep-alive, `Content-Length: 1000`, one byte per 100 ms |
 //! | `/huge-headers` | one 300,000-character header line |
@@ -139,6 +141,8 @@ async fn respond(conn: &mut Conn, head: &RequestHead, main_port: u16) -> io::Res
         p if p.starts_with("/cut/") => cut::respond(conn, p).await,
         "/never-answer" => slow::never_answer(conn).await,
         "/byte-a-second" => slow::byte_a_second(conn).await,
+        "/stall-mid-body" => slow::stall_mid_body(conn).await,
+        "/stall-mid-head" => slow::stall_mid_head(conn).await,
         "/keepalive-timeout" => slow::keepalive_timeout(conn).await,
         "/huge-headers" => floods::huge_headers(conn).await,
         "/many-headers" => floods::many_headers(conn).await,

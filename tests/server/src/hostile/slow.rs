@@ -22,6 +22,23 @@ pub async fn never_answer(conn: &mut Conn) -> io::Result<After> {
     Ok(After::Close)
 }
 
+/// `Content-Length: 100` and 50 body bytes at once, then silence until the
+/// client goes away (60 s at most): a stall mid-body.
+pub async fn stall_mid_body(conn: &mut Conn) -> io::Result<After> {
+    let head =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 100\r\n\r\n";
+    send(conn, head.as_bytes()).await?;
+    send(conn, &[b'x'; 50]).await?;
+    never_answer(conn).await
+}
+
+/// A status line and one header, then silence (60 s at most): a stall
+/// mid-head.
+pub async fn stall_mid_head(conn: &mut Conn) -> io::Result<After> {
+    send(conn, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n").await?;
+    never_answer(conn).await
+}
+
 /// `Content-Length: 1000`, then one byte per second; a write error (the
 /// client went away) ends it.
 pub async fn byte_a_second(conn: &mut Conn) -> io::Result<After> {

@@ -1,5 +1,7 @@
 //! Fuzzes what a server sends, short of the network: header lines into the
-//! head parser and the body collector (with a size cap), Set-Cookie values
+//! head parser and the body collector (with a size cap, through the content
+//! decoders when a Content-Encoding names gzip, deflate, br or zstd: the
+//! corpus has one of each), Set-Cookie values
 //! into the jar, Location values into the redirect rules. Nothing may panic,
 //! the cap must hold, and a redirect may only ever lead to http or https.
 #![no_main]

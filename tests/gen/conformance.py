@@ -24,9 +24,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CASES_DIR = os.path.join(os.path.dirname(HERE), "conformance")
 
 CASE_KEYS = {"_file", "name", "about", "session", "request", "expect", "pending", "reqc_only"}
-SESSION_KEYS = {"headers", "params", "auth", "user_agent", "cookies", "before"}
+SESSION_KEYS = {"headers", "params", "auth", "user_agent", "cookies", "before", "timeout_ms",
+                "read_timeout_ms"}
 REQUEST_KEYS = {"method", "path", "url", "headers", "params", "body", "auth", "timeout_ms",
-                "redirects", "max_response_bytes"}
+                "read_timeout_ms", "redirects", "max_response_bytes"}
 EXPECT_KEYS = {"code", "status", "history", "history_status", "url", "body_length",
                "response_headers", "response_headers_all", "response_headers_absent",
                "response_headers_present",
@@ -133,6 +134,8 @@ def request_setters(r):
         calls += auth_calls("req", r["auth"], "req")
     if "timeout_ms" in r:
         calls.append("reqc_request_set_timeout_ms(req, %d)" % r["timeout_ms"])
+    if "read_timeout_ms" in r:
+        calls.append("reqc_request_set_read_timeout_ms(req, %d)" % r["read_timeout_ms"])
     if "redirects" in r:
         red = r["redirects"]
         calls.append("reqc_request_set_redirects(req, %d, %d)" % (
@@ -155,6 +158,10 @@ def session_setup(sess):
         lines += ["CHECK_S(%s);" % c for c in auth_calls("s", sess["auth"], "s")]
     if "user_agent" in sess:
         lines.append("CHECK_S(reqc_session_set_user_agent(s, %s));" % c_str(sess["user_agent"]))
+    if "timeout_ms" in sess:
+        lines.append("CHECK_S(reqc_session_set_timeout_ms(s, %d));" % sess["timeout_ms"])
+    if "read_timeout_ms" in sess:
+        lines.append("CHECK_S(reqc_session_set_read_timeout_ms(s, %d));" % sess["read_timeout_ms"])
     for path, set_cookie in sess.get("cookies", []):
         lines.append("CHECK_S(reqc_session_set_cookie(s, conf_url(%s), %s));" % (
             c_str(path), c_str(set_cookie)))

@@ -437,7 +437,8 @@ typedef int (*reqc_data_fn)(void *userdata,
 #define REQC_E_PROTOCOL 16
 
 /**
- * The proxy failed or refused the request.
+ * The proxy failed or refused the request, or could not be reached (its
+ * name does not resolve, the connection to it was refused).
  */
 #define REQC_E_PROXY 17
 
@@ -1211,6 +1212,15 @@ reqc_code reqc_session_set_log_callback(reqc_session *s,
  * and `url` (absolute, http or https; a `user:password@` in it becomes basic
  * auth and is never sent on to a redirect's target).
  *
+ * The method is upper-cased, as Requests does: "patch" is sent (and
+ * `reqc_request_method` returns it) as "PATCH". A `%` in the URL that does
+ * not start a `%XX` escape (two hex digits) is sent as `%25`, as Requests'
+ * requote_uri does (`?q=%pp` goes out as `?q=%25pp`; `%20` stays `%20`).
+ *
+ * A request without a body sends no `Content-Type` (unless one is set as
+ * a header); a body-less POST, PUT, PATCH, DELETE, OPTIONS or custom
+ * method sends `Content-Length: 0` alone, as Requests does.
+ *
  * On success writes a new handle to `*out`; free it with `reqc_request_free`.
  * `*out` is written only on success.
  *
@@ -1268,6 +1278,27 @@ void reqc_request_free(reqc_request *req);
 const char *reqc_request_error(const reqc_request *req);
 
 /**
+ * After a send of `req` failed with `REQC_E_TOO_MANY_REDIRECTS`, moves the
+ * last response it received to `*out`: the redirect that was not followed,
+ * with the hops before it as its history (`reqc_response_history_at`), as
+ * Requests' `TooManyRedirects.response`. The response is then the
+ * caller's (free it with `reqc_response_free`); `req` keeps it until it is
+ * taken, the next send of `req` starts, or `req` is freed. The failed send
+ * itself still writes no response.
+ *
+ * Returns `REQC_OK`; `REQC_E_NOT_FOUND` when the last send left none (it
+ * succeeded, failed another way, or the response was taken), leaving
+ * `reqc_request_error` as the send left it; `REQC_E_INVALID_ARGUMENT` for
+ * NULL. `*out` is written only on success. Not thread-safe against a send
+ * of `req` in flight.
+ *
+ * # Safety
+ * `req` is NULL or a live request; `out` is NULL or writable.
+ */
+reqc_code reqc_request_last_response(reqc_request *req,
+                                     reqc_response **out);
+
+/**
  * The request's URL as it is now (params added with
  * `reqc_request_add_param` are appended at send time, not shown here).
  * Borrowed from `req`: valid until two more calls of this function or of
@@ -1287,7 +1318,7 @@ const char *reqc_request_url(const reqc_request *req);
 const char *reqc_request_method(const reqc_request *req);
 
 /**
- * Changes the method (an HTTP token).
+ * Changes the method (an HTTP token), upper-cased as in `reqc_request_new`.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
  * Not thread-safe against other calls changing `req`.
@@ -1299,7 +1330,8 @@ reqc_code reqc_request_set_method(reqc_request *req,
                                   const char *method);
 
 /**
- * Changes the URL (absolute, http or https).
+ * Changes the URL (absolute, http or https; a bare `%` becomes `%25` as in
+ * `reqc_request_new`).
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_URL` or
  * `REQC_E_UNSUPPORTED_PROTOCOL` (message on `req`).
@@ -1400,6 +1432,11 @@ reqc_code reqc_request_add_form_field(reqc_request *req,
  * (streamed by libcurl, not loaded into memory). `filename` (NULL: the
  * path's last component) and `content_type` (NULL: application/octet-stream)
  * are optional. Makes the body multipart/form-data.
+ *
+ * Field names and filenames are sent as the HTML form encoding (and
+ * Requests) writes them: `"` as `%22`, CR as `%0D`, LF as `%0A`, so
+ * `a"b.txt` goes out as `filename="a%22b.txt"`. A content type holding CR,
+ * LF or `"` is refused.
  *
  * Returns `REQC_OK`, `REQC_E_IO` (the file cannot be opened now) or
  * `REQC_E_INVALID_ARGUMENT` (message on `req`).
@@ -1595,11 +1632,16 @@ reqc_code reqc_request_set_connect_timeout_ms(reqc_request *req,
 /**
  * Whether to follow redirects (`allow` 0 or 1) and at most how many (`max`,
  * zero or more). Default: follow, at most 30. A response that would need more gives
- * `REQC_E_TOO_MANY_REDIRECTS`. With `allow` 0, the 3xx response is returned.
+ * `REQC_E_TOO_MANY_REDIRECTS` (the last redirect and its history stay
+ * readable: `reqc_request_last_response`). With `allow` 0, the 3xx response
+ * is returned.
  *
  * libreqc follows redirects itself, one transfer per hop: 301/302 turn a
  * POST into a GET without body, 303 turns anything but HEAD into a GET,
- * 307/308 keep method and body. Auth, Authorization, Proxy-Authorization,
+ * 307/308 keep method and body. A 301/302 keeps every other method with its
+ * body (PUT, PATCH, DELETE…), as Requests does (browsers do the same). A
+ * Location without a fragment keeps the request's (`/page#part` still ends
+ * on `#part`, RFC 9110 §10.2.2); a Location with its own replaces it. Auth, Authorization, Proxy-Authorization,
  * Cookie and secret headers (`reqc_request_mark_secret_header`) are dropped
  * for the rest of the chain at the first hop to another origin (an http to
  * https upgrade on the same host keeps them). Targets other than http and
@@ -1886,7 +1928,10 @@ const char *reqc_response_url(const reqc_response *resp);
 
 /**
  * How many hops came before this response (0 for NULL): redirects, and
- * digest challenges (401) that libreqc answered.
+ * digest challenges (401) that libreqc answered. For the final response:
+ * every hop of its history. For a history entry: its place in that history
+ * (0 for the first hop, 1 for the second…), so `reqc_response_history_at`
+ * on an entry reaches the hops before it.
  *
  * # Safety
  * `resp` is NULL or a live response.
@@ -1897,7 +1942,9 @@ size_t reqc_response_history_count(const reqc_response *resp);
  * The `index`th earlier hop (a redirect or an answered digest challenge),
  * oldest first, as a response (status, URL,
  * headers, body): borrowed from `resp`, valid until `resp` is freed, and
- * not to be freed itself. NULL when out of range.
+ * not to be freed itself. NULL when out of range. On a history entry it
+ * returns the same entries as on its final response, up to the entry's
+ * own place (valid until that final response is freed).
  *
  * A hop keeps its status, URL and every header, but only the first 64 KiB
  * of its body (a fixed bound, not configurable), so a send's memory stays
@@ -1967,6 +2014,9 @@ int reqc_response_remote_port(const reqc_response *resp);
  * On success writes a new response to `*out` (free it with
  * `reqc_response_free`); a 4xx or 5xx status is a success. `*out` is
  * written only on success.
+ *
+ * On `REQC_E_TOO_MANY_REDIRECTS` the last redirect received (and its
+ * history) stays readable: `reqc_request_last_response`.
  *
  * Returns `REQC_OK` or, with a message naming the URL on `req`
  * (`reqc_request_error`): `REQC_E_INVALID_ARGUMENT`, `REQC_E_RESOLVE`,
@@ -2208,7 +2258,9 @@ reqc_code reqc_session_set_user_agent(reqc_session *s,
  * environment's `http_proxy`, `https_proxy`, `all_proxy` minus `no_proxy`:
  * see `reqc_session_set_trust_env`). A proxy set here is used for every
  * host: `no_proxy` applies to the environment's proxies only, as in
- * Requests.
+ * Requests. A send that cannot reach the proxy (its name does not
+ * resolve, the connection is refused) fails with `REQC_E_PROXY`, not
+ * `REQC_E_RESOLVE` / `REQC_E_CONNECT`, which are about the target.
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
  * `REQC_E_INVALID_ARGUMENT` (message on `s`).

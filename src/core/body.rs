@@ -25,6 +25,25 @@ pub enum PartContent {
     Bytes(Arc<[u8]>),
 }
 
+/// A multipart field name or filename as the HTML form encoding (and
+/// Requests, and browsers) writes it inside its quotes: `"` as `%22`, CR as
+/// `%0D`, LF as `%0A`. Nothing else changes.
+pub fn form_param(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['"', '\r', '\n']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("%22"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[derive(Clone, Debug)]
 pub struct FilePart {
     pub field: String,
@@ -86,5 +105,17 @@ impl std::fmt::Debug for Body {
             }
             Body::Stream { length, .. } => write!(f, "Stream({length:?})"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_params_are_escaped_as_html_forms() {
+        assert_eq!(form_param("plain.txt"), "plain.txt");
+        assert_eq!(form_param("a\"b\r\nc.txt"), "a%22b%0D%0Ac.txt");
+        assert_eq!(form_param("100%.txt"), "100%.txt");
     }
 }

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use super::response::Response;
+
 /// Why an operation failed. Discriminants equal the C `reqc_code` values.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 #[repr(i32)]
@@ -113,10 +115,14 @@ impl Code {
 }
 
 /// A failure: its code and a message for humans (naming the URL where there is one).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Error {
     pub code: Code,
     pub message: String,
+    /// The last response received before the failure, when the caller may
+    /// still want it: the redirect that went over the limit
+    /// (`Code::TooManyRedirects`), with the hops before it as its history.
+    pub response: Option<Box<Response>>,
 }
 
 impl Error {
@@ -124,6 +130,7 @@ impl Error {
         Error {
             code,
             message: message.into(),
+            response: None,
         }
     }
 

@@ -11,9 +11,12 @@ pub fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }
 
-/// The next hop's URL: `location` resolved against the current URL.
+/// The next hop's URL: `location` resolved against the current URL (a bare
+/// `%` in it quoted as in a caller's URL). A Location without a fragment
+/// keeps the current URL's (RFC 9110 §10.2.2); one with its own replaces it.
 pub fn target(current: &Url, location: &str) -> Result<Url> {
-    let next = current.join(location).map_err(|e| {
+    let location = validate::quote_bare_percent(location);
+    let mut next = current.join(&location).map_err(|e| {
         Error::new(
             Code::InvalidUrl,
             format!(
@@ -32,6 +35,9 @@ pub fn target(current: &Url, location: &str) -> Result<Url> {
             ),
         )
     })?;
+    if next.fragment().is_none() {
+        next.set_fragment(current.fragment());
+    }
     Ok(next)
 }
 
@@ -101,6 +107,19 @@ mod tests {
         let cur = u("http://h:1/a/b?q");
         assert_eq!(target(&cur, "/c").unwrap().as_str(), "http://h:1/c");
         assert_eq!(target(&cur, "d").unwrap().as_str(), "http://h:1/a/d");
+        let with_fragment = u("http://h:1/a#view=edit");
+        assert_eq!(
+            target(&with_fragment, "/get").unwrap().as_str(),
+            "http://h:1/get#view=edit"
+        );
+        assert_eq!(
+            target(&with_fragment, "/get#top").unwrap().as_str(),
+            "http://h:1/get#top"
+        );
+        assert_eq!(
+            target(&cur, "/x?q=%zz").unwrap().as_str(),
+            "http://h:1/x?q=%25zz"
+        );
         assert_eq!(
             target(&cur, "ftp://h/x").unwrap_err().code,
             Code::UnsupportedProtocol

@@ -246,7 +246,7 @@ impl Request {
         validate::method(method)?;
         let url = validate::url(url)?;
         Ok(Request {
-            method: method.to_string(),
+            method: method.to_ascii_uppercase(),
             url,
             headers: HeaderEdits::default(),
             params: Vec::new(),
@@ -262,9 +262,11 @@ impl Request {
         Arc::make_mut(&mut self.options)
     }
 
+    /// Methods are upper-cased, as Requests does: `patch` goes out as
+    /// `PATCH` (many servers answer 400 or 405 to a lower-case method).
     pub fn set_method(&mut self, method: &str) -> Result<()> {
         validate::method(method)?;
-        self.method = method.to_string();
+        self.method = method.to_ascii_uppercase();
         Ok(())
     }
 

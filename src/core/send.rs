@@ -327,7 +327,7 @@ impl Exchange {
         let info = outcome.map_err(|e| {
             // libcurl's words may quote a proxy URL or a header: no secret
             // of the hop may reach the message.
-            let mut e = with_url(e, &hop);
+            let mut e = with_url(via_proxy(e, &hop), &hop);
             e.message = hop_secrets(&self.chain.options, &hop).redact(&e.message);
             if let Some(log) = &log {
                 log.emit(
@@ -363,7 +363,21 @@ impl Exchange {
             self.history.push(into_history(response));
             return Ok(None);
         }
-        match self.chain.next(&response)? {
+        let next = match self.chain.next(&response) {
+            Ok(next) => next,
+            Err(mut e) => {
+                if e.code == Code::TooManyRedirects {
+                    // The caller may still read where the chain went.
+                    response.elapsed = self.started.elapsed();
+                    let mut history = std::mem::take(&mut self.history);
+                    history.append(&mut response.history);
+                    response.history = history;
+                    e.response = Some(Box::new(response));
+                }
+                return Err(e);
+            }
+        };
+        match next {
             Some(()) => {
                 // The redirect's target may challenge anew.
                 self.digest_round = Round::default();
@@ -391,6 +405,22 @@ fn into_history(mut response: Response) -> Response {
     }
     response.body.shrink_to_fit();
     response
+}
+
+/// Through a proxy, the only connection a hop makes is to the proxy (it
+/// reaches the origin itself and answers for it): a connection that could
+/// not be made is the proxy's, `Code::Proxy`, as a proxy that does not
+/// resolve already is.
+fn via_proxy(e: Error, hop: &Hop) -> Error {
+    let proxied = hop.proxy.as_deref().is_some_and(|p| !p.is_empty());
+    if proxied && e.code == Code::Connect {
+        Error::new(
+            Code::Proxy,
+            format!("could not connect to the proxy: {}", e.message),
+        )
+    } else {
+        e
+    }
 }
 
 fn describe(method: &str, url: &Url) -> String {
@@ -577,8 +607,13 @@ impl Chain {
             match (content_type, &body) {
                 (Some(ct), _) => headers.push(("Content-Type".to_string(), Some(ct))),
                 // libcurl labels every POST-mode body as a form; a body the
-                // caller gave no type goes without one, as in Requests.
+                // caller gave no type goes without one, as in Requests. So
+                // does a body-less POST, PUT, DELETE… (sent in POST mode to
+                // say `Content-Length: 0`): no body, no type.
                 (None, HopBody::Upload { .. }) => headers.push(("Content-Type".to_string(), None)),
+                (None, HopBody::None) if !matches!(self.method.as_str(), "GET" | "HEAD") => {
+                    headers.push(("Content-Type".to_string(), None));
+                }
                 (None, _) => {}
             }
         }

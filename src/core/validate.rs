@@ -74,12 +74,34 @@ pub fn url(text: &str) -> Result<Url> {
             "URL contains a control character".to_string(),
         ));
     }
-    let parsed = Url::parse(text).map_err(|e| {
+    let parsed = Url::parse(&quote_bare_percent(text)).map_err(|e| {
         let shown = super::redact::url_text(text);
         Error::new(Code::InvalidUrl, format!("{shown:?}: {e}"))
     })?;
     scheme_and_host(&parsed)?;
     Ok(parsed)
+}
+
+/// `text` with every `%` that does not start a `%XX` escape written as
+/// `%25`. The url crate keeps a stray `%` as it is, which is not a valid URL
+/// (`?q=%pp`); Requests' requote_uri sends `%25pp`. Valid escapes are kept.
+pub fn quote_bare_percent(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let escape_at = |i: usize| {
+        bytes.len() > i + 2 && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()
+    };
+    if !(0..bytes.len()).any(|i| bytes[i] == b'%' && !escape_at(i)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, c) in text.char_indices() {
+        if c == '%' && !escape_at(i) {
+            out.push_str("%25");
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Refuses URLs libreqc must not fetch: other schemes, no host.
@@ -142,5 +164,20 @@ mod tests {
             Code::UnsupportedProtocol
         );
         assert_eq!(url("http://a/\r\nX: y").unwrap_err().code, Code::InvalidUrl);
+    }
+
+    #[test]
+    fn bare_percent_is_quoted() {
+        assert_eq!(quote_bare_percent("http://h/a%20b"), "http://h/a%20b");
+        assert_eq!(
+            quote_bare_percent("http://h/?buz=%ppicture&x=%2"),
+            "http://h/?buz=%25ppicture&x=%252"
+        );
+        assert_eq!(quote_bare_percent("http://h/%"), "http://h/%25");
+        assert_eq!(quote_bare_percent("http://h/é%zz"), "http://h/é%25zz");
+        assert_eq!(
+            url("http://h/p%zz?q=%pp%41#f%").unwrap().as_str(),
+            "http://h/p%25zz?q=%25pp%41#f%25"
+        );
     }
 }

@@ -52,7 +52,8 @@ pub const REQC_E_RECV: reqc_code = 15;
 /// The server's reply was not valid HTTP: a garbled status line, an
 /// HTTP/0.9 reply, headers past the limits, an HTTP/2 error before the head.
 pub const REQC_E_PROTOCOL: reqc_code = 16;
-/// The proxy failed or refused the request.
+/// The proxy failed or refused the request, or could not be reached (its
+/// name does not resolve, the connection to it was refused).
 pub const REQC_E_PROXY: reqc_code = 17;
 /// More redirects than the request allows.
 pub const REQC_E_TOO_MANY_REDIRECTS: reqc_code = 20;

@@ -13,10 +13,12 @@ use super::callbacks::{
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
 use super::options;
+use super::response::reqc_response;
 use crate::core::body::{Body, FilePart, PartContent};
 use crate::core::cancel::CancelToken;
 use crate::core::error::{Code, Error, Result};
 use crate::core::request::{Auth, Request};
+use crate::core::response::Response;
 use crate::core::validate;
 
 /// Let libcurl choose: HTTP/2 over TLS when the server offers it, else HTTP/1.1.
@@ -43,6 +45,9 @@ pub struct reqc_request {
     pub(crate) in_use: InUse,
     /// The C copies `reqc_request_url` and `reqc_request_method` hand out.
     shown: Mutex<(CString, CString)>,
+    /// What the last send left to read after failing (the redirect past
+    /// the limit), until `reqc_request_last_response` takes it.
+    last_response: Mutex<Option<Response>>,
 }
 
 impl Handle for reqc_request {
@@ -61,7 +66,23 @@ impl reqc_request {
             lent: false,
             in_use: InUse::default(),
             shown: Mutex::default(),
+            last_response: Mutex::default(),
         }
+    }
+
+    /// Passes a send's outcome through, keeping the response a failure
+    /// carries for `reqc_request_last_response` (and dropping what an
+    /// earlier send left).
+    pub(crate) fn sent<T>(&self, outcome: Result<T>) -> Result<T> {
+        let mut slot = self
+            .last_response
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *slot = None;
+        outcome.map_err(|mut e| {
+            *slot = e.response.take().map(|r| *r);
+            e
+        })
     }
 
     /// A request lent to a hook for the duration of one call.
@@ -93,6 +114,15 @@ impl reqc_request {
 /// Creates a request for `method` (any HTTP token: "GET", "POST", "PURGE"…)
 /// and `url` (absolute, http or https; a `user:password@` in it becomes basic
 /// auth and is never sent on to a redirect's target).
+///
+/// The method is upper-cased, as Requests does: "patch" is sent (and
+/// `reqc_request_method` returns it) as "PATCH". A `%` in the URL that does
+/// not start a `%XX` escape (two hex digits) is sent as `%25`, as Requests'
+/// requote_uri does (`?q=%pp` goes out as `?q=%25pp`; `%20` stays `%20`).
+///
+/// A request without a body sends no `Content-Type` (unless one is set as
+/// a header); a body-less POST, PUT, PATCH, DELETE, OPTIONS or custom
+/// method sends `Content-Length: 0` alone, as Requests does.
 ///
 /// On success writes a new handle to `*out`; free it with `reqc_request_free`.
 /// `*out` is written only on success.
@@ -203,6 +233,51 @@ pub unsafe extern "C" fn reqc_request_error(req: *const reqc_request) -> *const 
     })
 }
 
+/// After a send of `req` failed with `REQC_E_TOO_MANY_REDIRECTS`, moves the
+/// last response it received to `*out`: the redirect that was not followed,
+/// with the hops before it as its history (`reqc_response_history_at`), as
+/// Requests' `TooManyRedirects.response`. The response is then the
+/// caller's (free it with `reqc_response_free`); `req` keeps it until it is
+/// taken, the next send of `req` starts, or `req` is freed. The failed send
+/// itself still writes no response.
+///
+/// Returns `REQC_OK`; `REQC_E_NOT_FOUND` when the last send left none (it
+/// succeeded, failed another way, or the response was taken), leaving
+/// `reqc_request_error` as the send left it; `REQC_E_INVALID_ARGUMENT` for
+/// NULL. `*out` is written only on success. Not thread-safe against a send
+/// of `req` in flight.
+///
+/// # Safety
+/// `req` is NULL or a live request; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_last_response(
+    req: *mut reqc_request,
+    out: *mut *mut reqc_response,
+) -> reqc_code {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let Some(r) = (unsafe { super::boundary::borrow(req) }) else {
+            return REQC_E_INVALID_ARGUMENT;
+        };
+        if out.is_null() {
+            return REQC_E_INVALID_ARGUMENT;
+        }
+        let taken = r
+            .last_response
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match taken {
+            Some(response) => {
+                // SAFETY: `out` is non-NULL and writable per the contract.
+                unsafe { write_out(out, into_raw(reqc_response::new(response))) };
+                REQC_OK
+            }
+            None => super::code::REQC_E_NOT_FOUND,
+        }
+    })
+}
+
 /// Calls `f` on the request behind `req` with the handle's error slot.
 unsafe fn edit(req: *mut reqc_request, f: impl FnOnce(&mut Request) -> Result<()>) -> reqc_code {
     // SAFETY: forwarded from the caller's contract.
@@ -248,7 +323,7 @@ unsafe fn show(req: *const reqc_request, field: impl Fn(&Request) -> String) -> 
     })
 }
 
-/// Changes the method (an HTTP token).
+/// Changes the method (an HTTP token), upper-cased as in `reqc_request_new`.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
 /// Not thread-safe against other calls changing `req`.
@@ -269,7 +344,8 @@ pub unsafe extern "C" fn reqc_request_set_method(
     }
 }
 
-/// Changes the URL (absolute, http or https).
+/// Changes the URL (absolute, http or https; a bare `%` becomes `%25` as in
+/// `reqc_request_new`).
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_URL` or
 /// `REQC_E_UNSUPPORTED_PROTOCOL` (message on `req`).
@@ -447,11 +523,12 @@ pub unsafe extern "C" fn reqc_request_add_form_field(
     }
 }
 
-fn check_part_meta(filename: Option<&str>, content_type: Option<&str>) -> Result<()> {
-    for (what, text) in [("filename", filename), ("content type", content_type)] {
-        if text.is_some_and(|t| t.bytes().any(|b| matches!(b, b'\r' | b'\n' | b'"'))) {
-            return Err(Error::invalid(format!("{what} contains CR, LF or a quote")));
-        }
+/// A part's content type is a header value: CR, LF or a quote in it is
+/// refused. Names and filenames are escaped when sent instead (see
+/// `reqc_request_add_file`).
+fn check_part_meta(content_type: Option<&str>) -> Result<()> {
+    if content_type.is_some_and(|t| t.bytes().any(|b| matches!(b, b'\r' | b'\n' | b'"'))) {
+        return Err(Error::invalid("content type contains CR, LF or a quote"));
     }
     Ok(())
 }
@@ -460,6 +537,11 @@ fn check_part_meta(filename: Option<&str>, content_type: Option<&str>) -> Result
 /// (streamed by libcurl, not loaded into memory). `filename` (NULL: the
 /// path's last component) and `content_type` (NULL: application/octet-stream)
 /// are optional. Makes the body multipart/form-data.
+///
+/// Field names and filenames are sent as the HTML form encoding (and
+/// Requests) writes them: `"` as `%22`, CR as `%0D`, LF as `%0A`, so
+/// `a"b.txt` goes out as `filename="a%22b.txt"`. A content type holding CR,
+/// LF or `"` is refused.
 ///
 /// Returns `REQC_OK`, `REQC_E_IO` (the file cannot be opened now) or
 /// `REQC_E_INVALID_ARGUMENT` (message on `req`).
@@ -481,7 +563,7 @@ pub unsafe extern "C" fn reqc_request_add_file(
             let path = PathBuf::from(str_arg(path, "path")?);
             let filename = opt_str_arg(filename, "filename")?;
             let content_type = opt_str_arg(content_type, "content type")?;
-            check_part_meta(filename, content_type)?;
+            check_part_meta(content_type)?;
             std::fs::File::open(&path).map_err(|e| {
                 Error::new(Code::Io, format!("cannot read {}: {e}", path.display()))
             })?;
@@ -521,7 +603,7 @@ pub unsafe extern "C" fn reqc_request_add_file_data(
             let filename = str_arg(filename, "filename")?;
             let data = bytes_arg(data, len, "data")?;
             let content_type = opt_str_arg(content_type, "content type")?;
-            check_part_meta(Some(filename), content_type)?;
+            check_part_meta(content_type)?;
             r.body.form_mut().1.push(FilePart {
                 field: field.to_string(),
                 content: PartContent::Bytes(data.into()),
@@ -768,11 +850,16 @@ pub unsafe extern "C" fn reqc_request_set_connect_timeout_ms(
 
 /// Whether to follow redirects (`allow` 0 or 1) and at most how many (`max`,
 /// zero or more). Default: follow, at most 30. A response that would need more gives
-/// `REQC_E_TOO_MANY_REDIRECTS`. With `allow` 0, the 3xx response is returned.
+/// `REQC_E_TOO_MANY_REDIRECTS` (the last redirect and its history stay
+/// readable: `reqc_request_last_response`). With `allow` 0, the 3xx response
+/// is returned.
 ///
 /// libreqc follows redirects itself, one transfer per hop: 301/302 turn a
 /// POST into a GET without body, 303 turns anything but HEAD into a GET,
-/// 307/308 keep method and body. Auth, Authorization, Proxy-Authorization,
+/// 307/308 keep method and body. A 301/302 keeps every other method with its
+/// body (PUT, PATCH, DELETE…), as Requests does (browsers do the same). A
+/// Location without a fragment keeps the request's (`/page#part` still ends
+/// on `#part`, RFC 9110 §10.2.2); a Location with its own replaces it. Auth, Authorization, Proxy-Authorization,
 /// Cookie and secret headers (`reqc_request_mark_secret_header`) are dropped
 /// for the rest of the chain at the first hop to another origin (an http to
 /// https upgrade on the same host keeps them). Targets other than http and

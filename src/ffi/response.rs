@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::ffi::{c_char, c_int, CString};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock, Weak};
 
 use super::boundary::{
     borrow, guard, guard_or, str_arg, take, write_out, ErrorSlot, Handle, Tagged,
@@ -30,7 +30,7 @@ pub struct reqc_response {
     response: Response,
     /// The body followed by one NUL byte, so `reqc_response_text` needs no copy.
     body_len: usize,
-    history: Vec<Tagged<reqc_response>>,
+    history: History,
     /// Belongs to something else (a history entry to its parent, a hook's
     /// response to the hook's context): freeing it is a no-op.
     borrowed: bool,
@@ -43,6 +43,40 @@ pub struct reqc_response {
     /// The parsed `Link` headers, made on first use.
     links: OnceLock<Vec<CLink>>,
     errors: ErrorSlot,
+}
+
+/// The redirect hops before a response.
+enum History {
+    /// A response's own list of hops, oldest first.
+    Own(Arc<Vec<Tagged<reqc_response>>>),
+    /// A history entry: the hops before it are the first `before` entries of
+    /// its parent's list. Weak, so the list does not own itself; the parent
+    /// keeps it alive as long as C may use the entry.
+    Parent {
+        list: Weak<Vec<Tagged<reqc_response>>>,
+        before: usize,
+    },
+}
+
+impl History {
+    fn count(&self) -> usize {
+        match self {
+            History::Own(list) => list.len(),
+            History::Parent { before, .. } => *before,
+        }
+    }
+
+    fn at(&self, index: usize) -> *const reqc_response {
+        match self {
+            History::Own(list) => list.get(index).map_or(std::ptr::null(), Tagged::as_ptr),
+            History::Parent { list, before } if index < *before => list
+                .upgrade()
+                .and_then(|list| list.get(index).map(Tagged::as_ptr))
+                // The parent's list outlives this call: C holds the parent.
+                .unwrap_or(std::ptr::null()),
+            History::Parent { .. } => std::ptr::null(),
+        }
+    }
 }
 
 /// A link of the `Link` headers, as C strings.
@@ -84,16 +118,30 @@ impl reqc_response {
         reqc_response::build(std::mem::take(&mut response.history), response, true)
     }
 
-    fn build(history: Vec<Response>, mut response: Response, borrowed: bool) -> reqc_response {
+    fn build(history: Vec<Response>, response: Response, borrowed: bool) -> reqc_response {
+        let list = Arc::new_cyclic(|list: &Weak<Vec<Tagged<reqc_response>>>| {
+            history
+                .into_iter()
+                .enumerate()
+                .map(|(before, hop)| {
+                    let place = History::Parent {
+                        list: list.clone(),
+                        before,
+                    };
+                    Tagged::new(reqc_response::with_history(hop, place, true))
+                })
+                .collect()
+        });
+        reqc_response::with_history(response, History::Own(list), borrowed)
+    }
+
+    fn with_history(mut response: Response, history: History, borrowed: bool) -> reqc_response {
         let body_len = response.body.len();
         response.body.push(0);
         reqc_response {
             response,
             body_len,
-            history: history
-                .into_iter()
-                .map(|hop| Tagged::new(reqc_response::build(Vec::new(), hop, true)))
-                .collect(),
+            history,
             borrowed,
             strings: OnceLock::new(),
             encoding: OnceLock::new(),
@@ -107,11 +155,17 @@ impl reqc_response {
     pub(crate) fn into_core(self) -> Response {
         let mut response = self.response;
         response.body.truncate(self.body_len);
-        response.history = self
-            .history
-            .into_iter()
-            .map(|hop| hop.into_inner().into_core())
-            .collect();
+        response.history = match self.history {
+            // Only the entries' weak references remain: the list is ours.
+            History::Own(list) => Arc::try_unwrap(list)
+                .map(|list| {
+                    list.into_iter()
+                        .map(|hop| hop.into_inner().into_core())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            History::Parent { .. } => Vec::new(),
+        };
         response
     }
 
@@ -488,20 +542,25 @@ pub unsafe extern "C" fn reqc_response_url(resp: *const reqc_response) -> *const
 }
 
 /// How many hops came before this response (0 for NULL): redirects, and
-/// digest challenges (401) that libreqc answered.
+/// digest challenges (401) that libreqc answered. For the final response:
+/// every hop of its history. For a history entry: its place in that history
+/// (0 for the first hop, 1 for the second…), so `reqc_response_history_at`
+/// on an entry reaches the hops before it.
 ///
 /// # Safety
 /// `resp` is NULL or a live response.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_history_count(resp: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, 0, |r| r.history.len()) }
+    unsafe { read(resp, 0, |r| r.history.count()) }
 }
 
 /// The `index`th earlier hop (a redirect or an answered digest challenge),
 /// oldest first, as a response (status, URL,
 /// headers, body): borrowed from `resp`, valid until `resp` is freed, and
-/// not to be freed itself. NULL when out of range.
+/// not to be freed itself. NULL when out of range. On a history entry it
+/// returns the same entries as on its final response, up to the entry's
+/// own place (valid until that final response is freed).
 ///
 /// A hop keeps its status, URL and every header, but only the first 64 KiB
 /// of its body (a fixed bound, not configurable), so a send's memory stays
@@ -518,13 +577,7 @@ pub unsafe extern "C" fn reqc_response_history_at(
     index: usize,
 ) -> *const reqc_response {
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        read(resp, std::ptr::null(), |r| {
-            r.history
-                .get(index)
-                .map_or(std::ptr::null(), Tagged::as_ptr)
-        })
-    }
+    unsafe { read(resp, std::ptr::null(), |r| r.history.at(index)) }
 }
 
 /// Microseconds the send took, redirects included (for a history entry: its

@@ -15,6 +15,9 @@ use crate::transport::Lane;
 /// `reqc_response_free`); a 4xx or 5xx status is a success. `*out` is
 /// written only on success.
 ///
+/// On `REQC_E_TOO_MANY_REDIRECTS` the last redirect received (and its
+/// history) stays readable: `reqc_request_last_response`.
+///
 /// Returns `REQC_OK` or, with a message naming the URL on `req`
 /// (`reqc_request_error`): `REQC_E_INVALID_ARGUMENT`, `REQC_E_RESOLVE`,
 /// `REQC_E_CONNECT`, `REQC_E_TIMEOUT`, `REQC_E_TLS`, `REQC_E_SEND`,
@@ -44,14 +47,14 @@ pub unsafe extern "C" fn reqc_send(
             let _sending = r.in_use.enter();
             let request = r.snapshot();
             let mut lane = Lane::new();
-            let response = send(
+            let response = r.sent(send(
                 &request,
                 &crate::core::config::global(),
                 &mut lane,
                 r.cancel_token(),
                 None,
                 None,
-            )?;
+            ))?;
             write_out(out, into_raw(reqc_response::new(response)));
             Ok(())
         })

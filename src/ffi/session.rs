@@ -132,7 +132,7 @@ pub unsafe extern "C" fn reqc_session_send(
                 return Err(Error::invalid("out is NULL"));
             }
             let _sending = (r.in_use.enter(), session.in_use.enter());
-            let response = session.session.send(&r.snapshot(), r.cancel_token())?;
+            let response = r.sent(session.session.send(&r.snapshot(), r.cancel_token()))?;
             write_out(out, into_raw(reqc_response::new(response)));
             Ok(())
         })
@@ -421,7 +421,9 @@ pub unsafe extern "C" fn reqc_session_set_user_agent(
 /// environment's `http_proxy`, `https_proxy`, `all_proxy` minus `no_proxy`:
 /// see `reqc_session_set_trust_env`). A proxy set here is used for every
 /// host: `no_proxy` applies to the environment's proxies only, as in
-/// Requests.
+/// Requests. A send that cannot reach the proxy (its name does not
+/// resolve, the connection is refused) fails with `REQC_E_PROXY`, not
+/// `REQC_E_RESOLVE` / `REQC_E_CONNECT`, which are about the target.
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
 /// `REQC_E_INVALID_ARGUMENT` (message on `s`).

@@ -8,7 +8,7 @@ use curl::easy::{Auth, Easy2, Form, HttpVersion as CurlVersion, List, NetRc, Ssl
 use super::handler::Callbacks;
 use super::idle::IdleClock;
 use super::share::Share;
-use crate::core::body::PartContent;
+use crate::core::body::{form_param, PartContent};
 use crate::core::log::Level;
 use crate::core::request::{Auth as ReqAuth, HttpVersion, TlsOptions, TlsVersion};
 use crate::core::transfer::{Hop, HopBody};
@@ -219,28 +219,37 @@ fn multipart(
 ) -> Result<Form, curl::Error> {
     let mut form = Form::new();
     let form_err = |e: curl::FormError| curl::Error::new(form_error_code(&e));
+    // Names and filenames are escaped here, not by libcurl: libcurl before
+    // 7.81 escapes with backslashes, later ones as HTML forms do.
     for (name, value) in fields {
-        form.part(name)
+        form.part(&form_param(name))
             .contents(value.as_bytes())
             .add()
             .map_err(form_err)?;
     }
     for file in files {
-        let mut part = form.part(&file.field);
+        // The filename a part shows: the caller's, else the file's own name.
+        let filename = match (&file.filename, &file.content) {
+            (Some(name), _) => Some(name.as_str()),
+            (None, PartContent::File(path)) => path.file_name().and_then(|n| n.to_str()),
+            (None, _) => None,
+        }
+        .map(|name| form_param(name).into_owned());
+        let field = form_param(&file.field);
+        let mut part = form.part(&field);
         match &file.content {
             PartContent::Text(text) => {
                 part.contents(text.as_bytes());
             }
             PartContent::File(path) => {
                 part.file(path);
+                if let Some(name) = &filename {
+                    part.filename(name);
+                }
             }
             PartContent::Bytes(data) => {
-                let name = file.filename.as_deref().unwrap_or(&file.field);
-                part.buffer(name, data.to_vec());
+                part.buffer(filename.as_deref().unwrap_or(&field), data.to_vec());
             }
-        }
-        if let (Some(name), PartContent::File(_)) = (&file.filename, &file.content) {
-            part.filename(name);
         }
         if let Some(ct) = &file.content_type {
             part.content_type(ct);

@@ -1639,7 +1639,9 @@ reqc_code reqc_request_set_connect_timeout_ms(reqc_request *req,
  * libreqc follows redirects itself, one transfer per hop: 301/302 turn a
  * POST into a GET without body, 303 turns anything but HEAD into a GET,
  * 307/308 keep method and body. A 301/302 keeps every other method with its
- * body (PUT, PATCH, DELETE…), as Requests does (browsers do the same). A
+ * body (PUT, PATCH, DELETE…), as browsers do (the Fetch standard, RFC 9110
+ * §15.4.3): unlike Requests, which turns a 302 of anything but HEAD into a
+ * GET. A
  * Location without a fragment keeps the request's (`/page#part` still ends
  * on `#part`, RFC 9110 §10.2.2); a Location with its own replaces it. Auth, Authorization, Proxy-Authorization,
  * Cookie and secret headers (`reqc_request_mark_secret_header`) are dropped

@@ -14,7 +14,8 @@
  *  - a proxy that refuses the connection is REQC_E_PROXY;
  *  - after REQC_E_TOO_MANY_REDIRECTS the last response and its history stay
  *    readable (reqc_request_last_response);
- *  - a 302 keeps PUT and DELETE (only POST becomes GET), as in Requests.
+ *  - a 302 keeps PUT and DELETE (only POST becomes GET), as browsers do and
+ *    unlike Requests (documented in the header and docs/c.md).
  *
  * Runs against libreqc's test server and PyPI's httpbin; the checks that need
  * /reqc/ endpoints or methods httpbin's /anything lacks skip themselves there.

@@ -21,10 +21,15 @@ C_LIBS := -lreqc -lpthread
 
 # The stages of `make test`, in order (lint first: it fails fastest).
 STAGES := lint build check-header check-symbols check-static rust-tests c-tests c-tests-asan \
-	c-tests-system-curl check-install fuzz
+	cpp-tests c-tests-system-curl check-install fuzz
 
 # The C side of the C tests built with AddressSanitizer and UBSan, once.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# The C++ API's suite (bindings/cpp, GoogleTest through CMake): g++ (and
+# clang++ when installed), C++17 and C++20, then under ASan/UBSan.
+CPP_EXAMPLES := $(patsubst examples/cpp/%.cpp,%,$(wildcard examples/cpp/*.cpp))
+CXX_FLAGS := -std=c++17 -Wall -Wextra -Werror -pedantic -g -Iinclude -Ibindings/cpp/include
 
 # Fuzzing is time-boxed in `make test`; `make fuzz FUZZ_SECONDS=3600` digs deeper.
 FUZZ_SECONDS ?= 60
@@ -43,7 +48,7 @@ need = @for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"
 # cargo builds in parallel itself; make's steps must run in order.
 .NOTPARALLEL:
 FORCE:
-.PHONY: bench all build lint check-header check-symbols check-static c-tests c-tests-asan c-tests-system-curl fuzz \
+.PHONY: bench all build lint check-header check-symbols check-static c-tests c-tests-asan cpp-tests c-tests-system-curl fuzz \
 	rust-tests test demo clean distclean build-deps system-curl-lib install uninstall vendored-lib \
 	check-install
 
@@ -143,6 +148,10 @@ c-tests-asan: build $(addprefix tests/c/bin-asan/,$(C_TESTS))
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		tests/run-c-tests.sh --bin-dir tests/c/bin-asan $(C_TESTS)
 
+cpp-tests: build
+	$(call need,libgtest-dev cmake nlohmann-json3-dev)
+	bindings/cpp/run-tests.sh
+
 # Each fuzz target for FUZZ_SECONDS from its committed seed corpus (found
 # inputs go to a scratch directory; a crash leaves its input in
 # fuzz/artifacts/ and fails). cargo fuzz needs the nightly toolchain.
@@ -189,10 +198,17 @@ build/examples/%: examples/%.c FORCE
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Iinclude -o $@ $< -L$(RELEASE) $(C_LIBS)
 
-demo: build $(addprefix build/examples/,$(EXAMPLES))
+build/examples/cpp/%: examples/cpp/%.cpp bindings/cpp/include/reqc.hpp FORCE
+	@mkdir -p $(@D)
+	$(CXX) $(CXX_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)
+
+demo: build $(addprefix build/examples/,$(EXAMPLES)) $(addprefix build/examples/cpp/,$(CPP_EXAMPLES))
 	tests/with-server.sh sh -c 'for e in $(EXAMPLES); do \
 		printf "\n===== examples/%s.c\n" $$e; \
-		LD_LIBRARY_PATH=$(RELEASE) build/examples/$$e || exit 1; done'
+		LD_LIBRARY_PATH=$(RELEASE) build/examples/$$e || exit 1; done; \
+		for e in $(CPP_EXAMPLES); do \
+		printf "\n===== examples/cpp/%s.cpp\n" $$e; \
+		LD_LIBRARY_PATH=$(RELEASE) build/examples/cpp/$$e || exit 1; done'
 
 
 # Installing. `make install PREFIX=/usr/local DESTDIR=` installs the header,

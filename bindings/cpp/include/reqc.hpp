@@ -1,0 +1,915 @@
+// reqc.hpp: libreqc's C++ API, header-only, C++17 (clean under C++20).
+//
+// A thin layer over include/reqc.h: it holds no HTTP logic of its own, it
+// makes the C API feel like C++ (docs/cpp.md is the guide).
+//
+//  - Ownership: Session, Request, Response and Batch are move-only and own
+//    their C handle (RAII). RequestView, ResponseView and HookContext are
+//    lent: they never free anything and live only as long as the C call or
+//    the object that lent them (a hook's request and response: the hook
+//    call; a history entry: its Response).
+//  - Errors: failures throw reqc::Error (a std::runtime_error carrying the
+//    reqc_code and the handle's message). The non-throwing forms
+//    (Session::try_send, reqc::try_send, Batch/map results) return a
+//    reqc::Result instead.
+//  - Callbacks (hooks, log sinks, on_complete, body read and data
+//    callbacks) are any callable. They are moved into a heap holder that C
+//    owns and frees through its free_userdata, exactly once, after the last
+//    possible call. No exception ever crosses into C: each trampoline
+//    catches everything, answers "abort" where the callback kind can
+//    (hooks: REQC_HOOK_ABORT; read: non-zero, REQC_E_CALLBACK; data:
+//    non-zero, REQC_E_ABORTED; on_complete: the batch is cancelled; a log
+//    sink cannot stop anything and the send goes on), and keeps the
+//    exception for the thread that made the C call, which rethrows it as
+//    soon as that call returns. The slot is per thread, not per object:
+//    libreqc runs every callback on the thread that called send or
+//    perform, and a Session may send from many threads at once.
+//  - Strings in are std::string_view (copied by libreqc); strings out are
+//    std::string_view borrowed from their Response (valid until it is
+//    freed or moved from) unless the signature says std::string.
+//
+// Every C call is written reqc_<object>_<verb>(...) in full, so the 1.0
+// rename of the C API is a search-and-replace on this file.
+#ifndef REQC_HPP
+#define REQC_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "reqc.h"
+
+namespace reqc {
+
+// ---------------------------------------------------------------- errors
+
+// A libreqc failure: code() is the REQC_E_* value, what() the handle's
+// message (e.g. "REQC_E_TIMEOUT: timed out after 200 ms: GET http://…").
+class Error : public std::runtime_error {
+public:
+    Error(reqc_code code, const std::string &message)
+        : std::runtime_error(message.empty() ? std::string(reqc_code_name(code)) : message), code_(code) {}
+    reqc_code code() const noexcept { return code_; }
+    // "REQC_E_TIMEOUT", static.
+    const char *name() const noexcept { return reqc_code_name(code_); }
+
+private:
+    reqc_code code_;
+};
+
+namespace detail {
+
+inline std::string str(std::string_view v) { return std::string(v); }
+inline std::string nz(const char *s) { return s ? std::string(s) : std::string(); }
+
+// The exception a callback threw on this thread, kept until the C call that
+// ran the callback returns. Per thread: callbacks run on the calling thread.
+inline std::exception_ptr &pending() {
+    thread_local std::exception_ptr slot;
+    return slot;
+}
+
+// Called inside every trampoline's catch (...): keeps the first exception.
+inline void stash() noexcept {
+    if (!pending()) pending() = std::current_exception();
+}
+
+// Runs one C call that may call back, with a fresh slot (an outer call's
+// exception, e.g. a hook that sends, is kept aside and restored). Returns
+// the call's code and whatever a callback threw during it.
+template <class Call> std::pair<reqc_code, std::exception_ptr> guarded(Call &&call) {
+    std::exception_ptr outer = std::exchange(pending(), nullptr);
+    reqc_code rc = call();
+    std::exception_ptr mine = std::exchange(pending(), std::move(outer));
+    return {rc, std::move(mine)};
+}
+
+// A callable on the heap, owned by C: `release` is the free_userdata.
+template <class F> struct Holder {
+    F fn;
+    static void release(void *p) noexcept { delete static_cast<Holder *>(p); }
+};
+template <class F> Holder<std::decay_t<F>> *hold(F &&f) { return new Holder<std::decay_t<F>>{std::forward<F>(f)}; }
+
+struct FreeRequest {
+    void operator()(reqc_request *p) const noexcept { reqc_request_free(p); }
+};
+struct FreeResponse {
+    void operator()(reqc_response *p) const noexcept { reqc_response_free(p); }
+};
+struct FreeSession {
+    void operator()(reqc_session *p) const noexcept { reqc_session_free(p); }
+};
+struct FreeBatch {
+    void operator()(reqc_batch *p) const noexcept { reqc_batch_free(p); }
+};
+
+} // namespace detail
+
+// ------------------------------------------------------------- responses
+
+// One response header: name as the server spelled it, and its value.
+using Header = std::pair<std::string_view, std::string_view>;
+
+// A response that is not owned: a hook's response, a history entry, or a
+// view of a Response. Valid while its owner is (see each getter's source).
+class ResponseView {
+public:
+    explicit ResponseView(const reqc_response *r = nullptr) noexcept : r_(r) {}
+    const reqc_response *native_handle() const noexcept { return r_; }
+
+    int status() const noexcept { return reqc_response_status(r_); }
+    std::string_view reason() const noexcept { return reqc_response_reason(r_); }
+    std::string_view url() const noexcept { return reqc_response_url(r_); }
+    // The decoded body bytes (may hold NULs).
+    std::string_view body() const noexcept {
+        size_t len = 0;
+        const uint8_t *b = reqc_response_body(r_, &len);
+        return b ? std::string_view(reinterpret_cast<const char *>(b), len) : std::string_view();
+    }
+    // The body as UTF-8 text (from the declared charset), as Requests' r.text.
+    std::string_view text() const noexcept { return reqc_response_text(r_); }
+    std::optional<std::string_view> encoding() const noexcept {
+        const char *e = reqc_response_encoding(r_);
+        return e ? std::optional<std::string_view>(e) : std::nullopt;
+    }
+    // The first value of header `name` (case-insensitive), if any.
+    std::optional<std::string_view> header(std::string_view name) const {
+        const char *v = reqc_response_header(r_, detail::str(name).c_str());
+        return v ? std::optional<std::string_view>(v) : std::nullopt;
+    }
+    // The target of the first Link with relation `rel`, if any.
+    std::optional<std::string_view> link(std::string_view rel) const {
+        const char *v = reqc_response_link(r_, detail::str(rel).c_str());
+        return v ? std::optional<std::string_view>(v) : std::nullopt;
+    }
+    std::chrono::microseconds elapsed() const noexcept {
+        return std::chrono::microseconds(reqc_response_elapsed_us(r_));
+    }
+    int http_version() const noexcept { return reqc_response_http_version(r_); }
+    std::string_view remote_ip() const noexcept { return reqc_response_remote_ip(r_); }
+    int remote_port() const noexcept { return reqc_response_remote_port(r_); }
+
+    // Every header line in received order: `for (auto [name, value] : r.headers())`.
+    class Headers {
+    public:
+        class iterator {
+        public:
+            using iterator_category = std::input_iterator_tag;
+            using value_type = Header;
+            using difference_type = std::ptrdiff_t;
+            using pointer = void;
+            using reference = Header;
+            iterator(const reqc_response *r, size_t i) : r_(r), i_(i) {}
+            Header operator*() const {
+                const char *n = "", *v = "";
+                reqc_response_header_at(r_, i_, &n, &v);
+                return {n, v};
+            }
+            iterator &operator++() { ++i_; return *this; }
+            iterator operator++(int) { iterator t = *this; ++i_; return t; }
+            bool operator==(const iterator &o) const { return i_ == o.i_; }
+            bool operator!=(const iterator &o) const { return i_ != o.i_; }
+
+        private:
+            const reqc_response *r_;
+            size_t i_;
+        };
+        explicit Headers(const reqc_response *r) : r_(r) {}
+        iterator begin() const { return {r_, 0}; }
+        iterator end() const { return {r_, size()}; }
+        size_t size() const { return reqc_response_header_count(r_); }
+
+    private:
+        const reqc_response *r_;
+    };
+    Headers headers() const { return Headers(r_); }
+
+    // The earlier hops (redirects, answered digest challenges), oldest
+    // first, as views borrowed from this response.
+    class History {
+    public:
+        class iterator {
+        public:
+            using iterator_category = std::input_iterator_tag;
+            using value_type = ResponseView;
+            using difference_type = std::ptrdiff_t;
+            using pointer = void;
+            using reference = ResponseView;
+            iterator(const reqc_response *r, size_t i) : r_(r), i_(i) {}
+            ResponseView operator*() const { return ResponseView(reqc_response_history_at(r_, i_)); }
+            iterator &operator++() { ++i_; return *this; }
+            iterator operator++(int) { iterator t = *this; ++i_; return t; }
+            bool operator==(const iterator &o) const { return i_ == o.i_; }
+            bool operator!=(const iterator &o) const { return i_ != o.i_; }
+
+        private:
+            const reqc_response *r_;
+            size_t i_;
+        };
+        explicit History(const reqc_response *r) : r_(r) {}
+        iterator begin() const { return {r_, 0}; }
+        iterator end() const { return {r_, size()}; }
+        size_t size() const { return reqc_response_history_count(r_); }
+        ResponseView operator[](size_t i) const { return ResponseView(reqc_response_history_at(r_, i)); }
+
+    private:
+        const reqc_response *r_;
+    };
+    History history() const { return History(r_); }
+
+protected:
+    const reqc_response *r_;
+};
+
+// An owned response (move-only; freed with its history when destroyed).
+class Response : public ResponseView {
+public:
+    Response() noexcept = default;
+    explicit Response(reqc_response *owned) noexcept : ResponseView(owned) {}
+    Response(Response &&o) noexcept : ResponseView(std::exchange(o.r_, nullptr)) {}
+    Response &operator=(Response &&o) noexcept {
+        if (this != &o) {
+            reqc_response_free(const_cast<reqc_response *>(r_));
+            r_ = std::exchange(o.r_, nullptr);
+        }
+        return *this;
+    }
+    Response(const Response &) = delete;
+    Response &operator=(const Response &) = delete;
+    ~Response() { reqc_response_free(const_cast<reqc_response *>(r_)); }
+    explicit operator bool() const noexcept { return r_ != nullptr; }
+    // Gives up ownership (for C code that frees it).
+    reqc_response *release() noexcept { return const_cast<reqc_response *>(std::exchange(r_, nullptr)); }
+};
+
+// The outcome of a non-throwing send or of one batch item: a Response, or
+// a code and message. Never throws until value() is asked of a failure.
+class Result {
+public:
+    Result(Response r) : resp_(std::move(r)), code_(REQC_OK) {}
+    Result(reqc_code code, std::string message) : code_(code), message_(std::move(message)) {}
+    bool ok() const noexcept { return code_ == REQC_OK; }
+    explicit operator bool() const noexcept { return ok(); }
+    reqc_code code() const noexcept { return code_; }
+    const std::string &message() const noexcept { return message_; }
+    Error error() const { return Error(code_, message_); }
+    // The response; throws the Error when the send failed.
+    Response &value() & {
+        if (!ok()) throw error();
+        return resp_;
+    }
+    Response &&value() && {
+        if (!ok()) throw error();
+        return std::move(resp_);
+    }
+    Response *operator->() { return &value(); }
+
+private:
+    Response resp_;
+    reqc_code code_;
+    std::string message_;
+};
+
+// ---------------------------------------------------------------- hooks
+
+enum class HookKind : int {
+    Args = REQC_HOOK_ARGS,
+    PreRequest = REQC_HOOK_PRE_REQUEST,
+    PostRequest = REQC_HOOK_POST_REQUEST,
+    Response = REQC_HOOK_RESPONSE,
+};
+enum class HookResult : int {
+    Continue = REQC_HOOK_CONTINUE,
+    Error = REQC_HOOK_ERROR,
+    Abort = REQC_HOOK_ABORT,
+};
+
+class RequestView;
+class HookContext;
+
+namespace detail {
+// Turns whatever a hook returns (void, HookResult or int) into the C answer.
+template <class F> int run_hook(F &f, HookContext &ctx);
+
+template <class F> int hook_trampoline(void *ud, int kind, reqc_hook_ctx *ctx) noexcept;
+
+// The body read callback: f(char *buf, size_t capacity) -> bytes written (0: end).
+template <class F> int read_trampoline(void *ud, uint8_t *buf, size_t cap, size_t *written) noexcept {
+    try {
+        *written = static_cast<Holder<F> *>(ud)->fn(reinterpret_cast<char *>(buf), cap);
+        return *written > cap ? 1 : 0;
+    } catch (...) {
+        stash();
+        return 1;
+    }
+}
+
+// The data callback: f(std::string_view chunk) -> void, or bool (false stops).
+template <class F> int data_trampoline(void *ud, const uint8_t *data, size_t len) noexcept {
+    try {
+        std::string_view chunk(reinterpret_cast<const char *>(data), len);
+        F &f = static_cast<Holder<F> *>(ud)->fn;
+        if constexpr (std::is_void_v<std::invoke_result_t<F &, std::string_view>>) {
+            f(chunk);
+            return 0;
+        } else {
+            return f(chunk) ? 0 : 1;
+        }
+    } catch (...) {
+        stash();
+        return 1;
+    }
+}
+
+// A log sink: f(int level, std::string_view line). It cannot stop a send.
+template <class F> void log_trampoline(void *ud, int level, const char *line) noexcept {
+    try {
+        static_cast<Holder<F> *>(ud)->fn(level, std::string_view(line ? line : ""));
+    } catch (...) {
+        stash();
+    }
+}
+} // namespace detail
+
+// ------------------------------------------------------------- requests
+
+// The setters shared by an owned Request and a lent RequestView. Each
+// returns the object, so calls chain: `Request::get(u).header(...).param(...)`.
+// Every setter throws reqc::Error when libreqc refuses the value.
+template <class Self> class RequestOps {
+public:
+    // Sets header `name`, replacing earlier values.
+    Self &header(std::string_view name, std::string_view value) & {
+        return check(reqc_request_set_header(h(), detail::str(name).c_str(), detail::str(value).c_str()));
+    }
+    Self &&header(std::string_view name, std::string_view value) && { return std::move(header(name, value)); }
+    // Adds a header, keeping earlier ones of that name.
+    Self &add_header(std::string_view name, std::string_view value) & {
+        return check(reqc_request_add_header(h(), detail::str(name).c_str(), detail::str(value).c_str()));
+    }
+    Self &&add_header(std::string_view name, std::string_view value) && { return std::move(add_header(name, value)); }
+    // Removes header `name`: the session's default too, and one libcurl adds.
+    Self &remove_header(std::string_view name) & {
+        return check(reqc_request_set_header(h(), detail::str(name).c_str(), nullptr));
+    }
+    Self &&remove_header(std::string_view name) && { return std::move(remove_header(name)); }
+    // Appends a query parameter (percent-encoded for you).
+    Self &param(std::string_view name, std::string_view value) & {
+        return check(reqc_request_add_param(h(), detail::str(name).c_str(), detail::str(value).c_str()));
+    }
+    Self &&param(std::string_view name, std::string_view value) && { return std::move(param(name, value)); }
+    // A body of bytes, with an optional Content-Type.
+    Self &body(std::string_view data, std::optional<std::string_view> content_type = std::nullopt) & {
+        std::string ct = content_type ? detail::str(*content_type) : std::string();
+        return check(reqc_request_set_body(h(), reinterpret_cast<const uint8_t *>(data.data()), data.size(),
+                                           content_type ? ct.c_str() : nullptr));
+    }
+    Self &&body(std::string_view data, std::optional<std::string_view> content_type = std::nullopt) && {
+        return std::move(body(data, content_type));
+    }
+    // A JSON body, sent as written, Content-Type application/json.
+    Self &json(std::string_view text) & { return check(reqc_request_set_json(h(), detail::str(text).c_str())); }
+    Self &&json(std::string_view text) && { return std::move(json(text)); }
+    // A form field (urlencoded; multipart once a file is added).
+    Self &form(std::string_view name, std::string_view value) & {
+        return check(reqc_request_add_form_field(h(), detail::str(name).c_str(), detail::str(value).c_str()));
+    }
+    Self &&form(std::string_view name, std::string_view value) && { return std::move(form(name, value)); }
+    // A multipart file part from memory.
+    Self &file_data(std::string_view field, std::string_view filename, std::string_view data,
+                    std::optional<std::string_view> content_type = std::nullopt) & {
+        std::string ct = content_type ? detail::str(*content_type) : std::string();
+        return check(reqc_request_add_file_data(h(), detail::str(field).c_str(), detail::str(filename).c_str(),
+                                                reinterpret_cast<const uint8_t *>(data.data()), data.size(),
+                                                content_type ? ct.c_str() : nullptr));
+    }
+    Self &&file_data(std::string_view field, std::string_view filename, std::string_view data,
+                     std::optional<std::string_view> content_type = std::nullopt) && {
+        return std::move(file_data(field, filename, data, content_type));
+    }
+    // A multipart file part streamed from `path` at send time.
+    Self &file(std::string_view field, std::string_view path) & {
+        return check(reqc_request_add_file(h(), detail::str(field).c_str(), detail::str(path).c_str(), nullptr, nullptr));
+    }
+    Self &&file(std::string_view field, std::string_view path) && { return std::move(file(field, path)); }
+    Self &auth_basic(std::string_view user, std::string_view password) & {
+        return check(reqc_request_set_auth_basic(h(), detail::str(user).c_str(), detail::str(password).c_str()));
+    }
+    Self &&auth_basic(std::string_view user, std::string_view password) && { return std::move(auth_basic(user, password)); }
+    Self &auth_digest(std::string_view user, std::string_view password) & {
+        return check(reqc_request_set_auth_digest(h(), detail::str(user).c_str(), detail::str(password).c_str()));
+    }
+    Self &&auth_digest(std::string_view user, std::string_view password) && { return std::move(auth_digest(user, password)); }
+    Self &auth_bearer(std::string_view token) & { return check(reqc_request_set_auth_bearer(h(), detail::str(token).c_str())); }
+    Self &&auth_bearer(std::string_view token) && { return std::move(auth_bearer(token)); }
+    Self &auth_none() & { return check(reqc_request_set_auth_none(h())); }
+    Self &&auth_none() && { return std::move(auth_none()); }
+    // The whole send, redirects included; 0 means none.
+    Self &timeout(std::chrono::milliseconds t) & { return check(reqc_request_set_timeout_ms(h(), t.count())); }
+    Self &&timeout(std::chrono::milliseconds t) && { return std::move(timeout(t)); }
+    Self &connect_timeout(std::chrono::milliseconds t) & {
+        return check(reqc_request_set_connect_timeout_ms(h(), t.count()));
+    }
+    Self &&connect_timeout(std::chrono::milliseconds t) && { return std::move(connect_timeout(t)); }
+    Self &redirects(bool follow, int max = 30) & { return check(reqc_request_set_redirects(h(), follow ? 1 : 0, max)); }
+    Self &&redirects(bool follow, int max = 30) && { return std::move(redirects(follow, max)); }
+    Self &http_version(int version) & { return check(reqc_request_set_http_version(h(), version)); }
+    Self &&http_version(int version) && { return std::move(http_version(version)); }
+    Self &verify_tls(bool verify) & { return check(reqc_request_set_verify_tls(h(), verify ? 1 : 0)); }
+    Self &&verify_tls(bool verify) && { return std::move(verify_tls(verify)); }
+    Self &max_response_bytes(uint64_t max) & { return check(reqc_request_set_max_response_bytes(h(), max)); }
+    Self &&max_response_bytes(uint64_t max) && { return std::move(max_response_bytes(max)); }
+    Self &secret_header(std::string_view name) & {
+        return check(reqc_request_mark_secret_header(h(), detail::str(name).c_str()));
+    }
+    Self &&secret_header(std::string_view name) && { return std::move(secret_header(name)); }
+    Self &method(std::string_view m) & { return check(reqc_request_set_method(h(), detail::str(m).c_str())); }
+    Self &&method(std::string_view m) && { return std::move(method(m)); }
+    Self &url(std::string_view u) & { return check(reqc_request_set_url(h(), detail::str(u).c_str())); }
+    Self &&url(std::string_view u) && { return std::move(url(u)); }
+
+    // Copies (C borrows these strings only briefly).
+    std::string url() const { return reqc_request_url(h()); }
+    std::string method() const { return reqc_request_method(h()); }
+    // Ends a send of this request in flight on any thread (REQC_E_CANCELLED),
+    // and every later one. Thread-safe.
+    void cancel() const noexcept { reqc_request_cancel(h()); }
+
+    // Registers a hook: f(HookContext&) returning void (continue),
+    // HookResult or int. Copies of the request share it.
+    template <class F> Self &hook(HookKind kind, F &&f) & {
+        auto *holder = detail::hold(std::forward<F>(f));
+        using H = std::remove_pointer_t<decltype(holder)>;
+        return check(reqc_request_add_hook(h(), static_cast<int>(kind),
+                                           &detail::hook_trampoline<decltype(H::fn)>, holder, &H::release));
+    }
+    template <class F> Self &&hook(HookKind kind, F &&f) && { return std::move(hook(kind, std::forward<F>(f))); }
+    // Streams the body from f(char *buf, size_t capacity) -> bytes written
+    // (0 ends the body); `length` -1 when unknown (chunked).
+    template <class F> Self &body_callback(int64_t length, F &&f) & {
+        auto *holder = detail::hold(std::forward<F>(f));
+        using H = std::remove_pointer_t<decltype(holder)>;
+        return check(reqc_request_set_body_callback(h(), length, &detail::read_trampoline<decltype(H::fn)>, holder,
+                                                    &H::release));
+    }
+    template <class F> Self &&body_callback(int64_t length, F &&f) && {
+        return std::move(body_callback(length, std::forward<F>(f)));
+    }
+    // Streams the response body to f(std::string_view chunk) (returning void,
+    // or bool: false stops the send with REQC_E_ABORTED).
+    template <class F> Self &on_data(F &&f) & {
+        auto *holder = detail::hold(std::forward<F>(f));
+        using H = std::remove_pointer_t<decltype(holder)>;
+        return check(reqc_request_on_data(h(), &detail::data_trampoline<decltype(H::fn)>, holder, &H::release));
+    }
+    template <class F> Self &&on_data(F &&f) && { return std::move(on_data(std::forward<F>(f))); }
+
+protected:
+    reqc_request *h() const noexcept { return static_cast<const Self &>(*this).native_handle(); }
+    Self &check(reqc_code rc) {
+        if (rc != REQC_OK) throw Error(rc, detail::nz(reqc_request_error(h())));
+        return static_cast<Self &>(*this);
+    }
+};
+
+// A request that is not owned: the one a hook context lends (valid during
+// the hook call), or a view of a Request.
+class RequestView : public RequestOps<RequestView> {
+public:
+    explicit RequestView(reqc_request *r) noexcept : r_(r) {}
+    reqc_request *native_handle() const noexcept { return r_; }
+
+private:
+    reqc_request *r_;
+};
+
+// An owned request (move-only). A moved-from Request holds nothing and every
+// call on it throws REQC_E_INVALID_ARGUMENT.
+class Request : public RequestOps<Request> {
+public:
+    Request(std::string_view method, std::string_view url) {
+        reqc_request *out = nullptr;
+        reqc_code rc = reqc_request_new(detail::str(method).c_str(), detail::str(url).c_str(), &out);
+        if (rc != REQC_OK)
+            throw Error(rc, std::string(reqc_code_name(rc)) + ": " + detail::str(method) + " " + detail::str(url));
+        h_.reset(out);
+    }
+    explicit Request(reqc_request *owned) noexcept : h_(owned) {}
+    static Request get(std::string_view url) { return Request("GET", url); }
+    static Request post(std::string_view url) { return Request("POST", url); }
+    static Request put(std::string_view url) { return Request("PUT", url); }
+    static Request patch(std::string_view url) { return Request("PATCH", url); }
+    static Request del(std::string_view url) { return Request("DELETE", url); }
+    static Request head(std::string_view url) { return Request("HEAD", url); }
+    static Request options(std::string_view url) { return Request("OPTIONS", url); }
+
+    // An independent copy (callbacks shared, released with the last copy).
+    Request clone() const {
+        reqc_request *out = nullptr;
+        reqc_code rc = reqc_request_clone(h_.get(), &out);
+        if (rc != REQC_OK) throw Error(rc, detail::nz(reqc_request_error(h_.get())));
+        return Request(out);
+    }
+    reqc_request *native_handle() const noexcept { return h_.get(); }
+    reqc_request *release() noexcept { return h_.release(); }
+    operator RequestView() const noexcept { return RequestView(h_.get()); }
+
+private:
+    std::unique_ptr<reqc_request, detail::FreeRequest> h_;
+};
+
+// ---------------------------------------------------------- hook context
+
+// What a hook sees; valid only during the hook call.
+class HookContext {
+public:
+    HookContext(int kind, reqc_hook_ctx *ctx) noexcept : kind_(kind), ctx_(ctx) {}
+    HookKind kind() const noexcept { return static_cast<HookKind>(kind_); }
+    int hop() const noexcept { return reqc_hook_ctx_hop(ctx_); }
+    // ARGS and PRE_REQUEST: the request, lent for this call.
+    std::optional<RequestView> request() const noexcept {
+        reqc_request *r = reqc_hook_ctx_request(ctx_);
+        return r ? std::optional<RequestView>(RequestView(r)) : std::nullopt;
+    }
+    // RESPONSE: the hop's response, lent for this call.
+    std::optional<ResponseView> response() const noexcept {
+        const reqc_response *r = reqc_hook_ctx_response(ctx_);
+        return r ? std::optional<ResponseView>(ResponseView(r)) : std::nullopt;
+    }
+    std::string_view remote_ip() const noexcept { return reqc_hook_ctx_remote_ip(ctx_); }
+    int remote_port() const noexcept { return reqc_hook_ctx_remote_port(ctx_); }
+    bool connection_reused() const noexcept { return reqc_hook_ctx_connection_reused(ctx_) != 0; }
+    // RESPONSE: edits applied when the hook returns.
+    void set_status(int status) { check(reqc_hook_ctx_set_status(ctx_, status)); }
+    void set_response_header(std::string_view name, std::string_view value) {
+        check(reqc_hook_ctx_set_response_header(ctx_, detail::str(name).c_str(), detail::str(value).c_str()));
+    }
+    void remove_response_header(std::string_view name) {
+        check(reqc_hook_ctx_set_response_header(ctx_, detail::str(name).c_str(), nullptr));
+    }
+    void set_response_body(std::string_view body) {
+        check(reqc_hook_ctx_set_response_body(ctx_, reinterpret_cast<const uint8_t *>(body.data()), body.size()));
+    }
+    // RESPONSE: replaces the response, taking it over.
+    void set_response(Response &&replacement) {
+        check(reqc_hook_ctx_set_response(ctx_, const_cast<reqc_response *>(replacement.native_handle())));
+        replacement.release();
+    }
+    reqc_hook_ctx *native_handle() const noexcept { return ctx_; }
+
+private:
+    static void check(reqc_code rc) {
+        if (rc != REQC_OK) throw Error(rc, reqc_code_name(rc));
+    }
+    int kind_;
+    reqc_hook_ctx *ctx_;
+};
+
+namespace detail {
+template <class F> int run_hook(F &f, HookContext &ctx) {
+    using R = std::invoke_result_t<F &, HookContext &>;
+    if constexpr (std::is_void_v<R>) {
+        f(ctx);
+        return REQC_HOOK_CONTINUE;
+    } else {
+        return static_cast<int>(f(ctx));
+    }
+}
+template <class F> int hook_trampoline(void *ud, int kind, reqc_hook_ctx *ctx) noexcept {
+    try {
+        HookContext hc(kind, ctx);
+        return run_hook(static_cast<Holder<F> *>(ud)->fn, hc);
+    } catch (...) {
+        stash();
+        return REQC_HOOK_ABORT;
+    }
+}
+} // namespace detail
+
+// ------------------------------------------------------------------ send
+
+// One copied cookie of a session's jar.
+struct Cookie {
+    std::string domain, path, name, value;
+    bool include_subdomains = false, secure = false, http_only = false;
+    int64_t expires = 0; // Unix seconds; 0 for a session cookie
+};
+
+class Batch;
+
+namespace detail {
+// Runs a send (reqc_send or reqc_session_send) and turns its outcome into
+// a Result, rethrowing what a callback threw.
+template <class Call> Result send_result(reqc_request *req, Call &&call) {
+    reqc_response *out = nullptr;
+    auto [rc, thrown] = guarded([&] { return call(&out); });
+    Response resp(rc == REQC_OK ? out : nullptr);
+    if (thrown) std::rethrow_exception(thrown);
+    if (rc != REQC_OK) return Result(rc, nz(reqc_request_error(req)));
+    return Result(std::move(resp));
+}
+} // namespace detail
+
+// Sends without a session (no connection reuse between calls).
+inline Result try_send(RequestView req) {
+    return detail::send_result(req.native_handle(), [&](reqc_response **out) { return reqc_send(req.native_handle(), out); });
+}
+inline Response send(RequestView req) { return try_send(req).value(); }
+
+// One-off calls: reqc::get(url, {{"q", "x"}}, {{"Accept", "text/plain"}}).
+using Pairs = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+inline Response get(std::string_view url, Pairs params = {}, Pairs headers = {}) {
+    Request r = Request::get(url);
+    for (auto &p : params) r.param(p.first, p.second);
+    for (auto &hd : headers) r.header(hd.first, hd.second);
+    return send(r);
+}
+// A POST with a JSON body: reqc::post(url, R"({"a": 1})").
+inline Response post(std::string_view url, std::string_view json, Pairs headers = {}) {
+    Request r = Request::post(url);
+    r.json(json);
+    for (auto &hd : headers) r.header(hd.first, hd.second);
+    return send(r);
+}
+// A POST of form fields: reqc::post_form(url, {{"name", "value"}}).
+inline Response post_form(std::string_view url, Pairs fields, Pairs headers = {}) {
+    Request r = Request::post(url);
+    for (auto &f : fields) r.form(f.first, f.second);
+    for (auto &hd : headers) r.header(hd.first, hd.second);
+    return send(r);
+}
+
+// ------------------------------------------------------------- sessions
+
+// Defaults, cookies and connections shared by the requests sent through it.
+// Thread rules (libreqc's): send/try_send/map may run on many threads at once
+// through one Session; the setters and cookie calls are thread-safe too.
+// Moving or destroying it while another thread uses it is not.
+class Session {
+public:
+    Session() {
+        reqc_session *out = nullptr;
+        reqc_code rc = reqc_session_new(&out);
+        if (rc != REQC_OK) throw Error(rc, "");
+        h_.reset(out);
+    }
+    reqc_session *native_handle() const noexcept { return h_.get(); }
+
+    Session &header(std::string_view name, std::string_view value) {
+        return check(reqc_session_set_header(s(), detail::str(name).c_str(), detail::str(value).c_str()));
+    }
+    Session &add_header(std::string_view name, std::string_view value) {
+        return check(reqc_session_add_header(s(), detail::str(name).c_str(), detail::str(value).c_str()));
+    }
+    Session &remove_header(std::string_view name) {
+        return check(reqc_session_set_header(s(), detail::str(name).c_str(), nullptr));
+    }
+    Session &param(std::string_view name, std::string_view value) {
+        return check(reqc_session_add_param(s(), detail::str(name).c_str(), detail::str(value).c_str()));
+    }
+    Session &auth_basic(std::string_view user, std::string_view password) {
+        return check(reqc_session_set_auth_basic(s(), detail::str(user).c_str(), detail::str(password).c_str()));
+    }
+    Session &auth_digest(std::string_view user, std::string_view password) {
+        return check(reqc_session_set_auth_digest(s(), detail::str(user).c_str(), detail::str(password).c_str()));
+    }
+    Session &auth_bearer(std::string_view token) {
+        return check(reqc_session_set_auth_bearer(s(), detail::str(token).c_str()));
+    }
+    Session &timeout(std::chrono::milliseconds t) { return check(reqc_session_set_timeout_ms(s(), t.count())); }
+    Session &connect_timeout(std::chrono::milliseconds t) {
+        return check(reqc_session_set_connect_timeout_ms(s(), t.count()));
+    }
+    Session &redirects(bool follow, int max = 30) { return check(reqc_session_set_redirects(s(), follow ? 1 : 0, max)); }
+    Session &http_version(int version) { return check(reqc_session_set_http_version(s(), version)); }
+    Session &max_response_bytes(uint64_t max) { return check(reqc_session_set_max_response_bytes(s(), max)); }
+    Session &secret_header(std::string_view name) {
+        return check(reqc_session_mark_secret_header(s(), detail::str(name).c_str()));
+    }
+    Session &user_agent(std::string_view agent) {
+        return check(reqc_session_set_user_agent(s(), detail::str(agent).c_str()));
+    }
+    Session &proxy(std::string_view proxy) { return check(reqc_session_set_proxy(s(), detail::str(proxy).c_str())); }
+    Session &trust_env(bool trust) { return check(reqc_session_set_trust_env(s(), trust ? 1 : 0)); }
+    Session &verify_tls(bool verify) { return check(reqc_session_set_verify_tls(s(), verify ? 1 : 0)); }
+    Session &ca_file(std::string_view path) { return check(reqc_session_set_ca_file(s(), detail::str(path).c_str())); }
+
+    // Cookies.
+    Session &set_cookie(std::string_view url, std::string_view set_cookie) {
+        return check(reqc_session_set_cookie(s(), detail::str(url).c_str(), detail::str(set_cookie).c_str()));
+    }
+    // The value a request to `url` would send for cookie `name`.
+    std::optional<std::string> cookie(std::string_view url, std::string_view name) {
+        char *out = nullptr;
+        reqc_code rc = reqc_session_get_cookie(s(), detail::str(url).c_str(), detail::str(name).c_str(), &out);
+        if (rc == REQC_E_NOT_FOUND) return std::nullopt;
+        check(rc);
+        std::string v(out);
+        reqc_string_free(out);
+        return v;
+    }
+    Session &clear_cookies() { return check(reqc_session_clear_cookies(s())); }
+    std::vector<Cookie> cookies() {
+        reqc_cookie_list *list = nullptr;
+        check(reqc_session_cookies(s(), &list));
+        std::unique_ptr<reqc_cookie_list, void (*)(reqc_cookie_list *)> owned(list, reqc_cookie_list_free);
+        std::vector<Cookie> all;
+        for (size_t i = 0, n = reqc_cookie_list_count(list); i < n; i++) {
+            reqc_cookie c{};
+            if (reqc_cookie_list_at(list, i, &c) != REQC_OK) break;
+            all.push_back(Cookie{detail::nz(c.domain), detail::nz(c.path), detail::nz(c.name), detail::nz(c.value),
+                                 c.include_subdomains != 0, c.secure != 0, c.http_only != 0, c.expires});
+        }
+        return all;
+    }
+    // The jar as a Netscape cookie file, and back.
+    std::string export_cookies() {
+        char *out = nullptr;
+        check(reqc_session_export_cookies(s(), &out));
+        std::string v(out);
+        reqc_string_free(out);
+        return v;
+    }
+    size_t import_cookies(std::string_view text) {
+        size_t n = 0;
+        check(reqc_session_import_cookies(s(), detail::str(text).c_str(), &n));
+        return n;
+    }
+
+    // Logging: to a file descriptor, or to f(int level, std::string_view line)
+    // (a REQC_LOG_* level, optionally | REQC_LOG_SHOW_SECRETS).
+    Session &verbose(int fd, int level) { return check(reqc_session_set_verbose_fd(s(), fd, level)); }
+    template <class F> Session &on_log(int level, F &&f) {
+        auto *holder = detail::hold(std::forward<F>(f));
+        using H = std::remove_pointer_t<decltype(holder)>;
+        return check(reqc_session_set_log_callback(s(), level, &detail::log_trampoline<decltype(H::fn)>, holder,
+                                                   &H::release));
+    }
+    // A hook for every request the session sends (see RequestOps::hook).
+    template <class F> Session &hook(HookKind kind, F &&f) {
+        auto *holder = detail::hold(std::forward<F>(f));
+        using H = std::remove_pointer_t<decltype(holder)>;
+        return check(reqc_session_add_hook(s(), static_cast<int>(kind), &detail::hook_trampoline<decltype(H::fn)>,
+                                           holder, &H::release));
+    }
+
+    // Sends through the session. Throws reqc::Error on failure, or rethrows
+    // what one of the callbacks threw.
+    Response send(RequestView req) { return try_send(req).value(); }
+    // Never throws reqc::Error: the Result holds the failure. Still rethrows
+    // what your own callbacks threw (that exception is yours).
+    Result try_send(RequestView req) {
+        return detail::send_result(req.native_handle(),
+                                   [&](reqc_response **out) { return reqc_session_send(s(), req.native_handle(), out); });
+    }
+    Response get(std::string_view url) { return send(Request::get(url)); }
+    Response post(std::string_view url, std::string_view json) { return send(Request::post(url).json(json)); }
+
+    // Requests' async.map: sends every request concurrently (at most
+    // `concurrency` at once) and returns one Result per request, in order.
+    template <class Range> std::vector<Result> map(const Range &requests, size_t concurrency = 64);
+    // The same, handing each result to f(size_t index, Result) as it lands.
+    template <class Range, class F> void map(const Range &requests, size_t concurrency, F &&on_complete);
+
+private:
+    reqc_session *s() const noexcept { return h_.get(); }
+    Session &check(reqc_code rc) {
+        if (rc != REQC_OK) throw Error(rc, detail::nz(reqc_session_error(h_.get())));
+        return *this;
+    }
+    std::unique_ptr<reqc_session, detail::FreeSession> h_;
+};
+
+// --------------------------------------------------------------- batches
+
+namespace detail {
+// on_complete: f(size_t index, Result). Throwing cancels the batch, and
+// the callable is not called again during that perform.
+template <class F>
+void complete_trampoline(void *ud, reqc_batch *b, size_t index, reqc_code code, reqc_response *resp) noexcept {
+    try {
+        Response owned(resp);
+        // After a throw the batch is being cancelled: the items it ends are
+        // not handed to the callable any more.
+        if (pending()) return;
+        if (code == REQC_OK)
+            static_cast<Holder<F> *>(ud)->fn(index, Result(std::move(owned)));
+        else
+            static_cast<Holder<F> *>(ud)->fn(index, Result(code, nz(reqc_batch_item_error(b, index))));
+    } catch (...) {
+        stash();
+        reqc_batch_cancel(b);
+    }
+}
+} // namespace detail
+
+// Many requests at once over one session's connections (or a private
+// session). Every callback runs on the thread that calls perform().
+class Batch {
+public:
+    Batch() : Batch(nullptr) {}
+    explicit Batch(Session &session) : Batch(session.native_handle()) {}
+    reqc_batch *native_handle() const noexcept { return h_.get(); }
+
+    // Adds a copy of `req`; returns its index.
+    size_t add(RequestView req) {
+        size_t index = 0;
+        check(reqc_batch_add(b(), req.native_handle(), &index));
+        return index;
+    }
+    size_t size() const noexcept { return reqc_batch_count(h_.get()); }
+    Batch &max_concurrency(size_t n) { return check(reqc_batch_set_max_concurrency(b(), n)); }
+    Batch &max_per_host(size_t n) { return check(reqc_batch_set_max_per_host(b(), n)); }
+    Batch &timeout(std::chrono::milliseconds t) { return check(reqc_batch_set_timeout_ms(b(), t.count())); }
+    // Each item's result to f(size_t index, Result) as it lands (instead of
+    // keeping it for result()). An exception from f cancels the batch and
+    // is rethrown by perform().
+    template <class F> Batch &on_complete(F &&f) {
+        auto *holder = detail::hold(std::forward<F>(f));
+        using H = std::remove_pointer_t<decltype(holder)>;
+        return check(reqc_batch_on_complete(b(), &detail::complete_trampoline<decltype(H::fn)>, holder, &H::release));
+    }
+    // Runs every item; rethrows what a callback threw.
+    void perform() {
+        auto [rc, thrown] = detail::guarded([&] { return reqc_batch_perform(b()); });
+        if (thrown) std::rethrow_exception(thrown);
+        check(rc);
+    }
+    // From any thread or callback.
+    void cancel() noexcept { reqc_batch_cancel(h_.get()); }
+    // Item `index`'s response (moved out) or failure.
+    Result result(size_t index) {
+        reqc_response *out = nullptr;
+        reqc_code rc = reqc_batch_result(b(), index, &out);
+        if (rc == REQC_OK) return Result(Response(out));
+        std::string msg = detail::nz(reqc_batch_item_error(b(), index));
+        if (msg.empty()) msg = detail::nz(reqc_batch_error(b()));
+        return Result(rc, msg);
+    }
+
+private:
+    explicit Batch(reqc_session *session) {
+        reqc_batch *out = nullptr;
+        reqc_code rc = reqc_batch_new(session, &out);
+        if (rc != REQC_OK) throw Error(rc, "");
+        h_.reset(out);
+    }
+    reqc_batch *b() const noexcept { return h_.get(); }
+    Batch &check(reqc_code rc) {
+        if (rc != REQC_OK) throw Error(rc, detail::nz(reqc_batch_error(h_.get())));
+        return *this;
+    }
+    std::unique_ptr<reqc_batch, detail::FreeBatch> h_;
+};
+
+template <class Range> std::vector<Result> Session::map(const Range &requests, size_t concurrency) {
+    Batch batch(*this);
+    batch.max_concurrency(concurrency);
+    for (const auto &req : requests) batch.add(req);
+    batch.perform();
+    std::vector<Result> results;
+    results.reserve(batch.size());
+    for (size_t i = 0; i < batch.size(); i++) results.push_back(batch.result(i));
+    return results;
+}
+
+template <class Range, class F> void Session::map(const Range &requests, size_t concurrency, F &&on_complete) {
+    Batch batch(*this);
+    batch.max_concurrency(concurrency);
+    batch.on_complete(std::forward<F>(on_complete));
+    for (const auto &req : requests) batch.add(req);
+    batch.perform();
+}
+
+// --------------------------------------------------------- process-wide
+
+// "libreqc/0.1.0 libcurl/8.x …"
+inline std::string_view version() noexcept { return reqc_version(); }
+// Logs every send in the process (unless a session sets its own sink).
+inline void set_verbose_fd(int fd, int level) {
+    reqc_code rc = reqc_config_set_verbose_fd(fd, level);
+    if (rc != REQC_OK) throw Error(rc, "");
+}
+template <class F> void set_log_callback(int level, F &&f) {
+    auto *holder = detail::hold(std::forward<F>(f));
+    using H = std::remove_pointer_t<decltype(holder)>;
+    reqc_code rc = reqc_config_set_log_callback(level, &detail::log_trampoline<decltype(H::fn)>, holder, &H::release);
+    if (rc != REQC_OK) throw Error(rc, "");
+}
+inline void reset_config() { reqc_config_reset(); }
+
+} // namespace reqc
+
+#endif // REQC_HPP

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the C++ suite with CMake and runs it against libreqc's test server:
+# with g++ (and clang++ when installed), C++17 natively, C++20 natively, and
+# C++17 under AddressSanitizer + UBSan. Extra arguments go to the test binary
+# (e.g. --gtest_filter=Cpp.Map*). Needs `make build` first.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+mkdir -p build/cpp
+lib_dir=${REQC_LIB_DIR:-$root/target/release}
+
+compilers=(g++)
+command -v clang++ >/dev/null 2>&1 && compilers+=(clang++)
+
+# name  compiler  standard  sanitize
+configs=()
+for cxx in "${compilers[@]}"; do
+    configs+=("$cxx-17 $cxx 17 OFF" "$cxx-20 $cxx 20 OFF" "$cxx-17-asan $cxx 17 ON")
+done
+
+for config in "${configs[@]}"; do
+    read -r name cxx std san <<<"$config"
+    dir=build/cpp/$name
+    echo "== C++ suite: $name"
+    cmake -S bindings/cpp -B "$dir" -DCMAKE_CXX_COMPILER="$cxx" -DREQC_CXX_STANDARD="$std" \
+        -DREQC_SANITIZE="$san" -DREQC_LIB_DIR="$lib_dir" -DCMAKE_BUILD_TYPE=Debug >"$dir.log" 2>&1 ||
+        { cat "$dir.log"; exit 1; }
+    nice cmake --build "$dir" >>"$dir.log" 2>&1 || { cat "$dir.log"; exit 1; }
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+        LD_LIBRARY_PATH=$lib_dir tests/with-server.sh "$dir/reqc_cpp_tests" --gtest_brief=1 "$@"
+done

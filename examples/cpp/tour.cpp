@@ -3,8 +3,7 @@
 // hack_headers, an async map, verbose logging, and an exception thrown in a
 // callback coming back to the caller.
 //
-//   g++ -std=c++17 -Wall -Wextra -Werror -Iinclude -Ibindings/cpp/include \
-//       -o tour examples/cpp/tour.cpp -Ltarget/release -lreqc
+//   g++ -std=c++17 -Iinclude -Ibindings/cpp/include -o tour examples/cpp/tour.cpp -Ltarget/release -lreqc
 //   REQC_TEST_URL=http://127.0.0.1:PORT LD_LIBRARY_PATH=target/release ./tour
 //
 // `make demo` runs it against libreqc's test server.
@@ -81,7 +80,7 @@ int main() {
                 if (results[i])
                     std::cout << "  " << i << ": " << results[i]->status() << " " << results[i]->url() << "\n";
                 else
-                    std::cout << "  " << i << ": " << reqc_code_name(results[i].code()) << " " << results[i].message() << "\n";
+                    std::cout << "  " << i << ": " << results[i].message() << "\n";
             }
         }
 
@@ -104,11 +103,11 @@ int main() {
 
         title("Errors");
         reqc::Result res = reqc::try_send(reqc::Request::get("http://127.0.0.1:1/"));
-        std::cout << "try_send: " << reqc_code_name(res.code()) << ": " << res.message() << "\n";
+        std::cout << "try_send: code " << res.code() << ", " << res.message() << "\n";
         try {
             reqc::get("http://127.0.0.1:1/");
         } catch (const reqc::Error &e) {
-            std::cout << "reqc::Error " << e.name() << ": " << e.what() << "\n";
+            std::cout << "reqc::Error (code " << e.code() << "): " << e.what() << "\n";
         }
     } catch (const std::exception &e) {
         std::cerr << "tour failed: " << e.what() << "\n";

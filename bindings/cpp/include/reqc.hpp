@@ -423,6 +423,9 @@ public:
         return check(reqc_request_set_connect_timeout_ms(h(), t.count()));
     }
     Self &&connect_timeout(std::chrono::milliseconds t) && { return std::move(connect_timeout(t)); }
+    // The longest wait for the next bytes (idle time); 0 means none.
+    Self &read_timeout(std::chrono::milliseconds t) & { return check(reqc_request_set_read_timeout_ms(h(), t.count())); }
+    Self &&read_timeout(std::chrono::milliseconds t) && { return std::move(read_timeout(t)); }
     Self &redirects(bool follow, int max = 30) & { return check(reqc_request_set_redirects(h(), follow ? 1 : 0, max)); }
     Self &&redirects(bool follow, int max = 30) && { return std::move(redirects(follow, max)); }
     Self &http_version(int version) & { return check(reqc_request_set_http_version(h(), version)); }
@@ -692,6 +695,7 @@ public:
     Session &connect_timeout(std::chrono::milliseconds t) {
         return check(reqc_session_set_connect_timeout_ms(s(), t.count()));
     }
+    Session &read_timeout(std::chrono::milliseconds t) { return check(reqc_session_set_read_timeout_ms(s(), t.count())); }
     Session &redirects(bool follow, int max = 30) { return check(reqc_session_set_redirects(s(), follow ? 1 : 0, max)); }
     Session &http_version(int version) { return check(reqc_session_set_http_version(s(), version)); }
     Session &max_response_bytes(uint64_t max) { return check(reqc_session_set_max_response_bytes(s(), max)); }

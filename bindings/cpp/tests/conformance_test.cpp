@@ -70,11 +70,12 @@ const json *member(const json &obj, const std::string &key, bool nocase) {
 }
 
 // `got` holds `want`: objects by subset (keys under "headers"
-// case-insensitive), arrays equal in length and element by element, scalars equal.
+// case-insensitive; an empty object wants an empty one), arrays equal in length and element by element, scalars equal.
 void subset(const json *got, const json &want, const std::string &path, bool nocase = false) {
     ASSERT_NE(got, nullptr) << path << " is missing";
     if (want.is_object()) {
         ASSERT_TRUE(got->is_object()) << path << " is not an object";
+        ASSERT_TRUE(!want.empty() || got->empty()) << path << " has " << got->size() << " members, want none";
         for (auto it = want.begin(); it != want.end(); ++it)
             subset(member(*got, it.key(), nocase), it.value(), path + "." + it.key(), it.key() == "headers");
     } else if (want.is_array()) {

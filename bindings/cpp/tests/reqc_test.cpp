@@ -190,6 +190,16 @@ TEST_F(Cpp, TrySendNeverThrowsReqcErrors) {
     EXPECT_EQ(good->status(), 418);
 }
 
+TEST_F(Cpp, Timeouts) {
+    reqc::Request slow = reqc::Request::get(url("/delay/2")).timeout(std::chrono::milliseconds(200));
+    EXPECT_EQ(reqc::try_send(slow).code(), REQC_E_TIMEOUT);
+    reqc::Session s;
+    s.read_timeout(std::chrono::milliseconds(200)).connect_timeout(std::chrono::seconds(5));
+    EXPECT_EQ(s.try_send(reqc::Request::get(url("/delay/2"))).code(), REQC_E_TIMEOUT);
+    EXPECT_EQ(s.try_send(reqc::Request::get(url("/delay/2")).read_timeout(std::chrono::seconds(0))).code(), REQC_OK)
+        << "the request's setting wins over the session's";
+}
+
 TEST_F(Cpp, CancelledRequest) {
     reqc::Request req = reqc::Request::get(url("/get"));
     req.cancel();

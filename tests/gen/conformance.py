@@ -178,7 +178,15 @@ def expect_checks(e, codes):
         raise ValueError("unknown code %s (not in the header)" % code)
     lines.append("conf_check_code(rc, %s, req);" % code)
     if code != "REQC_OK":
-        return lines
+        if set(e) == {"code"}:
+            return lines
+        if code != "REQC_E_TOO_MANY_REDIRECTS":
+            raise ValueError("only REQC_OK and REQC_E_TOO_MANY_REDIRECTS have a response to check")
+        # The redirect that was not followed, with its history (Requests'
+        # TooManyRedirects.response).
+        lines.append("if (rc != %s) return;" % code)
+        lines.append("CHECK_OK(reqc_request_last_response(req, &resp), req);")
+        lines.append("conf_resp = resp;")
     lines.append("if (resp == NULL) return;")
     if "status" in e:
         lines.append("conf_check_int(\"status\", reqc_response_status(resp), %d);" % e["status"])

@@ -366,7 +366,9 @@ typedef int (*reqc_data_fn)(void *userdata,
 #define REQC_E_INVALID_ARGUMENT 1
 
 /**
- * The URL could not be parsed, has no host, or is longer than 64 KiB.
+ * The URL could not be parsed, has no host, holds a control character
+ * (CR, LF, tab, NUL escapes: refused, never stripped), or is longer than
+ * 64 KiB.
  */
 #define REQC_E_INVALID_URL 2
 
@@ -463,7 +465,9 @@ typedef int (*reqc_data_fn)(void *userdata,
 #define REQC_E_ABORTED 23
 
 /**
- * The body read callback reported an error.
+ * The body read callback failed: it returned non-zero, or it ended the
+ * body before the length given to `reqc_request_set_body_callback` (or
+ * supplied more); the message says which.
  */
 #define REQC_E_CALLBACK 24
 
@@ -1156,9 +1160,11 @@ reqc_code reqc_hook_ctx_set_response_body(reqc_hook_ctx *ctx,
  * of Requests' `settings.verbose = sys.stderr`) at `level` (a
  * `REQC_LOG_*` value, optionally with `REQC_LOG_SHOW_SECRETS`), unless a
  * session sets its own sink. The descriptor must stay open while it is set;
- * libreqc never closes it. Thread-safe.
+ * libreqc never closes it. With `REQC_LOG_OFF`, `fd` is ignored (any
+ * value, -1 included): logging is off. Thread-safe.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a negative `fd` with a
+ * level other than `REQC_LOG_OFF`, an unknown level).
  */
 reqc_code reqc_config_set_verbose_fd(int fd,
                                      int level);
@@ -1182,7 +1188,8 @@ reqc_code reqc_config_set_log_callback(int level,
 
 /**
  * As `reqc_config_set_verbose_fd`, for the session's sends only (it wins
- * over the global sink; `REQC_LOG_OFF` silences them).
+ * over the global sink; `REQC_LOG_OFF` silences them, with any `fd`, -1
+ * included).
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
  *
@@ -1225,7 +1232,8 @@ reqc_code reqc_session_set_log_callback(reqc_session *s,
  * `*out` is written only on success.
  *
  * Returns `REQC_OK`; `REQC_E_INVALID_ARGUMENT` (NULL argument, not UTF-8,
- * method not a token); `REQC_E_INVALID_URL`; `REQC_E_UNSUPPORTED_PROTOCOL`.
+ * method not a token); `REQC_E_INVALID_URL` (unparsable, no host, a CR,
+ * LF or other control character in it); `REQC_E_UNSUPPORTED_PROTOCOL`.
  * There is no handle to hold a message when this fails: the code says why.
  * Thread-safe.
  *
@@ -1471,7 +1479,10 @@ reqc_code reqc_request_add_file_data(reqc_request *req,
 /**
  * Streams the body from `read`, called on the sending thread until it
  * reports the end. `length` is the body's size in bytes, or -1 when unknown
- * (then it is sent chunked over HTTP/1.1). Replaces any other body.
+ * (then it is sent chunked over HTTP/1.1). Replaces any other body. A
+ * callback that ends the body before `length` bytes (or supplies more), or
+ * returns non-zero, fails the send with `REQC_E_CALLBACK`, the message
+ * saying which ("it ended the body after 10 of the 100 bytes announced").
  *
  * Each send reads the body from `read` anew, so a request sent twice needs a
  * callback that can start over. Such a body cannot be re-sent by a 307/308
@@ -2007,6 +2018,28 @@ const char *reqc_response_remote_ip(const reqc_response *resp);
  * `resp` is NULL or a live response.
  */
 int reqc_response_remote_port(const reqc_response *resp);
+
+/**
+ * How many warnings the send's hooks left on the response: one for each
+ * hook that returned `REQC_HOOK_ERROR` (the send went on), in the order they
+ * ran, across every hop. They are logged too when a log sink is set; here
+ * they stay readable without one. 0 for NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+size_t reqc_response_warning_count(const reqc_response *resp);
+
+/**
+ * The `index`th warning, e.g. "a response hook reported an error at hop 0:
+ * GET http://host/path" (method and URL, userinfo removed). Borrowed from
+ * `resp`; NULL when out of range or for NULL `resp`.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+const char *reqc_response_warning_at(const reqc_response *resp,
+                                     size_t index);
 
 /**
  * Sends `req` and waits for the response, following redirects. The request

@@ -47,7 +47,8 @@ pub enum Code {
     Cancelled = 22,
     /// A callback or hook asked to stop.
     Aborted = 23,
-    /// The body read callback reported an error.
+    /// The body read callback reported an error, or supplied fewer or more
+    /// bytes than it announced.
     Callback = 24,
     /// Any other failure of the transfer; the message names libcurl's error.
     Transport = 30,

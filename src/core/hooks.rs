@@ -3,7 +3,7 @@
 //! redirect hop). Session hooks run before request hooks, each kind in
 //! registration order. The same dispatch serves single sends and batches.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::error::{Code, Error, Result};
 use super::log::{HopLog, Level};
@@ -26,6 +26,30 @@ impl HookKind {
             HookKind::PostRequest => "post_request",
             HookKind::Response => "response",
         }
+    }
+
+    /// The kind with its article, for messages: "an args hook".
+    pub fn with_article(self) -> String {
+        let article = if self == HookKind::Args { "an" } else { "a" };
+        format!("{article} {} hook", self.name())
+    }
+}
+
+/// The warnings of one send's hooks (REQC_HOOK_ERROR), kept for its
+/// response; shared with the POST_REQUEST hooks that run in a callback.
+#[derive(Clone, Debug, Default)]
+pub struct Warnings(Arc<Mutex<Vec<String>>>);
+
+impl Warnings {
+    pub fn push(&self, warning: String) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(warning);
+    }
+
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
@@ -93,8 +117,9 @@ impl HookList {
         HookList(all)
     }
 
-    /// Runs the hooks of `kind` in order. A warning goes to the log naming
-    /// the kind and the request; an abort ends the run with `Code::Aborted`.
+    /// Runs the hooks of `kind` in order. A warning goes to `warnings` and
+    /// to the log, naming the kind and the request (`what`: method and
+    /// URL); an abort ends the run with `Code::Aborted`, naming them too.
     pub fn run(
         &self,
         kind: HookKind,
@@ -102,19 +127,24 @@ impl HookList {
         data: HookData<'_>,
         log: Option<&HopLog>,
         what: &str,
+        warnings: &Warnings,
     ) -> Result<()> {
         let mut call = HookCall { kind, hop, data };
         for (_, hook) in self.0.iter().filter(|(k, _)| *k == kind) {
             match hook.call(&mut call) {
                 Flow::Continue => {}
                 Flow::Warn => {
+                    warnings.push(format!(
+                        "{} reported an error at hop {hop}: {what}",
+                        kind.with_article()
+                    ));
                     if let Some(log) = log {
                         log.emit(
                             Level::Requests,
                             &format!(
-                                "{}   WARNING   a {} hook reported an error   {what}",
+                                "{}   WARNING   {} reported an error   {what}",
                                 super::log::timestamp(),
-                                kind.name()
+                                kind.with_article()
                             ),
                         );
                     }
@@ -122,7 +152,7 @@ impl HookList {
                 Flow::Abort => {
                     return Err(Error::new(
                         Code::Aborted,
-                        format!("a {} hook aborted the request", kind.name()),
+                        format!("{} aborted the request: {what}", kind.with_article()),
                     ));
                 }
             }

@@ -34,6 +34,9 @@ pub struct Response {
     pub timings: Timings,
     pub remote_ip: String,
     pub remote_port: u16,
+    /// What the send's hooks reported with REQC_HOOK_ERROR, in order (on
+    /// the final response).
+    pub warnings: Vec<String>,
 }
 
 impl Response {

@@ -14,7 +14,7 @@ use super::decode;
 use super::defaults;
 use super::digest::{Nonces, Round, Sent};
 use super::error::{Code, Error, Result};
-use super::hooks::{HookData, HookKind, HookList};
+use super::hooks::{HookData, HookKind, HookList, Warnings};
 use super::log::{self as logline, HopLog, Level, Logger, Secrets};
 use super::redact;
 use super::redirect;
@@ -94,6 +94,7 @@ pub struct Exchange {
     started: Instant,
     history: Vec<Response>,
     current: Option<Current>,
+    warnings: Warnings,
 }
 
 /// The hop on the wire.
@@ -117,6 +118,7 @@ impl Exchange {
     ) -> Result<Exchange> {
         let started = Instant::now();
         let hooks = request.hooks.after(&below.hooks);
+        let warnings = Warnings::default();
         let chain = if hooks.has(HookKind::Args) {
             let mut copy = request.clone();
             let what = describe(&copy.method, &copy.url);
@@ -140,6 +142,7 @@ impl Exchange {
                 HookData::Request(&mut copy),
                 log.as_ref(),
                 &what,
+                &warnings,
             )?;
             Chain::new(&copy, below)?
         } else {
@@ -156,6 +159,7 @@ impl Exchange {
             started,
             history: Vec::new(),
             current: None,
+            warnings,
         })
     }
 
@@ -183,7 +187,14 @@ impl Exchange {
             describe(&hop.method, &hop.url)
         };
         if self.hooks.has(HookKind::PreRequest) {
-            pre_request(&self.hooks, number, &mut hop, log.as_deref(), &what)?;
+            pre_request(
+                &self.hooks,
+                number,
+                &mut hop,
+                log.as_deref(),
+                &what,
+                &self.warnings,
+            )?;
         }
         hop.log = log.clone();
         if let Some(log) = &log {
@@ -203,6 +214,7 @@ impl Exchange {
         }
         if self.hooks.has(HookKind::PostRequest) {
             let (hooks, log, what) = (self.hooks.clone(), log.clone(), what.clone());
+            let warnings = self.warnings.clone();
             collector.set_on_sent(Box::new(move |info| {
                 hooks
                     .run(
@@ -211,6 +223,7 @@ impl Exchange {
                         HookData::Sent(info),
                         log.as_deref(),
                         &what,
+                        &warnings,
                     )
                     .is_ok()
             }));
@@ -358,6 +371,7 @@ impl Exchange {
             HookData::Response(&mut response),
             log.as_deref(),
             &what,
+            &self.warnings,
         )?;
         if digest && self.answers_digest(&hop, &response) {
             self.history.push(into_history(response));
@@ -390,6 +404,7 @@ impl Exchange {
                 let mut history = std::mem::take(&mut self.history);
                 history.append(&mut response.history);
                 response.history = history;
+                response.warnings = self.warnings.take();
                 Ok(Some(response))
             }
         }
@@ -423,8 +438,13 @@ fn via_proxy(e: Error, hop: &Hop) -> Error {
     }
 }
 
+/// Method and URL for a message, without the URL's userinfo (the first hop
+/// still has it: it becomes auth when the hop is prepared).
 fn describe(method: &str, url: &Url) -> String {
-    format!("{method} {}", redact::url(url))
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    format!("{method} {shown}")
 }
 
 /// Runs the PRE_REQUEST hooks on a view of the prepared hop; the headers
@@ -435,6 +455,7 @@ fn pre_request(
     hop: &mut Hop,
     log: Option<&HopLog>,
     what: &str,
+    warnings: &Warnings,
 ) -> Result<()> {
     let mut view = Request {
         method: hop.method.clone(),
@@ -452,6 +473,7 @@ fn pre_request(
         HookData::Request(&mut view),
         log,
         what,
+        warnings,
     );
     hop.headers = view.headers.0;
     result
@@ -533,6 +555,7 @@ fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> R
         timings: info.timings,
         remote_ip: info.remote_ip,
         remote_port: info.remote_port,
+        warnings: Vec::new(),
     }
 }
 
@@ -599,10 +622,17 @@ impl Chain {
             .is_some_and(|r| r.follow && self.redirects_followed < r.max)
     }
 
+    /// `e` with the request's method and URL appended, as every failure
+    /// message names them.
+    fn naming(&self, e: Error) -> Error {
+        let message = format!("{}: {} {}", e.message, self.method, redact::url(&self.url));
+        Error::new(e.code, message)
+    }
+
     /// The next transfer, fully decided.
     fn hop(&self, started: Instant) -> Result<Hop> {
         let mut headers = self.headers.0.clone();
-        let (body, content_type) = hop_body(&self.body)?;
+        let (body, content_type) = hop_body(&self.body).map_err(|e| self.naming(e))?;
         if !self.headers.mentions("content-type") {
             match (content_type, &body) {
                 (Some(ct), _) => headers.push(("Content-Type".to_string(), Some(ct))),
@@ -698,7 +728,7 @@ impl Chain {
                 ),
             ));
         }
-        let next = redirect::target(&self.url, location)?;
+        let next = redirect::target(&self.url, location).map_err(|e| self.naming(e))?;
         let method = redirect::next_method(response.status, &self.method).to_string();
         if method != self.method && method == "GET" {
             self.body = Body::None;

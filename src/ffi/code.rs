@@ -17,7 +17,9 @@ pub const REQC_OK: reqc_code = 0;
 /// An argument was NULL, not UTF-8, held CR, LF or NUL where not allowed, was
 /// not an HTTP token, or was out of range; or a handle of the wrong type.
 pub const REQC_E_INVALID_ARGUMENT: reqc_code = 1;
-/// The URL could not be parsed, has no host, or is longer than 64 KiB.
+/// The URL could not be parsed, has no host, holds a control character
+/// (CR, LF, tab, NUL escapes: refused, never stripped), or is longer than
+/// 64 KiB.
 pub const REQC_E_INVALID_URL: reqc_code = 2;
 /// The URL's scheme is not http or https (also for a redirect's target).
 pub const REQC_E_UNSUPPORTED_PROTOCOL: reqc_code = 3;
@@ -63,7 +65,9 @@ pub const REQC_E_BODY_TOO_LARGE: reqc_code = 21;
 pub const REQC_E_CANCELLED: reqc_code = 22;
 /// A callback asked to stop.
 pub const REQC_E_ABORTED: reqc_code = 23;
-/// The body read callback reported an error.
+/// The body read callback failed: it returned non-zero, or it ended the
+/// body before the length given to `reqc_request_set_body_callback` (or
+/// supplied more); the message says which.
 pub const REQC_E_CALLBACK: reqc_code = 24;
 /// Another failure of the transfer; the message names libcurl's error.
 pub const REQC_E_TRANSPORT: reqc_code = 30;

@@ -83,6 +83,10 @@ fn logger(level: c_int, sink: impl FnOnce() -> Result<Arc<dyn LogSink>>) -> Resu
 
 fn fd_logger(fd: c_int, level: c_int) -> Result<Logger> {
     logger(level, || {
+        if level & !REQC_LOG_SHOW_SECRETS == REQC_LOG_OFF {
+            // Switching logging off needs no descriptor.
+            return Ok(Arc::new(Silence) as Arc<dyn LogSink>);
+        }
         if fd < 0 {
             return Err(Error::invalid(format!("file descriptor {fd} is negative")));
         }
@@ -124,9 +128,11 @@ fn set_global(logger: Result<Logger>) -> reqc_code {
 /// of Requests' `settings.verbose = sys.stderr`) at `level` (a
 /// `REQC_LOG_*` value, optionally with `REQC_LOG_SHOW_SECRETS`), unless a
 /// session sets its own sink. The descriptor must stay open while it is set;
-/// libreqc never closes it. Thread-safe.
+/// libreqc never closes it. With `REQC_LOG_OFF`, `fd` is ignored (any
+/// value, -1 included): logging is off. Thread-safe.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a negative `fd` with a
+/// level other than `REQC_LOG_OFF`, an unknown level).
 #[no_mangle]
 pub extern "C" fn reqc_config_set_verbose_fd(fd: c_int, level: c_int) -> reqc_code {
     set_global(fd_logger(fd, level))
@@ -157,7 +163,8 @@ pub unsafe extern "C" fn reqc_config_set_log_callback(
 }
 
 /// As `reqc_config_set_verbose_fd`, for the session's sends only (it wins
-/// over the global sink; `REQC_LOG_OFF` silences them).
+/// over the global sink; `REQC_LOG_OFF` silences them, with any `fd`, -1
+/// included).
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
 ///

@@ -128,7 +128,8 @@ impl reqc_request {
 /// `*out` is written only on success.
 ///
 /// Returns `REQC_OK`; `REQC_E_INVALID_ARGUMENT` (NULL argument, not UTF-8,
-/// method not a token); `REQC_E_INVALID_URL`; `REQC_E_UNSUPPORTED_PROTOCOL`.
+/// method not a token); `REQC_E_INVALID_URL` (unparsable, no host, a CR,
+/// LF or other control character in it); `REQC_E_UNSUPPORTED_PROTOCOL`.
 /// There is no handle to hold a message when this fails: the code says why.
 /// Thread-safe.
 ///
@@ -617,7 +618,10 @@ pub unsafe extern "C" fn reqc_request_add_file_data(
 
 /// Streams the body from `read`, called on the sending thread until it
 /// reports the end. `length` is the body's size in bytes, or -1 when unknown
-/// (then it is sent chunked over HTTP/1.1). Replaces any other body.
+/// (then it is sent chunked over HTTP/1.1). Replaces any other body. A
+/// callback that ends the body before `length` bytes (or supplies more), or
+/// returns non-zero, fails the send with `REQC_E_CALLBACK`, the message
+/// saying which ("it ended the body after 10 of the 100 bytes announced").
 ///
 /// Each send reads the body from `read` anew, so a request sent twice needs a
 /// callback that can start over. Such a body cannot be re-sent by a 307/308

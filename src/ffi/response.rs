@@ -94,6 +94,7 @@ struct Strings {
     url: CString,
     remote_ip: CString,
     headers: Vec<(CString, CString)>,
+    warnings: Vec<CString>,
 }
 
 fn c_string(s: &str) -> CString {
@@ -184,6 +185,7 @@ impl reqc_response {
                 .iter()
                 .map(|(n, v)| (c_string(n), c_string(v)))
                 .collect(),
+            warnings: self.response.warnings.iter().map(|w| c_string(w)).collect(),
         })
     }
 
@@ -650,4 +652,39 @@ pub unsafe extern "C" fn reqc_response_remote_ip(resp: *const reqc_response) -> 
 pub unsafe extern "C" fn reqc_response_remote_port(resp: *const reqc_response) -> c_int {
     // SAFETY: forwarded from this function's contract.
     unsafe { read(resp, 0, |r| c_int::from(r.response.remote_port)) }
+}
+
+/// How many warnings the send's hooks left on the response: one for each
+/// hook that returned `REQC_HOOK_ERROR` (the send went on), in the order they
+/// ran, across every hop. They are logged too when a log sink is set; here
+/// they stay readable without one. 0 for NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_warning_count(resp: *const reqc_response) -> usize {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, 0, |r| r.strings().warnings.len()) }
+}
+
+/// The `index`th warning, e.g. "a response hook reported an error at hop 0:
+/// GET http://host/path" (method and URL, userinfo removed). Borrowed from
+/// `resp`; NULL when out of range or for NULL `resp`.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_warning_at(
+    resp: *const reqc_response,
+    index: usize,
+) -> *const c_char {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        read(resp, std::ptr::null(), |r| {
+            r.strings()
+                .warnings
+                .get(index)
+                .map_or(std::ptr::null(), |w| w.as_ptr())
+        })
+    }
 }

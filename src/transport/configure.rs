@@ -176,6 +176,8 @@ fn safe_defaults(easy: &mut Easy2<Callbacks>) -> Result<(), curl::Error> {
 fn method_and_body(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::Error> {
     let callbacks = easy.get_mut();
     callbacks.upload = None;
+    callbacks.upload_length = None;
+    callbacks.uploaded = 0;
     callbacks.read_error = None;
     match &hop.body {
         HopBody::None => match hop.method.as_str() {
@@ -192,7 +194,9 @@ fn method_and_body(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::E
             }
         },
         HopBody::Upload { upload, length } => {
-            easy.get_mut().upload = Some(upload.clone());
+            let callbacks = easy.get_mut();
+            callbacks.upload = Some(upload.clone());
+            callbacks.upload_length = *length;
             easy.post(true)?;
             match length {
                 Some(len) => easy.post_field_size(*len)?,

@@ -30,6 +30,9 @@ unsafe impl Send for RawEasy {}
 pub struct Callbacks {
     pub collector: Collector,
     pub upload: Option<Upload>,
+    /// The body length the caller announced, and how much of it was read.
+    pub upload_length: Option<u64>,
+    pub uploaded: u64,
     /// The message of a failed upload read callback.
     pub read_error: Option<String>,
     pub log: Option<Arc<HopLog>>,
@@ -134,16 +137,36 @@ impl Handler for Callbacks {
         let Some(upload) = self.upload.as_mut() else {
             return Ok(0);
         };
-        upload.read(buf).map_err(|message| {
+        let n = upload.read(buf).map_err(|message| {
             self.read_error = Some(message);
             ReadError::Abort
-        })
+        })?;
+        self.uploaded += n as u64;
+        match self.upload_length {
+            // libcurl would wait for bytes that never come, then fail as
+            // if the callback had asked to stop: say what happened.
+            Some(length) if n == 0 && self.uploaded < length => {
+                self.read_error = Some(format!(
+                    "it ended the body after {} of the {length} bytes announced",
+                    self.uploaded
+                ));
+                Err(ReadError::Abort)
+            }
+            Some(length) if self.uploaded > length => {
+                self.read_error = Some(format!(
+                    "it supplied more than the {length} bytes announced"
+                ));
+                Err(ReadError::Abort)
+            }
+            _ => Ok(n),
+        }
     }
 
     fn seek(&mut self, whence: SeekFrom) -> SeekResult {
         let rewound =
             whence == SeekFrom::Start(0) && self.upload.as_mut().is_some_and(Upload::rewind);
         if rewound {
+            self.uploaded = 0;
             SeekResult::Ok
         } else {
             SeekResult::CantSeek

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the C++ suite with CMake and runs it against libreqc's test server:
-# with g++ (and clang++ when installed), C++17 natively, C++20 natively, and
-# C++17 under AddressSanitizer + UBSan. Extra arguments go to the test binary
+# with g++ (and clang++ when installed), C++17 natively, C++20 natively,
+# C++17 under AddressSanitizer + UBSan, and C++17 linked statically to
+# libreqc.a (checked with ldd: no libreqc.so, no libcurl). Extra arguments go to the test binary
 # (e.g. --gtest_filter=Cpp.Map*). Needs `make build` first.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -12,20 +13,35 @@ lib_dir=${REQC_LIB_DIR:-$root/target/release}
 compilers=(g++)
 command -v clang++ >/dev/null 2>&1 && compilers+=(clang++)
 
-# name  compiler  standard  sanitize
-configs=()
+# reqc.hpp stands alone (includes what it uses) and is clean under stricter
+# warnings than the suite's, in C++17 and C++20.
 for cxx in "${compilers[@]}"; do
-    configs+=("$cxx-17 $cxx 17 OFF" "$cxx-20 $cxx 20 OFF" "$cxx-17-asan $cxx 17 ON")
+    for std in 17 20; do
+        printf '#include "reqc.hpp"\nint main() { return reqc::version().empty(); }\n' |
+            "$cxx" -std=c++$std -Wall -Wextra -Werror -pedantic -Wshadow -Wconversion \
+                -Iinclude -Ibindings/cpp/include -x c++ -fsyntax-only -
+    done
+    echo "== reqc.hpp alone: clean with $cxx, C++17 and C++20"
 done
 
+# name  compiler  standard  sanitize  static
+configs=()
+for cxx in "${compilers[@]}"; do
+    configs+=("$cxx-17 $cxx 17 OFF OFF" "$cxx-20 $cxx 20 OFF OFF" "$cxx-17-asan $cxx 17 ON OFF")
+done
+configs+=("g++-17-static g++ 17 OFF ON")
+
 for config in "${configs[@]}"; do
-    read -r name cxx std san <<<"$config"
+    read -r name cxx std san static <<<"$config"
     dir=build/cpp/$name
     echo "== C++ suite: $name"
     cmake -S bindings/cpp -B "$dir" -DCMAKE_CXX_COMPILER="$cxx" -DREQC_CXX_STANDARD="$std" \
-        -DREQC_SANITIZE="$san" -DREQC_LIB_DIR="$lib_dir" -DCMAKE_BUILD_TYPE=Debug >"$dir.log" 2>&1 ||
+        -DREQC_SANITIZE="$san" -DREQC_STATIC="$static" -DREQC_LIB_DIR="$lib_dir" -DCMAKE_BUILD_TYPE=Debug >"$dir.log" 2>&1 ||
         { cat "$dir.log"; exit 1; }
     nice cmake --build "$dir" >>"$dir.log" 2>&1 || { cat "$dir.log"; exit 1; }
+    if [[ $static == ON ]] && ldd "$dir/reqc_cpp_tests" | grep -Eq 'libreqc|libcurl'; then
+        ldd "$dir/reqc_cpp_tests"; echo "$dir/reqc_cpp_tests should have libreqc inside"; exit 1
+    fi
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
         LD_LIBRARY_PATH=$lib_dir tests/with-server.sh "$dir/reqc_cpp_tests" --gtest_brief=1 "$@"
 done

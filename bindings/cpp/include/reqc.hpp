@@ -446,6 +446,14 @@ public:
     // Copies (C borrows these strings only briefly).
     std::string url() const { return reqc_request_url(h()); }
     std::string method() const { return reqc_request_method(h()); }
+    // After a send failed with REQC_E_TOO_MANY_REDIRECTS: the last response
+    // (the redirect not followed, with its history), moved out once, as
+    // Requests' TooManyRedirects.response. nullopt when there is none.
+    std::optional<Response> last_response() const {
+        reqc_response *out = nullptr;
+        if (reqc_request_last_response(h(), &out) != REQC_OK) return std::nullopt;
+        return Response(out);
+    }
     // Ends a send of this request in flight on any thread (REQC_E_CANCELLED),
     // and every later one. Thread-safe.
     void cancel() const noexcept { reqc_request_cancel(h()); }

@@ -200,6 +200,16 @@ TEST_F(Cpp, Timeouts) {
         << "the request's setting wins over the session's";
 }
 
+TEST_F(Cpp, LastResponseAfterTooManyRedirects) {
+    reqc::Request req = reqc::Request::get(url("/redirect/3")).redirects(true, 1);
+    EXPECT_EQ(reqc::try_send(req).code(), REQC_E_TOO_MANY_REDIRECTS);
+    std::optional<reqc::Response> last = req.last_response();
+    ASSERT_TRUE(last.has_value());
+    EXPECT_EQ(last->status(), 302);
+    EXPECT_EQ(last->history().size(), 1u);
+    EXPECT_FALSE(req.last_response().has_value()) << "moved out once";
+}
+
 TEST_F(Cpp, CancelledRequest) {
     reqc::Request req = reqc::Request::get(url("/get"));
     req.cancel();

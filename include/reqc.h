@@ -232,11 +232,33 @@ typedef struct reqc_response reqc_response;
  * A session (opaque): default headers, params, auth and options layered
  * under every request it sends, a cookie jar, and kept-alive connections.
  *
- * Precedence, for every setting: request > session > global config
- * (`reqc_config_*`) > built-in default. A header the request names (set,
- * added or removed with a NULL value) replaces all of the session's
- * headers of that name for that request only; params are appended after
- * the session's. Nothing a request sets persists in the session.
+ * Precedence, the one rule for every setting: request > session > global
+ * config (`reqc_config_*`) > built-in default; a higher layer always wins.
+ * - Headers by name: a header a layer names (set, added, or removed with a
+ *   NULL value) replaces all of the lower layers' headers of that name,
+ *   in the place the first of them had in the header block.
+ * - A setting that makes a header counts as that header on the layer it was
+ *   set on: auth (`*_set_auth_*`, and `user:password@` in the request's URL)
+ *   makes `Authorization`, the user agent (`*_set_user_agent`) makes
+ *   `User-Agent`, a body's type makes `Content-Type`. So a request's basic
+ *   auth beats a session's `Authorization` header, and a session's user
+ *   agent beats a config `User-Agent` header. On one layer, an explicit
+ *   header beats the setting that would make it.
+ * - A removal (NULL value, `reqc_request_set_auth_none`) on a layer removes
+ *   what the layers below contribute, never what a higher layer sets: a
+ *   config `User-Agent` removal leaves a session's user agent alone.
+ * - URL user info is the request's own auth: it beats session auth and
+ *   session or config `Authorization` headers, and loses to the request's
+ *   own `reqc_request_set_auth_*` and `Authorization` header. (Requests
+ *   lets a session's auth beat URL user info; libreqc does not: the URL
+ *   was written for this one request.)
+ * - Params by name: all values of a name come from the highest layer that
+ *   sets it (a request's `page` replaces the session's `page`), in the
+ *   place of the lower layer's first value; other names are kept.
+ * - A `Cookie` header on any layer is sent as is, instead of the jar's and
+ *   the request's own cookies (as in Requests).
+ *
+ * Nothing a request sets persists in the session.
  *
  * Thread rules: a session may be used by many threads at once (sends,
  * setters and cookie calls are all thread-safe); each send runs on its own
@@ -779,7 +801,9 @@ const char *reqc_version(void);
 int reqc_has_feature(const char *feature);
 
 /**
- * The default User-Agent (built-in: "libreqc/<version>").
+ * The config's `User-Agent`, under a session's or request's user agent or
+ * User-Agent header (precedence: see `reqc_session`; built-in:
+ * "libreqc/<version>").
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
  *
@@ -854,8 +878,10 @@ reqc_code reqc_config_set_max_response_bytes(uint64_t max);
 reqc_code reqc_config_set_verify_tls(int verify);
 
 /**
- * A header sent with every request, under session and request headers of
- * the same name; a NULL `value` removes it.
+ * A header sent with every request, under session and request headers and
+ * header-making settings of the same name (see `reqc_session`); a NULL
+ * `value` removes it: the built-in default of that name (e.g. the
+ * User-Agent) is not sent, but a session or request may still set it.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
  *
@@ -875,10 +901,24 @@ reqc_code reqc_config_reset(void);
 /**
  * Stores a cookie as if a response from `url` had sent `Set-Cookie:
  * <set_cookie>` (e.g. "id=42; Path=/; Secure"). Cookies are scoped as a
- * browser does (domain, path, Secure, expiry); a Domain attribute that is a
- * public suffix ("co.uk") or not `url`'s domain, and control characters,
- * are refused with `REQC_E_INVALID_ARGUMENT`. The jar keeps at most 180
- * cookies per domain and 3000 in all, dropping the oldest.
+ * browser does (domain, path, Secure, expiry). The jar's refusals, the
+ * same for this call, a server's Set-Cookie and `reqc_session_import_cookies`
+ * (a refused Set-Cookie from a server is dropped silently):
+ * - a name that is not a token, or a value, path or domain with a control
+ *   character (TAB included) or `;` (RFC 6265 4.1.1): so anything the jar
+ *   holds exports and re-imports;
+ * - a Domain attribute that is not `url`'s domain;
+ * - a Domain attribute that is a public suffix ("com", "co.uk",
+ *   "github.io"): refused, unless it is `url`'s host itself, which makes a
+ *   host-only cookie (RFC 6265 5.3 step 5). No cookie ever reaches every
+ *   site under a public suffix.
+ *
+ * The jar keeps at most 180 cookies per domain and 3000 in all, dropping
+ * the oldest.
+ *
+ * Secure cookies are sent over https, and also over plain http to loopback
+ * hosts (localhost, 127.0.0.0/8, ::1), as browsers do: a local test server
+ * sees them.
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`
  * (message on `s`). Thread-safe.
@@ -892,7 +932,10 @@ reqc_code reqc_session_set_cookie(reqc_session *s,
 
 /**
  * The value of cookie `name` that a request to `url` would send, in a new
- * string at `*out` (free it with `reqc_string_free`).
+ * string at `*out` (free it with `reqc_string_free`). With several cookies
+ * of that name for `url` (other paths or domains), the one sent first:
+ * longest path first, then the earliest created (RFC 6265 5.4); the same
+ * answer on every run.
  *
  * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no such cookie for that URL),
  * `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`. Thread-safe.
@@ -989,10 +1032,15 @@ reqc_code reqc_session_export_cookies(reqc_session *s,
 /**
  * Adds the cookies of a Netscape cookie file's text to the jar (expired
  * ones are skipped; the same refusals as `reqc_session_set_cookie` apply)
- * and, if `count` is not NULL, stores how many in `*count`.
+ * and, if `count` is not NULL, stores how many in `*count`. A line for a
+ * public suffix with subdomains TRUE (`.com`, `.github.io`) is refused;
+ * a host-only line for such a host is kept host-only.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a malformed line, named
- * in the message on `s`; cookies before it are kept). Thread-safe.
+ * All or nothing: a malformed or refused line fails the whole import, and
+ * the jar is left as it was.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (the first bad line,
+ * named in the message on `s`). Thread-safe.
  *
  * # Safety
  * `s` is NULL or a live session; `text` NULL or NUL-terminated; `count`
@@ -1352,10 +1400,12 @@ reqc_code reqc_request_set_url(reqc_request *req,
 
 /**
  * Sets header `name` to `value`, replacing every earlier value of that name
- * (names compare case-insensitively). A NULL `value` removes the header: also
- * a session's default of that name for this request, and a header libcurl
- * would add by itself (e.g. "Accept"). An empty `value` sends the header
- * with an empty value.
+ * (names compare case-insensitively) and the header this request's own
+ * settings would make (auth, user agent, body type). A NULL `value` removes
+ * the header: also a session's or the config's of that name for this
+ * request, and a header libcurl would add by itself (e.g. "Accept"). An
+ * empty `value` sends the header with an empty value. Precedence: see
+ * `reqc_session`.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (name not a token, value
  * with CR, LF or NUL, not UTF-8; message on `req`).
@@ -1381,7 +1431,8 @@ reqc_code reqc_request_add_header(reqc_request *req,
 
 /**
  * Appends a query parameter, percent-encoded, after any the URL already has.
- * Repeated names are kept.
+ * Repeated names are kept. A name added here replaces all of the session's
+ * values of that name (see `reqc_session`).
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
  *
@@ -1391,6 +1442,25 @@ reqc_code reqc_request_add_header(reqc_request *req,
 reqc_code reqc_request_add_param(reqc_request *req,
                                  const char *name,
                                  const char *value);
+
+/**
+ * Sends cookie `name=value` with this request only (Requests' `cookies=`):
+ * it never enters a session's jar. It goes before the jar's cookies and
+ * replaces a jar cookie of the same name; it is dropped for good, like
+ * credentials, on a redirect to another origin; a `Cookie` header set on
+ * any layer is sent instead of it. Setting a name again replaces its
+ * value; a NULL `value` removes it.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a name that is not a
+ * token, a value with a control character, TAB included, or `;`; message
+ * on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ */
+reqc_code reqc_request_set_cookie(reqc_request *req,
+                                  const char *name,
+                                  const char *value);
 
 /**
  * Sets the body to a copy of `len` bytes at `data` (`(NULL, 0)` is an empty
@@ -1525,8 +1595,10 @@ reqc_code reqc_request_on_data(reqc_request *req,
                                reqc_free_fn free_userdata);
 
 /**
- * Uses HTTP basic auth. Sent only to the request's origin: dropped for good
- * on a redirect to another origin.
+ * Uses HTTP basic auth: this request's `Authorization`, beating URL user
+ * info and every session or config auth and Authorization header (this
+ * request's own Authorization header beats it). Sent only to the request's
+ * origin: dropped for good on a redirect to another origin.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL, not UTF-8, or a
  * user name containing ':').
@@ -1583,7 +1655,9 @@ reqc_code reqc_request_set_auth_bearer(reqc_request *req,
                                        const char *token);
 
 /**
- * Sends no auth, even when a session sets one.
+ * Sends no auth, even when a session sets one: a removal of
+ * `Authorization` on this request's layer (session and config auth and
+ * Authorization headers, and URL user info, are not sent).
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
  *
@@ -1591,6 +1665,20 @@ reqc_code reqc_request_set_auth_bearer(reqc_request *req,
  * `req` is NULL or a live request.
  */
 reqc_code reqc_request_set_auth_none(reqc_request *req);
+
+/**
+ * Sets this request's `User-Agent`, beating the session's and the config's
+ * (this request's own User-Agent header beats it); NULL unsets it, so the
+ * lower layers decide again.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (CR, LF or NUL; message
+ * on `req`).
+ *
+ * # Safety
+ * `req` is NULL or a live request; `agent` NULL or NUL-terminated.
+ */
+reqc_code reqc_request_set_user_agent(reqc_request *req,
+                                      const char *agent);
 
 /**
  * Limits the whole send, redirects included, to `ms` milliseconds; 0 means
@@ -1931,6 +2019,32 @@ reqc_code reqc_response_header_at(const reqc_response *resp,
                                   const char **value);
 
 /**
+ * How many cookies this response's own Set-Cookie headers stored in the
+ * jar (the session's, or the send's own for `reqc_send`), like Requests'
+ * `r.cookies`; refused ones are not counted. Each history entry has its
+ * own. 0 for NULL.
+ *
+ * # Safety
+ * `resp` is NULL or a live response.
+ */
+size_t reqc_response_cookie_count(const reqc_response *resp);
+
+/**
+ * Fills `*cookie` with the `index`th cookie this response stored (0 up to
+ * `reqc_response_cookie_count`), as the jar keeps it; its strings are
+ * borrowed from `resp` until it is freed. Written only on success.
+ *
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
+ * `REQC_E_INVALID_ARGUMENT` (NULL argument).
+ *
+ * # Safety
+ * `resp` is NULL or a live response; `cookie` NULL or writable.
+ */
+reqc_code reqc_response_cookie_at(const reqc_response *resp,
+                                  size_t index,
+                                  reqc_cookie *cookie);
+
+/**
  * The URL this response came from: after redirects, the last one. Borrowed
  * from `resp`; "" for NULL.
  *
@@ -2043,8 +2157,12 @@ const char *reqc_response_warning_at(const reqc_response *resp,
 
 /**
  * Sends `req` and waits for the response, following redirects. The request
- * is only read: it can be changed and sent again. Connections are not kept
- * between calls (a session keeps them).
+ * is only read: it can be changed and sent again. Connections and cookies
+ * are not kept between calls (a session keeps them); within one call a
+ * cookie jar of its own carries the cookies a redirect hop sets to the
+ * next hops (a login that answers 302 + Set-Cookie works), as Requests'
+ * `requests.get` does. Precedence of the request's settings over the
+ * global config's: see `reqc_session`.
  *
  * On success writes a new response to `*out` (free it with
  * `reqc_response_free`); a 4xx or 5xx status is a success. `*out` is
@@ -2127,9 +2245,10 @@ reqc_code reqc_session_send(reqc_session *s,
                             reqc_response **out);
 
 /**
- * Sets a default header sent with every request (a request's header of the
- * same name replaces it); a NULL `value` removes it from the session's
- * defaults and from the global config's for this session's requests.
+ * Sets a default header sent with every request (a request's header or
+ * header-making setting of the same name replaces it, see `reqc_session`);
+ * a NULL `value` removes it from the session's defaults and from the global
+ * config's for this session's requests (a request may still set it).
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
  *
@@ -2153,7 +2272,9 @@ reqc_code reqc_session_add_header(reqc_session *s,
                                   const char *value);
 
 /**
- * Adds a default query parameter, sent before each request's own.
+ * Adds a default query parameter (repeat for several values). A request
+ * that sets a param of the same name replaces all of the session's values
+ * of that name; other session params are sent before the request's own.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
  *
@@ -2165,8 +2286,10 @@ reqc_code reqc_session_add_param(reqc_session *s,
                                  const char *value);
 
 /**
- * Default basic auth for every request (a request's own auth wins). Never
- * sent to another origin after a redirect.
+ * Default basic auth for every request: the session's `Authorization`
+ * (a request's own auth, URL user info or Authorization header wins; it
+ * beats a config `Authorization` header). Never sent to another origin
+ * after a redirect.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
  *
@@ -2276,8 +2399,12 @@ reqc_code reqc_session_mark_secret_header(reqc_session *s,
                                           const char *name);
 
 /**
- * The User-Agent sent unless a request sets that header. Default:
+ * The session's `User-Agent` (a request's user agent or User-Agent header
+ * wins; it beats the config's, also a config removal). Default:
  * "libreqc/<version>".
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (CR, LF or NUL; message
+ * on `s`).
  *
  * # Safety
  * `s` is NULL or a live session; `agent` NULL or NUL-terminated.

@@ -9,7 +9,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use cookie_store::{CookieDomain, CookieExpiration, CookieStore, RawCookie};
 use url::Url;
 
-use super::error::{Code, Error, Result};
+use super::error::{Error, Result};
+use super::validate;
 
 /// At most this many cookies per domain and in all (browsers keep about
 /// 180 per domain and a few thousand in all); the oldest go first.
@@ -47,35 +48,70 @@ impl CookieJar {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The `Cookie` header value for a request to `url`, if any cookie
-    /// applies: longer paths first (RFC 6265 5.4), then by name, so the
-    /// header is the same whatever the jar's internal order.
-    pub fn header_for(&self, url: &Url) -> Option<String> {
-        let store = self.store();
-        let mut matching = store.matches(url);
-        matching.sort_by(|a, b| {
-            let (pa, pb) = (String::from(&a.path), String::from(&b.path));
-            pb.len().cmp(&pa.len()).then_with(|| a.name().cmp(b.name()))
+    /// The cookies a request to `url` sends, in the order RFC 6265 5.4
+    /// asks: longer paths first, then earlier creation (then name, for
+    /// cookies the jar cannot tell apart), whatever the jar's internal order.
+    pub fn sending(&self, url: &Url) -> Vec<(String, String)> {
+        let mut matching: Vec<(String, String, String, String)> = {
+            let store = self.store();
+            store
+                .matches(url)
+                .into_iter()
+                .map(|c| {
+                    (
+                        String::from(&c.domain),
+                        String::from(&c.path),
+                        c.name().to_string(),
+                        c.value().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let order = self.order.lock().unwrap_or_else(PoisonError::into_inner);
+        let created = |d: &str, p: &str, n: &str| {
+            order
+                .iter()
+                .position(|k| k.0 == d && k.1 == p && k.2 == n)
+                .unwrap_or(usize::MAX)
+        };
+        matching.sort_by_cached_key(|(d, p, n, _)| {
+            (std::cmp::Reverse(p.len()), created(d, p, n), n.clone())
         });
-        let pairs: Vec<String> = matching
+        matching.into_iter().map(|(_, _, n, v)| (n, v)).collect()
+    }
+
+    /// The `Cookie` header value for a request to `url`, if any cookie
+    /// applies, in sending order (see `sending`).
+    pub fn header_for(&self, url: &Url) -> Option<String> {
+        let pairs: Vec<String> = self
+            .sending(url)
             .iter()
-            .map(|c| format!("{}={}", c.name(), c.value()))
+            .map(|(n, v)| format!("{n}={v}"))
             .collect();
         (!pairs.is_empty()).then(|| pairs.join("; "))
     }
 
     /// Stores every `Set-Cookie` of a response from `url`; refused ones are
-    /// dropped silently, as a browser does.
-    pub fn store_response(&self, url: &Url, headers: &[(String, String)]) {
-        for (name, value) in headers {
-            if name.eq_ignore_ascii_case("set-cookie") {
-                let _ = self.set(url, value);
-            }
-        }
+    /// dropped silently, as a browser does. Returns the cookies stored.
+    pub fn store_response(&self, url: &Url, headers: &[(String, String)]) -> Vec<CookieInfo> {
+        headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
+            .filter_map(|(_, value)| self.set(url, value).ok().flatten())
+            .collect()
     }
 
-    /// Stores `set_cookie` (a Set-Cookie header value) as if `url` sent it.
-    pub fn set(&self, url: &Url, set_cookie: &str) -> Result<()> {
+    /// Stores `set_cookie` (a Set-Cookie header value) as if `url` sent it,
+    /// and returns the cookie as stored (`None`: it was already expired, so
+    /// it only deleted its namesake).
+    ///
+    /// Refused (RFC 6265): a name that is not a token; a value, path or
+    /// domain with a control character (TAB included) or `;`, so that every
+    /// cookie exports and re-imports; a Domain that is not `url`'s. A Domain
+    /// that is a public suffix ("co.uk", "github.io") makes a host-only
+    /// cookie when it is `url`'s host itself (RFC 6265 5.3 step 5), and is
+    /// refused otherwise: no cookie ever reaches every site under a suffix.
+    pub fn set(&self, url: &Url, set_cookie: &str) -> Result<Option<CookieInfo>> {
         let refuse = |why: &str| Err(Error::invalid(format!("cookie refused: {why}")));
         if set_cookie
             .bytes()
@@ -83,17 +119,25 @@ impl CookieJar {
         {
             return refuse("it contains a control character");
         }
-        let raw = match RawCookie::parse(set_cookie) {
+        let mut raw = match RawCookie::parse(set_cookie) {
             Ok(raw) => raw,
             Err(e) => return refuse(&e.to_string()),
         };
+        check_pair(raw.name(), raw.value())?;
+        if raw.path().is_some_and(forbidden) || raw.domain().is_some_and(forbidden) {
+            return refuse("a control character (TAB included) in its path or domain");
+        }
         if let Some(domain) = raw.domain() {
             let domain = domain.trim_start_matches('.').to_ascii_lowercase();
             let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-            if is_public_suffix(&domain) && domain != host {
-                return refuse(&format!("Domain={domain} is a public suffix"));
+            if is_public_suffix(&domain) {
+                if domain != host {
+                    return refuse(&format!("Domain={domain} is a public suffix"));
+                }
+                raw.unset_domain();
             }
         }
+        let raw = raw.into_owned();
         let key = {
             let mut store = self.store();
             match store.insert_raw(&raw, url) {
@@ -102,26 +146,32 @@ impl CookieJar {
                         Ok(CookieDomain::Suffix(d)) => d,
                         _ => url.host_str().unwrap_or("").to_ascii_lowercase(),
                     };
-                    let path = store
+                    let stored = store
                         .iter_any()
                         .find(|c| c.name() == raw.name() && String::from(&c.domain) == domain)
-                        .map(|c| String::from(&c.path))
-                        .unwrap_or_default();
-                    (domain, path, raw.name().to_string())
+                        .map(info);
+                    match stored {
+                        Some(stored) => stored,
+                        None => return refuse("the jar did not keep it"),
+                    }
                 }
                 // An expired cookie deletes its namesake: not an error.
-                Err(cookie_store::CookieError::Expired) => return Ok(()),
+                Err(cookie_store::CookieError::Expired) => return Ok(None),
                 Err(e) => return refuse(&e.to_string()),
             }
         };
-        self.remember(key);
-        Ok(())
+        self.remember((key.domain.clone(), key.path.clone(), key.name.clone()));
+        Ok(Some(key))
     }
 
     /// Records an insertion and evicts the oldest cookies past the bounds.
+    /// A cookie that replaces one of the same domain, path and name keeps
+    /// its creation time (RFC 6265 5.3 step 11.3), so its place here.
     fn remember(&self, key: (String, String, String)) {
         let mut order = self.order.lock().unwrap_or_else(PoisonError::into_inner);
-        order.retain(|k| *k != key);
+        if order.contains(&key) {
+            return;
+        }
         let domain = key.0.clone();
         order.push(key);
         let mut evict = Vec::new();
@@ -142,32 +192,18 @@ impl CookieJar {
     }
 
     /// The value of cookie `name` that a request to `url` would send.
+    /// With several of that name, the first one sent (see `sending`).
     pub fn get(&self, url: &Url, name: &str) -> Option<String> {
-        self.store()
-            .get_request_values(url)
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.to_string())
+        self.sending(url)
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 
     /// Every unexpired cookie, ordered by domain, path and name.
     pub fn list(&self) -> Vec<CookieInfo> {
         let store = self.store();
-        let mut all: Vec<CookieInfo> = store
-            .iter_unexpired()
-            .map(|c| CookieInfo {
-                domain: String::from(&c.domain),
-                include_subdomains: matches!(c.domain, CookieDomain::Suffix(_)),
-                path: String::from(&c.path),
-                secure: c.secure().unwrap_or(false),
-                http_only: c.http_only().unwrap_or(false),
-                expires: match c.expires {
-                    CookieExpiration::AtUtc(t) => t.unix_timestamp(),
-                    CookieExpiration::SessionEnd => 0,
-                },
-                name: c.name().to_string(),
-                value: c.value().to_string(),
-            })
-            .collect();
+        let mut all: Vec<CookieInfo> = store.iter_unexpired().map(info).collect();
         all.sort_by(|a, b| (&a.domain, &a.path, &a.name).cmp(&(&b.domain, &b.path, &b.name)));
         all
     }
@@ -216,11 +252,17 @@ impl CookieJar {
         out
     }
 
-    /// Adds the cookies of a Netscape cookie file; returns how many. Expired
-    /// cookies are skipped; the same checks apply as for `set`.
+    /// Adds the cookies of a Netscape cookie file; returns how many.
+    /// Expired cookies are skipped; the same checks apply as for `set`, and
+    /// a line that sends a cookie to every site under a public suffix
+    /// (`.com`, `.github.io` with subdomains TRUE) is refused. All or
+    /// nothing: on any refused or malformed line nothing is added and the
+    /// error names the line.
     pub fn import_netscape(&self, text: &str) -> Result<usize> {
-        let mut added = 0;
+        let mut parsed = Vec::new();
         for (number, line) in text.lines().enumerate() {
+            let at =
+                |why: String| Error::invalid(format!("cookie file line {}: {why}", number + 1));
             let (http_only, line) = match line.strip_prefix("#HttpOnly_") {
                 Some(rest) => (true, rest),
                 None => (false, line),
@@ -230,25 +272,24 @@ impl CookieJar {
             }
             let fields: Vec<&str> = line.split('\t').collect();
             let [domain, subdomains, path, secure, expires, name, value] = fields[..] else {
-                return Err(Error::new(
-                    Code::InvalidArgument,
-                    format!(
-                        "cookie file line {}: expected 7 tab-separated fields",
-                        number + 1
-                    ),
-                ));
+                return Err(at("expected 7 tab-separated fields".into()));
             };
-            let expires: i64 = expires.parse().map_err(|_| {
-                Error::invalid(format!(
-                    "cookie file line {}: bad expiry {expires:?}",
-                    number + 1
-                ))
-            })?;
+            if fields.iter().any(|f| f.contains(';')) {
+                return Err(at("a field contains ';'".into()));
+            }
+            let expires: i64 = expires
+                .parse()
+                .map_err(|_| at(format!("bad expiry {expires:?}")))?;
             let host = domain.trim_start_matches('.');
+            if subdomains == "TRUE" && is_public_suffix(&host.to_ascii_lowercase()) {
+                return Err(at(format!(
+                    "{host} is a public suffix: refusing a cookie for every site under it"
+                )));
+            }
             let secure = secure == "TRUE";
             let scheme = if secure { "https" } else { "http" };
-            let url = Url::parse(&format!("{scheme}://{host}{path}"))
-                .map_err(|e| Error::invalid(format!("cookie file line {}: {e}", number + 1)))?;
+            let url =
+                Url::parse(&format!("{scheme}://{host}{path}")).map_err(|e| at(e.to_string()))?;
             let mut line = format!("{name}={value}; Path={path}");
             if subdomains == "TRUE" {
                 line.push_str(&format!("; Domain={host}"));
@@ -266,10 +307,58 @@ impl CookieJar {
                 }
                 line.push_str(&format!("; Max-Age={}", expires - now));
             }
-            self.set(&url, &line)?;
-            added += 1;
+            parsed.push((number, url, line));
         }
-        Ok(added)
+        // Every line must pass on a scratch jar before the real one changes.
+        let scratch = CookieJar::new();
+        for (number, url, line) in &parsed {
+            scratch.set(url, line).map_err(|e| {
+                Error::invalid(format!("cookie file line {}: {}", number + 1, e.message))
+            })?;
+        }
+        for (_, url, line) in &parsed {
+            self.set(url, line)?;
+        }
+        Ok(parsed.len())
+    }
+}
+
+/// RFC 6265 4.1.1, as far as every entry point enforces it: the name is a
+/// token; the value has no control character (TAB included) and no `;`.
+/// (Spaces, quotes, commas and non-ASCII in values are kept, as browsers
+/// keep them.) What passes exports to a Netscape file and imports again.
+pub fn check_pair(name: &str, value: &str) -> Result<()> {
+    if !validate::is_token(name) {
+        return Err(Error::invalid(format!(
+            "cookie refused: name {name:?} is not a token"
+        )));
+    }
+    if forbidden(value) {
+        return Err(Error::invalid(
+            "cookie refused: its value has a control character (TAB included) or ';'",
+        ));
+    }
+    Ok(())
+}
+
+fn forbidden(s: &str) -> bool {
+    s.bytes().any(|b| b < 0x20 || b == 0x7f || b == b';')
+}
+
+/// A stored cookie as the jar describes it.
+fn info(c: &cookie_store::Cookie<'_>) -> CookieInfo {
+    CookieInfo {
+        domain: String::from(&c.domain),
+        include_subdomains: matches!(c.domain, CookieDomain::Suffix(_)),
+        path: String::from(&c.path),
+        secure: c.secure().unwrap_or(false),
+        http_only: c.http_only().unwrap_or(false),
+        expires: match c.expires {
+            CookieExpiration::AtUtc(t) => t.unix_timestamp(),
+            CookieExpiration::SessionEnd => 0,
+        },
+        name: c.name().to_string(),
+        value: c.value().to_string(),
     }
 }
 

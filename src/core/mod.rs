@@ -15,6 +15,7 @@ pub mod environment;
 pub mod error;
 pub mod head;
 pub mod hooks;
+pub mod layers;
 pub mod links;
 pub mod log;
 pub mod redact;

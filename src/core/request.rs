@@ -206,17 +206,17 @@ impl HeaderEdits {
         self.0.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 
+    /// Drops every entry (values and removals) of the header `name`.
+    pub fn remove_all(&mut self, name: &str) {
+        self.0.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    }
+
     /// Layers `self` over `lower`: every name `self` mentions replaces all of
-    /// `lower`'s headers of that name.
+    /// `lower`'s headers of that name, in the place of the first of them.
     pub fn over(&self, lower: &HeaderEdits) -> HeaderEdits {
-        let mut merged: Vec<_> = lower
-            .0
-            .iter()
-            .filter(|(n, _)| !self.mentions(n))
-            .cloned()
-            .collect();
-        merged.extend(self.0.iter().cloned());
-        HeaderEdits(merged)
+        HeaderEdits(super::layers::over_by_name(&self.0, &lower.0, |a, b| {
+            a.0.eq_ignore_ascii_case(&b.0)
+        }))
     }
 }
 
@@ -227,6 +227,9 @@ pub struct Request {
     pub url: Url,
     pub headers: HeaderEdits,
     pub params: Vec<(String, String)>,
+    /// Cookies sent with this request only (never stored in a jar), before
+    /// the jar's; one per name.
+    pub cookies: Vec<(String, String)>,
     pub body: Body,
     /// Shared until changed: a batch keeps thousands of copies of requests
     /// that mostly leave their options alone.
@@ -250,6 +253,7 @@ impl Request {
             url,
             headers: HeaderEdits::default(),
             params: Vec::new(),
+            cookies: Vec::new(),
             body: Body::None,
             options: no_options(),
             on_data: None,
@@ -267,6 +271,19 @@ impl Request {
     pub fn set_method(&mut self, method: &str) -> Result<()> {
         validate::method(method)?;
         self.method = method.to_ascii_uppercase();
+        Ok(())
+    }
+
+    /// Sets this request's own cookie `name` (`None` removes it), checked
+    /// as the jar checks a cookie.
+    pub fn set_cookie(&mut self, name: &str, value: Option<&str>) -> Result<()> {
+        if let Some(value) = value {
+            super::cookies::check_pair(name, value)?;
+        }
+        self.cookies.retain(|(n, _)| n != name);
+        if let Some(value) = value {
+            self.cookies.push((name.to_string(), value.to_string()));
+        }
         Ok(())
     }
 
@@ -293,8 +310,8 @@ mod tests {
         assert_eq!(
             merged.0,
             vec![
-                ("Accept".to_string(), Some("text/plain".to_string())),
                 ("x-test".to_string(), None),
+                ("Accept".to_string(), Some("text/plain".to_string())),
                 ("X-Two".to_string(), Some("1".to_string())),
                 ("X-Two".to_string(), Some("2".to_string())),
             ]

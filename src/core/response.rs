@@ -37,6 +37,9 @@ pub struct Response {
     /// What the send's hooks reported with REQC_HOOK_ERROR, in order (on
     /// the final response).
     pub warnings: Vec<String>,
+    /// The cookies this response's Set-Cookie headers stored (refused ones
+    /// are not here), in received order.
+    pub cookies: Vec<super::cookies::CookieInfo>,
 }
 
 impl Response {

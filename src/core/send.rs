@@ -15,6 +15,7 @@ use super::defaults;
 use super::digest::{Nonces, Round, Sent};
 use super::error::{Code, Error, Result};
 use super::hooks::{HookData, HookKind, HookList, Warnings};
+use super::layers::{self, percent_decode};
 use super::log::{self as logline, HopLog, Level, Logger, Secrets};
 use super::redact;
 use super::redirect;
@@ -22,36 +23,16 @@ use super::request::{Auth, HeaderEdits, Options, Request};
 use super::response::Response;
 use super::transfer::{Hop, HopBody, HopInfo, Transport, Upload};
 
-/// Defaults that a session or the global config lays under a request.
-#[derive(Clone, Debug, Default)]
-pub struct Layer {
-    pub headers: HeaderEdits,
-    pub params: Vec<(String, String)>,
-    pub options: Options,
-    pub hooks: HookList,
-}
-
-impl Layer {
-    /// `self` over `lower`: headers by name, params appended, options by
-    /// field, hooks after the lower layer's.
-    pub fn over(&self, lower: &Layer) -> Layer {
-        let mut params = lower.params.clone();
-        params.extend(self.params.iter().cloned());
-        Layer {
-            headers: self.headers.over(&lower.headers),
-            params,
-            options: self.options.over(&lower.options),
-            hooks: self.hooks.after(&lower.hooks),
-        }
-    }
-}
+pub use super::layers::Layer;
 
 /// Sends `request` over `transport` with `below` (session over config) as the
-/// lower layers, following redirects and answering digest challenges. With
-/// a `jar`, each hop sends the cookies that apply to its URL and stores the
-/// cookies its response sets. With `nonces` (a session's), digest auth reuses
-/// the nonces earlier sends learnt. Hooks and log lines run on the calling
-/// thread.
+/// lower layers, following redirects and answering digest challenges.
+/// Each hop sends the cookies of `jar` (a session's) that apply to its URL
+/// and stores the cookies its response sets; without a jar, a jar for this
+/// send alone keeps them across its redirect hops and digest rounds (as
+/// Requests' `requests.get` does). With `nonces` (a session's), digest auth
+/// reuses the nonces earlier sends learnt. Hooks and log lines run on the
+/// calling thread.
 pub fn send(
     request: &Request,
     below: &Layer,
@@ -83,7 +64,7 @@ pub struct Exchange {
     hooks: HookList,
     on_data: Option<Arc<dyn DataSink>>,
     chain: Chain,
-    jar: Option<Arc<CookieJar>>,
+    jar: Arc<CookieJar>,
     /// The session's digest nonces, or this send's own.
     nonces: Arc<Nonces>,
     /// Digest state of the current URL (reset by a redirect).
@@ -152,7 +133,7 @@ impl Exchange {
             hooks,
             on_data: request.on_data.clone(),
             chain,
-            jar,
+            jar: jar.unwrap_or_default(),
             nonces: nonces.unwrap_or_default(),
             digest_round: Round::default(),
             digest_answer: None,
@@ -169,9 +150,7 @@ impl Exchange {
         let number = self.history.len() as u32;
         let hop_started = Instant::now();
         let mut hop = self.chain.hop(self.started)?;
-        if let Some(jar) = &self.jar {
-            add_jar_cookies(&mut hop, jar);
-        }
+        add_cookies(&mut hop, &self.jar, &self.chain.cookies);
         let digest = self.add_digest(&mut hop);
         let log = self
             .chain
@@ -273,9 +252,8 @@ impl Exchange {
     }
 
     /// When `response` is a digest challenge to answer: counts the answer,
-    /// prepares it for the next hop and keeps the challenge's cookies (in a
-    /// jar of this send's own when there is no session jar), so they go
-    /// with the answer.
+    /// prepares it for the next hop; the challenge's cookies are in the jar
+    /// already (`finish_hop`), so they go with the answer.
     fn answers_digest(&mut self, hop: &Hop, response: &Response) -> bool {
         let Some(Auth::Digest { user, password }) = &hop.auth else {
             return false;
@@ -292,11 +270,6 @@ impl Exchange {
                 self.nonces
                     .answer(challenge, user, password, &hop.method, &hop.url),
             );
-        if self.jar.is_none() {
-            let jar = CookieJar::new();
-            jar.store_response(&hop.url, &response.headers);
-            self.jar = Some(Arc::new(jar));
-        }
         true
     }
 
@@ -351,9 +324,7 @@ impl Exchange {
             e
         })?;
         let mut response = build(&hop, collector, info, started.elapsed());
-        if let Some(jar) = &self.jar {
-            jar.store_response(&hop.url, &response.headers);
-        }
+        response.cookies = self.jar.store_response(&hop.url, &response.headers);
         if let Some(log) = &log {
             let line = logline::end_line(
                 &hop.method,
@@ -462,6 +433,7 @@ fn pre_request(
         url: hop.url.clone(),
         headers: HeaderEdits(std::mem::take(&mut hop.headers)),
         params: Vec::new(),
+        cookies: Vec::new(),
         body: Body::None,
         options: Arc::default(),
         on_data: None,
@@ -513,26 +485,32 @@ fn hop_secrets(options: &Options, hop: &Hop) -> Secrets {
             values.push(plain);
         }
     }
-    Secrets::new(&options.secret_headers, hop.auth.as_ref(), values)
+    Secrets::new(&options.secret_headers, options.auth.as_ref(), values)
 }
 
-/// Adds the jar's cookies for the hop's URL to any Cookie header the caller
-/// set (one header, as RFC 6265 asks).
-fn add_jar_cookies(hop: &mut Hop, jar: &CookieJar) {
-    let Some(cookies) = jar.header_for(&hop.url) else {
-        return;
-    };
-    let set = hop
+/// The hop's Cookie header. A Cookie header from any layer is sent as it
+/// is, instead of the jar's and the request's own cookies (a removal sends
+/// none), as in Requests. Otherwise: the request's own cookies, then the
+/// jar's for the hop's URL (in RFC 6265 order) of the names they lack, in
+/// one header as RFC 6265 asks.
+fn add_cookies(hop: &mut Hop, jar: &CookieJar, own: &[(String, String)]) {
+    if hop
         .headers
-        .iter_mut()
-        .find(|(n, v)| n.eq_ignore_ascii_case("cookie") && v.is_some());
-    match set {
-        Some((_, Some(value))) => *value = format!("{value}; {cookies}"),
-        _ => {
-            hop.headers
-                .retain(|(n, _)| !n.eq_ignore_ascii_case("cookie"));
-            hop.headers.push(("Cookie".to_string(), Some(cookies)));
-        }
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+    {
+        return;
+    }
+    let mut pairs: Vec<String> = own.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    pairs.extend(
+        jar.sending(&hop.url)
+            .into_iter()
+            .filter(|(n, _)| !own.iter().any(|(o, _)| o == n))
+            .map(|(n, v)| format!("{n}={v}")),
+    );
+    if !pairs.is_empty() {
+        hop.headers
+            .push(("Cookie".to_string(), Some(pairs.join("; "))));
     }
 }
 
@@ -556,6 +534,7 @@ fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> R
         remote_ip: info.remote_ip,
         remote_port: info.remote_port,
         warnings: Vec::new(),
+        cookies: Vec::new(),
     }
 }
 
@@ -564,6 +543,8 @@ struct Chain {
     method: String,
     url: Url,
     headers: HeaderEdits,
+    /// The request's own cookies; dropped with the credentials.
+    cookies: Vec<(String, String)>,
     body: Body,
     options: Options,
     redirects_followed: u32,
@@ -573,30 +554,12 @@ struct Chain {
 
 impl Chain {
     fn new(request: &Request, below: &Layer) -> Result<Chain> {
-        let top = Layer {
-            headers: request.headers.clone(),
-            params: request.params.clone(),
-            options: Options::clone(&request.options),
-            hooks: HookList::default(),
-        };
-        let merged = top.over(below);
-        let mut options = merged.options.over(defaults::options());
-        let mut url = request.url.clone();
+        let (top, mut url) = Layer::of_request(request);
+        let merged = top.for_send(below, &request.body);
+        let options = merged.options;
         if !merged.params.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(merged.params.iter().map(|(k, v)| (k, v)));
-        }
-        // A user:password in the URL is basic auth unless auth is set, and is
-        // never sent as part of the URL (it would survive a redirect there).
-        if !url.username().is_empty() || url.password().is_some() {
-            if options.auth.is_none() {
-                options.auth = Some(Auth::Basic {
-                    user: percent_decode(url.username()),
-                    password: percent_decode(url.password().unwrap_or("")),
-                });
-            }
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
         }
         let (buffer_cap, stream_cap) = match options.max_response_bytes {
             Some(cap) => (cap, cap),
@@ -606,6 +569,7 @@ impl Chain {
             method: request.method.clone(),
             url,
             headers: merged.headers,
+            cookies: request.cookies.clone(),
             body: request.body.clone(),
             options,
             redirects_followed: 0,
@@ -686,7 +650,7 @@ impl Chain {
             url: self.url.clone(),
             headers,
             body,
-            auth: self.options.auth.clone().filter(|a| *a != Auth::None),
+            auth: layers::challenge_auth(&self.options),
             connect_timeout: self
                 .options
                 .connect_timeout
@@ -697,7 +661,6 @@ impl Chain {
                 .options
                 .http_version
                 .unwrap_or(super::request::HttpVersion::Any),
-            user_agent: self.options.user_agent.clone().unwrap_or_default(),
             proxy,
             tls,
             low_speed: self.options.low_speed.unwrap_or(defaults::LOW_SPEED),
@@ -761,6 +724,7 @@ impl Chain {
     /// even if it comes back to the first origin.
     fn strip_credentials(&mut self) {
         self.options.auth = None;
+        self.cookies.clear();
         let secret = &self.options.secret_headers;
         self.headers.0.retain(|(n, _)| {
             let lower = n.to_ascii_lowercase();
@@ -831,10 +795,4 @@ fn hop_body(body: &Body) -> Result<(HopBody, Option<String>)> {
             None,
         ),
     })
-}
-
-fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
 }

@@ -21,10 +21,14 @@ pub struct Hop {
     pub method: String,
     /// Query params applied; no user info (that became `auth`).
     pub url: Url,
-    /// In order. `None` removes a header libcurl would add by itself.
+    /// In order, every layer merged (`core::layers`): User-Agent, basic and
+    /// bearer `Authorization` included. `None` removes a header libcurl
+    /// would add by itself.
     pub headers: Vec<(String, Option<String>)>,
     pub body: HopBody,
-    /// Never `Auth::None`: that is `None` here.
+    /// Digest auth, when it won the `Authorization` header: the engine
+    /// answers its challenges (`core::digest`). Every other auth is already
+    /// in `headers`; the transport applies no auth itself.
     pub auth: Option<Auth>,
     pub connect_timeout: Duration,
     /// What is left of the send's total timeout; `None` for no limit.
@@ -32,7 +36,6 @@ pub struct Hop {
     /// The longest wait for the next byte once connected; `None` for none.
     pub read_timeout: Option<Duration>,
     pub http_version: HttpVersion,
-    pub user_agent: String,
     /// Decided with the environment already applied (see `environment`):
     /// `None` is no proxy at all, and the transport reads no environment.
     pub proxy: Option<String>,
@@ -60,7 +63,6 @@ impl Hop {
             timeout: _,
             read_timeout,
             http_version,
-            user_agent,
             proxy,
             tls,
             low_speed,
@@ -76,7 +78,6 @@ impl Hop {
             && *connect_timeout == other.connect_timeout
             && *read_timeout == other.read_timeout
             && *http_version == other.http_version
-            && *user_agent == other.user_agent
             && *proxy == other.proxy
             && *tls == other.tls
             && *low_speed == other.low_speed

@@ -20,7 +20,9 @@ fn edit(f: impl FnOnce(&mut Layer) -> Result<()>) -> reqc_code {
     })
 }
 
-/// The default User-Agent (built-in: "libreqc/<version>").
+/// The config's `User-Agent`, under a session's or request's user agent or
+/// User-Agent header (precedence: see `reqc_session`; built-in:
+/// "libreqc/<version>").
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
 ///
@@ -108,8 +110,10 @@ pub extern "C" fn reqc_config_set_verify_tls(verify: c_int) -> reqc_code {
     edit(|l| options::set_verify_tls(&mut l.options, verify))
 }
 
-/// A header sent with every request, under session and request headers of
-/// the same name; a NULL `value` removes it.
+/// A header sent with every request, under session and request headers and
+/// header-making settings of the same name (see `reqc_session`); a NULL
+/// `value` removes it: the built-in default of that name (e.g. the
+/// User-Agent) is not sent, but a session or request may still set it.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
 ///

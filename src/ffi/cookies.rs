@@ -61,10 +61,24 @@ fn url(text: &str) -> Result<url::Url> {
 
 /// Stores a cookie as if a response from `url` had sent `Set-Cookie:
 /// <set_cookie>` (e.g. "id=42; Path=/; Secure"). Cookies are scoped as a
-/// browser does (domain, path, Secure, expiry); a Domain attribute that is a
-/// public suffix ("co.uk") or not `url`'s domain, and control characters,
-/// are refused with `REQC_E_INVALID_ARGUMENT`. The jar keeps at most 180
-/// cookies per domain and 3000 in all, dropping the oldest.
+/// browser does (domain, path, Secure, expiry). The jar's refusals, the
+/// same for this call, a server's Set-Cookie and `reqc_session_import_cookies`
+/// (a refused Set-Cookie from a server is dropped silently):
+/// - a name that is not a token, or a value, path or domain with a control
+///   character (TAB included) or `;` (RFC 6265 4.1.1): so anything the jar
+///   holds exports and re-imports;
+/// - a Domain attribute that is not `url`'s domain;
+/// - a Domain attribute that is a public suffix ("com", "co.uk",
+///   "github.io"): refused, unless it is `url`'s host itself, which makes a
+///   host-only cookie (RFC 6265 5.3 step 5). No cookie ever reaches every
+///   site under a public suffix.
+///
+/// The jar keeps at most 180 cookies per domain and 3000 in all, dropping
+/// the oldest.
+///
+/// Secure cookies are sent over https, and also over plain http to loopback
+/// hosts (localhost, 127.0.0.0/8, ::1), as browsers do: a local test server
+/// sees them.
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`
 /// (message on `s`). Thread-safe.
@@ -81,13 +95,19 @@ pub unsafe extern "C" fn reqc_session_set_cookie(
     unsafe {
         with_handle(s, |h| {
             let target = url(str_arg(url_text, "url")?)?;
-            h.session.jar.set(&target, str_arg(set_cookie, "cookie")?)
+            h.session
+                .jar
+                .set(&target, str_arg(set_cookie, "cookie")?)
+                .map(|_| ())
         })
     }
 }
 
 /// The value of cookie `name` that a request to `url` would send, in a new
-/// string at `*out` (free it with `reqc_string_free`).
+/// string at `*out` (free it with `reqc_string_free`). With several cookies
+/// of that name for `url` (other paths or domains), the one sent first:
+/// longest path first, then the earliest created (RFC 6265 5.4); the same
+/// answer on every run.
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no such cookie for that URL),
 /// `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`. Thread-safe.
@@ -307,10 +327,15 @@ pub unsafe extern "C" fn reqc_session_export_cookies(
 
 /// Adds the cookies of a Netscape cookie file's text to the jar (expired
 /// ones are skipped; the same refusals as `reqc_session_set_cookie` apply)
-/// and, if `count` is not NULL, stores how many in `*count`.
+/// and, if `count` is not NULL, stores how many in `*count`. A line for a
+/// public suffix with subdomains TRUE (`.com`, `.github.io`) is refused;
+/// a host-only line for such a host is kept host-only.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a malformed line, named
-/// in the message on `s`; cookies before it are kept). Thread-safe.
+/// All or nothing: a malformed or refused line fails the whole import, and
+/// the jar is left as it was.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (the first bad line,
+/// named in the message on `s`). Thread-safe.
 ///
 /// # Safety
 /// `s` is NULL or a live session; `text` NULL or NUL-terminated; `count`

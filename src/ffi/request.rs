@@ -368,10 +368,12 @@ pub unsafe extern "C" fn reqc_request_set_url(
 }
 
 /// Sets header `name` to `value`, replacing every earlier value of that name
-/// (names compare case-insensitively). A NULL `value` removes the header: also
-/// a session's default of that name for this request, and a header libcurl
-/// would add by itself (e.g. "Accept"). An empty `value` sends the header
-/// with an empty value.
+/// (names compare case-insensitively) and the header this request's own
+/// settings would make (auth, user agent, body type). A NULL `value` removes
+/// the header: also a session's or the config's of that name for this
+/// request, and a header libcurl would add by itself (e.g. "Accept"). An
+/// empty `value` sends the header with an empty value. Precedence: see
+/// `reqc_session`.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (name not a token, value
 /// with CR, LF or NUL, not UTF-8; message on `req`).
@@ -417,7 +419,8 @@ pub unsafe extern "C" fn reqc_request_add_header(
 }
 
 /// Appends a query parameter, percent-encoded, after any the URL already has.
-/// Repeated names are kept.
+/// Repeated names are kept. A name added here replaces all of the session's
+/// values of that name (see `reqc_session`).
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
 ///
@@ -436,6 +439,35 @@ pub unsafe extern "C" fn reqc_request_add_param(
             let value = str_arg(value, "param value")?;
             r.params.push((name.to_string(), value.to_string()));
             Ok(())
+        })
+    }
+}
+
+/// Sends cookie `name=value` with this request only (Requests' `cookies=`):
+/// it never enters a session's jar. It goes before the jar's cookies and
+/// replaces a jar cookie of the same name; it is dropped for good, like
+/// credentials, on a redirect to another origin; a `Cookie` header set on
+/// any layer is sent instead of it. Setting a name again replaces its
+/// value; a NULL `value` removes it.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a name that is not a
+/// token, a value with a control character, TAB included, or `;`; message
+/// on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_cookie(
+    req: *mut reqc_request,
+    name: *const c_char,
+    value: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| {
+            let name = str_arg(name, "cookie name")?;
+            let value = opt_str_arg(value, "cookie value")?;
+            r.set_cookie(name, value)
         })
     }
 }
@@ -705,8 +737,10 @@ unsafe fn set_auth(req: *mut reqc_request, make: impl FnOnce() -> Result<Auth>) 
     }
 }
 
-/// Uses HTTP basic auth. Sent only to the request's origin: dropped for good
-/// on a redirect to another origin.
+/// Uses HTTP basic auth: this request's `Authorization`, beating URL user
+/// info and every session or config auth and Authorization header (this
+/// request's own Authorization header beats it). Sent only to the request's
+/// origin: dropped for good on a redirect to another origin.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL, not UTF-8, or a
 /// user name containing ':').
@@ -783,7 +817,9 @@ pub unsafe extern "C" fn reqc_request_set_auth_bearer(
     unsafe { set_auth(req, || options::bearer(str_arg(token, "token")?)) }
 }
 
-/// Sends no auth, even when a session sets one.
+/// Sends no auth, even when a session sets one: a removal of
+/// `Authorization` on this request's layer (session and config auth and
+/// Authorization headers, and URL user info, are not sent).
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
 ///
@@ -793,6 +829,32 @@ pub unsafe extern "C" fn reqc_request_set_auth_bearer(
 pub unsafe extern "C" fn reqc_request_set_auth_none(req: *mut reqc_request) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe { set_auth(req, || Ok(Auth::None)) }
+}
+
+/// Sets this request's `User-Agent`, beating the session's and the config's
+/// (this request's own User-Agent header beats it); NULL unsets it, so the
+/// lower layers decide again.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (CR, LF or NUL; message
+/// on `req`).
+///
+/// # Safety
+/// `req` is NULL or a live request; `agent` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_user_agent(
+    req: *mut reqc_request,
+    agent: *const c_char,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(req, |r| match opt_str_arg(agent, "user agent")? {
+            Some(agent) => options::set_user_agent(r.options_mut(), agent),
+            None => {
+                r.options_mut().user_agent = None;
+                Ok(())
+            }
+        })
+    }
 }
 
 /// Limits the whole send, redirects included, to `ms` milliseconds; 0 means

@@ -9,6 +9,7 @@ use super::boundary::{
     borrow, guard, guard_or, str_arg, take, write_out, ErrorSlot, Handle, Tagged,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
+use super::cookies::reqc_cookie;
 use crate::core::charset;
 use crate::core::links::Link;
 use crate::core::response::Response;
@@ -95,6 +96,8 @@ struct Strings {
     remote_ip: CString,
     headers: Vec<(CString, CString)>,
     warnings: Vec<CString>,
+    /// Each stored cookie's domain, path, name and value.
+    cookies: Vec<[CString; 4]>,
 }
 
 fn c_string(s: &str) -> CString {
@@ -186,6 +189,19 @@ impl reqc_response {
                 .map(|(n, v)| (c_string(n), c_string(v)))
                 .collect(),
             warnings: self.response.warnings.iter().map(|w| c_string(w)).collect(),
+            cookies: self
+                .response
+                .cookies
+                .iter()
+                .map(|c| {
+                    [
+                        c_string(&c.domain),
+                        c_string(&c.path),
+                        c_string(&c.name),
+                        c_string(&c.value),
+                    ]
+                })
+                .collect(),
         })
     }
 
@@ -529,6 +545,64 @@ pub unsafe extern "C" fn reqc_response_header_at(
             }
             None => REQC_E_NOT_FOUND,
         }
+    })
+}
+
+/// How many cookies this response's own Set-Cookie headers stored in the
+/// jar (the session's, or the send's own for `reqc_send`), like Requests'
+/// `r.cookies`; refused ones are not counted. Each history entry has its
+/// own. 0 for NULL.
+///
+/// # Safety
+/// `resp` is NULL or a live response.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_cookie_count(resp: *const reqc_response) -> usize {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(resp, 0, |r| r.response.cookies.len()) }
+}
+
+/// Fills `*cookie` with the `index`th cookie this response stored (0 up to
+/// `reqc_response_cookie_count`), as the jar keeps it; its strings are
+/// borrowed from `resp` until it is freed. Written only on success.
+///
+/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
+/// `REQC_E_INVALID_ARGUMENT` (NULL argument).
+///
+/// # Safety
+/// `resp` is NULL or a live response; `cookie` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_cookie_at(
+    resp: *const reqc_response,
+    index: usize,
+    cookie: *mut reqc_cookie,
+) -> reqc_code {
+    guard(|| {
+        // SAFETY: forwarded from this function's contract.
+        let Some(r) = (unsafe { borrow(resp) }) else {
+            return REQC_E_INVALID_ARGUMENT;
+        };
+        if cookie.is_null() {
+            return REQC_E_INVALID_ARGUMENT;
+        }
+        let (Some(info), Some([domain, path, name, value])) = (
+            r.response.cookies.get(index),
+            r.strings().cookies.get(index),
+        ) else {
+            return REQC_E_NOT_FOUND;
+        };
+        let view = reqc_cookie {
+            domain: domain.as_ptr(),
+            include_subdomains: c_int::from(info.include_subdomains),
+            path: path.as_ptr(),
+            secure: c_int::from(info.secure),
+            http_only: c_int::from(info.http_only),
+            expires: info.expires,
+            name: name.as_ptr(),
+            value: value.as_ptr(),
+        };
+        // SAFETY: `cookie` is non-NULL and writable per the contract.
+        unsafe { write_out(cookie, view) };
+        REQC_OK
     })
 }
 

@@ -8,8 +8,12 @@ use crate::core::send::send;
 use crate::transport::Lane;
 
 /// Sends `req` and waits for the response, following redirects. The request
-/// is only read: it can be changed and sent again. Connections are not kept
-/// between calls (a session keeps them).
+/// is only read: it can be changed and sent again. Connections and cookies
+/// are not kept between calls (a session keeps them); within one call a
+/// cookie jar of its own carries the cookies a redirect hop sets to the
+/// next hops (a login that answers 302 + Set-Cookie works), as Requests'
+/// `requests.get` does. Precedence of the request's settings over the
+/// global config's: see `reqc_session`.
 ///
 /// On success writes a new response to `*out` (free it with
 /// `reqc_response_free`); a 4xx or 5xx status is a success. `*out` is

@@ -21,11 +21,33 @@ use crate::transport::Lane;
 /// A session (opaque): default headers, params, auth and options layered
 /// under every request it sends, a cookie jar, and kept-alive connections.
 ///
-/// Precedence, for every setting: request > session > global config
-/// (`reqc_config_*`) > built-in default. A header the request names (set,
-/// added or removed with a NULL value) replaces all of the session's
-/// headers of that name for that request only; params are appended after
-/// the session's. Nothing a request sets persists in the session.
+/// Precedence, the one rule for every setting: request > session > global
+/// config (`reqc_config_*`) > built-in default; a higher layer always wins.
+/// - Headers by name: a header a layer names (set, added, or removed with a
+///   NULL value) replaces all of the lower layers' headers of that name,
+///   in the place the first of them had in the header block.
+/// - A setting that makes a header counts as that header on the layer it was
+///   set on: auth (`*_set_auth_*`, and `user:password@` in the request's URL)
+///   makes `Authorization`, the user agent (`*_set_user_agent`) makes
+///   `User-Agent`, a body's type makes `Content-Type`. So a request's basic
+///   auth beats a session's `Authorization` header, and a session's user
+///   agent beats a config `User-Agent` header. On one layer, an explicit
+///   header beats the setting that would make it.
+/// - A removal (NULL value, `reqc_request_set_auth_none`) on a layer removes
+///   what the layers below contribute, never what a higher layer sets: a
+///   config `User-Agent` removal leaves a session's user agent alone.
+/// - URL user info is the request's own auth: it beats session auth and
+///   session or config `Authorization` headers, and loses to the request's
+///   own `reqc_request_set_auth_*` and `Authorization` header. (Requests
+///   lets a session's auth beat URL user info; libreqc does not: the URL
+///   was written for this one request.)
+/// - Params by name: all values of a name come from the highest layer that
+///   sets it (a request's `page` replaces the session's `page`), in the
+///   place of the lower layer's first value; other names are kept.
+/// - A `Cookie` header on any layer is sent as is, instead of the jar's and
+///   the request's own cookies (as in Requests).
+///
+/// Nothing a request sets persists in the session.
 ///
 /// Thread rules: a session may be used by many threads at once (sends,
 /// setters and cookie calls are all thread-safe); each send runs on its own
@@ -144,9 +166,10 @@ unsafe fn edit(s: *mut reqc_session, f: impl FnOnce(&mut Layer) -> Result<()>) -
     unsafe { with_handle(s, |h| h.session.edit_defaults(f)) }
 }
 
-/// Sets a default header sent with every request (a request's header of the
-/// same name replaces it); a NULL `value` removes it from the session's
-/// defaults and from the global config's for this session's requests.
+/// Sets a default header sent with every request (a request's header or
+/// header-making setting of the same name replaces it, see `reqc_session`);
+/// a NULL `value` removes it from the session's defaults and from the global
+/// config's for this session's requests (a request may still set it).
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
 ///
@@ -192,7 +215,9 @@ pub unsafe extern "C" fn reqc_session_add_header(
     }
 }
 
-/// Adds a default query parameter, sent before each request's own.
+/// Adds a default query parameter (repeat for several values). A request
+/// that sets a param of the same name replaces all of the session's values
+/// of that name; other session params are sent before the request's own.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
 ///
@@ -227,8 +252,10 @@ unsafe fn set_auth(s: *mut reqc_session, make: impl FnOnce() -> Result<Auth>) ->
     }
 }
 
-/// Default basic auth for every request (a request's own auth wins). Never
-/// sent to another origin after a redirect.
+/// Default basic auth for every request: the session's `Authorization`
+/// (a request's own auth, URL user info or Authorization header wins; it
+/// beats a config `Authorization` header). Never sent to another origin
+/// after a redirect.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
 ///
@@ -396,8 +423,12 @@ pub unsafe extern "C" fn reqc_session_mark_secret_header(
     unsafe { edit(s, |l| l.options.mark_secret(str_arg(name, "header name")?)) }
 }
 
-/// The User-Agent sent unless a request sets that header. Default:
+/// The session's `User-Agent` (a request's user agent or User-Agent header
+/// wins; it beats the config's, also a config removal). Default:
 /// "libreqc/<version>".
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (CR, LF or NUL; message
+/// on `s`).
 ///
 /// # Safety
 /// `s` is NULL or a live session; `agent` NULL or NUL-terminated.

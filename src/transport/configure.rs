@@ -3,14 +3,14 @@
 
 use std::ffi::CStr;
 
-use curl::easy::{Auth, Easy2, Form, HttpVersion as CurlVersion, List, NetRc, SslVersion};
+use curl::easy::{Easy2, Form, HttpVersion as CurlVersion, List, NetRc, SslVersion};
 
 use super::handler::Callbacks;
 use super::idle::IdleClock;
 use super::share::Share;
 use crate::core::body::{form_param, PartContent};
 use crate::core::log::Level;
-use crate::core::request::{Auth as ReqAuth, HttpVersion, TlsOptions, TlsVersion};
+use crate::core::request::{HttpVersion, TlsOptions, TlsVersion};
 use crate::core::transfer::{Hop, HopBody};
 
 /// `CURLOPT_PROTOCOLS_STR` (libcurl 7.85), which curl-sys does not define.
@@ -71,11 +71,11 @@ fn configure_from_scratch(
     easy.url(hop.url.as_str())?;
     method_and_body(easy, hop)?;
     // After the reset there is no list: only a hop with headers needs one.
-    if !hop.headers.is_empty() || matches!(hop.auth, Some(ReqAuth::Bearer(_))) {
+    // User-Agent and basic/bearer Authorization are in the list: the engine
+    // decided them by its precedence rule.
+    if !hop.headers.is_empty() {
         easy.http_headers(header_list(hop)?)?;
     }
-    easy.useragent(&hop.user_agent)?;
-    auth(easy, hop)?;
     easy.connect_timeout(hop.connect_timeout)?;
     if let Some(timeout) = hop.timeout {
         easy.timeout(timeout)?;
@@ -279,20 +279,5 @@ fn header_list(hop: &Hop) -> Result<List, curl::Error> {
         };
         list.append(&line)?;
     }
-    if let Some(ReqAuth::Bearer(token)) = &hop.auth {
-        list.append(&format!("Authorization: Bearer {token}"))?;
-    }
     Ok(list)
-}
-
-/// Basic auth through libcurl. Digest is answered by the engine
-/// (`core::digest`), one hop per challenge: its `Authorization` header is
-/// among the hop's headers, and libcurl must not answer a challenge itself.
-fn auth(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::Error> {
-    let Some(ReqAuth::Basic { user, password }) = &hop.auth else {
-        return Ok(());
-    };
-    easy.username(user)?;
-    easy.password(password)?;
-    easy.http_auth(Auth::new().basic(true))
 }

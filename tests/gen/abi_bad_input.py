@@ -17,6 +17,8 @@ import sys
 # (function, parameter) pairs where NULL is a documented, valid value.
 OPTIONAL = {
     ("reqc_request_set_header", "value"),
+    ("reqc_request_set_cookie", "value"),
+    ("reqc_request_set_user_agent", "agent"),
     ("reqc_session_set_header", "value"),
     ("reqc_config_set_header", "value"),
     ("reqc_request_set_body", "content_type"),

@@ -169,6 +169,7 @@ pub async fn dispatch(req: Req, shared: &Shared) -> Resp {
         ["reqc", "zstd"] => route!(req, GET, encoding::zstd(&req)),
         ["reqc", "encoded"] => route!(req, ANY, encoded::encoded(&req)),
         ["reqc", "echo-raw"] => route!(req, ANY, reqc::echo_raw(&req)),
+        ["reqc", "header-names"] => route!(req, ANY, reqc::header_names(&req)),
         ["reqc", "slow-body"] => route!(req, ANY, reqc::slow_body(&req)),
         ["reqc", "charset", name] => route!(req, GET, reqc::charset(name)),
         ["reqc", "links"] => route!(req, GET, reqc::links()),

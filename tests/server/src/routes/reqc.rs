@@ -1,5 +1,5 @@
 //! libreqc's own endpoints (`/reqc/...`): a streamed gzip bomb, a raw body
-//! echo and a slow body.
+//! echo, the request's header names in order and a slow body.
 
 use std::io::Write;
 use std::time::Duration;
@@ -70,6 +70,17 @@ pub fn echo_raw(req: &Req) -> Resp {
         &req.header("content-type").unwrap_or_else(|| "none".into()),
     );
     r
+}
+
+/// The request's header names, lowercase, one a line, in the order they
+/// arrived (first occurrence of each name).
+pub fn header_names(req: &Req) -> Resp {
+    let mut names = String::new();
+    for name in req.headers.keys() {
+        names.push_str(name.as_str());
+        names.push('\n');
+    }
+    response::text(200, "text/plain", names)
 }
 
 /// `Content-Length: N` (default 10) then one `x` every M ms (default 100).

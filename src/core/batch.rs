@@ -248,7 +248,7 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
         let entry = items.entries.get_mut(index)?;
         match std::mem::replace(entry, Entry::Gone(None)) {
             Entry::Done(result) => {
-                *entry = Entry::Gone(result.as_ref().as_ref().err().cloned());
+                *entry = Entry::Gone(result.as_ref().as_ref().err().map(Error::summary));
                 Some(*result)
             }
             other => {
@@ -261,7 +261,7 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
     /// Item `index`'s error, also after its result was taken or handed over.
     pub fn item_error(&self, index: usize) -> Option<Error> {
         match lock(&self.items).entries.get(index)? {
-            Entry::Done(result) => result.as_ref().as_ref().err().cloned(),
+            Entry::Done(result) => result.as_ref().as_ref().err().map(Error::summary),
             Entry::Gone(e) => e.clone(),
             _ => None,
         }
@@ -587,7 +587,8 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
         let callback = lock(&self.on_complete).take();
         match callback {
             Some(mut callback) => {
-                lock(&self.items).entries[index] = Entry::Gone(result.as_ref().err().cloned());
+                lock(&self.items).entries[index] =
+                    Entry::Gone(result.as_ref().err().map(Error::summary));
                 callback(index, result);
                 let mut slot = lock(&self.on_complete);
                 if slot.is_none() {

@@ -135,6 +135,12 @@ impl Error {
         }
     }
 
+    /// The code and message alone: a copy that does not duplicate the
+    /// response a failure may carry (kept once, by whoever holds `self`).
+    pub fn summary(&self) -> Error {
+        Error::new(self.code, self.message.clone())
+    }
+
     pub fn invalid(message: impl Into<String>) -> Error {
         Error::new(Code::InvalidArgument, message)
     }

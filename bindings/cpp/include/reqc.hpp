@@ -157,6 +157,35 @@ public:
     std::chrono::microseconds elapsed() const noexcept {
         return std::chrono::microseconds(reqc_response_elapsed_us(r_));
     }
+    // A point of this hop's timeline (REQC_TIMING_DNS … _TOTAL) from its start.
+    std::chrono::microseconds timing(int phase) const noexcept {
+        return std::chrono::microseconds(reqc_response_timing_us(r_, phase));
+    }
+    // One link of the Link headers: its target as written and its rel.
+    struct Link {
+        std::string_view url, rel;
+    };
+    std::vector<Link> links() const {
+        std::vector<Link> all;
+        for (size_t i = 0, n = reqc_response_link_count(r_); i < n; i++) {
+            const char *u = "", *rel = "";
+            if (reqc_response_link_at(r_, i, &u, &rel) == REQC_OK) all.push_back(Link{u, rel});
+        }
+        return all;
+    }
+    std::optional<std::string_view> link_param(size_t index, std::string_view name) const {
+        const char *v = reqc_response_link_param(r_, index, detail::str(name).c_str());
+        return v ? std::optional<std::string_view>(v) : std::nullopt;
+    }
+    // What hooks that answered HookResult::Error left, in the order they ran.
+    std::vector<std::string_view> warnings() const {
+        std::vector<std::string_view> all;
+        for (size_t i = 0, n = reqc_response_warning_count(r_); i < n; i++) {
+            const char *w = reqc_response_warning_at(r_, i);
+            if (w) all.emplace_back(w);
+        }
+        return all;
+    }
     int http_version() const noexcept { return reqc_response_http_version(r_); }
     std::string_view remote_ip() const noexcept { return reqc_response_remote_ip(r_); }
     int remote_port() const noexcept { return reqc_response_remote_port(r_); }
@@ -428,6 +457,13 @@ public:
     Self &&read_timeout(std::chrono::milliseconds t) && { return std::move(read_timeout(t)); }
     Self &redirects(bool follow, int max = 30) & { return check(reqc_request_set_redirects(h(), follow ? 1 : 0, max)); }
     Self &&redirects(bool follow, int max = 30) && { return std::move(redirects(follow, max)); }
+    // Ends a transfer slower than `bytes_per_second` for `seconds` (REQC_E_TIMEOUT).
+    Self &low_speed(int64_t bytes_per_second, int64_t seconds) & {
+        return check(reqc_request_set_low_speed(h(), bytes_per_second, seconds));
+    }
+    Self &&low_speed(int64_t bytes_per_second, int64_t seconds) && {
+        return std::move(low_speed(bytes_per_second, seconds));
+    }
     Self &http_version(int version) & { return check(reqc_request_set_http_version(h(), version)); }
     Self &&http_version(int version) && { return std::move(http_version(version)); }
     Self &verify_tls(bool verify) & { return check(reqc_request_set_verify_tls(h(), verify ? 1 : 0)); }
@@ -717,6 +753,18 @@ public:
     Session &trust_env(bool trust) { return check(reqc_session_set_trust_env(s(), trust ? 1 : 0)); }
     Session &verify_tls(bool verify) { return check(reqc_session_set_verify_tls(s(), verify ? 1 : 0)); }
     Session &ca_file(std::string_view path) { return check(reqc_session_set_ca_file(s(), detail::str(path).c_str())); }
+    Session &ca_dir(std::string_view path) { return check(reqc_session_set_ca_dir(s(), detail::str(path).c_str())); }
+    Session &ca_pem(std::string_view pem) {
+        return check(reqc_session_set_ca_pem(s(), reinterpret_cast<const uint8_t *>(pem.data()), pem.size()));
+    }
+    Session &client_cert(std::string_view cert, std::string_view key) {
+        return check(reqc_session_set_client_cert(s(), detail::str(cert).c_str(), detail::str(key).c_str()));
+    }
+    // REQC_TLS_1_2 or REQC_TLS_1_3.
+    Session &min_tls_version(int version) { return check(reqc_session_set_min_tls_version(s(), version)); }
+    Session &low_speed(int64_t bytes_per_second, int64_t seconds) {
+        return check(reqc_session_set_low_speed(s(), bytes_per_second, seconds));
+    }
 
     // Cookies.
     Session &set_cookie(std::string_view url, std::string_view set_cookie) {
@@ -731,6 +779,14 @@ public:
         std::string v(out);
         reqc_string_free(out);
         return v;
+    }
+    // Removes cookie `name` stored for `domain` and `path`; false when there was none.
+    bool delete_cookie(std::string_view domain, std::string_view path, std::string_view name) {
+        reqc_code rc = reqc_session_delete_cookie(s(), detail::str(domain).c_str(), detail::str(path).c_str(),
+                                                  detail::str(name).c_str());
+        if (rc == REQC_E_NOT_FOUND) return false;
+        check(rc);
+        return true;
     }
     Session &clear_cookies() { return check(reqc_session_clear_cookies(s())); }
     std::vector<Cookie> cookies() {
@@ -859,6 +915,15 @@ public:
         if (thrown) std::rethrow_exception(thrown);
         check(rc);
     }
+    // One step for a caller with its own loop: waits at most `timeout` for
+    // activity; true when every item has finished. Rethrows as perform().
+    bool poll(std::chrono::milliseconds timeout) {
+        int done = 0;
+        auto [rc, thrown] = detail::guarded([&] { return reqc_batch_poll(b(), timeout.count(), &done); });
+        if (thrown) std::rethrow_exception(thrown);
+        check(rc);
+        return done != 0;
+    }
     // From any thread or callback.
     void cancel() noexcept { reqc_batch_cancel(h_.get()); }
     // Item `index`'s response (moved out) or failure.
@@ -921,6 +986,31 @@ template <class F> void set_log_callback(int level, F &&f) {
     if (rc != REQC_OK) throw Error(rc, "");
 }
 inline void reset_config() { reqc_config_reset(); }
+inline bool has_feature(std::string_view feature) { return reqc_has_feature(detail::str(feature).c_str()) != 0; }
+
+// The process-wide defaults, under every session's and request's own
+// (reqc_config_*). Thread-safe; each throws reqc::Error when refused.
+namespace config {
+namespace detail {
+inline void check(reqc_code rc) {
+    if (rc != REQC_OK) throw Error(rc, "");
+}
+} // namespace detail
+inline void user_agent(std::string_view agent) { detail::check(reqc_config_set_user_agent(std::string(agent).c_str())); }
+inline void proxy(std::string_view proxy) { detail::check(reqc_config_set_proxy(std::string(proxy).c_str())); }
+inline void trust_env(bool trust) { detail::check(reqc_config_set_trust_env(trust ? 1 : 0)); }
+inline void timeout(std::chrono::milliseconds t) { detail::check(reqc_config_set_timeout_ms(t.count())); }
+inline void read_timeout(std::chrono::milliseconds t) { detail::check(reqc_config_set_read_timeout_ms(t.count())); }
+inline void connect_timeout(std::chrono::milliseconds t) { detail::check(reqc_config_set_connect_timeout_ms(t.count())); }
+inline void redirects(bool follow, int max = 30) { detail::check(reqc_config_set_redirects(follow ? 1 : 0, max)); }
+inline void max_response_bytes(uint64_t max) { detail::check(reqc_config_set_max_response_bytes(max)); }
+inline void verify_tls(bool verify) { detail::check(reqc_config_set_verify_tls(verify ? 1 : 0)); }
+inline void header(std::string_view name, std::string_view value) {
+    detail::check(reqc_config_set_header(std::string(name).c_str(), std::string(value).c_str()));
+}
+inline void remove_header(std::string_view name) { detail::check(reqc_config_set_header(std::string(name).c_str(), nullptr)); }
+inline void reset() { detail::check(reqc_config_reset()); }
+} // namespace config
 
 } // namespace reqc
 

@@ -210,6 +210,45 @@ TEST_F(Cpp, LastResponseAfterTooManyRedirects) {
     EXPECT_FALSE(req.last_response().has_value()) << "moved out once";
 }
 
+TEST_F(Cpp, LinksWarningsTimings) {
+    reqc::Response r = reqc::get(url("/response-headers"),
+                                 {{"Link", "<https://a.example/2>; rel=\"next\"; title=\"two\", </1>; rel=prev"}});
+    auto links = r.links();
+    ASSERT_EQ(links.size(), 2u);
+    EXPECT_EQ(links[0].url, "https://a.example/2");
+    EXPECT_EQ(links[1].rel, "prev");
+    EXPECT_EQ(r.link("next").value_or(""), "https://a.example/2");
+    EXPECT_EQ(r.link_param(0, "title").value_or(""), "two");
+    EXPECT_GE(r.timing(REQC_TIMING_TOTAL).count(), r.timing(REQC_TIMING_FIRST_BYTE).count());
+
+    reqc::Request req = reqc::Request::get(url("/get")).hook(reqc::HookKind::Response, [](reqc::HookContext &) {
+        return reqc::HookResult::Error;
+    });
+    reqc::Response w = reqc::send(req);
+    ASSERT_EQ(w.warnings().size(), 1u);
+    EXPECT_TRUE(has(w.warnings()[0], "/get")) << w.warnings()[0];
+}
+
+TEST_F(Cpp, ConfigDefaultsAndPoll) {
+    reqc::config::header("X-Config", "global");
+    reqc::Response r = reqc::get(url("/headers"));
+    reqc::config::reset();
+    EXPECT_TRUE(has(r.text(), "X-Config"));
+    EXPECT_FALSE(has(reqc::get(url("/headers")).text(), "X-Config"));
+    EXPECT_THROW(reqc::config::header("bad name", "x"), reqc::Error);
+
+    reqc::Session s;
+    EXPECT_TRUE(s.get(url("/cookies/set?gone=1")).status() == 200);
+    EXPECT_TRUE(s.delete_cookie("127.0.0.1", "/", "gone"));
+    EXPECT_FALSE(s.delete_cookie("127.0.0.1", "/", "gone"));
+
+    reqc::Batch b(s);
+    b.add(reqc::Request::get(url("/get")));
+    int steps = 0;
+    while (!b.poll(std::chrono::milliseconds(100)) && steps < 100) steps++;
+    EXPECT_EQ(b.result(0).value().status(), 200);
+}
+
 TEST_F(Cpp, CancelledRequest) {
     reqc::Request req = reqc::Request::get(url("/get"));
     req.cancel();

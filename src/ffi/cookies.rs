@@ -32,6 +32,25 @@ pub struct reqc_cookie {
     pub value: *const c_char,
 }
 
+impl reqc_cookie {
+    /// The C view of one cookie, its strings borrowed from `strings`
+    /// (domain, path, name, value), which must outlive it: a cookie list's
+    /// or a response's.
+    pub(crate) fn view(info: &CookieInfo, strings: [&CString; 4]) -> reqc_cookie {
+        let [domain, path, name, value] = strings;
+        reqc_cookie {
+            domain: domain.as_ptr(),
+            include_subdomains: c_int::from(info.include_subdomains),
+            path: path.as_ptr(),
+            secure: c_int::from(info.secure),
+            http_only: c_int::from(info.http_only),
+            expires: info.expires,
+            name: name.as_ptr(),
+            value: value.as_ptr(),
+        }
+    }
+}
+
 /// A snapshot of a session's cookies (opaque), from `reqc_session_cookies`.
 #[allow(non_camel_case_types)]
 pub struct reqc_cookie_list {
@@ -271,18 +290,8 @@ pub unsafe extern "C" fn reqc_cookie_list_at(
         let Some((info, [domain, path, name, value])) = l.cookies.get(index) else {
             return REQC_E_NOT_FOUND;
         };
-        let view = reqc_cookie {
-            domain: domain.as_ptr(),
-            include_subdomains: c_int::from(info.include_subdomains),
-            path: path.as_ptr(),
-            secure: c_int::from(info.secure),
-            http_only: c_int::from(info.http_only),
-            expires: info.expires,
-            name: name.as_ptr(),
-            value: value.as_ptr(),
-        };
         // SAFETY: `cookie` is non-NULL and writable per the contract.
-        unsafe { write_out(cookie, view) };
+        unsafe { write_out(cookie, reqc_cookie::view(info, [domain, path, name, value])) };
         REQC_OK
     })
 }

@@ -590,18 +590,8 @@ pub unsafe extern "C" fn reqc_response_cookie_at(
         ) else {
             return REQC_E_NOT_FOUND;
         };
-        let view = reqc_cookie {
-            domain: domain.as_ptr(),
-            include_subdomains: c_int::from(info.include_subdomains),
-            path: path.as_ptr(),
-            secure: c_int::from(info.secure),
-            http_only: c_int::from(info.http_only),
-            expires: info.expires,
-            name: name.as_ptr(),
-            value: value.as_ptr(),
-        };
         // SAFETY: `cookie` is non-NULL and writable per the contract.
-        unsafe { write_out(cookie, view) };
+        unsafe { write_out(cookie, reqc_cookie::view(info, [domain, path, name, value])) };
         REQC_OK
     })
 }

@@ -54,11 +54,13 @@ fn either_case(lower: &str) -> Option<String> {
 /// lands in it (the "httpoxy" attack), as urllib and curl do.
 pub fn proxy_for(url: &Url) -> Option<String> {
     let scheme = url.scheme();
-    let named = if scheme == "http" && var("REQUEST_METHOD").is_some() {
-        var("http_proxy")
-    } else {
-        either_case(&format!("{scheme}_proxy"))
-    };
+    let lower = format!("{scheme}_proxy");
+    // REQUEST_METHOD is read only when the upper-case name is what would
+    // be used: one environment read less on every hop without a proxy.
+    let named = var(&lower).or_else(|| {
+        let upper = var(&lower.to_ascii_uppercase())?;
+        (scheme != "http" || var("REQUEST_METHOD").is_none()).then_some(upper)
+    });
     let proxy = named.or_else(|| either_case("all_proxy"))?;
     if let Some(list) = either_case("no_proxy") {
         if bypasses(&list, url) {

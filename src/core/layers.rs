@@ -35,6 +35,10 @@ pub struct Layer {
     /// True once this layer's header-making settings are in `headers` (every
     /// merged layer): folding twice would let a header beat its own setting.
     folded: bool,
+    /// True when the built-in defaults are already merged in beneath (the
+    /// session's cached layers): `for_send` then skips merging them again
+    /// on every send (merging them twice changes nothing but costs).
+    grounded: bool,
 }
 
 impl Layer {
@@ -49,7 +53,14 @@ impl Layer {
             options: upper.options.over(&lower.options),
             hooks: upper.hooks.after(&lower.hooks),
             folded: true,
+            grounded: lower.grounded,
         }
+    }
+
+    /// `self` over the built-in defaults: every layer under a request, as a
+    /// session caches it.
+    pub fn over_builtin(&self) -> Layer {
+        self.over(builtin())
     }
 
     /// The request's own layer. User info in the URL (`http://u:p@host/`)
@@ -82,6 +93,7 @@ impl Layer {
             options,
             hooks: HookList::default(),
             folded: false,
+            grounded: false,
         };
         (layer, url)
     }
@@ -92,7 +104,10 @@ impl Layer {
     /// bodies libcurl writes the Content-Type (it holds the boundary), so
     /// a lower layer's Content-Type is dropped rather than sent instead.
     pub fn for_send(&self, below: &Layer, body: &Body) -> Layer {
-        let mut merged = self.over(below).over(builtin());
+        let mut merged = self.over(below);
+        if !merged.grounded {
+            merged = merged.over(builtin());
+        }
         if matches!(body, Body::Form { files, .. } if !files.is_empty())
             && !self.headers.mentions("content-type")
         {
@@ -158,12 +173,14 @@ pub fn challenge_auth(merged: &Options) -> Option<Auth> {
 /// The bottom layer, folded once.
 fn builtin() -> &'static Layer {
     static BUILTIN: LazyLock<Layer> = LazyLock::new(|| {
-        Layer {
+        let mut layer = Layer {
             options: defaults::options().clone(),
             ..Layer::default()
         }
         .folded()
-        .into_owned()
+        .into_owned();
+        layer.grounded = true;
+        layer
     });
     &BUILTIN
 }

@@ -72,14 +72,15 @@ impl<T: Transport + NewLane> Session<T> {
         Ok(())
     }
 
-    /// The session's defaults over the global config, merged once and kept
+    /// The session's defaults over the global config over the built-in
+    /// defaults, merged once and kept
     /// until either changes (sends are far more frequent than setters).
     /// Not cached while a log sink is set: the cache must not keep a
     /// replaced sink (and its userdata) alive.
     pub fn layers(&self) -> Arc<Layer> {
         let (mine, global) = (self.defaults(), config::global());
         if mine.options.log.is_some() || global.options.log.is_some() {
-            return Arc::new(mine.over(&global));
+            return Arc::new(mine.over(&global).over_builtin());
         }
         let mut cache = self.merged.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((m, g, merged)) = &*cache {
@@ -87,7 +88,7 @@ impl<T: Transport + NewLane> Session<T> {
                 return merged.clone();
             }
         }
-        let merged = Arc::new(mine.over(&global));
+        let merged = Arc::new(mine.over(&global).over_builtin());
         *cache = Some((mine, global, merged.clone()));
         merged
     }

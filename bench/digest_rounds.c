@@ -38,7 +38,7 @@ int main(int argc, char **argv) {
         reqc_request *req = NULL;
         reqc_response *resp = NULL;
         char id[32];
-        if (reqc_request_new("GET", url, &req) != REQC_OK) return 1;
+        if (reqc_request_new("GET", url, &req, NULL) != REQC_OK) return 1;
         snprintf(id, sizeof id, "%d", i);
         if (vary && reqc_request_set_header(req, "X-Request-Id", id) != REQC_OK) return 1;
         if (reqc_session_send(s, req, &resp) == REQC_OK && reqc_response_status(resp) == 200) ok++;

@@ -198,8 +198,8 @@ def main():
              "(curl-sys's `libcurl.a` + nghttp2) and against Debian's `-lcurl`.")
     o.append("- libreqc is `bench/reqc_client.c` through the C API (libreqc.so): sequential sends on a "
              "session make a new request per send (the realistic pattern; a row reusing one request "
-             "handle is shown too); the batch uses `reqc_batch_on_complete` freeing each response; "
-             "downloads are buffered in the response or streamed through `reqc_request_on_data`.")
+             "handle is shown too); the batch uses `reqc_batch_set_complete_callback` freeing each response; "
+             "downloads are buffered in the response or streamed through `reqc_request_set_data_callback`.")
     o.append("- Go net/http (`bench/go`, standard library; h2c via `http.Protocols`), pycurl and Python "
              "requests (`bench/python/pyclient.py`, in `bench/.venv`). Python requests runs a quarter of "
              "the count in (a) and (b) (its rate is what is compared). wrk (HTTP/1.1) and h2load (h2c) "

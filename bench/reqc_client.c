@@ -9,7 +9,7 @@
  *   batch       COUNT copies of one request in one reqc_batch at
  *               CONCURRENCY; on_complete checks and frees each response.
  *   get_mem     COUNT downloads buffered in the response (reqc_response_body).
- *   get_stream  COUNT downloads through reqc_request_on_data (counts bytes).
+ *   get_stream  COUNT downloads through reqc_request_set_data_callback (counts bytes).
  *   abi         COUNT times: reqc_request_new, 10 reqc_request_add_header,
  *               10 reqc_request_add_param, reqc_request_free; no I/O.
  *   version     prints reqc_version().
@@ -80,7 +80,7 @@ int main(int argc, char **argv) {
         bench_mark m = bench_start();
         for (long i = 0; i < count; i++) {
             reqc_request *req = NULL;
-            if (reqc_request_new("GET", url, &req) != REQC_OK) {
+            if (reqc_request_new("GET", url, &req, NULL) != REQC_OK) {
                 ok = 0;
                 break;
             }
@@ -94,18 +94,18 @@ int main(int argc, char **argv) {
 
     reqc_session *s = NULL;
     if (reqc_session_new(&s) != REQC_OK) return 1;
-    if (reqc_session_set_http_version(s, http == 2 ? REQC_HTTP_2_PRIOR_KNOWLEDGE : REQC_HTTP_1_1) != REQC_OK)
+    if (reqc_session_set_http_version(s, http == 2 ? REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE : REQC_HTTP_VERSION_1_1) != REQC_OK)
         return 1;
 
     bench_mark m = bench_start();
     if (strcmp(mode, "seq") == 0 || strcmp(mode, "seq_reuse") == 0) {
         int reuse = strcmp(mode, "seq_reuse") == 0;
         reqc_request *keep = NULL;
-        if (reuse && !check(reqc_request_new("GET", url, &keep), NULL, "request_new")) return 1;
+        if (reuse && !check(reqc_request_new("GET", url, &keep, NULL), NULL, "request_new")) return 1;
         for (long i = 0; i < count && ok; i++) {
             reqc_request *req = keep;
             reqc_response *resp = NULL;
-            if (!reuse && !check(reqc_request_new("GET", url, &req), NULL, "request_new")) {
+            if (!reuse && !check(reqc_request_new("GET", url, &req, NULL), NULL, "request_new")) {
                 ok = 0;
                 break;
             }
@@ -129,8 +129,8 @@ int main(int argc, char **argv) {
         reqc_request *req = NULL;
         tally t = {expect, 0, 0, 0};
         if (reqc_batch_new(s, &b) != REQC_OK || reqc_batch_set_max_concurrency(b, (size_t)conc) != REQC_OK ||
-            reqc_batch_on_complete(b, on_complete, &t, NULL) != REQC_OK ||
-            !check(reqc_request_new("GET", url, &req), NULL, "request_new"))
+            reqc_batch_set_complete_callback(b, on_complete, &t, NULL) != REQC_OK ||
+            !check(reqc_request_new("GET", url, &req, NULL), NULL, "request_new"))
             return 1;
         for (long i = 0; i < count; i++)
             if (!check(reqc_batch_add(b, req, NULL), req, "batch_add")) return 1;
@@ -158,8 +158,8 @@ int main(int argc, char **argv) {
             reqc_request *req = NULL;
             reqc_response *resp = NULL;
             size_t got = 0, len = 0;
-            if (!check(reqc_request_new("GET", url, &req), NULL, "request_new")) return 1;
-            if (!mem && !check(reqc_request_on_data(req, count_data, &got, NULL), req, "on_data")) return 1;
+            if (!check(reqc_request_new("GET", url, &req, NULL), NULL, "request_new")) return 1;
+            if (!mem && !check(reqc_request_set_data_callback(req, count_data, &got, NULL), req, "on_data")) return 1;
             if (check(reqc_session_send(s, req, &resp), req, "send")) {
                 reqc_response_body(resp, &len);
                 size_t n = mem ? len : got;

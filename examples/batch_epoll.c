@@ -93,7 +93,7 @@ int main(void) {
         char url[1024];
         reqc_request *req = NULL;
         snprintf(url, sizeof url, "%s/get?i=%zu", base, i);
-        rc = reqc_request_new("GET", url, &req);
+        rc = reqc_request_new("GET", url, &req, NULL);
         if (rc == REQC_OK) rc = reqc_batch_add(b, req, NULL);
         reqc_request_free(req);
         if (rc != REQC_OK) {

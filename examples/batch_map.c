@@ -26,7 +26,7 @@ static int print_url(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (*calls)++;
     printf("hook: %s answered %d\n", reqc_response_url(reqc_hook_ctx_response(ctx)),
            reqc_response_status(reqc_hook_ctx_response(ctx)));
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 int main(void) {
@@ -45,7 +45,7 @@ int main(void) {
         return 2;
     }
     if (reqc_session_new(&s) != REQC_OK ||
-        reqc_session_add_hook(s, REQC_HOOK_RESPONSE, print_url, &hook_calls, NULL) != REQC_OK ||
+        reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, print_url, &hook_calls, NULL, NULL) != REQC_OK ||
         reqc_batch_new(s, &b) != REQC_OK) {
         fprintf(stderr, "batch_map: setup failed\n");
         reqc_session_free(s);
@@ -57,7 +57,7 @@ int main(void) {
         char url[1024];
         reqc_request *req = NULL;
         snprintf(url, sizeof url, "%s%s", base, paths[i]);
-        rc = reqc_request_new("GET", url, &req);
+        rc = reqc_request_new("GET", url, &req, NULL);
         if (rc == REQC_OK) rc = reqc_batch_add(b, req, NULL); /* the batch copies it */
         reqc_request_free(req);
         if (rc != REQC_OK) {

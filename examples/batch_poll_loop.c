@@ -52,7 +52,7 @@ int main(void) {
         char url[1024];
         reqc_request *req = NULL;
         snprintf(url, sizeof url, "%s%s", base, paths[i]);
-        rc = reqc_request_new("GET", url, &req);
+        rc = reqc_request_new("GET", url, &req, NULL);
         if (rc == REQC_OK) rc = reqc_batch_add(b, req, NULL);
         reqc_request_free(req);
         if (rc != REQC_OK) {
@@ -61,7 +61,7 @@ int main(void) {
             return 1;
         }
     }
-    reqc_batch_on_complete(b, landed, &landed_count, NULL);
+    reqc_batch_set_complete_callback(b, landed, &landed_count, NULL);
 
     printf("running %zu requests from a plain loop:\n", n);
     while (!done) {

@@ -21,16 +21,16 @@ static int print_url(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)userdata;
     (void)kind;
     printf("print_url: about to request %s\n", reqc_request_url(reqc_hook_ctx_request(ctx)));
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static int hack_headers(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)userdata;
     (void)kind;
     if (reqc_request_set_header(reqc_hook_ctx_request(ctx), "X-Testing", "True") != REQC_OK)
-        return REQC_HOOK_ERROR; /* logged as a warning; the request goes on */
+        return REQC_HOOK_RESULT_ERROR; /* logged as a warning; the request goes on */
     printf("hack_headers: added X-Testing: True\n");
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 /* Sends `req` through `s` (or alone when `s` is NULL) and prints the result. */
@@ -61,12 +61,12 @@ int main(void) {
 
     /* 1. print_url on one request. */
     snprintf(url, sizeof url, "%s/get", base);
-    if (reqc_request_new("GET", url, &req) != REQC_OK) {
+    if (reqc_request_new("GET", url, &req, NULL) != REQC_OK) {
         fprintf(stderr, "bad URL %s\n", url);
         return 1;
     }
     printf("== print_url, registered on a request\n");
-    if (reqc_request_add_hook(req, REQC_HOOK_ARGS, print_url, NULL, NULL) != REQC_OK) {
+    if (reqc_request_add_hook(req, REQC_HOOK_KIND_ARGS, print_url, NULL, NULL, NULL) != REQC_OK) {
         fprintf(stderr, "add_hook: %s\n", reqc_request_error(req));
         failed = 1;
     }
@@ -76,13 +76,13 @@ int main(void) {
 
     /* 2. hack_headers on a session: every request it sends gets the header. */
     snprintf(url, sizeof url, "%s/headers", base);
-    if (reqc_session_new(&s) != REQC_OK || reqc_request_new("GET", url, &req) != REQC_OK) {
+    if (reqc_session_new(&s) != REQC_OK || reqc_request_new("GET", url, &req, NULL) != REQC_OK) {
         fprintf(stderr, "could not create the session or request\n");
         reqc_session_free(s);
         return 1;
     }
-    reqc_session_add_hook(s, REQC_HOOK_ARGS, hack_headers, NULL, NULL);
-    reqc_session_add_hook(s, REQC_HOOK_ARGS, print_url, NULL, NULL);
+    reqc_session_add_hook(s, REQC_HOOK_KIND_ARGS, hack_headers, NULL, NULL, NULL);
+    reqc_session_add_hook(s, REQC_HOOK_KIND_ARGS, print_url, NULL, NULL, NULL);
     printf("\n== hack_headers and print_url, registered on a session\n");
     failed |= send_and_print(s, req);
 

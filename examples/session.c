@@ -42,7 +42,7 @@ int main(void) {
     }
 
     /* Use: a request's own settings come on top of the session's. */
-    rc = reqc_request_new("GET", url, &req);
+    rc = reqc_request_new("GET", url, &req, NULL);
     if (rc != REQC_OK) {
         fprintf(stderr, "cannot create a request for %s: %s\n", url, reqc_code_name(rc));
         goto done;

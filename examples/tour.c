@@ -67,7 +67,7 @@ static void get_with_params(void) {
     reqc_response *resp;
     const char *u = url("/get?lang=c");
     title("GET with query parameters");
-    if (reqc_request_new("GET", u, &req) != REQC_OK) return;
+    if (reqc_request_new("GET", u, &req, NULL) != REQC_OK) return;
     reqc_request_add_param(req, "q", "hello world & more"); /* encoded for you */
     reqc_request_set_header(req, "X-Tour", "1");
     resp = send_and_show(req, "GET", u);
@@ -85,7 +85,7 @@ static void post_json(void) {
     reqc_response *resp;
     const char *u = url("/post");
     title("POST a JSON body");
-    if (reqc_request_new("POST", u, &req) != REQC_OK) return;
+    if (reqc_request_new("POST", u, &req, NULL) != REQC_OK) return;
     reqc_request_set_json(req, "{\"name\": \"libreqc\", \"tags\": [\"http\", \"c\"]}");
     resp = send_and_show(req, "POST", u);
     if (resp) show_body(resp, 800);
@@ -98,13 +98,13 @@ static void redirects(void) {
     reqc_response *resp;
     const char *u = url("/redirect/3");
     title("Following redirects");
-    if (reqc_request_new("GET", u, &req) != REQC_OK) return;
+    if (reqc_request_new("GET", u, &req, NULL) != REQC_OK) return;
     resp = send_and_show(req, "GET", u);
     if (resp) {
         size_t n = reqc_response_history_count(resp);
         printf("   %zu hops:\n", n);
-        for (size_t i = 0; i < n; i++) {
-            const reqc_response *hop = reqc_response_history_at(resp, i);
+        const reqc_response *hop = NULL;
+        for (size_t i = 0; reqc_response_history_at(resp, i, &hop) == REQC_OK; i++) {
             printf("   %zu. %d %s  (Location: %s)\n", i + 1, reqc_response_status(hop),
                    reqc_response_url(hop), reqc_response_header(hop, "Location"));
         }
@@ -119,7 +119,7 @@ static void basic_auth(void) {
     reqc_response *resp;
     const char *u = url("/basic-auth/alice/s3cret");
     title("Basic auth");
-    if (reqc_request_new("GET", u, &req) != REQC_OK) return;
+    if (reqc_request_new("GET", u, &req, NULL) != REQC_OK) return;
     reqc_request_set_auth_basic(req, "alice", "wrong");
     resp = send_and_show(req, "GET", u);
     if (resp) printf("   (a wrong password is a response, not an error)\n");
@@ -137,7 +137,7 @@ static void timeout(void) {
     reqc_code rc;
     const char *u = url("/delay/3");
     title("A timeout");
-    if (reqc_request_new("GET", u, &req) != REQC_OK) return;
+    if (reqc_request_new("GET", u, &req, NULL) != REQC_OK) return;
     reqc_request_set_timeout_ms(req, 500);
     printf("-> GET %s, with a 500 ms timeout\n", u);
     rc = reqc_send(req, &resp);
@@ -165,8 +165,8 @@ static void streamed_download(void) {
     struct progress p = {0, 0};
     const char *u = url("/bytes/102400"); /* httpbin's largest /bytes */
     title("A streamed download");
-    if (reqc_request_new("GET", u, &req) != REQC_OK) return;
-    reqc_request_on_data(req, on_data, &p, NULL);
+    if (reqc_request_new("GET", u, &req, NULL) != REQC_OK) return;
+    reqc_request_set_data_callback(req, on_data, &p, NULL);
     resp = send_and_show(req, "GET", u);
     if (resp) {
         size_t buffered = 0;

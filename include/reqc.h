@@ -37,165 +37,6 @@
 
 
 /**
- * Watch the socket for reading.
- */
-#define REQC_WATCH_IN 1
-
-/**
- * Watch the socket for writing.
- */
-#define REQC_WATCH_OUT 2
-
-/**
- * Watch the socket for reading and writing.
- */
-#define REQC_WATCH_INOUT 3
-
-/**
- * Stop watching the socket.
- */
-#define REQC_WATCH_REMOVE 4
-
-/**
- * Called once per send, before anything is prepared, with a per-send copy
- * of the request: every `reqc_request_*` setter works on
- * `reqc_hook_ctx_request(ctx)` and the change is what gets sent; the
- * caller's request stays as it was.
- */
-#define REQC_HOOK_ARGS 1
-
-/**
- * Called before each transfer (each redirect hop) with the prepared request
- * (session defaults merged, cookies attached): header changes on
- * `reqc_hook_ctx_request(ctx)` are sent; other changes are ignored.
- */
-#define REQC_HOOK_PRE_REQUEST 2
-
-/**
- * Called once per transfer when the request has been sent, at the first
- * response byte and before any body callback: `reqc_hook_ctx_remote_ip`,
- * `_remote_port` and `_connection_reused` tell what the transfer knows.
- */
-#define REQC_HOOK_POST_REQUEST 3
-
-/**
- * Called for every response, each redirect hop included:
- * `reqc_hook_ctx_response(ctx)` reads it; `reqc_hook_ctx_set_status`,
- * `_set_response_header` and `_set_response_body` change it, and
- * `reqc_hook_ctx_set_response` replaces it (changes apply when the hook
- * returns, and the possibly changed response decides whether a redirect is
- * followed).
- */
-#define REQC_HOOK_RESPONSE 4
-
-/**
- * A hook's answer: go on.
- */
-#define REQC_HOOK_CONTINUE 0
-
-/**
- * A hook's answer: it failed; a warning naming the hook kind and the
- * request goes to the log, and the request goes on.
- */
-#define REQC_HOOK_ERROR 1
-
-/**
- * A hook's answer: end the send with `REQC_E_ABORTED`; its connection is
- * not reused.
- */
-#define REQC_HOOK_ABORT 2
-
-/**
- * Log nothing (turns off a lower layer's sink).
- */
-#define REQC_LOG_OFF 0
-
-/**
- * A line when each request (each redirect hop) starts, in the seed's
- * format (`2026-11-23T03:04:23.380175   GET   http://…`, local time), and
- * one with status and elapsed time when it ends; hook warnings.
- */
-#define REQC_LOG_REQUESTS 1
-
-/**
- * Also the request and response headers.
- */
-#define REQC_LOG_HEADERS 2
-
-/**
- * Also libcurl's own trace (body sizes, never body bytes).
- */
-#define REQC_LOG_WIRE 3
-
-/**
- * OR this into a level to log secrets unredacted. By default the values of
- * Authorization, Proxy-Authorization, Cookie, Set-Cookie and secret headers,
- * passwords and tokens (also base64-encoded) are replaced by `***` at every
- * level, libcurl's HTTP/2 trace included.
- */
-#define REQC_LOG_SHOW_SECRETS 256
-
-/**
- * Accept TLS 1.2 and later (libreqc's default is libcurl's: 1.2).
- */
-#define REQC_TLS_1_2 12
-
-/**
- * Accept TLS 1.3 only.
- */
-#define REQC_TLS_1_3 13
-
-/**
- * Let libcurl choose: HTTP/2 over TLS when the server offers it, else HTTP/1.1.
- */
-#define REQC_HTTP_ANY 0
-
-/**
- * HTTP/1.0.
- */
-#define REQC_HTTP_1_0 10
-
-/**
- * HTTP/1.1.
- */
-#define REQC_HTTP_1_1 11
-
-/**
- * HTTP/2 over TLS, negotiated by ALPN; HTTP/1.1 for http:// URLs.
- */
-#define REQC_HTTP_2 20
-
-/**
- * HTTP/2 with prior knowledge, also for http:// URLs (h2c).
- */
-#define REQC_HTTP_2_PRIOR_KNOWLEDGE 21
-
-/**
- * Microseconds from the hop's start until the name was resolved.
- */
-#define REQC_TIMING_DNS 0
-
-/**
- * … until the TCP connection was made.
- */
-#define REQC_TIMING_CONNECT 1
-
-/**
- * … until the TLS handshake was done (0 for http://).
- */
-#define REQC_TIMING_TLS 2
-
-/**
- * … until the first response byte arrived.
- */
-#define REQC_TIMING_FIRST_BYTE 3
-
-/**
- * … until the hop was complete.
- */
-#define REQC_TIMING_TOTAL 4
-
-/**
  * A batch of requests (opaque): Requests' `async.map`, on one lane (a curl
  * multi handle) of its session.
  *
@@ -298,12 +139,18 @@ typedef void (*reqc_complete_fn)(void *userdata,
 typedef void (*reqc_free_fn)(void *userdata);
 
 /**
+ * What an event loop watches a socket for, or what it found: one of the
+ * `REQC_WATCH_*` constants (`REQC_WATCH_INOUT` is `_IN | _OUT`).
+ */
+typedef int reqc_watch;
+
+/**
  * Tells the caller's event loop to watch socket `fd` for `what`
  * (`REQC_WATCH_IN`, `_OUT`, `_INOUT`) or to stop (`REQC_WATCH_REMOVE`).
  */
 typedef void (*reqc_socket_fn)(void *userdata,
                                int fd,
-                               int what);
+                               reqc_watch what);
 
 /**
  * Tells the caller's event loop to call `reqc_batch_timeout_action` after
@@ -340,21 +187,48 @@ typedef struct {
 } reqc_cookie;
 
 /**
- * A hook: `kind` is one of `REQC_HOOK_*`; `ctx` and every pointer obtained
- * from it are valid only during the call. Returns `REQC_HOOK_CONTINUE`,
- * `REQC_HOOK_ERROR` or `REQC_HOOK_ABORT` (any other value counts as
- * `REQC_HOOK_ERROR`). Runs on the thread that called the send.
+ * When a hook runs: one of the `REQC_HOOK_KIND_*` constants.
  */
-typedef int (*reqc_hook_fn)(void *userdata,
-                            int kind,
-                            reqc_hook_ctx *ctx);
+typedef int reqc_hook_kind;
 
 /**
- * Receives one log line (no trailing newline; valid only during the call),
- * on the thread that sends.
+ * What a hook answers: one of the `REQC_HOOK_RESULT_*` constants.
+ */
+typedef int reqc_hook_result;
+
+/**
+ * A hook: `kind` says which point of the send calls it; `ctx` and every pointer obtained
+ * from it are valid only during the call. Returns `REQC_HOOK_RESULT_CONTINUE`,
+ * `REQC_HOOK_RESULT_ERROR` or `REQC_HOOK_RESULT_ABORT` (any other value counts as
+ * `REQC_HOOK_RESULT_ERROR`). Runs on the thread that called the send.
+ */
+typedef reqc_hook_result (*reqc_hook_fn)(void *userdata,
+                                         reqc_hook_kind kind,
+                                         reqc_hook_ctx *ctx);
+
+/**
+ * A hook registration's id, from `reqc_request_add_hook` or
+ * `reqc_session_add_hook`: unique in the process, never 0.
+ */
+typedef uint64_t reqc_hook_id;
+
+/**
+ * How much a log sink receives: one of the `REQC_LOG_LEVEL_*` constants
+ * (each level includes the ones below it).
+ */
+typedef int reqc_log_level;
+
+/**
+ * Options of a log sink: 0 or `REQC_LOG_FLAG_*` constants OR'ed together.
+ */
+typedef int reqc_log_flag;
+
+/**
+ * Receives one log line (no trailing newline; valid only during the call)
+ * and the level it belongs to, on the thread that sends.
  */
 typedef void (*reqc_log_fn)(void *userdata,
-                            int level,
+                            reqc_log_level level,
                             const char *line);
 
 /**
@@ -375,6 +249,42 @@ typedef int (*reqc_read_fn)(void *userdata,
 typedef int (*reqc_data_fn)(void *userdata,
                             const uint8_t *data,
                             size_t len);
+
+/**
+ * Which HTTP version to speak: one of the `REQC_HTTP_VERSION_*` constants.
+ */
+typedef int reqc_http_version;
+
+/**
+ * A phase of a transfer, for `reqc_response_timing_us`: one of the
+ * `REQC_TIMING_*` constants.
+ */
+typedef int reqc_timing;
+
+/**
+ * The lowest TLS version to accept: one of the `REQC_TLS_VERSION_*` constants.
+ */
+typedef int reqc_tls_version;
+
+/**
+ * Watch the socket for reading.
+ */
+#define REQC_WATCH_IN 1
+
+/**
+ * Watch the socket for writing.
+ */
+#define REQC_WATCH_OUT 2
+
+/**
+ * Watch the socket for reading and writing.
+ */
+#define REQC_WATCH_INOUT 3
+
+/**
+ * Stop watching the socket.
+ */
+#define REQC_WATCH_REMOVE 4
 
 /**
  * Success.
@@ -503,6 +413,151 @@ typedef int (*reqc_data_fn)(void *userdata,
  */
 #define REQC_E_PANIC 99
 
+/**
+ * Called once per send, before anything is prepared, with a per-send copy
+ * of the request: every `reqc_request_*` setter works on
+ * `reqc_hook_ctx_request(ctx)` and the change is what gets sent; the
+ * caller's request stays as it was.
+ */
+#define REQC_HOOK_KIND_ARGS 1
+
+/**
+ * Called before each transfer (each redirect hop) with the prepared request
+ * (session defaults merged, cookies attached): header changes on
+ * `reqc_hook_ctx_request(ctx)` are sent; other changes are ignored.
+ */
+#define REQC_HOOK_KIND_PRE_REQUEST 2
+
+/**
+ * Called once per transfer when the request has been sent, at the first
+ * response byte and before any body callback: `reqc_hook_ctx_remote_ip`,
+ * `_remote_port` and `_connection_reused` tell what the transfer knows.
+ */
+#define REQC_HOOK_KIND_POST_REQUEST 3
+
+/**
+ * Called for every response, each redirect hop included:
+ * `reqc_hook_ctx_response(ctx)` reads it; `reqc_hook_ctx_set_response_status`,
+ * `_set_response_header` and `_set_response_body` change it, and
+ * `reqc_hook_ctx_set_response` replaces it (changes apply when the hook
+ * returns, and the possibly changed response decides whether a redirect is
+ * followed).
+ */
+#define REQC_HOOK_KIND_RESPONSE 4
+
+/**
+ * A hook's answer: go on.
+ */
+#define REQC_HOOK_RESULT_CONTINUE 0
+
+/**
+ * A hook's answer: it failed; a warning naming the hook kind and the
+ * request goes to the log, and the request goes on.
+ */
+#define REQC_HOOK_RESULT_ERROR 1
+
+/**
+ * A hook's answer: end the send with `REQC_E_ABORTED`; its connection is
+ * not reused.
+ */
+#define REQC_HOOK_RESULT_ABORT 2
+
+/**
+ * Log nothing (turns off a lower layer's sink).
+ */
+#define REQC_LOG_LEVEL_OFF 0
+
+/**
+ * A line when each request (each redirect hop) starts, in the seed's
+ * format (`2026-11-23T03:04:23.380175   GET   http://…`, local time), and
+ * one with status and elapsed time when it ends; hook warnings.
+ */
+#define REQC_LOG_LEVEL_REQUESTS 1
+
+/**
+ * Also the request and response headers.
+ */
+#define REQC_LOG_LEVEL_HEADERS 2
+
+/**
+ * Also libcurl's own trace (body sizes, never body bytes).
+ */
+#define REQC_LOG_LEVEL_WIRE 3
+
+/**
+ * Log secrets unredacted. By default the values of
+ * Authorization, Proxy-Authorization, Cookie, Set-Cookie and secret headers,
+ * passwords and tokens (also base64-encoded) are replaced by `***` at every
+ * level, libcurl's HTTP/2 trace included.
+ */
+#define REQC_LOG_FLAG_SHOW_SECRETS 256
+
+/**
+ * Let libcurl choose: HTTP/2 over TLS when the server offers it, else HTTP/1.1.
+ */
+#define REQC_HTTP_VERSION_ANY 0
+
+/**
+ * HTTP/1.0.
+ */
+#define REQC_HTTP_VERSION_1_0 10
+
+/**
+ * HTTP/1.1.
+ */
+#define REQC_HTTP_VERSION_1_1 11
+
+/**
+ * HTTP/2 over TLS, negotiated by ALPN; HTTP/1.1 for http:// URLs.
+ */
+#define REQC_HTTP_VERSION_2 20
+
+/**
+ * HTTP/2 with prior knowledge, also for http:// URLs (h2c).
+ */
+#define REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE 21
+
+/**
+ * HTTP/3: never requested by libreqc, only reported by
+ * `reqc_response_http_version` should libcurl have used it.
+ */
+#define REQC_HTTP_VERSION_3 30
+
+/**
+ * Accept TLS 1.2 and later (libreqc's default is libcurl's: 1.2).
+ */
+#define REQC_TLS_VERSION_1_2 12
+
+/**
+ * Accept TLS 1.3 only.
+ */
+#define REQC_TLS_VERSION_1_3 13
+
+/**
+ * Microseconds from the hop's start until the name was resolved.
+ */
+#define REQC_TIMING_DNS 0
+
+/**
+ * … until the TCP connection was made.
+ */
+#define REQC_TIMING_CONNECT 1
+
+/**
+ * … until the TLS handshake was done (0 for http://).
+ */
+#define REQC_TIMING_TLS 2
+
+/**
+ * … until the first response byte arrived.
+ */
+#define REQC_TIMING_FIRST_BYTE 3
+
+/**
+ * … until the hop was complete.
+ */
+#define REQC_TIMING_TOTAL 4
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -513,13 +568,10 @@ extern "C" {
  * private session when `session` is NULL. The batch keeps its session
  * alive: they may be freed in either order.
  *
- * Returns `REQC_OK` and writes `*out`, or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `session` is NULL or a live session; `out` is NULL or writable.
+ * Returns `REQC_OK` and writes `*batch_out`, or `REQC_E_INVALID_ARGUMENT`.
  */
 reqc_code reqc_batch_new(reqc_session *session,
-                         reqc_batch **out);
+                         reqc_batch **batch_out);
 
 /**
  * Frees a batch, its unclaimed responses and its callbacks' userdata. NULL
@@ -528,54 +580,39 @@ reqc_code reqc_batch_new(reqc_session *session,
  * batch between two event-loop calls of a run ends the run: its transfers
  * stop and their connections close, its socket and timer callbacks are
  * removed first and never called again.
- *
- * # Safety
- * `b` is NULL or a live batch, not used after this call.
  */
-void reqc_batch_free(reqc_batch *b);
+void reqc_batch_free(reqc_batch *batch);
 
 /**
- * The message of the last failed call on `b` (perform, poll, a setter);
- * "" when none. Borrowed from `b` until its next failed call or its free.
- *
- * # Safety
- * `b` is NULL or a live batch.
+ * The message of the last failed call on `batch` (perform, poll, a setter);
+ * "" when none. Borrowed from `batch` until its next failed call or its free.
  */
-const char *reqc_batch_error(const reqc_batch *b);
+const char *reqc_batch_error(const reqc_batch *batch);
 
 /**
- * Adds a copy of `req` (later changes to `req` do not affect it); nothing
+ * Adds a copy of `request` (later changes to `request` do not affect it); nothing
  * is sent yet. Writes the item's index (0, 1, 2… in the order added) to
- * `*index` when `index` is not NULL. Allowed while the batch runs, from its
+ * `*index_out` when `index_out` is not NULL. Allowed while the batch runs, from its
  * callbacks: the item runs in the same run.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `b`).
- *
- * # Safety
- * `b` and `req` are NULL or live handles; `index` NULL or writable.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `batch`).
  */
-reqc_code reqc_batch_add(reqc_batch *b,
-                         reqc_request *req,
-                         size_t *index);
+reqc_code reqc_batch_add(reqc_batch *batch,
+                         const reqc_request *request,
+                         size_t *index_out);
 
 /**
  * How many items the batch holds (0 for NULL).
- *
- * # Safety
- * `b` is NULL or a live batch.
  */
-size_t reqc_batch_count(const reqc_batch *b);
+size_t reqc_batch_count(const reqc_batch *batch);
 
 /**
  * At most `n` items in flight at once (default 64): at most `n` transfers,
  * easy handles and buffers exist at once, recycled as items finish.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (`n` is 0).
- *
- * # Safety
- * `b` is NULL or a live batch.
  */
-reqc_code reqc_batch_set_max_concurrency(reqc_batch *b,
+reqc_code reqc_batch_set_max_concurrency(reqc_batch *batch,
                                          size_t n);
 
 /**
@@ -585,11 +622,8 @@ reqc_code reqc_batch_set_max_concurrency(reqc_batch *b,
  * for one of its transfers to end, while items for other hosts go ahead.
  * At most `n` connections are opened to it too. Takes effect at the next
  * run.
- *
- * # Safety
- * `b` is NULL or a live batch.
  */
-reqc_code reqc_batch_set_max_per_host(reqc_batch *b,
+reqc_code reqc_batch_set_max_per_host(reqc_batch *batch,
                                       size_t n);
 
 /**
@@ -598,11 +632,8 @@ reqc_code reqc_batch_set_max_per_host(reqc_batch *b,
  * Each item's own timeouts apply too.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
- *
- * # Safety
- * `b` is NULL or a live batch.
  */
-reqc_code reqc_batch_set_timeout_ms(reqc_batch *b,
+reqc_code reqc_batch_set_timeout_ms(reqc_batch *batch,
                                     int64_t ms);
 
 /**
@@ -612,14 +643,11 @@ reqc_code reqc_batch_set_timeout_ms(reqc_batch *b,
  * batch freed, or before this returns if it fails.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `b` is NULL or a live batch; `on_complete` follows `reqc_complete_fn`.
  */
-reqc_code reqc_batch_on_complete(reqc_batch *b,
-                                 reqc_complete_fn on_complete,
-                                 void *userdata,
-                                 reqc_free_fn free_userdata);
+reqc_code reqc_batch_set_complete_callback(reqc_batch *batch,
+                                           reqc_complete_fn on_complete,
+                                           void *userdata,
+                                           reqc_free_fn free_userdata);
 
 /**
  * Runs every item concurrently and returns when all have finished, or the
@@ -636,28 +664,22 @@ reqc_code reqc_batch_on_complete(reqc_batch *b,
  * Returns `REQC_OK` (whatever the items' codes), or
  * `REQC_E_INVALID_STATE` when the batch is already running (a callback
  * calling perform, or an event-loop run under way) or `REQC_E_TRANSPORT`;
- * message on `b`.
- *
- * # Safety
- * `b` is NULL or a live batch, not freed during the call.
+ * message on `batch`.
  */
-reqc_code reqc_batch_perform(reqc_batch *b);
+reqc_code reqc_batch_perform(reqc_batch *batch);
 
 /**
  * One step of the run for a caller with its own loop: starts what may
  * start, waits at most `timeout_ms` for activity, and takes what finished.
- * Writes 1 to `*done` (if not NULL) when every item has finished.
+ * Writes 1 to `*done_out` (if not NULL) when every item has finished.
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (negative timeout),
  * `REQC_E_INVALID_STATE` (the batch is running elsewhere, or an event-loop
  * run started with `reqc_batch_start` is under way) or `REQC_E_TRANSPORT`.
- *
- * # Safety
- * `b` is NULL or a live batch; `done` NULL or writable.
  */
-reqc_code reqc_batch_poll(reqc_batch *b,
+reqc_code reqc_batch_poll(reqc_batch *batch,
                           int64_t timeout_ms,
-                          int *done);
+                          int *done_out);
 
 /**
  * Cancels the batch from any thread or callback: the run returns promptly
@@ -667,38 +689,29 @@ reqc_code reqc_batch_poll(reqc_batch *b,
  * batch stays cancelled.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `b` is NULL or a live batch.
  */
-reqc_code reqc_batch_cancel(reqc_batch *b);
+reqc_code reqc_batch_cancel(reqc_batch *batch);
 
 /**
- * Moves item `index`'s response to `*out` (free it with
+ * Moves item `index`'s response to `*response_out` (free it with
  * `reqc_response_free`); the batch keeps it no longer.
  *
  * Returns `REQC_OK`; the item's own failure code (e.g. `REQC_E_CONNECT`,
  * `REQC_E_TIMEOUT`, `REQC_E_CANCELLED`, with `reqc_batch_item_error`
- * saying why) without writing `*out`, also after on_complete saw it;
+ * saying why) without writing `*response_out`, also after on_complete saw it;
  * `REQC_E_NOT_FOUND` when there is no such item or its response was
  * already taken or handed to on_complete; `REQC_E_INVALID_STATE` when it
  * has not finished.
- *
- * # Safety
- * `b` is NULL or a live batch; `out` NULL or writable.
  */
-reqc_code reqc_batch_result(reqc_batch *b,
+reqc_code reqc_batch_result(reqc_batch *batch,
                             size_t index,
-                            reqc_response **out);
+                            reqc_response **response_out);
 
 /**
  * The message of item `index`'s failure (naming its URL), "" when it did
- * not fail or has not finished. Borrowed from `b` until it is freed.
- *
- * # Safety
- * `b` is NULL or a live batch.
+ * not fail or has not finished. Borrowed from `batch` until it is freed.
  */
-const char *reqc_batch_item_error(const reqc_batch *b,
+const char *reqc_batch_item_error(const reqc_batch *batch,
                                   size_t index);
 
 /**
@@ -716,11 +729,8 @@ const char *reqc_batch_item_error(const reqc_batch *b,
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (a NULL callback) or
  * `REQC_E_INVALID_STATE` (the batch is running).
- *
- * # Safety
- * `b` is NULL or a live batch; the callbacks follow their contracts.
  */
-reqc_code reqc_batch_set_socket_callbacks(reqc_batch *b,
+reqc_code reqc_batch_set_socket_callbacks(reqc_batch *batch,
                                           reqc_socket_fn on_socket,
                                           reqc_timer_fn on_timer,
                                           void *userdata,
@@ -728,46 +738,37 @@ reqc_code reqc_batch_set_socket_callbacks(reqc_batch *b,
 
 /**
  * Event-loop mode: starts the run; the socket and timer callbacks tell
- * what to watch. Writes 1 to `*done` when there was nothing to do. Once
+ * what to watch. Writes 1 to `*done_out` when there was nothing to do. Once
  * per run: call it again after the run ended (done was 1) to run items
  * added since.
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_STATE` (no socket callbacks set, or a
  * run is already under way: started by an earlier `reqc_batch_start`, or
  * by `reqc_batch_poll`) or `REQC_E_TRANSPORT`.
- *
- * # Safety
- * `b` is NULL or a live batch; `done` NULL or writable.
  */
-reqc_code reqc_batch_start(reqc_batch *b,
-                           int *done);
+reqc_code reqc_batch_start(reqc_batch *batch,
+                           int *done_out);
 
 /**
  * Event-loop mode: socket `fd` is ready for `events` (`REQC_WATCH_IN`,
- * `_OUT`, `_INOUT`). Writes 1 to `*done` when every item has finished.
+ * `_OUT`, `_INOUT`). Writes 1 to `*done_out` when every item has finished.
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_STATE` or
  * `REQC_E_TRANSPORT`.
- *
- * # Safety
- * `b` is NULL or a live batch; `done` NULL or writable.
  */
-reqc_code reqc_batch_socket_action(reqc_batch *b,
+reqc_code reqc_batch_socket_action(reqc_batch *batch,
                                    int fd,
-                                   int events,
-                                   int *done);
+                                   reqc_watch events,
+                                   int *done_out);
 
 /**
  * Event-loop mode: the timer set through the timer callback expired.
- * Writes 1 to `*done` when every item has finished.
+ * Writes 1 to `*done_out` when every item has finished.
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
- *
- * # Safety
- * `b` is NULL or a live batch; `done` NULL or writable.
  */
-reqc_code reqc_batch_timeout_action(reqc_batch *b,
-                                    int *done);
+reqc_code reqc_batch_timeout_action(reqc_batch *batch,
+                                    int *done_out);
 
 /**
  * The name of `code`, e.g. "REQC_E_TIMEOUT"; "REQC_OK" for 0 and
@@ -794,9 +795,6 @@ const char *reqc_version(void);
  * every build has them and offers them in Accept-Encoding. Unknown names
  * and NULL give 0.
  * Thread-safe.
- *
- * # Safety
- * `feature` is NULL or a NUL-terminated string.
  */
 int reqc_has_feature(const char *feature);
 
@@ -806,9 +804,6 @@ int reqc_has_feature(const char *feature);
  * "libreqc/<version>").
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `agent` is NULL or NUL-terminated.
  */
 reqc_code reqc_config_set_user_agent(const char *agent);
 
@@ -818,9 +813,6 @@ reqc_code reqc_config_set_user_agent(const char *agent);
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
  * `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `proxy` is NULL or NUL-terminated.
  */
 reqc_code reqc_config_set_proxy(const char *proxy);
 
@@ -884,9 +876,6 @@ reqc_code reqc_config_set_verify_tls(int verify);
  * User-Agent) is not sent, but a session or request may still set it.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * Strings are NULL or NUL-terminated.
  */
 reqc_code reqc_config_set_header(const char *name,
                                  const char *value);
@@ -921,33 +910,26 @@ reqc_code reqc_config_reset(void);
  * sees them.
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`
- * (message on `s`). Thread-safe.
- *
- * # Safety
- * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ * (message on `session`). Thread-safe.
  */
-reqc_code reqc_session_set_cookie(reqc_session *s,
-                                  const char *url_text,
+reqc_code reqc_session_set_cookie(reqc_session *session,
+                                  const char *url,
                                   const char *set_cookie);
 
 /**
  * The value of cookie `name` that a request to `url` would send, in a new
- * string at `*out` (free it with `reqc_string_free`). With several cookies
+ * string at `*value_out` (free it with `reqc_string_free`). With several cookies
  * of that name for `url` (other paths or domains), the one sent first:
  * longest path first, then the earliest created (RFC 6265 5.4); the same
  * answer on every run.
  *
  * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no such cookie for that URL),
  * `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`. Thread-safe.
- *
- * # Safety
- * `s` is NULL or a live session; strings NULL or NUL-terminated; `out`
- * NULL or writable.
  */
-reqc_code reqc_session_get_cookie(reqc_session *s,
-                                  const char *url_text,
+reqc_code reqc_session_get_cookie(reqc_session *session,
+                                  const char *url,
                                   const char *name,
-                                  char **out);
+                                  char **value_out);
 
 /**
  * Removes the cookie `name` stored for `domain` (as listed by
@@ -955,11 +937,8 @@ reqc_code reqc_session_get_cookie(reqc_session *s,
  *
  * Returns `REQC_OK`, `REQC_E_NOT_FOUND` or `REQC_E_INVALID_ARGUMENT`.
  * Thread-safe.
- *
- * # Safety
- * `s` is NULL or a live session; strings NULL or NUL-terminated.
  */
-reqc_code reqc_session_delete_cookie(reqc_session *s,
+reqc_code reqc_session_delete_cookie(reqc_session *session,
                                      const char *domain,
                                      const char *path,
                                      const char *name);
@@ -967,72 +946,54 @@ reqc_code reqc_session_delete_cookie(reqc_session *s,
 /**
  * Empties the session's cookie jar. Returns `REQC_OK` or
  * `REQC_E_INVALID_ARGUMENT`. Thread-safe.
- *
- * # Safety
- * `s` is NULL or a live session.
  */
-reqc_code reqc_session_clear_cookies(reqc_session *s);
+reqc_code reqc_session_clear_cookies(reqc_session *session);
 
 /**
  * A snapshot of every unexpired cookie, ordered by domain, path and name,
- * at `*out` (free with `reqc_cookie_list_free`). Later changes to the jar do
+ * at `*list_out` (free with `reqc_cookie_list_free`). Later changes to the jar do
  * not change the snapshot.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe.
- *
- * # Safety
- * `s` is NULL or a live session; `out` NULL or writable.
  */
-reqc_code reqc_session_cookies(reqc_session *s,
-                               reqc_cookie_list **out);
+reqc_code reqc_session_cookies(reqc_session *session,
+                               reqc_cookie_list **list_out);
 
 /**
  * How many cookies the snapshot holds (0 for NULL).
- *
- * # Safety
- * `list` is NULL or a live cookie list.
  */
 size_t reqc_cookie_list_count(const reqc_cookie_list *list);
 
 /**
- * Fills `*cookie` with the `index`th cookie; its strings are borrowed from
+ * Fills `*cookie_out` with the `index`th cookie; its strings are borrowed from
  * `list` until it is freed.
  *
  * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (out of range) or
  * `REQC_E_INVALID_ARGUMENT` (NULL argument).
- *
- * # Safety
- * `list` is NULL or a live cookie list; `cookie` NULL or writable.
  */
 reqc_code reqc_cookie_list_at(const reqc_cookie_list *list,
                               size_t index,
-                              reqc_cookie *cookie);
+                              reqc_cookie *cookie_out);
 
 /**
  * Frees a cookie list. NULL is a no-op.
- *
- * # Safety
- * `list` is NULL or a live cookie list, not used after this call.
  */
 void reqc_cookie_list_free(reqc_cookie_list *list);
 
 /**
  * The jar in the Netscape cookie-file format (what curl's `-b`/`-c` and
  * wget read and write), session cookies included with expiry 0, in a new
- * string at `*out` (free with `reqc_string_free`).
+ * string at `*text_out` (free with `reqc_string_free`).
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe.
- *
- * # Safety
- * `s` is NULL or a live session; `out` NULL or writable.
  */
-reqc_code reqc_session_export_cookies(reqc_session *s,
-                                      char **out);
+reqc_code reqc_session_export_cookies(reqc_session *session,
+                                      char **text_out);
 
 /**
  * Adds the cookies of a Netscape cookie file's text to the jar (expired
  * ones are skipped; the same refusals as `reqc_session_set_cookie` apply)
- * and, if `count` is not NULL, stores how many in `*count`. A line for a
+ * and, if `count_out` is not NULL, stores how many in `*count_out`. A line for a
  * public suffix with subdomains TRUE (`.com`, `.github.io`) is refused;
  * a host-only line for such a host is kept host-only.
  *
@@ -1040,24 +1001,19 @@ reqc_code reqc_session_export_cookies(reqc_session *s,
  * the jar is left as it was.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (the first bad line,
- * named in the message on `s`). Thread-safe.
- *
- * # Safety
- * `s` is NULL or a live session; `text` NULL or NUL-terminated; `count`
- * NULL or writable.
+ * named in the message on `session`). Thread-safe.
  */
-reqc_code reqc_session_import_cookies(reqc_session *s,
+reqc_code reqc_session_import_cookies(reqc_session *session,
                                       const char *text,
-                                      size_t *count);
+                                      size_t *count_out);
 
 /**
- * Frees a string that libreqc handed over as owned (`char **out`). NULL is
+ * Frees a string that libreqc handed over as owned (a `char **` out-parameter:
+ * `reqc_session_get_cookie`, `reqc_session_export_cookies`, `reqc_request_new`'s
+ * message). NULL is
  * a no-op.
- *
- * # Safety
- * `s` is NULL or such a string, not used after this call.
  */
-void reqc_string_free(char *s);
+void reqc_string_free(char *string);
 
 /**
  * Registers `hook` for `kind` on the request; several hooks of a kind run
@@ -1066,17 +1022,18 @@ void reqc_string_free(char *s);
  * with `userdata`, after the last possible call of `hook`: when the last
  * request copy holding it is freed, or before this returns if it fails.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (unknown kind, NULL
- * hook; message on `req`).
+ * Writes the registration's id to `*hook_id_out` (`hook_id_out` may be
+ * NULL) for `reqc_request_remove_hook`.
  *
- * # Safety
- * `req` is NULL or a live request; `hook` follows `reqc_hook_fn`.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (unknown kind, NULL
+ * hook; message on `request`).
  */
-reqc_code reqc_request_add_hook(reqc_request *req,
-                                int kind,
+reqc_code reqc_request_add_hook(reqc_request *request,
+                                reqc_hook_kind kind,
                                 reqc_hook_fn hook,
                                 void *userdata,
-                                reqc_free_fn free_userdata);
+                                reqc_free_fn free_userdata,
+                                reqc_hook_id *hook_id_out);
 
 /**
  * Registers `hook` for `kind` on the session: it runs for every request
@@ -1085,66 +1042,74 @@ reqc_code reqc_request_add_hook(reqc_request *req,
  * no send holds the registration any more (or before this returns if it
  * fails). Thread-safe.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+ * Writes the registration's id to `*hook_id_out` (`hook_id_out` may be
+ * NULL) for `reqc_session_remove_hook`.
  *
- * # Safety
- * `s` is NULL or a live session; `hook` follows `reqc_hook_fn`.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
  */
-reqc_code reqc_session_add_hook(reqc_session *s,
-                                int kind,
+reqc_code reqc_session_add_hook(reqc_session *session,
+                                reqc_hook_kind kind,
                                 reqc_hook_fn hook,
                                 void *userdata,
-                                reqc_free_fn free_userdata);
+                                reqc_free_fn free_userdata,
+                                reqc_hook_id *hook_id_out);
+
+/**
+ * Removes the hook registered on `request` with id `hook_id`, as Requests'
+ * `deregister_hook`: later sends of this request (and of copies made
+ * after this call) no longer run it; a send already running keeps the
+ * hooks it started with. Its `free_userdata` runs once no copy of the
+ * request and no running send holds the registration.
+ *
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no hook with that id on this
+ * request; message on `request`) or `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_request_remove_hook(reqc_request *request,
+                                   reqc_hook_id hook_id);
+
+/**
+ * Removes the hook registered on `session` with id `hook_id`: sends that
+ * start after this call no longer run it; sends already running keep it.
+ * Its `free_userdata` runs once no running send holds the registration.
+ * Thread-safe.
+ *
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no hook with that id on this
+ * session; message on `session`) or `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_session_remove_hook(reqc_session *session,
+                                   reqc_hook_id hook_id);
 
 /**
  * ARGS and PRE_REQUEST: the request, lent for this call (change it with
  * the `reqc_request_*` setters; never free it). NULL for other kinds.
- *
- * # Safety
- * `ctx` is NULL or the context of a running hook.
  */
 reqc_request *reqc_hook_ctx_request(reqc_hook_ctx *ctx);
 
 /**
  * RESPONSE: the hop's response as received (read it with the
  * `reqc_response_*` getters; never free it). NULL for other kinds.
- *
- * # Safety
- * `ctx` is NULL or the context of a running hook.
  */
 const reqc_response *reqc_hook_ctx_response(const reqc_hook_ctx *ctx);
 
 /**
  * Which transfer of the send this is, from 0 (redirect hops count up);
  * 0 for ARGS and for NULL.
- *
- * # Safety
- * `ctx` is NULL or the context of a running hook.
  */
 int reqc_hook_ctx_hop(const reqc_hook_ctx *ctx);
 
 /**
  * POST_REQUEST: the server's IP address ("" otherwise). Valid during the call.
- *
- * # Safety
- * `ctx` is NULL or the context of a running hook.
  */
 const char *reqc_hook_ctx_remote_ip(const reqc_hook_ctx *ctx);
 
 /**
  * POST_REQUEST: the server's port (0 otherwise).
- *
- * # Safety
- * `ctx` is NULL or the context of a running hook.
  */
 int reqc_hook_ctx_remote_port(const reqc_hook_ctx *ctx);
 
 /**
  * POST_REQUEST: 1 when the transfer reused a kept-alive connection, 0 when
  * it opened a new one (or for other kinds).
- *
- * # Safety
- * `ctx` is NULL or the context of a running hook.
  */
 int reqc_hook_ctx_connection_reused(const reqc_hook_ctx *ctx);
 
@@ -1156,10 +1121,6 @@ int reqc_hook_ctx_connection_reused(const reqc_hook_ctx *ctx);
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a RESPONSE hook, NULL,
  * or a history entry; then `replacement` still belongs to the caller).
- *
- * # Safety
- * `ctx` is NULL or the context of a running hook; `replacement` is NULL or
- * a live response the caller owns.
  */
 reqc_code reqc_hook_ctx_set_response(reqc_hook_ctx *ctx,
                                      reqc_response *replacement);
@@ -1169,21 +1130,15 @@ reqc_code reqc_hook_ctx_set_response(reqc_hook_ctx *ctx,
  * standard phrase). Applied when the hook returns.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `ctx` is NULL or the context of a running hook.
  */
-reqc_code reqc_hook_ctx_set_status(reqc_hook_ctx *ctx,
-                                   int status);
+reqc_code reqc_hook_ctx_set_response_status(reqc_hook_ctx *ctx,
+                                            int status);
 
 /**
  * RESPONSE: sets response header `name` to `value`, replacing every value
  * of that name; NULL removes it. Applied when the hook returns.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `ctx` is NULL or the context of a running hook; strings NULL or NUL-terminated.
  */
 reqc_code reqc_hook_ctx_set_response_header(reqc_hook_ctx *ctx,
                                             const char *name,
@@ -1194,10 +1149,6 @@ reqc_code reqc_hook_ctx_set_response_header(reqc_hook_ctx *ctx,
  * Applied when the hook returns.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `ctx` is NULL or the context of a running hook; `data` NULL or `len`
- * readable bytes.
  */
 reqc_code reqc_hook_ctx_set_response_body(reqc_hook_ctx *ctx,
                                           const uint8_t *data,
@@ -1205,59 +1156,54 @@ reqc_code reqc_hook_ctx_set_response_body(reqc_hook_ctx *ctx,
 
 /**
  * Logs every send in the process to `fd` (e.g. 2 for stderr, the C form
- * of Requests' `settings.verbose = sys.stderr`) at `level` (a
- * `REQC_LOG_*` value, optionally with `REQC_LOG_SHOW_SECRETS`), unless a
+ * of Requests' `settings.verbose = sys.stderr`) at `level`, with `flags`
+ * (0, or `REQC_LOG_FLAG_SHOW_SECRETS`), unless a
  * session sets its own sink. The descriptor must stay open while it is set;
- * libreqc never closes it. With `REQC_LOG_OFF`, `fd` is ignored (any
+ * libreqc never closes it. With `REQC_LOG_LEVEL_OFF`, `fd` is ignored (any
  * value, -1 included): logging is off. Thread-safe.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a negative `fd` with a
- * level other than `REQC_LOG_OFF`, an unknown level).
+ * level other than `REQC_LOG_LEVEL_OFF`, an unknown level or flag).
  */
 reqc_code reqc_config_set_verbose_fd(int fd,
-                                     int level);
+                                     reqc_log_level level,
+                                     reqc_log_flag flags);
 
 /**
- * Logs every send in the process to `log` at `level`, unless a session sets
- * its own sink. With `REQC_LOG_OFF`, `log` may be NULL. `free_userdata` runs exactly once, when the sink is
+ * Logs every send in the process to `log` at `level`, with `flags` (as
+ * `reqc_config_set_verbose_fd`), unless a session sets its own sink. With
+ * `REQC_LOG_LEVEL_OFF`, `log` may be NULL. `free_userdata` runs exactly once, when the sink is
  * replaced and no send uses it any more (or before this returns if it
  * fails). Thread-safe.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `log` follows `reqc_log_fn`'s contract and may be called from any
- * thread that sends.
  */
-reqc_code reqc_config_set_log_callback(int level,
+reqc_code reqc_config_set_log_callback(reqc_log_level level,
+                                       reqc_log_flag flags,
                                        reqc_log_fn log,
                                        void *userdata,
                                        reqc_free_fn free_userdata);
 
 /**
  * As `reqc_config_set_verbose_fd`, for the session's sends only (it wins
- * over the global sink; `REQC_LOG_OFF` silences them, with any `fd`, -1
+ * over the global sink; `REQC_LOG_LEVEL_OFF` silences them, with any `fd`, -1
  * included).
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
- *
- * # Safety
- * `s` is NULL or a live session.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
  */
-reqc_code reqc_session_set_verbose_fd(reqc_session *s,
+reqc_code reqc_session_set_verbose_fd(reqc_session *session,
                                       int fd,
-                                      int level);
+                                      reqc_log_level level,
+                                      reqc_log_flag flags);
 
 /**
  * As `reqc_config_set_log_callback`, for the session's sends only.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
- *
- * # Safety
- * `s` is NULL or a live session; `log` follows `reqc_log_fn`'s contract.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
  */
-reqc_code reqc_session_set_log_callback(reqc_session *s,
-                                        int level,
+reqc_code reqc_session_set_log_callback(reqc_session *session,
+                                        reqc_log_level level,
+                                        reqc_log_flag flags,
                                         reqc_log_fn log,
                                         void *userdata,
                                         reqc_free_fn free_userdata);
@@ -1276,35 +1222,35 @@ reqc_code reqc_session_set_log_callback(reqc_session *s,
  * a header); a body-less POST, PUT, PATCH, DELETE, OPTIONS or custom
  * method sends `Content-Length: 0` alone, as Requests does.
  *
- * On success writes a new handle to `*out`; free it with `reqc_request_free`.
- * `*out` is written only on success.
+ * On success writes a new handle to `*request_out`; free it with `reqc_request_free`.
+ * `*request_out` is written only on success.
+ *
+ * There is no handle to hold the message of a failure, so it comes back
+ * through `message_out` (may be NULL: not wanted): on failure, an owned
+ * string such as "REQC_E_INVALID_URL: unsupported scheme \"ftp\" in
+ * \"ftp://host/\"", to free with `reqc_string_free`; on success it is not
+ * written.
  *
  * Returns `REQC_OK`; `REQC_E_INVALID_ARGUMENT` (NULL argument, not UTF-8,
  * method not a token); `REQC_E_INVALID_URL` (unparsable, no host, a CR,
  * LF or other control character in it); `REQC_E_UNSUPPORTED_PROTOCOL`.
- * There is no handle to hold a message when this fails: the code says why.
  * Thread-safe.
- *
- * # Safety
- * Strings are NULL or NUL-terminated; `out` is NULL or writable.
  */
 reqc_code reqc_request_new(const char *method,
                            const char *url,
-                           reqc_request **out);
+                           reqc_request **request_out,
+                           char **message_out);
 
 /**
- * Copies `req` (headers, params, body, options, callbacks; callbacks and
+ * Copies `request` (headers, params, body, options, callbacks; callbacks and
  * bodies are shared, not duplicated, and their `free_userdata` runs once when
- * the last copy is freed). The copy is not cancelled even if `req` is.
+ * the last copy is freed). The copy is not cancelled even if `request` is.
  *
- * Returns `REQC_OK` and writes `*out`, or `REQC_E_INVALID_ARGUMENT`.
+ * Returns `REQC_OK` and writes `*clone_out`, or `REQC_E_INVALID_ARGUMENT`.
  * Thread-safe.
- *
- * # Safety
- * `req` is NULL or a live request; `out` is NULL or writable.
  */
-reqc_code reqc_request_clone(reqc_request *req,
-                             reqc_request **out);
+reqc_code reqc_request_clone(const reqc_request *request,
+                             reqc_request **clone_out);
 
 /**
  * Frees a request and releases its callbacks' userdata (when no copy still
@@ -1313,76 +1259,61 @@ reqc_code reqc_request_clone(reqc_request *req,
  * flight (from one of its callbacks or hooks, or another thread) is
  * refused: nothing is freed and `reqc_request_error` says
  * `REQC_E_INVALID_STATE`; free it after the send returns.
- *
- * # Safety
- * `req` is NULL or a live request, not used again after this call.
  */
-void reqc_request_free(reqc_request *req);
+void reqc_request_free(reqc_request *request);
 
 /**
- * The message of the last failed call on `req` (a setter or a send), e.g.
+ * The message of the last failed call on `request` (a setter or a send), e.g.
  * "REQC_E_TIMEOUT: timed out after 200 ms: GET http://…". "" when none
  * failed; "" for NULL.
  *
- * The string is borrowed from `req`: valid until the next failed call on
- * `req` or its free. When several threads use one request, read it only
- * from the thread whose call failed, before any other call on `req`.
- *
- * # Safety
- * `req` is NULL or a live request.
+ * The string is borrowed from `request`: valid until the next failed call on
+ * `request` or its free. When several threads use one request, read it only
+ * from the thread whose call failed, before any other call on `request`.
  */
-const char *reqc_request_error(const reqc_request *req);
+const char *reqc_request_error(const reqc_request *request);
 
 /**
- * After a send of `req` failed with `REQC_E_TOO_MANY_REDIRECTS`, moves the
- * last response it received to `*out`: the redirect that was not followed,
+ * After a send of `request` failed with `REQC_E_TOO_MANY_REDIRECTS`, moves the
+ * last response it received to `*response_out`: the redirect that was not followed,
  * with the hops before it as its history (`reqc_response_history_at`), as
  * Requests' `TooManyRedirects.response`. The response is then the
- * caller's (free it with `reqc_response_free`); `req` keeps it until it is
- * taken, the next send of `req` starts, or `req` is freed. The failed send
+ * caller's (free it with `reqc_response_free`); `request` keeps it until it is
+ * taken, the next send of `request` starts, or `request` is freed. The failed send
  * itself still writes no response.
  *
  * Returns `REQC_OK`; `REQC_E_NOT_FOUND` when the last send left none (it
  * succeeded, failed another way, or the response was taken), leaving
  * `reqc_request_error` as the send left it; `REQC_E_INVALID_ARGUMENT` for
- * NULL. `*out` is written only on success. Not thread-safe against a send
- * of `req` in flight.
- *
- * # Safety
- * `req` is NULL or a live request; `out` is NULL or writable.
+ * NULL. `*response_out` is written only on success. Not thread-safe against a send
+ * of `request` in flight.
  */
-reqc_code reqc_request_last_response(reqc_request *req,
-                                     reqc_response **out);
+reqc_code reqc_request_last_response(reqc_request *request,
+                                     reqc_response **response_out);
 
 /**
  * The request's URL as it is now (params added with
  * `reqc_request_add_param` are appended at send time, not shown here).
- * Borrowed from `req`: valid until two more calls of this function or of
- * `reqc_request_method` on `req`, or its free. "" for NULL.
- *
- * # Safety
- * `req` is NULL or a live request.
+ * Returns the URL, borrowed from `request` until it changes or is freed;
+ * "" for NULL.
  */
-const char *reqc_request_url(const reqc_request *req);
+const char *reqc_request_url(const reqc_request *request);
 
 /**
- * The request's method. Borrowed as for `reqc_request_url`; "" for NULL.
+ * The request's method, upper-cased.
  *
- * # Safety
- * `req` is NULL or a live request.
+ * Returns the method, borrowed from `request` until it changes or is
+ * freed; "" for NULL.
  */
-const char *reqc_request_method(const reqc_request *req);
+const char *reqc_request_method(const reqc_request *request);
 
 /**
  * Changes the method (an HTTP token), upper-cased as in `reqc_request_new`.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
- * Not thread-safe against other calls changing `req`.
- *
- * # Safety
- * `req` is NULL or a live request; `method` NULL or NUL-terminated.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
+ * Not thread-safe against other calls changing `request`.
  */
-reqc_code reqc_request_set_method(reqc_request *req,
+reqc_code reqc_request_set_method(reqc_request *request,
                                   const char *method);
 
 /**
@@ -1390,12 +1321,9 @@ reqc_code reqc_request_set_method(reqc_request *req,
  * `reqc_request_new`).
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_URL` or
- * `REQC_E_UNSUPPORTED_PROTOCOL` (message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; `url` NULL or NUL-terminated.
+ * `REQC_E_UNSUPPORTED_PROTOCOL` (message on `request`).
  */
-reqc_code reqc_request_set_url(reqc_request *req,
+reqc_code reqc_request_set_url(reqc_request *request,
                                const char *url);
 
 /**
@@ -1408,24 +1336,18 @@ reqc_code reqc_request_set_url(reqc_request *req,
  * `reqc_session`.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (name not a token, value
- * with CR, LF or NUL, not UTF-8; message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * with CR, LF or NUL, not UTF-8; message on `request`).
  */
-reqc_code reqc_request_set_header(reqc_request *req,
+reqc_code reqc_request_set_header(reqc_request *request,
                                   const char *name,
                                   const char *value);
 
 /**
  * Adds a header, keeping earlier ones of the same name (sent in order).
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
  */
-reqc_code reqc_request_add_header(reqc_request *req,
+reqc_code reqc_request_add_header(reqc_request *request,
                                   const char *name,
                                   const char *value);
 
@@ -1434,12 +1356,9 @@ reqc_code reqc_request_add_header(reqc_request *req,
  * Repeated names are kept. A name added here replaces all of the session's
  * values of that name (see `reqc_session`).
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
  */
-reqc_code reqc_request_add_param(reqc_request *req,
+reqc_code reqc_request_add_param(reqc_request *request,
                                  const char *name,
                                  const char *value);
 
@@ -1453,12 +1372,9 @@ reqc_code reqc_request_add_param(reqc_request *req,
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a name that is not a
  * token, a value with a control character, TAB included, or `;`; message
- * on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * on `request`).
  */
-reqc_code reqc_request_set_cookie(reqc_request *req,
+reqc_code reqc_request_set_cookie(reqc_request *request,
                                   const char *name,
                                   const char *value);
 
@@ -1468,13 +1384,9 @@ reqc_code reqc_request_set_cookie(reqc_request *req,
  * Content-Type unless a Content-Type header is set.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (`(NULL, len > 0)`, bad
- * content type; message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; `data` NULL or `len` readable bytes;
- * `content_type` NULL or NUL-terminated.
+ * content type; message on `request`).
  */
-reqc_code reqc_request_set_body(reqc_request *req,
+reqc_code reqc_request_set_body(reqc_request *request,
                                 const uint8_t *data,
                                 size_t len,
                                 const char *content_type);
@@ -1483,12 +1395,9 @@ reqc_code reqc_request_set_body(reqc_request *req,
  * Sets the body to the JSON text `json` (sent as is, UTF-8) with
  * Content-Type application/json, replacing any other body.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; `json` NULL or NUL-terminated.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
  */
-reqc_code reqc_request_set_json(reqc_request *req,
+reqc_code reqc_request_set_json(reqc_request *request,
                                 const char *json);
 
 /**
@@ -1496,12 +1405,9 @@ reqc_code reqc_request_set_json(reqc_request *req,
  * application/x-www-form-urlencoded; with any file part, as
  * multipart/form-data. Replaces a body of another kind.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
  */
-reqc_code reqc_request_add_form_field(reqc_request *req,
+reqc_code reqc_request_add_form_field(reqc_request *request,
                                       const char *name,
                                       const char *value);
 
@@ -1517,12 +1423,9 @@ reqc_code reqc_request_add_form_field(reqc_request *req,
  * LF or `"` is refused.
  *
  * Returns `REQC_OK`, `REQC_E_IO` (the file cannot be opened now) or
- * `REQC_E_INVALID_ARGUMENT` (message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
+ * `REQC_E_INVALID_ARGUMENT` (message on `request`).
  */
-reqc_code reqc_request_add_file(reqc_request *req,
+reqc_code reqc_request_add_file(reqc_request *request,
                                 const char *field,
                                 const char *path,
                                 const char *filename,
@@ -1533,13 +1436,9 @@ reqc_code reqc_request_add_file(reqc_request *req,
  * `filename` (required). `content_type` may be NULL. Makes the body
  * multipart/form-data.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated; `data`
- * NULL or `len` readable bytes.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
  */
-reqc_code reqc_request_add_file_data(reqc_request *req,
+reqc_code reqc_request_add_file_data(reqc_request *request,
                                      const char *field,
                                      const char *filename,
                                      const uint8_t *data,
@@ -1563,12 +1462,9 @@ reqc_code reqc_request_add_file_data(reqc_request *req,
  * this function returns if it fails.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `read`, `length`
- * below -1; message on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; `read` follows `reqc_read_fn`'s contract.
+ * below -1; message on `request`).
  */
-reqc_code reqc_request_set_body_callback(reqc_request *req,
+reqc_code reqc_request_set_body_callback(reqc_request *request,
                                          int64_t length,
                                          reqc_read_fn read,
                                          void *userdata,
@@ -1585,14 +1481,11 @@ reqc_code reqc_request_set_body_callback(reqc_request *req,
  * `reqc_request_set_body_callback`. A NULL `on_data` turns streaming off.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `req` is NULL or a live request; `on_data` follows `reqc_data_fn`'s contract.
  */
-reqc_code reqc_request_on_data(reqc_request *req,
-                               reqc_data_fn on_data,
-                               void *userdata,
-                               reqc_free_fn free_userdata);
+reqc_code reqc_request_set_data_callback(reqc_request *request,
+                                         reqc_data_fn on_data,
+                                         void *userdata,
+                                         reqc_free_fn free_userdata);
 
 /**
  * Uses HTTP basic auth: this request's `Authorization`, beating URL user
@@ -1602,11 +1495,8 @@ reqc_code reqc_request_on_data(reqc_request *req,
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL, not UTF-8, or a
  * user name containing ':').
- *
- * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
  */
-reqc_code reqc_request_set_auth_basic(reqc_request *req,
+reqc_code reqc_request_set_auth_basic(reqc_request *request,
                                       const char *user,
                                       const char *password);
 
@@ -1634,11 +1524,8 @@ reqc_code reqc_request_set_auth_basic(reqc_request *req,
  * set and digest stays out.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `req` is NULL or a live request; strings NULL or NUL-terminated.
  */
-reqc_code reqc_request_set_auth_digest(reqc_request *req,
+reqc_code reqc_request_set_auth_digest(reqc_request *request,
                                        const char *user,
                                        const char *password);
 
@@ -1647,11 +1534,8 @@ reqc_code reqc_request_set_auth_digest(reqc_request *req,
  * origin.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (token with CR, LF or NUL).
- *
- * # Safety
- * `req` is NULL or a live request; `token` NULL or NUL-terminated.
  */
-reqc_code reqc_request_set_auth_bearer(reqc_request *req,
+reqc_code reqc_request_set_auth_bearer(reqc_request *request,
                                        const char *token);
 
 /**
@@ -1660,11 +1544,8 @@ reqc_code reqc_request_set_auth_bearer(reqc_request *req,
  * Authorization headers, and URL user info, are not sent).
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `req` is NULL or a live request.
  */
-reqc_code reqc_request_set_auth_none(reqc_request *req);
+reqc_code reqc_request_set_auth_none(reqc_request *request);
 
 /**
  * Sets this request's `User-Agent`, beating the session's and the config's
@@ -1672,12 +1553,9 @@ reqc_code reqc_request_set_auth_none(reqc_request *req);
  * lower layers decide again.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (CR, LF or NUL; message
- * on `req`).
- *
- * # Safety
- * `req` is NULL or a live request; `agent` NULL or NUL-terminated.
+ * on `request`).
  */
-reqc_code reqc_request_set_user_agent(reqc_request *req,
+reqc_code reqc_request_set_user_agent(reqc_request *request,
                                       const char *agent);
 
 /**
@@ -1686,11 +1564,8 @@ reqc_code reqc_request_set_user_agent(reqc_request *req,
  * Expiry gives `REQC_E_TIMEOUT`.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
- *
- * # Safety
- * `req` is NULL or a live request.
  */
-reqc_code reqc_request_set_timeout_ms(reqc_request *req,
+reqc_code reqc_request_set_timeout_ms(reqc_request *request,
                                       int64_t ms);
 
 /**
@@ -1701,7 +1576,7 @@ reqc_code reqc_request_set_timeout_ms(reqc_request *req,
  * whose message says "the read timeout expired". Sent bytes count as
  * activity too (a slow upload is not idle). 0 means no read timeout.
  * Default: the session's, else the global config's, else none (as in
- * Requests; the low-speed floor, `reqc_request_set_low_speed`, still ends
+ * Requests; the low-speed floor, `reqc_request_set_speed_floor`, still ends
  * a stalled transfer after 60 s). Independent of the connect timeout (the
  * time before) and the total timeout (the whole send). Checked from
  * libcurl's progress callback, so it ends a transfer within about 0.2 s
@@ -1710,22 +1585,16 @@ reqc_code reqc_request_set_timeout_ms(reqc_request *req,
  * read timeout pays for the callback.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
- *
- * # Safety
- * `req` is NULL or a live request.
  */
-reqc_code reqc_request_set_read_timeout_ms(reqc_request *req,
+reqc_code reqc_request_set_read_timeout_ms(reqc_request *request,
                                            int64_t ms);
 
 /**
  * Limits each connection attempt to `ms` milliseconds (> 0). Default: 10 s.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (zero or negative).
- *
- * # Safety
- * `req` is NULL or a live request.
  */
-reqc_code reqc_request_set_connect_timeout_ms(reqc_request *req,
+reqc_code reqc_request_set_connect_timeout_ms(reqc_request *request,
                                               int64_t ms);
 
 /**
@@ -1749,40 +1618,34 @@ reqc_code reqc_request_set_connect_timeout_ms(reqc_request *req,
  * https are refused with `REQC_E_UNSUPPORTED_PROTOCOL`.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `req` is NULL or a live request.
  */
-reqc_code reqc_request_set_redirects(reqc_request *req,
+reqc_code reqc_request_set_redirects(reqc_request *request,
                                      int allow,
                                      int max);
 
 /**
- * Which HTTP version to use: `REQC_HTTP_ANY`, `REQC_HTTP_1_0`,
- * `REQC_HTTP_1_1`, `REQC_HTTP_2` or `REQC_HTTP_2_PRIOR_KNOWLEDGE`.
+ * Which HTTP version to use: `REQC_HTTP_VERSION_ANY`, `REQC_HTTP_VERSION_1_0`,
+ * `REQC_HTTP_VERSION_1_1`, `REQC_HTTP_VERSION_2` or `REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE`.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (another value).
- *
- * # Safety
- * `req` is NULL or a live request.
  */
-reqc_code reqc_request_set_http_version(reqc_request *req,
-                                        int version);
+reqc_code reqc_request_set_http_version(reqc_request *request,
+                                        reqc_http_version version);
 
 /**
- * Ends a transfer that moves fewer than `bytes_per_second` bytes a second
- * for `seconds` seconds, with `REQC_E_TIMEOUT` (a server trickling bytes
- * would otherwise hold it until the total timeout). `bytes_per_second` 0
- * turns the floor off. Default: 10 bytes a second over 60 s.
+ * The speed floor: ends a transfer that moves fewer than
+ * `bytes_per_second` bytes a second for `window_ms` milliseconds, with
+ * `REQC_E_TIMEOUT` (a server trickling bytes would otherwise hold it until
+ * the total timeout). libcurl measures the window in whole seconds, so
+ * `window_ms` is rounded up to one. `bytes_per_second` 0 turns the floor
+ * off (`window_ms` is then ignored). Default: 10 bytes a second over 60 s.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `req` is NULL or a live request.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a negative rate, a
+ * window of 0 or less with a rate above 0).
  */
-reqc_code reqc_request_set_low_speed(reqc_request *req,
-                                     int64_t bytes_per_second,
-                                     int64_t seconds);
+reqc_code reqc_request_set_speed_floor(reqc_request *request,
+                                       int64_t bytes_per_second,
+                                       int64_t window_ms);
 
 /**
  * Turns TLS verification of the peer's certificate and host name on (1,
@@ -1791,17 +1654,14 @@ reqc_code reqc_request_set_low_speed(reqc_request *req,
  * (libcurl matches connections by their TLS settings).
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `req` is NULL or a live request.
  */
-reqc_code reqc_request_set_verify_tls(reqc_request *req,
+reqc_code reqc_request_set_verify_tls(reqc_request *request,
                                       int verify);
 
 /**
  * Caps the response body at `max` bytes; beyond it the send fails with
  * `REQC_E_BODY_TOO_LARGE`. 0 means no cap. Default: 256 MiB for buffered
- * bodies, none for a body streamed to `reqc_request_on_data`.
+ * bodies, none for a body streamed to `reqc_request_set_data_callback`.
  *
  * The cap counts the body as the caller gets it, after decoding (gzip,
  * deflate, br, zstd: a decompression bomb stops at the cap, decoding a
@@ -1817,11 +1677,8 @@ reqc_code reqc_request_set_verify_tls(reqc_request *req,
  * about 2 MiB of history bodies.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `req` is NULL or a live request.
  */
-reqc_code reqc_request_set_max_response_bytes(reqc_request *req,
+reqc_code reqc_request_set_max_response_bytes(reqc_request *request,
                                               uint64_t max);
 
 /**
@@ -1829,11 +1686,8 @@ reqc_code reqc_request_set_max_response_bytes(reqc_request *req,
  * (like Authorization) and never shown in logs.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
- *
- * # Safety
- * `req` is NULL or a live request; `name` NULL or NUL-terminated.
  */
-reqc_code reqc_request_mark_secret_header(reqc_request *req,
+reqc_code reqc_request_mark_secret_header(reqc_request *request,
                                           const char *name);
 
 /**
@@ -1844,45 +1698,33 @@ reqc_code reqc_request_mark_secret_header(reqc_request *req,
  * `reqc_request_clone` are not affected.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe: this is the
- * one call that may run while another thread sends `req`.
- *
- * # Safety
- * `req` is NULL or a live request.
+ * one call that may run while another thread sends `request`.
  */
-reqc_code reqc_request_cancel(reqc_request *req);
+reqc_code reqc_request_cancel(reqc_request *request);
 
 /**
  * Frees a response and its history. NULL is a no-op, and so is a history
  * entry (it belongs to its parent) and the response a hook context lends.
- *
- * # Safety
- * `resp` is NULL or a live response, not used again after this call.
  */
-void reqc_response_free(reqc_response *resp);
+void reqc_response_free(reqc_response *response);
 
 /**
  * The status code, e.g. 200 or 404 (a 4xx or 5xx is a response, not an
  * error); 0 for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
  */
-int reqc_response_status(const reqc_response *resp);
+int reqc_response_status(const reqc_response *response);
 
 /**
  * The reason phrase ("OK", "Not Found"; the standard phrase for HTTP/2,
- * which sends none). Borrowed from `resp`. "" for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
+ * which sends none). Borrowed from `response`. "" for NULL.
  */
-const char *reqc_response_reason(const reqc_response *resp);
+const char *reqc_response_reason(const reqc_response *response);
 
 /**
- * The body and, if `len` is not NULL, its length in `*len`. Never NULL for
+ * The body and, if `len_out` is not NULL, its length in `*len_out`. Never NULL for
  * a live response (an empty body is a pointer to a NUL byte); the bytes are
- * followed by one NUL that `*len` does not count. Empty when the body was
- * streamed to `reqc_request_on_data`. Borrowed from `resp`.
+ * followed by one NUL that `*len_out` does not count. Empty when the body was
+ * streamed to `reqc_request_set_data_callback`. Borrowed from `response`.
  *
  * libreqc decodes the body itself, with any libcurl: every coding of
  * `Content-Encoding` among gzip (x-gzip), deflate (zlib-wrapped or raw),
@@ -1894,12 +1736,9 @@ const char *reqc_response_reason(const reqc_response *resp);
  * header (or removes it: NULL). A history entry's body is the hop's body
  * as received, not decoded, and at most its first 64 KiB (see
  * `reqc_response_history_at`).
- *
- * # Safety
- * `resp` is NULL or a live response; `len` NULL or writable.
  */
-const uint8_t *reqc_response_body(const reqc_response *resp,
-                                  size_t *len);
+const uint8_t *reqc_response_body(const reqc_response *response,
+                                  size_t *len_out);
 
 /**
  * The body as NUL-terminated UTF-8 text, as Requests' `r.text`: decoded
@@ -1911,24 +1750,18 @@ const uint8_t *reqc_response_body(const reqc_response *resp,
  * body already is that text (valid UTF-8, or ASCII in an ASCII-compatible
  * charset) this is the body itself, else a copy made on the first call. A
  * body holding NUL bytes reads as cut short: use `reqc_response_body` for
- * the raw bytes. Borrowed from `resp`. "" for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
+ * the raw bytes. Borrowed from `response`. "" for NULL.
  */
-const char *reqc_response_text(const reqc_response *resp);
+const char *reqc_response_text(const reqc_response *response);
 
 /**
  * The charset the response declares, lower-cased ("utf-8", "iso-8859-1",
  * "shift_jis"), by Requests' rules: the `charset` parameter of
  * Content-Type (quotes removed); else "iso-8859-1" for any `text/` type;
- * else "utf-8" for `application/json`; else NULL (also for NULL `resp`).
- * `reqc_response_text` decodes from it. Borrowed from `resp`.
- *
- * # Safety
- * `resp` is NULL or a live response.
+ * else "utf-8" for `application/json`; else NULL (also for NULL `response`).
+ * `reqc_response_text` decodes from it. Borrowed from `response`.
  */
-const char *reqc_response_encoding(const reqc_response *resp);
+const char *reqc_response_encoding(const reqc_response *response);
 
 /**
  * The target of the first link whose `rel` holds relation type `rel`
@@ -1937,121 +1770,91 @@ const char *reqc_response_encoding(const reqc_response *resp);
  * quoted parameters) — Requests' `r.links["next"]["url"]`. The URL is as
  * the server wrote it, not resolved (as in Requests): resolve a relative
  * one against `reqc_response_url`. NULL when no link has that relation or
- * for a NULL argument. Borrowed from `resp`.
- *
- * # Safety
- * `resp` is NULL or a live response; `rel` NULL or NUL-terminated.
+ * for a NULL argument. Borrowed from `response`.
  */
-const char *reqc_response_link(const reqc_response *resp,
+const char *reqc_response_link(const reqc_response *response,
                                const char *rel);
 
 /**
  * How many links the response's `Link` headers hold; 0 for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
  */
-size_t reqc_response_link_count(const reqc_response *resp);
+size_t reqc_response_link_count(const reqc_response *response);
 
 /**
- * The `index`th link in received order: its target (as written) in `*url`
- * and its `rel` parameter in `*rel` ("" when it has none; may hold several
+ * The `index`th link in received order: its target (as written) in `*url_out`
+ * and its `rel_out` parameter in `*rel_out` ("" when it has none; may hold several
  * space-separated relation types). Either out-pointer may be NULL.
- * Borrowed from `resp`; written only on success.
+ * Borrowed from `response`; written only on success.
  *
  * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
- * `REQC_E_INVALID_ARGUMENT` (NULL `resp`).
- *
- * # Safety
- * `resp` is NULL or a live response; out-pointers NULL or writable.
+ * `REQC_E_INVALID_ARGUMENT` (NULL `response`).
  */
-reqc_code reqc_response_link_at(const reqc_response *resp,
+reqc_code reqc_response_link_at(const reqc_response *response,
                                 size_t index,
-                                const char **url,
-                                const char **rel);
+                                const char **url_out,
+                                const char **rel_out);
 
 /**
  * The parameter `name` (case-insensitive: "title", "type", "hreflang", …)
  * of the `index`th link, unquoted; "" for a parameter without a value;
  * NULL when the link or the parameter does not exist or for a NULL
- * argument. Borrowed from `resp`.
- *
- * # Safety
- * `resp` is NULL or a live response; `name` NULL or NUL-terminated.
+ * argument. Borrowed from `response`.
  */
-const char *reqc_response_link_param(const reqc_response *resp,
+const char *reqc_response_link_param(const reqc_response *response,
                                      size_t index,
                                      const char *name);
 
 /**
  * The first value of header `name`, compared case-insensitively, or NULL
  * when there is none (or for a NULL argument). Repeated headers: see
- * `reqc_response_header_at`. Borrowed from `resp`.
- *
- * # Safety
- * `resp` is NULL or a live response; `name` NULL or NUL-terminated.
+ * `reqc_response_header_at`. Borrowed from `response`.
  */
-const char *reqc_response_header(const reqc_response *resp,
+const char *reqc_response_header(const reqc_response *response,
                                  const char *name);
 
 /**
  * How many header lines the response has (repeats counted); 0 for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
  */
-size_t reqc_response_header_count(const reqc_response *resp);
+size_t reqc_response_header_count(const reqc_response *response);
 
 /**
  * The `index`th header in received order: name (as the server spelled it)
- * in `*name`, value in `*value` (either out-pointer may be NULL). Borrowed
- * from `resp`; written only on success.
+ * in `*name_out`, value in `*value_out` (either out-pointer may be NULL). Borrowed
+ * from `response`; written only on success.
  *
  * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
- * `REQC_E_INVALID_ARGUMENT` (NULL `resp`).
- *
- * # Safety
- * `resp` is NULL or a live response; out-pointers NULL or writable.
+ * `REQC_E_INVALID_ARGUMENT` (NULL `response`).
  */
-reqc_code reqc_response_header_at(const reqc_response *resp,
+reqc_code reqc_response_header_at(const reqc_response *response,
                                   size_t index,
-                                  const char **name,
-                                  const char **value);
+                                  const char **name_out,
+                                  const char **value_out);
 
 /**
  * How many cookies this response's own Set-Cookie headers stored in the
  * jar (the session's, or the send's own for `reqc_send`), like Requests'
  * `r.cookies`; refused ones are not counted. Each history entry has its
  * own. 0 for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
  */
-size_t reqc_response_cookie_count(const reqc_response *resp);
+size_t reqc_response_cookie_count(const reqc_response *response);
 
 /**
- * Fills `*cookie` with the `index`th cookie this response stored (0 up to
+ * Fills `*cookie_out` with the `index`th cookie this response stored (0 up to
  * `reqc_response_cookie_count`), as the jar keeps it; its strings are
- * borrowed from `resp` until it is freed. Written only on success.
+ * borrowed from `response` until it is freed. Written only on success.
  *
  * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
  * `REQC_E_INVALID_ARGUMENT` (NULL argument).
- *
- * # Safety
- * `resp` is NULL or a live response; `cookie` NULL or writable.
  */
-reqc_code reqc_response_cookie_at(const reqc_response *resp,
+reqc_code reqc_response_cookie_at(const reqc_response *response,
                                   size_t index,
-                                  reqc_cookie *cookie);
+                                  reqc_cookie *cookie_out);
 
 /**
  * The URL this response came from: after redirects, the last one. Borrowed
- * from `resp`; "" for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
+ * from `response`; "" for NULL.
  */
-const char *reqc_response_url(const reqc_response *resp);
+const char *reqc_response_url(const reqc_response *response);
 
 /**
  * How many hops came before this response (0 for NULL): redirects, and
@@ -2059,16 +1862,13 @@ const char *reqc_response_url(const reqc_response *resp);
  * every hop of its history. For a history entry: its place in that history
  * (0 for the first hop, 1 for the second…), so `reqc_response_history_at`
  * on an entry reaches the hops before it.
- *
- * # Safety
- * `resp` is NULL or a live response.
  */
-size_t reqc_response_history_count(const reqc_response *resp);
+size_t reqc_response_history_count(const reqc_response *response);
 
 /**
  * The `index`th earlier hop (a redirect or an answered digest challenge),
  * oldest first, as a response (status, URL,
- * headers, body): borrowed from `resp`, valid until `resp` is freed, and
+ * headers, body): borrowed from `response`, valid until `response` is freed, and
  * not to be freed itself. NULL when out of range. On a history entry it
  * returns the same entries as on its final response, up to the entry's
  * own place (valid until that final response is freed).
@@ -2079,84 +1879,62 @@ size_t reqc_response_history_count(const reqc_response *resp);
  * `reqc_request_set_max_response_bytes`). The body of a redirect that was
  * followed is as received, not decoded: a 302 whose body is not the gzip
  * its `Content-Encoding` says is followed all the same, as in Requests.
- *
- * # Safety
- * `resp` is NULL or a live response.
  */
-const reqc_response *reqc_response_history_at(const reqc_response *resp,
-                                              size_t index);
+reqc_code reqc_response_history_at(const reqc_response *response,
+                                   size_t index,
+                                   const reqc_response **history_out);
 
 /**
  * Microseconds the send took, redirects included (for a history entry: its
  * own hop). 0 for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
  */
-int64_t reqc_response_elapsed_us(const reqc_response *resp);
+int64_t reqc_response_elapsed_us(const reqc_response *response);
 
 /**
  * A point in this hop's timeline, in microseconds from the hop's start:
  * `REQC_TIMING_DNS`, `_CONNECT`, `_TLS`, `_FIRST_BYTE` or `_TOTAL`. On a
  * reused connection DNS and connect are 0. -1 for an unknown `phase` or NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
  */
-int64_t reqc_response_timing_us(const reqc_response *resp,
-                                int phase);
+int64_t reqc_response_timing_us(const reqc_response *response,
+                                reqc_timing phase);
 
 /**
  * The HTTP version the response came over: 10, 11, 20 or 30 (as
- * `REQC_HTTP_1_0`, `REQC_HTTP_1_1`, `REQC_HTTP_2`; 30 for HTTP/3); 0 if
+ * `REQC_HTTP_VERSION_1_0`, `REQC_HTTP_VERSION_1_1`, `REQC_HTTP_VERSION_2`; 30 for HTTP/3); 0 if
  * unknown or NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
  */
-int reqc_response_http_version(const reqc_response *resp);
+reqc_http_version reqc_response_http_version(const reqc_response *response);
 
 /**
  * The server's IP address as text ("127.0.0.1", "::1"). Borrowed from
- * `resp`; "" for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
+ * `response`; "" for NULL.
  */
-const char *reqc_response_remote_ip(const reqc_response *resp);
+const char *reqc_response_remote_ip(const reqc_response *response);
 
 /**
  * The server's port; 0 for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
  */
-int reqc_response_remote_port(const reqc_response *resp);
+int reqc_response_remote_port(const reqc_response *response);
 
 /**
  * How many warnings the send's hooks left on the response: one for each
- * hook that returned `REQC_HOOK_ERROR` (the send went on), in the order they
+ * hook that returned `REQC_HOOK_RESULT_ERROR` (the send went on), in the order they
  * ran, across every hop. They are logged too when a log sink is set; here
  * they stay readable without one. 0 for NULL.
- *
- * # Safety
- * `resp` is NULL or a live response.
  */
-size_t reqc_response_warning_count(const reqc_response *resp);
+size_t reqc_response_warning_count(const reqc_response *response);
 
 /**
  * The `index`th warning, e.g. "a response hook reported an error at hop 0:
  * GET http://host/path" (method and URL, userinfo removed). Borrowed from
- * `resp`; NULL when out of range or for NULL `resp`.
- *
- * # Safety
- * `resp` is NULL or a live response.
+ * `response`; NULL when out of range or for NULL `response`.
  */
-const char *reqc_response_warning_at(const reqc_response *resp,
-                                     size_t index);
+reqc_code reqc_response_warning_at(const reqc_response *response,
+                                   size_t index,
+                                   const char **warning_out);
 
 /**
- * Sends `req` and waits for the response, following redirects. The request
+ * Sends `request` and waits for the response, following redirects. The request
  * is only read: it can be changed and sent again. Connections and cookies
  * are not kept between calls (a session keeps them); within one call a
  * cookie jar of its own carries the cookies a redirect hop sets to the
@@ -2164,14 +1942,14 @@ const char *reqc_response_warning_at(const reqc_response *resp,
  * `requests.get` does. Precedence of the request's settings over the
  * global config's: see `reqc_session`.
  *
- * On success writes a new response to `*out` (free it with
- * `reqc_response_free`); a 4xx or 5xx status is a success. `*out` is
+ * On success writes a new response to `*response_out` (free it with
+ * `reqc_response_free`); a 4xx or 5xx status is a success. `*response_out` is
  * written only on success.
  *
  * On `REQC_E_TOO_MANY_REDIRECTS` the last redirect received (and its
  * history) stays readable: `reqc_request_last_response`.
  *
- * Returns `REQC_OK` or, with a message naming the URL on `req`
+ * Returns `REQC_OK` or, with a message naming the URL on `request`
  * (`reqc_request_error`): `REQC_E_INVALID_ARGUMENT`, `REQC_E_RESOLVE`,
  * `REQC_E_CONNECT`, `REQC_E_TIMEOUT`, `REQC_E_TLS`, `REQC_E_SEND`,
  * `REQC_E_RECV`, `REQC_E_PROTOCOL`, `REQC_E_TOO_MANY_REDIRECTS`,
@@ -2182,24 +1960,17 @@ const char *reqc_response_warning_at(const reqc_response *resp,
  *
  * Blocks the calling thread; every callback runs on it. Different requests
  * may be sent from different threads at once.
- *
- * # Safety
- * `req` is NULL or a live request that is not freed during the call; `out`
- * is NULL or writable.
  */
-reqc_code reqc_send(reqc_request *req,
-                    reqc_response **out);
+reqc_code reqc_send(const reqc_request *request,
+                    reqc_response **response_out);
 
 /**
  * Creates a session with no defaults of its own and an empty cookie jar.
- * Writes it to `*out` (free with `reqc_session_free`).
+ * Writes it to `*session_out` (free with `reqc_session_free`).
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `out`). Thread-safe.
- *
- * # Safety
- * `out` is NULL or writable.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `session_out`). Thread-safe.
  */
-reqc_code reqc_session_new(reqc_session **out);
+reqc_code reqc_session_new(reqc_session **session_out);
 
 /**
  * Frees a session: its cookies and connections (a batch made over it
@@ -2207,42 +1978,32 @@ reqc_code reqc_session_new(reqc_session **out);
  * through it is in flight (from a hook or callback, or another thread) is
  * refused: nothing is freed and `reqc_session_error` says
  * `REQC_E_INVALID_STATE`.
- *
- * # Safety
- * `s` is NULL or a live session, not used again after this call.
  */
-void reqc_session_free(reqc_session *s);
+void reqc_session_free(reqc_session *session);
 
 /**
- * The message of the last failed setter or cookie call on `s`; "" when
- * none. Borrowed from `s` until its next failed call or its free. A failed
+ * The message of the last failed setter or cookie call on `session`; "" when
+ * none. Borrowed from `session` until its next failed call or its free. A failed
  * send leaves its message on the request (`reqc_request_error`).
- *
- * # Safety
- * `s` is NULL or a live session.
  */
-const char *reqc_session_error(const reqc_session *s);
+const char *reqc_session_error(const reqc_session *session);
 
 /**
- * Sends `req` through the session: its defaults under the request's own
+ * Sends `request` through the session: its defaults under the request's own
  * settings, its cookies (each redirect hop sends the cookies for its URL
  * and stores the ones its response sets), its connections. The request is
  * only read. Everything else as `reqc_send`, including the codes; a
- * failure's message is left on `req`. A send that fails (cancel, timeout,
+ * failure's message is left on `request`. A send that fails (cancel, timeout,
  * a hook's abort, the body cap, any error) leaves none of the connections
  * it used to later sends, on HTTP/2 too, where libcurl would only reset
  * the stream.
  *
  * Thread-safe: many threads may send through one session at once (each
  * with its own request). Callbacks run on the calling thread.
- *
- * # Safety
- * `s` and `req` are NULL or live handles, not freed during the call; `out`
- * is NULL or writable.
  */
-reqc_code reqc_session_send(reqc_session *s,
-                            reqc_request *req,
-                            reqc_response **out);
+reqc_code reqc_session_send(reqc_session *session,
+                            const reqc_request *request,
+                            reqc_response **response_out);
 
 /**
  * Sets a default header sent with every request (a request's header or
@@ -2250,24 +2011,18 @@ reqc_code reqc_session_send(reqc_session *s,
  * a NULL `value` removes it from the session's defaults and from the global
  * config's for this session's requests (a request may still set it).
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
- *
- * # Safety
- * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
  */
-reqc_code reqc_session_set_header(reqc_session *s,
+reqc_code reqc_session_set_header(reqc_session *session,
                                   const char *name,
                                   const char *value);
 
 /**
  * Adds a default header, keeping others of that name.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
- *
- * # Safety
- * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
  */
-reqc_code reqc_session_add_header(reqc_session *s,
+reqc_code reqc_session_add_header(reqc_session *session,
                                   const char *name,
                                   const char *value);
 
@@ -2276,12 +2031,9 @@ reqc_code reqc_session_add_header(reqc_session *s,
  * that sets a param of the same name replaces all of the session's values
  * of that name; other session params are sent before the request's own.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
- *
- * # Safety
- * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
  */
-reqc_code reqc_session_add_param(reqc_session *s,
+reqc_code reqc_session_add_param(reqc_session *session,
                                  const char *name,
                                  const char *value);
 
@@ -2291,12 +2043,9 @@ reqc_code reqc_session_add_param(reqc_session *s,
  * beats a config `Authorization` header). Never sent to another origin
  * after a redirect.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
- *
- * # Safety
- * `s` is NULL or a live session; strings NULL or NUL-terminated.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
  */
-reqc_code reqc_session_set_auth_basic(reqc_session *s,
+reqc_code reqc_session_set_auth_basic(reqc_session *session,
                                       const char *user,
                                       const char *password);
 
@@ -2306,96 +2055,66 @@ reqc_code reqc_session_set_auth_basic(reqc_session *s,
  * nonce each origin last gave and reuses it (with the next nonce count) on
  * its later requests there, so only the first request of an origin pays the
  * challenge's round trip.
- *
- * # Safety
- * `s` is NULL or a live session; strings NULL or NUL-terminated.
  */
-reqc_code reqc_session_set_auth_digest(reqc_session *s,
+reqc_code reqc_session_set_auth_digest(reqc_session *session,
                                        const char *user,
                                        const char *password);
 
 /**
  * Default bearer token, as `reqc_session_set_auth_basic`.
- *
- * # Safety
- * `s` is NULL or a live session; `token` NULL or NUL-terminated.
  */
-reqc_code reqc_session_set_auth_bearer(reqc_session *s,
+reqc_code reqc_session_set_auth_bearer(reqc_session *session,
                                        const char *token);
 
 /**
  * Default total timeout per send, as `reqc_request_set_timeout_ms`.
- *
- * # Safety
- * `s` is NULL or a live session.
  */
-reqc_code reqc_session_set_timeout_ms(reqc_session *s,
+reqc_code reqc_session_set_timeout_ms(reqc_session *session,
                                       int64_t ms);
 
 /**
  * Default read (idle) timeout, as `reqc_request_set_read_timeout_ms`.
- *
- * # Safety
- * `s` is NULL or a live session.
  */
-reqc_code reqc_session_set_read_timeout_ms(reqc_session *s,
+reqc_code reqc_session_set_read_timeout_ms(reqc_session *session,
                                            int64_t ms);
 
 /**
  * Default connect timeout, as `reqc_request_set_connect_timeout_ms`.
- *
- * # Safety
- * `s` is NULL or a live session.
  */
-reqc_code reqc_session_set_connect_timeout_ms(reqc_session *s,
+reqc_code reqc_session_set_connect_timeout_ms(reqc_session *session,
                                               int64_t ms);
 
 /**
  * Default redirect policy, as `reqc_request_set_redirects`.
- *
- * # Safety
- * `s` is NULL or a live session.
  */
-reqc_code reqc_session_set_redirects(reqc_session *s,
+reqc_code reqc_session_set_redirects(reqc_session *session,
                                      int allow,
                                      int max);
 
 /**
  * Default HTTP version, as `reqc_request_set_http_version`.
- *
- * # Safety
- * `s` is NULL or a live session.
  */
-reqc_code reqc_session_set_http_version(reqc_session *s,
-                                        int version);
+reqc_code reqc_session_set_http_version(reqc_session *session,
+                                        reqc_http_version version);
 
 /**
  * Default body size cap, as `reqc_request_set_max_response_bytes`.
- *
- * # Safety
- * `s` is NULL or a live session.
  */
-reqc_code reqc_session_set_max_response_bytes(reqc_session *s,
+reqc_code reqc_session_set_max_response_bytes(reqc_session *session,
                                               uint64_t max);
 
 /**
- * Default speed floor, as `reqc_request_set_low_speed`.
- *
- * # Safety
- * `s` is NULL or a live session.
+ * Default speed floor, as `reqc_request_set_speed_floor`.
  */
-reqc_code reqc_session_set_low_speed(reqc_session *s,
-                                     int64_t bytes_per_second,
-                                     int64_t seconds);
+reqc_code reqc_session_set_speed_floor(reqc_session *session,
+                                       int64_t bytes_per_second,
+                                       int64_t window_ms);
 
 /**
  * Marks a header secret for every request of the session, as
  * `reqc_request_mark_secret_header` (marks from all layers add up).
- *
- * # Safety
- * `s` is NULL or a live session; `name` NULL or NUL-terminated.
  */
-reqc_code reqc_session_mark_secret_header(reqc_session *s,
+reqc_code reqc_session_mark_secret_header(reqc_session *session,
                                           const char *name);
 
 /**
@@ -2404,12 +2123,9 @@ reqc_code reqc_session_mark_secret_header(reqc_session *s,
  * "libreqc/<version>".
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (CR, LF or NUL; message
- * on `s`).
- *
- * # Safety
- * `s` is NULL or a live session; `agent` NULL or NUL-terminated.
+ * on `session`).
  */
-reqc_code reqc_session_set_user_agent(reqc_session *s,
+reqc_code reqc_session_set_user_agent(reqc_session *session,
                                       const char *agent);
 
 /**
@@ -2425,12 +2141,9 @@ reqc_code reqc_session_set_user_agent(reqc_session *s,
  * `REQC_E_RESOLVE` / `REQC_E_CONNECT`, which are about the target.
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
- * `REQC_E_INVALID_ARGUMENT` (message on `s`).
- *
- * # Safety
- * `s` is NULL or a live session; `proxy` NULL or NUL-terminated.
+ * `REQC_E_INVALID_ARGUMENT` (message on `session`).
  */
-reqc_code reqc_session_set_proxy(reqc_session *s,
+reqc_code reqc_session_set_proxy(reqc_session *session,
                                  const char *proxy);
 
 /**
@@ -2461,23 +2174,17 @@ reqc_code reqc_session_set_proxy(reqc_session *s,
  * `.netrc` is never read, trusted or not.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not 0 or 1; message on
- * `s`).
- *
- * # Safety
- * `s` is NULL or a live session.
+ * `session`).
  */
-reqc_code reqc_session_set_trust_env(reqc_session *s,
+reqc_code reqc_session_set_trust_env(reqc_session *session,
                                      int trust);
 
 /**
  * Turns TLS verification of the peer's certificate and host name on (1,
  * the default) or off (0). libcurl never reuses a connection made with
  * other TLS settings.
- *
- * # Safety
- * `s` is NULL or a live session.
  */
-reqc_code reqc_session_set_verify_tls(reqc_session *s,
+reqc_code reqc_session_set_verify_tls(reqc_session *session,
                                       int verify);
 
 /**
@@ -2485,52 +2192,37 @@ reqc_code reqc_session_set_verify_tls(reqc_session *s,
  * system's (and instead of any CA bundle the environment names: see
  * `reqc_session_set_trust_env`). Returns `REQC_E_IO` when the file cannot
  * be read.
- *
- * # Safety
- * `s` is NULL or a live session; `path` NULL or NUL-terminated.
  */
-reqc_code reqc_session_set_ca_file(reqc_session *s,
+reqc_code reqc_session_set_ca_file(reqc_session *session,
                                    const char *path);
 
 /**
  * Trusts the CA certificates in the directory `path` (OpenSSL hashed
  * layout). Returns `REQC_E_IO` when it cannot be read.
- *
- * # Safety
- * `s` is NULL or a live session; `path` NULL or NUL-terminated.
  */
-reqc_code reqc_session_set_ca_dir(reqc_session *s,
+reqc_code reqc_session_set_ca_dir(reqc_session *session,
                                   const char *path);
 
 /**
  * Trusts the CA certificates in a copy of `len` bytes of PEM at `pem`.
- *
- * # Safety
- * `s` is NULL or a live session; `pem` NULL or `len` readable bytes.
  */
-reqc_code reqc_session_set_ca_pem(reqc_session *s,
+reqc_code reqc_session_set_ca_pem(reqc_session *session,
                                   const uint8_t *pem,
                                   size_t len);
 
 /**
  * Presents the client certificate and key in the PEM files `cert` and
  * `key`. Returns `REQC_E_IO` when either cannot be read.
- *
- * # Safety
- * `s` is NULL or a live session; strings NULL or NUL-terminated.
  */
-reqc_code reqc_session_set_client_cert(reqc_session *s,
+reqc_code reqc_session_set_client_cert(reqc_session *session,
                                        const char *cert,
                                        const char *key);
 
 /**
- * The lowest TLS version accepted: `REQC_TLS_1_2` or `REQC_TLS_1_3`.
- *
- * # Safety
- * `s` is NULL or a live session.
+ * The lowest TLS version accepted: `REQC_TLS_VERSION_1_2` or `REQC_TLS_VERSION_1_3`.
  */
-reqc_code reqc_session_set_min_tls_version(reqc_session *s,
-                                           int version);
+reqc_code reqc_session_set_min_tls_version(reqc_session *session,
+                                           reqc_tls_version version);
 
 #ifdef __cplusplus
 }  // extern "C"

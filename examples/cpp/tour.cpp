@@ -87,7 +87,7 @@ int main() {
         title("Verbose logging (the seed's settings.verbose)");
         {
             reqc::Session s;
-            s.on_log(REQC_LOG_REQUESTS, [](int, std::string_view line) { std::cout << "log: " << line << "\n"; });
+            s.on_log(REQC_LOG_LEVEL_REQUESTS, [](int, std::string_view line) { std::cout << "log: " << line << "\n"; });
             s.get(url("/get"));
             s.get(url("/status/404"));
         }

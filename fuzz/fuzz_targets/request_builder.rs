@@ -23,9 +23,9 @@ fuzz_target!(|data: &[u8]| {
     let mut req: *mut reqc_request = std::ptr::null_mut();
     // SAFETY: every pointer is a live NUL-terminated string or an out-param.
     unsafe {
-        if reqc_request_new(get(0), get(1), &mut req) != REQC_OK {
+        if reqc_request_new(get(0), get(1), &mut req, std::ptr::null_mut()) != REQC_OK {
             // Fall back to a valid request, to fuzz the setters anyway.
-            assert_eq!(reqc_request_new(c"GET".as_ptr(), c"http://127.0.0.1:9/".as_ptr(), &mut req), REQC_OK);
+            assert_eq!(reqc_request_new(c"GET".as_ptr(), c"http://127.0.0.1:9/".as_ptr(), &mut req, std::ptr::null_mut()), REQC_OK);
         }
         let mut i = 2;
         while i + 1 < f.len().min(40) {

@@ -3,6 +3,7 @@
 //! redirect hop). Session hooks run before request hooks, each kind in
 //! registration order. The same dispatch serves single sends and batches.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::error::{Code, Error, Result};
@@ -35,7 +36,7 @@ impl HookKind {
     }
 }
 
-/// The warnings of one send's hooks (REQC_HOOK_ERROR), kept for its
+/// The warnings of one send's hooks (REQC_HOOK_RESULT_ERROR), kept for its
 /// response; shared with the POST_REQUEST hooks that run in a callback.
 #[derive(Clone, Debug, Default)]
 pub struct Warnings(Arc<Mutex<Vec<String>>>);
@@ -93,13 +94,32 @@ pub trait Hook: Send + Sync {
     fn call(&self, call: &mut HookCall<'_>) -> Flow;
 }
 
+/// A registration's id, unique in the process (never 0), so a caller can
+/// remove exactly the hook it added, as Requests' `deregister_hook` does.
+pub type HookId = u64;
+
+/// The next id; process-wide so an id from one request or session never
+/// removes another's hook by accident.
+static NEXT_HOOK_ID: AtomicU64 = AtomicU64::new(1);
+
 /// Registrations, shared by every copy of their request or session.
 #[derive(Clone, Default)]
-pub struct HookList(pub Vec<(HookKind, Arc<dyn Hook>)>);
+pub struct HookList(Vec<(HookId, HookKind, Arc<dyn Hook>)>);
 
 impl HookList {
-    pub fn add(&mut self, kind: HookKind, hook: Arc<dyn Hook>) {
-        self.0.push((kind, hook));
+    /// Adds `hook` after the others of its kind and returns its id.
+    pub fn add(&mut self, kind: HookKind, hook: Arc<dyn Hook>) -> HookId {
+        let id = NEXT_HOOK_ID.fetch_add(1, Ordering::Relaxed);
+        self.0.push((id, kind, hook));
+        id
+    }
+
+    /// Removes the registration `id`; false when this list has none. The
+    /// hook itself is dropped when no copy or running send holds it.
+    pub fn remove(&mut self, id: HookId) -> bool {
+        let before = self.0.len();
+        self.0.retain(|(i, _, _)| *i != id);
+        self.0.len() != before
     }
 
     pub fn is_empty(&self) -> bool {
@@ -107,7 +127,7 @@ impl HookList {
     }
 
     pub fn has(&self, kind: HookKind) -> bool {
-        self.0.iter().any(|(k, _)| *k == kind)
+        self.0.iter().any(|(_, k, _)| *k == kind)
     }
 
     /// `lower`'s hooks first (the session's), then `self`'s (the request's).
@@ -130,7 +150,7 @@ impl HookList {
         warnings: &Warnings,
     ) -> Result<()> {
         let mut call = HookCall { kind, hop, data };
-        for (_, hook) in self.0.iter().filter(|(k, _)| *k == kind) {
+        for (_, _, hook) in self.0.iter().filter(|(_, k, _)| *k == kind) {
             match hook.call(&mut call) {
                 Flow::Continue => {}
                 Flow::Warn => {
@@ -163,7 +183,7 @@ impl HookList {
 
 impl std::fmt::Debug for HookList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kinds: Vec<&str> = self.0.iter().map(|(k, _)| k.name()).collect();
+        let kinds: Vec<&str> = self.0.iter().map(|(_, k, _)| k.name()).collect();
         write!(f, "HookList({kinds:?})")
     }
 }

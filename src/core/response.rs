@@ -34,7 +34,7 @@ pub struct Response {
     pub timings: Timings,
     pub remote_ip: String,
     pub remote_port: u16,
-    /// What the send's hooks reported with REQC_HOOK_ERROR, in order (on
+    /// What the send's hooks reported with REQC_HOOK_RESULT_ERROR, in order (on
     /// the final response).
     pub warnings: Vec<String>,
     /// The cookies this response's Set-Cookie headers stored (refused ones

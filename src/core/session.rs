@@ -59,17 +59,17 @@ impl<T: Transport + NewLane> Session<T> {
     }
 
     /// Changes the session's defaults; sends see them from their next start.
-    pub fn edit_defaults(&self, f: impl FnOnce(&mut Layer) -> Result<()>) -> Result<()> {
+    pub fn edit_defaults<R>(&self, f: impl FnOnce(&mut Layer) -> Result<R>) -> Result<R> {
         let mut guard = self
             .defaults
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         let mut next = Layer::clone(&guard);
-        f(&mut next)?;
+        let out = f(&mut next)?;
         *guard = Arc::new(next);
         // Let go of what the old defaults held (hook registrations).
         *self.merged.lock().unwrap_or_else(PoisonError::into_inner) = None;
-        Ok(())
+        Ok(out)
     }
 
     /// The session's defaults over the global config over the built-in

@@ -21,14 +21,19 @@ use crate::core::session::Session;
 use crate::core::transfer::{SocketWatcher, Watch};
 use crate::transport::Lane;
 
+/// What an event loop watches a socket for, or what it found: one of the
+/// `REQC_WATCH_*` constants (`REQC_WATCH_INOUT` is `_IN | _OUT`).
+#[allow(non_camel_case_types)]
+pub type reqc_watch = c_int;
+
 /// Watch the socket for reading.
-pub const REQC_WATCH_IN: c_int = 1;
+pub const REQC_WATCH_IN: reqc_watch = 1;
 /// Watch the socket for writing.
-pub const REQC_WATCH_OUT: c_int = 2;
+pub const REQC_WATCH_OUT: reqc_watch = 2;
 /// Watch the socket for reading and writing.
-pub const REQC_WATCH_INOUT: c_int = 3;
+pub const REQC_WATCH_INOUT: reqc_watch = 3;
 /// Stop watching the socket.
-pub const REQC_WATCH_REMOVE: c_int = 4;
+pub const REQC_WATCH_REMOVE: reqc_watch = 4;
 
 /// Receives each item's result as it lands, on the thread running the
 /// batch: `code` is the item's result code; on `REQC_OK`, `response` is the
@@ -53,7 +58,7 @@ pub type reqc_complete_fn = Option<
 /// (`REQC_WATCH_IN`, `_OUT`, `_INOUT`) or to stop (`REQC_WATCH_REMOVE`).
 #[allow(non_camel_case_types)]
 pub type reqc_socket_fn =
-    Option<unsafe extern "C" fn(userdata: *mut c_void, fd: c_int, what: c_int)>;
+    Option<unsafe extern "C" fn(userdata: *mut c_void, fd: c_int, what: reqc_watch)>;
 
 /// Tells the caller's event loop to call `reqc_batch_timeout_action` after
 /// `timeout_ms` milliseconds (0: as soon as possible), replacing any earlier
@@ -89,17 +94,14 @@ impl Handle for reqc_batch {
 /// private session when `session` is NULL. The batch keeps its session
 /// alive: they may be freed in either order.
 ///
-/// Returns `REQC_OK` and writes `*out`, or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `session` is NULL or a live session; `out` is NULL or writable.
+/// Returns `REQC_OK` and writes `*batch_out`, or `REQC_E_INVALID_ARGUMENT`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_new(
     session: *mut reqc_session,
-    out: *mut *mut reqc_batch,
+    batch_out: *mut *mut reqc_batch,
 ) -> reqc_code {
     guard(|| {
-        if out.is_null() {
+        if batch_out.is_null() {
             return REQC_E_INVALID_ARGUMENT;
         }
         let session = if session.is_null() {
@@ -116,8 +118,8 @@ pub unsafe extern "C" fn reqc_batch_new(
             messages: Mutex::default(),
             errors: ErrorSlot::default(),
         });
-        // SAFETY: `out` is non-NULL and writable per the contract.
-        unsafe { write_out(out, handle) };
+        // SAFETY: `batch_out` is non-NULL and writable per the contract.
+        unsafe { write_out(batch_out, handle) };
         REQC_OK
     })
 }
@@ -128,79 +130,67 @@ pub unsafe extern "C" fn reqc_batch_new(
 /// batch between two event-loop calls of a run ends the run: its transfers
 /// stop and their connections close, its socket and timer callbacks are
 /// removed first and never called again.
-///
-/// # Safety
-/// `b` is NULL or a live batch, not used after this call.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_batch_free(b: *mut reqc_batch) {
+pub unsafe extern "C" fn reqc_batch_free(batch: *mut reqc_batch) {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        drop(unsafe { take(b, |h| !h.batch.is_running()) });
+        drop(unsafe { take(batch, |h| !h.batch.is_running()) });
         REQC_OK
     });
 }
 
-/// The message of the last failed call on `b` (perform, poll, a setter);
-/// "" when none. Borrowed from `b` until its next failed call or its free.
-///
-/// # Safety
-/// `b` is NULL or a live batch.
+/// The message of the last failed call on `batch` (perform, poll, a setter);
+/// "" when none. Borrowed from `batch` until its next failed call or its free.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_batch_error(b: *const reqc_batch) -> *const c_char {
+pub unsafe extern "C" fn reqc_batch_error(batch: *const reqc_batch) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
     guard_or(c"".as_ptr(), || {
-        unsafe { borrow(b) }.map_or(c"".as_ptr(), |h| h.errors.as_ptr())
+        unsafe { borrow(batch) }.map_or(c"".as_ptr(), |h| h.errors.as_ptr())
     })
 }
 
-/// Adds a copy of `req` (later changes to `req` do not affect it); nothing
+/// Adds a copy of `request` (later changes to `request` do not affect it); nothing
 /// is sent yet. Writes the item's index (0, 1, 2… in the order added) to
-/// `*index` when `index` is not NULL. Allowed while the batch runs, from its
+/// `*index_out` when `index_out` is not NULL. Allowed while the batch runs, from its
 /// callbacks: the item runs in the same run.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `b`).
-///
-/// # Safety
-/// `b` and `req` are NULL or live handles; `index` NULL or writable.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `batch`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_add(
-    b: *mut reqc_batch,
-    req: *mut reqc_request,
-    index: *mut usize,
+    batch: *mut reqc_batch,
+    request: *const reqc_request,
+    index_out: *mut usize,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(b, |h| {
-            let r =
-                borrow(req).ok_or_else(|| Error::invalid("request is NULL or not a request"))?;
+        with_handle(batch, |h| {
+            let r = borrow(request)
+                .ok_or_else(|| Error::invalid("request is NULL or not a request"))?;
             let i = h.batch.add(&r.snapshot());
-            write_out(index, i);
+            write_out(index_out, i);
             Ok(())
         })
     }
 }
 
 /// How many items the batch holds (0 for NULL).
-///
-/// # Safety
-/// `b` is NULL or a live batch.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_batch_count(b: *const reqc_batch) -> usize {
+pub unsafe extern "C" fn reqc_batch_count(batch: *const reqc_batch) -> usize {
     // SAFETY: forwarded from this function's contract.
-    guard_or(0, || unsafe { borrow(b) }.map_or(0, |h| h.batch.len()))
+    guard_or(0, || unsafe { borrow(batch) }.map_or(0, |h| h.batch.len()))
 }
 
 /// At most `n` items in flight at once (default 64): at most `n` transfers,
 /// easy handles and buffers exist at once, recycled as items finish.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (`n` is 0).
-///
-/// # Safety
-/// `b` is NULL or a live batch.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_batch_set_max_concurrency(b: *mut reqc_batch, n: usize) -> reqc_code {
+pub unsafe extern "C" fn reqc_batch_set_max_concurrency(
+    batch: *mut reqc_batch,
+    n: usize,
+) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { with_handle(b, |h| h.batch.set_concurrency(n)) }
+    unsafe { with_handle(batch, |h| h.batch.set_concurrency(n)) }
 }
 
 /// At most `n` transfers in flight to one host (name and port) at once (0,
@@ -209,14 +199,14 @@ pub unsafe extern "C" fn reqc_batch_set_max_concurrency(b: *mut reqc_batch, n: u
 /// for one of its transfers to end, while items for other hosts go ahead.
 /// At most `n` connections are opened to it too. Takes effect at the next
 /// run.
-///
-/// # Safety
-/// `b` is NULL or a live batch.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_batch_set_max_per_host(b: *mut reqc_batch, n: usize) -> reqc_code {
+pub unsafe extern "C" fn reqc_batch_set_max_per_host(
+    batch: *mut reqc_batch,
+    n: usize,
+) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(b, |h| {
+        with_handle(batch, |h| {
             h.batch.set_per_host(n);
             Ok(())
         })
@@ -228,14 +218,11 @@ pub unsafe extern "C" fn reqc_batch_set_max_per_host(b: *mut reqc_batch, n: usiz
 /// Each item's own timeouts apply too.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
-///
-/// # Safety
-/// `b` is NULL or a live batch.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_batch_set_timeout_ms(b: *mut reqc_batch, ms: i64) -> reqc_code {
+pub unsafe extern "C" fn reqc_batch_set_timeout_ms(batch: *mut reqc_batch, ms: i64) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(b, |h| {
+        with_handle(batch, |h| {
             let ms = u64::try_from(ms)
                 .map_err(|_| Error::invalid(format!("timeout {ms} ms is negative")))?;
             h.batch
@@ -251,24 +238,21 @@ pub unsafe extern "C" fn reqc_batch_set_timeout_ms(b: *mut reqc_batch, ms: i64) 
 /// batch freed, or before this returns if it fails.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `b` is NULL or a live batch; `on_complete` follows `reqc_complete_fn`.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_batch_on_complete(
-    b: *mut reqc_batch,
+pub unsafe extern "C" fn reqc_batch_set_complete_callback(
+    batch: *mut reqc_batch,
     on_complete: reqc_complete_fn,
     userdata: *mut c_void,
     free_userdata: reqc_free_fn,
 ) -> reqc_code {
     let callback =
-        on_complete.map(|f| complete_callback(f, Userdata::new(userdata, free_userdata), b));
+        on_complete.map(|f| complete_callback(f, Userdata::new(userdata, free_userdata), batch));
     if on_complete.is_none() {
         drop(Userdata::new(userdata, free_userdata));
     }
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(b, move |h| {
+        with_handle(batch, move |h| {
             h.batch.set_on_complete(callback);
             Ok(())
         })
@@ -316,39 +300,33 @@ fn complete_callback(
 /// Returns `REQC_OK` (whatever the items' codes), or
 /// `REQC_E_INVALID_STATE` when the batch is already running (a callback
 /// calling perform, or an event-loop run under way) or `REQC_E_TRANSPORT`;
-/// message on `b`.
-///
-/// # Safety
-/// `b` is NULL or a live batch, not freed during the call.
+/// message on `batch`.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_batch_perform(b: *mut reqc_batch) -> reqc_code {
+pub unsafe extern "C" fn reqc_batch_perform(batch: *mut reqc_batch) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { with_handle(b, |h| h.batch.perform()) }
+    unsafe { with_handle(batch, |h| h.batch.perform()) }
 }
 
 /// One step of the run for a caller with its own loop: starts what may
 /// start, waits at most `timeout_ms` for activity, and takes what finished.
-/// Writes 1 to `*done` (if not NULL) when every item has finished.
+/// Writes 1 to `*done_out` (if not NULL) when every item has finished.
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (negative timeout),
 /// `REQC_E_INVALID_STATE` (the batch is running elsewhere, or an event-loop
 /// run started with `reqc_batch_start` is under way) or `REQC_E_TRANSPORT`.
-///
-/// # Safety
-/// `b` is NULL or a live batch; `done` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_poll(
-    b: *mut reqc_batch,
+    batch: *mut reqc_batch,
     timeout_ms: i64,
-    done: *mut c_int,
+    done_out: *mut c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(b, |h| {
+        with_handle(batch, |h| {
             let ms = u64::try_from(timeout_ms)
                 .map_err(|_| Error::invalid(format!("timeout {timeout_ms} ms is negative")))?;
             let finished = h.batch.poll(Duration::from_millis(ms))?;
-            write_out(done, c_int::from(finished));
+            write_out(done_out, c_int::from(finished));
             Ok(())
         })
     }
@@ -361,44 +339,38 @@ pub unsafe extern "C" fn reqc_batch_poll(
 /// batch stays cancelled.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `b` is NULL or a live batch.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_batch_cancel(b: *mut reqc_batch) -> reqc_code {
+pub unsafe extern "C" fn reqc_batch_cancel(batch: *mut reqc_batch) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(b, |h| {
+        with_handle(batch, |h| {
             h.batch.cancel();
             Ok(())
         })
     }
 }
 
-/// Moves item `index`'s response to `*out` (free it with
+/// Moves item `index`'s response to `*response_out` (free it with
 /// `reqc_response_free`); the batch keeps it no longer.
 ///
 /// Returns `REQC_OK`; the item's own failure code (e.g. `REQC_E_CONNECT`,
 /// `REQC_E_TIMEOUT`, `REQC_E_CANCELLED`, with `reqc_batch_item_error`
-/// saying why) without writing `*out`, also after on_complete saw it;
+/// saying why) without writing `*response_out`, also after on_complete saw it;
 /// `REQC_E_NOT_FOUND` when there is no such item or its response was
 /// already taken or handed to on_complete; `REQC_E_INVALID_STATE` when it
 /// has not finished.
-///
-/// # Safety
-/// `b` is NULL or a live batch; `out` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_result(
-    b: *mut reqc_batch,
+    batch: *mut reqc_batch,
     index: usize,
-    out: *mut *mut reqc_response,
+    response_out: *mut *mut reqc_response,
 ) -> reqc_code {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        let Some(h) = (unsafe { borrow(b) }) else {
+        let Some(h) = (unsafe { borrow(batch) }) else {
             return REQC_E_INVALID_ARGUMENT;
         };
-        if out.is_null() {
+        if response_out.is_null() {
             return REQC_E_INVALID_ARGUMENT;
         }
         if index >= h.batch.len() {
@@ -409,8 +381,8 @@ pub unsafe extern "C" fn reqc_batch_result(
         }
         match h.batch.take(index) {
             Some(Ok(response)) => {
-                // SAFETY: `out` is non-NULL and writable per the contract.
-                unsafe { write_out(out, into_raw(reqc_response::new(response))) };
+                // SAFETY: `response_out` is non-NULL and writable per the contract.
+                unsafe { write_out(response_out, into_raw(reqc_response::new(response))) };
                 REQC_OK
             }
             Some(Err(e)) => e.code as reqc_code,
@@ -423,18 +395,15 @@ pub unsafe extern "C" fn reqc_batch_result(
 }
 
 /// The message of item `index`'s failure (naming its URL), "" when it did
-/// not fail or has not finished. Borrowed from `b` until it is freed.
-///
-/// # Safety
-/// `b` is NULL or a live batch.
+/// not fail or has not finished. Borrowed from `batch` until it is freed.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_item_error(
-    b: *const reqc_batch,
+    batch: *const reqc_batch,
     index: usize,
 ) -> *const c_char {
     guard_or(c"".as_ptr(), || {
         // SAFETY: forwarded from this function's contract.
-        let Some(h) = (unsafe { borrow(b) }) else {
+        let Some(h) = (unsafe { borrow(batch) }) else {
             return c"".as_ptr();
         };
         let Some(e) = h.batch.item_error(index) else {
@@ -491,12 +460,9 @@ impl SocketWatcher for CWatcher {
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (a NULL callback) or
 /// `REQC_E_INVALID_STATE` (the batch is running).
-///
-/// # Safety
-/// `b` is NULL or a live batch; the callbacks follow their contracts.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_set_socket_callbacks(
-    b: *mut reqc_batch,
+    batch: *mut reqc_batch,
     on_socket: reqc_socket_fn,
     on_timer: reqc_timer_fn,
     userdata: *mut c_void,
@@ -505,7 +471,7 @@ pub unsafe extern "C" fn reqc_batch_set_socket_callbacks(
     let userdata = Userdata::new(userdata, free_userdata);
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(b, move |h| {
+        with_handle(batch, move |h| {
             let (Some(socket), Some(timer)) = (on_socket, on_timer) else {
                 return Err(Error::invalid(
                     "socket and timer callbacks are both required",
@@ -525,46 +491,43 @@ pub unsafe extern "C" fn reqc_batch_set_socket_callbacks(
 }
 
 /// Event-loop mode: starts the run; the socket and timer callbacks tell
-/// what to watch. Writes 1 to `*done` when there was nothing to do. Once
+/// what to watch. Writes 1 to `*done_out` when there was nothing to do. Once
 /// per run: call it again after the run ended (done was 1) to run items
 /// added since.
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_STATE` (no socket callbacks set, or a
 /// run is already under way: started by an earlier `reqc_batch_start`, or
 /// by `reqc_batch_poll`) or `REQC_E_TRANSPORT`.
-///
-/// # Safety
-/// `b` is NULL or a live batch; `done` NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_batch_start(b: *mut reqc_batch, done: *mut c_int) -> reqc_code {
+pub unsafe extern "C" fn reqc_batch_start(
+    batch: *mut reqc_batch,
+    done_out: *mut c_int,
+) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(b, |h| {
+        with_handle(batch, |h| {
             let finished = h.batch.start_watched()?;
-            write_out(done, c_int::from(finished));
+            write_out(done_out, c_int::from(finished));
             Ok(())
         })
     }
 }
 
 /// Event-loop mode: socket `fd` is ready for `events` (`REQC_WATCH_IN`,
-/// `_OUT`, `_INOUT`). Writes 1 to `*done` when every item has finished.
+/// `_OUT`, `_INOUT`). Writes 1 to `*done_out` when every item has finished.
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_STATE` or
 /// `REQC_E_TRANSPORT`.
-///
-/// # Safety
-/// `b` is NULL or a live batch; `done` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_socket_action(
-    b: *mut reqc_batch,
+    batch: *mut reqc_batch,
     fd: c_int,
-    events: c_int,
-    done: *mut c_int,
+    events: reqc_watch,
+    done_out: *mut c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(b, |h| {
+        with_handle(batch, |h| {
             if fd < 0 || !(0..=REQC_WATCH_INOUT).contains(&events) {
                 return Err(Error::invalid(format!(
                     "bad socket {fd} or events {events}"
@@ -573,29 +536,26 @@ pub unsafe extern "C" fn reqc_batch_socket_action(
             let readable = events & REQC_WATCH_IN != 0;
             let writable = events & REQC_WATCH_OUT != 0;
             let finished = h.batch.act(Some(i64::from(fd)), readable, writable)?;
-            write_out(done, c_int::from(finished));
+            write_out(done_out, c_int::from(finished));
             Ok(())
         })
     }
 }
 
 /// Event-loop mode: the timer set through the timer callback expired.
-/// Writes 1 to `*done` when every item has finished.
+/// Writes 1 to `*done_out` when every item has finished.
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
-///
-/// # Safety
-/// `b` is NULL or a live batch; `done` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_timeout_action(
-    b: *mut reqc_batch,
-    done: *mut c_int,
+    batch: *mut reqc_batch,
+    done_out: *mut c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(b, |h| {
+        with_handle(batch, |h| {
             let finished = h.batch.act(None, false, false)?;
-            write_out(done, c_int::from(finished));
+            write_out(done_out, c_int::from(finished));
             Ok(())
         })
     }

@@ -17,10 +17,14 @@ pub struct ErrorSlot(Mutex<Option<CString>>);
 
 impl ErrorSlot {
     pub fn set(&self, error: &Error) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(Self::text(error));
+    }
+
+    /// The C text of `error`: its code's name, then its message.
+    pub fn text(error: &Error) -> CString {
         let text = format!("{}: {}", error.code.name(), error.message);
         // A message cannot hold NUL; replace rather than lose it.
-        let text = CString::new(text.replace('\0', "\\0")).unwrap_or_default();
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(text);
+        CString::new(text.replace('\0', "\\0")).unwrap_or_default()
     }
 
     /// The message, borrowed from the handle until its next failed call or

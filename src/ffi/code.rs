@@ -126,9 +126,6 @@ pub extern "C" fn reqc_version() -> *const c_char {
 /// every build has them and offers them in Accept-Encoding. Unknown names
 /// and NULL give 0.
 /// Thread-safe.
-///
-/// # Safety
-/// `feature` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_has_feature(feature: *const c_char) -> c_int {
     guard_or(0, || {

@@ -25,9 +25,6 @@ fn edit(f: impl FnOnce(&mut Layer) -> Result<()>) -> reqc_code {
 /// "libreqc/<version>").
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `agent` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_config_set_user_agent(agent: *const c_char) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
@@ -39,9 +36,6 @@ pub unsafe extern "C" fn reqc_config_set_user_agent(agent: *const c_char) -> req
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
 /// `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `proxy` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_config_set_proxy(proxy: *const c_char) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
@@ -116,9 +110,6 @@ pub extern "C" fn reqc_config_set_verify_tls(verify: c_int) -> reqc_code {
 /// User-Agent) is not sent, but a session or request may still set it.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// Strings are NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_config_set_header(
     name: *const c_char,

@@ -11,7 +11,7 @@ use super::boundary::{
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
 use super::session::reqc_session;
 use crate::core::cookies::CookieInfo;
-use crate::core::error::{Code, Error, Result};
+use crate::core::error::{Code, Error};
 use crate::core::validate;
 
 /// One cookie of a `reqc_cookie_list`. Its strings are borrowed from the list.
@@ -74,10 +74,6 @@ fn owned(s: String) -> *mut c_char {
     CString::new(s).unwrap_or_default().into_raw()
 }
 
-fn url(text: &str) -> Result<url::Url> {
-    validate::url(text)
-}
-
 /// Stores a cookie as if a response from `url` had sent `Set-Cookie:
 /// <set_cookie>` (e.g. "id=42; Path=/; Secure"). Cookies are scoped as a
 /// browser does (domain, path, Secure, expiry). The jar's refusals, the
@@ -100,20 +96,17 @@ fn url(text: &str) -> Result<url::Url> {
 /// sees them.
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`
-/// (message on `s`). Thread-safe.
-///
-/// # Safety
-/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+/// (message on `session`). Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_cookie(
-    s: *mut reqc_session,
-    url_text: *const c_char,
+    session: *mut reqc_session,
+    url: *const c_char,
     set_cookie: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(s, |h| {
-            let target = url(str_arg(url_text, "url")?)?;
+        with_handle(session, |h| {
+            let target = validate::url(str_arg(url, "url")?)?;
             h.session
                 .jar
                 .set(&target, str_arg(set_cookie, "cookie")?)
@@ -123,36 +116,32 @@ pub unsafe extern "C" fn reqc_session_set_cookie(
 }
 
 /// The value of cookie `name` that a request to `url` would send, in a new
-/// string at `*out` (free it with `reqc_string_free`). With several cookies
+/// string at `*value_out` (free it with `reqc_string_free`). With several cookies
 /// of that name for `url` (other paths or domains), the one sent first:
 /// longest path first, then the earliest created (RFC 6265 5.4); the same
 /// answer on every run.
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no such cookie for that URL),
 /// `REQC_E_INVALID_ARGUMENT` or `REQC_E_INVALID_URL`. Thread-safe.
-///
-/// # Safety
-/// `s` is NULL or a live session; strings NULL or NUL-terminated; `out`
-/// NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_get_cookie(
-    s: *mut reqc_session,
-    url_text: *const c_char,
+    session: *mut reqc_session,
+    url: *const c_char,
     name: *const c_char,
-    out: *mut *mut c_char,
+    value_out: *mut *mut c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(s, |h| {
-            let target = url(str_arg(url_text, "url")?)?;
+        with_handle(session, |h| {
+            let target = validate::url(str_arg(url, "url")?)?;
             let name = str_arg(name, "name")?;
-            if out.is_null() {
-                return Err(Error::invalid("out is NULL"));
+            if value_out.is_null() {
+                return Err(Error::invalid("value_out is NULL"));
             }
             let value = h.session.jar.get(&target, name).ok_or_else(|| {
                 Error::new(Code::NotFound, format!("no cookie {name:?} for {target}"))
             })?;
-            write_out(out, owned(value));
+            write_out(value_out, owned(value));
             Ok(())
         })
     }
@@ -163,19 +152,16 @@ pub unsafe extern "C" fn reqc_session_get_cookie(
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` or `REQC_E_INVALID_ARGUMENT`.
 /// Thread-safe.
-///
-/// # Safety
-/// `s` is NULL or a live session; strings NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_delete_cookie(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     domain: *const c_char,
     path: *const c_char,
     name: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(s, |h| {
+        with_handle(session, |h| {
             let (domain, path, name) = (
                 str_arg(domain, "domain")?,
                 str_arg(path, "path")?,
@@ -195,14 +181,11 @@ pub unsafe extern "C" fn reqc_session_delete_cookie(
 
 /// Empties the session's cookie jar. Returns `REQC_OK` or
 /// `REQC_E_INVALID_ARGUMENT`. Thread-safe.
-///
-/// # Safety
-/// `s` is NULL or a live session.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_session_clear_cookies(s: *mut reqc_session) -> reqc_code {
+pub unsafe extern "C" fn reqc_session_clear_cookies(session: *mut reqc_session) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(s, |h| {
+        with_handle(session, |h| {
             h.session.jar.clear();
             Ok(())
         })
@@ -210,23 +193,20 @@ pub unsafe extern "C" fn reqc_session_clear_cookies(s: *mut reqc_session) -> req
 }
 
 /// A snapshot of every unexpired cookie, ordered by domain, path and name,
-/// at `*out` (free with `reqc_cookie_list_free`). Later changes to the jar do
+/// at `*list_out` (free with `reqc_cookie_list_free`). Later changes to the jar do
 /// not change the snapshot.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe.
-///
-/// # Safety
-/// `s` is NULL or a live session; `out` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_cookies(
-    s: *mut reqc_session,
-    out: *mut *mut reqc_cookie_list,
+    session: *mut reqc_session,
+    list_out: *mut *mut reqc_cookie_list,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(s, |h| {
-            if out.is_null() {
-                return Err(Error::invalid("out is NULL"));
+        with_handle(session, |h| {
+            if list_out.is_null() {
+                return Err(Error::invalid("list_out is NULL"));
             }
             let cookies = h
                 .session
@@ -247,16 +227,13 @@ pub unsafe extern "C" fn reqc_session_cookies(
                 cookies,
                 errors: ErrorSlot::default(),
             };
-            write_out(out, into_raw(list));
+            write_out(list_out, into_raw(list));
             Ok(())
         })
     }
 }
 
 /// How many cookies the snapshot holds (0 for NULL).
-///
-/// # Safety
-/// `list` is NULL or a live cookie list.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_cookie_list_count(list: *const reqc_cookie_list) -> usize {
     guard_or(0, || {
@@ -265,41 +242,40 @@ pub unsafe extern "C" fn reqc_cookie_list_count(list: *const reqc_cookie_list) -
     })
 }
 
-/// Fills `*cookie` with the `index`th cookie; its strings are borrowed from
+/// Fills `*cookie_out` with the `index`th cookie; its strings are borrowed from
 /// `list` until it is freed.
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (out of range) or
 /// `REQC_E_INVALID_ARGUMENT` (NULL argument).
-///
-/// # Safety
-/// `list` is NULL or a live cookie list; `cookie` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_cookie_list_at(
     list: *const reqc_cookie_list,
     index: usize,
-    cookie: *mut reqc_cookie,
+    cookie_out: *mut reqc_cookie,
 ) -> reqc_code {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
         let Some(l) = (unsafe { borrow(list) }) else {
             return REQC_E_INVALID_ARGUMENT;
         };
-        if cookie.is_null() {
+        if cookie_out.is_null() {
             return REQC_E_INVALID_ARGUMENT;
         }
         let Some((info, [domain, path, name, value])) = l.cookies.get(index) else {
             return REQC_E_NOT_FOUND;
         };
-        // SAFETY: `cookie` is non-NULL and writable per the contract.
-        unsafe { write_out(cookie, reqc_cookie::view(info, [domain, path, name, value])) };
+        // SAFETY: `cookie_out` is non-NULL and writable per the contract.
+        unsafe {
+            write_out(
+                cookie_out,
+                reqc_cookie::view(info, [domain, path, name, value]),
+            )
+        };
         REQC_OK
     })
 }
 
 /// Frees a cookie list. NULL is a no-op.
-///
-/// # Safety
-/// `list` is NULL or a live cookie list, not used after this call.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_cookie_list_free(list: *mut reqc_cookie_list) {
     guard(|| {
@@ -311,24 +287,21 @@ pub unsafe extern "C" fn reqc_cookie_list_free(list: *mut reqc_cookie_list) {
 
 /// The jar in the Netscape cookie-file format (what curl's `-b`/`-c` and
 /// wget read and write), session cookies included with expiry 0, in a new
-/// string at `*out` (free with `reqc_string_free`).
+/// string at `*text_out` (free with `reqc_string_free`).
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe.
-///
-/// # Safety
-/// `s` is NULL or a live session; `out` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_export_cookies(
-    s: *mut reqc_session,
-    out: *mut *mut c_char,
+    session: *mut reqc_session,
+    text_out: *mut *mut c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(s, |h| {
-            if out.is_null() {
-                return Err(Error::invalid("out is NULL"));
+        with_handle(session, |h| {
+            if text_out.is_null() {
+                return Err(Error::invalid("text_out is NULL"));
             }
-            write_out(out, owned(h.session.jar.export_netscape()));
+            write_out(text_out, owned(h.session.jar.export_netscape()));
             Ok(())
         })
     }
@@ -336,7 +309,7 @@ pub unsafe extern "C" fn reqc_session_export_cookies(
 
 /// Adds the cookies of a Netscape cookie file's text to the jar (expired
 /// ones are skipped; the same refusals as `reqc_session_set_cookie` apply)
-/// and, if `count` is not NULL, stores how many in `*count`. A line for a
+/// and, if `count_out` is not NULL, stores how many in `*count_out`. A line for a
 /// public suffix with subdomains TRUE (`.com`, `.github.io`) is refused;
 /// a host-only line for such a host is kept host-only.
 ///
@@ -344,39 +317,34 @@ pub unsafe extern "C" fn reqc_session_export_cookies(
 /// the jar is left as it was.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (the first bad line,
-/// named in the message on `s`). Thread-safe.
-///
-/// # Safety
-/// `s` is NULL or a live session; `text` NULL or NUL-terminated; `count`
-/// NULL or writable.
+/// named in the message on `session`). Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_import_cookies(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     text: *const c_char,
-    count: *mut usize,
+    count_out: *mut usize,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(s, |h| {
+        with_handle(session, |h| {
             let added = h.session.jar.import_netscape(str_arg(text, "text")?)?;
-            write_out(count, added);
+            write_out(count_out, added);
             Ok(())
         })
     }
 }
 
-/// Frees a string that libreqc handed over as owned (`char **out`). NULL is
+/// Frees a string that libreqc handed over as owned (a `char **` out-parameter:
+/// `reqc_session_get_cookie`, `reqc_session_export_cookies`, `reqc_request_new`'s
+/// message). NULL is
 /// a no-op.
-///
-/// # Safety
-/// `s` is NULL or such a string, not used after this call.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_string_free(s: *mut c_char) {
+pub unsafe extern "C" fn reqc_string_free(string: *mut c_char) {
     guard(|| {
-        if !s.is_null() {
-            // SAFETY: `s` came from CString::into_raw in this module and is
+        if !string.is_null() {
+            // SAFETY: `string` came from CString::into_raw in this module and is
             // freed once, per the contract.
-            drop(unsafe { CString::from_raw(s) });
+            drop(unsafe { CString::from_raw(string) });
         }
         REQC_OK
     });

@@ -6,8 +6,8 @@ use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::Arc;
 
 use super::boundary::{
-    borrow, bytes_arg, guard, guard_or, opt_str_arg, str_arg, take, with_handle, ErrorSlot, Handle,
-    Tagged,
+    borrow, bytes_arg, guard, guard_or, opt_str_arg, str_arg, take, with_handle, write_out,
+    ErrorSlot, Handle, Tagged,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
@@ -18,43 +18,58 @@ use crate::core::error::{Error, Result};
 use crate::core::hooks::{Flow, Hook, HookCall, HookData, HookKind, SentInfo};
 use crate::core::validate;
 
+/// When a hook runs: one of the `REQC_HOOK_KIND_*` constants.
+#[allow(non_camel_case_types)]
+pub type reqc_hook_kind = c_int;
+/// What a hook answers: one of the `REQC_HOOK_RESULT_*` constants.
+#[allow(non_camel_case_types)]
+pub type reqc_hook_result = c_int;
+/// A hook registration's id, from `reqc_request_add_hook` or
+/// `reqc_session_add_hook`: unique in the process, never 0.
+#[allow(non_camel_case_types)]
+pub type reqc_hook_id = u64;
+
 /// Called once per send, before anything is prepared, with a per-send copy
 /// of the request: every `reqc_request_*` setter works on
 /// `reqc_hook_ctx_request(ctx)` and the change is what gets sent; the
 /// caller's request stays as it was.
-pub const REQC_HOOK_ARGS: c_int = 1;
+pub const REQC_HOOK_KIND_ARGS: reqc_hook_kind = 1;
 /// Called before each transfer (each redirect hop) with the prepared request
 /// (session defaults merged, cookies attached): header changes on
 /// `reqc_hook_ctx_request(ctx)` are sent; other changes are ignored.
-pub const REQC_HOOK_PRE_REQUEST: c_int = 2;
+pub const REQC_HOOK_KIND_PRE_REQUEST: reqc_hook_kind = 2;
 /// Called once per transfer when the request has been sent, at the first
 /// response byte and before any body callback: `reqc_hook_ctx_remote_ip`,
 /// `_remote_port` and `_connection_reused` tell what the transfer knows.
-pub const REQC_HOOK_POST_REQUEST: c_int = 3;
+pub const REQC_HOOK_KIND_POST_REQUEST: reqc_hook_kind = 3;
 /// Called for every response, each redirect hop included:
-/// `reqc_hook_ctx_response(ctx)` reads it; `reqc_hook_ctx_set_status`,
+/// `reqc_hook_ctx_response(ctx)` reads it; `reqc_hook_ctx_set_response_status`,
 /// `_set_response_header` and `_set_response_body` change it, and
 /// `reqc_hook_ctx_set_response` replaces it (changes apply when the hook
 /// returns, and the possibly changed response decides whether a redirect is
 /// followed).
-pub const REQC_HOOK_RESPONSE: c_int = 4;
+pub const REQC_HOOK_KIND_RESPONSE: reqc_hook_kind = 4;
 
 /// A hook's answer: go on.
-pub const REQC_HOOK_CONTINUE: c_int = 0;
+pub const REQC_HOOK_RESULT_CONTINUE: reqc_hook_result = 0;
 /// A hook's answer: it failed; a warning naming the hook kind and the
 /// request goes to the log, and the request goes on.
-pub const REQC_HOOK_ERROR: c_int = 1;
+pub const REQC_HOOK_RESULT_ERROR: reqc_hook_result = 1;
 /// A hook's answer: end the send with `REQC_E_ABORTED`; its connection is
 /// not reused.
-pub const REQC_HOOK_ABORT: c_int = 2;
+pub const REQC_HOOK_RESULT_ABORT: reqc_hook_result = 2;
 
-/// A hook: `kind` is one of `REQC_HOOK_*`; `ctx` and every pointer obtained
-/// from it are valid only during the call. Returns `REQC_HOOK_CONTINUE`,
-/// `REQC_HOOK_ERROR` or `REQC_HOOK_ABORT` (any other value counts as
-/// `REQC_HOOK_ERROR`). Runs on the thread that called the send.
+/// A hook: `kind` says which point of the send calls it; `ctx` and every pointer obtained
+/// from it are valid only during the call. Returns `REQC_HOOK_RESULT_CONTINUE`,
+/// `REQC_HOOK_RESULT_ERROR` or `REQC_HOOK_RESULT_ABORT` (any other value counts as
+/// `REQC_HOOK_RESULT_ERROR`). Runs on the thread that called the send.
 #[allow(non_camel_case_types)]
 pub type reqc_hook_fn = Option<
-    unsafe extern "C" fn(userdata: *mut c_void, kind: c_int, ctx: *mut reqc_hook_ctx) -> c_int,
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        kind: reqc_hook_kind,
+        ctx: *mut reqc_hook_ctx,
+    ) -> reqc_hook_result,
 >;
 
 /// What a hook sees (opaque); valid only during the hook's call.
@@ -85,22 +100,26 @@ impl Handle for reqc_hook_ctx {
     }
 }
 
-fn kind_of(kind: c_int) -> Result<HookKind> {
+fn kind_of(kind: reqc_hook_kind) -> Result<HookKind> {
     Ok(match kind {
-        REQC_HOOK_ARGS => HookKind::Args,
-        REQC_HOOK_PRE_REQUEST => HookKind::PreRequest,
-        REQC_HOOK_POST_REQUEST => HookKind::PostRequest,
-        REQC_HOOK_RESPONSE => HookKind::Response,
-        other => return Err(Error::invalid(format!("{other} is not a REQC_HOOK_* kind"))),
+        REQC_HOOK_KIND_ARGS => HookKind::Args,
+        REQC_HOOK_KIND_PRE_REQUEST => HookKind::PreRequest,
+        REQC_HOOK_KIND_POST_REQUEST => HookKind::PostRequest,
+        REQC_HOOK_KIND_RESPONSE => HookKind::Response,
+        other => {
+            return Err(Error::invalid(format!(
+                "{other} is not a REQC_HOOK_KIND_* value"
+            )))
+        }
     })
 }
 
-fn kind_value(kind: HookKind) -> c_int {
+fn kind_value(kind: HookKind) -> reqc_hook_kind {
     match kind {
-        HookKind::Args => REQC_HOOK_ARGS,
-        HookKind::PreRequest => REQC_HOOK_PRE_REQUEST,
-        HookKind::PostRequest => REQC_HOOK_POST_REQUEST,
-        HookKind::Response => REQC_HOOK_RESPONSE,
+        HookKind::Args => REQC_HOOK_KIND_ARGS,
+        HookKind::PreRequest => REQC_HOOK_KIND_PRE_REQUEST,
+        HookKind::PostRequest => REQC_HOOK_KIND_POST_REQUEST,
+        HookKind::Response => REQC_HOOK_KIND_RESPONSE,
     }
 }
 
@@ -168,8 +187,8 @@ impl Hook for CHook {
             HookData::Sent(_) => {}
         }
         match rc {
-            REQC_HOOK_CONTINUE => Flow::Continue,
-            REQC_HOOK_ABORT => Flow::Abort,
+            REQC_HOOK_RESULT_CONTINUE => Flow::Continue,
+            REQC_HOOK_RESULT_ABORT => Flow::Abort,
             _ => Flow::Warn,
         }
     }
@@ -209,29 +228,29 @@ fn registration(hook: reqc_hook_fn, userdata: Userdata) -> Result<Arc<dyn Hook>>
 /// with `userdata`, after the last possible call of `hook`: when the last
 /// request copy holding it is freed, or before this returns if it fails.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (unknown kind, NULL
-/// hook; message on `req`).
+/// Writes the registration's id to `*hook_id_out` (`hook_id_out` may be
+/// NULL) for `reqc_request_remove_hook`.
 ///
-/// # Safety
-/// `req` is NULL or a live request; `hook` follows `reqc_hook_fn`.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (unknown kind, NULL
+/// hook; message on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_add_hook(
-    req: *mut reqc_request,
-    kind: c_int,
+    request: *mut reqc_request,
+    kind: reqc_hook_kind,
     hook: reqc_hook_fn,
     userdata: *mut c_void,
     free_userdata: reqc_free_fn,
+    hook_id_out: *mut reqc_hook_id,
 ) -> reqc_code {
     let userdata = Userdata::new(userdata, free_userdata);
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(req, move |r| {
+        with_handle(request, move |r| {
             let kind = kind_of(kind)?;
             let hook = registration(hook, userdata)?;
-            r.edit(|q| {
-                q.hooks.add(kind, hook);
-                Ok(())
-            })
+            let id = r.edit(|q| Ok(q.hooks.add(kind, hook)))?;
+            write_out(hook_id_out, id);
+            Ok(())
         })
     }
 }
@@ -242,37 +261,87 @@ pub unsafe extern "C" fn reqc_request_add_hook(
 /// no send holds the registration any more (or before this returns if it
 /// fails). Thread-safe.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
+/// Writes the registration's id to `*hook_id_out` (`hook_id_out` may be
+/// NULL) for `reqc_session_remove_hook`.
 ///
-/// # Safety
-/// `s` is NULL or a live session; `hook` follows `reqc_hook_fn`.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_add_hook(
-    s: *mut reqc_session,
-    kind: c_int,
+    session: *mut reqc_session,
+    kind: reqc_hook_kind,
     hook: reqc_hook_fn,
     userdata: *mut c_void,
     free_userdata: reqc_free_fn,
+    hook_id_out: *mut reqc_hook_id,
 ) -> reqc_code {
     let userdata = Userdata::new(userdata, free_userdata);
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(s, move |h| {
+        with_handle(session, move |h| {
             let kind = kind_of(kind)?;
             let hook = registration(hook, userdata)?;
-            h.session.edit_defaults(|l| {
-                l.hooks.add(kind, hook);
-                Ok(())
-            })
+            let id = h.session.edit_defaults(|l| Ok(l.hooks.add(kind, hook)))?;
+            write_out(hook_id_out, id);
+            Ok(())
         })
+    }
+}
+
+/// Removes the hook registered on `request` with id `hook_id`, as Requests'
+/// `deregister_hook`: later sends of this request (and of copies made
+/// after this call) no longer run it; a send already running keeps the
+/// hooks it started with. Its `free_userdata` runs once no copy of the
+/// request and no running send holds the registration.
+///
+/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no hook with that id on this
+/// request; message on `request`) or `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_remove_hook(
+    request: *mut reqc_request,
+    hook_id: reqc_hook_id,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe {
+        with_handle(request, |r| {
+            r.edit(|q| removed(q.hooks.remove(hook_id), hook_id, "request"))
+        })
+    }
+}
+
+/// Removes the hook registered on `session` with id `hook_id`: sends that
+/// start after this call no longer run it; sends already running keep it.
+/// Its `free_userdata` runs once no running send holds the registration.
+/// Thread-safe.
+///
+/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no hook with that id on this
+/// session; message on `session`) or `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_remove_hook(
+    session: *mut reqc_session,
+    hook_id: reqc_hook_id,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe {
+        with_handle(session, |h| {
+            h.session
+                .edit_defaults(|l| removed(l.hooks.remove(hook_id), hook_id, "session"))
+        })
+    }
+}
+
+fn removed(found: bool, id: reqc_hook_id, on: &str) -> Result<()> {
+    if found {
+        Ok(())
+    } else {
+        Err(Error::new(
+            crate::core::error::Code::NotFound,
+            format!("no hook with id {id} on this {on}"),
+        ))
     }
 }
 
 /// ARGS and PRE_REQUEST: the request, lent for this call (change it with
 /// the `reqc_request_*` setters; never free it). NULL for other kinds.
-///
-/// # Safety
-/// `ctx` is NULL or the context of a running hook.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_request(ctx: *mut reqc_hook_ctx) -> *mut reqc_request {
     guard_or(std::ptr::null_mut(), || {
@@ -289,9 +358,6 @@ pub unsafe extern "C" fn reqc_hook_ctx_request(ctx: *mut reqc_hook_ctx) -> *mut 
 
 /// RESPONSE: the hop's response as received (read it with the
 /// `reqc_response_*` getters; never free it). NULL for other kinds.
-///
-/// # Safety
-/// `ctx` is NULL or the context of a running hook.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_response(ctx: *const reqc_hook_ctx) -> *const reqc_response {
     guard_or(std::ptr::null(), || {
@@ -304,9 +370,6 @@ pub unsafe extern "C" fn reqc_hook_ctx_response(ctx: *const reqc_hook_ctx) -> *c
 
 /// Which transfer of the send this is, from 0 (redirect hops count up);
 /// 0 for ARGS and for NULL.
-///
-/// # Safety
-/// `ctx` is NULL or the context of a running hook.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_hop(ctx: *const reqc_hook_ctx) -> c_int {
     // SAFETY: forwarded from this function's contract.
@@ -316,9 +379,6 @@ pub unsafe extern "C" fn reqc_hook_ctx_hop(ctx: *const reqc_hook_ctx) -> c_int {
 }
 
 /// POST_REQUEST: the server's IP address ("" otherwise). Valid during the call.
-///
-/// # Safety
-/// `ctx` is NULL or the context of a running hook.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_remote_ip(ctx: *const reqc_hook_ctx) -> *const c_char {
     guard_or(c"".as_ptr(), || {
@@ -330,9 +390,6 @@ pub unsafe extern "C" fn reqc_hook_ctx_remote_ip(ctx: *const reqc_hook_ctx) -> *
 }
 
 /// POST_REQUEST: the server's port (0 otherwise).
-///
-/// # Safety
-/// `ctx` is NULL or the context of a running hook.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_remote_port(ctx: *const reqc_hook_ctx) -> c_int {
     guard_or(0, || {
@@ -345,9 +402,6 @@ pub unsafe extern "C" fn reqc_hook_ctx_remote_port(ctx: *const reqc_hook_ctx) ->
 
 /// POST_REQUEST: 1 when the transfer reused a kept-alive connection, 0 when
 /// it opened a new one (or for other kinds).
-///
-/// # Safety
-/// `ctx` is NULL or the context of a running hook.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_connection_reused(ctx: *const reqc_hook_ctx) -> c_int {
     guard_or(0, || {
@@ -384,10 +438,6 @@ unsafe fn edit_response(
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a RESPONSE hook, NULL,
 /// or a history entry; then `replacement` still belongs to the caller).
-///
-/// # Safety
-/// `ctx` is NULL or the context of a running hook; `replacement` is NULL or
-/// a live response the caller owns.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_set_response(
     ctx: *mut reqc_hook_ctx,
@@ -411,11 +461,8 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response(
 /// standard phrase). Applied when the hook returns.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `ctx` is NULL or the context of a running hook.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_hook_ctx_set_status(
+pub unsafe extern "C" fn reqc_hook_ctx_set_response_status(
     ctx: *mut reqc_hook_ctx,
     status: c_int,
 ) -> reqc_code {
@@ -436,9 +483,6 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_status(
 /// of that name; NULL removes it. Applied when the hook returns.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `ctx` is NULL or the context of a running hook; strings NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_set_response_header(
     ctx: *mut reqc_hook_ctx,
@@ -465,10 +509,6 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response_header(
 /// Applied when the hook returns.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `ctx` is NULL or the context of a running hook; `data` NULL or `len`
-/// readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_set_response_body(
     ctx: *mut reqc_hook_ctx,

@@ -17,27 +17,35 @@ use crate::core::error::{Error, Result};
 use crate::core::log::{Level, LogSink, Logger};
 use crate::core::send::Layer;
 
+/// How much a log sink receives: one of the `REQC_LOG_LEVEL_*` constants
+/// (each level includes the ones below it).
+#[allow(non_camel_case_types)]
+pub type reqc_log_level = c_int;
+/// Options of a log sink: 0 or `REQC_LOG_FLAG_*` constants OR'ed together.
+#[allow(non_camel_case_types)]
+pub type reqc_log_flag = c_int;
+
 /// Log nothing (turns off a lower layer's sink).
-pub const REQC_LOG_OFF: c_int = 0;
+pub const REQC_LOG_LEVEL_OFF: reqc_log_level = 0;
 /// A line when each request (each redirect hop) starts, in the seed's
 /// format (`2026-11-23T03:04:23.380175   GET   http://…`, local time), and
 /// one with status and elapsed time when it ends; hook warnings.
-pub const REQC_LOG_REQUESTS: c_int = 1;
+pub const REQC_LOG_LEVEL_REQUESTS: reqc_log_level = 1;
 /// Also the request and response headers.
-pub const REQC_LOG_HEADERS: c_int = 2;
+pub const REQC_LOG_LEVEL_HEADERS: reqc_log_level = 2;
 /// Also libcurl's own trace (body sizes, never body bytes).
-pub const REQC_LOG_WIRE: c_int = 3;
-/// OR this into a level to log secrets unredacted. By default the values of
+pub const REQC_LOG_LEVEL_WIRE: reqc_log_level = 3;
+/// Log secrets unredacted. By default the values of
 /// Authorization, Proxy-Authorization, Cookie, Set-Cookie and secret headers,
 /// passwords and tokens (also base64-encoded) are replaced by `***` at every
 /// level, libcurl's HTTP/2 trace included.
-pub const REQC_LOG_SHOW_SECRETS: c_int = 0x100;
+pub const REQC_LOG_FLAG_SHOW_SECRETS: reqc_log_flag = 0x100;
 
-/// Receives one log line (no trailing newline; valid only during the call),
-/// on the thread that sends.
+/// Receives one log line (no trailing newline; valid only during the call)
+/// and the level it belongs to, on the thread that sends.
 #[allow(non_camel_case_types)]
 pub type reqc_log_fn =
-    Option<unsafe extern "C" fn(userdata: *mut c_void, level: c_int, line: *const c_char)>;
+    Option<unsafe extern "C" fn(userdata: *mut c_void, level: reqc_log_level, line: *const c_char)>;
 
 struct FdSink(c_int);
 
@@ -52,7 +60,7 @@ impl LogSink for FdSink {
 }
 
 struct CallbackSink {
-    log: unsafe extern "C" fn(*mut c_void, c_int, *const c_char),
+    log: unsafe extern "C" fn(*mut c_void, reqc_log_level, *const c_char),
     userdata: Userdata,
 }
 
@@ -61,18 +69,31 @@ impl LogSink for CallbackSink {
         let line = CString::new(line.replace('\0', "\\0")).unwrap_or_default();
         // SAFETY: the caller registered `log` with this userdata; `line`
         // lives until the call returns.
-        unsafe { (self.log)(self.userdata.ptr(), level as c_int, line.as_ptr()) };
+        unsafe { (self.log)(self.userdata.ptr(), level as reqc_log_level, line.as_ptr()) };
     }
 }
 
-fn logger(level: c_int, sink: impl FnOnce() -> Result<Arc<dyn LogSink>>) -> Result<Logger> {
-    let redact = level & REQC_LOG_SHOW_SECRETS == 0;
-    let level = match level & !REQC_LOG_SHOW_SECRETS {
-        REQC_LOG_OFF => Level::Off,
-        REQC_LOG_REQUESTS => Level::Requests,
-        REQC_LOG_HEADERS => Level::Headers,
-        REQC_LOG_WIRE => Level::Wire,
-        other => return Err(Error::invalid(format!("{other} is not a REQC_LOG_* level"))),
+fn logger(
+    level: reqc_log_level,
+    flags: reqc_log_flag,
+    sink: impl FnOnce() -> Result<Arc<dyn LogSink>>,
+) -> Result<Logger> {
+    if flags & !REQC_LOG_FLAG_SHOW_SECRETS != 0 {
+        return Err(Error::invalid(format!(
+            "{flags:#x} has bits that are no REQC_LOG_FLAG_* value"
+        )));
+    }
+    let redact = flags & REQC_LOG_FLAG_SHOW_SECRETS == 0;
+    let level = match level {
+        REQC_LOG_LEVEL_OFF => Level::Off,
+        REQC_LOG_LEVEL_REQUESTS => Level::Requests,
+        REQC_LOG_LEVEL_HEADERS => Level::Headers,
+        REQC_LOG_LEVEL_WIRE => Level::Wire,
+        other => {
+            return Err(Error::invalid(format!(
+                "{other} is not a REQC_LOG_LEVEL_* value"
+            )))
+        }
     };
     Ok(Logger {
         level,
@@ -81,9 +102,9 @@ fn logger(level: c_int, sink: impl FnOnce() -> Result<Arc<dyn LogSink>>) -> Resu
     })
 }
 
-fn fd_logger(fd: c_int, level: c_int) -> Result<Logger> {
-    logger(level, || {
-        if level & !REQC_LOG_SHOW_SECRETS == REQC_LOG_OFF {
+fn fd_logger(fd: c_int, level: reqc_log_level, flags: reqc_log_flag) -> Result<Logger> {
+    logger(level, flags, || {
+        if level == REQC_LOG_LEVEL_OFF {
             // Switching logging off needs no descriptor.
             return Ok(Arc::new(Silence) as Arc<dyn LogSink>);
         }
@@ -94,17 +115,22 @@ fn fd_logger(fd: c_int, level: c_int) -> Result<Logger> {
     })
 }
 
-/// A sink that drops every line: what `REQC_LOG_OFF` with no callback gets.
+/// A sink that drops every line: what `REQC_LOG_LEVEL_OFF` with no callback gets.
 struct Silence;
 
 impl LogSink for Silence {
     fn line(&self, _: Level, _: &str) {}
 }
 
-fn callback_logger(level: c_int, log: reqc_log_fn, userdata: Userdata) -> Result<Logger> {
-    logger(level, || match log {
+fn callback_logger(
+    level: reqc_log_level,
+    flags: reqc_log_flag,
+    log: reqc_log_fn,
+    userdata: Userdata,
+) -> Result<Logger> {
+    logger(level, flags, || match log {
         Some(log) => Ok(Arc::new(CallbackSink { log, userdata }) as Arc<dyn LogSink>),
-        None if level & !REQC_LOG_SHOW_SECRETS == REQC_LOG_OFF => Ok(Arc::new(Silence)),
+        None if level == REQC_LOG_LEVEL_OFF => Ok(Arc::new(Silence)),
         None => Err(Error::invalid("log callback is NULL")),
     })
 }
@@ -125,61 +151,62 @@ fn set_global(logger: Result<Logger>) -> reqc_code {
 }
 
 /// Logs every send in the process to `fd` (e.g. 2 for stderr, the C form
-/// of Requests' `settings.verbose = sys.stderr`) at `level` (a
-/// `REQC_LOG_*` value, optionally with `REQC_LOG_SHOW_SECRETS`), unless a
+/// of Requests' `settings.verbose = sys.stderr`) at `level`, with `flags`
+/// (0, or `REQC_LOG_FLAG_SHOW_SECRETS`), unless a
 /// session sets its own sink. The descriptor must stay open while it is set;
-/// libreqc never closes it. With `REQC_LOG_OFF`, `fd` is ignored (any
+/// libreqc never closes it. With `REQC_LOG_LEVEL_OFF`, `fd` is ignored (any
 /// value, -1 included): logging is off. Thread-safe.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a negative `fd` with a
-/// level other than `REQC_LOG_OFF`, an unknown level).
+/// level other than `REQC_LOG_LEVEL_OFF`, an unknown level or flag).
 #[no_mangle]
-pub extern "C" fn reqc_config_set_verbose_fd(fd: c_int, level: c_int) -> reqc_code {
-    set_global(fd_logger(fd, level))
+pub extern "C" fn reqc_config_set_verbose_fd(
+    fd: c_int,
+    level: reqc_log_level,
+    flags: reqc_log_flag,
+) -> reqc_code {
+    set_global(fd_logger(fd, level, flags))
 }
 
-/// Logs every send in the process to `log` at `level`, unless a session sets
-/// its own sink. With `REQC_LOG_OFF`, `log` may be NULL. `free_userdata` runs exactly once, when the sink is
+/// Logs every send in the process to `log` at `level`, with `flags` (as
+/// `reqc_config_set_verbose_fd`), unless a session sets its own sink. With
+/// `REQC_LOG_LEVEL_OFF`, `log` may be NULL. `free_userdata` runs exactly once, when the sink is
 /// replaced and no send uses it any more (or before this returns if it
 /// fails). Thread-safe.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `log` follows `reqc_log_fn`'s contract and may be called from any
-/// thread that sends.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_config_set_log_callback(
-    level: c_int,
+    level: reqc_log_level,
+    flags: reqc_log_flag,
     log: reqc_log_fn,
     userdata: *mut c_void,
     free_userdata: reqc_free_fn,
 ) -> reqc_code {
     set_global(callback_logger(
         level,
+        flags,
         log,
         Userdata::new(userdata, free_userdata),
     ))
 }
 
 /// As `reqc_config_set_verbose_fd`, for the session's sends only (it wins
-/// over the global sink; `REQC_LOG_OFF` silences them, with any `fd`, -1
+/// over the global sink; `REQC_LOG_LEVEL_OFF` silences them, with any `fd`, -1
 /// included).
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
-///
-/// # Safety
-/// `s` is NULL or a live session.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_verbose_fd(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     fd: c_int,
-    level: c_int,
+    level: reqc_log_level,
+    flags: reqc_log_flag,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(s, |h| {
-            let logger = fd_logger(fd, level)?;
+        with_handle(session, |h| {
+            let logger = fd_logger(fd, level, flags)?;
             h.session.edit_defaults(|l| {
                 l.options.log = Some(logger);
                 Ok(())
@@ -190,14 +217,12 @@ pub unsafe extern "C" fn reqc_session_set_verbose_fd(
 
 /// As `reqc_config_set_log_callback`, for the session's sends only.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
-///
-/// # Safety
-/// `s` is NULL or a live session; `log` follows `reqc_log_fn`'s contract.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_log_callback(
-    s: *mut reqc_session,
-    level: c_int,
+    session: *mut reqc_session,
+    level: reqc_log_level,
+    flags: reqc_log_flag,
     log: reqc_log_fn,
     userdata: *mut c_void,
     free_userdata: reqc_free_fn,
@@ -205,8 +230,8 @@ pub unsafe extern "C" fn reqc_session_set_log_callback(
     let userdata = Userdata::new(userdata, free_userdata);
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(s, move |h| {
-            let logger = callback_logger(level, log, userdata)?;
+        with_handle(session, move |h| {
+            let logger = callback_logger(level, flags, log, userdata)?;
             h.session.edit_defaults(|l| {
                 l.options.log = Some(logger);
                 Ok(())

@@ -5,17 +5,34 @@ use std::ffi::c_int;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::request::{
-    REQC_HTTP_1_0, REQC_HTTP_1_1, REQC_HTTP_2, REQC_HTTP_2_PRIOR_KNOWLEDGE, REQC_HTTP_ANY,
-};
 use crate::core::error::{Code, Error, Result};
 use crate::core::request::{Auth, HttpVersion, Options, RedirectPolicy, TlsVersion};
 use crate::core::validate;
 
+/// Which HTTP version to speak: one of the `REQC_HTTP_VERSION_*` constants.
+#[allow(non_camel_case_types)]
+pub type reqc_http_version = c_int;
+/// Let libcurl choose: HTTP/2 over TLS when the server offers it, else HTTP/1.1.
+pub const REQC_HTTP_VERSION_ANY: reqc_http_version = 0;
+/// HTTP/1.0.
+pub const REQC_HTTP_VERSION_1_0: reqc_http_version = 10;
+/// HTTP/1.1.
+pub const REQC_HTTP_VERSION_1_1: reqc_http_version = 11;
+/// HTTP/2 over TLS, negotiated by ALPN; HTTP/1.1 for http:// URLs.
+pub const REQC_HTTP_VERSION_2: reqc_http_version = 20;
+/// HTTP/2 with prior knowledge, also for http:// URLs (h2c).
+pub const REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE: reqc_http_version = 21;
+/// HTTP/3: never requested by libreqc, only reported by
+/// `reqc_response_http_version` should libcurl have used it.
+pub const REQC_HTTP_VERSION_3: reqc_http_version = 30;
+
+/// The lowest TLS version to accept: one of the `REQC_TLS_VERSION_*` constants.
+#[allow(non_camel_case_types)]
+pub type reqc_tls_version = c_int;
 /// Accept TLS 1.2 and later (libreqc's default is libcurl's: 1.2).
-pub const REQC_TLS_1_2: c_int = 12;
+pub const REQC_TLS_VERSION_1_2: reqc_tls_version = 12;
 /// Accept TLS 1.3 only.
-pub const REQC_TLS_1_3: c_int = 13;
+pub const REQC_TLS_VERSION_1_3: reqc_tls_version = 13;
 
 fn millis(ms: i64, what: &str) -> Result<Duration> {
     u64::try_from(ms)
@@ -54,13 +71,13 @@ pub fn set_redirects(o: &mut Options, allow: c_int, max: c_int) -> Result<()> {
     Ok(())
 }
 
-pub fn set_http_version(o: &mut Options, version: c_int) -> Result<()> {
+pub fn set_http_version(o: &mut Options, version: reqc_http_version) -> Result<()> {
     o.http_version = Some(match version {
-        REQC_HTTP_ANY => HttpVersion::Any,
-        REQC_HTTP_1_0 => HttpVersion::Http1_0,
-        REQC_HTTP_1_1 => HttpVersion::Http1_1,
-        REQC_HTTP_2 => HttpVersion::Http2,
-        REQC_HTTP_2_PRIOR_KNOWLEDGE => HttpVersion::Http2PriorKnowledge,
+        REQC_HTTP_VERSION_ANY => HttpVersion::Any,
+        REQC_HTTP_VERSION_1_0 => HttpVersion::Http1_0,
+        REQC_HTTP_VERSION_1_1 => HttpVersion::Http1_1,
+        REQC_HTTP_VERSION_2 => HttpVersion::Http2,
+        REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE => HttpVersion::Http2PriorKnowledge,
         other => {
             return Err(Error::invalid(format!(
                 "{other} is not a REQC_HTTP_* value"
@@ -135,19 +152,21 @@ pub fn set_trust_env(o: &mut Options, trust: c_int) -> Result<()> {
     Ok(())
 }
 
-pub fn set_low_speed(o: &mut Options, bytes_per_second: i64, seconds: i64) -> Result<()> {
+/// The speed floor: `window_ms` is rounded up to whole seconds, the unit
+/// libcurl measures it in (so 1 ms still means a 1 s window, never "off").
+pub fn set_speed_floor(o: &mut Options, bytes_per_second: i64, window_ms: i64) -> Result<()> {
     let bytes_per_second = u32::try_from(bytes_per_second).map_err(|_| {
         Error::invalid(format!(
             "{bytes_per_second} bytes per second is out of range"
         ))
     })?;
-    let seconds = u64::try_from(seconds)
+    let window = u64::try_from(window_ms)
         .ok()
-        .filter(|s| *s > 0 || bytes_per_second == 0)
-        .ok_or_else(|| Error::invalid(format!("{seconds} s is not a positive duration")))?;
+        .filter(|ms| *ms > 0 || bytes_per_second == 0)
+        .ok_or_else(|| Error::invalid(format!("window {window_ms} ms is not positive")))?;
     o.low_speed = Some(crate::core::request::LowSpeed {
         bytes_per_second,
-        duration: Duration::from_secs(seconds),
+        duration: Duration::from_secs(window.div_ceil(1000)),
     });
     Ok(())
 }
@@ -193,10 +212,10 @@ pub fn set_client_cert(o: &mut Options, cert: &str, key: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn set_min_tls(o: &mut Options, version: c_int) -> Result<()> {
+pub fn set_min_tls(o: &mut Options, version: reqc_tls_version) -> Result<()> {
     o.tls.min_version = Some(match version {
-        REQC_TLS_1_2 => TlsVersion::V1_2,
-        REQC_TLS_1_3 => TlsVersion::V1_3,
+        REQC_TLS_VERSION_1_2 => TlsVersion::V1_2,
+        REQC_TLS_VERSION_1_3 => TlsVersion::V1_3,
         other => return Err(Error::invalid(format!("{other} is not a REQC_TLS_* value"))),
     });
     Ok(())

@@ -1,5 +1,6 @@
 //! `reqc_request`: building a request from C.
 
+use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -12,7 +13,7 @@ use super::callbacks::{
     reqc_data_fn, reqc_free_fn, reqc_read_fn, CDataSink, CReadSource, Userdata,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
-use super::options;
+use super::options::{self, reqc_http_version};
 use super::response::reqc_response;
 use crate::core::body::{Body, FilePart, PartContent};
 use crate::core::cancel::CancelToken;
@@ -20,17 +21,6 @@ use crate::core::error::{Code, Error, Result};
 use crate::core::request::{Auth, Request};
 use crate::core::response::Response;
 use crate::core::validate;
-
-/// Let libcurl choose: HTTP/2 over TLS when the server offers it, else HTTP/1.1.
-pub const REQC_HTTP_ANY: c_int = 0;
-/// HTTP/1.0.
-pub const REQC_HTTP_1_0: c_int = 10;
-/// HTTP/1.1.
-pub const REQC_HTTP_1_1: c_int = 11;
-/// HTTP/2 over TLS, negotiated by ALPN; HTTP/1.1 for http:// URLs.
-pub const REQC_HTTP_2: c_int = 20;
-/// HTTP/2 with prior knowledge, also for http:// URLs (h2c).
-pub const REQC_HTTP_2_PRIOR_KNOWLEDGE: c_int = 21;
 
 /// An HTTP request under construction (opaque). Create with
 /// `reqc_request_new`, free with `reqc_request_free`.
@@ -43,8 +33,11 @@ pub struct reqc_request {
     lent: bool,
     /// Sends in flight, during which the request may not be freed.
     pub(crate) in_use: InUse,
-    /// The C copies `reqc_request_url` and `reqc_request_method` hand out.
-    shown: Mutex<(CString, CString)>,
+    /// The C copies of fields that getters hand out (`reqc_request_url`,
+    /// `reqc_request_method`, …), by field: each stays until its field's
+    /// value differs at the next call, so a pointer lives until the request
+    /// changes or is freed.
+    shown: Mutex<HashMap<String, CString>>,
     /// What the last send left to read after failing (the redirect past
     /// the limit), until `reqc_request_last_response` takes it.
     last_response: Mutex<Option<Response>>,
@@ -106,7 +99,7 @@ impl reqc_request {
         &self.cancel
     }
 
-    pub(crate) fn edit(&self, f: impl FnOnce(&mut Request) -> Result<()>) -> Result<()> {
+    pub(crate) fn edit<T>(&self, f: impl FnOnce(&mut Request) -> Result<T>) -> Result<T> {
         f(&mut self.lock())
     }
 }
@@ -124,28 +117,31 @@ impl reqc_request {
 /// a header); a body-less POST, PUT, PATCH, DELETE, OPTIONS or custom
 /// method sends `Content-Length: 0` alone, as Requests does.
 ///
-/// On success writes a new handle to `*out`; free it with `reqc_request_free`.
-/// `*out` is written only on success.
+/// On success writes a new handle to `*request_out`; free it with `reqc_request_free`.
+/// `*request_out` is written only on success.
+///
+/// There is no handle to hold the message of a failure, so it comes back
+/// through `message_out` (may be NULL: not wanted): on failure, an owned
+/// string such as "REQC_E_INVALID_URL: unsupported scheme \"ftp\" in
+/// \"ftp://host/\"", to free with `reqc_string_free`; on success it is not
+/// written.
 ///
 /// Returns `REQC_OK`; `REQC_E_INVALID_ARGUMENT` (NULL argument, not UTF-8,
 /// method not a token); `REQC_E_INVALID_URL` (unparsable, no host, a CR,
 /// LF or other control character in it); `REQC_E_UNSUPPORTED_PROTOCOL`.
-/// There is no handle to hold a message when this fails: the code says why.
 /// Thread-safe.
-///
-/// # Safety
-/// Strings are NULL or NUL-terminated; `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_new(
     method: *const c_char,
     url: *const c_char,
-    out: *mut *mut reqc_request,
+    request_out: *mut *mut reqc_request,
+    message_out: *mut *mut c_char,
 ) -> reqc_code {
     guard(|| {
-        if out.is_null() {
-            return REQC_E_INVALID_ARGUMENT;
-        }
         let made = (|| {
+            if request_out.is_null() {
+                return Err(Error::invalid("request_out is NULL"));
+            }
             // SAFETY: the caller passes NULL or NUL-terminated strings.
             let method = unsafe { str_arg(method, "method") }?;
             // SAFETY: as above.
@@ -155,37 +151,39 @@ pub unsafe extern "C" fn reqc_request_new(
         match made {
             Ok(request) => {
                 let handle = into_raw(reqc_request::new(request));
-                // SAFETY: `out` is non-NULL and writable per the contract.
-                unsafe { write_out(out, handle) };
+                // SAFETY: `request_out` is non-NULL and writable per the contract.
+                unsafe { write_out(request_out, handle) };
                 REQC_OK
             }
-            Err(e) => e.code as reqc_code,
+            Err(e) => {
+                // SAFETY: `message_out` is NULL or writable per the contract;
+                // the string is the caller's, for `reqc_string_free`.
+                unsafe { write_out(message_out, ErrorSlot::text(&e).into_raw()) };
+                e.code as reqc_code
+            }
         }
     })
 }
 
-/// Copies `req` (headers, params, body, options, callbacks; callbacks and
+/// Copies `request` (headers, params, body, options, callbacks; callbacks and
 /// bodies are shared, not duplicated, and their `free_userdata` runs once when
-/// the last copy is freed). The copy is not cancelled even if `req` is.
+/// the last copy is freed). The copy is not cancelled even if `request` is.
 ///
-/// Returns `REQC_OK` and writes `*out`, or `REQC_E_INVALID_ARGUMENT`.
+/// Returns `REQC_OK` and writes `*clone_out`, or `REQC_E_INVALID_ARGUMENT`.
 /// Thread-safe.
-///
-/// # Safety
-/// `req` is NULL or a live request; `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_clone(
-    req: *mut reqc_request,
-    out: *mut *mut reqc_request,
+    request: *const reqc_request,
+    clone_out: *mut *mut reqc_request,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(req, |r| {
-            if out.is_null() {
-                return Err(Error::invalid("out is NULL"));
+        with_handle(request, |r| {
+            if clone_out.is_null() {
+                return Err(Error::invalid("clone_out is NULL"));
             }
             let copy = into_raw(reqc_request::new(r.snapshot()));
-            write_out(out, copy);
+            write_out(clone_out, copy);
             Ok(())
         })
     }
@@ -197,70 +195,63 @@ pub unsafe extern "C" fn reqc_request_clone(
 /// flight (from one of its callbacks or hooks, or another thread) is
 /// refused: nothing is freed and `reqc_request_error` says
 /// `REQC_E_INVALID_STATE`; free it after the send returns.
-///
-/// # Safety
-/// `req` is NULL or a live request, not used again after this call.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_request_free(req: *mut reqc_request) {
+pub unsafe extern "C" fn reqc_request_free(request: *mut reqc_request) {
     guard(|| {
         // SAFETY: forwarded from this function's contract. A request lent
         // to a hook belongs to the hook's context; one being sent stays.
-        if unsafe { super::boundary::borrow(req) }.is_some_and(|r| !r.lent) {
+        if unsafe { super::boundary::borrow(request) }.is_some_and(|r| !r.lent) {
             // SAFETY: as above.
-            unsafe { super::boundary::free_unless_busy(req, |r| r.in_use.is_busy(), "request") };
+            unsafe {
+                super::boundary::free_unless_busy(request, |r| r.in_use.is_busy(), "request")
+            };
         }
         REQC_OK
     });
 }
 
-/// The message of the last failed call on `req` (a setter or a send), e.g.
+/// The message of the last failed call on `request` (a setter or a send), e.g.
 /// "REQC_E_TIMEOUT: timed out after 200 ms: GET http://…". "" when none
 /// failed; "" for NULL.
 ///
-/// The string is borrowed from `req`: valid until the next failed call on
-/// `req` or its free. When several threads use one request, read it only
-/// from the thread whose call failed, before any other call on `req`.
-///
-/// # Safety
-/// `req` is NULL or a live request.
+/// The string is borrowed from `request`: valid until the next failed call on
+/// `request` or its free. When several threads use one request, read it only
+/// from the thread whose call failed, before any other call on `request`.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_request_error(req: *const reqc_request) -> *const c_char {
+pub unsafe extern "C" fn reqc_request_error(request: *const reqc_request) -> *const c_char {
     super::boundary::guard_or(c"".as_ptr(), || {
         // SAFETY: forwarded from this function's contract.
-        match unsafe { super::boundary::borrow(req) } {
+        match unsafe { super::boundary::borrow(request) } {
             Some(r) => r.errors.as_ptr(),
             None => c"".as_ptr(),
         }
     })
 }
 
-/// After a send of `req` failed with `REQC_E_TOO_MANY_REDIRECTS`, moves the
-/// last response it received to `*out`: the redirect that was not followed,
+/// After a send of `request` failed with `REQC_E_TOO_MANY_REDIRECTS`, moves the
+/// last response it received to `*response_out`: the redirect that was not followed,
 /// with the hops before it as its history (`reqc_response_history_at`), as
 /// Requests' `TooManyRedirects.response`. The response is then the
-/// caller's (free it with `reqc_response_free`); `req` keeps it until it is
-/// taken, the next send of `req` starts, or `req` is freed. The failed send
+/// caller's (free it with `reqc_response_free`); `request` keeps it until it is
+/// taken, the next send of `request` starts, or `request` is freed. The failed send
 /// itself still writes no response.
 ///
 /// Returns `REQC_OK`; `REQC_E_NOT_FOUND` when the last send left none (it
 /// succeeded, failed another way, or the response was taken), leaving
 /// `reqc_request_error` as the send left it; `REQC_E_INVALID_ARGUMENT` for
-/// NULL. `*out` is written only on success. Not thread-safe against a send
-/// of `req` in flight.
-///
-/// # Safety
-/// `req` is NULL or a live request; `out` is NULL or writable.
+/// NULL. `*response_out` is written only on success. Not thread-safe against a send
+/// of `request` in flight.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_last_response(
-    req: *mut reqc_request,
-    out: *mut *mut reqc_response,
+    request: *mut reqc_request,
+    response_out: *mut *mut reqc_response,
 ) -> reqc_code {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        let Some(r) = (unsafe { super::boundary::borrow(req) }) else {
+        let Some(r) = (unsafe { super::boundary::borrow(request) }) else {
             return REQC_E_INVALID_ARGUMENT;
         };
-        if out.is_null() {
+        if response_out.is_null() {
             return REQC_E_INVALID_ARGUMENT;
         }
         let taken = r
@@ -270,8 +261,8 @@ pub unsafe extern "C" fn reqc_request_last_response(
             .take();
         match taken {
             Some(response) => {
-                // SAFETY: `out` is non-NULL and writable per the contract.
-                unsafe { write_out(out, into_raw(reqc_response::new(response))) };
+                // SAFETY: `response_out` is non-NULL and writable per the contract.
+                unsafe { write_out(response_out, into_raw(reqc_response::new(response))) };
                 REQC_OK
             }
             None => super::code::REQC_E_NOT_FOUND,
@@ -287,58 +278,66 @@ unsafe fn edit(req: *mut reqc_request, f: impl FnOnce(&mut Request) -> Result<()
 
 /// The request's URL as it is now (params added with
 /// `reqc_request_add_param` are appended at send time, not shown here).
-/// Borrowed from `req`: valid until two more calls of this function or of
-/// `reqc_request_method` on `req`, or its free. "" for NULL.
-///
-/// # Safety
-/// `req` is NULL or a live request.
+/// Returns the URL, borrowed from `request` until it changes or is freed;
+/// "" for NULL.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_request_url(req: *const reqc_request) -> *const c_char {
+pub unsafe extern "C" fn reqc_request_url(request: *const reqc_request) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
-    unsafe { show(req, |r| r.url.to_string()) }
+    unsafe { show(request, "url", |r| Some(r.url.to_string())) }
 }
 
-/// The request's method. Borrowed as for `reqc_request_url`; "" for NULL.
+/// The request's method, upper-cased.
 ///
-/// # Safety
-/// `req` is NULL or a live request.
+/// Returns the method, borrowed from `request` until it changes or is
+/// freed; "" for NULL.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_request_method(req: *const reqc_request) -> *const c_char {
+pub unsafe extern "C" fn reqc_request_method(request: *const reqc_request) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
-    unsafe { show(req, |r| r.method.clone()) }
+    unsafe { show(request, "method", |r| Some(r.method.clone())) }
 }
 
-/// Keeps a C copy of a field in the handle and returns it.
-unsafe fn show(req: *const reqc_request, field: impl Fn(&Request) -> String) -> *const c_char {
+/// Keeps a C copy of a field (`key` names it) in the handle and returns it;
+/// NULL when `field` gives None, "" for a NULL handle.
+pub(crate) unsafe fn show(
+    request: *const reqc_request,
+    key: &str,
+    field: impl FnOnce(&Request) -> Option<String>,
+) -> *const c_char {
     super::boundary::guard_or(c"".as_ptr(), || {
         // SAFETY: forwarded from the caller's contract.
-        let Some(r) = (unsafe { super::boundary::borrow(req) }) else {
+        let Some(r) = (unsafe { super::boundary::borrow(request) }) else {
             return c"".as_ptr();
         };
-        let text = CString::new(field(&r.lock())).unwrap_or_default();
+        let Some(text) = field(&r.lock()) else {
+            return std::ptr::null();
+        };
         let mut shown = r.shown.lock().unwrap_or_else(PoisonError::into_inner);
-        // Keep the previous copy alive too: a caller may hold the URL and
-        // the method at once.
-        shown.0 = std::mem::replace(&mut shown.1, text);
-        shown.1.as_ptr()
+        // An unchanged field keeps its copy, so earlier pointers stay valid.
+        match shown.get(key) {
+            Some(copy) if copy.as_bytes() == text.as_bytes() => copy.as_ptr(),
+            _ => {
+                let copy = CString::new(text.replace('\0', "\\0")).unwrap_or_default();
+                let ptr = copy.as_ptr();
+                // The CString's heap buffer does not move with the map entry.
+                shown.insert(key.to_string(), copy);
+                ptr
+            }
+        }
     })
 }
 
 /// Changes the method (an HTTP token), upper-cased as in `reqc_request_new`.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
-/// Not thread-safe against other calls changing `req`.
-///
-/// # Safety
-/// `req` is NULL or a live request; `method` NULL or NUL-terminated.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
+/// Not thread-safe against other calls changing `request`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_method(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     method: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let method = str_arg(method, "method")?;
             r.set_method(method)
         })
@@ -349,18 +348,15 @@ pub unsafe extern "C" fn reqc_request_set_method(
 /// `reqc_request_new`).
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_URL` or
-/// `REQC_E_UNSUPPORTED_PROTOCOL` (message on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; `url` NULL or NUL-terminated.
+/// `REQC_E_UNSUPPORTED_PROTOCOL` (message on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_url(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     url: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let url = str_arg(url, "url")?;
             r.set_url(url)
         })
@@ -376,19 +372,16 @@ pub unsafe extern "C" fn reqc_request_set_url(
 /// `reqc_session`.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (name not a token, value
-/// with CR, LF or NUL, not UTF-8; message on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+/// with CR, LF or NUL, not UTF-8; message on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_header(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     name: *const c_char,
     value: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let name = str_arg(name, "header name")?;
             let value = opt_str_arg(value, "header value")?;
             r.headers.set(name, value)
@@ -398,19 +391,16 @@ pub unsafe extern "C" fn reqc_request_set_header(
 
 /// Adds a header, keeping earlier ones of the same name (sent in order).
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_add_header(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     name: *const c_char,
     value: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let name = str_arg(name, "header name")?;
             let value = str_arg(value, "header value")?;
             r.headers.add(name, value)
@@ -422,19 +412,16 @@ pub unsafe extern "C" fn reqc_request_add_header(
 /// Repeated names are kept. A name added here replaces all of the session's
 /// values of that name (see `reqc_session`).
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_add_param(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     name: *const c_char,
     value: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let name = str_arg(name, "param name")?;
             let value = str_arg(value, "param value")?;
             r.params.push((name.to_string(), value.to_string()));
@@ -452,19 +439,16 @@ pub unsafe extern "C" fn reqc_request_add_param(
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a name that is not a
 /// token, a value with a control character, TAB included, or `;`; message
-/// on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+/// on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_cookie(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     name: *const c_char,
     value: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let name = str_arg(name, "cookie name")?;
             let value = opt_str_arg(value, "cookie value")?;
             r.set_cookie(name, value)
@@ -477,21 +461,17 @@ pub unsafe extern "C" fn reqc_request_set_cookie(
 /// Content-Type unless a Content-Type header is set.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (`(NULL, len > 0)`, bad
-/// content type; message on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; `data` NULL or `len` readable bytes;
-/// `content_type` NULL or NUL-terminated.
+/// content type; message on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_body(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     data: *const u8,
     len: usize,
     content_type: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let data = bytes_arg(data, len, "data")?;
             let content_type = opt_str_arg(content_type, "content type")?;
             if let Some(ct) = content_type {
@@ -509,18 +489,15 @@ pub unsafe extern "C" fn reqc_request_set_body(
 /// Sets the body to the JSON text `json` (sent as is, UTF-8) with
 /// Content-Type application/json, replacing any other body.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; `json` NULL or NUL-terminated.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_json(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     json: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let json = str_arg(json, "json")?;
             r.body = Body::Json(json.as_bytes().into());
             Ok(())
@@ -532,19 +509,16 @@ pub unsafe extern "C" fn reqc_request_set_json(
 /// application/x-www-form-urlencoded; with any file part, as
 /// multipart/form-data. Replaces a body of another kind.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_add_form_field(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     name: *const c_char,
     value: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let name = str_arg(name, "field name")?;
             let value = str_arg(value, "field value")?;
             r.body
@@ -577,13 +551,10 @@ fn check_part_meta(content_type: Option<&str>) -> Result<()> {
 /// LF or `"` is refused.
 ///
 /// Returns `REQC_OK`, `REQC_E_IO` (the file cannot be opened now) or
-/// `REQC_E_INVALID_ARGUMENT` (message on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; strings NULL or NUL-terminated.
+/// `REQC_E_INVALID_ARGUMENT` (message on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_add_file(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     field: *const c_char,
     path: *const c_char,
     filename: *const c_char,
@@ -591,7 +562,7 @@ pub unsafe extern "C" fn reqc_request_add_file(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let field = str_arg(field, "field name")?;
             let path = PathBuf::from(str_arg(path, "path")?);
             let filename = opt_str_arg(filename, "filename")?;
@@ -615,14 +586,10 @@ pub unsafe extern "C" fn reqc_request_add_file(
 /// `filename` (required). `content_type` may be NULL. Makes the body
 /// multipart/form-data.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; strings NULL or NUL-terminated; `data`
-/// NULL or `len` readable bytes.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_add_file_data(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     field: *const c_char,
     filename: *const c_char,
     data: *const u8,
@@ -631,7 +598,7 @@ pub unsafe extern "C" fn reqc_request_add_file_data(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let field = str_arg(field, "field name")?;
             let filename = str_arg(filename, "filename")?;
             let data = bytes_arg(data, len, "data")?;
@@ -664,13 +631,10 @@ pub unsafe extern "C" fn reqc_request_add_file_data(
 /// this function returns if it fails.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `read`, `length`
-/// below -1; message on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; `read` follows `reqc_read_fn`'s contract.
+/// below -1; message on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_body_callback(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     length: i64,
     read: reqc_read_fn,
     userdata: *mut c_void,
@@ -679,7 +643,7 @@ pub unsafe extern "C" fn reqc_request_set_body_callback(
     let userdata = Userdata::new(userdata, free_userdata);
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, move |r| {
+        edit(request, move |r| {
             let read = read.ok_or_else(|| Error::invalid("read callback is NULL"))?;
             let length = match length {
                 -1 => None,
@@ -705,12 +669,9 @@ pub unsafe extern "C" fn reqc_request_set_body_callback(
 /// `reqc_request_set_body_callback`. A NULL `on_data` turns streaming off.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `req` is NULL or a live request; `on_data` follows `reqc_data_fn`'s contract.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_request_on_data(
-    req: *mut reqc_request,
+pub unsafe extern "C" fn reqc_request_set_data_callback(
+    request: *mut reqc_request,
     on_data: reqc_data_fn,
     userdata: *mut c_void,
     free_userdata: reqc_free_fn,
@@ -718,7 +679,7 @@ pub unsafe extern "C" fn reqc_request_on_data(
     let userdata = Userdata::new(userdata, free_userdata);
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, move |r| {
+        edit(request, move |r| {
             r.on_data = on_data.map(|on_data| {
                 Arc::new(CDataSink { on_data, userdata }) as Arc<dyn crate::core::DataSink>
             });
@@ -744,18 +705,15 @@ unsafe fn set_auth(req: *mut reqc_request, make: impl FnOnce() -> Result<Auth>) 
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL, not UTF-8, or a
 /// user name containing ':').
-///
-/// # Safety
-/// `req` is NULL or a live request; strings NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_auth_basic(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     user: *const c_char,
     password: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        set_auth(req, || {
+        set_auth(request, || {
             options::basic(str_arg(user, "user")?, str_arg(password, "password")?)
         })
     }
@@ -784,18 +742,15 @@ pub unsafe extern "C" fn reqc_request_set_auth_basic(
 /// set and digest stays out.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `req` is NULL or a live request; strings NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_auth_digest(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     user: *const c_char,
     password: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        set_auth(req, || {
+        set_auth(request, || {
             options::digest(str_arg(user, "user")?, str_arg(password, "password")?)
         })
     }
@@ -805,16 +760,13 @@ pub unsafe extern "C" fn reqc_request_set_auth_digest(
 /// origin.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (token with CR, LF or NUL).
-///
-/// # Safety
-/// `req` is NULL or a live request; `token` NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_auth_bearer(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     token: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { set_auth(req, || options::bearer(str_arg(token, "token")?)) }
+    unsafe { set_auth(request, || options::bearer(str_arg(token, "token")?)) }
 }
 
 /// Sends no auth, even when a session sets one: a removal of
@@ -822,13 +774,10 @@ pub unsafe extern "C" fn reqc_request_set_auth_bearer(
 /// Authorization headers, and URL user info, are not sent).
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `req` is NULL or a live request.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_request_set_auth_none(req: *mut reqc_request) -> reqc_code {
+pub unsafe extern "C" fn reqc_request_set_auth_none(request: *mut reqc_request) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { set_auth(req, || Ok(Auth::None)) }
+    unsafe { set_auth(request, || Ok(Auth::None)) }
 }
 
 /// Sets this request's `User-Agent`, beating the session's and the config's
@@ -836,18 +785,15 @@ pub unsafe extern "C" fn reqc_request_set_auth_none(req: *mut reqc_request) -> r
 /// lower layers decide again.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (CR, LF or NUL; message
-/// on `req`).
-///
-/// # Safety
-/// `req` is NULL or a live request; `agent` NULL or NUL-terminated.
+/// on `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_user_agent(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     agent: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| match opt_str_arg(agent, "user agent")? {
+        edit(request, |r| match opt_str_arg(agent, "user agent")? {
             Some(agent) => options::set_user_agent(r.options_mut(), agent),
             None => {
                 r.options_mut().user_agent = None;
@@ -862,13 +808,13 @@ pub unsafe extern "C" fn reqc_request_set_user_agent(
 /// Expiry gives `REQC_E_TIMEOUT`.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
-///
-/// # Safety
-/// `req` is NULL or a live request.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_request_set_timeout_ms(req: *mut reqc_request, ms: i64) -> reqc_code {
+pub unsafe extern "C" fn reqc_request_set_timeout_ms(
+    request: *mut reqc_request,
+    ms: i64,
+) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(req, |r| options::set_timeout(r.options_mut(), ms)) }
+    unsafe { edit(request, |r| options::set_timeout(r.options_mut(), ms)) }
 }
 
 /// Limits the wait for the next byte to `ms` milliseconds once the
@@ -878,7 +824,7 @@ pub unsafe extern "C" fn reqc_request_set_timeout_ms(req: *mut reqc_request, ms:
 /// whose message says "the read timeout expired". Sent bytes count as
 /// activity too (a slow upload is not idle). 0 means no read timeout.
 /// Default: the session's, else the global config's, else none (as in
-/// Requests; the low-speed floor, `reqc_request_set_low_speed`, still ends
+/// Requests; the low-speed floor, `reqc_request_set_speed_floor`, still ends
 /// a stalled transfer after 60 s). Independent of the connect timeout (the
 /// time before) and the total timeout (the whole send). Checked from
 /// libcurl's progress callback, so it ends a transfer within about 0.2 s
@@ -887,31 +833,29 @@ pub unsafe extern "C" fn reqc_request_set_timeout_ms(req: *mut reqc_request, ms:
 /// read timeout pays for the callback.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
-///
-/// # Safety
-/// `req` is NULL or a live request.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_read_timeout_ms(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     ms: i64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(req, |r| options::set_read_timeout(r.options_mut(), ms)) }
+    unsafe { edit(request, |r| options::set_read_timeout(r.options_mut(), ms)) }
 }
 
 /// Limits each connection attempt to `ms` milliseconds (> 0). Default: 10 s.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (zero or negative).
-///
-/// # Safety
-/// `req` is NULL or a live request.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_connect_timeout_ms(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     ms: i64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(req, |r| options::set_connect_timeout(r.options_mut(), ms)) }
+    unsafe {
+        edit(request, |r| {
+            options::set_connect_timeout(r.options_mut(), ms)
+        })
+    }
 }
 
 /// Whether to follow redirects (`allow` 0 or 1) and at most how many (`max`,
@@ -934,54 +878,56 @@ pub unsafe extern "C" fn reqc_request_set_connect_timeout_ms(
 /// https are refused with `REQC_E_UNSUPPORTED_PROTOCOL`.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `req` is NULL or a live request.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_redirects(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     allow: c_int,
     max: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(req, |r| options::set_redirects(r.options_mut(), allow, max)) }
+    unsafe {
+        edit(request, |r| {
+            options::set_redirects(r.options_mut(), allow, max)
+        })
+    }
 }
 
-/// Which HTTP version to use: `REQC_HTTP_ANY`, `REQC_HTTP_1_0`,
-/// `REQC_HTTP_1_1`, `REQC_HTTP_2` or `REQC_HTTP_2_PRIOR_KNOWLEDGE`.
+/// Which HTTP version to use: `REQC_HTTP_VERSION_ANY`, `REQC_HTTP_VERSION_1_0`,
+/// `REQC_HTTP_VERSION_1_1`, `REQC_HTTP_VERSION_2` or `REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE`.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (another value).
-///
-/// # Safety
-/// `req` is NULL or a live request.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_http_version(
-    req: *mut reqc_request,
-    version: c_int,
-) -> reqc_code {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { edit(req, |r| options::set_http_version(r.options_mut(), version)) }
-}
-
-/// Ends a transfer that moves fewer than `bytes_per_second` bytes a second
-/// for `seconds` seconds, with `REQC_E_TIMEOUT` (a server trickling bytes
-/// would otherwise hold it until the total timeout). `bytes_per_second` 0
-/// turns the floor off. Default: 10 bytes a second over 60 s.
-///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `req` is NULL or a live request.
-#[no_mangle]
-pub unsafe extern "C" fn reqc_request_set_low_speed(
-    req: *mut reqc_request,
-    bytes_per_second: i64,
-    seconds: i64,
+    request: *mut reqc_request,
+    version: reqc_http_version,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
-            options::set_low_speed(r.options_mut(), bytes_per_second, seconds)
+        edit(request, |r| {
+            options::set_http_version(r.options_mut(), version)
+        })
+    }
+}
+
+/// The speed floor: ends a transfer that moves fewer than
+/// `bytes_per_second` bytes a second for `window_ms` milliseconds, with
+/// `REQC_E_TIMEOUT` (a server trickling bytes would otherwise hold it until
+/// the total timeout). libcurl measures the window in whole seconds, so
+/// `window_ms` is rounded up to one. `bytes_per_second` 0 turns the floor
+/// off (`window_ms` is then ignored). Default: 10 bytes a second over 60 s.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a negative rate, a
+/// window of 0 or less with a rate above 0).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_speed_floor(
+    request: *mut reqc_request,
+    bytes_per_second: i64,
+    window_ms: i64,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        edit(request, |r| {
+            options::set_speed_floor(r.options_mut(), bytes_per_second, window_ms)
         })
     }
 }
@@ -992,21 +938,22 @@ pub unsafe extern "C" fn reqc_request_set_low_speed(
 /// (libcurl matches connections by their TLS settings).
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `req` is NULL or a live request.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_verify_tls(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     verify: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(req, |r| options::set_verify_tls(r.options_mut(), verify)) }
+    unsafe {
+        edit(request, |r| {
+            options::set_verify_tls(r.options_mut(), verify)
+        })
+    }
 }
 
 /// Caps the response body at `max` bytes; beyond it the send fails with
 /// `REQC_E_BODY_TOO_LARGE`. 0 means no cap. Default: 256 MiB for buffered
-/// bodies, none for a body streamed to `reqc_request_on_data`.
+/// bodies, none for a body streamed to `reqc_request_set_data_callback`.
 ///
 /// The cap counts the body as the caller gets it, after decoding (gzip,
 /// deflate, br, zstd: a decompression bomb stops at the cap, decoding a
@@ -1022,17 +969,14 @@ pub unsafe extern "C" fn reqc_request_set_verify_tls(
 /// about 2 MiB of history bodies.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `req` is NULL or a live request.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_max_response_bytes(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     max: u64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             r.options_mut().max_response_bytes = Some(max);
             Ok(())
         })
@@ -1043,17 +987,14 @@ pub unsafe extern "C" fn reqc_request_set_max_response_bytes(
 /// (like Authorization) and never shown in logs.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
-///
-/// # Safety
-/// `req` is NULL or a live request; `name` NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_mark_secret_header(
-    req: *mut reqc_request,
+    request: *mut reqc_request,
     name: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(req, |r| {
+        edit(request, |r| {
             let name = str_arg(name, "header name")?;
             r.options_mut().mark_secret(name)
         })
@@ -1067,15 +1008,12 @@ pub unsafe extern "C" fn reqc_request_mark_secret_header(
 /// `reqc_request_clone` are not affected.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe: this is the
-/// one call that may run while another thread sends `req`.
-///
-/// # Safety
-/// `req` is NULL or a live request.
+/// one call that may run while another thread sends `request`.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_request_cancel(req: *mut reqc_request) -> reqc_code {
+pub unsafe extern "C" fn reqc_request_cancel(request: *mut reqc_request) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(req, |r| {
+        with_handle(request, |r| {
             r.cancel.cancel();
             Ok(())
         })

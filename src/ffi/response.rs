@@ -10,20 +10,26 @@ use super::boundary::{
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
 use super::cookies::reqc_cookie;
+use super::options::reqc_http_version;
 use crate::core::charset;
 use crate::core::links::Link;
 use crate::core::response::Response;
 
+/// A phase of a transfer, for `reqc_response_timing_us`: one of the
+/// `REQC_TIMING_*` constants.
+#[allow(non_camel_case_types)]
+pub type reqc_timing = c_int;
+
 /// Microseconds from the hop's start until the name was resolved.
-pub const REQC_TIMING_DNS: c_int = 0;
+pub const REQC_TIMING_DNS: reqc_timing = 0;
 /// … until the TCP connection was made.
-pub const REQC_TIMING_CONNECT: c_int = 1;
+pub const REQC_TIMING_CONNECT: reqc_timing = 1;
 /// … until the TLS handshake was done (0 for http://).
-pub const REQC_TIMING_TLS: c_int = 2;
+pub const REQC_TIMING_TLS: reqc_timing = 2;
 /// … until the first response byte arrived.
-pub const REQC_TIMING_FIRST_BYTE: c_int = 3;
+pub const REQC_TIMING_FIRST_BYTE: reqc_timing = 3;
 /// … until the hop was complete.
-pub const REQC_TIMING_TOTAL: c_int = 4;
+pub const REQC_TIMING_TOTAL: reqc_timing = 4;
 
 /// A received response (opaque), from `reqc_send` or a history entry.
 #[allow(non_camel_case_types)]
@@ -266,47 +272,56 @@ where
     })
 }
 
+/// The one shape of every `_at` accessor: `REQC_E_INVALID_ARGUMENT` for a
+/// NULL response, `REQC_E_NOT_FOUND` when `write_entry` finds no entry at
+/// the index (it returns None), else `REQC_OK` once it has written the
+/// entry through the out-pointers.
+unsafe fn entry_at(
+    response: *const reqc_response,
+    write_entry: impl FnOnce(&reqc_response) -> Option<()>,
+) -> reqc_code {
+    guard(|| {
+        // SAFETY: NULL or a live response, per the header's preamble rule.
+        match unsafe { borrow(response) }.map(write_entry) {
+            None => REQC_E_INVALID_ARGUMENT,
+            Some(None) => REQC_E_NOT_FOUND,
+            Some(Some(())) => REQC_OK,
+        }
+    })
+}
+
 /// Frees a response and its history. NULL is a no-op, and so is a history
 /// entry (it belongs to its parent) and the response a hook context lends.
-///
-/// # Safety
-/// `resp` is NULL or a live response, not used again after this call.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_free(resp: *mut reqc_response) {
+pub unsafe extern "C" fn reqc_response_free(response: *mut reqc_response) {
     guard(|| {
         // SAFETY: forwarded from this function's contract; a history entry
         // belongs to its parent.
-        drop(unsafe { take(resp, |r| !r.borrowed) });
+        drop(unsafe { take(response, |r| !r.borrowed) });
         REQC_OK
     });
 }
 
 /// The status code, e.g. 200 or 404 (a 4xx or 5xx is a response, not an
 /// error); 0 for NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_status(resp: *const reqc_response) -> c_int {
+pub unsafe extern "C" fn reqc_response_status(response: *const reqc_response) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, 0, |r| c_int::from(r.response.status)) }
+    unsafe { read(response, 0, |r| c_int::from(r.response.status)) }
 }
 
 /// The reason phrase ("OK", "Not Found"; the standard phrase for HTTP/2,
-/// which sends none). Borrowed from `resp`. "" for NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
+/// which sends none). Borrowed from `response`. "" for NULL.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_reason(resp: *const reqc_response) -> *const c_char {
+pub unsafe extern "C" fn reqc_response_reason(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, c"".as_ptr(), |r| r.strings().reason.as_ptr()) }
+    unsafe { read(response, c"".as_ptr(), |r| r.strings().reason.as_ptr()) }
 }
 
-/// The body and, if `len` is not NULL, its length in `*len`. Never NULL for
+/// The body and, if `len_out` is not NULL, its length in `*len_out`. Never NULL for
 /// a live response (an empty body is a pointer to a NUL byte); the bytes are
-/// followed by one NUL that `*len` does not count. Empty when the body was
-/// streamed to `reqc_request_on_data`. Borrowed from `resp`.
+/// followed by one NUL that `*len_out` does not count. Empty when the body was
+/// streamed to `reqc_request_set_data_callback`. Borrowed from `response`.
 ///
 /// libreqc decodes the body itself, with any libcurl: every coding of
 /// `Content-Encoding` among gzip (x-gzip), deflate (zlib-wrapped or raw),
@@ -318,22 +333,19 @@ pub unsafe extern "C" fn reqc_response_reason(resp: *const reqc_response) -> *co
 /// header (or removes it: NULL). A history entry's body is the hop's body
 /// as received, not decoded, and at most its first 64 KiB (see
 /// `reqc_response_history_at`).
-///
-/// # Safety
-/// `resp` is NULL or a live response; `len` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_body(
-    resp: *const reqc_response,
-    len: *mut usize,
+    response: *const reqc_response,
+    len_out: *mut usize,
 ) -> *const u8 {
     // SAFETY: forwarded from this function's contract.
     let (ptr, n) = unsafe {
-        read(resp, (std::ptr::null(), 0), |r| {
+        read(response, (std::ptr::null(), 0), |r| {
             (r.response.body.as_ptr(), r.body_len)
         })
     };
-    // SAFETY: `len` is NULL or writable per the contract.
-    unsafe { write_out(len, n) };
+    // SAFETY: `len_out` is NULL or writable per the contract.
+    unsafe { write_out(len_out, n) };
     ptr
 }
 
@@ -346,29 +358,23 @@ pub unsafe extern "C" fn reqc_response_body(
 /// body already is that text (valid UTF-8, or ASCII in an ASCII-compatible
 /// charset) this is the body itself, else a copy made on the first call. A
 /// body holding NUL bytes reads as cut short: use `reqc_response_body` for
-/// the raw bytes. Borrowed from `resp`. "" for NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
+/// the raw bytes. Borrowed from `response`. "" for NULL.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_text(resp: *const reqc_response) -> *const c_char {
+pub unsafe extern "C" fn reqc_response_text(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, c"".as_ptr(), reqc_response::text) }
+    unsafe { read(response, c"".as_ptr(), reqc_response::text) }
 }
 
 /// The charset the response declares, lower-cased ("utf-8", "iso-8859-1",
 /// "shift_jis"), by Requests' rules: the `charset` parameter of
 /// Content-Type (quotes removed); else "iso-8859-1" for any `text/` type;
-/// else "utf-8" for `application/json`; else NULL (also for NULL `resp`).
-/// `reqc_response_text` decodes from it. Borrowed from `resp`.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
+/// else "utf-8" for `application/json`; else NULL (also for NULL `response`).
+/// `reqc_response_text` decodes from it. Borrowed from `response`.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_encoding(resp: *const reqc_response) -> *const c_char {
+pub unsafe extern "C" fn reqc_response_encoding(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        read(resp, std::ptr::null(), |r| {
+        read(response, std::ptr::null(), |r| {
             r.encoding().map_or(std::ptr::null(), |e| e.as_ptr())
         })
     }
@@ -380,18 +386,15 @@ pub unsafe extern "C" fn reqc_response_encoding(resp: *const reqc_response) -> *
 /// quoted parameters) — Requests' `r.links["next"]["url"]`. The URL is as
 /// the server wrote it, not resolved (as in Requests): resolve a relative
 /// one against `reqc_response_url`. NULL when no link has that relation or
-/// for a NULL argument. Borrowed from `resp`.
-///
-/// # Safety
-/// `resp` is NULL or a live response; `rel` NULL or NUL-terminated.
+/// for a NULL argument. Borrowed from `response`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_link(
-    resp: *const reqc_response,
+    response: *const reqc_response,
     rel: *const c_char,
 ) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        read(resp, std::ptr::null(), |r| {
+        read(response, std::ptr::null(), |r| {
             let Ok(rel) = str_arg(rel, "rel") else {
                 return std::ptr::null();
             };
@@ -404,67 +407,52 @@ pub unsafe extern "C" fn reqc_response_link(
 }
 
 /// How many links the response's `Link` headers hold; 0 for NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_link_count(resp: *const reqc_response) -> usize {
+pub unsafe extern "C" fn reqc_response_link_count(response: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, 0, |r| r.links().len()) }
+    unsafe { read(response, 0, |r| r.links().len()) }
 }
 
-/// The `index`th link in received order: its target (as written) in `*url`
-/// and its `rel` parameter in `*rel` ("" when it has none; may hold several
+/// The `index`th link in received order: its target (as written) in `*url_out`
+/// and its `rel_out` parameter in `*rel_out` ("" when it has none; may hold several
 /// space-separated relation types). Either out-pointer may be NULL.
-/// Borrowed from `resp`; written only on success.
+/// Borrowed from `response`; written only on success.
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
-/// `REQC_E_INVALID_ARGUMENT` (NULL `resp`).
-///
-/// # Safety
-/// `resp` is NULL or a live response; out-pointers NULL or writable.
+/// `REQC_E_INVALID_ARGUMENT` (NULL `response`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_link_at(
-    resp: *const reqc_response,
+    response: *const reqc_response,
     index: usize,
-    url: *mut *const c_char,
-    rel: *mut *const c_char,
+    url_out: *mut *const c_char,
+    rel_out: *mut *const c_char,
 ) -> reqc_code {
-    guard(|| {
-        // SAFETY: forwarded from this function's contract.
-        let Some(r) = (unsafe { borrow(resp) }) else {
-            return REQC_E_INVALID_ARGUMENT;
-        };
-        match r.links().get(index) {
-            Some(link) => {
-                // SAFETY: out-pointers are NULL or writable per the contract.
-                unsafe {
-                    write_out(url, link.url.as_ptr());
-                    write_out(rel, link.rel.as_ptr());
-                }
-                REQC_OK
-            }
-            None => REQC_E_NOT_FOUND,
+    let write = |r: &reqc_response| {
+        let link = r.links().get(index)?;
+        // SAFETY: the outs are NULL or writable, per the header's preamble rule.
+        unsafe {
+            write_out(url_out, link.url.as_ptr());
+            write_out(rel_out, link.rel.as_ptr());
         }
-    })
+        Some(())
+    };
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { entry_at(response, write) }
 }
 
 /// The parameter `name` (case-insensitive: "title", "type", "hreflang", …)
 /// of the `index`th link, unquoted; "" for a parameter without a value;
 /// NULL when the link or the parameter does not exist or for a NULL
-/// argument. Borrowed from `resp`.
-///
-/// # Safety
-/// `resp` is NULL or a live response; `name` NULL or NUL-terminated.
+/// argument. Borrowed from `response`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_link_param(
-    resp: *const reqc_response,
+    response: *const reqc_response,
     index: usize,
     name: *const c_char,
 ) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        read(resp, std::ptr::null(), |r| {
+        read(response, std::ptr::null(), |r| {
             let Ok(name) = str_arg(name, "name") else {
                 return std::ptr::null();
             };
@@ -478,18 +466,15 @@ pub unsafe extern "C" fn reqc_response_link_param(
 
 /// The first value of header `name`, compared case-insensitively, or NULL
 /// when there is none (or for a NULL argument). Repeated headers: see
-/// `reqc_response_header_at`. Borrowed from `resp`.
-///
-/// # Safety
-/// `resp` is NULL or a live response; `name` NULL or NUL-terminated.
+/// `reqc_response_header_at`. Borrowed from `response`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_header(
-    resp: *const reqc_response,
+    response: *const reqc_response,
     name: *const c_char,
 ) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        read(resp, std::ptr::null(), |r| {
+        read(response, std::ptr::null(), |r| {
             let Ok(name) = str_arg(name, "name") else {
                 return std::ptr::null();
             };
@@ -504,107 +489,82 @@ pub unsafe extern "C" fn reqc_response_header(
 }
 
 /// How many header lines the response has (repeats counted); 0 for NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_header_count(resp: *const reqc_response) -> usize {
+pub unsafe extern "C" fn reqc_response_header_count(response: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, 0, |r| r.response.headers.len()) }
+    unsafe { read(response, 0, |r| r.response.headers.len()) }
 }
 
 /// The `index`th header in received order: name (as the server spelled it)
-/// in `*name`, value in `*value` (either out-pointer may be NULL). Borrowed
-/// from `resp`; written only on success.
+/// in `*name_out`, value in `*value_out` (either out-pointer may be NULL). Borrowed
+/// from `response`; written only on success.
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
-/// `REQC_E_INVALID_ARGUMENT` (NULL `resp`).
-///
-/// # Safety
-/// `resp` is NULL or a live response; out-pointers NULL or writable.
+/// `REQC_E_INVALID_ARGUMENT` (NULL `response`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_header_at(
-    resp: *const reqc_response,
+    response: *const reqc_response,
     index: usize,
-    name: *mut *const c_char,
-    value: *mut *const c_char,
+    name_out: *mut *const c_char,
+    value_out: *mut *const c_char,
 ) -> reqc_code {
-    guard(|| {
-        // SAFETY: forwarded from this function's contract.
-        let Some(r) = (unsafe { borrow(resp) }) else {
-            return REQC_E_INVALID_ARGUMENT;
-        };
-        match r.strings().headers.get(index) {
-            Some((n, v)) => {
-                // SAFETY: out-pointers are NULL or writable per the contract.
-                unsafe {
-                    write_out(name, n.as_ptr());
-                    write_out(value, v.as_ptr());
-                }
-                REQC_OK
-            }
-            None => REQC_E_NOT_FOUND,
+    let write = |r: &reqc_response| {
+        let (name, value) = r.strings().headers.get(index)?;
+        // SAFETY: the outs are NULL or writable, per the header's preamble rule.
+        unsafe {
+            write_out(name_out, name.as_ptr());
+            write_out(value_out, value.as_ptr());
         }
-    })
+        Some(())
+    };
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { entry_at(response, write) }
 }
 
 /// How many cookies this response's own Set-Cookie headers stored in the
 /// jar (the session's, or the send's own for `reqc_send`), like Requests'
 /// `r.cookies`; refused ones are not counted. Each history entry has its
 /// own. 0 for NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_cookie_count(resp: *const reqc_response) -> usize {
+pub unsafe extern "C" fn reqc_response_cookie_count(response: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, 0, |r| r.response.cookies.len()) }
+    unsafe { read(response, 0, |r| r.response.cookies.len()) }
 }
 
-/// Fills `*cookie` with the `index`th cookie this response stored (0 up to
+/// Fills `*cookie_out` with the `index`th cookie this response stored (0 up to
 /// `reqc_response_cookie_count`), as the jar keeps it; its strings are
-/// borrowed from `resp` until it is freed. Written only on success.
+/// borrowed from `response` until it is freed. Written only on success.
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
 /// `REQC_E_INVALID_ARGUMENT` (NULL argument).
-///
-/// # Safety
-/// `resp` is NULL or a live response; `cookie` NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_cookie_at(
-    resp: *const reqc_response,
+    response: *const reqc_response,
     index: usize,
-    cookie: *mut reqc_cookie,
+    cookie_out: *mut reqc_cookie,
 ) -> reqc_code {
-    guard(|| {
-        // SAFETY: forwarded from this function's contract.
-        let Some(r) = (unsafe { borrow(resp) }) else {
-            return REQC_E_INVALID_ARGUMENT;
+    let write = |r: &reqc_response| {
+        let info = r.response.cookies.get(index)?;
+        let [domain, path, name, value] = r.strings().cookies.get(index)?;
+        // SAFETY: the outs are NULL or writable, per the header's preamble rule.
+        unsafe {
+            write_out(
+                cookie_out,
+                reqc_cookie::view(info, [domain, path, name, value]),
+            )
         };
-        if cookie.is_null() {
-            return REQC_E_INVALID_ARGUMENT;
-        }
-        let (Some(info), Some([domain, path, name, value])) = (
-            r.response.cookies.get(index),
-            r.strings().cookies.get(index),
-        ) else {
-            return REQC_E_NOT_FOUND;
-        };
-        // SAFETY: `cookie` is non-NULL and writable per the contract.
-        unsafe { write_out(cookie, reqc_cookie::view(info, [domain, path, name, value])) };
-        REQC_OK
-    })
+        Some(())
+    };
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { entry_at(response, write) }
 }
 
 /// The URL this response came from: after redirects, the last one. Borrowed
-/// from `resp`; "" for NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
+/// from `response`; "" for NULL.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_url(resp: *const reqc_response) -> *const c_char {
+pub unsafe extern "C" fn reqc_response_url(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, c"".as_ptr(), |r| r.strings().url.as_ptr()) }
+    unsafe { read(response, c"".as_ptr(), |r| r.strings().url.as_ptr()) }
 }
 
 /// How many hops came before this response (0 for NULL): redirects, and
@@ -612,18 +572,15 @@ pub unsafe extern "C" fn reqc_response_url(resp: *const reqc_response) -> *const
 /// every hop of its history. For a history entry: its place in that history
 /// (0 for the first hop, 1 for the second…), so `reqc_response_history_at`
 /// on an entry reaches the hops before it.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_history_count(resp: *const reqc_response) -> usize {
+pub unsafe extern "C" fn reqc_response_history_count(response: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, 0, |r| r.history.count()) }
+    unsafe { read(response, 0, |r| r.history.count()) }
 }
 
 /// The `index`th earlier hop (a redirect or an answered digest challenge),
 /// oldest first, as a response (status, URL,
-/// headers, body): borrowed from `resp`, valid until `resp` is freed, and
+/// headers, body): borrowed from `response`, valid until `response` is freed, and
 /// not to be freed itself. NULL when out of range. On a history entry it
 /// returns the same entries as on its final response, up to the entry's
 /// own place (valid until that final response is freed).
@@ -634,27 +591,28 @@ pub unsafe extern "C" fn reqc_response_history_count(resp: *const reqc_response)
 /// `reqc_request_set_max_response_bytes`). The body of a redirect that was
 /// followed is as received, not decoded: a 302 whose body is not the gzip
 /// its `Content-Encoding` says is followed all the same, as in Requests.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_history_at(
-    resp: *const reqc_response,
+    response: *const reqc_response,
     index: usize,
-) -> *const reqc_response {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, std::ptr::null(), |r| r.history.at(index)) }
+    history_out: *mut *const reqc_response,
+) -> reqc_code {
+    let write = |r: &reqc_response| {
+        let hop = Some(r.history.at(index)).filter(|hop| !hop.is_null())?;
+        // SAFETY: the outs are NULL or writable, per the header's preamble rule.
+        unsafe { write_out(history_out, hop) };
+        Some(())
+    };
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { entry_at(response, write) }
 }
 
 /// Microseconds the send took, redirects included (for a history entry: its
 /// own hop). 0 for NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_elapsed_us(resp: *const reqc_response) -> i64 {
+pub unsafe extern "C" fn reqc_response_elapsed_us(response: *const reqc_response) -> i64 {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, 0, |r| micros(r.response.elapsed)) }
+    unsafe { read(response, 0, |r| micros(r.response.elapsed)) }
 }
 
 fn micros(d: std::time::Duration) -> i64 {
@@ -664,14 +622,14 @@ fn micros(d: std::time::Duration) -> i64 {
 /// A point in this hop's timeline, in microseconds from the hop's start:
 /// `REQC_TIMING_DNS`, `_CONNECT`, `_TLS`, `_FIRST_BYTE` or `_TOTAL`. On a
 /// reused connection DNS and connect are 0. -1 for an unknown `phase` or NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_timing_us(resp: *const reqc_response, phase: c_int) -> i64 {
+pub unsafe extern "C" fn reqc_response_timing_us(
+    response: *const reqc_response,
+    phase: reqc_timing,
+) -> i64 {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        read(resp, -1, |r| {
+        read(response, -1, |r| {
             let t = &r.response.timings;
             match phase {
                 REQC_TIMING_DNS => micros(t.dns),
@@ -686,69 +644,56 @@ pub unsafe extern "C" fn reqc_response_timing_us(resp: *const reqc_response, pha
 }
 
 /// The HTTP version the response came over: 10, 11, 20 or 30 (as
-/// `REQC_HTTP_1_0`, `REQC_HTTP_1_1`, `REQC_HTTP_2`; 30 for HTTP/3); 0 if
+/// `REQC_HTTP_VERSION_1_0`, `REQC_HTTP_VERSION_1_1`, `REQC_HTTP_VERSION_2`; 30 for HTTP/3); 0 if
 /// unknown or NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_http_version(resp: *const reqc_response) -> c_int {
+pub unsafe extern "C" fn reqc_response_http_version(
+    response: *const reqc_response,
+) -> reqc_http_version {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, 0, |r| c_int::from(r.response.http_version)) }
+    unsafe { read(response, 0, |r| c_int::from(r.response.http_version)) }
 }
 
 /// The server's IP address as text ("127.0.0.1", "::1"). Borrowed from
-/// `resp`; "" for NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
+/// `response`; "" for NULL.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_remote_ip(resp: *const reqc_response) -> *const c_char {
+pub unsafe extern "C" fn reqc_response_remote_ip(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, c"".as_ptr(), |r| r.strings().remote_ip.as_ptr()) }
+    unsafe { read(response, c"".as_ptr(), |r| r.strings().remote_ip.as_ptr()) }
 }
 
 /// The server's port; 0 for NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_remote_port(resp: *const reqc_response) -> c_int {
+pub unsafe extern "C" fn reqc_response_remote_port(response: *const reqc_response) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, 0, |r| c_int::from(r.response.remote_port)) }
+    unsafe { read(response, 0, |r| c_int::from(r.response.remote_port)) }
 }
 
 /// How many warnings the send's hooks left on the response: one for each
-/// hook that returned `REQC_HOOK_ERROR` (the send went on), in the order they
+/// hook that returned `REQC_HOOK_RESULT_ERROR` (the send went on), in the order they
 /// ran, across every hop. They are logged too when a log sink is set; here
 /// they stay readable without one. 0 for NULL.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_response_warning_count(resp: *const reqc_response) -> usize {
+pub unsafe extern "C" fn reqc_response_warning_count(response: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(resp, 0, |r| r.strings().warnings.len()) }
+    unsafe { read(response, 0, |r| r.strings().warnings.len()) }
 }
 
 /// The `index`th warning, e.g. "a response hook reported an error at hop 0:
 /// GET http://host/path" (method and URL, userinfo removed). Borrowed from
-/// `resp`; NULL when out of range or for NULL `resp`.
-///
-/// # Safety
-/// `resp` is NULL or a live response.
+/// `response`; NULL when out of range or for NULL `response`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_warning_at(
-    resp: *const reqc_response,
+    response: *const reqc_response,
     index: usize,
-) -> *const c_char {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        read(resp, std::ptr::null(), |r| {
-            r.strings()
-                .warnings
-                .get(index)
-                .map_or(std::ptr::null(), |w| w.as_ptr())
-        })
-    }
+    warning_out: *mut *const c_char,
+) -> reqc_code {
+    let write = |r: &reqc_response| {
+        let warning = r.strings().warnings.get(index)?;
+        // SAFETY: the outs are NULL or writable, per the header's preamble rule.
+        unsafe { write_out(warning_out, warning.as_ptr()) };
+        Some(())
+    };
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { entry_at(response, write) }
 }

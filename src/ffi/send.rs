@@ -7,7 +7,7 @@ use crate::core::error::Error;
 use crate::core::send::send;
 use crate::transport::Lane;
 
-/// Sends `req` and waits for the response, following redirects. The request
+/// Sends `request` and waits for the response, following redirects. The request
 /// is only read: it can be changed and sent again. Connections and cookies
 /// are not kept between calls (a session keeps them); within one call a
 /// cookie jar of its own carries the cookies a redirect hop sets to the
@@ -15,14 +15,14 @@ use crate::transport::Lane;
 /// `requests.get` does. Precedence of the request's settings over the
 /// global config's: see `reqc_session`.
 ///
-/// On success writes a new response to `*out` (free it with
-/// `reqc_response_free`); a 4xx or 5xx status is a success. `*out` is
+/// On success writes a new response to `*response_out` (free it with
+/// `reqc_response_free`); a 4xx or 5xx status is a success. `*response_out` is
 /// written only on success.
 ///
 /// On `REQC_E_TOO_MANY_REDIRECTS` the last redirect received (and its
 /// history) stays readable: `reqc_request_last_response`.
 ///
-/// Returns `REQC_OK` or, with a message naming the URL on `req`
+/// Returns `REQC_OK` or, with a message naming the URL on `request`
 /// (`reqc_request_error`): `REQC_E_INVALID_ARGUMENT`, `REQC_E_RESOLVE`,
 /// `REQC_E_CONNECT`, `REQC_E_TIMEOUT`, `REQC_E_TLS`, `REQC_E_SEND`,
 /// `REQC_E_RECV`, `REQC_E_PROTOCOL`, `REQC_E_TOO_MANY_REDIRECTS`,
@@ -33,20 +33,16 @@ use crate::transport::Lane;
 ///
 /// Blocks the calling thread; every callback runs on it. Different requests
 /// may be sent from different threads at once.
-///
-/// # Safety
-/// `req` is NULL or a live request that is not freed during the call; `out`
-/// is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_send(
-    req: *mut reqc_request,
-    out: *mut *mut reqc_response,
+    request: *const reqc_request,
+    response_out: *mut *mut reqc_response,
 ) -> crate::ffi::code::reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(req, |r| {
-            if out.is_null() {
-                return Err(Error::invalid("out is NULL"));
+        with_handle(request, |r| {
+            if response_out.is_null() {
+                return Err(Error::invalid("response_out is NULL"));
             }
             let _sending = r.in_use.enter();
             let request = r.snapshot();
@@ -59,7 +55,7 @@ pub unsafe extern "C" fn reqc_send(
                 None,
                 None,
             ))?;
-            write_out(out, into_raw(reqc_response::new(response)));
+            write_out(response_out, into_raw(reqc_response::new(response)));
             Ok(())
         })
     }

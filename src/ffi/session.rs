@@ -9,7 +9,7 @@ use super::boundary::{
     write_out, ErrorSlot, Handle, InUse,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
-use super::options;
+use super::options::{self, reqc_http_version, reqc_tls_version};
 use super::request::reqc_request;
 use super::response::reqc_response;
 use crate::core::error::{Error, Result};
@@ -70,16 +70,13 @@ impl Handle for reqc_session {
 }
 
 /// Creates a session with no defaults of its own and an empty cookie jar.
-/// Writes it to `*out` (free with `reqc_session_free`).
+/// Writes it to `*session_out` (free with `reqc_session_free`).
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `out`). Thread-safe.
-///
-/// # Safety
-/// `out` is NULL or writable.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `session_out`). Thread-safe.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_session_new(out: *mut *mut reqc_session) -> reqc_code {
+pub unsafe extern "C" fn reqc_session_new(session_out: *mut *mut reqc_session) -> reqc_code {
     guard(|| {
-        if out.is_null() {
+        if session_out.is_null() {
             return REQC_E_INVALID_ARGUMENT;
         }
         let handle = into_raw(reqc_session {
@@ -87,8 +84,8 @@ pub unsafe extern "C" fn reqc_session_new(out: *mut *mut reqc_session) -> reqc_c
             errors: ErrorSlot::default(),
             in_use: InUse::default(),
         });
-        // SAFETY: `out` is non-NULL and writable per the contract.
-        unsafe { write_out(out, handle) };
+        // SAFETY: `session_out` is non-NULL and writable per the contract.
+        unsafe { write_out(session_out, handle) };
         REQC_OK
     })
 }
@@ -98,64 +95,54 @@ pub unsafe extern "C" fn reqc_session_new(out: *mut *mut reqc_session) -> reqc_c
 /// through it is in flight (from a hook or callback, or another thread) is
 /// refused: nothing is freed and `reqc_session_error` says
 /// `REQC_E_INVALID_STATE`.
-///
-/// # Safety
-/// `s` is NULL or a live session, not used again after this call.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_session_free(s: *mut reqc_session) {
+pub unsafe extern "C" fn reqc_session_free(session: *mut reqc_session) {
     guard(|| {
         // SAFETY: forwarded from this function's contract.
-        unsafe { free_unless_busy(s, |h| h.in_use.is_busy(), "session") };
+        unsafe { free_unless_busy(session, |h| h.in_use.is_busy(), "session") };
         REQC_OK
     });
 }
 
-/// The message of the last failed setter or cookie call on `s`; "" when
-/// none. Borrowed from `s` until its next failed call or its free. A failed
+/// The message of the last failed setter or cookie call on `session`; "" when
+/// none. Borrowed from `session` until its next failed call or its free. A failed
 /// send leaves its message on the request (`reqc_request_error`).
-///
-/// # Safety
-/// `s` is NULL or a live session.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_session_error(s: *const reqc_session) -> *const c_char {
+pub unsafe extern "C" fn reqc_session_error(session: *const reqc_session) -> *const c_char {
     super::boundary::guard_or(c"".as_ptr(), || {
         // SAFETY: forwarded from this function's contract.
-        unsafe { borrow(s) }.map_or(c"".as_ptr(), |h| h.errors.as_ptr())
+        unsafe { borrow(session) }.map_or(c"".as_ptr(), |h| h.errors.as_ptr())
     })
 }
 
-/// Sends `req` through the session: its defaults under the request's own
+/// Sends `request` through the session: its defaults under the request's own
 /// settings, its cookies (each redirect hop sends the cookies for its URL
 /// and stores the ones its response sets), its connections. The request is
 /// only read. Everything else as `reqc_send`, including the codes; a
-/// failure's message is left on `req`. A send that fails (cancel, timeout,
+/// failure's message is left on `request`. A send that fails (cancel, timeout,
 /// a hook's abort, the body cap, any error) leaves none of the connections
 /// it used to later sends, on HTTP/2 too, where libcurl would only reset
 /// the stream.
 ///
 /// Thread-safe: many threads may send through one session at once (each
 /// with its own request). Callbacks run on the calling thread.
-///
-/// # Safety
-/// `s` and `req` are NULL or live handles, not freed during the call; `out`
-/// is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_send(
-    s: *mut reqc_session,
-    req: *mut reqc_request,
-    out: *mut *mut reqc_response,
+    session: *mut reqc_session,
+    request: *const reqc_request,
+    response_out: *mut *mut reqc_response,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        with_handle(req, |r| {
-            let session =
-                borrow(s).ok_or_else(|| Error::invalid("session is NULL or not a session"))?;
-            if out.is_null() {
-                return Err(Error::invalid("out is NULL"));
+        with_handle(request, |r| {
+            let session = borrow(session)
+                .ok_or_else(|| Error::invalid("session is NULL or not a session"))?;
+            if response_out.is_null() {
+                return Err(Error::invalid("response_out is NULL"));
             }
             let _sending = (r.in_use.enter(), session.in_use.enter());
             let response = r.sent(session.session.send(&r.snapshot(), r.cancel_token()))?;
-            write_out(out, into_raw(reqc_response::new(response)));
+            write_out(response_out, into_raw(reqc_response::new(response)));
             Ok(())
         })
     }
@@ -171,19 +158,16 @@ unsafe fn edit(s: *mut reqc_session, f: impl FnOnce(&mut Layer) -> Result<()>) -
 /// a NULL `value` removes it from the session's defaults and from the global
 /// config's for this session's requests (a request may still set it).
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
-///
-/// # Safety
-/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_header(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     name: *const c_char,
     value: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(s, |l| {
+        edit(session, |l| {
             l.headers.set(
                 str_arg(name, "header name")?,
                 opt_str_arg(value, "header value")?,
@@ -194,19 +178,16 @@ pub unsafe extern "C" fn reqc_session_set_header(
 
 /// Adds a default header, keeping others of that name.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
-///
-/// # Safety
-/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_add_header(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     name: *const c_char,
     value: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(s, |l| {
+        edit(session, |l| {
             l.headers.add(
                 str_arg(name, "header name")?,
                 str_arg(value, "header value")?,
@@ -219,19 +200,16 @@ pub unsafe extern "C" fn reqc_session_add_header(
 /// that sets a param of the same name replaces all of the session's values
 /// of that name; other session params are sent before the request's own.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
-///
-/// # Safety
-/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_add_param(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     name: *const c_char,
     value: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(s, |l| {
+        edit(session, |l| {
             let pair = (
                 str_arg(name, "param name")?.to_string(),
                 str_arg(value, "param value")?.to_string(),
@@ -257,19 +235,16 @@ unsafe fn set_auth(s: *mut reqc_session, make: impl FnOnce() -> Result<Auth>) ->
 /// beats a config `Authorization` header). Never sent to another origin
 /// after a redirect.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `s`).
-///
-/// # Safety
-/// `s` is NULL or a live session; strings NULL or NUL-terminated.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_auth_basic(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     user: *const c_char,
     password: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        set_auth(s, || {
+        set_auth(session, || {
             options::basic(str_arg(user, "user")?, str_arg(password, "password")?)
         })
     }
@@ -280,147 +255,136 @@ pub unsafe extern "C" fn reqc_session_set_auth_basic(
 /// nonce each origin last gave and reuses it (with the next nonce count) on
 /// its later requests there, so only the first request of an origin pays the
 /// challenge's round trip.
-///
-/// # Safety
-/// `s` is NULL or a live session; strings NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_auth_digest(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     user: *const c_char,
     password: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        set_auth(s, || {
+        set_auth(session, || {
             options::digest(str_arg(user, "user")?, str_arg(password, "password")?)
         })
     }
 }
 
 /// Default bearer token, as `reqc_session_set_auth_basic`.
-///
-/// # Safety
-/// `s` is NULL or a live session; `token` NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_auth_bearer(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     token: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { set_auth(s, || options::bearer(str_arg(token, "token")?)) }
+    unsafe { set_auth(session, || options::bearer(str_arg(token, "token")?)) }
 }
 
 /// Default total timeout per send, as `reqc_request_set_timeout_ms`.
-///
-/// # Safety
-/// `s` is NULL or a live session.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_session_set_timeout_ms(s: *mut reqc_session, ms: i64) -> reqc_code {
+pub unsafe extern "C" fn reqc_session_set_timeout_ms(
+    session: *mut reqc_session,
+    ms: i64,
+) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(s, |l| options::set_timeout(&mut l.options, ms)) }
+    unsafe { edit(session, |l| options::set_timeout(&mut l.options, ms)) }
 }
 
 /// Default read (idle) timeout, as `reqc_request_set_read_timeout_ms`.
-///
-/// # Safety
-/// `s` is NULL or a live session.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_read_timeout_ms(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     ms: i64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(s, |l| options::set_read_timeout(&mut l.options, ms)) }
+    unsafe { edit(session, |l| options::set_read_timeout(&mut l.options, ms)) }
 }
 
 /// Default connect timeout, as `reqc_request_set_connect_timeout_ms`.
-///
-/// # Safety
-/// `s` is NULL or a live session.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_connect_timeout_ms(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     ms: i64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(s, |l| options::set_connect_timeout(&mut l.options, ms)) }
+    unsafe {
+        edit(session, |l| {
+            options::set_connect_timeout(&mut l.options, ms)
+        })
+    }
 }
 
 /// Default redirect policy, as `reqc_request_set_redirects`.
-///
-/// # Safety
-/// `s` is NULL or a live session.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_redirects(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     allow: c_int,
     max: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(s, |l| options::set_redirects(&mut l.options, allow, max)) }
+    unsafe {
+        edit(session, |l| {
+            options::set_redirects(&mut l.options, allow, max)
+        })
+    }
 }
 
 /// Default HTTP version, as `reqc_request_set_http_version`.
-///
-/// # Safety
-/// `s` is NULL or a live session.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_http_version(
-    s: *mut reqc_session,
-    version: c_int,
+    session: *mut reqc_session,
+    version: reqc_http_version,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(s, |l| options::set_http_version(&mut l.options, version)) }
+    unsafe {
+        edit(session, |l| {
+            options::set_http_version(&mut l.options, version)
+        })
+    }
 }
 
 /// Default body size cap, as `reqc_request_set_max_response_bytes`.
-///
-/// # Safety
-/// `s` is NULL or a live session.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_max_response_bytes(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     max: u64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(s, |l| {
+        edit(session, |l| {
             l.options.max_response_bytes = Some(max);
             Ok(())
         })
     }
 }
 
-/// Default speed floor, as `reqc_request_set_low_speed`.
-///
-/// # Safety
-/// `s` is NULL or a live session.
+/// Default speed floor, as `reqc_request_set_speed_floor`.
 #[no_mangle]
-pub unsafe extern "C" fn reqc_session_set_low_speed(
-    s: *mut reqc_session,
+pub unsafe extern "C" fn reqc_session_set_speed_floor(
+    session: *mut reqc_session,
     bytes_per_second: i64,
-    seconds: i64,
+    window_ms: i64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(s, |l| {
-            options::set_low_speed(&mut l.options, bytes_per_second, seconds)
+        edit(session, |l| {
+            options::set_speed_floor(&mut l.options, bytes_per_second, window_ms)
         })
     }
 }
 
 /// Marks a header secret for every request of the session, as
 /// `reqc_request_mark_secret_header` (marks from all layers add up).
-///
-/// # Safety
-/// `s` is NULL or a live session; `name` NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_mark_secret_header(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     name: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(s, |l| l.options.mark_secret(str_arg(name, "header name")?)) }
+    unsafe {
+        edit(session, |l| {
+            l.options.mark_secret(str_arg(name, "header name")?)
+        })
+    }
 }
 
 /// The session's `User-Agent` (a request's user agent or User-Agent header
@@ -428,18 +392,15 @@ pub unsafe extern "C" fn reqc_session_mark_secret_header(
 /// "libreqc/<version>".
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (CR, LF or NUL; message
-/// on `s`).
-///
-/// # Safety
-/// `s` is NULL or a live session; `agent` NULL or NUL-terminated.
+/// on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_user_agent(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     agent: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(s, |l| {
+        edit(session, |l| {
             options::set_user_agent(&mut l.options, str_arg(agent, "user agent")?)
         })
     }
@@ -457,18 +418,15 @@ pub unsafe extern "C" fn reqc_session_set_user_agent(
 /// `REQC_E_RESOLVE` / `REQC_E_CONNECT`, which are about the target.
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
-/// `REQC_E_INVALID_ARGUMENT` (message on `s`).
-///
-/// # Safety
-/// `s` is NULL or a live session; `proxy` NULL or NUL-terminated.
+/// `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_proxy(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     proxy: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(s, |l| {
+        edit(session, |l| {
             options::set_proxy(&mut l.options, opt_str_arg(proxy, "proxy")?)
         })
     }
@@ -501,49 +459,40 @@ pub unsafe extern "C" fn reqc_session_set_proxy(
 /// `.netrc` is never read, trusted or not.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not 0 or 1; message on
-/// `s`).
-///
-/// # Safety
-/// `s` is NULL or a live session.
+/// `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_trust_env(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     trust: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(s, |l| options::set_trust_env(&mut l.options, trust)) }
+    unsafe { edit(session, |l| options::set_trust_env(&mut l.options, trust)) }
 }
 
 /// Turns TLS verification of the peer's certificate and host name on (1,
 /// the default) or off (0). libcurl never reuses a connection made with
 /// other TLS settings.
-///
-/// # Safety
-/// `s` is NULL or a live session.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_verify_tls(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     verify: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(s, |l| options::set_verify_tls(&mut l.options, verify)) }
+    unsafe { edit(session, |l| options::set_verify_tls(&mut l.options, verify)) }
 }
 
 /// Trusts the CA certificates in the PEM file at `path` instead of the
 /// system's (and instead of any CA bundle the environment names: see
 /// `reqc_session_set_trust_env`). Returns `REQC_E_IO` when the file cannot
 /// be read.
-///
-/// # Safety
-/// `s` is NULL or a live session; `path` NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_ca_file(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     path: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(s, |l| {
+        edit(session, |l| {
             options::set_ca_file(&mut l.options, str_arg(path, "path")?)
         })
     }
@@ -551,35 +500,29 @@ pub unsafe extern "C" fn reqc_session_set_ca_file(
 
 /// Trusts the CA certificates in the directory `path` (OpenSSL hashed
 /// layout). Returns `REQC_E_IO` when it cannot be read.
-///
-/// # Safety
-/// `s` is NULL or a live session; `path` NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_ca_dir(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     path: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(s, |l| {
+        edit(session, |l| {
             options::set_ca_dir(&mut l.options, str_arg(path, "path")?)
         })
     }
 }
 
 /// Trusts the CA certificates in a copy of `len` bytes of PEM at `pem`.
-///
-/// # Safety
-/// `s` is NULL or a live session; `pem` NULL or `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_ca_pem(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     pem: *const u8,
     len: usize,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(s, |l| {
+        edit(session, |l| {
             options::set_ca_pem(&mut l.options, bytes_arg(pem, len, "pem")?)
         })
     }
@@ -587,32 +530,26 @@ pub unsafe extern "C" fn reqc_session_set_ca_pem(
 
 /// Presents the client certificate and key in the PEM files `cert` and
 /// `key`. Returns `REQC_E_IO` when either cannot be read.
-///
-/// # Safety
-/// `s` is NULL or a live session; strings NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_client_cert(
-    s: *mut reqc_session,
+    session: *mut reqc_session,
     cert: *const c_char,
     key: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(s, |l| {
+        edit(session, |l| {
             options::set_client_cert(&mut l.options, str_arg(cert, "cert")?, str_arg(key, "key")?)
         })
     }
 }
 
-/// The lowest TLS version accepted: `REQC_TLS_1_2` or `REQC_TLS_1_3`.
-///
-/// # Safety
-/// `s` is NULL or a live session.
+/// The lowest TLS version accepted: `REQC_TLS_VERSION_1_2` or `REQC_TLS_VERSION_1_3`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_min_tls_version(
-    s: *mut reqc_session,
-    version: c_int,
+    session: *mut reqc_session,
+    version: reqc_tls_version,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(s, |l| options::set_min_tls(&mut l.options, version)) }
+    unsafe { edit(session, |l| options::set_min_tls(&mut l.options, version)) }
 }

@@ -33,7 +33,7 @@ static int take_data(void *userdata, const uint8_t *data, size_t len) {
 
 static reqc_request *new_req(const char *url) {
     reqc_request *req = NULL;
-    reqc_code rc = reqc_request_new("GET", url, &req);
+    reqc_code rc = reqc_request_new("GET", url, &req, NULL);
     if (rc != REQC_OK || req == NULL) {
         fprintf(stderr, "  FAIL: reqc_request_new(GET, %s) gave %s\n", url, reqc_code_name(rc));
         check_failed_now = 1;
@@ -58,7 +58,7 @@ static reqc_request *new_req(const char *url) {
 static void check_new_fails(const char *method, const char *url, reqc_code want, int line) {
     reqc_request *sentinel = (reqc_request *)&freed_count;
     reqc_request *out = sentinel;
-    reqc_code rc = reqc_request_new(method, url, &out);
+    reqc_code rc = reqc_request_new(method, url, &out, NULL);
     if (rc != want) {
         fprintf(stderr, "  FAIL line %d: reqc_request_new(\"%s\", \"%s\") gave %s, want %s\n",
                 line, method ? method : "(null)", url ? url : "(null)", reqc_code_name(rc),
@@ -78,10 +78,10 @@ static void test_new_null_arguments(void) {
     reqc_request *req = NULL;
     CHECK_NEW_FAILS(NULL, NOWHERE, REQC_E_INVALID_ARGUMENT);
     CHECK_NEW_FAILS("GET", NULL, REQC_E_INVALID_ARGUMENT);
-    CHECK(reqc_request_new("GET", NOWHERE, NULL) == REQC_E_INVALID_ARGUMENT);
-    CHECK(reqc_request_new(NULL, NULL, NULL) == REQC_E_INVALID_ARGUMENT);
+    CHECK(reqc_request_new("GET", NOWHERE, NULL, NULL) == REQC_E_INVALID_ARGUMENT);
+    CHECK(reqc_request_new(NULL, NULL, NULL, NULL) == REQC_E_INVALID_ARGUMENT);
     /* and a good one works */
-    CHECK(reqc_request_new("GET", NOWHERE, &req) == REQC_OK && req != NULL);
+    CHECK(reqc_request_new("GET", NOWHERE, &req, NULL) == REQC_OK && req != NULL);
     CHECK_STR_EQ(reqc_request_error(req), "");
     reqc_request_free(req);
 }
@@ -224,11 +224,11 @@ static void test_bad_numbers(void) {
     CHECK_FAILS(reqc_request_set_connect_timeout_ms(req, 0), REQC_E_INVALID_ARGUMENT, req);
     CHECK_FAILS(reqc_request_set_connect_timeout_ms(req, -1), REQC_E_INVALID_ARGUMENT, req);
     /* the good values */
-    CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_ANY), req);
-    CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_1_0), req);
-    CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_1_1), req);
-    CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_2), req);
-    CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_2_PRIOR_KNOWLEDGE), req);
+    CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_VERSION_ANY), req);
+    CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_VERSION_1_0), req);
+    CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_VERSION_1_1), req);
+    CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_VERSION_2), req);
+    CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE), req);
     CHECK_OK(reqc_request_set_redirects(req, 0, 0), req);
     CHECK_OK(reqc_request_set_timeout_ms(req, 0), req);
     CHECK_OK(reqc_request_set_connect_timeout_ms(req, 1), req);
@@ -254,7 +254,7 @@ static void test_body_callback_bad_arguments_free_once(void) {
           REQC_E_INVALID_ARGUMENT);
     CHECK(freed_count == 1);
     freed_count = 0;
-    CHECK(reqc_request_on_data(NULL, take_data, &token, count_free) == REQC_E_INVALID_ARGUMENT);
+    CHECK(reqc_request_set_data_callback(NULL, take_data, &token, count_free) == REQC_E_INVALID_ARGUMENT);
     CHECK(freed_count == 1);
     reqc_request_free(req);
     CHECK(freed_count == 1);
@@ -276,7 +276,7 @@ static void test_null_handle_everywhere(void) {
     CHECK(reqc_request_add_file(NULL, "f", "/etc/hostname", NULL, NULL) == E);
     CHECK(reqc_request_add_file_data(NULL, "f", "f.bin", b, 1, NULL) == E);
     CHECK(reqc_request_set_body_callback(NULL, 1, read_nothing, NULL, NULL) == E);
-    CHECK(reqc_request_on_data(NULL, take_data, NULL, NULL) == E);
+    CHECK(reqc_request_set_data_callback(NULL, take_data, NULL, NULL) == E);
     CHECK(reqc_request_set_auth_basic(NULL, "u", "p") == E);
     CHECK(reqc_request_set_auth_digest(NULL, "u", "p") == E);
     CHECK(reqc_request_set_auth_bearer(NULL, "t") == E);
@@ -284,7 +284,7 @@ static void test_null_handle_everywhere(void) {
     CHECK(reqc_request_set_timeout_ms(NULL, 100) == E);
     CHECK(reqc_request_set_connect_timeout_ms(NULL, 100) == E);
     CHECK(reqc_request_set_redirects(NULL, 1, 5) == E);
-    CHECK(reqc_request_set_http_version(NULL, REQC_HTTP_1_1) == E);
+    CHECK(reqc_request_set_http_version(NULL, REQC_HTTP_VERSION_1_1) == E);
     CHECK(reqc_request_set_max_response_bytes(NULL, 100) == E);
     CHECK(reqc_request_mark_secret_header(NULL, "X") == E);
     CHECK(reqc_request_cancel(NULL) == E);
@@ -320,7 +320,14 @@ static void test_response_getters_null(void) {
     CHECK_STR_EQ(value, "sentinel-value");
     CHECK_STR_EQ(reqc_response_url(NULL), "");
     CHECK(reqc_response_history_count(NULL) == 0);
-    CHECK(reqc_response_history_at(NULL, 0) == NULL);
+    {
+        const reqc_response *hop = (const reqc_response *)&name; /* a sentinel */
+        const char *warning = "sentinel-warning";
+        CHECK(reqc_response_history_at(NULL, 0, &hop) == REQC_E_INVALID_ARGUMENT);
+        CHECK(hop == (const reqc_response *)&name);
+        CHECK(reqc_response_warning_at(NULL, 0, &warning) == REQC_E_INVALID_ARGUMENT);
+        CHECK_STR_EQ(warning, "sentinel-warning");
+    }
     CHECK(reqc_response_elapsed_us(NULL) == 0);
     CHECK(reqc_response_timing_us(NULL, REQC_TIMING_TOTAL) == -1);
     CHECK(reqc_response_http_version(NULL) == 0);
@@ -343,14 +350,22 @@ static void test_header_at_out_of_range_and_history_free(void) {
     if (resp) {
         size_t n = reqc_response_header_count(resp);
         const char *name = "sentinel-name", *value = "sentinel-value";
-        const reqc_response *hop = reqc_response_history_at(resp, 0);
+        const reqc_response *hop = check_hop(resp, 0);
         CHECK(reqc_response_header_at(resp, n, &name, &value) == REQC_E_NOT_FOUND);
         CHECK(reqc_response_header_at(resp, (size_t)-1, &name, &value) == REQC_E_NOT_FOUND);
         CHECK_STR_EQ(name, "sentinel-name");
         CHECK_STR_EQ(value, "sentinel-value");
         CHECK(reqc_response_header(resp, NULL) == NULL);
-        CHECK(reqc_response_history_at(resp, 1) == NULL);
-        CHECK(reqc_response_history_at(resp, (size_t)-1) == NULL);
+        {
+            const reqc_response *past = hop;
+            const char *warning = "sentinel-warning";
+            CHECK(reqc_response_history_at(resp, 1, &past) == REQC_E_NOT_FOUND);
+            CHECK(reqc_response_history_at(resp, (size_t)-1, &past) == REQC_E_NOT_FOUND);
+            CHECK(past == hop); /* untouched on failure */
+            CHECK(reqc_response_history_at(resp, 0, NULL) == REQC_OK); /* outs may be NULL */
+            CHECK(reqc_response_warning_at(resp, 0, &warning) == REQC_E_NOT_FOUND);
+            CHECK_STR_EQ(warning, "sentinel-warning");
+        }
         CHECK(reqc_response_timing_us(resp, 99) == -1);
         /* freeing a history entry is a no-op: it belongs to its parent */
         CHECK(hop != NULL);

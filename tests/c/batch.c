@@ -52,7 +52,7 @@ static const char *refused_url(void) {
 static size_t add_get(reqc_batch *b, const char *url, int64_t timeout_ms) {
     reqc_request *req = NULL;
     size_t idx = (size_t)-1;
-    CHECK_OK(reqc_request_new("GET", url, &req), req);
+    CHECK_OK(reqc_request_new("GET", url, &req, NULL), req);
     if (!req) return idx;
     if (timeout_ms > 0) CHECK_OK(reqc_request_set_timeout_ms(req, timeout_ms), req);
     CHECK_OK(reqc_batch_add(b, req, &idx), req);
@@ -161,10 +161,10 @@ struct hook_count {
 
 static int count_response(void *userdata, int kind, reqc_hook_ctx *ctx) {
     struct hook_count *hc = userdata;
-    if (kind != REQC_HOOK_RESPONSE || reqc_hook_ctx_response(ctx) == NULL) hc->wrong_thread++;
+    if (kind != REQC_HOOK_KIND_RESPONSE || reqc_hook_ctx_response(ctx) == NULL) hc->wrong_thread++;
     if (!pthread_equal(pthread_self(), hc->thread)) hc->wrong_thread++;
     hc->count++;
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static void test_session_hooks_defaults_cookies(void) {
@@ -179,11 +179,11 @@ static void test_session_hooks_defaults_cookies(void) {
     if (!s) return;
     CHECK_CODE(reqc_session_set_header(s, "X-Batch-Default", "from-session"), REQC_OK, NULL);
     /* a cookie set by a response, through the session */
-    CHECK_OK(reqc_request_new("GET", URL("/cookies/set?batchcookie=yum"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/cookies/set?batchcookie=yum"), &req, NULL), req);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     reqc_response_free(resp);
     reqc_request_free(req);
-    CHECK_CODE(reqc_session_add_hook(s, REQC_HOOK_RESPONSE, count_response, &hc, NULL), REQC_OK,
+    CHECK_CODE(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, count_response, &hc, NULL, NULL), REQC_OK,
                NULL);
 
     CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
@@ -255,7 +255,7 @@ static void on_complete_record(void *userdata, reqc_batch *b, size_t index, reqc
         char path[64];
         size_t idx = 0;
         snprintf(path, sizeof path, "/get?i=%d", 100 + st->followups_added);
-        if (reqc_request_new("GET", URL(path), &req) != REQC_OK ||
+        if (reqc_request_new("GET", URL(path), &req, NULL) != REQC_OK ||
             reqc_batch_add(b, req, &idx) != REQC_OK)
             st->add_failures++;
         reqc_request_free(req);
@@ -273,7 +273,7 @@ static void test_on_complete(void) {
     if (!b) return;
     for (i = 0; i < n; i++) add_get_i(b, (int)i);
     st.refused_index = add_get(b, refused_url(), 0);
-    CHECK_BATCH(reqc_batch_on_complete(b, on_complete_record, &st, oc_free), REQC_OK, b);
+    CHECK_BATCH(reqc_batch_set_complete_callback(b, on_complete_record, &st, oc_free), REQC_OK, b);
     CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
     total = reqc_batch_count(b);
     CHECK(total == n + 1 + 3);
@@ -393,7 +393,7 @@ static void test_cancel_from_on_complete(void) {
     if (!b) return;
     add_get_i(b, 0);
     for (i = 0; i < 5; i++) add_get(b, URL("/delay/10"), 0);
-    CHECK_BATCH(reqc_batch_on_complete(b, on_complete_cancel, &st, NULL), REQC_OK, b);
+    CHECK_BATCH(reqc_batch_set_complete_callback(b, on_complete_cancel, &st, NULL), REQC_OK, b);
     t0 = now_ms();
     CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
     took = now_ms() - t0;
@@ -467,7 +467,7 @@ static void test_free_orders(void) {
     {
         reqc_request *req = NULL;
         reqc_response *resp = NULL;
-        CHECK_OK(reqc_request_new("GET", URL("/get"), &req), req);
+        CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), req);
         CHECK_OK(reqc_session_send(s, req, &resp), req);
         CHECK(reqc_response_status(resp) == 200);
         reqc_response_free(resp);
@@ -511,7 +511,7 @@ static void test_perform_from_on_complete(void) {
     if (!b) return;
     add_get_i(b, 0);
     add_get_i(b, 1);
-    CHECK_BATCH(reqc_batch_on_complete(b, on_complete_reenter, &st, NULL), REQC_OK, b);
+    CHECK_BATCH(reqc_batch_set_complete_callback(b, on_complete_reenter, &st, NULL), REQC_OK, b);
     CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
     CHECK(st.calls == 2);
     CHECK(st.perform_rc == REQC_E_INVALID_STATE);
@@ -568,7 +568,7 @@ static void test_h2c_multiplexing(void) {
     CHECK(check_stats("connections") == 0);
 
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_CODE(reqc_session_set_http_version(s, REQC_HTTP_2_PRIOR_KNOWLEDGE), REQC_OK, NULL);
+    CHECK_CODE(reqc_session_set_http_version(s, REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE), REQC_OK, NULL);
     CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
     if (!b) {
         reqc_session_free(s);
@@ -612,7 +612,7 @@ static int seed_print_status(void *userdata, int kind, reqc_hook_ctx *ctx) {
         snprintf(h->lines[h->calls], sizeof h->lines[0], "hook: %s",
                  reqc_response_url(reqc_hook_ctx_response(ctx)));
     h->calls++;
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static void test_seed_example(void) {
@@ -624,7 +624,7 @@ static void test_seed_example(void) {
     memset(&h, 0, sizeof h);
     CHECK_OK(reqc_session_new(&s), NULL);
     if (!s) return;
-    CHECK_CODE(reqc_session_add_hook(s, REQC_HOOK_RESPONSE, seed_print_status, &h, NULL), REQC_OK,
+    CHECK_CODE(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, seed_print_status, &h, NULL, NULL), REQC_OK,
                NULL);
     CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
     for (i = 0; i < 4; i++) add_get(b, URL(paths[i]), 0);
@@ -693,7 +693,7 @@ static void test_bad_input(void) {
     CHECK(reqc_batch_error(NULL) != NULL);
     reqc_batch_free(NULL);
     bad_freed = 0;
-    CHECK(reqc_batch_on_complete(NULL, noop_complete, NULL, count_free) ==
+    CHECK(reqc_batch_set_complete_callback(NULL, noop_complete, NULL, count_free) ==
           REQC_E_INVALID_ARGUMENT);
     CHECK(bad_freed == 1); /* free_userdata runs even when the call fails */
     CHECK(reqc_batch_set_socket_callbacks(NULL, noop_socket, noop_timer, NULL, count_free) ==
@@ -719,7 +719,7 @@ static void test_bad_input(void) {
 
     /* results: out of range, not yet run, NULL out */
     CHECK_BATCH(reqc_batch_result(b, 0, &resp), REQC_E_NOT_FOUND, b);
-    CHECK_OK(reqc_request_new("GET", URL("/get"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), req);
     CHECK_BATCH(reqc_batch_add(b, req, &idx), REQC_OK, b);
     CHECK(idx == 0);
     CHECK_BATCH(reqc_batch_result(b, 0, &resp), REQC_E_INVALID_STATE, b);
@@ -734,7 +734,7 @@ static void test_bad_input(void) {
     check_result(b, 0, REQC_OK, -1);
     /* the request is copied: freeing/changing it does not affect the item */
     reqc_request_free(req);
-    CHECK_BATCH(reqc_batch_on_complete(b, NULL, NULL, NULL), REQC_OK, b);
+    CHECK_BATCH(reqc_batch_set_complete_callback(b, NULL, NULL, NULL), REQC_OK, b);
     reqc_batch_free(b);
 
     /* an empty batch is done at once, in every mode */

@@ -363,9 +363,9 @@ struct proto {
 };
 
 static const struct proto protos[] = {
-    {"HTTP/1.1", REQC_HTTP_1_1, "REQC_TEST_URL", "connections_port", 11},
-    {"h2 over TLS", REQC_HTTP_2, "REQC_TEST_TLS", "connections_tls", 20},
-    {"h2c", REQC_HTTP_2_PRIOR_KNOWLEDGE, "REQC_TEST_URL", "connections_port", 20},
+    {"HTTP/1.1", REQC_HTTP_VERSION_1_1, "REQC_TEST_URL", "connections_port", 11},
+    {"h2 over TLS", REQC_HTTP_VERSION_2, "REQC_TEST_TLS", "connections_tls", 20},
+    {"h2c", REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE, "REQC_TEST_URL", "connections_port", 20},
 };
 
 static reqc_session *proto_session(const struct proto *p) {
@@ -441,11 +441,11 @@ static void end_early(reqc_session *s, const struct proto *p, enum early_end how
     switch (how) {
     case BY_CANCEL:
         c.req = req;
-        CHECK_OK(reqc_request_on_data(req, cancel_after_bytes, &c, NULL), req);
+        CHECK_OK(reqc_request_set_data_callback(req, cancel_after_bytes, &c, NULL), req);
         CHECK_CODE(reqc_session_send(s, req, &resp), REQC_E_CANCELLED, req);
         break;
     case BY_TIMEOUT:
-        CHECK_OK(reqc_request_on_data(req, cancel_after_bytes, &c, NULL), req);
+        CHECK_OK(reqc_request_set_data_callback(req, cancel_after_bytes, &c, NULL), req);
         CHECK_OK(reqc_request_set_timeout_ms(req, check_small() ? 2500 : 800), req);
         CHECK_CODE(reqc_session_send(s, req, &resp), REQC_E_TIMEOUT, req);
         break;
@@ -457,7 +457,7 @@ static void end_early(reqc_session *s, const struct proto *p, enum early_end how
             c.batch = b;
         else
             CHECK_BATCH(reqc_batch_set_timeout_ms(b, check_small() ? 2500 : 800), REQC_OK, b);
-        CHECK_OK(reqc_request_on_data(req, cancel_after_bytes, &c, NULL), req);
+        CHECK_OK(reqc_request_set_data_callback(req, cancel_after_bytes, &c, NULL), req);
         CHECK_BATCH(reqc_batch_add(b, req, NULL), REQC_OK, b);
         CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
         CHECK_BATCH(reqc_batch_result(b, 0, &resp),

@@ -81,13 +81,13 @@ static int run_batch(size_t n, struct tally *t, int64_t *took_ms) {
     memset(t, 0, sizeof *t);
     if (reqc_batch_new(NULL, &b) != REQC_OK) return 0;
     if (reqc_batch_set_max_concurrency(b, 64) != REQC_OK ||
-        reqc_batch_on_complete(b, count_and_free, t, NULL) != REQC_OK) {
+        reqc_batch_set_complete_callback(b, count_and_free, t, NULL) != REQC_OK) {
         reqc_batch_free(b);
         return 0;
     }
     for (i = 0; i < n; i++) {
         snprintf(url, sizeof url, "%s/get?i=%zu", base, i);
-        if (reqc_request_new("GET", url, &req) != REQC_OK) break;
+        if (reqc_request_new("GET", url, &req, NULL) != REQC_OK) break;
         if (reqc_batch_add(b, req, NULL) != REQC_OK) break;
         reqc_request_free(req);
         req = NULL;

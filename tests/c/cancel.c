@@ -46,7 +46,7 @@ static void test_cancel_in_flight(void) {
     reqc_response *sentinel = resp;
     struct canceller c;
     int64_t t0, took;
-    CHECK_OK(reqc_request_new("GET", URL("/delay/5"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/delay/5"), &req, NULL), req);
     if (!req) return;
     if (!start_canceller(&c, req, 200)) {
         reqc_request_free(req);
@@ -73,7 +73,7 @@ static void test_cancel_before_send(void) {
     reqc_request *req = NULL;
     reqc_response *resp = NULL;
     int64_t t0;
-    CHECK_OK(reqc_request_new("GET", URL("/delay/5"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/delay/5"), &req, NULL), req);
     if (!req) return;
     CHECK_OK(reqc_request_cancel(req), req);
     CHECK_OK(reqc_request_cancel(req), req); /* twice is fine */
@@ -89,7 +89,7 @@ static void test_cancel_before_send(void) {
 static void test_clone_of_cancelled_is_not_cancelled(void) {
     reqc_request *req = NULL, *copy = NULL;
     reqc_response *resp = NULL;
-    CHECK_OK(reqc_request_new("GET", URL("/get"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), req);
     if (!req) return;
     CHECK_OK(reqc_request_cancel(req), req);
     CHECK_OK(reqc_request_clone(req, &copy), req);
@@ -128,8 +128,8 @@ static void test_cancel_leaves_others_alone(void) {
     reqc_response *resp = NULL;
     struct canceller c;
     struct sender s;
-    CHECK_OK(reqc_request_new("GET", URL("/delay/5"), &victim), victim);
-    CHECK_OK(reqc_request_new("GET", URL("/delay/1"), &other), other);
+    CHECK_OK(reqc_request_new("GET", URL("/delay/5"), &victim, NULL), victim);
+    CHECK_OK(reqc_request_new("GET", URL("/delay/1"), &other, NULL), other);
     if (!victim || !other) {
         reqc_request_free(victim);
         reqc_request_free(other);
@@ -187,10 +187,10 @@ static void test_cancel_during_streamed_body(void) {
     int64_t t0, took;
     if (check_is_httpbin()) SKIP("/reqc/slow-body is a libreqc test server endpoint");
     /* 50 bytes, one every 100 ms: 5 s in all; cancelled after 600 ms */
-    CHECK_OK(reqc_request_new("GET", URL("/reqc/slow-body?bytes=50&interval_ms=100"), &req),
+    CHECK_OK(reqc_request_new("GET", URL("/reqc/slow-body?bytes=50&interval_ms=100"), &req, NULL),
              req);
     if (!req) return;
-    CHECK_OK(reqc_request_on_data(req, count_data, &cnt, free_counter), req);
+    CHECK_OK(reqc_request_set_data_callback(req, count_data, &cnt, free_counter), req);
     if (!start_canceller(&c, req, 600)) {
         reqc_request_free(req);
         return;
@@ -215,10 +215,10 @@ static void test_cancel_from_data_callback(void) {
     struct counter cnt = {0, 0, 0, NULL};
     int64_t t0, took;
     if (check_is_httpbin()) SKIP("/reqc/slow-body is a libreqc test server endpoint");
-    CHECK_OK(reqc_request_new("GET", URL("/reqc/slow-body?bytes=50&interval_ms=50"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/reqc/slow-body?bytes=50&interval_ms=50"), &req, NULL), req);
     if (!req) return;
     cnt.cancel_from_callback = req; /* on the sending thread, from the callback */
-    CHECK_OK(reqc_request_on_data(req, count_data, &cnt, free_counter), req);
+    CHECK_OK(reqc_request_set_data_callback(req, count_data, &cnt, free_counter), req);
     t0 = now_ms();
     CHECK_CODE(reqc_send(req, &resp), REQC_E_CANCELLED, req);
     took = now_ms() - t0;

@@ -183,7 +183,7 @@ static inline char *check_control(const char *method, const char *path) {
     reqc_request *req = NULL;
     reqc_response *resp = NULL;
     char *out = NULL;
-    if (base == NULL || reqc_request_new(method, check_url_at(base, path), &req) != REQC_OK) {
+    if (base == NULL || reqc_request_new(method, check_url_at(base, path), &req, NULL) != REQC_OK) {
         fprintf(stderr, "  FAIL: no control port for %s %s\n", method, path);
         check_failed_now = 1;
         return NULL;
@@ -228,9 +228,22 @@ static inline void check_stats_reset(void) {
 }
 
 /* A new request, or NULL (failing the running test) when it cannot be made. */
+/* The index'th hop of a response's history, or NULL: the `_at` accessor
+ * in expression form, for assertions. */
+static inline const reqc_response *check_hop(const reqc_response *response, size_t index) {
+    const reqc_response *hop = NULL;
+    return reqc_response_history_at(response, index, &hop) == REQC_OK ? hop : NULL;
+}
+
+/* The index'th warning of a response, or NULL. */
+static inline const char *check_warning(const reqc_response *response, size_t index) {
+    const char *warning = NULL;
+    return reqc_response_warning_at(response, index, &warning) == REQC_OK ? warning : NULL;
+}
+
 static inline reqc_request *check_new_request(const char *method, const char *url) {
     reqc_request *req = NULL;
-    reqc_code rc = reqc_request_new(method, url, &req);
+    reqc_code rc = reqc_request_new(method, url, &req, NULL);
     if (rc != REQC_OK) {
         fprintf(stderr, "  FAIL: reqc_request_new(%s, %s) gave %s\n", method, url,
                 reqc_code_name(rc));

@@ -176,7 +176,7 @@ static void test_send_keeps_cookies_across_hops(void) {
     /* The hop that set it tells which cookies it set. */
     CHECK(reqc_response_history_count(resp) == 1);
     if (reqc_response_history_count(resp) == 1) {
-        const reqc_response *hop = reqc_response_history_at(resp, 0);
+        const reqc_response *hop = check_hop(resp, 0);
         reqc_cookie c;
         CHECK(hop != NULL);
         CHECK(reqc_response_cookie_count(hop) == 1);
@@ -278,7 +278,7 @@ static void test_response_cookies(void) {
     CHECK_STR_EQ(c.path, "/");
     CHECK(c.include_subdomains == 0);
     CHECK(reqc_response_cookie_at(NULL, 0, &c) == REQC_E_INVALID_ARGUMENT);
-    CHECK(reqc_response_cookie_at(resp, 0, NULL) == REQC_E_INVALID_ARGUMENT);
+    CHECK(reqc_response_cookie_at(resp, 0, NULL) == REQC_OK);
     CHECK(reqc_response_cookie_count(NULL) == 0);
     reqc_response_free(resp);
     reqc_request_free(req);

@@ -211,7 +211,7 @@ static void test_every_coding(void) {
             }
         }
         reqc_response_free(resp);
-        CHECK_OK(reqc_request_on_data(req, collect, &c, NULL), req);
+        CHECK_OK(reqc_request_set_data_callback(req, collect, &c, NULL), req);
         resp = send_ok(req);
         if (c.len != size || !c.pattern_ok) {
             fprintf(stderr, "  FAIL: %s streamed: %zu bytes, want %zu of the pattern\n",
@@ -316,7 +316,7 @@ static void test_garbage_redirect_is_followed(void) {
         if (req == NULL) return;
         resp = send_ok(req);
         if (resp != NULL) {
-            const reqc_response *hop = reqc_response_history_at(resp, 0);
+            const reqc_response *hop = check_hop(resp, 0);
             CHECK(reqc_response_status(resp) == 200);
             CHECK(contains(reqc_response_url(resp), "/get"));
             CHECK(reqc_response_history_count(resp) == 1);
@@ -370,7 +370,7 @@ static void test_history_bodies_are_bounded(void) {
         CHECK(len == size && is_pattern(body, len, 0));
         CHECK(reqc_response_history_count(resp) == 3);
         for (i = 0; i < reqc_response_history_count(resp); i++) {
-            const reqc_response *hop = reqc_response_history_at(resp, i);
+            const reqc_response *hop = check_hop(resp, i);
             char hops[32];
             if (hop == NULL) continue;
             CHECK(reqc_response_status(hop) == 302);
@@ -426,7 +426,7 @@ static void chain(const char *coding) {
         CHECK(reqc_response_history_count(resp) == (size_t)hops);
         for (i = 0; i < reqc_response_history_count(resp); i++) {
             size_t n = 0;
-            reqc_response_body(reqc_response_history_at(resp, i), &n);
+            reqc_response_body(check_hop(resp, i), &n);
             CHECK(n <= HISTORY_BODY);
             held += n;
         }

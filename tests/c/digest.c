@@ -73,7 +73,7 @@ static void check_history(const reqc_response *resp, size_t n, const int *status
         return;
     }
     for (i = 0; i < n; i++) {
-        const reqc_response *hop = reqc_response_history_at(resp, i);
+        const reqc_response *hop = check_hop(resp, i);
         if (hop == NULL || reqc_response_status(hop) != statuses[i]) {
             fprintf(stderr, "  FAIL: history[%zu] is %d, want %d\n", i,
                     hop != NULL ? reqc_response_status(hop) : -1, statuses[i]);
@@ -106,7 +106,7 @@ static void test_every_algorithm(void) {
         check_authenticated(resp);
         /* The challenge is a hop of its own, kept in the history. */
         check_history(resp, 1, ONE_401);
-        challenge = resp != NULL ? reqc_response_history_at(resp, 0) : NULL;
+        challenge = resp != NULL ? check_hop(resp, 0) : NULL;
         CHECK(strstr(header_or_empty(challenge, "WWW-Authenticate"), algorithms[i]) != NULL);
         reqc_response_free(resp);
     }
@@ -118,7 +118,7 @@ static void test_qop_forms_and_userhash(void) {
     /* RFC 2069's form: the challenge has no qop, the answer no nc/cnonce. */
     resp = digest_get(NULL, URL("/digest-auth/legacy/u/p/MD5"), "p");
     check_authenticated(resp);
-    CHECK(strstr(header_or_empty(reqc_response_history_at(resp, 0), "WWW-Authenticate"),
+    CHECK(strstr(header_or_empty(check_hop(resp, 0), "WWW-Authenticate"),
                  "qop") == NULL);
     reqc_response_free(resp);
     /* A server offering both qop values gets qop=auth. */
@@ -265,7 +265,7 @@ static void test_stale_nonce(void) {
     /* The third met the stale challenge and was answered with the new nonce. */
     check_history(resp, 1, ONE_401);
     if (resp != NULL && reqc_response_history_count(resp) == 1) {
-        const char *www = header_or_empty(reqc_response_history_at(resp, 0), "WWW-Authenticate");
+        const char *www = header_or_empty(check_hop(resp, 0), "WWW-Authenticate");
         CHECK(strstr(www, "stale=TRUE") != NULL || strstr(www, "stale=True") != NULL);
     }
     reqc_response_free(resp);
@@ -297,8 +297,8 @@ static void test_wrong_password(void) {
 
 static int count_responses(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)ctx;
-    if (kind == REQC_HOOK_RESPONSE) ++*(int *)userdata;
-    return REQC_HOOK_CONTINUE;
+    if (kind == REQC_HOOK_KIND_RESPONSE) ++*(int *)userdata;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static void test_response_hook_sees_the_challenge(void) {
@@ -306,7 +306,7 @@ static void test_response_hook_sees_the_challenge(void) {
     reqc_session *s = digest_session("p");
     reqc_response *resp;
     if (s == NULL) return;
-    CHECK(reqc_session_add_hook(s, REQC_HOOK_RESPONSE, count_responses, &responses, NULL) ==
+    CHECK(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, count_responses, &responses, NULL, NULL) ==
           REQC_OK);
     resp = digest_get(s, URL("/digest-auth/auth/u/p/MD5"), "p");
     check_authenticated(resp);

@@ -15,12 +15,12 @@ static int free_request_on_data(void *userdata, const uint8_t *data, size_t len)
 static void test_request_freed_inside_its_data_callback_is_refused(void) {
     reqc_request *req = NULL;
     reqc_response *resp = NULL;
-    CHECK_OK(reqc_request_new("GET", URL("/bytes/100"), &req), NULL);
-    CHECK_OK(reqc_request_on_data(req, free_request_on_data, req, NULL), req);
+    CHECK_OK(reqc_request_new("GET", URL("/bytes/100"), &req, NULL), NULL);
+    CHECK_OK(reqc_request_set_data_callback(req, free_request_on_data, req, NULL), req);
     CHECK_OK(reqc_send(req, &resp), req);
     CHECK(strstr(reqc_request_error(req), "REQC_E_INVALID_STATE") != NULL);
     /* Still alive and usable. */
-    CHECK_OK(reqc_request_on_data(req, NULL, NULL, NULL), req);
+    CHECK_OK(reqc_request_set_data_callback(req, NULL, NULL, NULL), req);
     reqc_response_free(resp);
     resp = NULL;
     CHECK_OK(reqc_send(req, &resp), req);
@@ -33,7 +33,7 @@ static int free_session_hook(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)kind;
     (void)ctx;
     reqc_session_free((reqc_session *)userdata);
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static void test_session_freed_inside_its_hook_is_refused(void) {
@@ -41,8 +41,8 @@ static void test_session_freed_inside_its_hook_is_refused(void) {
     reqc_request *req = NULL;
     reqc_response *resp = NULL;
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_RESPONSE, free_session_hook, s, NULL), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/get"), &req), NULL);
+    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, free_session_hook, s, NULL, NULL), NULL);
+    CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), NULL);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     CHECK(reqc_response_status(resp) == 200);
     CHECK(strstr(reqc_session_error(s), "REQC_E_INVALID_STATE") != NULL);
@@ -53,17 +53,17 @@ static void test_session_freed_inside_its_hook_is_refused(void) {
 
 static int free_lent_handles_hook(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)userdata;
-    if (kind == REQC_HOOK_ARGS) reqc_request_free(reqc_hook_ctx_request(ctx));
-    if (kind == REQC_HOOK_RESPONSE) reqc_response_free((reqc_response *)reqc_hook_ctx_response(ctx));
-    return REQC_HOOK_CONTINUE;
+    if (kind == REQC_HOOK_KIND_ARGS) reqc_request_free(reqc_hook_ctx_request(ctx));
+    if (kind == REQC_HOOK_KIND_RESPONSE) reqc_response_free((reqc_response *)reqc_hook_ctx_response(ctx));
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static void test_lent_handles_are_not_freed(void) {
     reqc_request *req = NULL;
     reqc_response *resp = NULL;
-    CHECK_OK(reqc_request_new("GET", URL("/get"), &req), NULL);
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_ARGS, free_lent_handles_hook, NULL, NULL), req);
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_RESPONSE, free_lent_handles_hook, NULL, NULL), req);
+    CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), NULL);
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_ARGS, free_lent_handles_hook, NULL, NULL, NULL), req);
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_RESPONSE, free_lent_handles_hook, NULL, NULL, NULL), req);
     CHECK_OK(reqc_send(req, &resp), req);
     CHECK(reqc_response_status(resp) == 200);
     CHECK_JSON_HAS(reqc_response_text(resp), "\"url\"");
@@ -84,10 +84,10 @@ static void test_batch_freed_inside_on_complete_is_refused(void) {
     reqc_batch *b = NULL;
     reqc_request *req = NULL;
     CHECK_OK(reqc_batch_new(NULL, &b), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/get"), &req), NULL);
+    CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), NULL);
     CHECK_OK(reqc_batch_add(b, req, NULL), NULL);
     CHECK_OK(reqc_batch_add(b, req, NULL), NULL);
-    CHECK_OK(reqc_batch_on_complete(b, free_batch_on_complete, NULL, NULL), NULL);
+    CHECK_OK(reqc_batch_set_complete_callback(b, free_batch_on_complete, NULL, NULL), NULL);
     CHECK_CODE(reqc_batch_perform(b), REQC_OK, NULL);
     CHECK(reqc_batch_count(b) == 2);
     reqc_request_free(req);

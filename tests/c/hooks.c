@@ -1,4 +1,4 @@
-/* hooks.c: event hooks (REQC_HOOK_ARGS, _PRE_REQUEST, _POST_REQUEST,
+/* hooks.c: event hooks (REQC_HOOK_KIND_ARGS, _PRE_REQUEST, _POST_REQUEST,
  * _RESPONSE) on requests and sessions: how often and in which order they
  * run, what they see, what they may change, their answers (CONTINUE, ERROR,
  * ABORT) and the lifetime of their userdata. */
@@ -36,22 +36,22 @@ static int record_hook(void *userdata, int kind, reqc_hook_ctx *ctx) {
     recorder *r = userdata;
     hook_call *c;
     if (r->log->n >= MAX_CALLS)
-        return REQC_HOOK_CONTINUE;
+        return REQC_HOOK_RESULT_CONTINUE;
     c = &r->log->calls[r->log->n++];
     memset(c, 0, sizeof *c);
     c->who = r->who;
     c->kind = kind;
     c->hop = reqc_hook_ctx_hop(ctx);
     c->thread = pthread_self();
-    if (kind == REQC_HOOK_RESPONSE)
+    if (kind == REQC_HOOK_KIND_RESPONSE)
         c->status = reqc_response_status(reqc_hook_ctx_response(ctx));
-    if (kind == REQC_HOOK_POST_REQUEST) {
+    if (kind == REQC_HOOK_KIND_POST_REQUEST) {
         const char *ip = reqc_hook_ctx_remote_ip(ctx);
         snprintf(c->ip, sizeof c->ip, "%s", ip ? ip : "(null)");
         c->port = reqc_hook_ctx_remote_port(ctx);
         c->reused = reqc_hook_ctx_connection_reused(ctx);
     }
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 /* The port of REQC_TEST_URL (http://127.0.0.1:P). */
@@ -83,12 +83,12 @@ static void test_counts_and_order(void) {
 
     memset(&log, 0, sizeof log);
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/redirect/2"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/redirect/2"), &req, NULL), req);
     if (s == NULL || req == NULL)
         goto out;
-    for (kind = REQC_HOOK_ARGS; kind <= REQC_HOOK_RESPONSE; kind++) {
-        CHECK_OK(reqc_session_add_hook(s, kind, record_hook, &sess_rec, NULL), req);
-        CHECK_OK(reqc_request_add_hook(req, kind, record_hook, &req_rec, NULL), req);
+    for (kind = REQC_HOOK_KIND_ARGS; kind <= REQC_HOOK_KIND_RESPONSE; kind++) {
+        CHECK_OK(reqc_session_add_hook(s, kind, record_hook, &sess_rec, NULL, NULL), req);
+        CHECK_OK(reqc_request_add_hook(req, kind, record_hook, &req_rec, NULL, NULL), req);
     }
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     if (resp == NULL)
@@ -96,20 +96,20 @@ static void test_counts_and_order(void) {
     CHECK(reqc_response_status(resp) == 200);
 
     for (who = 0; who < 2; who++) {
-        CHECK(count_calls(&log, who, REQC_HOOK_ARGS) == 1);
-        CHECK(count_calls(&log, who, REQC_HOOK_PRE_REQUEST) == 3);
-        CHECK(count_calls(&log, who, REQC_HOOK_POST_REQUEST) == 3);
-        CHECK(count_calls(&log, who, REQC_HOOK_RESPONSE) == 3);
+        CHECK(count_calls(&log, who, REQC_HOOK_KIND_ARGS) == 1);
+        CHECK(count_calls(&log, who, REQC_HOOK_KIND_PRE_REQUEST) == 3);
+        CHECK(count_calls(&log, who, REQC_HOOK_KIND_POST_REQUEST) == 3);
+        CHECK(count_calls(&log, who, REQC_HOOK_KIND_RESPONSE) == 3);
     }
     CHECK(log.n == 20);
 
     for (who = 0; who < 2; who++) {
-        want_kind[nwant] = REQC_HOOK_ARGS;
+        want_kind[nwant] = REQC_HOOK_KIND_ARGS;
         want_who[nwant] = who;
         want_hop[nwant++] = 0;
     }
     for (hop = 0; hop < 3; hop++)
-        for (kind = REQC_HOOK_PRE_REQUEST; kind <= REQC_HOOK_RESPONSE; kind++)
+        for (kind = REQC_HOOK_KIND_PRE_REQUEST; kind <= REQC_HOOK_KIND_RESPONSE; kind++)
             for (who = 0; who < 2; who++) {
                 want_kind[nwant] = kind;
                 want_who[nwant] = who;
@@ -123,9 +123,9 @@ static void test_counts_and_order(void) {
             CHECK(!"hook calls in the expected order");
         }
         CHECK(pthread_equal(c->thread, me));
-        if (c->kind == REQC_HOOK_RESPONSE)
+        if (c->kind == REQC_HOOK_KIND_RESPONSE)
             CHECK(c->status == (c->hop < 2 ? 302 : 200));
-        if (c->kind == REQC_HOOK_POST_REQUEST) {
+        if (c->kind == REQC_HOOK_KIND_POST_REQUEST) {
             CHECK_STR_EQ(c->ip, "127.0.0.1");
             CHECK(c->port == port);
             if (c->reused != (c->hop == 0 ? 0 : 1)) {
@@ -153,15 +153,15 @@ static int print_url(void *userdata, int kind, reqc_hook_ctx *ctx) {
     print_url_calls++;
     snprintf(print_url_seen, sizeof print_url_seen, "%s", url ? url : "(null)");
     printf("  print_url (kind %d): %s\n", kind, print_url_seen);
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static int hack_headers(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)userdata;
     (void)kind;
     if (reqc_request_set_header(reqc_hook_ctx_request(ctx), "X-Testing", "True") != REQC_OK)
-        return REQC_HOOK_ABORT;
-    return REQC_HOOK_CONTINUE;
+        return REQC_HOOK_RESULT_ABORT;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static void test_print_url(void) {
@@ -170,10 +170,10 @@ static void test_print_url(void) {
 
     print_url_calls = 0;
     print_url_seen[0] = 0;
-    CHECK_OK(reqc_request_new("GET", URL("/redirect/1"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/redirect/1"), &req, NULL), req);
     if (req == NULL)
         return;
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_ARGS, print_url, NULL, NULL), req);
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_ARGS, print_url, NULL, NULL, NULL), req);
     CHECK_OK(reqc_send(req, &resp), req);
     CHECK(print_url_calls == 1); /* once per send, not per hop */
     CHECK_STR_EQ(print_url_seen, URL("/redirect/1"));
@@ -189,11 +189,11 @@ static void test_hack_headers(void) {
     reqc_response *resp = NULL;
 
     /* On the request itself. */
-    CHECK_OK(reqc_request_new("GET", URL("/headers"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/headers"), &req, NULL), req);
     if (req == NULL)
         return;
     CHECK_OK(reqc_request_set_header(req, "X-Mine", "1"), req);
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_ARGS, hack_headers, NULL, NULL), req);
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_ARGS, hack_headers, NULL, NULL, NULL), req);
     CHECK_OK(reqc_send(req, &resp), req);
     if (resp != NULL) {
         CHECK_JSON_HAS(reqc_response_text(resp), "\"X-Testing\": \"True\"");
@@ -206,11 +206,11 @@ static void test_hack_headers(void) {
     /* On a session; then the same request sent without the session shows
      * that the hook changed a per-send copy, not the caller's request. */
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/headers"), &plain), plain);
+    CHECK_OK(reqc_request_new("GET", URL("/headers"), &plain, NULL), plain);
     if (s == NULL || plain == NULL)
         goto out;
     CHECK_OK(reqc_request_set_header(plain, "X-Mine", "1"), plain);
-    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_ARGS, hack_headers, NULL, NULL), plain);
+    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_ARGS, hack_headers, NULL, NULL, NULL), plain);
     CHECK_OK(reqc_session_send(s, plain, &resp), plain);
     if (resp != NULL) {
         CHECK_JSON_HAS(reqc_response_text(resp), "\"X-Testing\": \"True\"");
@@ -237,8 +237,8 @@ static int change_url_method(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)kind;
     if (r == NULL || reqc_request_set_url(r, URL("/anything/changed")) != REQC_OK ||
         reqc_request_set_method(r, "PUT") != REQC_OK)
-        return REQC_HOOK_ABORT;
-    return REQC_HOOK_CONTINUE;
+        return REQC_HOOK_RESULT_ABORT;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static void test_args_changes_url_and_method(void) {
@@ -247,10 +247,10 @@ static void test_args_changes_url_and_method(void) {
     reqc_response *resp = NULL;
 
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/anything/original"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/anything/original"), &req, NULL), req);
     if (s == NULL || req == NULL)
         goto out;
-    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_ARGS, change_url_method, NULL, NULL), req);
+    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_ARGS, change_url_method, NULL, NULL, NULL), req);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     if (resp != NULL) {
         CHECK_JSON_HAS(reqc_response_text(resp), "\"method\": \"PUT\"");
@@ -281,12 +281,12 @@ static int pre_edit_headers(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)kind;
     (*calls)++;
     if (r == NULL)
-        return REQC_HOOK_ABORT;
+        return REQC_HOOK_RESULT_ABORT;
     if (reqc_request_set_header(r, "X-Pre", "added") != REQC_OK)
-        return REQC_HOOK_ABORT;
+        return REQC_HOOK_RESULT_ABORT;
     if (reqc_request_set_header(r, "X-Session-Drop", NULL) != REQC_OK)
-        return REQC_HOOK_ABORT;
-    return REQC_HOOK_CONTINUE;
+        return REQC_HOOK_RESULT_ABORT;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static void test_pre_request_headers(void) {
@@ -296,7 +296,7 @@ static void test_pre_request_headers(void) {
     int calls = 0;
 
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/headers"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/headers"), &req, NULL), req);
     if (s == NULL || req == NULL)
         goto out;
     CHECK_OK(reqc_session_set_header(s, "X-Session-Drop", "dropme"), req);
@@ -310,7 +310,7 @@ static void test_pre_request_headers(void) {
     reqc_response_free(resp);
     resp = NULL;
 
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_PRE_REQUEST, pre_edit_headers, &calls, NULL),
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_PRE_REQUEST, pre_edit_headers, &calls, NULL, NULL),
              req);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     CHECK(calls == 1);
@@ -342,19 +342,19 @@ static int replace_response(void *userdata, int kind, reqc_hook_ctx *ctx) {
     reqc_response *got = NULL;
     (void)kind;
     r->calls++;
-    if (reqc_request_new("GET", URL("/get?replaced=1"), &other) != REQC_OK)
-        return REQC_HOOK_ABORT;
+    if (reqc_request_new("GET", URL("/get?replaced=1"), &other, NULL) != REQC_OK)
+        return REQC_HOOK_RESULT_ABORT;
     /* Sends through the very session whose send called this hook. */
     r->inner_rc = reqc_session_send(r->s, other, &got);
     reqc_request_free(other);
     if (r->inner_rc != REQC_OK)
-        return REQC_HOOK_ABORT;
+        return REQC_HOOK_RESULT_ABORT;
     r->set_rc = reqc_hook_ctx_set_response(ctx, got);
     if (r->set_rc != REQC_OK) {
         reqc_response_free(got);
-        return REQC_HOOK_ABORT;
+        return REQC_HOOK_RESULT_ABORT;
     }
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static int set_response_in_pre(void *userdata, int kind, reqc_hook_ctx *ctx) {
@@ -362,7 +362,7 @@ static int set_response_in_pre(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)kind;
     /* Not a RESPONSE hook: refused, and NULL is refused anyway. */
     r->wrong_kind_rc = reqc_hook_ctx_set_response(ctx, NULL);
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static void test_response_replace(void) {
@@ -376,12 +376,12 @@ static void test_response_replace(void) {
     rp.set_rc = -1;
     rp.wrong_kind_rc = -1;
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/get?original=1"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/get?original=1"), &req, NULL), req);
     if (s == NULL || req == NULL)
         goto out;
     rp.s = s;
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_RESPONSE, replace_response, &rp, NULL), req);
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_PRE_REQUEST, set_response_in_pre, &rp, NULL),
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_RESPONSE, replace_response, &rp, NULL, NULL), req);
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_PRE_REQUEST, set_response_in_pre, &rp, NULL, NULL),
              req);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     CHECK(rp.calls == 1);
@@ -404,11 +404,11 @@ static const char hooked_body[] = "hooked body";
 static int edit_response(void *userdata, int kind, reqc_hook_ctx *ctx) {
     int *ok = userdata;
     (void)kind;
-    *ok = reqc_hook_ctx_set_status(ctx, 299) == REQC_OK &&
+    *ok = reqc_hook_ctx_set_response_status(ctx, 299) == REQC_OK &&
           reqc_hook_ctx_set_response_header(ctx, "X-Hooked", "yes") == REQC_OK &&
           reqc_hook_ctx_set_response_body(ctx, (const uint8_t *)hooked_body,
                                           sizeof hooked_body - 1) == REQC_OK;
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 static void test_response_edit(void) {
@@ -416,10 +416,10 @@ static void test_response_edit(void) {
     reqc_response *resp = NULL;
     int ok = -1;
 
-    CHECK_OK(reqc_request_new("GET", URL("/get"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), req);
     if (req == NULL)
         return;
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_RESPONSE, edit_response, &ok, NULL), req);
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_RESPONSE, edit_response, &ok, NULL, NULL), req);
     CHECK_OK(reqc_send(req, &resp), req);
     CHECK(ok == 1);
     if (resp != NULL) {
@@ -431,7 +431,7 @@ static void test_response_edit(void) {
     reqc_request_free(req);
 }
 
-/* ---- REQC_HOOK_ERROR and REQC_HOOK_ABORT ---- */
+/* ---- REQC_HOOK_RESULT_ERROR and REQC_HOOK_RESULT_ABORT ---- */
 
 #define MAX_LINES 256
 
@@ -459,7 +459,7 @@ static int fail_hook(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)kind;
     (void)ctx;
     (*calls)++;
-    return REQC_HOOK_ERROR;
+    return REQC_HOOK_RESULT_ERROR;
 }
 
 static int abort_hook(void *userdata, int kind, reqc_hook_ctx *ctx) {
@@ -467,14 +467,14 @@ static int abort_hook(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)kind;
     (void)ctx;
     (*calls)++;
-    return REQC_HOOK_ABORT;
+    return REQC_HOOK_RESULT_ABORT;
 }
 
 static const char *kind_names[5] = {"", "args", "pre_request", "post_request", "response"};
 
 static void test_hook_error_warns(void) {
     int kind;
-    for (kind = REQC_HOOK_ARGS; kind <= REQC_HOOK_RESPONSE; kind++) {
+    for (kind = REQC_HOOK_KIND_ARGS; kind <= REQC_HOOK_KIND_RESPONSE; kind++) {
         reqc_session *s = NULL;
         reqc_request *req = NULL;
         reqc_response *resp = NULL;
@@ -484,12 +484,12 @@ static void test_hook_error_warns(void) {
 
         lines.n = 0;
         CHECK_OK(reqc_session_new(&s), NULL);
-        CHECK_OK(reqc_request_new("GET", url, &req), req);
+        CHECK_OK(reqc_request_new("GET", url, &req, NULL), req);
         if (s == NULL || req == NULL)
             goto next;
-        CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_REQUESTS, collect_line, &lines, NULL),
+        CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, collect_line, &lines, NULL),
                  req);
-        CHECK_OK(reqc_request_add_hook(req, kind, fail_hook, &calls, NULL), req);
+        CHECK_OK(reqc_request_add_hook(req, kind, fail_hook, &calls, NULL, NULL), req);
         CHECK_OK(reqc_session_send(s, req, &resp), req);
         CHECK(calls == 1);
         if (resp != NULL)
@@ -516,20 +516,20 @@ static void test_hook_error_warns(void) {
 static void test_hook_abort(void) {
     int kind, where;
     for (where = 0; where < 2; where++) /* 0: request hook, 1: session hook */
-        for (kind = REQC_HOOK_ARGS; kind <= REQC_HOOK_RESPONSE; kind++) {
+        for (kind = REQC_HOOK_KIND_ARGS; kind <= REQC_HOOK_KIND_RESPONSE; kind++) {
             reqc_session *s = NULL;
             reqc_request *req = NULL;
             reqc_response *resp = NULL;
             int calls = 0;
 
             CHECK_OK(reqc_session_new(&s), NULL);
-            CHECK_OK(reqc_request_new("GET", URL("/redirect/1"), &req), req);
+            CHECK_OK(reqc_request_new("GET", URL("/redirect/1"), &req, NULL), req);
             if (s == NULL || req == NULL)
                 goto next;
             if (where == 0)
-                CHECK_OK(reqc_request_add_hook(req, kind, abort_hook, &calls, NULL), req);
+                CHECK_OK(reqc_request_add_hook(req, kind, abort_hook, &calls, NULL, NULL), req);
             else
-                CHECK_OK(reqc_session_add_hook(s, kind, abort_hook, &calls, NULL), req);
+                CHECK_OK(reqc_session_add_hook(s, kind, abort_hook, &calls, NULL, NULL), req);
             CHECK_CODE(reqc_session_send(s, req, &resp), REQC_E_ABORTED, req);
             CHECK(resp == NULL);
             CHECK(calls == 1);
@@ -552,7 +552,7 @@ static int noop_hook(void *userdata, int kind, reqc_hook_ctx *ctx) {
     (void)kind;
     (void)ctx;
     (*calls)++;
-    return REQC_HOOK_CONTINUE;
+    return REQC_HOOK_RESULT_CONTINUE;
 }
 
 typedef struct {
@@ -575,15 +575,15 @@ static void test_free_request_first(void) {
     counted on_req = {0, 0}, on_sess = {0, 0};
 
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/get"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), req);
     if (s == NULL || req == NULL) {
         reqc_request_free(req);
         reqc_session_free(s);
         return;
     }
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_RESPONSE, counted_hook, &on_req, counted_free),
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_RESPONSE, counted_hook, &on_req, counted_free, NULL),
              req);
-    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_RESPONSE, counted_hook, &on_sess, counted_free),
+    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, counted_hook, &on_sess, counted_free, NULL),
              req);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     reqc_response_free(resp);
@@ -604,14 +604,14 @@ static void test_free_session_first(void) {
     counted on_req = {0, 0}, on_sess = {0, 0};
 
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/get"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), req);
     if (s == NULL || req == NULL) {
         reqc_request_free(req);
         reqc_session_free(s);
         return;
     }
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_ARGS, counted_hook, &on_req, counted_free), req);
-    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_ARGS, counted_hook, &on_sess, counted_free), req);
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_ARGS, counted_hook, &on_req, counted_free, NULL), req);
+    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_ARGS, counted_hook, &on_sess, counted_free, NULL), req);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     reqc_response_free(resp);
     CHECK(on_req.calls == 1 && on_sess.calls == 1);
@@ -633,10 +633,10 @@ static void test_free_after_clone(void) {
     reqc_response *resp = NULL;
     counted c = {0, 0};
 
-    CHECK_OK(reqc_request_new("GET", URL("/get"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), req);
     if (req == NULL)
         return;
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_PRE_REQUEST, counted_hook, &c, counted_free),
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_PRE_REQUEST, counted_hook, &c, counted_free, NULL),
              req);
     CHECK_OK(reqc_request_clone(req, &copy), req);
     reqc_request_free(req);
@@ -658,34 +658,34 @@ static void test_failed_registration_frees(void) {
     counted c = {0, 0};
 
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/get"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), req);
     if (s == NULL || req == NULL) {
         reqc_request_free(req);
         reqc_session_free(s);
         return;
     }
-    CHECK_CODE(reqc_request_add_hook(req, REQC_HOOK_ARGS, NULL, &c, counted_free),
+    CHECK_CODE(reqc_request_add_hook(req, REQC_HOOK_KIND_ARGS, NULL, &c, counted_free, NULL),
                REQC_E_INVALID_ARGUMENT, req);
     CHECK(c.freed == 1);
     CHECK(reqc_request_error(req)[0] != 0);
-    CHECK_CODE(reqc_request_add_hook(req, 9, counted_hook, &c, counted_free),
+    CHECK_CODE(reqc_request_add_hook(req, 9, counted_hook, &c, counted_free, NULL),
                REQC_E_INVALID_ARGUMENT, req);
     CHECK(c.freed == 2);
-    CHECK_CODE(reqc_request_add_hook(req, 0, counted_hook, &c, counted_free),
+    CHECK_CODE(reqc_request_add_hook(req, 0, counted_hook, &c, counted_free, NULL),
                REQC_E_INVALID_ARGUMENT, req);
     CHECK(c.freed == 3);
-    CHECK_CODE(reqc_session_add_hook(s, REQC_HOOK_RESPONSE, NULL, &c, counted_free),
+    CHECK_CODE(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, NULL, &c, counted_free, NULL),
                REQC_E_INVALID_ARGUMENT, req);
     CHECK(c.freed == 4);
     CHECK(reqc_session_error(s)[0] != 0);
-    CHECK_CODE(reqc_session_add_hook(s, 9, counted_hook, &c, counted_free),
+    CHECK_CODE(reqc_session_add_hook(s, 9, counted_hook, &c, counted_free, NULL),
                REQC_E_INVALID_ARGUMENT, req);
     CHECK(c.freed == 5);
     /* NULL handles: refused, and the userdata is still released. */
-    CHECK_CODE(reqc_request_add_hook(NULL, REQC_HOOK_ARGS, counted_hook, &c, counted_free),
+    CHECK_CODE(reqc_request_add_hook(NULL, REQC_HOOK_KIND_ARGS, counted_hook, &c, counted_free, NULL),
                REQC_E_INVALID_ARGUMENT, req);
     CHECK(c.freed == 6);
-    CHECK_CODE(reqc_session_add_hook(NULL, REQC_HOOK_ARGS, counted_hook, &c, counted_free),
+    CHECK_CODE(reqc_session_add_hook(NULL, REQC_HOOK_KIND_ARGS, counted_hook, &c, counted_free, NULL),
                REQC_E_INVALID_ARGUMENT, req);
     CHECK(c.freed == 7);
     reqc_request_free(req);
@@ -702,7 +702,7 @@ static void test_ctx_null(void) {
     CHECK(reqc_hook_ctx_remote_port(NULL) == 0);
     CHECK(reqc_hook_ctx_connection_reused(NULL) == 0);
     CHECK(reqc_hook_ctx_set_response(NULL, NULL) == REQC_E_INVALID_ARGUMENT);
-    CHECK(reqc_hook_ctx_set_status(NULL, 200) == REQC_E_INVALID_ARGUMENT);
+    CHECK(reqc_hook_ctx_set_response_status(NULL, 200) == REQC_E_INVALID_ARGUMENT);
     CHECK(reqc_hook_ctx_set_response_header(NULL, "A", "b") == REQC_E_INVALID_ARGUMENT);
     CHECK(reqc_hook_ctx_set_response_body(NULL, NULL, 0) == REQC_E_INVALID_ARGUMENT);
 }

@@ -189,7 +189,7 @@ static void test_byte_a_second(void) {
     if (req == NULL) return;
     /* No total timeout shorter than the floor: the speed floor must end it. */
     CHECK_OK(reqc_request_set_timeout_ms(req, 30000), req);
-    CHECK_OK(reqc_request_set_low_speed(req, 100, 2), req);
+    CHECK_OK(reqc_request_set_speed_floor(req, 100, 2000), req);
     o = timed_send(req);
     CHECK_CODE(o.rc, REQC_E_TIMEOUT, req);
     check_error_text(req);
@@ -376,7 +376,7 @@ static void test_gzip_1gib_redirect(void) {
     CHECK_CODE(o.rc, REQC_OK, req);
     CHECK(o.ms < 60000 + slack_ms());
     if (o.resp != NULL) {
-        const reqc_response *hop = reqc_response_history_at(o.resp, 0);
+        const reqc_response *hop = check_hop(o.resp, 0);
         size_t len = 0;
         CHECK(reqc_response_status(o.resp) == 200);
         CHECK(reqc_response_history_count(o.resp) == 1);

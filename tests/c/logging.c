@@ -1,7 +1,7 @@
-/* logging.c: verbose logging. Line formats at REQC_LOG_REQUESTS, that no
+/* logging.c: verbose logging. Line formats at REQC_LOG_LEVEL_REQUESTS, that no
  * secret reaches the log at any level (HTTP/1.1 and h2c) unless
- * REQC_LOG_SHOW_SECRETS asks for it, file-descriptor sinks (global and per
- * session, REQC_LOG_OFF) and the lifetime of a log callback's userdata. */
+ * REQC_LOG_FLAG_SHOW_SECRETS asks for it, file-descriptor sinks (global and per
+ * session, REQC_LOG_LEVEL_OFF) and the lifetime of a log callback's userdata. */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
 #include <fcntl.h>
@@ -102,10 +102,10 @@ static void test_request_lines(void) {
     CHECK_OK(reqc_session_new(&s), NULL);
     if (s == NULL)
         return;
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_REQUESTS, collect_line, &lines, NULL), NULL);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, collect_line, &lines, NULL), NULL);
     for (i = 0; i < 3; i++) {
         reqc_response *resp = NULL;
-        CHECK_OK(reqc_request_new(methods[i], urls[i], &reqs[i]), reqs[i]);
+        CHECK_OK(reqc_request_new(methods[i], urls[i], &reqs[i], NULL), reqs[i]);
         if (reqs[i] == NULL)
             continue;
         if (i == 1)
@@ -140,7 +140,7 @@ static void test_request_lines(void) {
     }
     CHECK(starts == 3 && ends == 3);
     if (lines.n != 6) {
-        fprintf(stderr, "  %d lines at REQC_LOG_REQUESTS, want 6:\n", lines.n);
+        fprintf(stderr, "  %d lines at REQC_LOG_LEVEL_REQUESTS, want 6:\n", lines.n);
         CHECK(lines.n == 6);
     }
     /* Start before completion for each request. */
@@ -167,10 +167,10 @@ static void test_lines_per_hop(void) {
     lines.n = 0;
     lines.dropped = 0;
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/redirect/2"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/redirect/2"), &req, NULL), req);
     if (s == NULL || req == NULL)
         goto out;
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_REQUESTS, collect_line, &lines, NULL), req);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, collect_line, &lines, NULL), req);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     for (j = 0; j < lines.n; j++) {
         size_t t = timestamp_len(lines.lines[j]);
@@ -207,21 +207,22 @@ static const char *const secrets[] = {
 
 /* Sends the requests carrying secrets through a session logging at `level`
  * over `version`; returns 0 when a send failed. */
-static int send_secret_requests(int version, int level, line_log *lines) {
+static int send_secret_requests(int version, reqc_log_level level, reqc_log_flag flags,
+                                line_log *lines) {
     reqc_session *s = NULL;
     reqc_request *basic = NULL, *bearer = NULL;
     reqc_response *resp = NULL;
     int ok = 1;
 
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_request_new("GET", URL("/anything/basic"), &basic), basic);
-    CHECK_OK(reqc_request_new("GET", URL("/bearer"), &bearer), bearer);
+    CHECK_OK(reqc_request_new("GET", URL("/anything/basic"), &basic, NULL), basic);
+    CHECK_OK(reqc_request_new("GET", URL("/bearer"), &bearer, NULL), bearer);
     if (s == NULL || basic == NULL || bearer == NULL) {
         ok = 0;
         goto out;
     }
     CHECK_OK(reqc_session_set_http_version(s, version), basic);
-    CHECK_OK(reqc_session_set_log_callback(s, level, collect_line, lines, NULL), basic);
+    CHECK_OK(reqc_session_set_log_callback(s, level, flags, collect_line, lines, NULL), basic);
     CHECK_OK(reqc_session_set_cookie(s, URL("/"), "sid=C00kieValue99"), basic);
     CHECK_OK(reqc_session_set_header(s, "X-Api-Key", "KEY-zyx987"), basic);
     CHECK_OK(reqc_session_mark_secret_header(s, "X-Api-Key"), basic);
@@ -234,7 +235,7 @@ static int send_secret_requests(int version, int level, line_log *lines) {
     } else {
         /* The secrets were sent. */
         CHECK(reqc_response_status(resp) == 200);
-        CHECK(reqc_response_http_version(resp) == (version == REQC_HTTP_2_PRIOR_KNOWLEDGE ? 20 : 11));
+        CHECK(reqc_response_http_version(resp) == (version == REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE ? 20 : 11));
         CHECK_JSON_HAS(reqc_response_text(resp), "Basic dXNlcjpTM2NyZXRQYXNzdzByZA==");
         CHECK_JSON_HAS(reqc_response_text(resp), "KEY-zyx987");
         CHECK_JSON_HAS(reqc_response_text(resp), "sid=C00kieValue99");
@@ -271,22 +272,22 @@ static int count_containing(const line_log *l, const char *needle) {
 }
 
 static const char *level_name(int level) {
-    switch (level & 0xff) {
-    case REQC_LOG_REQUESTS: return "REQUESTS";
-    case REQC_LOG_HEADERS: return "HEADERS";
-    case REQC_LOG_WIRE: return "WIRE";
+    switch (level) {
+    case REQC_LOG_LEVEL_REQUESTS: return "REQUESTS";
+    case REQC_LOG_LEVEL_HEADERS: return "HEADERS";
+    case REQC_LOG_LEVEL_WIRE: return "WIRE";
     default: return "?";
     }
 }
 
 static void check_no_secrets(int version) {
     int level, i, k;
-    for (level = REQC_LOG_REQUESTS; level <= REQC_LOG_WIRE; level++) {
+    for (level = REQC_LOG_LEVEL_REQUESTS; level <= REQC_LOG_LEVEL_WIRE; level++) {
         line_log lines;
         int leaked = 0;
         lines.n = 0;
         lines.dropped = 0;
-        if (!send_secret_requests(version, level, &lines)) {
+        if (!send_secret_requests(version, level, 0, &lines)) {
             line_log_clear(&lines);
             continue;
         }
@@ -300,7 +301,7 @@ static void check_no_secrets(int version) {
         CHECK(!leaked);
         CHECK(lines.dropped == 0);
         CHECK(count_prefixed(&lines, "20") >= 4); /* start/completion lines */
-        if (level >= REQC_LOG_HEADERS) {
+        if (level >= REQC_LOG_LEVEL_HEADERS) {
             CHECK(count_prefixed(&lines, "> ") > 0);
             CHECK(count_prefixed(&lines, "< ") > 0);
             if (count_containing(&lines, "***") == 0) {
@@ -309,14 +310,14 @@ static void check_no_secrets(int version) {
                 CHECK(!"redacted values shown as ***");
             }
         }
-        if (level == REQC_LOG_WIRE) {
+        if (level == REQC_LOG_LEVEL_WIRE) {
             if (count_prefixed(&lines, "* ") == 0) {
                 fprintf(stderr, "  level WIRE, HTTP %d: no \"* \" trace lines\n", version);
                 CHECK(!"wire trace lines");
             }
         } else {
             CHECK(count_prefixed(&lines, "* ") == 0);
-            if (level == REQC_LOG_REQUESTS)
+            if (level == REQC_LOG_LEVEL_REQUESTS)
                 CHECK(count_prefixed(&lines, "> ") == 0);
         }
         line_log_clear(&lines);
@@ -324,7 +325,7 @@ static void check_no_secrets(int version) {
 }
 
 static void test_no_secrets_http11(void) {
-    check_no_secrets(REQC_HTTP_1_1);
+    check_no_secrets(REQC_HTTP_VERSION_1_1);
 }
 
 static void test_no_secrets_h2c(void) {
@@ -332,25 +333,26 @@ static void test_no_secrets_h2c(void) {
         SKIP("libcurl without HTTP/2");
     if (check_is_httpbin())
         SKIP("PyPI's httpbin does not speak h2c");
-    check_no_secrets(REQC_HTTP_2_PRIOR_KNOWLEDGE);
+    check_no_secrets(REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
 }
 
 static void test_show_secrets(void) {
-    int v, versions[2] = {REQC_HTTP_1_1, REQC_HTTP_2_PRIOR_KNOWLEDGE};
+    int v, versions[2] = {REQC_HTTP_VERSION_1_1, REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE};
     for (v = 0; v < 2; v++) {
         line_log lines;
         lines.n = 0;
         lines.dropped = 0;
-        if (versions[v] == REQC_HTTP_2_PRIOR_KNOWLEDGE &&
+        if (versions[v] == REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE &&
             (!reqc_has_feature("http2") || check_is_httpbin()))
             continue;
-        if (send_secret_requests(versions[v], REQC_LOG_HEADERS | REQC_LOG_SHOW_SECRETS, &lines)) {
+        if (send_secret_requests(versions[v], REQC_LOG_LEVEL_HEADERS, REQC_LOG_FLAG_SHOW_SECRETS,
+                                 &lines)) {
             CHECK(count_containing(&lines, "dXNlcjpTM2NyZXRQYXNzdzByZA==") > 0);
             CHECK(count_containing(&lines, "TOK-abcdef123456") > 0);
             CHECK(count_containing(&lines, "C00kieValue99") > 0);
             CHECK(count_containing(&lines, "KEY-zyx987") > 0);
             if (check_failed_now > 0) {
-                fprintf(stderr, "  HTTP %d with REQC_LOG_SHOW_SECRETS:\n", versions[v]);
+                fprintf(stderr, "  HTTP %d with REQC_LOG_FLAG_SHOW_SECRETS:\n", versions[v]);
                 line_log_dump(&lines);
             }
         }
@@ -390,7 +392,7 @@ static int temp_fd(void) {
 static void send_plain(reqc_session *s, const char *url) {
     reqc_request *req = NULL;
     reqc_response *resp = NULL;
-    CHECK_OK(reqc_request_new("GET", url, &req), req);
+    CHECK_OK(reqc_request_new("GET", url, &req, NULL), req);
     if (req == NULL)
         return;
     if (s != NULL)
@@ -410,14 +412,14 @@ static void test_verbose_fd(void) {
     CHECK(fd >= 0 && fd2 >= 0);
     if (fd < 0 || fd2 < 0)
         goto out;
-    CHECK_OK(reqc_config_set_verbose_fd(fd, REQC_LOG_REQUESTS), NULL);
+    CHECK_OK(reqc_config_set_verbose_fd(fd, REQC_LOG_LEVEL_REQUESTS, 0), NULL);
     CHECK_OK(reqc_session_new(&quiet), NULL);
     CHECK_OK(reqc_session_new(&plain), NULL);
     CHECK_OK(reqc_session_new(&own), NULL);
     if (quiet == NULL || plain == NULL || own == NULL)
         goto out;
-    CHECK_OK(reqc_session_set_verbose_fd(quiet, fd, REQC_LOG_OFF), NULL);
-    CHECK_OK(reqc_session_set_verbose_fd(own, fd2, REQC_LOG_HEADERS), NULL);
+    CHECK_OK(reqc_session_set_verbose_fd(quiet, fd, REQC_LOG_LEVEL_OFF, 0), NULL);
+    CHECK_OK(reqc_session_set_verbose_fd(own, fd2, REQC_LOG_LEVEL_HEADERS, 0), NULL);
 
     send_plain(NULL, URL("/get?global=1"));
     send_plain(plain, URL("/get?plainsession=1"));
@@ -461,19 +463,19 @@ out:
         close(fd2);
 }
 
-/* A global callback, and REQC_LOG_OFF on a session silencing it. */
+/* A global callback, and REQC_LOG_LEVEL_OFF on a session silencing it. */
 static void test_config_callback(void) {
     line_log lines;
     reqc_session *quiet = NULL;
 
     lines.n = 0;
     lines.dropped = 0;
-    CHECK_OK(reqc_config_set_log_callback(REQC_LOG_REQUESTS, collect_line, &lines, NULL), NULL);
+    CHECK_OK(reqc_config_set_log_callback(REQC_LOG_LEVEL_REQUESTS, 0, collect_line, &lines, NULL), NULL);
     CHECK_OK(reqc_session_new(&quiet), NULL);
-    /* REQC_LOG_OFF through the callback setter (a NULL callback is refused,
+    /* REQC_LOG_LEVEL_OFF through the callback setter (a NULL callback is refused,
      * so pass one that must never be called). */
     if (quiet != NULL)
-        CHECK_OK(reqc_session_set_log_callback(quiet, REQC_LOG_OFF, collect_line, &lines, NULL),
+        CHECK_OK(reqc_session_set_log_callback(quiet, REQC_LOG_LEVEL_OFF, 0, collect_line, &lines, NULL),
                  NULL);
     send_plain(NULL, URL("/get?cb=1"));
     send_plain(quiet, URL("/get?cbquiet=1"));
@@ -507,24 +509,24 @@ static void test_log_userdata_freed(void) {
     CHECK_OK(reqc_session_new(&s), NULL);
     if (s == NULL)
         return;
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_REQUESTS, count_line, a, count_free), NULL);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, count_line, a, count_free), NULL);
     send_plain(s, URL("/get"));
     CHECK(a[0] == 2 && a[1] == 0);
     /* Replaced: a is released, once. */
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_REQUESTS, count_line, b, count_free), NULL);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, count_line, b, count_free), NULL);
     CHECK(a[1] == 1);
     send_plain(s, URL("/get"));
     CHECK(a[0] == 2 && b[0] == 2);
     /* A refused registration (bad level) releases its userdata at once and
      * keeps the current sink. */
-    CHECK_CODE(reqc_session_set_log_callback(s, 7, count_line, c, count_free),
+    CHECK_CODE(reqc_session_set_log_callback(s, 7, 0, count_line, c, count_free),
                REQC_E_INVALID_ARGUMENT, NULL);
     CHECK(c[1] == 1);
     CHECK(b[1] == 0);
     /* Replaced by an fd sink set to OFF: b released. */
-    CHECK_OK(reqc_session_set_verbose_fd(s, 2, REQC_LOG_OFF), NULL);
+    CHECK_OK(reqc_session_set_verbose_fd(s, 2, REQC_LOG_LEVEL_OFF, 0), NULL);
     CHECK(b[1] == 1);
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_HEADERS, count_line, c, count_free), NULL);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_HEADERS, 0, count_line, c, count_free), NULL);
     reqc_session_free(s);
     /* Freed with the session. */
     CHECK(c[1] == 2);
@@ -532,14 +534,14 @@ static void test_log_userdata_freed(void) {
     CHECK(c[0] == 0);
 
     /* The global sink: released when replaced and on reset. */
-    CHECK_OK(reqc_config_set_log_callback(REQC_LOG_REQUESTS, count_line, g, count_free), NULL);
-    CHECK_OK(reqc_config_set_log_callback(REQC_LOG_REQUESTS, count_line, h, count_free), NULL);
+    CHECK_OK(reqc_config_set_log_callback(REQC_LOG_LEVEL_REQUESTS, 0, count_line, g, count_free), NULL);
+    CHECK_OK(reqc_config_set_log_callback(REQC_LOG_LEVEL_REQUESTS, 0, count_line, h, count_free), NULL);
     CHECK(g[1] == 1 && h[1] == 0);
     send_plain(NULL, URL("/get"));
     CHECK(g[0] == 0 && h[0] == 2);
     CHECK_OK(reqc_config_reset(), NULL);
     CHECK(g[1] == 1 && h[1] == 1);
-    CHECK_CODE(reqc_config_set_log_callback(-1, count_line, g, count_free),
+    CHECK_CODE(reqc_config_set_log_callback(-1, 0, count_line, g, count_free),
                REQC_E_INVALID_ARGUMENT, NULL);
     CHECK(g[1] == 2);
     reqc_config_reset();

@@ -50,7 +50,7 @@ static int hook_kind_to_abort;
 static int abort_hook(void *ud, int kind, reqc_hook_ctx *ctx) {
     (void)ud;
     (void)ctx;
-    return kind == hook_kind_to_abort ? REQC_HOOK_ABORT : REQC_HOOK_CONTINUE;
+    return kind == hook_kind_to_abort ? REQC_HOOK_RESULT_ABORT : REQC_HOOK_RESULT_CONTINUE;
 }
 
 static void test_hook_aborts_name_request(void) {
@@ -58,10 +58,10 @@ static void test_hook_aborts_name_request(void) {
         int kind;
         const char *what;
     } cases[] = {
-        {REQC_HOOK_ARGS, "an args hook aborted the request"},
-        {REQC_HOOK_PRE_REQUEST, "a pre_request hook aborted the request"},
-        {REQC_HOOK_POST_REQUEST, "a post_request hook aborted the request"},
-        {REQC_HOOK_RESPONSE, "a response hook aborted the request"},
+        {REQC_HOOK_KIND_ARGS, "an args hook aborted the request"},
+        {REQC_HOOK_KIND_PRE_REQUEST, "a pre_request hook aborted the request"},
+        {REQC_HOOK_KIND_POST_REQUEST, "a post_request hook aborted the request"},
+        {REQC_HOOK_KIND_RESPONSE, "a response hook aborted the request"},
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -69,7 +69,7 @@ static void test_hook_aborts_name_request(void) {
         reqc_response *resp = NULL;
         if (req == NULL) return;
         hook_kind_to_abort = cases[i].kind;
-        CHECK_OK(reqc_request_add_hook(req, cases[i].kind, abort_hook, NULL, NULL), req);
+        CHECK_OK(reqc_request_add_hook(req, cases[i].kind, abort_hook, NULL, NULL, NULL), req);
         check_message(req, reqc_send(req, &resp), REQC_E_ABORTED, "POST", "/post", cases[i].what);
         CHECK(resp == NULL);
         reqc_request_free(req);
@@ -139,7 +139,7 @@ static void test_every_failure_names_code_and_request(void) {
     /* the data callback stops */
     req = check_new_request("GET", with_userinfo("/bytes/100"));
     if (req == NULL) return;
-    CHECK_OK(reqc_request_on_data(req, stop_data, NULL, NULL), req);
+    CHECK_OK(reqc_request_set_data_callback(req, stop_data, NULL, NULL), req);
     check_message(req, reqc_send(req, &resp), REQC_E_ABORTED, "GET", "/bytes/100",
                   "the data callback asked to stop");
     reqc_request_free(req);
@@ -209,32 +209,32 @@ static void test_redirect_and_connect_failures(void) {
 static int warn_hook(void *ud, int kind, reqc_hook_ctx *ctx) {
     (void)ud;
     (void)ctx;
-    return kind == REQC_HOOK_RESPONSE || kind == REQC_HOOK_ARGS ? REQC_HOOK_ERROR
-                                                                 : REQC_HOOK_CONTINUE;
+    return kind == REQC_HOOK_KIND_RESPONSE || kind == REQC_HOOK_KIND_ARGS ? REQC_HOOK_RESULT_ERROR
+                                                                 : REQC_HOOK_RESULT_CONTINUE;
 }
 
-/* REQC_HOOK_ERROR with no log sink: the warnings are on the response. */
+/* REQC_HOOK_RESULT_ERROR with no log sink: the warnings are on the response. */
 static void test_hook_warnings_on_response(void) {
     reqc_request *req = check_new_request("GET", with_userinfo("/redirect/1"));
     reqc_response *resp = NULL;
     char want[1200];
     if (req == NULL) return;
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_ARGS, warn_hook, NULL, NULL), req);
-    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_RESPONSE, warn_hook, NULL, NULL), req);
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_ARGS, warn_hook, NULL, NULL, NULL), req);
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_RESPONSE, warn_hook, NULL, NULL, NULL), req);
     CHECK_OK(reqc_send(req, &resp), req);
     if (resp != NULL) {
         CHECK(reqc_response_status(resp) == 200);
         CHECK(reqc_response_warning_count(resp) == 3);
         snprintf(want, sizeof want, "an args hook reported an error at hop 0: GET %s",
                  URL("/redirect/1"));
-        CHECK_STR_EQ(reqc_response_warning_at(resp, 0), want);
+        CHECK_STR_EQ(check_warning(resp, 0), want);
         snprintf(want, sizeof want, "a response hook reported an error at hop 0: GET %s",
                  URL("/redirect/1"));
-        CHECK_STR_EQ(reqc_response_warning_at(resp, 1), want);
+        CHECK_STR_EQ(check_warning(resp, 1), want);
         snprintf(want, sizeof want, "a response hook reported an error at hop 1: GET %s",
                  URL("/get"));
-        CHECK_STR_EQ(reqc_response_warning_at(resp, 2), want);
-        CHECK(reqc_response_warning_at(resp, 3) == NULL);
+        CHECK_STR_EQ(check_warning(resp, 2), want);
+        CHECK(check_warning(resp, 3) == NULL);
     }
     reqc_response_free(resp);
     resp = NULL;
@@ -245,9 +245,9 @@ static void test_hook_warnings_on_response(void) {
     if (req == NULL) return;
     CHECK_OK(reqc_send(req, &resp), req);
     CHECK(reqc_response_warning_count(resp) == 0);
-    CHECK(reqc_response_warning_at(resp, 0) == NULL);
+    CHECK(check_warning(resp, 0) == NULL);
     CHECK(reqc_response_warning_count(NULL) == 0);
-    CHECK(reqc_response_warning_at(NULL, 0) == NULL);
+    CHECK(check_warning(NULL, 0) == NULL);
     reqc_response_free(resp);
     reqc_request_free(req);
 }
@@ -259,10 +259,10 @@ static void test_log_off_without_fd(void) {
         check_failed_now = 1;
         return;
     }
-    CHECK(reqc_session_set_verbose_fd(s, -1, REQC_LOG_OFF) == REQC_OK);
-    CHECK(reqc_session_set_verbose_fd(s, -1, REQC_LOG_REQUESTS) == REQC_E_INVALID_ARGUMENT);
-    CHECK(reqc_config_set_verbose_fd(-1, REQC_LOG_OFF) == REQC_OK);
-    CHECK(reqc_config_set_verbose_fd(-1, REQC_LOG_REQUESTS) == REQC_E_INVALID_ARGUMENT);
+    CHECK(reqc_session_set_verbose_fd(s, -1, REQC_LOG_LEVEL_OFF, 0) == REQC_OK);
+    CHECK(reqc_session_set_verbose_fd(s, -1, REQC_LOG_LEVEL_REQUESTS, 0) == REQC_E_INVALID_ARGUMENT);
+    CHECK(reqc_config_set_verbose_fd(-1, REQC_LOG_LEVEL_OFF, 0) == REQC_OK);
+    CHECK(reqc_config_set_verbose_fd(-1, REQC_LOG_LEVEL_REQUESTS, 0) == REQC_E_INVALID_ARGUMENT);
     reqc_session_free(s);
     CHECK(reqc_config_reset() == REQC_OK);
 }
@@ -270,10 +270,10 @@ static void test_log_off_without_fd(void) {
 /* docs/SECURITY.md: a URL with CR or LF is REQC_E_INVALID_URL. */
 static void test_url_with_crlf_is_invalid_url(void) {
     reqc_request *req = NULL;
-    CHECK(reqc_request_new("GET", "http://127.0.0.1/a\r\nX-Injected: 1", &req) ==
+    CHECK(reqc_request_new("GET", "http://127.0.0.1/a\r\nX-Injected: 1", &req, NULL) ==
           REQC_E_INVALID_URL);
     CHECK(req == NULL);
-    CHECK(reqc_request_new("GET", "http://127.0.0.1/a\nb", &req) == REQC_E_INVALID_URL);
+    CHECK(reqc_request_new("GET", "http://127.0.0.1/a\nb", &req, NULL) == REQC_E_INVALID_URL);
     req = check_new_request("GET", URL("/get"));
     if (req == NULL) return;
     CHECK_CODE(reqc_request_set_url(req, "http://127.0.0.1/a\rb"), REQC_E_INVALID_URL, req);

@@ -526,9 +526,9 @@ static void test_response_fields(void) {
         CHECK(reqc_response_header(resp, "X-No-Such-Header") == NULL);
         CHECK_STR_EQ(reqc_response_url(resp), URL("/get"));
         CHECK(reqc_response_history_count(resp) == 0);
-        CHECK(reqc_response_history_at(resp, 0) == NULL);
+        CHECK(check_hop(resp, 0) == NULL);
         CHECK(reqc_response_elapsed_us(resp) > 0);
-        CHECK(reqc_response_http_version(resp) == REQC_HTTP_1_1);
+        CHECK(reqc_response_http_version(resp) == REQC_HTTP_VERSION_1_1);
         if (strcmp(host, "127.0.0.1") == 0)
             CHECK_STR_EQ(reqc_response_remote_ip(resp), "127.0.0.1");
         else
@@ -653,7 +653,7 @@ static void test_redirect_chain(void) {
         CHECK_JSON_HAS(reqc_response_text(resp), "\"url\":");
         CHECK(reqc_response_history_count(resp) == 3);
         for (i = 0; i < 3 && i < reqc_response_history_count(resp); i++) {
-            const reqc_response *h = reqc_response_history_at(resp, i);
+            const reqc_response *h = check_hop(resp, i);
             CHECK(h != NULL);
             if (!h) continue;
             CHECK(reqc_response_status(h) == 302);
@@ -663,7 +663,7 @@ static void test_redirect_chain(void) {
             CHECK(reqc_response_elapsed_us(h) > 0);
             CHECK(reqc_response_elapsed_us(h) <= reqc_response_elapsed_us(resp));
         }
-        CHECK(reqc_response_history_at(resp, 3) == NULL);
+        CHECK(check_hop(resp, 3) == NULL);
     }
     reqc_response_free(resp);
     reqc_request_free(req);
@@ -675,7 +675,7 @@ static void test_absolute_redirect(void) {
     if (!req) return;
     resp = send_ok(req);
     if (resp) {
-        const reqc_response *h1 = reqc_response_history_at(resp, 1);
+        const reqc_response *h1 = check_hop(resp, 1);
         CHECK(reqc_response_status(resp) == 200);
         CHECK(ends_with(reqc_response_url(resp), "/get"));
         CHECK(reqc_response_history_count(resp) == 2);
@@ -767,7 +767,7 @@ static void test_post_redirect_302(void) {
     if (resp) {
         const char *t = reqc_response_text(resp);
         CHECK(reqc_response_status(resp) == 200);
-        CHECK(reqc_response_status(reqc_response_history_at(resp, 0)) == 302);
+        CHECK(reqc_response_status(check_hop(resp, 0)) == 302);
         CHECK_JSON_HAS(t, "\"method\": \"GET\"");
         CHECK_JSON_LACKS(t, "payload-302");
     }
@@ -1106,7 +1106,7 @@ static void test_stream_body(void) {
     reqc_request *req = check_new_request("GET", URL("/bytes/100000"));
     reqc_response *resp;
     if (!req) return;
-    CHECK_OK(reqc_request_on_data(req, count_data, &c, free_counter), req);
+    CHECK_OK(reqc_request_set_data_callback(req, count_data, &c, free_counter), req);
     resp = send_ok(req);
     if (resp) {
         size_t len = 99;
@@ -1121,7 +1121,7 @@ static void test_stream_body(void) {
     reqc_response_free(resp);
     CHECK(c.freed == 0);
     /* NULL turns streaming off and releases the old userdata */
-    CHECK_OK(reqc_request_on_data(req, NULL, NULL, NULL), req);
+    CHECK_OK(reqc_request_set_data_callback(req, NULL, NULL, NULL), req);
     CHECK(c.freed == 1);
     resp = send_ok(req);
     if (resp) {
@@ -1139,7 +1139,7 @@ static void test_stream_redirected_body(void) {
     reqc_request *req = check_new_request("GET", URL("/redirect-to?url=%2Fbytes%2F5000"));
     reqc_response *resp;
     if (!req) return;
-    CHECK_OK(reqc_request_on_data(req, count_data, &c, free_counter), req);
+    CHECK_OK(reqc_request_set_data_callback(req, count_data, &c, free_counter), req);
     resp = send_ok(req);
     if (resp) {
         CHECK(c.bytes == 5000); /* only the final body is streamed */
@@ -1156,7 +1156,7 @@ static void test_stream_abort(void) {
     reqc_response *resp = (reqc_response *)&c;
     reqc_response *sentinel = resp;
     if (!req) return;
-    CHECK_OK(reqc_request_on_data(req, count_data, &c, free_counter), req);
+    CHECK_OK(reqc_request_set_data_callback(req, count_data, &c, free_counter), req);
     CHECK_CODE(reqc_send(req, &resp), REQC_E_ABORTED, req);
     CHECK(resp == sentinel);
     CHECK(c.calls == 1);

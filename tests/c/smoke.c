@@ -6,7 +6,7 @@ static void test_get(void) {
     reqc_request *req = NULL;
     reqc_response *resp = NULL;
 
-    CHECK_OK(reqc_request_new("GET", URL("/get"), &req), req);
+    CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), req);
     if (req == NULL)
         return;
     CHECK_OK(reqc_send(req, &resp), req);

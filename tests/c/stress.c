@@ -60,7 +60,7 @@ static reqc_response *tsend(reqc_request *req, const char *what) {
 
 static reqc_request *mkreq(const char *method, const char *url) {
     reqc_request *req = NULL;
-    reqc_code rc = reqc_request_new(method, url, &req);
+    reqc_code rc = reqc_request_new(method, url, &req, NULL);
     TCHECK(rc == REQC_OK, "reqc_request_new(%s, %s): %s", method, url, reqc_code_name(rc));
     return req;
 }
@@ -195,7 +195,7 @@ static void test_shared_session(void) {
         reqc_request *req = NULL;
         reqc_response *resp = NULL;
         snprintf(url, sizeof url, "%s/reset", control);
-        if (reqc_request_new("POST", url, &req) == REQC_OK) {
+        if (reqc_request_new("POST", url, &req, NULL) == REQC_OK) {
             CHECK_OK(reqc_send(req, &resp), req);
             reqc_response_free(resp);
         }

@@ -131,7 +131,7 @@ static void test_ca_file(void) {
     s = ca_session();
     if (s == NULL) return;
     check_tls_get(s, 0);
-    CHECK(reqc_session_set_http_version(s, REQC_HTTP_2) == REQC_OK);
+    CHECK(reqc_session_set_http_version(s, REQC_HTTP_VERSION_2) == REQC_OK);
     check_tls_get(s, 1);
     check_session_still_works(s);
     reqc_session_free(s);
@@ -166,7 +166,7 @@ static void test_ca_pem(void) {
         free(pem);
         pem = NULL;
         check_tls_get(s, 0);
-        CHECK(reqc_session_set_http_version(s, REQC_HTTP_2) == REQC_OK);
+        CHECK(reqc_session_set_http_version(s, REQC_HTTP_VERSION_2) == REQC_OK);
         check_tls_get(s, 1);
         check_session_still_works(s);
     }
@@ -293,7 +293,7 @@ static void test_min_tls_1_3(void) {
     NEED("REQC_TEST_TLS");
     s = ca_session();
     if (s == NULL) return;
-    CHECK(reqc_session_set_min_tls_version(s, REQC_TLS_1_3) == REQC_OK);
+    CHECK(reqc_session_set_min_tls_version(s, REQC_TLS_VERSION_1_3) == REQC_OK);
     check_tls_get(s, 0);
     check_session_still_works(s);
     reqc_session_free(s);

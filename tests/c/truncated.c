@@ -24,10 +24,10 @@ typedef struct {
     int http_version;
 } way;
 
-static const way H1 = {"http/1.1", "REQC_TEST_HOSTILE", REQC_HTTP_1_1};
-static const way H1_TLS = {"http/1.1 over TLS", "REQC_TEST_TLS_HOSTILE", REQC_HTTP_1_1};
-static const way H2C = {"h2c", "REQC_TEST_HOSTILE", REQC_HTTP_2_PRIOR_KNOWLEDGE};
-static const way H2_TLS = {"h2 over TLS", "REQC_TEST_TLS_HOSTILE", REQC_HTTP_2};
+static const way H1 = {"http/1.1", "REQC_TEST_HOSTILE", REQC_HTTP_VERSION_1_1};
+static const way H1_TLS = {"http/1.1 over TLS", "REQC_TEST_TLS_HOSTILE", REQC_HTTP_VERSION_1_1};
+static const way H2C = {"h2c", "REQC_TEST_HOSTILE", REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE};
+static const way H2_TLS = {"h2 over TLS", "REQC_TEST_TLS_HOSTILE", REQC_HTTP_VERSION_2};
 
 static reqc_session *session_for(const way *w) {
     reqc_session *s = NULL;

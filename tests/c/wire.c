@@ -175,7 +175,7 @@ static void test_fragment_survives_redirects(void) {
     if (resp != NULL) {
         CHECK(reqc_response_history_count(resp) == 2);
         CHECK_ENDS_WITH(reqc_response_url(resp), "/get#view=edit");
-        CHECK_ENDS_WITH(reqc_response_url(reqc_response_history_at(resp, 1)),
+        CHECK_ENDS_WITH(reqc_response_url(check_hop(resp, 1)),
                         "/relative-redirect/1#view=edit");
     }
     reqc_response_free(resp);
@@ -192,7 +192,7 @@ static void test_history_entries_know_their_place(void) {
     if (resp == NULL) return;
     CHECK(reqc_response_history_count(resp) == 3);
     for (i = 0; i < reqc_response_history_count(resp); i++) {
-        const reqc_response *hop = reqc_response_history_at(resp, i);
+        const reqc_response *hop = check_hop(resp, i);
         CHECK(hop != NULL);
         if (hop == NULL) continue;
         if (reqc_response_history_count(hop) != i) {
@@ -201,11 +201,11 @@ static void test_history_entries_know_their_place(void) {
             check_failed_now = 1;
         }
         /* The hops before an entry are the final response's own entries. */
-        for (j = 0; j < i; j++) CHECK(reqc_response_history_at(hop, j) == reqc_response_history_at(resp, j));
-        CHECK(reqc_response_history_at(hop, i) == NULL);
+        for (j = 0; j < i; j++) CHECK(check_hop(hop, j) == check_hop(resp, j));
+        CHECK(check_hop(hop, i) == NULL);
         reqc_response_free((reqc_response *)hop); /* a no-op: it belongs to resp */
     }
-    CHECK(reqc_response_history_at(resp, 3) == NULL);
+    CHECK(check_hop(resp, 3) == NULL);
     reqc_response_free(resp);
 }
 
@@ -265,7 +265,7 @@ static void check_last_response(reqc_request *req) {
     CHECK_ENDS_WITH(reqc_response_url(last), "/relative-redirect/3");
     CHECK(reqc_response_header(last, "Location") != NULL);
     CHECK(reqc_response_history_count(last) == 2);
-    first = reqc_response_history_at(last, 0);
+    first = check_hop(last, 0);
     CHECK(first != NULL && reqc_response_status(first) == 302);
     if (first != NULL) CHECK_ENDS_WITH(reqc_response_url(first), "/redirect/5");
     reqc_response_free(last);

@@ -27,19 +27,25 @@ OPTIONAL = {
     ("reqc_request_add_file_data", "content_type"),
     ("reqc_config_set_proxy", "proxy"),
     ("reqc_session_set_proxy", "proxy"),
-    ("reqc_request_on_data", "on_data"),
-    ("reqc_batch_on_complete", "on_complete"),
-    ("reqc_response_body", "len"),
-    ("reqc_response_header_at", "name"),
-    ("reqc_response_header_at", "value"),
-    ("reqc_response_link_at", "url"),
-    ("reqc_response_link_at", "rel"),
-    ("reqc_batch_add", "index"),
-    ("reqc_batch_poll", "done"),
-    ("reqc_batch_start", "done"),
-    ("reqc_batch_socket_action", "done"),
-    ("reqc_batch_timeout_action", "done"),
-    ("reqc_session_import_cookies", "count"),
+    ("reqc_request_set_data_callback", "on_data"),
+    ("reqc_batch_set_complete_callback", "on_complete"),
+    ("reqc_response_body", "len_out"),
+    ("reqc_response_header_at", "name_out"),
+    ("reqc_response_header_at", "value_out"),
+    ("reqc_response_history_at", "history_out"),
+    ("reqc_response_warning_at", "warning_out"),
+    ("reqc_response_cookie_at", "cookie_out"),
+    ("reqc_request_new", "message_out"),
+    ("reqc_request_add_hook", "hook_id_out"),
+    ("reqc_session_add_hook", "hook_id_out"),
+    ("reqc_response_link_at", "url_out"),
+    ("reqc_response_link_at", "rel_out"),
+    ("reqc_batch_add", "index_out"),
+    ("reqc_batch_poll", "done_out"),
+    ("reqc_batch_start", "done_out"),
+    ("reqc_batch_socket_action", "done_out"),
+    ("reqc_batch_timeout_action", "done_out"),
+    ("reqc_session_import_cookies", "count_out"),
     ("reqc_batch_new", "session"),
 }
 
@@ -88,13 +94,13 @@ def valid(fn, ctype, name, callbacks, locals_, frees):
     stars = ctype.count("*")
     if ctype in callbacks:
         return f"dummy_{ctype}"
-    if stars == 2 or (stars == 1 and base in ("size_t", "int", "reqc_cookie") and "const" not in ctype):
+    if stars == 2 or (stars == 1 and base in ("size_t", "int", "reqc_cookie", "reqc_hook_id") and "const" not in ctype):
         var = f"out{len(locals_)}"
-        decl = {"size_t": "size_t", "int": "int", "reqc_cookie": "reqc_cookie"}.get(base)
+        decl = {"size_t": "size_t", "int": "int", "reqc_cookie": "reqc_cookie", "reqc_hook_id": "reqc_hook_id"}.get(base)
         if stars == 2:
-            decl = f"{base} *" if base != "char" else ("const char *" if "const" in ctype else "char *")
+            decl = ("const " if "const" in ctype else "") + f"{base} *"
             # What the call hands over must be freed after it.
-            if base in HANDLE_MAKERS:
+            if base in HANDLE_MAKERS and "const" not in ctype:
                 frees.append(f"reqc_{base[5:]}_free({var});")
             elif base == "char" and "const" not in ctype:
                 frees.append(f"reqc_string_free({var});")
@@ -107,7 +113,7 @@ def valid(fn, ctype, name, callbacks, locals_, frees):
     if base in HANDLE_MAKERS:
         return HANDLE_MAKERS[base]
     if base == "char":
-        if name in ("url", "url_text"):
+        if name == "url":
             return 'check_url_at(check_env("REQC_TEST_URL"), "/get")'
         if name == "method":
             return '"GET"'
@@ -129,11 +135,11 @@ def valid(fn, ctype, name, callbacks, locals_, frees):
 
 def numeric(fn, name):
     if name == "kind":
-        return "REQC_HOOK_RESPONSE"
+        return "REQC_HOOK_KIND_RESPONSE"
     if name == "level":
-        return "REQC_LOG_REQUESTS"
+        return "REQC_LOG_LEVEL_REQUESTS"
     if name == "version":
-        return "REQC_TLS_1_2" if "tls" in fn else "REQC_HTTP_1_1"
+        return "REQC_TLS_VERSION_1_2" if "tls" in fn else "REQC_HTTP_VERSION_1_1"
     if name in ("allow", "verify"):
         return "1"
     if name == "fd":
@@ -177,7 +183,7 @@ static int n_requests, n_sessions, n_batches, n_lists;
 
 static reqc_request *make_request(void) {
     reqc_request *r = NULL;
-    reqc_request_new("GET", check_url_at(check_env("REQC_TEST_URL"), "/get"), &r);
+    reqc_request_new("GET", check_url_at(check_env("REQC_TEST_URL"), "/get"), &r, NULL);
     return made_requests[n_requests++] = r;
 }
 static reqc_session *make_session(void) {
@@ -275,7 +281,7 @@ int main(void) {
     close(fd);
     temp_path = path;
     devnull = open("/dev/null", O_WRONLY);
-    if (reqc_request_new("GET", check_url_at(check_env("REQC_TEST_URL"), "/get"), &req) != REQC_OK ||
+    if (reqc_request_new("GET", check_url_at(check_env("REQC_TEST_URL"), "/get"), &req, NULL) != REQC_OK ||
         reqc_send(req, &the_response) != REQC_OK) {
         fprintf(stderr, "cannot reach the test server\\n");
         return 2;

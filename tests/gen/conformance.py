@@ -195,7 +195,7 @@ def expect_checks(e, codes):
                      % e["history"])
     for i, st in enumerate(e.get("history_status", [])):
         lines.append("conf_check_int(\"history status\", "
-                     "reqc_response_status(reqc_response_history_at(resp, %d)), %d);" % (i, st))
+                     "reqc_response_status(check_hop(resp, %d)), %d);" % (i, st))
     if "url" in e:
         lines.append("CHECK_STR_EQ(reqc_response_url(resp), conf_url(%s));" % c_str(e["url"]))
     if "body_length" in e:
@@ -243,7 +243,7 @@ def gen_case(case, codes):
     if "session" in case:
         out.append("    if (reqc_session_new(&s) != REQC_OK) { CHECK(0); return; }")
         out += ["    " + l for l in session_setup(case["session"])]
-    out.append("    rc = reqc_request_new(%s, %s, &req);" % (c_str(r.get("method", "GET")), url_expr(r)))
+    out.append("    rc = reqc_request_new(%s, %s, &req, NULL);" % (c_str(r.get("method", "GET")), url_expr(r)))
     out.append("    if (rc == REQC_OK) {")
     for call in request_setters(r):
         out.append("        CHECK_OK(%s, req);" % call)
@@ -336,7 +336,7 @@ static const char *conf_url(const char *spec) {
 static void conf_send_before(reqc_session *s, const char *method, const char *url) {
     reqc_request *req = NULL;
     reqc_response *resp = NULL;
-    if (reqc_request_new(method, url, &req) != REQC_OK) {
+    if (reqc_request_new(method, url, &req, NULL) != REQC_OK) {
         fprintf(stderr, "  FAIL: before: cannot make %s %s\n", method, url);
         check_failed_now = 1;
         return;

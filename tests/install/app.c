@@ -16,7 +16,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     snprintf(url, sizeof url, "%s/get?from=installed", argv[1]);
-    if (reqc_request_new("GET", url, &req) != REQC_OK) {
+    if (reqc_request_new("GET", url, &req, NULL) != REQC_OK) {
         fprintf(stderr, "reqc_request_new failed\n");
         return 1;
     }

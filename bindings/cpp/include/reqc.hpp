@@ -17,7 +17,7 @@
 //    owns and frees through its free_userdata, exactly once, after the last
 //    possible call. No exception ever crosses into C: each trampoline
 //    catches everything, answers "abort" where the callback kind can
-//    (hooks: REQC_HOOK_ABORT; read: non-zero, REQC_E_CALLBACK; data:
+//    (hooks: REQC_HOOK_RESULT_ABORT; read: non-zero, REQC_E_CALLBACK; data:
 //    non-zero, REQC_E_ABORTED; on_complete: the batch is cancelled; a log
 //    sink cannot stop anything and the send goes on), and keeps the
 //    exception for the thread that made the C call, which rethrows it as
@@ -181,8 +181,8 @@ public:
     std::vector<std::string_view> warnings() const {
         std::vector<std::string_view> all;
         for (size_t i = 0, n = reqc_response_warning_count(r_); i < n; i++) {
-            const char *w = reqc_response_warning_at(r_, i);
-            if (w) all.emplace_back(w);
+            const char *w = nullptr;
+            if (reqc_response_warning_at(r_, i, &w) == REQC_OK) all.emplace_back(w);
         }
         return all;
     }
@@ -237,7 +237,7 @@ public:
             using pointer = void;
             using reference = ResponseView;
             iterator(const reqc_response *r, size_t i) : r_(r), i_(i) {}
-            ResponseView operator*() const { return ResponseView(reqc_response_history_at(r_, i_)); }
+            ResponseView operator*() const { return ResponseView(hop(r_, i_)); }
             iterator &operator++() { ++i_; return *this; }
             iterator operator++(int) { iterator t = *this; ++i_; return t; }
             bool operator==(const iterator &o) const { return i_ == o.i_; }
@@ -251,7 +251,11 @@ public:
         iterator begin() const { return {r_, 0}; }
         iterator end() const { return {r_, size()}; }
         size_t size() const { return reqc_response_history_count(r_); }
-        ResponseView operator[](size_t i) const { return ResponseView(reqc_response_history_at(r_, i)); }
+        ResponseView operator[](size_t i) const { return ResponseView(hop(r_, i)); }
+        static const reqc_response *hop(const reqc_response *r, size_t i) noexcept {
+            const reqc_response *h = nullptr;
+            return reqc_response_history_at(r, i, &h) == REQC_OK ? h : nullptr;
+        }
 
     private:
         const reqc_response *r_;
@@ -314,15 +318,15 @@ private:
 // ---------------------------------------------------------------- hooks
 
 enum class HookKind : int {
-    Args = REQC_HOOK_ARGS,
-    PreRequest = REQC_HOOK_PRE_REQUEST,
-    PostRequest = REQC_HOOK_POST_REQUEST,
-    Response = REQC_HOOK_RESPONSE,
+    Args = REQC_HOOK_KIND_ARGS,
+    PreRequest = REQC_HOOK_KIND_PRE_REQUEST,
+    PostRequest = REQC_HOOK_KIND_POST_REQUEST,
+    Response = REQC_HOOK_KIND_RESPONSE,
 };
 enum class HookResult : int {
-    Continue = REQC_HOOK_CONTINUE,
-    Error = REQC_HOOK_ERROR,
-    Abort = REQC_HOOK_ABORT,
+    Continue = REQC_HOOK_RESULT_CONTINUE,
+    Error = REQC_HOOK_RESULT_ERROR,
+    Abort = REQC_HOOK_RESULT_ABORT,
 };
 
 class RequestView;
@@ -459,7 +463,7 @@ public:
     Self &&redirects(bool follow, int max = 30) && { return std::move(redirects(follow, max)); }
     // Ends a transfer slower than `bytes_per_second` for `seconds` (REQC_E_TIMEOUT).
     Self &low_speed(int64_t bytes_per_second, int64_t seconds) & {
-        return check(reqc_request_set_low_speed(h(), bytes_per_second, seconds));
+        return check(reqc_request_set_speed_floor(h(), bytes_per_second, seconds * 1000));
     }
     Self &&low_speed(int64_t bytes_per_second, int64_t seconds) && {
         return std::move(low_speed(bytes_per_second, seconds));
@@ -500,7 +504,7 @@ public:
         auto *holder = detail::hold(std::forward<F>(f));
         using H = std::remove_pointer_t<decltype(holder)>;
         return check(reqc_request_add_hook(h(), static_cast<int>(kind),
-                                           &detail::hook_trampoline<decltype(H::fn)>, holder, &H::release));
+                                           &detail::hook_trampoline<decltype(H::fn)>, holder, &H::release, NULL));
     }
     template <class F> Self &&hook(HookKind kind, F &&f) && { return std::move(hook(kind, std::forward<F>(f))); }
     // Streams the body from f(char *buf, size_t capacity) -> bytes written
@@ -519,7 +523,7 @@ public:
     template <class F> Self &on_data(F &&f) & {
         auto *holder = detail::hold(std::forward<F>(f));
         using H = std::remove_pointer_t<decltype(holder)>;
-        return check(reqc_request_on_data(h(), &detail::data_trampoline<decltype(H::fn)>, holder, &H::release));
+        return check(reqc_request_set_data_callback(h(), &detail::data_trampoline<decltype(H::fn)>, holder, &H::release));
     }
     template <class F> Self &&on_data(F &&f) && { return std::move(on_data(std::forward<F>(f))); }
 
@@ -548,7 +552,7 @@ class Request : public RequestOps<Request> {
 public:
     Request(std::string_view method, std::string_view url) {
         reqc_request *out = nullptr;
-        reqc_code rc = reqc_request_new(detail::str(method).c_str(), detail::str(url).c_str(), &out);
+        reqc_code rc = reqc_request_new(detail::str(method).c_str(), detail::str(url).c_str(), &out, NULL);
         if (rc != REQC_OK)
             throw Error(rc, std::string(reqc_code_name(rc)) + ": " + detail::str(method) + " " + detail::str(url));
         h_.reset(out);
@@ -599,7 +603,7 @@ public:
     int remote_port() const noexcept { return reqc_hook_ctx_remote_port(ctx_); }
     bool connection_reused() const noexcept { return reqc_hook_ctx_connection_reused(ctx_) != 0; }
     // RESPONSE: edits applied when the hook returns.
-    void set_status(int status) { check(reqc_hook_ctx_set_status(ctx_, status)); }
+    void set_status(int status) { check(reqc_hook_ctx_set_response_status(ctx_, status)); }
     void set_response_header(std::string_view name, std::string_view value) {
         check(reqc_hook_ctx_set_response_header(ctx_, detail::str(name).c_str(), detail::str(value).c_str()));
     }
@@ -629,7 +633,7 @@ template <class F> int run_hook(F &f, HookContext &ctx) {
     using R = std::invoke_result_t<F &, HookContext &>;
     if constexpr (std::is_void_v<R>) {
         f(ctx);
-        return REQC_HOOK_CONTINUE;
+        return REQC_HOOK_RESULT_CONTINUE;
     } else {
         return static_cast<int>(f(ctx));
     }
@@ -640,7 +644,7 @@ template <class F> int hook_trampoline(void *ud, int kind, reqc_hook_ctx *ctx) n
         return run_hook(static_cast<Holder<F> *>(ud)->fn, hc);
     } catch (...) {
         stash();
-        return REQC_HOOK_ABORT;
+        return REQC_HOOK_RESULT_ABORT;
     }
 }
 } // namespace detail
@@ -760,10 +764,10 @@ public:
     Session &client_cert(std::string_view cert, std::string_view key) {
         return check(reqc_session_set_client_cert(s(), detail::str(cert).c_str(), detail::str(key).c_str()));
     }
-    // REQC_TLS_1_2 or REQC_TLS_1_3.
+    // REQC_TLS_VERSION_1_2 or REQC_TLS_VERSION_1_3.
     Session &min_tls_version(int version) { return check(reqc_session_set_min_tls_version(s(), version)); }
     Session &low_speed(int64_t bytes_per_second, int64_t seconds) {
-        return check(reqc_session_set_low_speed(s(), bytes_per_second, seconds));
+        return check(reqc_session_set_speed_floor(s(), bytes_per_second, seconds * 1000));
     }
 
     // Cookies.
@@ -817,12 +821,12 @@ public:
     }
 
     // Logging: to a file descriptor, or to f(int level, std::string_view line)
-    // (a REQC_LOG_* level, optionally | REQC_LOG_SHOW_SECRETS).
-    Session &verbose(int fd, int level) { return check(reqc_session_set_verbose_fd(s(), fd, level)); }
+    // (a REQC_LOG_* level, optionally | REQC_LOG_FLAG_SHOW_SECRETS).
+    Session &verbose(int fd, int level) { return check(reqc_session_set_verbose_fd(s(), fd, level & 0xff, level & ~0xff)); }
     template <class F> Session &on_log(int level, F &&f) {
         auto *holder = detail::hold(std::forward<F>(f));
         using H = std::remove_pointer_t<decltype(holder)>;
-        return check(reqc_session_set_log_callback(s(), level, &detail::log_trampoline<decltype(H::fn)>, holder,
+        return check(reqc_session_set_log_callback(s(), level & 0xff, level & ~0xff, &detail::log_trampoline<decltype(H::fn)>, holder,
                                                    &H::release));
     }
     // A hook for every request the session sends (see RequestOps::hook).
@@ -830,7 +834,7 @@ public:
         auto *holder = detail::hold(std::forward<F>(f));
         using H = std::remove_pointer_t<decltype(holder)>;
         return check(reqc_session_add_hook(s(), static_cast<int>(kind), &detail::hook_trampoline<decltype(H::fn)>,
-                                           holder, &H::release));
+                                           holder, &H::release, NULL));
     }
 
     // Sends through the session. Throws reqc::Error on failure, or rethrows
@@ -907,7 +911,7 @@ public:
     template <class F> Batch &on_complete(F &&f) {
         auto *holder = detail::hold(std::forward<F>(f));
         using H = std::remove_pointer_t<decltype(holder)>;
-        return check(reqc_batch_on_complete(b(), &detail::complete_trampoline<decltype(H::fn)>, holder, &H::release));
+        return check(reqc_batch_set_complete_callback(b(), &detail::complete_trampoline<decltype(H::fn)>, holder, &H::release));
     }
     // Runs every item; rethrows what a callback threw.
     void perform() {
@@ -976,13 +980,13 @@ template <class Range, class F> void Session::map(const Range &requests, size_t 
 inline std::string_view version() noexcept { return reqc_version(); }
 // Logs every send in the process (unless a session sets its own sink).
 inline void set_verbose_fd(int fd, int level) {
-    reqc_code rc = reqc_config_set_verbose_fd(fd, level);
+    reqc_code rc = reqc_config_set_verbose_fd(fd, level & 0xff, level & ~0xff);
     if (rc != REQC_OK) throw Error(rc, "");
 }
 template <class F> void set_log_callback(int level, F &&f) {
     auto *holder = detail::hold(std::forward<F>(f));
     using H = std::remove_pointer_t<decltype(holder)>;
-    reqc_code rc = reqc_config_set_log_callback(level, &detail::log_trampoline<decltype(H::fn)>, holder, &H::release);
+    reqc_code rc = reqc_config_set_log_callback(level & 0xff, level & ~0xff, &detail::log_trampoline<decltype(H::fn)>, holder, &H::release);
     if (rc != REQC_OK) throw Error(rc, "");
 }
 inline void reset_config() { reqc_config_reset(); }

@@ -336,7 +336,7 @@ TEST_F(Cpp, HooksSeeAndChangeLentObjects) {
         seen.push_back("response:" + std::to_string(r.status()));
         EXPECT_FALSE(ctx.request().has_value());
         ctx.set_response_header("X-Hooked", "yes");
-        return REQC_HOOK_CONTINUE; // an int works too
+        return REQC_HOOK_RESULT_CONTINUE; // an int works too
     });
     reqc::Request req = reqc::Request::get(url("/headers"));
     reqc::Response r = s.send(req);
@@ -376,7 +376,7 @@ TEST_F(Cpp, CallablesAreReleasedWithTheirOwner) {
     {
         reqc::Session s;
         s.hook(reqc::HookKind::Response, [token](reqc::HookContext &) {});
-        s.on_log(REQC_LOG_REQUESTS, [token](int, std::string_view) {});
+        s.on_log(REQC_LOG_LEVEL_REQUESTS, [token](int, std::string_view) {});
         reqc::Request req = reqc::Request::get(url("/get"))
                                 .hook(reqc::HookKind::Args, [token](reqc::HookContext &) {})
                                 .on_data([token](std::string_view) {});
@@ -415,7 +415,7 @@ TEST_F(Cpp, ReadCallbackStreamsTheBody) {
 TEST_F(Cpp, LogCallback) {
     reqc::Session s;
     std::vector<std::string> lines;
-    s.on_log(REQC_LOG_REQUESTS, [&](int, std::string_view line) { lines.emplace_back(line); });
+    s.on_log(REQC_LOG_LEVEL_REQUESTS, [&](int, std::string_view line) { lines.emplace_back(line); });
     s.get(url("/get"));
     ASSERT_FALSE(lines.empty());
     EXPECT_TRUE(has(lines[0], "GET")) << lines[0];
@@ -485,7 +485,7 @@ TEST_F(Cpp, ThrowingAnythingIsCarried) {
 TEST_F(Cpp, ThrowingLogCallback) {
     reqc::Session s;
     bool armed = true;
-    s.on_log(REQC_LOG_REQUESTS, [&](int, std::string_view) {
+    s.on_log(REQC_LOG_LEVEL_REQUESTS, [&](int, std::string_view) {
         if (armed) throw Boom("session log");
     });
     reqc::Request req = reqc::Request::get(url("/get"));
@@ -495,11 +495,11 @@ TEST_F(Cpp, ThrowingLogCallback) {
 }
 
 TEST_F(Cpp, ThrowingGlobalLogCallback) {
-    reqc::set_log_callback(REQC_LOG_REQUESTS, [](int, std::string_view) { throw Boom("global log"); });
+    reqc::set_log_callback(REQC_LOG_LEVEL_REQUESTS, [](int, std::string_view) { throw Boom("global log"); });
     reqc::Session s;
     reqc::Request req = reqc::Request::get(url("/get"));
     expect_boom(s, req, "global log");
-    reqc::set_log_callback(REQC_LOG_OFF, [](int, std::string_view) {});
+    reqc::set_log_callback(REQC_LOG_LEVEL_OFF, [](int, std::string_view) {});
     EXPECT_EQ(s.send(req).status(), 200);
 }
 

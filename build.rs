@@ -38,17 +38,33 @@ fn main() {
 }
 
 fn version_macros() -> String {
-    let v = |k: &str| env::var(k).expect("cargo sets the package version");
+    let part = |k: &str| -> u32 {
+        let text = env::var(k).expect("cargo sets the package version");
+        let n: u32 = text.parse().expect("a version part is a number");
+        // REQC_VERSION_NUMBER gives each part one byte.
+        assert!(n <= 0xff, "{k} = {n} does not fit REQC_VERSION_NUMBER's byte");
+        n
+    };
+    let (major, minor, patch) = (
+        part("CARGO_PKG_VERSION_MAJOR"),
+        part("CARGO_PKG_VERSION_MINOR"),
+        part("CARGO_PKG_VERSION_PATCH"),
+    );
     format!(
         "\n/** libreqc's version, from Cargo.toml. */\n\
-         #define REQC_VERSION_MAJOR {}\n\
-         #define REQC_VERSION_MINOR {}\n\
-         #define REQC_VERSION_PATCH {}\n\
-         #define REQC_VERSION_STRING \"{}\"\n",
-        v("CARGO_PKG_VERSION_MAJOR"),
-        v("CARGO_PKG_VERSION_MINOR"),
-        v("CARGO_PKG_VERSION_PATCH"),
-        v("CARGO_PKG_VERSION"),
+         #define REQC_VERSION_MAJOR {major}\n\
+         #define REQC_VERSION_MINOR {minor}\n\
+         #define REQC_VERSION_PATCH {patch}\n\
+         #define REQC_VERSION_STRING \"{}\"\n\
+         /**\n \
+         * The same version as one number, 0xMMmmpp: major, minor and patch one byte\n \
+         * each (as libcurl's LIBCURL_VERSION_NUM), so versions compare as numbers:\n \
+         * `#if REQC_VERSION_NUMBER >= 0x010200` means 1.2.0 or later at compile\n \
+         * time; reqc_version_number() gives the linked library's at run time.\n \
+         */\n\
+         #define REQC_VERSION_NUMBER 0x{:06x}\n",
+        env::var("CARGO_PKG_VERSION").expect("cargo sets the package version"),
+        (major << 16) | (minor << 8) | patch,
     )
 }
 

@@ -34,6 +34,13 @@
 #define REQC_VERSION_MINOR 1
 #define REQC_VERSION_PATCH 0
 #define REQC_VERSION_STRING "0.1.0"
+/**
+ * The same version as one number, 0xMMmmpp: major, minor and patch one byte
+ * each (as libcurl's LIBCURL_VERSION_NUM), so versions compare as numbers:
+ * `#if REQC_VERSION_NUMBER >= 0x010200` means 1.2.0 or later at compile
+ * time; reqc_version_number() gives the linked library's at run time.
+ */
+#define REQC_VERSION_NUMBER 0x000100
 
 
 /**
@@ -785,6 +792,17 @@ const char *reqc_code_name(reqc_code code);
  * Returns a static string: never free it. Thread-safe.
  */
 const char *reqc_version(void);
+
+/**
+ * The linked libreqc's version as one number, 0xMMmmpp (major, minor and
+ * patch one byte each, as libcurl's LIBCURL_VERSION_NUM): the run-time
+ * counterpart of REQC_VERSION_NUMBER, which is the header's. A program
+ * built against one header and run with a newer library sees a larger
+ * number here than in the macro.
+ *
+ * Returns the number, e.g. 0x000100 for 0.1.0. Thread-safe.
+ */
+uint32_t reqc_version_number(void);
 
 /**
  * 1 when libreqc, with the libcurl it links, supports `feature`, else 0.

@@ -118,6 +118,31 @@ pub extern "C" fn reqc_version() -> *const c_char {
     })
 }
 
+/// The linked libreqc's version as one number, 0xMMmmpp (major, minor and
+/// patch one byte each, as libcurl's LIBCURL_VERSION_NUM): the run-time
+/// counterpart of REQC_VERSION_NUMBER, which is the header's. A program
+/// built against one header and run with a newer library sees a larger
+/// number here than in the macro.
+///
+/// Returns the number, e.g. 0x000100 for 0.1.0. Thread-safe.
+#[no_mangle]
+pub extern "C" fn reqc_version_number() -> u32 {
+    VERSION_NUMBER
+}
+
+/// Cargo.toml's version as 0xMMmmpp (build.rs writes the same number into
+/// the header, and refuses a part above 255).
+const VERSION_NUMBER: u32 = (version_part(env!("CARGO_PKG_VERSION_MAJOR")) << 16)
+    | (version_part(env!("CARGO_PKG_VERSION_MINOR")) << 8)
+    | version_part(env!("CARGO_PKG_VERSION_PATCH"));
+
+const fn version_part(text: &str) -> u32 {
+    match u32::from_str_radix(text, 10) {
+        Ok(n) if n <= 0xff => n,
+        _ => panic!("a version part is a number from 0 to 255"),
+    }
+}
+
 /// 1 when libreqc, with the libcurl it links, supports `feature`, else 0.
 /// Features: "http2", "http2-multiplexing" (0 before libcurl 8.0, whose
 /// HTTP/2 connection reuse is broken, curl issue #10634: libreqc then opens

@@ -11,6 +11,8 @@ RELEASE := target/release
 LIB := $(RELEASE)/libreqc.so
 SYSTEM_TARGET := target/system-curl
 SYSTEM_LIB := $(SYSTEM_TARGET)/release/libreqc.so
+# libreqc.so.N, N from build.rs (docs/ABI.md: the soname rule).
+SONAME := libreqc.so.$(shell sed -n 's/^const SONAME_MAJOR: &str = "\([0-9]*\)";/\1/p' build.rs)
 
 # The C tests: every tests/c/*.c is one program, plus the programs generated
 # from the header (build/gen/NAME.c by tests/gen/NAME.py).
@@ -20,7 +22,7 @@ C_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itests/c
 C_LIBS := -lreqc -lpthread
 
 # The stages of `make test`, in order (lint first: it fails fastest).
-STAGES := lint build check-header check-symbols check-static rust-tests c-tests c-tests-asan \
+STAGES := lint build check-header check-symbols check-abi check-static rust-tests c-tests c-tests-asan \
 	cpp-tests c-tests-system-curl check-install fuzz
 
 # The C side of the C tests built with AddressSanitizer and UBSan, once.
@@ -48,7 +50,7 @@ need = @for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"
 # cargo builds in parallel itself; make's steps must run in order.
 .NOTPARALLEL:
 FORCE:
-.PHONY: bench all build lint check-header check-symbols check-static c-tests c-tests-asan cpp-tests c-tests-system-curl fuzz \
+.PHONY: bench all build lint check-header check-symbols check-abi abi-baseline check-static c-tests c-tests-asan cpp-tests c-tests-system-curl fuzz \
 	rust-tests test demo clean distclean build-deps system-curl-lib install uninstall vendored-lib \
 	check-install
 
@@ -61,7 +63,7 @@ build-deps:
 build: build-deps
 	$(CARGO) build --release --workspace
 	@# The C programs link to the soname; cargo makes only libreqc.so.
-	ln -sf libreqc.so $(RELEASE)/libreqc.so.0
+	ln -sf libreqc.so $(RELEASE)/$(SONAME)
 	@if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- include/; then \
 		echo "include/reqc.h changed: commit the regenerated header"; \
 		git diff --stat -- include/; \
@@ -89,9 +91,38 @@ check-symbols: build
 	@others=$$(nm -D --defined-only $(LIB) | awk '{print $$NF}' | grep -v '^reqc_' || true); \
 	if [ -n "$$others" ]; then echo "$(LIB) exports symbols other than reqc_*:"; \
 		echo "$$others"; exit 1; fi
-	@readelf -d $(LIB) | grep -q 'SONAME.*\[libreqc\.so\.0\]' || \
-		{ echo "$(LIB): SONAME is not libreqc.so.0"; readelf -d $(LIB) | grep SONAME; exit 1; }
-	@echo "$(LIB): $$(nm -D --defined-only $(LIB) | wc -l) symbols, all reqc_*; SONAME libreqc.so.0"
+	@readelf -d $(LIB) | grep -qF 'Library soname: [$(SONAME)]' || \
+		{ echo "$(LIB): SONAME is not $(SONAME)"; readelf -d $(LIB) | grep SONAME; exit 1; }
+	@[ "$(SONAME)" = "libreqc.so.$(firstword $(subst ., ,$(VERSION)))" ] || \
+		{ echo "$(SONAME) is not libreqc.so.MAJOR for version $(VERSION) (docs/ABI.md)"; exit 1; }
+	@echo "$(LIB): $$(nm -D --defined-only $(LIB) | wc -l) symbols, all reqc_*; SONAME $(SONAME)"
+
+# The C ABI (each function's parameter and return types, the structs, the
+# REQC_* constants' values; abi/dump.sh says how) against the committed
+# baseline. Additions pass; anything else is a break that needs the soname
+# rule of docs/ABI.md and a deliberate `make abi-baseline`.
+ABI_BASELINE := abi/libreqc.abi
+ABI_NOW := build/abi/libreqc.abi
+check-abi: build
+	$(call need,abigail-tools)
+	@mkdir -p $(dir $(ABI_NOW))
+	abi/dump.sh $(LIB) $(ABI_NOW)
+	@[ -f $(ABI_BASELINE) ] || { echo "no $(ABI_BASELINE): run make abi-baseline and commit it"; exit 1; }
+	@rc=0; abidiff --no-added-syms $(ABI_BASELINE) $(ABI_NOW) >$(ABI_NOW).diff 2>&1 || rc=$$?; \
+	if [ $$rc -ne 0 ]; then cat $(ABI_NOW).diff; \
+		echo "ABI changed: $(LIB) against $(ABI_BASELINE) (abidiff exit $$rc, report above)."; \
+		echo "If deliberate, apply the soname rule in docs/ABI.md and run make abi-baseline."; \
+		exit 1; fi
+	@added=$$(abidiff $(ABI_BASELINE) $(ABI_NOW) | grep -c '^ *\[A\]' || true); \
+	echo "ABI: compatible with $(ABI_BASELINE)$$( [ "$$added" -gt 0 ] && \
+		echo " ($$added additions, recorded at the next make abi-baseline)")"
+
+# Rewrites the committed baseline from the current build: only on purpose
+# (a release, or a break with the soname rule applied; see docs/ABI.md).
+abi-baseline: build
+	$(call need,abigail-tools)
+	abi/dump.sh $(LIB) $(ABI_BASELINE)
+	@echo "wrote $(ABI_BASELINE): commit it with the change that made it"
 
 # A program linked statically against libreqc.a (what native apps do) works:
 # the bundled libcurl, nghttp2 and the Rust runtime are inside; OpenSSL and
@@ -171,7 +202,7 @@ fuzz:
 system-curl-lib: build-deps
 	$(call need,libcurl4-openssl-dev)
 	$(CARGO) build --release --no-default-features --target-dir $(SYSTEM_TARGET)
-	ln -sf libreqc.so $(SYSTEM_TARGET)/release/libreqc.so.0
+	ln -sf libreqc.so $(SYSTEM_TARGET)/release/$(SONAME)
 	@ldd $(SYSTEM_LIB) | grep -E 'libcurl\.so\.4 => /' || \
 		{ echo "$(SYSTEM_LIB) does not link the system libcurl:"; ldd $(SYSTEM_LIB); exit 1; }
 

@@ -5,6 +5,8 @@ use std::env;
 use std::fs;
 use std::path::PathBuf;
 
+// libreqc.so.N: N is the major version (docs/ABI.md says when it changes;
+// `make check-symbols` checks it against Cargo.toml's).
 const SONAME_MAJOR: &str = "0";
 
 fn main() {
@@ -42,7 +44,10 @@ fn version_macros() -> String {
         let text = env::var(k).expect("cargo sets the package version");
         let n: u32 = text.parse().expect("a version part is a number");
         // REQC_VERSION_NUMBER gives each part one byte.
-        assert!(n <= 0xff, "{k} = {n} does not fit REQC_VERSION_NUMBER's byte");
+        assert!(
+            n <= 0xff,
+            "{k} = {n} does not fit REQC_VERSION_NUMBER's byte"
+        );
         n
     };
     let (major, minor, patch) = (

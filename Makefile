@@ -137,31 +137,31 @@ check-static: build
 rust-tests: build-deps
 	$(CARGO) test --release --workspace
 
-# C test programs, against the bundled-libcurl build and the system one.
-# Always recompiled (a second or two): a binary left by another compiler
+# Every compiled program is one rule of this shape:
+#   $(call program,TARGETS,SOURCE,COMPILER AND FLAGS,LIBRARY DIR[,MORE PREREQUISITES])
+# TARGETS is a pattern (dir/%) or a static pattern (list: dir/%). Always
+# recompiled (a second or two): a binary left by another compiler
 # invocation must not stand in for one built with these flags.
-# Generated from the header, so a new function is tested the day it exists.
+define program
+$(1): $(2) $(5) FORCE
+	@mkdir -p $$(@D)
+	$(3) -o $$@ $$< -L$(4) $$(C_LIBS)
+endef
+
+# The C tests in one build directory: every tests/c/NAME.c, and the programs
+# generated from the header (build/gen/NAME.c, so a new function is tested
+# the day it exists): $(call c_tests,DIR,COMPILER AND FLAGS,LIBRARY DIR).
+c_tests = $(eval $(call program,$(1)/%,tests/c/%.c,$(2),$(3))) \
+	$(eval $(call program,$(addprefix $(1)/,$(GEN_TESTS)): $(1)/%,build/gen/%.c,$(2),$(3)))
+
 build/gen/%.c: tests/gen/%.py include/reqc.h FORCE
 	@mkdir -p $(@D)
 	python3 $< include/reqc.h $@
-$(addprefix tests/c/bin/,$(GEN_TESTS)): tests/c/bin/%: build/gen/%.c FORCE
-	@mkdir -p $(@D)
-	$(CC) $(C_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)
-$(addprefix tests/c/bin-system/,$(GEN_TESTS)): tests/c/bin-system/%: build/gen/%.c FORCE
-	@mkdir -p $(@D)
-	$(CC) $(C_FLAGS) -o $@ $< -L$(SYSTEM_TARGET)/release $(C_LIBS)
-$(addprefix tests/c/bin-asan/,$(GEN_TESTS)): tests/c/bin-asan/%: build/gen/%.c FORCE
-	@mkdir -p $(@D)
-	$(CC) $(C_FLAGS) $(ASAN_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)
-tests/c/bin-asan/%: tests/c/%.c FORCE
-	@mkdir -p $(@D)
-	$(CC) $(C_FLAGS) $(ASAN_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)
-tests/c/bin/%: tests/c/%.c FORCE
-	@mkdir -p $(@D)
-	$(CC) $(C_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)
-tests/c/bin-system/%: tests/c/%.c FORCE
-	@mkdir -p $(@D)
-	$(CC) $(C_FLAGS) -o $@ $< -L$(SYSTEM_TARGET)/release $(C_LIBS)
+# Against the bundled-libcurl build, its C side also under ASan/UBSan, and
+# against the system-curl build.
+$(call c_tests,tests/c/bin,$$(CC) $$(C_FLAGS),$(RELEASE))
+$(call c_tests,tests/c/bin-asan,$$(CC) $$(C_FLAGS) $$(ASAN_FLAGS),$(RELEASE))
+$(call c_tests,tests/c/bin-system,$$(CC) $$(C_FLAGS),$(SYSTEM_TARGET)/release)
 
 # Natively, under valgrind, then against PyPI's httpbin (which checks that
 # the test server behaves like the real thing).
@@ -225,13 +225,9 @@ test:
 
 # The examples, the tour first, against one locally started test server.
 EXAMPLES := tour $(filter-out tour,$(patsubst examples/%.c,%,$(wildcard examples/*.c)))
-build/examples/%: examples/%.c FORCE
-	@mkdir -p $(@D)
-	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Iinclude -o $@ $< -L$(RELEASE) $(C_LIBS)
-
-build/examples/cpp/%: examples/cpp/%.cpp bindings/cpp/include/reqc.hpp FORCE
-	@mkdir -p $(@D)
-	$(CXX) $(CXX_FLAGS) -o $@ $< -L$(RELEASE) $(C_LIBS)
+EXAMPLE_FLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Iinclude
+$(eval $(call program,build/examples/%,examples/%.c,$$(CC) $$(EXAMPLE_FLAGS),$(RELEASE)))
+$(eval $(call program,build/examples/cpp/%,examples/cpp/%.cpp,$$(CXX) $$(CXX_FLAGS),$(RELEASE),bindings/cpp/include/reqc.hpp))
 
 demo: build $(addprefix build/examples/,$(EXAMPLES)) $(addprefix build/examples/cpp/,$(CPP_EXAMPLES))
 	tests/with-server.sh sh -c 'for e in $(EXAMPLES); do \

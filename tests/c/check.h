@@ -34,19 +34,60 @@ static int check_skipped_count;
         }                                                                            \
     } while (0)
 
-/* Checks a reqc_code, printing its name and the handle's message on failure. */
-#define CHECK_CODE(expr, want, req)                                                  \
+static inline const char *check_no_message(const void *handle) {
+    (void)handle;
+    return "";
+}
+
+/* The message a failed call left on `handle`, by the handle's type: a
+ * request's, session's or batch's; "" for NULL or anything else. */
+#define CHECK_MESSAGE(handle)                                                        \
+    _Generic((handle),                                                               \
+        reqc_request *: reqc_request_error,                                          \
+        const reqc_request *: reqc_request_error,                                    \
+        reqc_session *: reqc_session_error,                                          \
+        const reqc_session *: reqc_session_error,                                    \
+        reqc_batch *: reqc_batch_error,                                              \
+        const reqc_batch *: reqc_batch_error,                                        \
+        default: check_no_message)(handle)
+
+/* Whether a failure of the call `expr` (its text) can have left its message
+ * on a request: calls on the request, sends, and the tests' own helpers; not
+ * a reqc_session_* setter, a batch, cookie or config call, whose message is
+ * on another handle (or none). */
+static inline int check_message_on_request(const char *expr) {
+    return strncmp(expr, "reqc_", 5) != 0 || strncmp(expr, "reqc_request_", 13) == 0 ||
+           strncmp(expr, "reqc_send", 9) == 0 || strncmp(expr, "reqc_session_send", 17) == 0;
+}
+
+/* Prints a failed CHECK_CODE: the call, the codes, and the message of
+ * `handle`, the one the call was on (pass NULL when it has none: then only
+ * the code's name). A request's message is left out after a call on
+ * another handle, so a stale one is never shown as the cause. */
+static inline void check_code_failed(const char *file, int line, const char *expr, reqc_code got,
+                                     reqc_code want, const char *message, int is_request) {
+    if (message == NULL || (is_request && !check_message_on_request(expr))) message = "";
+    fprintf(stderr, "  FAIL %s:%d: %s gave %s, want %s%s%s%s\n", file, line, expr,
+            reqc_code_name(got), reqc_code_name(want), *message ? " (" : "", message,
+            *message ? ")" : "");
+    check_failed_now = 1;
+}
+
+#define CHECK_IS_REQUEST(handle)                                                     \
+    _Generic((handle), reqc_request *: 1, const reqc_request *: 1, default: 0)
+
+/* Checks that `expr` gives the reqc_code `want`; on failure prints both
+ * codes' names and the message of `handle`, the request, session or batch
+ * the call was on (NULL: none). */
+#define CHECK_CODE(expr, want, handle)                                               \
     do {                                                                             \
         reqc_code check_rc_ = (expr);                                                \
-        if (check_rc_ != (want)) {                                                   \
-            fprintf(stderr, "  FAIL %s:%d: %s gave %s, want %s (%s)\n", __FILE__,    \
-                    __LINE__, #expr, reqc_code_name(check_rc_), reqc_code_name(want), \
-                    reqc_request_error(req));                                        \
-            check_failed_now = 1;                                                    \
-        }                                                                            \
+        if (check_rc_ != (want))                                                     \
+            check_code_failed(__FILE__, __LINE__, #expr, check_rc_, (want),          \
+                              CHECK_MESSAGE(handle), CHECK_IS_REQUEST(handle));      \
     } while (0)
 
-#define CHECK_OK(expr, req) CHECK_CODE(expr, REQC_OK, req)
+#define CHECK_OK(expr, handle) CHECK_CODE(expr, REQC_OK, handle)
 
 #define CHECK_STR_EQ(got, want)                                                      \
     do {                                                                             \

@@ -333,7 +333,7 @@ static void test_batch(void) {
     for (i = 0; i < N; i++) {
         reqc_request *req = check_new_request("GET", URL("/digest-auth/auth/u/p/SHA-512"));
         if (req == NULL) continue;
-        CHECK_OK(reqc_batch_add(b, req, &index), req);
+        CHECK_OK(reqc_batch_add(b, req, &index), b);
         reqc_request_free(req);
     }
     CHECK(reqc_batch_perform(b) == REQC_OK);

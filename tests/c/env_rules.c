@@ -112,7 +112,7 @@ static reqc_code get_logged(reqc_session *s, const char *url, int level, line_lo
     if (err) *err = 0;
     if (req == NULL) return REQC_E_INVALID_ARGUMENT;
     if (lines != NULL)
-        CHECK_OK(reqc_session_set_log_callback(s, level, 0, collect_line, lines, NULL), req);
+        CHECK_OK(reqc_session_set_log_callback(s, level, 0, collect_line, lines, NULL), s);
     /* Loading a CA store is slow under valgrind. */
     CHECK_OK(reqc_request_set_timeout_ms(req, check_small() ? 90000 : 20000), req);
     rc = reqc_session_send(s, req, &resp);

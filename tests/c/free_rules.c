@@ -41,7 +41,7 @@ static void test_session_freed_inside_its_hook_is_refused(void) {
     reqc_request *req = NULL;
     reqc_response *resp = NULL;
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, free_session_hook, s, NULL, NULL), NULL);
+    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, free_session_hook, s, NULL, NULL), s);
     CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), NULL);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     CHECK(reqc_response_status(resp) == 200);
@@ -85,10 +85,10 @@ static void test_batch_freed_inside_on_complete_is_refused(void) {
     reqc_request *req = NULL;
     CHECK_OK(reqc_batch_new(NULL, &b), NULL);
     CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), NULL);
-    CHECK_OK(reqc_batch_add(b, req, NULL), NULL);
-    CHECK_OK(reqc_batch_add(b, req, NULL), NULL);
-    CHECK_OK(reqc_batch_set_complete_callback(b, free_batch_on_complete, NULL, NULL), NULL);
-    CHECK_CODE(reqc_batch_perform(b), REQC_OK, NULL);
+    CHECK_OK(reqc_batch_add(b, req, NULL), b);
+    CHECK_OK(reqc_batch_add(b, req, NULL), b);
+    CHECK_OK(reqc_batch_set_complete_callback(b, free_batch_on_complete, NULL, NULL), b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     CHECK(reqc_batch_count(b) == 2);
     reqc_request_free(req);
     reqc_batch_free(b);

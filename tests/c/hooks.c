@@ -87,7 +87,7 @@ static void test_counts_and_order(void) {
     if (s == NULL || req == NULL)
         goto out;
     for (kind = REQC_HOOK_KIND_ARGS; kind <= REQC_HOOK_KIND_RESPONSE; kind++) {
-        CHECK_OK(reqc_session_add_hook(s, kind, record_hook, &sess_rec, NULL, NULL), req);
+        CHECK_OK(reqc_session_add_hook(s, kind, record_hook, &sess_rec, NULL, NULL), s);
         CHECK_OK(reqc_request_add_hook(req, kind, record_hook, &req_rec, NULL, NULL), req);
     }
     CHECK_OK(reqc_session_send(s, req, &resp), req);
@@ -210,7 +210,7 @@ static void test_hack_headers(void) {
     if (s == NULL || plain == NULL)
         goto out;
     CHECK_OK(reqc_request_set_header(plain, "X-Mine", "1"), plain);
-    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_ARGS, hack_headers, NULL, NULL, NULL), plain);
+    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_ARGS, hack_headers, NULL, NULL, NULL), s);
     CHECK_OK(reqc_session_send(s, plain, &resp), plain);
     if (resp != NULL) {
         CHECK_JSON_HAS(reqc_response_text(resp), "\"X-Testing\": \"True\"");
@@ -250,7 +250,7 @@ static void test_args_changes_url_and_method(void) {
     CHECK_OK(reqc_request_new("GET", URL("/anything/original"), &req, NULL), req);
     if (s == NULL || req == NULL)
         goto out;
-    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_ARGS, change_url_method, NULL, NULL, NULL), req);
+    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_ARGS, change_url_method, NULL, NULL, NULL), s);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     if (resp != NULL) {
         CHECK_JSON_HAS(reqc_response_text(resp), "\"method\": \"PUT\"");
@@ -299,8 +299,8 @@ static void test_pre_request_headers(void) {
     CHECK_OK(reqc_request_new("GET", URL("/headers"), &req, NULL), req);
     if (s == NULL || req == NULL)
         goto out;
-    CHECK_OK(reqc_session_set_header(s, "X-Session-Drop", "dropme"), req);
-    CHECK_OK(reqc_session_set_header(s, "X-Session-Keep", "keepme"), req);
+    CHECK_OK(reqc_session_set_header(s, "X-Session-Drop", "dropme"), s);
+    CHECK_OK(reqc_session_set_header(s, "X-Session-Keep", "keepme"), s);
     /* Without the hook the session's headers are sent. */
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     if (resp != NULL) {
@@ -529,7 +529,7 @@ static void test_hook_abort(void) {
             if (where == 0)
                 CHECK_OK(reqc_request_add_hook(req, kind, abort_hook, &calls, NULL, NULL), req);
             else
-                CHECK_OK(reqc_session_add_hook(s, kind, abort_hook, &calls, NULL, NULL), req);
+                CHECK_OK(reqc_session_add_hook(s, kind, abort_hook, &calls, NULL, NULL), s);
             CHECK_CODE(reqc_session_send(s, req, &resp), REQC_E_ABORTED, req);
             CHECK(resp == NULL);
             CHECK(calls == 1);
@@ -611,7 +611,7 @@ static void test_free_session_first(void) {
         return;
     }
     CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_ARGS, counted_hook, &on_req, counted_free, NULL), req);
-    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_ARGS, counted_hook, &on_sess, counted_free, NULL), req);
+    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_ARGS, counted_hook, &on_sess, counted_free, NULL), s);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     reqc_response_free(resp);
     CHECK(on_req.calls == 1 && on_sess.calls == 1);

@@ -102,7 +102,7 @@ static void test_request_lines(void) {
     CHECK_OK(reqc_session_new(&s), NULL);
     if (s == NULL)
         return;
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, collect_line, &lines, NULL), NULL);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, collect_line, &lines, NULL), s);
     for (i = 0; i < 3; i++) {
         reqc_response *resp = NULL;
         CHECK_OK(reqc_request_new(methods[i], urls[i], &reqs[i], NULL), reqs[i]);
@@ -170,7 +170,7 @@ static void test_lines_per_hop(void) {
     CHECK_OK(reqc_request_new("GET", URL("/redirect/2"), &req, NULL), req);
     if (s == NULL || req == NULL)
         goto out;
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, collect_line, &lines, NULL), req);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, collect_line, &lines, NULL), s);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     for (j = 0; j < lines.n; j++) {
         size_t t = timestamp_len(lines.lines[j]);
@@ -221,11 +221,11 @@ static int send_secret_requests(int version, reqc_log_level level, reqc_log_flag
         ok = 0;
         goto out;
     }
-    CHECK_OK(reqc_session_set_http_version(s, version), basic);
-    CHECK_OK(reqc_session_set_log_callback(s, level, flags, collect_line, lines, NULL), basic);
-    CHECK_OK(reqc_session_set_cookie(s, URL("/"), "sid=C00kieValue99"), basic);
-    CHECK_OK(reqc_session_set_header(s, "X-Api-Key", "KEY-zyx987"), basic);
-    CHECK_OK(reqc_session_mark_secret_header(s, "X-Api-Key"), basic);
+    CHECK_OK(reqc_session_set_http_version(s, version), s);
+    CHECK_OK(reqc_session_set_log_callback(s, level, flags, collect_line, lines, NULL), s);
+    CHECK_OK(reqc_session_set_cookie(s, URL("/"), "sid=C00kieValue99"), s);
+    CHECK_OK(reqc_session_set_header(s, "X-Api-Key", "KEY-zyx987"), s);
+    CHECK_OK(reqc_session_mark_secret_header(s, "X-Api-Key"), s);
     CHECK_OK(reqc_request_set_auth_basic(basic, "user", "S3cretPassw0rd"), basic);
     CHECK_OK(reqc_request_set_auth_bearer(bearer, "TOK-abcdef123456"), bearer);
 
@@ -418,8 +418,8 @@ static void test_verbose_fd(void) {
     CHECK_OK(reqc_session_new(&own), NULL);
     if (quiet == NULL || plain == NULL || own == NULL)
         goto out;
-    CHECK_OK(reqc_session_set_verbose_fd(quiet, fd, REQC_LOG_LEVEL_OFF, 0), NULL);
-    CHECK_OK(reqc_session_set_verbose_fd(own, fd2, REQC_LOG_LEVEL_HEADERS, 0), NULL);
+    CHECK_OK(reqc_session_set_verbose_fd(quiet, fd, REQC_LOG_LEVEL_OFF, 0), quiet);
+    CHECK_OK(reqc_session_set_verbose_fd(own, fd2, REQC_LOG_LEVEL_HEADERS, 0), own);
 
     send_plain(NULL, URL("/get?global=1"));
     send_plain(plain, URL("/get?plainsession=1"));
@@ -509,11 +509,11 @@ static void test_log_userdata_freed(void) {
     CHECK_OK(reqc_session_new(&s), NULL);
     if (s == NULL)
         return;
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, count_line, a, count_free), NULL);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, count_line, a, count_free), s);
     send_plain(s, URL("/get"));
     CHECK(a[0] == 2 && a[1] == 0);
     /* Replaced: a is released, once. */
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, count_line, b, count_free), NULL);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, count_line, b, count_free), s);
     CHECK(a[1] == 1);
     send_plain(s, URL("/get"));
     CHECK(a[0] == 2 && b[0] == 2);
@@ -524,9 +524,9 @@ static void test_log_userdata_freed(void) {
     CHECK(c[1] == 1);
     CHECK(b[1] == 0);
     /* Replaced by an fd sink set to OFF: b released. */
-    CHECK_OK(reqc_session_set_verbose_fd(s, 2, REQC_LOG_LEVEL_OFF, 0), NULL);
+    CHECK_OK(reqc_session_set_verbose_fd(s, 2, REQC_LOG_LEVEL_OFF, 0), s);
     CHECK(b[1] == 1);
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_HEADERS, 0, count_line, c, count_free), NULL);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_HEADERS, 0, count_line, c, count_free), s);
     reqc_session_free(s);
     /* Freed with the session. */
     CHECK(c[1] == 2);

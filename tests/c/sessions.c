@@ -84,8 +84,8 @@ static void test_seed_defaults_and_auth(void) {
     reqc_session *s = new_session();
     reqc_request *req = check_new_request("GET", URL("/headers"));
     reqc_response *resp;
-    CHECK_CODE(reqc_session_set_header(s, "x-test", "true"), REQC_OK, req);
-    CHECK_CODE(reqc_session_set_auth_basic(s, "user", "pass"), REQC_OK, req);
+    CHECK_CODE(reqc_session_set_header(s, "x-test", "true"), REQC_OK, s);
+    CHECK_CODE(reqc_session_set_auth_basic(s, "user", "pass"), REQC_OK, s);
     CHECK_OK(reqc_request_set_header(req, "x-test2", "true"), req);
     resp = ssend_ok(s, req);
     if (resp != NULL) {
@@ -105,8 +105,8 @@ static void test_request_header_overrides_session(void) {
     reqc_session *s = new_session();
     reqc_request *req = check_new_request("GET", URL("/headers"));
     reqc_response *resp;
-    CHECK_CODE(reqc_session_set_header(s, "X-Test", "session"), REQC_OK, req);
-    CHECK_CODE(reqc_session_add_header(s, "X-Multi", "s1"), REQC_OK, req);
+    CHECK_CODE(reqc_session_set_header(s, "X-Test", "session"), REQC_OK, s);
+    CHECK_CODE(reqc_session_add_header(s, "X-Multi", "s1"), REQC_OK, s);
     CHECK_OK(reqc_request_set_header(req, "x-test", "request"), req);
     resp = ssend_ok(s, req);
     if (resp != NULL) {
@@ -128,8 +128,8 @@ static void test_request_null_header_removes_session_default(void) {
     reqc_session *s = new_session();
     reqc_request *req = check_new_request("GET", URL("/headers"));
     reqc_response *resp;
-    CHECK_CODE(reqc_session_set_header(s, "X-Test", "true"), REQC_OK, req);
-    CHECK_CODE(reqc_session_set_header(s, "X-Keep", "kept"), REQC_OK, req);
+    CHECK_CODE(reqc_session_set_header(s, "X-Test", "true"), REQC_OK, s);
+    CHECK_CODE(reqc_session_set_header(s, "X-Keep", "kept"), REQC_OK, s);
     CHECK_OK(reqc_request_set_header(req, "X-Test", NULL), req);
     resp = ssend_ok(s, req);
     if (resp != NULL) {
@@ -151,8 +151,8 @@ static void test_session_params_before_request_params(void) {
     reqc_session *s = new_session();
     reqc_request *req = check_new_request("GET", URL("/get"));
     reqc_response *resp;
-    CHECK_CODE(reqc_session_add_param(s, "a", "1"), REQC_OK, req);
-    CHECK_CODE(reqc_session_add_param(s, "same", "s"), REQC_OK, req);
+    CHECK_CODE(reqc_session_add_param(s, "a", "1"), REQC_OK, s);
+    CHECK_CODE(reqc_session_add_param(s, "same", "s"), REQC_OK, s);
     CHECK_OK(reqc_request_add_param(req, "b", "2"), req);
     CHECK_OK(reqc_request_add_param(req, "same", "r"), req);
     resp = ssend_ok(s, req);
@@ -175,7 +175,7 @@ static void test_request_timeout_overrides_session(void) {
     reqc_request *req = check_new_request("GET", URL("/delay/1"));
     reqc_response *resp = NULL;
     /* Session 100 ms, request 5000 ms: the request's wins, the send succeeds. */
-    CHECK_CODE(reqc_session_set_timeout_ms(s, 100), REQC_OK, req);
+    CHECK_CODE(reqc_session_set_timeout_ms(s, 100), REQC_OK, s);
     CHECK_OK(reqc_request_set_timeout_ms(req, 5000), req);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
     CHECK(resp != NULL && reqc_response_status(resp) == 200);
@@ -185,7 +185,7 @@ static void test_request_timeout_overrides_session(void) {
 
     /* Reversed: session 5000 ms, request 100 ms: a timeout. */
     req = check_new_request("GET", URL("/delay/1"));
-    CHECK_CODE(reqc_session_set_timeout_ms(s, 5000), REQC_OK, req);
+    CHECK_CODE(reqc_session_set_timeout_ms(s, 5000), REQC_OK, s);
     CHECK_OK(reqc_request_set_timeout_ms(req, 100), req);
     CHECK_CODE(reqc_session_send(s, req, &resp), REQC_E_TIMEOUT, req);
     CHECK(resp == NULL);
@@ -195,7 +195,7 @@ static void test_request_timeout_overrides_session(void) {
     /* And the session's own 100 ms applies when the request sets none. */
     req = check_new_request("GET", URL("/delay/1"));
     resp = NULL;
-    CHECK_CODE(reqc_session_set_timeout_ms(s, 100), REQC_OK, req);
+    CHECK_CODE(reqc_session_set_timeout_ms(s, 100), REQC_OK, s);
     CHECK_CODE(reqc_session_send(s, req, &resp), REQC_E_TIMEOUT, req);
     reqc_response_free(resp);
     reqc_request_free(req);

@@ -9,17 +9,16 @@
 #endif
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "clock.h"
+#include "eloop.h"
 
 /* REQC_SMALL=1, or running under valgrind (which preloads its vgpreload_*
  * libraries into the program), asks for small sizes. */
@@ -55,7 +54,7 @@ static size_t add_get(reqc_batch *b, const char *url, int64_t timeout_ms) {
     CHECK_OK(reqc_request_new("GET", url, &req, NULL), req);
     if (!req) return idx;
     if (timeout_ms > 0) CHECK_OK(reqc_request_set_timeout_ms(req, timeout_ms), req);
-    CHECK_OK(reqc_batch_add(b, req, &idx), req);
+    CHECK_OK(reqc_batch_add(b, req, &idx), b);
     reqc_request_free(req);
     return idx;
 }
@@ -73,18 +72,6 @@ static void check_echo_i(const reqc_response *resp, int i) {
     snprintf(needle, sizeof needle, "\"i\": \"%d\"", i);
     CHECK_JSON_HAS(reqc_response_text(resp), needle);
 }
-
-/* Checks a batch call's code, printing the batch's message on failure. */
-#define CHECK_BATCH(expr, want, b)                                                   \
-    do {                                                                             \
-        reqc_code cb_rc_ = (expr);                                                   \
-        if (cb_rc_ != (want)) {                                                      \
-            fprintf(stderr, "  FAIL %s:%d: %s gave %s, want %s (%s)\n", __FILE__,    \
-                    __LINE__, #expr, reqc_code_name(cb_rc_), reqc_code_name(want),   \
-                    reqc_batch_error(b));                                            \
-            check_failed_now = 1;                                                    \
-        }                                                                            \
-    } while (0)
 
 /* Checks item `i`'s result code; frees the response if any. */
 static void check_result(reqc_batch *b, size_t i, reqc_code want, int echo_i) {
@@ -113,7 +100,7 @@ static void test_mixed_results(void) {
     size_t i, n_good = check_small() ? 4 : 12, idx_refused, idx_timeout;
     int64_t t0, took;
     snprintf(refused_copy, sizeof refused_copy, "%s", refused);
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
     if (!b) return;
     for (i = 0; i < n_good / 2; i++) CHECK(add_get_i(b, (int)i) == i);
     idx_refused = add_get(b, refused_copy, 0);
@@ -124,7 +111,7 @@ static void test_mixed_results(void) {
     CHECK(reqc_batch_count(b) == n_good + 2);
 
     t0 = now_ms();
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     took = now_ms() - t0;
     printf("  %zu items in %lld ms\n", reqc_batch_count(b), (long long)took);
     CHECK(took < 2500);
@@ -145,7 +132,7 @@ static void test_mixed_results(void) {
     /* a result is moved out once */
     {
         reqc_response *r = NULL;
-        CHECK_BATCH(reqc_batch_result(b, 0, &r), REQC_E_NOT_FOUND, b);
+        CHECK_CODE(reqc_batch_result(b, 0, &r), REQC_E_NOT_FOUND, b);
         CHECK(r == NULL);
     }
     reqc_batch_free(b);
@@ -177,7 +164,7 @@ static void test_session_hooks_defaults_cookies(void) {
 
     CHECK_OK(reqc_session_new(&s), NULL);
     if (!s) return;
-    CHECK_CODE(reqc_session_set_header(s, "X-Batch-Default", "from-session"), REQC_OK, NULL);
+    CHECK_CODE(reqc_session_set_header(s, "X-Batch-Default", "from-session"), REQC_OK, s);
     /* a cookie set by a response, through the session */
     CHECK_OK(reqc_request_new("GET", URL("/cookies/set?batchcookie=yum"), &req, NULL), req);
     CHECK_OK(reqc_session_send(s, req, &resp), req);
@@ -186,7 +173,7 @@ static void test_session_hooks_defaults_cookies(void) {
     CHECK_CODE(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, count_response, &hc, NULL, NULL), REQC_OK,
                NULL);
 
-    CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(s, &b), REQC_OK, b);
     if (!b) {
         reqc_session_free(s);
         return;
@@ -194,20 +181,20 @@ static void test_session_hooks_defaults_cookies(void) {
     for (i = 0; i < n; i++) add_get_i(b, (int)i);
     idx_headers = add_get(b, URL("/headers"), 0);
     idx_cookies = add_get(b, URL("/cookies"), 0);
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     CHECK(hc.count == (int)(n + 2));
     CHECK(hc.wrong_thread == 0);
     if (hc.count != (int)(n + 2)) printf("  hook ran %d times for %zu items\n", hc.count, n + 2);
 
     for (i = 0; i < n; i++) check_result(b, i, REQC_OK, (int)i);
     resp = NULL;
-    CHECK_BATCH(reqc_batch_result(b, idx_headers, &resp), REQC_OK, b);
+    CHECK_CODE(reqc_batch_result(b, idx_headers, &resp), REQC_OK, b);
     if (resp) {
         CHECK_JSON_HAS(reqc_response_text(resp), "\"X-Batch-Default\": \"from-session\"");
         reqc_response_free(resp);
     }
     resp = NULL;
-    CHECK_BATCH(reqc_batch_result(b, idx_cookies, &resp), REQC_OK, b);
+    CHECK_CODE(reqc_batch_result(b, idx_cookies, &resp), REQC_OK, b);
     if (resp) {
         CHECK_JSON_HAS(reqc_response_text(resp), "\"batchcookie\": \"yum\"");
         reqc_response_free(resp);
@@ -269,12 +256,12 @@ static void test_on_complete(void) {
     size_t i, n = 6, total;
     memset(&st, 0, sizeof st);
     st.thread = pthread_self();
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
     if (!b) return;
     for (i = 0; i < n; i++) add_get_i(b, (int)i);
     st.refused_index = add_get(b, refused_url(), 0);
-    CHECK_BATCH(reqc_batch_set_complete_callback(b, on_complete_record, &st, oc_free), REQC_OK, b);
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_complete_callback(b, on_complete_record, &st, oc_free), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     total = reqc_batch_count(b);
     CHECK(total == n + 1 + 3);
     CHECK(st.followups_added == 3);
@@ -332,7 +319,7 @@ static void test_cancel_from_thread(void) {
     struct batch_canceller c;
     size_t i, idx_fast;
     int64_t t0, took;
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
     if (!b) return;
     idx_fast = add_get_i(b, 7);
     for (i = 0; i < 5; i++) add_get(b, URL("/delay/10"), 0);
@@ -345,7 +332,7 @@ static void test_cancel_from_thread(void) {
         return;
     }
     t0 = now_ms();
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     took = now_ms() - t0;
     pthread_join(c.thread, NULL);
     printf("  cancelled run returned after %lld ms\n", (long long)took);
@@ -359,7 +346,7 @@ static void test_cancel_from_thread(void) {
     /* a cancelled batch stays cancelled: an item added now cannot run */
     add_get_i(b, 8);
     t0 = now_ms();
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     CHECK(now_ms() - t0 < 1000);
     check_result(b, 6, REQC_E_CANCELLED, -1);
     reqc_batch_free(b);
@@ -389,13 +376,13 @@ static void test_cancel_from_on_complete(void) {
     int64_t t0, took;
     memset(&st, 0, sizeof st);
     st.cancel_rc = -1;
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
     if (!b) return;
     add_get_i(b, 0);
     for (i = 0; i < 5; i++) add_get(b, URL("/delay/10"), 0);
-    CHECK_BATCH(reqc_batch_set_complete_callback(b, on_complete_cancel, &st, NULL), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_complete_callback(b, on_complete_cancel, &st, NULL), REQC_OK, b);
     t0 = now_ms();
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     took = now_ms() - t0;
     printf("  run cancelled from on_complete returned after %lld ms\n", (long long)took);
     CHECK(took < 2000);
@@ -418,13 +405,13 @@ static void test_batch_timeout(void) {
     reqc_batch *b = NULL;
     size_t i;
     int64_t t0, took;
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
     if (!b) return;
-    CHECK_BATCH(reqc_batch_set_timeout_ms(b, 300), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_timeout_ms(b, 300), REQC_OK, b);
     add_get_i(b, 0);
     for (i = 0; i < 3; i++) add_get(b, URL("/delay/3"), 0);
     t0 = now_ms();
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     took = now_ms() - t0;
     printf("  run with a 300 ms deadline returned after %lld ms\n", (long long)took);
     CHECK(took < 1500);
@@ -444,25 +431,25 @@ static void test_free_orders(void) {
     reqc_batch *b = NULL;
     /* session freed first: the batch keeps it alive */
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(s, &b), REQC_OK, b);
     if (!s || !b) return;
     add_get_i(b, 1);
     reqc_session_free(s);
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     check_result(b, 0, REQC_OK, 1);
     add_get_i(b, 2);
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     reqc_batch_free(b); /* item 1's response unclaimed: freed with the batch */
 
     /* batch freed first, session used after */
     s = NULL;
     b = NULL;
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(s, &b), REQC_OK, b);
     if (!s || !b) return;
     add_get_i(b, 3);
     add_get_i(b, 4);
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     reqc_batch_free(b);
     {
         reqc_request *req = NULL;
@@ -477,7 +464,7 @@ static void test_free_orders(void) {
 
     /* a batch never run, with items */
     b = NULL;
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
     add_get_i(b, 5);
     reqc_batch_free(b);
 }
@@ -507,12 +494,12 @@ static void on_complete_reenter(void *userdata, reqc_batch *b, size_t index, req
 static void test_perform_from_on_complete(void) {
     reqc_batch *b = NULL;
     struct reentry st = {-1, -1, -1, 0};
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
     if (!b) return;
     add_get_i(b, 0);
     add_get_i(b, 1);
-    CHECK_BATCH(reqc_batch_set_complete_callback(b, on_complete_reenter, &st, NULL), REQC_OK, b);
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_complete_callback(b, on_complete_reenter, &st, NULL), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     CHECK(st.calls == 2);
     CHECK(st.perform_rc == REQC_E_INVALID_STATE);
     CHECK(st.poll_rc == REQC_E_INVALID_STATE);
@@ -529,7 +516,7 @@ static void test_poll_loop(void) {
     size_t i, n = check_small() ? 5 : 20;
     int done = 0, iterations = 0;
     int64_t t0 = now_ms();
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
     if (!b) return;
     for (i = 0; i < n; i++) add_get_i(b, (int)i);
     add_get(b, URL("/delay/1"), 0);
@@ -537,7 +524,7 @@ static void test_poll_loop(void) {
         reqc_code rc = reqc_batch_poll(b, 50, &done);
         iterations++;
         if (rc != REQC_OK) {
-            CHECK_BATCH(rc, REQC_OK, b);
+            CHECK_CODE(rc, REQC_OK, b);
             break;
         }
     }
@@ -548,7 +535,7 @@ static void test_poll_loop(void) {
     check_result(b, n, REQC_OK, -1);
     /* polling a finished batch is harmless and says done */
     done = 0;
-    CHECK_BATCH(reqc_batch_poll(b, 0, &done), REQC_OK, b);
+    CHECK_CODE(reqc_batch_poll(b, 0, &done), REQC_OK, b);
     CHECK(done == 1);
     reqc_batch_free(b);
 }
@@ -568,18 +555,18 @@ static void test_h2c_multiplexing(void) {
     CHECK(check_stats("connections") == 0);
 
     CHECK_OK(reqc_session_new(&s), NULL);
-    CHECK_CODE(reqc_session_set_http_version(s, REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE), REQC_OK, NULL);
-    CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
+    CHECK_CODE(reqc_session_set_http_version(s, REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE), REQC_OK, s);
+    CHECK_CODE(reqc_batch_new(s, &b), REQC_OK, b);
     if (!b) {
         reqc_session_free(s);
         return;
     }
-    CHECK_BATCH(reqc_batch_set_max_concurrency(b, 64), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_max_concurrency(b, 64), REQC_OK, b);
     for (i = 0; i < n; i++) add_get_i(b, (int)i);
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     for (i = 0; i < n; i++) {
         resp = NULL;
-        CHECK_BATCH(reqc_batch_result(b, i, &resp), REQC_OK, b);
+        CHECK_CODE(reqc_batch_result(b, i, &resp), REQC_OK, b);
         if (!resp) continue;
         check_echo_i(resp, (int)i);
         if (reqc_response_http_version(resp) != 20) bad_version++;
@@ -626,14 +613,14 @@ static void test_seed_example(void) {
     if (!s) return;
     CHECK_CODE(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, seed_print_status, &h, NULL, NULL), REQC_OK,
                NULL);
-    CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(s, &b), REQC_OK, b);
     for (i = 0; i < 4; i++) add_get(b, URL(paths[i]), 0);
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     CHECK(h.calls == 4);
     for (i = 0; i < 4; i++) {
         reqc_response *resp = NULL;
         char line[64];
-        CHECK_BATCH(reqc_batch_result(b, i, &resp), REQC_OK, b);
+        CHECK_CODE(reqc_batch_result(b, i, &resp), REQC_OK, b);
         snprintf(line, sizeof line, "<Response [%d]>", reqc_response_status(resp));
         printf("  %s\n", line);
         CHECK_STR_EQ(line, "<Response [200]>");
@@ -700,54 +687,54 @@ static void test_bad_input(void) {
           REQC_E_INVALID_ARGUMENT);
     CHECK(bad_freed == 2);
 
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
     if (!b) return;
     CHECK_STR_EQ(reqc_batch_error(b), "");
-    CHECK_BATCH(reqc_batch_add(b, NULL, &idx), REQC_E_INVALID_ARGUMENT, b);
+    CHECK_CODE(reqc_batch_add(b, NULL, &idx), REQC_E_INVALID_ARGUMENT, b);
     CHECK(idx == 99);
     CHECK(reqc_batch_count(b) == 0);
-    CHECK_BATCH(reqc_batch_set_max_concurrency(b, 0), REQC_E_INVALID_ARGUMENT, b);
+    CHECK_CODE(reqc_batch_set_max_concurrency(b, 0), REQC_E_INVALID_ARGUMENT, b);
     CHECK(strlen(reqc_batch_error(b)) > 0);
-    CHECK_BATCH(reqc_batch_set_timeout_ms(b, -1), REQC_E_INVALID_ARGUMENT, b);
-    CHECK_BATCH(reqc_batch_poll(b, -1, &done), REQC_E_INVALID_ARGUMENT, b);
-    CHECK_BATCH(reqc_batch_set_socket_callbacks(b, NULL, noop_timer, NULL, count_free),
+    CHECK_CODE(reqc_batch_set_timeout_ms(b, -1), REQC_E_INVALID_ARGUMENT, b);
+    CHECK_CODE(reqc_batch_poll(b, -1, &done), REQC_E_INVALID_ARGUMENT, b);
+    CHECK_CODE(reqc_batch_set_socket_callbacks(b, NULL, noop_timer, NULL, count_free),
                 REQC_E_INVALID_ARGUMENT, b);
     CHECK(bad_freed == 3);
-    CHECK_BATCH(reqc_batch_set_max_concurrency(b, 1), REQC_OK, b);
-    CHECK_BATCH(reqc_batch_set_max_per_host(b, 0), REQC_OK, b);
-    CHECK_BATCH(reqc_batch_set_timeout_ms(b, 0), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_max_concurrency(b, 1), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_max_per_host(b, 0), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_timeout_ms(b, 0), REQC_OK, b);
 
     /* results: out of range, not yet run, NULL out */
-    CHECK_BATCH(reqc_batch_result(b, 0, &resp), REQC_E_NOT_FOUND, b);
+    CHECK_CODE(reqc_batch_result(b, 0, &resp), REQC_E_NOT_FOUND, b);
     CHECK_OK(reqc_request_new("GET", URL("/get"), &req, NULL), req);
-    CHECK_BATCH(reqc_batch_add(b, req, &idx), REQC_OK, b);
+    CHECK_CODE(reqc_batch_add(b, req, &idx), REQC_OK, b);
     CHECK(idx == 0);
-    CHECK_BATCH(reqc_batch_result(b, 0, &resp), REQC_E_INVALID_STATE, b);
+    CHECK_CODE(reqc_batch_result(b, 0, &resp), REQC_E_INVALID_STATE, b);
     CHECK(resp == NULL);
     CHECK_STR_EQ(reqc_batch_item_error(b, 0), "");
-    CHECK_BATCH(reqc_batch_result(b, 1, &resp), REQC_E_NOT_FOUND, b);
-    CHECK_BATCH(reqc_batch_result(b, (size_t)-1, &resp), REQC_E_NOT_FOUND, b);
+    CHECK_CODE(reqc_batch_result(b, 1, &resp), REQC_E_NOT_FOUND, b);
+    CHECK_CODE(reqc_batch_result(b, (size_t)-1, &resp), REQC_E_NOT_FOUND, b);
     CHECK_STR_EQ(reqc_batch_item_error(b, 42), "");
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
-    CHECK_BATCH(reqc_batch_result(b, 0, NULL), REQC_E_INVALID_ARGUMENT, b);
-    CHECK_BATCH(reqc_batch_result(b, 5, &resp), REQC_E_NOT_FOUND, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_result(b, 0, NULL), REQC_E_INVALID_ARGUMENT, b);
+    CHECK_CODE(reqc_batch_result(b, 5, &resp), REQC_E_NOT_FOUND, b);
     check_result(b, 0, REQC_OK, -1);
     /* the request is copied: freeing/changing it does not affect the item */
     reqc_request_free(req);
-    CHECK_BATCH(reqc_batch_set_complete_callback(b, NULL, NULL, NULL), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_complete_callback(b, NULL, NULL, NULL), REQC_OK, b);
     reqc_batch_free(b);
 
     /* an empty batch is done at once, in every mode */
     b = NULL;
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     done = 0;
-    CHECK_BATCH(reqc_batch_poll(b, 0, &done), REQC_OK, b);
+    CHECK_CODE(reqc_batch_poll(b, 0, &done), REQC_OK, b);
     CHECK(done == 1);
-    CHECK_BATCH(reqc_batch_set_socket_callbacks(b, noop_socket, noop_timer, NULL, count_free),
+    CHECK_CODE(reqc_batch_set_socket_callbacks(b, noop_socket, noop_timer, NULL, count_free),
                 REQC_OK, b);
     done = 0;
-    CHECK_BATCH(reqc_batch_start(b, &done), REQC_OK, b);
+    CHECK_CODE(reqc_batch_start(b, &done), REQC_OK, b);
     CHECK(done == 1);
     CHECK(bad_freed == 3);
     reqc_batch_free(b);
@@ -756,104 +743,25 @@ static void test_bad_input(void) {
 
 /* ---- epoll-driven, through the socket callbacks ---- */
 
-struct eloop {
-    int epfd;
-    int64_t deadline; /* CLOCK_MONOTONIC ms, -1: no timer */
-    int socket_calls, timer_calls, ctl_errors, freed;
-};
-
-static void el_socket(void *userdata, int fd, int what) {
-    struct eloop *el = userdata;
-    struct epoll_event ev;
-    el->socket_calls++;
-    if (what == REQC_WATCH_REMOVE) {
-        /* curl may have closed it already: EBADF/ENOENT are fine */
-        epoll_ctl(el->epfd, EPOLL_CTL_DEL, fd, NULL);
-        return;
-    }
-    memset(&ev, 0, sizeof ev);
-    ev.events = ((what & REQC_WATCH_IN) ? EPOLLIN : 0) | ((what & REQC_WATCH_OUT) ? EPOLLOUT : 0);
-    ev.data.fd = fd;
-    if (epoll_ctl(el->epfd, EPOLL_CTL_MOD, fd, &ev) != 0) {
-        if (errno != ENOENT || epoll_ctl(el->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
-            el->ctl_errors++;
-    }
-}
-
-static void el_timer(void *userdata, int64_t timeout_ms) {
-    struct eloop *el = userdata;
-    el->timer_calls++;
-    el->deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-}
-
-static void el_free(void *userdata) {
-    ((struct eloop *)userdata)->freed++;
-}
-
-/* Runs `b` to completion from an epoll loop; returns the loop's iterations,
- * or -1 on an error (reported). */
-static int run_epoll(reqc_batch *b, struct eloop *el, int64_t limit_ms) {
-    struct epoll_event events[32];
-    int done = 0, iterations = 0;
-    int64_t t0 = now_ms();
-    CHECK_BATCH(reqc_batch_start(b, &done), REQC_OK, b);
-    while (!done) {
-        int timeout, n, k;
-        int64_t now = now_ms();
-        if (now - t0 > limit_ms) {
-            fprintf(stderr, "  FAIL: epoll loop not done after %lld ms\n", (long long)limit_ms);
-            check_failed_now = 1;
-            return -1;
-        }
-        if (el->deadline < 0)
-            timeout = 1000;
-        else
-            timeout = el->deadline <= now ? 0 : (int)(el->deadline - now);
-        n = epoll_wait(el->epfd, events, 32, timeout);
-        iterations++;
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            CHECK(!"epoll_wait failed");
-            return -1;
-        }
-        for (k = 0; k < n && !done; k++) {
-            int what = 0;
-            reqc_code rc;
-            if (events[k].events & EPOLLIN) what |= REQC_WATCH_IN;
-            if (events[k].events & EPOLLOUT) what |= REQC_WATCH_OUT;
-            if (events[k].events & (EPOLLERR | EPOLLHUP)) what |= REQC_WATCH_INOUT;
-            rc = reqc_batch_socket_action(b, events[k].data.fd, what, &done);
-            if (rc != REQC_OK) {
-                CHECK_BATCH(rc, REQC_OK, b);
-                return -1;
-            }
-        }
-        if (!done && el->deadline >= 0 && now_ms() >= el->deadline) {
-            el->deadline = -1;
-            CHECK_BATCH(reqc_batch_timeout_action(b, &done), REQC_OK, b);
-        }
-    }
-    return iterations;
-}
-
 static void test_epoll_loop(void) {
     reqc_batch *b = NULL;
-    struct eloop el = {-1, -1, 0, 0, 0, 0};
+    struct eloop el;
     size_t i, n = 20;
-    int iterations;
-    el.epfd = epoll_create1(EPOLL_CLOEXEC);
-    CHECK(el.epfd >= 0);
-    if (el.epfd < 0) return;
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
+    int done = 0;
+    if (eloop_open(&el) != 0) return;
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
     if (!b) {
-        close(el.epfd);
+        eloop_close(&el);
         return;
     }
-    CHECK_BATCH(reqc_batch_set_socket_callbacks(b, el_socket, el_timer, &el, el_free), REQC_OK,
-                b);
+    CHECK_CODE(reqc_batch_set_socket_callbacks(b, eloop_on_socket, eloop_on_timer, &el,
+                                               eloop_on_free),
+               REQC_OK, b);
     for (i = 0; i < n; i++) add_get_i(b, (int)i);
-    iterations = run_epoll(b, &el, 20000);
-    printf("  epoll loop: %d iterations, %d socket and %d timer callbacks\n", iterations,
+    CHECK_CODE(reqc_batch_start(b, &done), REQC_OK, b);
+    if (!done) done = eloop_drive(b, &el, 20000);
+    CHECK(done);
+    printf("  epoll loop: %d iterations, %d socket and %d timer callbacks\n", el.iterations,
            el.socket_calls, el.timer_calls);
     CHECK(el.socket_calls > 0);
     CHECK(el.timer_calls > 0);
@@ -862,7 +770,7 @@ static void test_epoll_loop(void) {
     CHECK(el.freed == 0);
     reqc_batch_free(b);
     CHECK(el.freed == 1);
-    close(el.epfd);
+    eloop_close(&el);
 }
 
 int main(void) {

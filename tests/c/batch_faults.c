@@ -20,25 +20,13 @@
  * bounds only.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "clock.h"
-
-#define CHECK_BATCH(expr, want, b)                                                     \
-    do {                                                                               \
-        reqc_code rc_ = (expr);                                                        \
-        if (rc_ != (want)) {                                                           \
-            fprintf(stderr, "  FAIL %s:%d: %s gave %s, want %s (%s)\n", __FILE__,      \
-                    __LINE__, #expr, reqc_code_name(rc_), reqc_code_name(want),        \
-                    (b) ? reqc_batch_error(b) : "");                                   \
-            check_failed_now = 1;                                                      \
-        }                                                                              \
-    } while (0)
+#include "eloop.h"
 
 static reqc_session *new_session(void) {
     reqc_session *s = NULL;
@@ -53,7 +41,7 @@ static reqc_session *new_session(void) {
 static void add_get(reqc_batch *b, const char *url) {
     reqc_request *req = check_new_request("GET", url);
     if (req == NULL) return;
-    CHECK_BATCH(reqc_batch_add(b, req, NULL), REQC_OK, b);
+    CHECK_CODE(reqc_batch_add(b, req, NULL), REQC_OK, b);
     reqc_request_free(req);
 }
 
@@ -83,19 +71,19 @@ static void test_per_host_cap_with_idle_connections(void) {
     s = new_session();
     if (s == NULL) return;
     /* A first batch leaves three idle connections in the session's pool. */
-    CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(s, &b), REQC_OK, b);
     for (i = 0; i < 3; i++) add_get(b, URL("/delay/1"));
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     reqc_batch_free(b);
     b = NULL;
 
     before = check_stats("connections_port");
-    CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(s, &b), REQC_OK, b);
     if (b == NULL) goto out;
-    CHECK_BATCH(reqc_batch_set_max_per_host(b, 1), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_max_per_host(b, 1), REQC_OK, b);
     for (i = 0; i < 3; i++) add_get(b, URL("/delay/1"));
     t0 = now_ms();
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     took = now_ms() - t0;
     opened = check_stats("connections_port") - before;
     printf("  cap 1, 3 x /delay/1 with 3 idle connections: %lld ms, %ld new connections\n",
@@ -104,7 +92,7 @@ static void test_per_host_cap_with_idle_connections(void) {
     CHECK(took >= 2900);
     for (i = 0; i < 3; i++) {
         reqc_response *resp = NULL;
-        CHECK_BATCH(reqc_batch_result(b, (size_t)i, &resp), REQC_OK, b);
+        CHECK_CODE(reqc_batch_result(b, (size_t)i, &resp), REQC_OK, b);
         if (resp != NULL) CHECK(reqc_response_status(resp) == 200);
         reqc_response_free(resp);
     }
@@ -124,9 +112,9 @@ static void test_per_host_cap_two_hosts(void) {
     if (check_is_httpbin()) SKIP("uses the test server's second port");
     s = new_session();
     if (s == NULL) return;
-    CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(s, &b), REQC_OK, b);
     if (b == NULL) goto out;
-    CHECK_BATCH(reqc_batch_set_max_per_host(b, 1), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_max_per_host(b, 1), REQC_OK, b);
     add_get(b, URL("/delay/1"));
     add_get(b, URL("/delay/1"));
     add_get(b, URL2("/delay/1"));
@@ -137,13 +125,13 @@ static void test_per_host_cap_two_hosts(void) {
         add_get(b, url);
     }
     t0 = now_ms();
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     took = now_ms() - t0;
     printf("  cap 1, 2 hosts x 2 x /delay/1: %lld ms\n", (long long)took);
     CHECK(took >= 1900);
     for (i = 0; i < 4; i++) {
         reqc_response *resp = NULL;
-        CHECK_BATCH(reqc_batch_result(b, i, &resp), REQC_OK, b);
+        CHECK_CODE(reqc_batch_result(b, i, &resp), REQC_OK, b);
         if (resp != NULL) CHECK(reqc_response_status(resp) == 200);
         reqc_response_free(resp);
     }
@@ -154,116 +142,55 @@ out:
 
 /* ---- event-loop batches --------------------------------------------------- */
 
-struct eloop {
-    int epfd;
-    int64_t deadline; /* CLOCK_MONOTONIC ms, -1: no timer */
-    int socket_calls, timer_calls, freed;
-};
-
-static void el_socket(void *userdata, int fd, int what) {
-    struct eloop *el = userdata;
-    struct epoll_event ev;
-    el->socket_calls++;
-    if (what == REQC_WATCH_REMOVE) {
-        epoll_ctl(el->epfd, EPOLL_CTL_DEL, fd, NULL);
-        return;
-    }
-    memset(&ev, 0, sizeof ev);
-    ev.events = ((what & REQC_WATCH_IN) ? EPOLLIN : 0) | ((what & REQC_WATCH_OUT) ? EPOLLOUT : 0);
-    ev.data.fd = fd;
-    if (epoll_ctl(el->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
-        epoll_ctl(el->epfd, EPOLL_CTL_ADD, fd, &ev);
-}
-
-static void el_timer(void *userdata, int64_t timeout_ms) {
-    struct eloop *el = userdata;
-    el->timer_calls++;
-    el->deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-}
-
-static void el_free(void *userdata) {
-    ((struct eloop *)userdata)->freed++;
-}
-
-/* Drives `b` from the epoll loop for at most `max_ms` (-1: until done);
- * returns done. The run must have been started. */
-static int drive_epoll(reqc_batch *b, struct eloop *el, int64_t max_ms) {
-    struct epoll_event events[32];
-    int done = 0;
-    int64_t t0 = now_ms();
-    while (!done && (max_ms < 0 || now_ms() - t0 < max_ms)) {
-        int timeout, n, k;
-        int64_t now = now_ms();
-        if (now - t0 > 60000) {
-            CHECK(!"epoll loop not done after 60 s");
-            return 0;
-        }
-        timeout = el->deadline < 0 ? 200 : el->deadline <= now ? 0 : (int)(el->deadline - now);
-        if (max_ms >= 0 && timeout > 50) timeout = 50;
-        n = epoll_wait(el->epfd, events, 32, timeout);
-        if (n < 0 && errno == EINTR) continue;
-        for (k = 0; k < n && !done; k++) {
-            int what = 0;
-            if (events[k].events & EPOLLIN) what |= REQC_WATCH_IN;
-            if (events[k].events & EPOLLOUT) what |= REQC_WATCH_OUT;
-            if (events[k].events & (EPOLLERR | EPOLLHUP)) what |= REQC_WATCH_INOUT;
-            CHECK_BATCH(reqc_batch_socket_action(b, events[k].data.fd, what, &done), REQC_OK, b);
-        }
-        if (!done && el->deadline >= 0 && now_ms() >= el->deadline) {
-            el->deadline = -1;
-            CHECK_BATCH(reqc_batch_timeout_action(b, &done), REQC_OK, b);
-        }
-    }
-    return done;
-}
-
 /* reqc_batch_start twice, perform and poll during an event-loop run:
  * REQC_E_INVALID_STATE, and the run goes on to the end. */
 static void test_event_loop_run_is_the_loops(void) {
     reqc_batch *b = NULL;
-    struct eloop el = {-1, -1, 0, 0, 0};
+    struct eloop el;
     int done = 0;
     reqc_response *resp = NULL;
     if (check_is_httpbin()) SKIP("libreqc test server only");
-    el.epfd = epoll_create1(EPOLL_CLOEXEC);
-    CHECK_BATCH(reqc_batch_new(NULL, &b), REQC_OK, b);
+    eloop_open(&el);
+    CHECK_CODE(reqc_batch_new(NULL, &b), REQC_OK, b);
     if (b == NULL || el.epfd < 0) goto out;
-    CHECK_BATCH(reqc_batch_set_socket_callbacks(b, el_socket, el_timer, &el, el_free), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_socket_callbacks(b, eloop_on_socket, eloop_on_timer, &el,
+                                               eloop_on_free),
+               REQC_OK, b);
     add_get(b, URL("/delay/1"));
-    CHECK_BATCH(reqc_batch_start(b, &done), REQC_OK, b);
+    CHECK_CODE(reqc_batch_start(b, &done), REQC_OK, b);
     CHECK(done == 0);
-    CHECK_BATCH(reqc_batch_start(b, &done), REQC_E_INVALID_STATE, b);
-    CHECK_BATCH(reqc_batch_perform(b), REQC_E_INVALID_STATE, b);
-    CHECK_BATCH(reqc_batch_poll(b, 0, &done), REQC_E_INVALID_STATE, b);
+    CHECK_CODE(reqc_batch_start(b, &done), REQC_E_INVALID_STATE, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_E_INVALID_STATE, b);
+    CHECK_CODE(reqc_batch_poll(b, 0, &done), REQC_E_INVALID_STATE, b);
     CHECK(done == 0);
-    CHECK(drive_epoll(b, &el, -1));
-    CHECK_BATCH(reqc_batch_result(b, 0, &resp), REQC_OK, b);
+    CHECK(eloop_drive(b, &el, -1));
+    CHECK_CODE(reqc_batch_result(b, 0, &resp), REQC_OK, b);
     if (resp != NULL) CHECK(reqc_response_status(resp) == 200);
     reqc_response_free(resp);
     resp = NULL;
     /* After the run: a new one may start, by either means. */
     add_get(b, URL("/get"));
     done = 0;
-    CHECK_BATCH(reqc_batch_start(b, &done), REQC_OK, b);
-    if (!done) CHECK(drive_epoll(b, &el, -1));
-    CHECK_BATCH(reqc_batch_result(b, 1, &resp), REQC_OK, b);
+    CHECK_CODE(reqc_batch_start(b, &done), REQC_OK, b);
+    if (!done) CHECK(eloop_drive(b, &el, -1));
+    CHECK_CODE(reqc_batch_result(b, 1, &resp), REQC_OK, b);
     reqc_response_free(resp);
     add_get(b, URL("/get"));
-    CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
     resp = NULL;
-    CHECK_BATCH(reqc_batch_result(b, 2, &resp), REQC_OK, b);
+    CHECK_CODE(reqc_batch_result(b, 2, &resp), REQC_OK, b);
     reqc_response_free(resp);
     /* A poll-driven run is not the event loop's either. */
     add_get(b, URL("/delay/1"));
     done = 0;
-    CHECK_BATCH(reqc_batch_poll(b, 0, &done), REQC_OK, b);
+    CHECK_CODE(reqc_batch_poll(b, 0, &done), REQC_OK, b);
     CHECK(done == 0);
-    CHECK_BATCH(reqc_batch_start(b, &done), REQC_E_INVALID_STATE, b);
-    while (!done) CHECK_BATCH(reqc_batch_poll(b, 200, &done), REQC_OK, b);
+    CHECK_CODE(reqc_batch_start(b, &done), REQC_E_INVALID_STATE, b);
+    while (!done) CHECK_CODE(reqc_batch_poll(b, 200, &done), REQC_OK, b);
 out:
     reqc_batch_free(b);
     CHECK(el.freed == 1);
-    if (el.epfd >= 0) close(el.epfd);
+    eloop_close(&el);
 }
 
 /* After the event-loop batch `b` (over `s`) is freed: free_userdata ran
@@ -276,11 +203,11 @@ static void check_never_called_again(reqc_session *s, struct eloop *el) {
     CHECK(el->freed == 1);
     for (i = 0; i < n; i++) ok += get_status(s, URL("/get")) == 200;
     CHECK(ok == n);
-    CHECK_BATCH(reqc_batch_new(s, &b2), REQC_OK, b2);
+    CHECK_CODE(reqc_batch_new(s, &b2), REQC_OK, b2);
     if (b2 != NULL) {
         for (i = 0; i < 5; i++) add_get(b2, URL("/get"));
-        while (!done) CHECK_BATCH(reqc_batch_poll(b2, 200, &done), REQC_OK, b2);
-        CHECK_BATCH(reqc_batch_perform(b2), REQC_OK, b2);
+        while (!done) CHECK_CODE(reqc_batch_poll(b2, 200, &done), REQC_OK, b2);
+        CHECK_CODE(reqc_batch_perform(b2), REQC_OK, b2);
     }
     reqc_batch_free(b2);
     if (el->socket_calls != sockets || el->timer_calls != timers) {
@@ -294,26 +221,27 @@ static void check_never_called_again(reqc_session *s, struct eloop *el) {
 static void test_freed_event_loop_batch_after_its_run(void) {
     reqc_session *s;
     reqc_batch *b = NULL;
-    struct eloop el = {-1, -1, 0, 0, 0};
+    struct eloop el;
     int done = 0, i;
     if (check_is_httpbin()) SKIP("libreqc test server only");
     s = new_session();
-    el.epfd = epoll_create1(EPOLL_CLOEXEC);
+    eloop_open(&el);
     if (s == NULL || el.epfd < 0) goto out;
-    CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(s, &b), REQC_OK, b);
     if (b == NULL) goto out;
-    CHECK_BATCH(reqc_batch_set_socket_callbacks(b, el_socket, el_timer, &el, el_free), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_socket_callbacks(b, eloop_on_socket, eloop_on_timer, &el,
+                                               eloop_on_free),
+               REQC_OK, b);
     for (i = 0; i < 4; i++) add_get(b, URL("/get"));
-    CHECK_BATCH(reqc_batch_start(b, &done), REQC_OK, b);
-    if (!done) CHECK(drive_epoll(b, &el, -1));
+    CHECK_CODE(reqc_batch_start(b, &done), REQC_OK, b);
+    if (!done) CHECK(eloop_drive(b, &el, -1));
     CHECK(el.socket_calls > 0 && el.timer_calls > 0);
     CHECK(el.freed == 0);
     reqc_batch_free(b);
-    close(el.epfd); /* the loop's state goes with the batch */
-    el.epfd = -1;
+    eloop_close(&el); /* the loop's state goes with the batch */
     check_never_called_again(s, &el);
 out:
-    if (el.epfd >= 0) close(el.epfd);
+    eloop_close(&el);
     reqc_session_free(s);
     CHECK(el.freed == 1);
 }
@@ -321,19 +249,21 @@ out:
 static void test_freed_event_loop_batch_mid_run(void) {
     reqc_session *s;
     reqc_batch *b = NULL;
-    struct eloop el = {-1, -1, 0, 0, 0};
+    struct eloop el;
     int done = 0, sockets, timers;
     if (check_is_httpbin()) SKIP("libreqc test server only");
     s = new_session();
-    el.epfd = epoll_create1(EPOLL_CLOEXEC);
+    eloop_open(&el);
     if (s == NULL || el.epfd < 0) goto out;
-    CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
+    CHECK_CODE(reqc_batch_new(s, &b), REQC_OK, b);
     if (b == NULL) goto out;
-    CHECK_BATCH(reqc_batch_set_socket_callbacks(b, el_socket, el_timer, &el, el_free), REQC_OK, b);
+    CHECK_CODE(reqc_batch_set_socket_callbacks(b, eloop_on_socket, eloop_on_timer, &el,
+                                               eloop_on_free),
+               REQC_OK, b);
     add_get(b, URL("/delay/2"));
     add_get(b, URL("/delay/2"));
-    CHECK_BATCH(reqc_batch_start(b, &done), REQC_OK, b);
-    if (drive_epoll(b, &el, 300)) {
+    CHECK_CODE(reqc_batch_start(b, &done), REQC_OK, b);
+    if (eloop_drive(b, &el, 300)) {
         fprintf(stderr, "  FAIL: done early: %s / %s\n", reqc_batch_item_error(b, 0),
                 reqc_batch_item_error(b, 1));
         check_failed_now = 1;
@@ -343,11 +273,10 @@ static void test_freed_event_loop_batch_mid_run(void) {
     reqc_batch_free(b);
     /* Not even while being freed. */
     CHECK(el.socket_calls == sockets && el.timer_calls == timers);
-    close(el.epfd);
-    el.epfd = -1;
+    eloop_close(&el);
     check_never_called_again(s, &el);
 out:
-    if (el.epfd >= 0) close(el.epfd);
+    eloop_close(&el);
     reqc_session_free(s);
     CHECK(el.freed == 1);
 }
@@ -451,16 +380,16 @@ static void end_early(reqc_session *s, const struct proto *p, enum early_end how
         break;
     case BY_BATCH_CANCEL:
     case BY_BATCH_DEADLINE:
-        CHECK_BATCH(reqc_batch_new(s, &b), REQC_OK, b);
+        CHECK_CODE(reqc_batch_new(s, &b), REQC_OK, b);
         if (b == NULL) break;
         if (how == BY_BATCH_CANCEL)
             c.batch = b;
         else
-            CHECK_BATCH(reqc_batch_set_timeout_ms(b, check_small() ? 2500 : 800), REQC_OK, b);
+            CHECK_CODE(reqc_batch_set_timeout_ms(b, check_small() ? 2500 : 800), REQC_OK, b);
         CHECK_OK(reqc_request_set_data_callback(req, cancel_after_bytes, &c, NULL), req);
-        CHECK_BATCH(reqc_batch_add(b, req, NULL), REQC_OK, b);
-        CHECK_BATCH(reqc_batch_perform(b), REQC_OK, b);
-        CHECK_BATCH(reqc_batch_result(b, 0, &resp),
+        CHECK_CODE(reqc_batch_add(b, req, NULL), REQC_OK, b);
+        CHECK_CODE(reqc_batch_perform(b), REQC_OK, b);
+        CHECK_CODE(reqc_batch_result(b, 0, &resp),
                     how == BY_BATCH_CANCEL ? REQC_E_CANCELLED : REQC_E_TIMEOUT, b);
         reqc_batch_free(b);
         break;

@@ -154,7 +154,7 @@ endef
 c_tests = $(eval $(call program,$(1)/%,tests/c/%.c,$(2),$(3))) \
 	$(eval $(call program,$(addprefix $(1)/,$(GEN_TESTS)): $(1)/%,build/gen/%.c,$(2),$(3)))
 
-build/gen/%.c: tests/gen/%.py include/reqc.h FORCE
+build/gen/%.c: tests/gen/%.py include/reqc.h include/reqc.json FORCE
 	@mkdir -p $(@D)
 	python3 $< include/reqc.h $@
 # Against the bundled-libcurl build, its C side also under ASan/UBSan, and

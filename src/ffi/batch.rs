@@ -1,6 +1,19 @@
-//! `reqc_batch`: the concurrent map over many requests on one curl multi
-//! handle, run on the caller's thread or driven from the caller's own event
-//! loop.
+//! A `reqc_batch` is the concurrent map over many requests (Requests'
+//! `async.map`, Typhoeus' Hydra): add requests, run them at a bounded
+//! concurrency on one curl multi handle of a session, and take each result
+//! as it lands or by index afterwards. Run it on the calling thread
+//! (`reqc_batch_perform`, or `reqc_batch_poll` step by step), or drive it
+//! from your own event loop (`reqc_batch_set_socket_callbacks`,
+//! `reqc_batch_start`, `reqc_batch_socket_action`,
+//! `reqc_batch_timeout_action`).
+//!
+//! Thread rule: perform, poll and the event-loop calls run every transfer,
+//! hook and callback on the thread that calls them, one call at a time;
+//! `reqc_batch_cancel` may be called from any thread and from inside any
+//! callback; `reqc_batch_add` and the item getters from inside callbacks or
+//! between runs.
+
+// `reqc_batch`: the concurrent map on one curl multi handle.
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_void, CString};
@@ -66,14 +79,7 @@ pub type reqc_socket_fn =
 #[allow(non_camel_case_types)]
 pub type reqc_timer_fn = Option<unsafe extern "C" fn(userdata: *mut c_void, timeout_ms: i64)>;
 
-/// A batch of requests (opaque): Requests' `async.map`, on one lane (a curl
-/// multi handle) of its session.
-///
-/// Thread rules: perform, poll and the event-loop calls run every transfer,
-/// hook and callback on the thread that calls them, one call at a time;
-/// `reqc_batch_cancel` may be called from any thread and from inside any
-/// callback; `reqc_batch_add` and the item getters from inside callbacks or
-/// between runs.
+/// A batch of requests run concurrently (opaque; see Batches).
 #[allow(non_camel_case_types)]
 pub struct reqc_batch {
     batch: Arc<Batch<Lane>>,
@@ -91,7 +97,7 @@ impl Handle for reqc_batch {
 
 /// Creates a batch over `session` (its defaults, cookies, hooks and
 /// connections apply to every item exactly as in a single send), or over a
-/// private session when `session` is NULL. The batch keeps its session
+/// private session when `session` is NULL (`session` may be NULL). The batch keeps its session
 /// alive: they may be freed in either order.
 ///
 /// Returns `REQC_OK` and writes `*batch_out`, or `REQC_E_INVALID_ARGUMENT`.
@@ -130,6 +136,8 @@ pub unsafe extern "C" fn reqc_batch_new(
 /// batch between two event-loop calls of a run ends the run: its transfers
 /// stop and their connections close, its socket and timer callbacks are
 /// removed first and never called again.
+///
+/// Returns nothing.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_free(batch: *mut reqc_batch) {
     guard(|| {
@@ -141,6 +149,9 @@ pub unsafe extern "C" fn reqc_batch_free(batch: *mut reqc_batch) {
 
 /// The message of the last failed call on `batch` (perform, poll, a setter);
 /// "" when none. Borrowed from `batch` until its next failed call or its free.
+///
+/// Returns the message, borrowed from `batch` until its next failed call or its
+/// free; "" when none failed or for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_error(batch: *const reqc_batch) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
@@ -151,7 +162,7 @@ pub unsafe extern "C" fn reqc_batch_error(batch: *const reqc_batch) -> *const c_
 
 /// Adds a copy of `request` (later changes to `request` do not affect it); nothing
 /// is sent yet. Writes the item's index (0, 1, 2… in the order added) to
-/// `*index_out` when `index_out` is not NULL. Allowed while the batch runs, from its
+/// `*index_out` (`index_out` may be NULL). Allowed while the batch runs, from its
 /// callbacks: the item runs in the same run.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `batch`).
@@ -174,6 +185,8 @@ pub unsafe extern "C" fn reqc_batch_add(
 }
 
 /// How many items the batch holds (0 for NULL).
+///
+/// Returns the number of items; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_count(batch: *const reqc_batch) -> usize {
     // SAFETY: forwarded from this function's contract.
@@ -199,6 +212,9 @@ pub unsafe extern "C" fn reqc_batch_set_max_concurrency(
 /// for one of its transfers to end, while items for other hosts go ahead.
 /// At most `n` connections are opened to it too. Takes effect at the next
 /// run.
+///
+/// Returns `REQC_OK`, or `REQC_E_INVALID_ARGUMENT` (NULL `batch`), or
+/// `REQC_E_INVALID_STATE` while the batch runs (message on `batch`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_set_max_per_host(
     batch: *mut reqc_batch,
@@ -233,7 +249,7 @@ pub unsafe extern "C" fn reqc_batch_set_timeout_ms(batch: *mut reqc_batch, ms: i
 }
 
 /// Hands each item's result to `on_complete` as it lands, instead of keeping
-/// it for `reqc_batch_result` (see `reqc_complete_fn`). NULL stops that.
+/// it for `reqc_batch_result` (see `reqc_complete_fn`). `on_complete` may be NULL: that stops it.
 /// `free_userdata` runs exactly once: when the callback is replaced or the
 /// batch freed, or before this returns if it fails.
 ///
@@ -297,6 +313,8 @@ fn complete_callback(
 /// while a run started with `reqc_batch_start` is under way, perform and
 /// poll return `REQC_E_INVALID_STATE`.
 ///
+/// May block on the network: it returns when every item has finished.
+///
 /// Returns `REQC_OK` (whatever the items' codes), or
 /// `REQC_E_INVALID_STATE` when the batch is already running (a callback
 /// calling perform, or an event-loop run under way) or `REQC_E_TRANSPORT`;
@@ -309,7 +327,10 @@ pub unsafe extern "C" fn reqc_batch_perform(batch: *mut reqc_batch) -> reqc_code
 
 /// One step of the run for a caller with its own loop: starts what may
 /// start, waits at most `timeout_ms` for activity, and takes what finished.
-/// Writes 1 to `*done_out` (if not NULL) when every item has finished.
+/// Writes 1 to `*done_out` when every item has finished, else 0
+/// (`done_out` may be NULL).
+///
+/// May block on the network, for at most `timeout_ms`.
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (negative timeout),
 /// `REQC_E_INVALID_STATE` (the batch is running elsewhere, or an event-loop
@@ -396,6 +417,10 @@ pub unsafe extern "C" fn reqc_batch_result(
 
 /// The message of item `index`'s failure (naming its URL), "" when it did
 /// not fail or has not finished. Borrowed from `batch` until it is freed.
+///
+/// Returns the message, borrowed from `batch` until it is freed; "" when the
+/// item did not fail, has not finished, or for a NULL `batch` or an index out
+/// of range.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_item_error(
     batch: *const reqc_batch,
@@ -491,7 +516,8 @@ pub unsafe extern "C" fn reqc_batch_set_socket_callbacks(
 }
 
 /// Event-loop mode: starts the run; the socket and timer callbacks tell
-/// what to watch. Writes 1 to `*done_out` when there was nothing to do. Once
+/// what to watch. Writes 1 to `*done_out` when there was nothing to do, else 0
+/// (`done_out` may be NULL). Once
 /// per run: call it again after the run ended (done was 1) to run items
 /// added since.
 ///
@@ -514,7 +540,8 @@ pub unsafe extern "C" fn reqc_batch_start(
 }
 
 /// Event-loop mode: socket `fd` is ready for `events` (`REQC_WATCH_IN`,
-/// `_OUT`, `_INOUT`). Writes 1 to `*done_out` when every item has finished.
+/// `_OUT`, `_INOUT`). Writes 1 to `*done_out` when every item has finished,
+/// else 0 (`done_out` may be NULL).
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_STATE` or
 /// `REQC_E_TRANSPORT`.
@@ -543,7 +570,8 @@ pub unsafe extern "C" fn reqc_batch_socket_action(
 }
 
 /// Event-loop mode: the timer set through the timer callback expired.
-/// Writes 1 to `*done_out` when every item has finished.
+/// Writes 1 to `*done_out` when every item has finished, else 0 (`done_out`
+/// may be NULL).
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
 #[no_mangle]

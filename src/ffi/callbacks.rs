@@ -1,5 +1,16 @@
-//! C callbacks as the engine's traits: a function pointer with its userdata,
-//! whose `free_userdata` runs exactly once, when the last holder lets go.
+//! Callback types that several handles take. Every registration of a
+//! callback takes a `void *userdata`, passed back as the callback's first
+//! argument, and an optional `reqc_free_fn free_userdata`, called exactly
+//! once with it after the last possible call of the callback (or before the
+//! registering call returns, if it fails).
+//!
+//! Thread rule: callbacks run on the thread that sends (or runs the batch),
+//! never on a thread of libreqc's own. A callback must not unwind (C++
+//! exceptions, Rust panics, longjmp) through libreqc: catch inside it and
+//! return the value that aborts.
+
+// C callbacks as the engine's traits: a function pointer with its userdata,
+// whose `free_userdata` runs exactly once, when the last holder lets go.
 
 use std::ffi::{c_int, c_void};
 

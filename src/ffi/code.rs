@@ -1,4 +1,12 @@
-//! Result codes, version and feature queries.
+//! Every fallible function returns a `reqc_code`: `REQC_OK` (0) or one of
+//! the `REQC_E_*` values below, whose numbers never change; `reqc_code_name`
+//! names them. A 4xx or 5xx status is a response, not an error. The version
+//! macros tell which header a program was compiled with, `reqc_version` and
+//! `reqc_version_number` which library it runs with.
+//!
+//! Thread rule: every function here may be called from any thread.
+
+// Result codes, version and feature queries.
 
 use std::ffi::{c_char, c_int, CString};
 use std::sync::OnceLock;
@@ -151,6 +159,8 @@ const fn version_part(text: &str) -> u32 {
 /// every build has them and offers them in Accept-Encoding. Unknown names
 /// and NULL give 0.
 /// Thread-safe.
+///
+/// Returns 1 when the feature is there, else 0.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_has_feature(feature: *const c_char) -> c_int {
     guard_or(0, || {

@@ -1,8 +1,11 @@
-//! The global config (`reqc_config_*`): process-wide defaults under every
-//! session and `reqc_send`, read at each send. Thread-safe to set at any
-//! time; sends that already started keep the values they began with.
+//! The global config: process-wide defaults under every session and
+//! `reqc_send` (Requests has none; libcurl's nearest is its environment),
+//! read at each send. `reqc_config_reset` puts every one back.
 //!
-//! There is no handle to hold a message: these calls report by code alone.
+//! Thread rule: thread-safe to set at any time, from any thread; sends that
+//! already started keep the values they began with.
+
+// The global config (`reqc_config_*`): process-wide defaults.
 
 use std::ffi::{c_char, c_int};
 
@@ -31,8 +34,8 @@ pub unsafe extern "C" fn reqc_config_set_user_agent(agent: *const c_char) -> req
     edit(|l| options::set_user_agent(&mut l.options, unsafe { str_arg(agent, "user agent") }?))
 }
 
-/// The default proxy, as `reqc_session_set_proxy` (NULL: from the
-/// environment when trusted, see `reqc_session_set_trust_env`; "": none).
+/// The default proxy, as `reqc_session_set_proxy`. `proxy` may be NULL: the
+/// environment's when trusted, see `reqc_session_set_trust_env`; "": none.
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
 /// `REQC_E_INVALID_ARGUMENT`.
@@ -105,8 +108,8 @@ pub extern "C" fn reqc_config_set_verify_tls(verify: c_int) -> reqc_code {
 }
 
 /// A header sent with every request, under session and request headers and
-/// header-making settings of the same name (see `reqc_session`); a NULL
-/// `value` removes it: the built-in default of that name (e.g. the
+/// header-making settings of the same name (see `reqc_session`). `value`
+/// may be NULL: that removes it: the built-in default of that name (e.g. the
 /// User-Agent) is not sent, but a session or request may still set it.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.

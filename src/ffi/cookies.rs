@@ -1,7 +1,14 @@
-//! The session's cookie jar from C: set, get, list, delete, clear, and the
-//! Netscape cookie-file format. Strings handed out here are owned by the
-//! caller (free with `reqc_string_free`) or by a snapshot list, since the
-//! jar itself may change under another thread at any time.
+//! A session's cookie jar: set, get, list, delete, clear, and the Netscape
+//! cookie-file format (curl's and wget's). The jar applies RFC 6265's rules
+//! (domains, paths, Secure, expiry, public suffixes) on every redirect hop.
+//! Strings handed out here are owned by the caller (free with
+//! `reqc_string_free`) or by a snapshot list (`reqc_session_cookies`), never
+//! by the jar itself, which other threads may change at any time.
+//!
+//! Thread rule: every function here is thread-safe; a list is a snapshot
+//! that may be read from any thread until it is freed.
+
+// The session's cookie jar from C.
 
 use std::ffi::{c_char, c_int, CString};
 
@@ -234,6 +241,8 @@ pub unsafe extern "C" fn reqc_session_cookies(
 }
 
 /// How many cookies the snapshot holds (0 for NULL).
+///
+/// Returns the number of cookies; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_cookie_list_count(list: *const reqc_cookie_list) -> usize {
     guard_or(0, || {
@@ -276,6 +285,8 @@ pub unsafe extern "C" fn reqc_cookie_list_at(
 }
 
 /// Frees a cookie list. NULL is a no-op.
+///
+/// Returns nothing.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_cookie_list_free(list: *mut reqc_cookie_list) {
     guard(|| {
@@ -309,7 +320,7 @@ pub unsafe extern "C" fn reqc_session_export_cookies(
 
 /// Adds the cookies of a Netscape cookie file's text to the jar (expired
 /// ones are skipped; the same refusals as `reqc_session_set_cookie` apply)
-/// and, if `count_out` is not NULL, stores how many in `*count_out`. A line for a
+/// and stores how many in `*count_out` (`count_out` may be NULL). A line for a
 /// public suffix with subdomains TRUE (`.com`, `.github.io`) is refused;
 /// a host-only line for such a host is kept host-only.
 ///
@@ -338,6 +349,8 @@ pub unsafe extern "C" fn reqc_session_import_cookies(
 /// `reqc_session_get_cookie`, `reqc_session_export_cookies`, `reqc_request_new`'s
 /// message). NULL is
 /// a no-op.
+///
+/// Returns nothing.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_string_free(string: *mut c_char) {
     guard(|| {

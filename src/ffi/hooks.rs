@@ -1,5 +1,17 @@
-//! Event hooks from C: one callback type for every kind, a context object
-//! through which each kind sees and changes what it may.
+//! Event hooks, as in Requests: C functions called at four points of every
+//! send, registered on a request or a session (session hooks run first),
+//! each kind in registration order, removable by the id registration
+//! returns. One callback type serves every kind; a `reqc_hook_ctx` shows
+//! each kind what it may see and change: ARGS the request before anything
+//! is prepared, PRE_REQUEST the prepared request of each hop, POST_REQUEST
+//! the connection once the request is sent, RESPONSE each hop's response.
+//! A hook answers CONTINUE, ERROR (a warning, the send goes on) or ABORT.
+//!
+//! Thread rule: a hook runs on the sending thread, during the send; the
+//! context and everything obtained from it are valid only during the call.
+
+// Event hooks from C: one callback type for every kind, a context object
+// through which each kind sees and changes what it may.
 
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_void, CString};
@@ -342,6 +354,8 @@ fn removed(found: bool, id: reqc_hook_id, on: &str) -> Result<()> {
 
 /// ARGS and PRE_REQUEST: the request, lent for this call (change it with
 /// the `reqc_request_*` setters; never free it). NULL for other kinds.
+///
+/// Returns the lent request (valid during the hook's call), or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_request(ctx: *mut reqc_hook_ctx) -> *mut reqc_request {
     guard_or(std::ptr::null_mut(), || {
@@ -358,6 +372,8 @@ pub unsafe extern "C" fn reqc_hook_ctx_request(ctx: *mut reqc_hook_ctx) -> *mut 
 
 /// RESPONSE: the hop's response as received (read it with the
 /// `reqc_response_*` getters; never free it). NULL for other kinds.
+///
+/// Returns the lent response (valid during the hook's call), or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_response(ctx: *const reqc_hook_ctx) -> *const reqc_response {
     guard_or(std::ptr::null(), || {
@@ -370,6 +386,8 @@ pub unsafe extern "C" fn reqc_hook_ctx_response(ctx: *const reqc_hook_ctx) -> *c
 
 /// Which transfer of the send this is, from 0 (redirect hops count up);
 /// 0 for ARGS and for NULL.
+///
+/// Returns the hop number.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_hop(ctx: *const reqc_hook_ctx) -> c_int {
     // SAFETY: forwarded from this function's contract.
@@ -379,6 +397,8 @@ pub unsafe extern "C" fn reqc_hook_ctx_hop(ctx: *const reqc_hook_ctx) -> c_int {
 }
 
 /// POST_REQUEST: the server's IP address ("" otherwise). Valid during the call.
+///
+/// Returns the address, valid during the hook's call; "" when unknown.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_remote_ip(ctx: *const reqc_hook_ctx) -> *const c_char {
     guard_or(c"".as_ptr(), || {
@@ -390,6 +410,8 @@ pub unsafe extern "C" fn reqc_hook_ctx_remote_ip(ctx: *const reqc_hook_ctx) -> *
 }
 
 /// POST_REQUEST: the server's port (0 otherwise).
+///
+/// Returns the port; 0 when unknown.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_remote_port(ctx: *const reqc_hook_ctx) -> c_int {
     guard_or(0, || {
@@ -402,6 +424,8 @@ pub unsafe extern "C" fn reqc_hook_ctx_remote_port(ctx: *const reqc_hook_ctx) ->
 
 /// POST_REQUEST: 1 when the transfer reused a kept-alive connection, 0 when
 /// it opened a new one (or for other kinds).
+///
+/// Returns 1 or 0.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_connection_reused(ctx: *const reqc_hook_ctx) -> c_int {
     guard_or(0, || {

@@ -1,5 +1,12 @@
-//! Verbose logging from C: a file descriptor or a callback, with a level, on
-//! the global config or on a session (the session's wins).
+//! Verbose logging, Requests-style: a line per request and response, and at
+//! higher levels the headers and libcurl's own trace, to a file descriptor
+//! or a callback, set on the global config or on a session (the session's
+//! wins). Secrets are redacted at every level unless asked for.
+//!
+//! Thread rule: sinks are thread-safe to set; lines are written (or the
+//! callback called) on the sending thread, one whole line at a time.
+
+// Verbose logging from C.
 
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::fs::File;

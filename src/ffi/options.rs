@@ -1,5 +1,8 @@
-//! Conversions of C option arguments shared by requests, sessions and the
-//! global config: each checks its input and sets one field of `Options`.
+//! Values that settings at several layers (request, session, global config)
+//! take: the HTTP version to speak and the lowest TLS version to accept.
+
+// Conversions of C option arguments shared by requests, sessions and the
+// global config: each checks its input and sets one field of `Options`.
 
 use std::ffi::c_int;
 use std::path::PathBuf;

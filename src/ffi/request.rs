@@ -1,4 +1,18 @@
-//! `reqc_request`: building a request from C.
+//! A `reqc_request` is one HTTP request under construction: method, URL,
+//! headers, params, cookies, body, auth, options and hooks. Build it with
+//! `reqc_request_new` and the setters, send it with `reqc_send`,
+//! `reqc_session_send` or in a batch, and send it again as often as wanted: a
+//! send only reads it (the response is a separate handle). Anything a
+//! request sets beats its session's and the global config's value (see
+//! Sessions for the one precedence rule).
+//!
+//! Thread rule: every call on a request is safe from any thread (a request
+//! is guarded internally), and a request may be sent from several threads
+//! at once. A pointer a getter returns (`reqc_request_url`, …) stays valid
+//! until the request is next changed or freed, so do not change a request
+//! on one thread while another reads such a pointer.
+
+// `reqc_request`: building a request from C.
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_void, CString};
@@ -195,6 +209,8 @@ pub unsafe extern "C" fn reqc_request_clone(
 /// flight (from one of its callbacks or hooks, or another thread) is
 /// refused: nothing is freed and `reqc_request_error` says
 /// `REQC_E_INVALID_STATE`; free it after the send returns.
+///
+/// Returns nothing.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_free(request: *mut reqc_request) {
     guard(|| {
@@ -217,6 +233,9 @@ pub unsafe extern "C" fn reqc_request_free(request: *mut reqc_request) {
 /// The string is borrowed from `request`: valid until the next failed call on
 /// `request` or its free. When several threads use one request, read it only
 /// from the thread whose call failed, before any other call on `request`.
+///
+/// Returns the message (see above for its lifetime); "" when none failed or for
+/// NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_error(request: *const reqc_request) -> *const c_char {
     super::boundary::guard_or(c"".as_ptr(), || {
@@ -365,8 +384,8 @@ pub unsafe extern "C" fn reqc_request_set_url(
 
 /// Sets header `name` to `value`, replacing every earlier value of that name
 /// (names compare case-insensitively) and the header this request's own
-/// settings would make (auth, user agent, body type). A NULL `value` removes
-/// the header: also a session's or the config's of that name for this
+/// settings would make (auth, user agent, body type). `value` may be NULL,
+/// which removes the header: also a session's or the config's of that name for this
 /// request, and a header libcurl would add by itself (e.g. "Accept"). An
 /// empty `value` sends the header with an empty value. Precedence: see
 /// `reqc_session`.
@@ -435,7 +454,7 @@ pub unsafe extern "C" fn reqc_request_add_param(
 /// replaces a jar cookie of the same name; it is dropped for good, like
 /// credentials, on a redirect to another origin; a `Cookie` header set on
 /// any layer is sent instead of it. Setting a name again replaces its
-/// value; a NULL `value` removes it.
+/// value; `value` may be NULL, which removes it.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a name that is not a
 /// token, a value with a control character, TAB included, or `;`; message
@@ -541,9 +560,9 @@ fn check_part_meta(content_type: Option<&str>) -> Result<()> {
 }
 
 /// Adds a multipart file part read from `path` when the request is sent
-/// (streamed by libcurl, not loaded into memory). `filename` (NULL: the
-/// path's last component) and `content_type` (NULL: application/octet-stream)
-/// are optional. Makes the body multipart/form-data.
+/// (streamed by libcurl, not loaded into memory). `filename` may be NULL
+/// (the path's last component is sent) and `content_type` may be NULL
+/// (application/octet-stream). Makes the body multipart/form-data.
 ///
 /// Field names and filenames are sent as the HTML form encoding (and
 /// Requests) writes them: `"` as `%22`, CR as `%0D`, LF as `%0A`, so
@@ -666,7 +685,8 @@ pub unsafe extern "C" fn reqc_request_set_body_callback(
 /// thread, after the head has arrived.
 ///
 /// `free_userdata` (may be NULL) runs exactly once, as for
-/// `reqc_request_set_body_callback`. A NULL `on_data` turns streaming off.
+/// `reqc_request_set_body_callback`. `on_data` may be NULL, which turns
+/// streaming off.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
 #[no_mangle]
@@ -781,8 +801,8 @@ pub unsafe extern "C" fn reqc_request_set_auth_none(request: *mut reqc_request) 
 }
 
 /// Sets this request's `User-Agent`, beating the session's and the config's
-/// (this request's own User-Agent header beats it); NULL unsets it, so the
-/// lower layers decide again.
+/// (this request's own User-Agent header beats it). `agent` may be NULL,
+/// which unsets it, so the lower layers decide again.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (CR, LF or NUL; message
 /// on `request`).

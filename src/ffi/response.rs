@@ -1,5 +1,14 @@
-//! `reqc_response`: reading a response from C. Every string and byte pointer
-//! returned here is borrowed from the response and valid until it is freed.
+//! A `reqc_response` is what a send returns: status, reason, headers, body
+//! (decoded), cookies it set, the URL it came from, the redirect history
+//! (each hop a response of its own), timings and the connection's address.
+//! It owns everything it hands out: every string and byte pointer returned
+//! here is borrowed from the response and valid until it is freed. Responses
+//! never change after the send that made them.
+//!
+//! Thread rule: a response may be read from any number of threads at once;
+//! free it once no thread reads it.
+
+// `reqc_response`: reading a response from C.
 
 use std::borrow::Cow;
 use std::ffi::{c_char, c_int, CString};
@@ -292,6 +301,8 @@ unsafe fn entry_at(
 
 /// Frees a response and its history. NULL is a no-op, and so is a history
 /// entry (it belongs to its parent) and the response a hook context lends.
+///
+/// Returns nothing.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_free(response: *mut reqc_response) {
     guard(|| {
@@ -304,6 +315,8 @@ pub unsafe extern "C" fn reqc_response_free(response: *mut reqc_response) {
 
 /// The status code, e.g. 200 or 404 (a 4xx or 5xx is a response, not an
 /// error); 0 for NULL.
+///
+/// Returns the status code; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_status(response: *const reqc_response) -> c_int {
     // SAFETY: forwarded from this function's contract.
@@ -312,13 +325,15 @@ pub unsafe extern "C" fn reqc_response_status(response: *const reqc_response) ->
 
 /// The reason phrase ("OK", "Not Found"; the standard phrase for HTTP/2,
 /// which sends none). Borrowed from `response`. "" for NULL.
+///
+/// Returns the reason phrase, borrowed from `response`; "" for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_reason(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
     unsafe { read(response, c"".as_ptr(), |r| r.strings().reason.as_ptr()) }
 }
 
-/// The body and, if `len_out` is not NULL, its length in `*len_out`. Never NULL for
+/// The body and its length in `*len_out` (`len_out` may be NULL). Never NULL for
 /// a live response (an empty body is a pointer to a NUL byte); the bytes are
 /// followed by one NUL that `*len_out` does not count. Empty when the body was
 /// streamed to `reqc_request_set_data_callback`. Borrowed from `response`.
@@ -333,6 +348,8 @@ pub unsafe extern "C" fn reqc_response_reason(response: *const reqc_response) ->
 /// header (or removes it: NULL). A history entry's body is the hop's body
 /// as received, not decoded, and at most its first 64 KiB (see
 /// `reqc_response_history_at`).
+///
+/// Returns the body (never NULL), borrowed from `response`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_body(
     response: *const reqc_response,
@@ -359,6 +376,8 @@ pub unsafe extern "C" fn reqc_response_body(
 /// charset) this is the body itself, else a copy made on the first call. A
 /// body holding NUL bytes reads as cut short: use `reqc_response_body` for
 /// the raw bytes. Borrowed from `response`. "" for NULL.
+///
+/// Returns the text, borrowed from `response`; "" for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_text(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
@@ -370,6 +389,8 @@ pub unsafe extern "C" fn reqc_response_text(response: *const reqc_response) -> *
 /// Content-Type (quotes removed); else "iso-8859-1" for any `text/` type;
 /// else "utf-8" for `application/json`; else NULL (also for NULL `response`).
 /// `reqc_response_text` decodes from it. Borrowed from `response`.
+///
+/// Returns the encoding's name, borrowed from `response`, or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_encoding(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
@@ -387,6 +408,8 @@ pub unsafe extern "C" fn reqc_response_encoding(response: *const reqc_response) 
 /// the server wrote it, not resolved (as in Requests): resolve a relative
 /// one against `reqc_response_url`. NULL when no link has that relation or
 /// for a NULL argument. Borrowed from `response`.
+///
+/// Returns the URL, borrowed from `response`, or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_link(
     response: *const reqc_response,
@@ -407,6 +430,8 @@ pub unsafe extern "C" fn reqc_response_link(
 }
 
 /// How many links the response's `Link` headers hold; 0 for NULL.
+///
+/// Returns the number of links; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_link_count(response: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
@@ -414,8 +439,9 @@ pub unsafe extern "C" fn reqc_response_link_count(response: *const reqc_response
 }
 
 /// The `index`th link in received order: its target (as written) in `*url_out`
-/// and its `rel_out` parameter in `*rel_out` ("" when it has none; may hold several
-/// space-separated relation types). Either out-pointer may be NULL.
+/// and its `rel` parameter in `*rel_out` ("" when it has none; may hold several
+/// space-separated relation types). `url_out` may be NULL, and `rel_out` may
+/// be NULL.
 /// Borrowed from `response`; written only on success.
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
@@ -444,6 +470,8 @@ pub unsafe extern "C" fn reqc_response_link_at(
 /// of the `index`th link, unquoted; "" for a parameter without a value;
 /// NULL when the link or the parameter does not exist or for a NULL
 /// argument. Borrowed from `response`.
+///
+/// Returns the value, borrowed from `response`, or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_link_param(
     response: *const reqc_response,
@@ -467,6 +495,8 @@ pub unsafe extern "C" fn reqc_response_link_param(
 /// The first value of header `name`, compared case-insensitively, or NULL
 /// when there is none (or for a NULL argument). Repeated headers: see
 /// `reqc_response_header_at`. Borrowed from `response`.
+///
+/// Returns the value, borrowed from `response`, or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_header(
     response: *const reqc_response,
@@ -489,6 +519,8 @@ pub unsafe extern "C" fn reqc_response_header(
 }
 
 /// How many header lines the response has (repeats counted); 0 for NULL.
+///
+/// Returns the number of header lines; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_header_count(response: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
@@ -496,7 +528,8 @@ pub unsafe extern "C" fn reqc_response_header_count(response: *const reqc_respon
 }
 
 /// The `index`th header in received order: name (as the server spelled it)
-/// in `*name_out`, value in `*value_out` (either out-pointer may be NULL). Borrowed
+/// in `*name_out`, value in `*value_out` (`name_out` may be NULL, and
+/// `value_out` may be NULL). Borrowed
 /// from `response`; written only on success.
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
@@ -525,18 +558,20 @@ pub unsafe extern "C" fn reqc_response_header_at(
 /// jar (the session's, or the send's own for `reqc_send`), like Requests'
 /// `r.cookies`; refused ones are not counted. Each history entry has its
 /// own. 0 for NULL.
+///
+/// Returns the number of cookies; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_cookie_count(response: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
     unsafe { read(response, 0, |r| r.response.cookies.len()) }
 }
 
-/// Fills `*cookie_out` with the `index`th cookie this response stored (0 up to
+/// Fills `*cookie_out` (`cookie_out` may be NULL) with the `index`th cookie this response stored (0 up to
 /// `reqc_response_cookie_count`), as the jar keeps it; its strings are
 /// borrowed from `response` until it is freed. Written only on success.
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
-/// `REQC_E_INVALID_ARGUMENT` (NULL argument).
+/// `REQC_E_INVALID_ARGUMENT` (NULL `response`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_cookie_at(
     response: *const reqc_response,
@@ -561,6 +596,8 @@ pub unsafe extern "C" fn reqc_response_cookie_at(
 
 /// The URL this response came from: after redirects, the last one. Borrowed
 /// from `response`; "" for NULL.
+///
+/// Returns the URL, borrowed from `response`; "" for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_url(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
@@ -572,6 +609,8 @@ pub unsafe extern "C" fn reqc_response_url(response: *const reqc_response) -> *c
 /// every hop of its history. For a history entry: its place in that history
 /// (0 for the first hop, 1 for the second…), so `reqc_response_history_at`
 /// on an entry reaches the hops before it.
+///
+/// Returns the number of earlier hops; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_history_count(response: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
@@ -579,10 +618,9 @@ pub unsafe extern "C" fn reqc_response_history_count(response: *const reqc_respo
 }
 
 /// The `index`th earlier hop (a redirect or an answered digest challenge),
-/// oldest first, as a response (status, URL,
-/// headers, body): borrowed from `response`, valid until `response` is freed, and
-/// not to be freed itself. NULL when out of range. On a history entry it
-/// returns the same entries as on its final response, up to the entry's
+/// oldest first, as a response (status, URL, headers, body), in
+/// `*history_out`: borrowed from `response`, valid until `response` is
+/// freed, and not to be freed itself. On a history entry it returns the same entries as on its final response, up to the entry's
 /// own place (valid until that final response is freed).
 ///
 /// A hop keeps its status, URL and every header, but only the first 64 KiB
@@ -591,6 +629,11 @@ pub unsafe extern "C" fn reqc_response_history_count(response: *const reqc_respo
 /// `reqc_request_set_max_response_bytes`). The body of a redirect that was
 /// followed is as received, not decoded: a 302 whose body is not the gzip
 /// its `Content-Encoding` says is followed all the same, as in Requests.
+///
+/// Returns `REQC_OK` and writes the hop to `*history_out` (`history_out` may be
+/// NULL), `REQC_E_NOT_FOUND` when `index` is at or past
+/// `reqc_response_history_count`, or `REQC_E_INVALID_ARGUMENT` for a NULL
+/// `response`; `*history_out` is untouched on failure.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_history_at(
     response: *const reqc_response,
@@ -609,6 +652,8 @@ pub unsafe extern "C" fn reqc_response_history_at(
 
 /// Microseconds the send took, redirects included (for a history entry: its
 /// own hop). 0 for NULL.
+///
+/// Returns microseconds; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_elapsed_us(response: *const reqc_response) -> i64 {
     // SAFETY: forwarded from this function's contract.
@@ -622,6 +667,8 @@ fn micros(d: std::time::Duration) -> i64 {
 /// A point in this hop's timeline, in microseconds from the hop's start:
 /// `REQC_TIMING_DNS`, `_CONNECT`, `_TLS`, `_FIRST_BYTE` or `_TOTAL`. On a
 /// reused connection DNS and connect are 0. -1 for an unknown `phase` or NULL.
+///
+/// Returns microseconds, or -1.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_timing_us(
     response: *const reqc_response,
@@ -646,6 +693,8 @@ pub unsafe extern "C" fn reqc_response_timing_us(
 /// The HTTP version the response came over: 10, 11, 20 or 30 (as
 /// `REQC_HTTP_VERSION_1_0`, `REQC_HTTP_VERSION_1_1`, `REQC_HTTP_VERSION_2`; 30 for HTTP/3); 0 if
 /// unknown or NULL.
+///
+/// Returns a `REQC_HTTP_VERSION_*` value, or 0.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_http_version(
     response: *const reqc_response,
@@ -656,6 +705,8 @@ pub unsafe extern "C" fn reqc_response_http_version(
 
 /// The server's IP address as text ("127.0.0.1", "::1"). Borrowed from
 /// `response`; "" for NULL.
+///
+/// Returns the address, borrowed from `response`; "" for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_remote_ip(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
@@ -663,6 +714,8 @@ pub unsafe extern "C" fn reqc_response_remote_ip(response: *const reqc_response)
 }
 
 /// The server's port; 0 for NULL.
+///
+/// Returns the port; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_remote_port(response: *const reqc_response) -> c_int {
     // SAFETY: forwarded from this function's contract.
@@ -673,6 +726,8 @@ pub unsafe extern "C" fn reqc_response_remote_port(response: *const reqc_respons
 /// hook that returned `REQC_HOOK_RESULT_ERROR` (the send went on), in the order they
 /// ran, across every hop. They are logged too when a log sink is set; here
 /// they stay readable without one. 0 for NULL.
+///
+/// Returns the number of warnings; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_warning_count(response: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
@@ -680,8 +735,12 @@ pub unsafe extern "C" fn reqc_response_warning_count(response: *const reqc_respo
 }
 
 /// The `index`th warning, e.g. "a response hook reported an error at hop 0:
-/// GET http://host/path" (method and URL, userinfo removed). Borrowed from
-/// `response`; NULL when out of range or for NULL `response`.
+/// GET http://host/path" (method and URL, userinfo removed).
+///
+/// Returns `REQC_OK` and writes the warning, borrowed from `response`, to
+/// `*warning_out` (`warning_out` may be NULL), `REQC_E_NOT_FOUND` when `index`
+/// is at or past `reqc_response_warning_count`, or `REQC_E_INVALID_ARGUMENT`
+/// for a NULL `response`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_warning_at(
     response: *const reqc_response,

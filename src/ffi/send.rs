@@ -1,4 +1,11 @@
-//! `reqc_send`: one request, without a session.
+//! `reqc_send` sends one request without a session: no cookies or
+//! connections are kept between calls (a session keeps them); the global
+//! config and the built-in defaults apply.
+//!
+//! Thread rule: any thread; the call blocks the calling thread, and the
+//! request's hooks and callbacks run on it.
+
+// `reqc_send`: one request, without a session.
 
 use super::boundary::{into_raw, with_handle, write_out};
 use super::request::reqc_request;
@@ -21,6 +28,9 @@ use crate::transport::Lane;
 ///
 /// On `REQC_E_TOO_MANY_REDIRECTS` the last redirect received (and its
 /// history) stays readable: `reqc_request_last_response`.
+///
+/// May block on the network: it returns when the response is in or the
+/// send failed (bounded by the timeouts).
 ///
 /// Returns `REQC_OK` or, with a message naming the URL on `request`
 /// (`reqc_request_error`): `REQC_E_INVALID_ARGUMENT`, `REQC_E_RESOLVE`,

@@ -1,5 +1,43 @@
-//! `reqc_session`: defaults, cookies and kept-alive connections shared by
-//! many requests, from many threads.
+//! A `reqc_session` holds defaults layered under every request it sends
+//! (headers, params, auth, options, hooks, log sink), a cookie jar, and
+//! kept-alive connections: Requests' `Session`.
+//!
+//! Precedence, the one rule for every setting: request > session > global
+//! config (`reqc_config_*`) > built-in default; a higher layer always wins.
+//! - Headers by name: a header a layer names (set, added, or removed with a
+//!   NULL value) replaces all of the lower layers' headers of that name,
+//!   in the place the first of them had in the header block.
+//! - A setting that makes a header counts as that header on the layer it was
+//!   set on: auth (`*_set_auth_*`, and `user:password@` in the request's URL)
+//!   makes `Authorization`, the user agent (`*_set_user_agent`) makes
+//!   `User-Agent`, a body's type makes `Content-Type`. So a request's basic
+//!   auth beats a session's `Authorization` header, and a session's user
+//!   agent beats a config `User-Agent` header. On one layer, an explicit
+//!   header beats the setting that would make it.
+//! - A removal (NULL value, `reqc_request_set_auth_none`) on a layer removes
+//!   what the layers below contribute, never what a higher layer sets: a
+//!   config `User-Agent` removal leaves a session's user agent alone.
+//! - URL user info is the request's own auth: it beats session auth and
+//!   session or config `Authorization` headers, and loses to the request's
+//!   own `reqc_request_set_auth_*` and `Authorization` header. (Requests
+//!   lets a session's auth beat URL user info; libreqc does not: the URL
+//!   was written for this one request.)
+//! - Params by name: all values of a name come from the highest layer that
+//!   sets it (a request's `page` replaces the session's `page`), in the
+//!   place of the lower layer's first value; other names are kept.
+//! - A `Cookie` header on any layer is sent as is, instead of the jar's and
+//!   the request's own cookies (as in Requests).
+//!
+//! Nothing a request sets persists in the session.
+//!
+//! Thread rule: a session may be used by many threads at once (sends,
+//! setters and cookie calls are all thread-safe); each send runs on its own
+//! lane (a curl multi handle with its own connections), checked out for the
+//! send and returned after, so sequential sends reuse connections. Setters
+//! take effect for sends that start after them.
+
+// `reqc_session`: defaults, cookies and kept-alive connections shared by
+// many requests, from many threads.
 
 use std::ffi::{c_char, c_int};
 use std::sync::Arc;
@@ -18,42 +56,8 @@ use crate::core::send::Layer;
 use crate::core::session::Session;
 use crate::transport::Lane;
 
-/// A session (opaque): default headers, params, auth and options layered
-/// under every request it sends, a cookie jar, and kept-alive connections.
-///
-/// Precedence, the one rule for every setting: request > session > global
-/// config (`reqc_config_*`) > built-in default; a higher layer always wins.
-/// - Headers by name: a header a layer names (set, added, or removed with a
-///   NULL value) replaces all of the lower layers' headers of that name,
-///   in the place the first of them had in the header block.
-/// - A setting that makes a header counts as that header on the layer it was
-///   set on: auth (`*_set_auth_*`, and `user:password@` in the request's URL)
-///   makes `Authorization`, the user agent (`*_set_user_agent`) makes
-///   `User-Agent`, a body's type makes `Content-Type`. So a request's basic
-///   auth beats a session's `Authorization` header, and a session's user
-///   agent beats a config `User-Agent` header. On one layer, an explicit
-///   header beats the setting that would make it.
-/// - A removal (NULL value, `reqc_request_set_auth_none`) on a layer removes
-///   what the layers below contribute, never what a higher layer sets: a
-///   config `User-Agent` removal leaves a session's user agent alone.
-/// - URL user info is the request's own auth: it beats session auth and
-///   session or config `Authorization` headers, and loses to the request's
-///   own `reqc_request_set_auth_*` and `Authorization` header. (Requests
-///   lets a session's auth beat URL user info; libreqc does not: the URL
-///   was written for this one request.)
-/// - Params by name: all values of a name come from the highest layer that
-///   sets it (a request's `page` replaces the session's `page`), in the
-///   place of the lower layer's first value; other names are kept.
-/// - A `Cookie` header on any layer is sent as is, instead of the jar's and
-///   the request's own cookies (as in Requests).
-///
-/// Nothing a request sets persists in the session.
-///
-/// Thread rules: a session may be used by many threads at once (sends,
-/// setters and cookie calls are all thread-safe); each send runs on its own
-/// lane (a curl multi handle with its own connections), checked out for the
-/// send and returned after, so sequential sends reuse connections. Setters
-/// take effect for sends that start after them.
+/// A session (opaque): defaults, a cookie jar and kept-alive connections
+/// shared by many requests (see Sessions).
 #[allow(non_camel_case_types)]
 pub struct reqc_session {
     pub(crate) session: Arc<Session<Lane>>,
@@ -95,6 +99,8 @@ pub unsafe extern "C" fn reqc_session_new(session_out: *mut *mut reqc_session) -
 /// through it is in flight (from a hook or callback, or another thread) is
 /// refused: nothing is freed and `reqc_session_error` says
 /// `REQC_E_INVALID_STATE`.
+///
+/// Returns nothing.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_free(session: *mut reqc_session) {
     guard(|| {
@@ -107,6 +113,9 @@ pub unsafe extern "C" fn reqc_session_free(session: *mut reqc_session) {
 /// The message of the last failed setter or cookie call on `session`; "" when
 /// none. Borrowed from `session` until its next failed call or its free. A failed
 /// send leaves its message on the request (`reqc_request_error`).
+///
+/// Returns the message, borrowed from `session` until its next failed call or
+/// its free; "" when none failed or for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_error(session: *const reqc_session) -> *const c_char {
     super::boundary::guard_or(c"".as_ptr(), || {
@@ -126,6 +135,10 @@ pub unsafe extern "C" fn reqc_session_error(session: *const reqc_session) -> *co
 ///
 /// Thread-safe: many threads may send through one session at once (each
 /// with its own request). Callbacks run on the calling thread.
+///
+/// May block on the network, as `reqc_send`.
+///
+/// Returns the codes of `reqc_send`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_send(
     session: *mut reqc_session,
@@ -155,7 +168,7 @@ unsafe fn edit(s: *mut reqc_session, f: impl FnOnce(&mut Layer) -> Result<()>) -
 
 /// Sets a default header sent with every request (a request's header or
 /// header-making setting of the same name replaces it, see `reqc_session`);
-/// a NULL `value` removes it from the session's defaults and from the global
+/// `value` may be NULL, which removes it from the session's defaults and from the global
 /// config's for this session's requests (a request may still set it).
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
@@ -255,6 +268,8 @@ pub unsafe extern "C" fn reqc_session_set_auth_basic(
 /// nonce each origin last gave and reuses it (with the next nonce count) on
 /// its later requests there, so only the first request of an origin pays the
 /// challenge's round trip.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_auth_digest(
     session: *mut reqc_session,
@@ -270,6 +285,8 @@ pub unsafe extern "C" fn reqc_session_set_auth_digest(
 }
 
 /// Default bearer token, as `reqc_session_set_auth_basic`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_auth_bearer(
     session: *mut reqc_session,
@@ -280,6 +297,8 @@ pub unsafe extern "C" fn reqc_session_set_auth_bearer(
 }
 
 /// Default total timeout per send, as `reqc_request_set_timeout_ms`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_timeout_ms(
     session: *mut reqc_session,
@@ -290,6 +309,8 @@ pub unsafe extern "C" fn reqc_session_set_timeout_ms(
 }
 
 /// Default read (idle) timeout, as `reqc_request_set_read_timeout_ms`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_read_timeout_ms(
     session: *mut reqc_session,
@@ -300,6 +321,8 @@ pub unsafe extern "C" fn reqc_session_set_read_timeout_ms(
 }
 
 /// Default connect timeout, as `reqc_request_set_connect_timeout_ms`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_connect_timeout_ms(
     session: *mut reqc_session,
@@ -314,6 +337,8 @@ pub unsafe extern "C" fn reqc_session_set_connect_timeout_ms(
 }
 
 /// Default redirect policy, as `reqc_request_set_redirects`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_redirects(
     session: *mut reqc_session,
@@ -329,6 +354,8 @@ pub unsafe extern "C" fn reqc_session_set_redirects(
 }
 
 /// Default HTTP version, as `reqc_request_set_http_version`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_http_version(
     session: *mut reqc_session,
@@ -343,6 +370,8 @@ pub unsafe extern "C" fn reqc_session_set_http_version(
 }
 
 /// Default body size cap, as `reqc_request_set_max_response_bytes`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_max_response_bytes(
     session: *mut reqc_session,
@@ -358,6 +387,8 @@ pub unsafe extern "C" fn reqc_session_set_max_response_bytes(
 }
 
 /// Default speed floor, as `reqc_request_set_speed_floor`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_speed_floor(
     session: *mut reqc_session,
@@ -374,6 +405,8 @@ pub unsafe extern "C" fn reqc_session_set_speed_floor(
 
 /// Marks a header secret for every request of the session, as
 /// `reqc_request_mark_secret_header` (marks from all layers add up).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_mark_secret_header(
     session: *mut reqc_session,
@@ -409,7 +442,7 @@ pub unsafe extern "C" fn reqc_session_set_user_agent(
 /// The proxy for the session's requests: an http://, https://, socks4(a)://
 /// or socks5(h):// URL; `user:password@` in it is sent to the proxy alone,
 /// never to the target, and never logged. "" means no proxy (not even from
-/// the environment); NULL goes back to the lower layer (by default the
+/// the environment); `proxy` may be NULL, which goes back to the lower layer (by default the
 /// environment's `http_proxy`, `https_proxy`, `all_proxy` minus `no_proxy`:
 /// see `reqc_session_set_trust_env`). A proxy set here is used for every
 /// host: `no_proxy` applies to the environment's proxies only, as in
@@ -472,6 +505,8 @@ pub unsafe extern "C" fn reqc_session_set_trust_env(
 /// Turns TLS verification of the peer's certificate and host name on (1,
 /// the default) or off (0). libcurl never reuses a connection made with
 /// other TLS settings.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_verify_tls(
     session: *mut reqc_session,
@@ -514,6 +549,8 @@ pub unsafe extern "C" fn reqc_session_set_ca_dir(
 }
 
 /// Trusts the CA certificates in a copy of `len` bytes of PEM at `pem`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_ca_pem(
     session: *mut reqc_session,
@@ -545,6 +582,9 @@ pub unsafe extern "C" fn reqc_session_set_client_cert(
 }
 
 /// The lowest TLS version accepted: `REQC_TLS_VERSION_1_2` or `REQC_TLS_VERSION_1_3`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (an unknown version; message
+/// on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_min_tls_version(
     session: *mut reqc_session,

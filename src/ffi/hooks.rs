@@ -456,7 +456,8 @@ unsafe fn edit_response(
 }
 
 /// RESPONSE: replaces the response with `replacement` (for instance one
-/// obtained by sending again), taking ownership of it: do not free it.
+/// obtained by sending again); on success this takes ownership of
+/// `replacement`: do not free it.
 /// Applied when the hook returns; edits made with the other setters apply
 /// on top of it.
 ///

@@ -8,7 +8,8 @@
 //!
 //! Thread rule: every call on a request is safe from any thread (a request
 //! is guarded internally), and a request may be sent from several threads
-//! at once. A pointer a getter returns (`reqc_request_url`, …) stays valid
+//! at once; a send works on the request as it was when the send started,
+//! so a change made meanwhile applies from the next send. A pointer a getter returns (`reqc_request_url`, …) stays valid
 //! until the request is next changed or freed, so do not change a request
 //! on one thread while another reads such a pointer.
 
@@ -258,8 +259,8 @@ pub unsafe extern "C" fn reqc_request_error(request: *const reqc_request) -> *co
 /// Returns `REQC_OK`; `REQC_E_NOT_FOUND` when the last send left none (it
 /// succeeded, failed another way, or the response was taken), leaving
 /// `reqc_request_error` as the send left it; `REQC_E_INVALID_ARGUMENT` for
-/// NULL. `*response_out` is written only on success. Not thread-safe against a send
-/// of `request` in flight.
+/// NULL. `*response_out` is written only on success. When several threads
+/// send `request`, which send's response this is depends on their order.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_last_response(
     request: *mut reqc_request,
@@ -348,7 +349,6 @@ pub(crate) unsafe fn show(
 /// Changes the method (an HTTP token), upper-cased as in `reqc_request_new`.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `request`).
-/// Not thread-safe against other calls changing `request`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_set_method(
     request: *mut reqc_request,
@@ -1027,8 +1027,8 @@ pub unsafe extern "C" fn reqc_request_mark_secret_header(
 /// does every later send of it, like a cancelled Go context. Copies made by
 /// `reqc_request_clone` are not affected.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe: this is the
-/// one call that may run while another thread sends `request`.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`. Thread-safe: it ends
+/// the sends of `request` running on other threads.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_cancel(request: *mut reqc_request) -> reqc_code {
     // SAFETY: forwarded from this function's contract.

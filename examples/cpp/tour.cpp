@@ -1,7 +1,8 @@
 // tour.cpp: the tour of libreqc in C++ (reqc.hpp): one-off calls, a session
 // with cookies, default headers and auth, the hooks print_url and
-// hack_headers, an async map, verbose logging, and an exception thrown in a
-// callback coming back to the caller.
+// hack_headers (and removing one by its id), an async map, verbose logging
+// at a level, a speed floor as a std::chrono window, and an exception
+// thrown in a callback coming back to the caller.
 //
 //   g++ -std=c++17 -Iinclude -Ibindings/cpp/include -o tour examples/cpp/tour.cpp -Ltarget/release -lreqc
 //   REQC_TEST_URL=http://127.0.0.1:PORT LD_LIBRARY_PATH=target/release ./tour
@@ -62,11 +63,15 @@ int main() {
             s.hook(reqc::HookKind::Args, [](reqc::HookContext &ctx) {
                 std::cout << "print_url: about to request " << ctx.request()->url() << "\n";
             });
-            s.hook(reqc::HookKind::Args, [](reqc::HookContext &ctx) {
+            reqc::HookId hack = s.add_hook(reqc::HookKind::Args, [](reqc::HookContext &ctx) {
                 ctx.request()->header("X-Testing", "True");
                 std::cout << "hack_headers: added X-Testing: True\n";
             });
             std::cout << s.get(url("/headers")).text() << "\n";
+            s.remove_hook(hack); // Requests' deregister_hook
+            reqc::Response without = s.get(url("/headers"));
+            bool gone = without.text().find("X-Testing") == std::string_view::npos;
+            std::cout << "hack_headers removed: " << (gone ? "no X-Testing sent" : "X-Testing still sent!") << "\n";
         }
 
         title("Async map: many requests at once, results in order");
@@ -87,9 +92,16 @@ int main() {
         title("Verbose logging (the seed's settings.verbose)");
         {
             reqc::Session s;
-            s.on_log(REQC_LOG_LEVEL_REQUESTS, [](int, std::string_view line) { std::cout << "log: " << line << "\n"; });
+            s.on_log(reqc::LogLevel::Requests, [](std::string_view line) { std::cout << "log: " << line << "\n"; });
             s.get(url("/get"));
             s.get(url("/status/404"));
+        }
+
+        title("A speed floor: at least 1000 bytes/s over any 1 s window");
+        {
+            using namespace std::chrono_literals;
+            reqc::Result slow = reqc::try_send(reqc::Request::get(url("/drip?duration=3&numbytes=3")).speed_floor(1000, 1s));
+            std::cout << slow.message() << "\n"; // the message starts with the code's name
         }
 
         title("An exception in a callback comes back to the caller");
@@ -103,11 +115,16 @@ int main() {
 
         title("Errors");
         reqc::Result res = reqc::try_send(reqc::Request::get("http://127.0.0.1:1/"));
-        std::cout << "try_send: code " << res.code() << ", " << res.message() << "\n";
+        std::cout << "try_send: " << (res.code() == reqc::Code::Connect ? "refused" : "?") << ": " << res.message() << "\n";
         try {
             reqc::get("http://127.0.0.1:1/");
         } catch (const reqc::Error &e) {
-            std::cout << "reqc::Error (code " << e.code() << "): " << e.what() << "\n";
+            if (e.code() == reqc::Code::Connect) std::cout << "reqc::Error: " << e.what() << "\n";
+        }
+        try { // an invalid URL: the exception carries libreqc's message
+            reqc::Request bad("GET", "ftp://example.com/");
+        } catch (const reqc::Error &e) {
+            std::cout << "reqc::Error: " << e.what() << "\n";
         }
     } catch (const std::exception &e) {
         std::cerr << "tour failed: " << e.what() << "\n";

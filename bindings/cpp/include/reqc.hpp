@@ -3,33 +3,41 @@
 // A thin layer over include/reqc.h: it holds no HTTP logic of its own, it
 // makes the C API feel like C++ (docs/cpp.md is the guide).
 //
+//  - Values: every constant family of the C API is a scoped enum here whose
+//    values are the C constants (reqc::Code, HttpVersion, TlsVersion,
+//    Timing, HookKind, HookResult, LogLevel, LogFlag, Watch), HookId is a
+//    strong id, and every duration is a std::chrono duration.
 //  - Ownership: Session, Request, Response and Batch are move-only and own
 //    their C handle (RAII). RequestView, ResponseView and HookContext are
 //    lent: they never free anything and live only as long as the C call or
 //    the object that lent them (a hook's request and response: the hook
 //    call; a history entry: its Response).
 //  - Errors: failures throw reqc::Error (a std::runtime_error carrying the
-//    reqc_code and the handle's message). The non-throwing forms
-//    (Session::try_send, reqc::try_send, Batch/map results) return a
+//    reqc::Code and the message libreqc gave: the handle's, or the one
+//    reqc_request_new hands back for an invalid URL). The non-throwing
+//    forms (Session::try_send, reqc::try_send, Batch/map results) return a
 //    reqc::Result instead.
 //  - Callbacks (hooks, log sinks, on_complete, body read and data
-//    callbacks) are any callable. They are moved into a heap holder that C
-//    owns and frees through its free_userdata, exactly once, after the last
-//    possible call. No exception ever crosses into C: each trampoline
-//    catches everything, answers "abort" where the callback kind can
-//    (hooks: REQC_HOOK_RESULT_ABORT; read: non-zero, REQC_E_CALLBACK; data:
-//    non-zero, REQC_E_ABORTED; on_complete: the batch is cancelled; a log
-//    sink cannot stop anything and the send goes on), and keeps the
-//    exception for the thread that made the C call, which rethrows it as
-//    soon as that call returns. The slot is per thread, not per object:
-//    libreqc runs every callback on the thread that called send or
-//    perform, and a Session may send from many threads at once.
+//    callbacks, event-loop socket and timer callbacks) are any callable.
+//    They are moved into a heap holder that C owns and frees through its
+//    free_userdata, exactly once, after the last possible call. No
+//    exception ever crosses into C: each trampoline catches everything,
+//    answers "abort" where the callback kind can (hooks:
+//    REQC_HOOK_RESULT_ABORT; read: non-zero, REQC_E_CALLBACK; data:
+//    non-zero, REQC_E_ABORTED; on_complete, socket and timer callbacks: the
+//    batch is cancelled; a log sink cannot stop anything and the send goes
+//    on), and keeps the exception for the thread that made the C call,
+//    which rethrows it as soon as that call returns. The slot is per
+//    thread, not per object: libreqc runs every callback on the thread that
+//    called send or perform, and a Session may send from many threads at
+//    once.
 //  - Strings in are std::string_view (copied by libreqc); strings out are
 //    std::string_view borrowed from their Response (valid until it is
 //    freed or moved from) unless the signature says std::string.
 //
-// Every C call is written reqc_<object>_<verb>(...) in full, so the 1.0
-// rename of the C API is a search-and-replace on this file.
+// Every C function is called by its full name, and
+// bindings/cpp/tests/coverage.py checks against include/reqc.json that each
+// one is reachable from here or listed as left out on purpose.
 #ifndef REQC_HPP
 #define REQC_HPP
 
@@ -52,26 +60,141 @@
 
 namespace reqc {
 
+// ---------------------------------------------------------------- values
+
+// A result code (reqc_code): Ok or one of the REQC_E_* values.
+enum class Code : reqc_code {
+    Ok = REQC_OK,
+    InvalidArgument = REQC_E_INVALID_ARGUMENT,
+    InvalidUrl = REQC_E_INVALID_URL,
+    UnsupportedProtocol = REQC_E_UNSUPPORTED_PROTOCOL,
+    InvalidState = REQC_E_INVALID_STATE,
+    NotFound = REQC_E_NOT_FOUND,
+    Io = REQC_E_IO,
+    Resolve = REQC_E_RESOLVE,
+    Connect = REQC_E_CONNECT,
+    Timeout = REQC_E_TIMEOUT,
+    Tls = REQC_E_TLS,
+    Send = REQC_E_SEND,
+    Recv = REQC_E_RECV,
+    Protocol = REQC_E_PROTOCOL,
+    Proxy = REQC_E_PROXY,
+    TooManyRedirects = REQC_E_TOO_MANY_REDIRECTS,
+    BodyTooLarge = REQC_E_BODY_TOO_LARGE,
+    Cancelled = REQC_E_CANCELLED,
+    Aborted = REQC_E_ABORTED,
+    Callback = REQC_E_CALLBACK,
+    Transport = REQC_E_TRANSPORT,
+    Panic = REQC_E_PANIC,
+};
+// "REQC_E_TIMEOUT" (static storage).
+inline const char *name(Code code) noexcept { return reqc_code_name(static_cast<reqc_code>(code)); }
+
+// The HTTP version to ask for (reqc_http_version), or the one a response used.
+enum class HttpVersion : reqc_http_version {
+    Any = REQC_HTTP_VERSION_ANY,
+    V1_0 = REQC_HTTP_VERSION_1_0,
+    V1_1 = REQC_HTTP_VERSION_1_1,
+    V2 = REQC_HTTP_VERSION_2,
+    V2PriorKnowledge = REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE,
+    V3 = REQC_HTTP_VERSION_3, // only ever reported, never asked for
+};
+
+// The oldest TLS version accepted (reqc_tls_version).
+enum class TlsVersion : reqc_tls_version {
+    V1_2 = REQC_TLS_VERSION_1_2,
+    V1_3 = REQC_TLS_VERSION_1_3,
+};
+
+// A point of a response's timeline (reqc_timing), for ResponseView::timing.
+enum class Timing : reqc_timing {
+    Dns = REQC_TIMING_DNS,
+    Connect = REQC_TIMING_CONNECT,
+    Tls = REQC_TIMING_TLS,
+    FirstByte = REQC_TIMING_FIRST_BYTE,
+    Total = REQC_TIMING_TOTAL,
+};
+
+// Which point of a send calls a hook (reqc_hook_kind).
+enum class HookKind : reqc_hook_kind {
+    Args = REQC_HOOK_KIND_ARGS,
+    PreRequest = REQC_HOOK_KIND_PRE_REQUEST,
+    PostRequest = REQC_HOOK_KIND_POST_REQUEST,
+    Response = REQC_HOOK_KIND_RESPONSE,
+};
+// What a hook answers (reqc_hook_result).
+enum class HookResult : reqc_hook_result {
+    Continue = REQC_HOOK_RESULT_CONTINUE,
+    Error = REQC_HOOK_RESULT_ERROR,
+    Abort = REQC_HOOK_RESULT_ABORT,
+};
+// A hook registration (reqc_hook_id), from add_hook, for remove_hook.
+enum class HookId : reqc_hook_id {};
+
+// How much a log sink receives (reqc_log_level), and how (reqc_log_flag).
+enum class LogLevel : reqc_log_level {
+    Off = REQC_LOG_LEVEL_OFF,
+    Requests = REQC_LOG_LEVEL_REQUESTS,
+    Headers = REQC_LOG_LEVEL_HEADERS,
+    Wire = REQC_LOG_LEVEL_WIRE,
+};
+enum class LogFlag : reqc_log_flag {
+    None = 0,
+    ShowSecrets = REQC_LOG_FLAG_SHOW_SECRETS,
+};
+constexpr LogFlag operator|(LogFlag a, LogFlag b) noexcept {
+    return static_cast<LogFlag>(static_cast<reqc_log_flag>(a) | static_cast<reqc_log_flag>(b));
+}
+constexpr LogFlag operator&(LogFlag a, LogFlag b) noexcept {
+    return static_cast<LogFlag>(static_cast<reqc_log_flag>(a) & static_cast<reqc_log_flag>(b));
+}
+constexpr LogFlag &operator|=(LogFlag &a, LogFlag b) noexcept { return a = a | b; }
+
+// What an event loop watches a socket for, or found on it (reqc_watch):
+// In, Out, InOut (== In | Out), or Remove (stop watching).
+enum class Watch : reqc_watch {
+    In = REQC_WATCH_IN,
+    Out = REQC_WATCH_OUT,
+    InOut = REQC_WATCH_INOUT,
+    Remove = REQC_WATCH_REMOVE,
+};
+constexpr Watch operator|(Watch a, Watch b) noexcept {
+    return static_cast<Watch>(static_cast<reqc_watch>(a) | static_cast<reqc_watch>(b));
+}
+constexpr Watch operator&(Watch a, Watch b) noexcept {
+    return static_cast<Watch>(static_cast<reqc_watch>(a) & static_cast<reqc_watch>(b));
+}
+
 // ---------------------------------------------------------------- errors
 
-// A libreqc failure: code() is the REQC_E_* value, what() the handle's
-// message (e.g. "REQC_E_TIMEOUT: timed out after 200 ms: GET http://…").
+// A libreqc failure: code() is the reqc::Code, what() the message libreqc
+// gave (e.g. "REQC_E_TIMEOUT: timed out after 200 ms: GET http://…"), or
+// the code's name when it gave none.
 class Error : public std::runtime_error {
 public:
-    Error(reqc_code code, const std::string &message)
-        : std::runtime_error(message.empty() ? std::string(reqc_code_name(code)) : message), code_(code) {}
-    reqc_code code() const noexcept { return code_; }
+    Error(Code code, const std::string &message)
+        : std::runtime_error(message.empty() ? std::string(reqc::name(code)) : message), code_(code) {}
+    Code code() const noexcept { return code_; }
     // "REQC_E_TIMEOUT", static.
-    const char *name() const noexcept { return reqc_code_name(code_); }
+    const char *name() const noexcept { return reqc::name(code_); }
 
 private:
-    reqc_code code_;
+    Code code_;
 };
 
 namespace detail {
 
 inline std::string str(std::string_view v) { return std::string(v); }
 inline std::string nz(const char *s) { return s ? std::string(s) : std::string(); }
+constexpr Code code(reqc_code rc) noexcept { return static_cast<Code>(rc); }
+
+// Takes over a string libreqc handed out as owned (a `char **` out) and
+// returns a copy; the original is freed with reqc_string_free, also when
+// the copy throws.
+inline std::string take_string(char *owned) {
+    std::unique_ptr<char, void (*)(char *)> guard(owned, reqc_string_free);
+    return nz(owned);
+}
 
 // The exception a callback threw on this thread, kept until the C call that
 // ran the callback returns. Per thread: callbacks run on the calling thread.
@@ -114,7 +237,26 @@ struct FreeSession {
 struct FreeBatch {
     void operator()(reqc_batch *p) const noexcept { reqc_batch_free(p); }
 };
+struct FreeCookieList {
+    void operator()(reqc_cookie_list *p) const noexcept { reqc_cookie_list_free(p); }
+};
 
+} // namespace detail
+
+// ---------------------------------------------------------------- cookies
+
+// One cookie, copied out of a session's jar or a response.
+struct Cookie {
+    std::string domain, path, name, value;
+    bool include_subdomains = false, secure = false, http_only = false;
+    int64_t expires = 0; // Unix seconds; 0 for a session cookie
+};
+
+namespace detail {
+inline Cookie copy_cookie(const reqc_cookie &c) {
+    return Cookie{nz(c.domain), nz(c.path), nz(c.name), nz(c.value),
+                  c.include_subdomains != 0, c.secure != 0, c.http_only != 0, c.expires};
+}
 } // namespace detail
 
 // ------------------------------------------------------------- responses
@@ -157,9 +299,9 @@ public:
     std::chrono::microseconds elapsed() const noexcept {
         return std::chrono::microseconds(reqc_response_elapsed_us(r_));
     }
-    // A point of this hop's timeline (REQC_TIMING_DNS … _TOTAL) from its start.
-    std::chrono::microseconds timing(int phase) const noexcept {
-        return std::chrono::microseconds(reqc_response_timing_us(r_, phase));
+    // A point of this hop's timeline (Timing::Dns … Total) from its start.
+    std::chrono::microseconds timing(Timing phase) const noexcept {
+        return std::chrono::microseconds(reqc_response_timing_us(r_, static_cast<reqc_timing>(phase)));
     }
     // One link of the Link headers: its target as written and its rel.
     struct Link {
@@ -186,9 +328,18 @@ public:
         }
         return all;
     }
-    int http_version() const noexcept { return reqc_response_http_version(r_); }
+    HttpVersion http_version() const noexcept { return static_cast<HttpVersion>(reqc_response_http_version(r_)); }
     std::string_view remote_ip() const noexcept { return reqc_response_remote_ip(r_); }
     int remote_port() const noexcept { return reqc_response_remote_port(r_); }
+    // The cookies this hop's Set-Cookie headers stored, as the jar keeps them.
+    std::vector<Cookie> cookies() const {
+        std::vector<Cookie> all;
+        for (size_t i = 0, n = reqc_response_cookie_count(r_); i < n; i++) {
+            reqc_cookie c{};
+            if (reqc_response_cookie_at(r_, i, &c) == REQC_OK) all.push_back(detail::copy_cookie(c));
+        }
+        return all;
+    }
 
     // Every header line in received order: `for (auto [name, value] : r.headers())`.
     class Headers {
@@ -291,11 +442,11 @@ public:
 // a code and message. Never throws until value() is asked of a failure.
 class Result {
 public:
-    Result(Response r) : resp_(std::move(r)), code_(REQC_OK) {}
-    Result(reqc_code code, std::string message) : code_(code), message_(std::move(message)) {}
-    bool ok() const noexcept { return code_ == REQC_OK; }
+    Result(Response r) : resp_(std::move(r)), code_(Code::Ok) {}
+    Result(Code code, std::string message) : code_(code), message_(std::move(message)) {}
+    bool ok() const noexcept { return code_ == Code::Ok; }
     explicit operator bool() const noexcept { return ok(); }
-    reqc_code code() const noexcept { return code_; }
+    Code code() const noexcept { return code_; }
     const std::string &message() const noexcept { return message_; }
     Error error() const { return Error(code_, message_); }
     // The response; throws the Error when the send failed.
@@ -311,32 +462,20 @@ public:
 
 private:
     Response resp_;
-    reqc_code code_;
+    Code code_;
     std::string message_;
 };
 
-// ---------------------------------------------------------------- hooks
-
-enum class HookKind : int {
-    Args = REQC_HOOK_KIND_ARGS,
-    PreRequest = REQC_HOOK_KIND_PRE_REQUEST,
-    PostRequest = REQC_HOOK_KIND_POST_REQUEST,
-    Response = REQC_HOOK_KIND_RESPONSE,
-};
-enum class HookResult : int {
-    Continue = REQC_HOOK_RESULT_CONTINUE,
-    Error = REQC_HOOK_RESULT_ERROR,
-    Abort = REQC_HOOK_RESULT_ABORT,
-};
+// ------------------------------------------------------------ callbacks
 
 class RequestView;
 class HookContext;
 
 namespace detail {
 // Turns whatever a hook returns (void, HookResult or int) into the C answer.
-template <class F> int run_hook(F &f, HookContext &ctx);
+template <class F> reqc_hook_result run_hook(F &f, HookContext &ctx);
 
-template <class F> int hook_trampoline(void *ud, int kind, reqc_hook_ctx *ctx) noexcept;
+template <class F> reqc_hook_result hook_trampoline(void *ud, reqc_hook_kind kind, reqc_hook_ctx *ctx) noexcept;
 
 // The body read callback: f(char *buf, size_t capacity) -> bytes written (0: end).
 template <class F> int read_trampoline(void *ud, uint8_t *buf, size_t cap, size_t *written) noexcept {
@@ -366,13 +505,23 @@ template <class F> int data_trampoline(void *ud, const uint8_t *data, size_t len
     }
 }
 
-// A log sink: f(int level, std::string_view line). It cannot stop a send.
-template <class F> void log_trampoline(void *ud, int level, const char *line) noexcept {
+// A log sink: f(LogLevel level, std::string_view line), or f(std::string_view
+// line). It cannot stop a send.
+template <class F> void log_trampoline(void *ud, reqc_log_level level, const char *line) noexcept {
     try {
-        static_cast<Holder<F> *>(ud)->fn(level, std::string_view(line ? line : ""));
+        F &f = static_cast<Holder<F> *>(ud)->fn;
+        std::string_view text(line ? line : "");
+        if constexpr (std::is_invocable_v<F &, LogLevel, std::string_view>)
+            f(static_cast<LogLevel>(level), text);
+        else
+            f(text);
     } catch (...) {
         stash();
     }
+}
+template <class F> constexpr void check_log_sink() {
+    static_assert(std::is_invocable_v<F &, LogLevel, std::string_view> || std::is_invocable_v<F &, std::string_view>,
+                  "a log sink is called as f(reqc::LogLevel, std::string_view) or f(std::string_view)");
 }
 } // namespace detail
 
@@ -403,6 +552,16 @@ public:
         return check(reqc_request_add_param(h(), detail::str(name).c_str(), detail::str(value).c_str()));
     }
     Self &&param(std::string_view name, std::string_view value) && { return std::move(param(name, value)); }
+    // Sends cookie `name=value` with this request only (Requests' cookies=);
+    // it never enters a session's jar. Setting a name again replaces it.
+    Self &cookie(std::string_view name, std::string_view value) & {
+        return check(reqc_request_set_cookie(h(), detail::str(name).c_str(), detail::str(value).c_str()));
+    }
+    Self &&cookie(std::string_view name, std::string_view value) && { return std::move(cookie(name, value)); }
+    Self &remove_cookie(std::string_view name) & {
+        return check(reqc_request_set_cookie(h(), detail::str(name).c_str(), nullptr));
+    }
+    Self &&remove_cookie(std::string_view name) && { return std::move(remove_cookie(name)); }
     // A body of bytes, with an optional Content-Type.
     Self &body(std::string_view data, std::optional<std::string_view> content_type = std::nullopt) & {
         std::string ct = content_type ? detail::str(*content_type) : std::string();
@@ -449,6 +608,10 @@ public:
     Self &&auth_bearer(std::string_view token) && { return std::move(auth_bearer(token)); }
     Self &auth_none() & { return check(reqc_request_set_auth_none(h())); }
     Self &&auth_none() && { return std::move(auth_none()); }
+    Self &user_agent(std::string_view agent) & {
+        return check(reqc_request_set_user_agent(h(), detail::str(agent).c_str()));
+    }
+    Self &&user_agent(std::string_view agent) && { return std::move(user_agent(agent)); }
     // The whole send, redirects included; 0 means none.
     Self &timeout(std::chrono::milliseconds t) & { return check(reqc_request_set_timeout_ms(h(), t.count())); }
     Self &&timeout(std::chrono::milliseconds t) && { return std::move(timeout(t)); }
@@ -461,15 +624,18 @@ public:
     Self &&read_timeout(std::chrono::milliseconds t) && { return std::move(read_timeout(t)); }
     Self &redirects(bool follow, int max = 30) & { return check(reqc_request_set_redirects(h(), follow ? 1 : 0, max)); }
     Self &&redirects(bool follow, int max = 30) && { return std::move(redirects(follow, max)); }
-    // Ends a transfer slower than `bytes_per_second` for `seconds` (REQC_E_TIMEOUT).
-    Self &low_speed(int64_t bytes_per_second, int64_t seconds) & {
-        return check(reqc_request_set_speed_floor(h(), bytes_per_second, seconds * 1000));
+    // Ends a transfer slower than `bytes_per_second` over `window`
+    // (REQC_E_TIMEOUT): speed_floor(1000, std::chrono::seconds(10)).
+    Self &speed_floor(int64_t bytes_per_second, std::chrono::milliseconds window) & {
+        return check(reqc_request_set_speed_floor(h(), bytes_per_second, window.count()));
     }
-    Self &&low_speed(int64_t bytes_per_second, int64_t seconds) && {
-        return std::move(low_speed(bytes_per_second, seconds));
+    Self &&speed_floor(int64_t bytes_per_second, std::chrono::milliseconds window) && {
+        return std::move(speed_floor(bytes_per_second, window));
     }
-    Self &http_version(int version) & { return check(reqc_request_set_http_version(h(), version)); }
-    Self &&http_version(int version) && { return std::move(http_version(version)); }
+    Self &http_version(HttpVersion version) & {
+        return check(reqc_request_set_http_version(h(), static_cast<reqc_http_version>(version)));
+    }
+    Self &&http_version(HttpVersion version) && { return std::move(http_version(version)); }
     Self &verify_tls(bool verify) & { return check(reqc_request_set_verify_tls(h(), verify ? 1 : 0)); }
     Self &&verify_tls(bool verify) && { return std::move(verify_tls(verify)); }
     Self &max_response_bytes(uint64_t max) & { return check(reqc_request_set_max_response_bytes(h(), max)); }
@@ -483,10 +649,10 @@ public:
     Self &url(std::string_view u) & { return check(reqc_request_set_url(h(), detail::str(u).c_str())); }
     Self &&url(std::string_view u) && { return std::move(url(u)); }
 
-    // Copies (C borrows these strings only briefly).
-    std::string url() const { return reqc_request_url(h()); }
-    std::string method() const { return reqc_request_method(h()); }
-    // After a send failed with REQC_E_TOO_MANY_REDIRECTS: the last response
+    // Copies (the C strings are valid only until the request changes).
+    std::string url() const { return detail::nz(reqc_request_url(h())); }
+    std::string method() const { return detail::nz(reqc_request_method(h())); }
+    // After a send failed with Code::TooManyRedirects: the last response
     // (the redirect not followed, with its history), moved out once, as
     // Requests' TooManyRedirects.response. nullopt when there is none.
     std::optional<Response> last_response() const {
@@ -494,17 +660,33 @@ public:
         if (reqc_request_last_response(h(), &out) != REQC_OK) return std::nullopt;
         return Response(out);
     }
-    // Ends a send of this request in flight on any thread (REQC_E_CANCELLED),
+    // Ends a send of this request in flight on any thread (Code::Cancelled),
     // and every later one. Thread-safe.
     void cancel() const noexcept { reqc_request_cancel(h()); }
 
     // Registers a hook: f(HookContext&) returning void (continue),
-    // HookResult or int. Copies of the request share it.
-    template <class F> Self &hook(HookKind kind, F &&f) & {
+    // HookResult or int; returns its id for remove_hook. Copies of the
+    // request made afterwards share it.
+    template <class F> HookId add_hook(HookKind kind, F &&f) {
         auto *holder = detail::hold(std::forward<F>(f));
         using H = std::remove_pointer_t<decltype(holder)>;
-        return check(reqc_request_add_hook(h(), static_cast<int>(kind),
-                                           &detail::hook_trampoline<decltype(H::fn)>, holder, &H::release, NULL));
+        reqc_hook_id id = 0;
+        check(reqc_request_add_hook(h(), static_cast<reqc_hook_kind>(kind), &detail::hook_trampoline<decltype(H::fn)>,
+                                    holder, &H::release, &id));
+        return HookId{id};
+    }
+    // Requests' deregister_hook: later sends (and copies made from now on)
+    // no longer run it. False when this request has no hook `id`.
+    bool remove_hook(HookId id) {
+        reqc_code rc = reqc_request_remove_hook(h(), static_cast<reqc_hook_id>(id));
+        if (rc == REQC_E_NOT_FOUND) return false;
+        check(rc);
+        return true;
+    }
+    // add_hook for a builder chain (the id is not kept).
+    template <class F> Self &hook(HookKind kind, F &&f) & {
+        add_hook(kind, std::forward<F>(f));
+        return static_cast<Self &>(*this);
     }
     template <class F> Self &&hook(HookKind kind, F &&f) && { return std::move(hook(kind, std::forward<F>(f))); }
     // Streams the body from f(char *buf, size_t capacity) -> bytes written
@@ -519,7 +701,7 @@ public:
         return std::move(body_callback(length, std::forward<F>(f)));
     }
     // Streams the response body to f(std::string_view chunk) (returning void,
-    // or bool: false stops the send with REQC_E_ABORTED).
+    // or bool: false stops the send with Code::Aborted).
     template <class F> Self &on_data(F &&f) & {
         auto *holder = detail::hold(std::forward<F>(f));
         using H = std::remove_pointer_t<decltype(holder)>;
@@ -530,7 +712,7 @@ public:
 protected:
     reqc_request *h() const noexcept { return static_cast<const Self &>(*this).native_handle(); }
     Self &check(reqc_code rc) {
-        if (rc != REQC_OK) throw Error(rc, detail::nz(reqc_request_error(h())));
+        if (rc != REQC_OK) throw Error(detail::code(rc), detail::nz(reqc_request_error(h())));
         return static_cast<Self &>(*this);
     }
 };
@@ -547,14 +729,16 @@ private:
 };
 
 // An owned request (move-only). A moved-from Request holds nothing and every
-// call on it throws REQC_E_INVALID_ARGUMENT.
+// call on it throws Code::InvalidArgument.
 class Request : public RequestOps<Request> {
 public:
+    // Throws reqc::Error with libreqc's message (e.g. "REQC_E_INVALID_URL:
+    // … in \"not a url\"") when the method or URL is refused.
     Request(std::string_view method, std::string_view url) {
         reqc_request *out = nullptr;
-        reqc_code rc = reqc_request_new(detail::str(method).c_str(), detail::str(url).c_str(), &out, NULL);
-        if (rc != REQC_OK)
-            throw Error(rc, std::string(reqc_code_name(rc)) + ": " + detail::str(method) + " " + detail::str(url));
+        char *message = nullptr;
+        reqc_code rc = reqc_request_new(detail::str(method).c_str(), detail::str(url).c_str(), &out, &message);
+        if (rc != REQC_OK) throw Error(detail::code(rc), detail::take_string(message));
         h_.reset(out);
     }
     explicit Request(reqc_request *owned) noexcept : h_(owned) {}
@@ -570,7 +754,7 @@ public:
     Request clone() const {
         reqc_request *out = nullptr;
         reqc_code rc = reqc_request_clone(h_.get(), &out);
-        if (rc != REQC_OK) throw Error(rc, detail::nz(reqc_request_error(h_.get())));
+        if (rc != REQC_OK) throw Error(detail::code(rc), detail::nz(reqc_request_error(h_.get())));
         return Request(out);
     }
     reqc_request *native_handle() const noexcept { return h_.get(); }
@@ -586,8 +770,8 @@ private:
 // What a hook sees; valid only during the hook call.
 class HookContext {
 public:
-    HookContext(int kind, reqc_hook_ctx *ctx) noexcept : kind_(kind), ctx_(ctx) {}
-    HookKind kind() const noexcept { return static_cast<HookKind>(kind_); }
+    HookContext(HookKind kind, reqc_hook_ctx *ctx) noexcept : kind_(kind), ctx_(ctx) {}
+    HookKind kind() const noexcept { return kind_; }
     int hop() const noexcept { return reqc_hook_ctx_hop(ctx_); }
     // ARGS and PRE_REQUEST: the request, lent for this call.
     std::optional<RequestView> request() const noexcept {
@@ -603,7 +787,7 @@ public:
     int remote_port() const noexcept { return reqc_hook_ctx_remote_port(ctx_); }
     bool connection_reused() const noexcept { return reqc_hook_ctx_connection_reused(ctx_) != 0; }
     // RESPONSE: edits applied when the hook returns.
-    void set_status(int status) { check(reqc_hook_ctx_set_response_status(ctx_, status)); }
+    void set_response_status(int status) { check(reqc_hook_ctx_set_response_status(ctx_, status)); }
     void set_response_header(std::string_view name, std::string_view value) {
         check(reqc_hook_ctx_set_response_header(ctx_, detail::str(name).c_str(), detail::str(value).c_str()));
     }
@@ -622,25 +806,25 @@ public:
 
 private:
     static void check(reqc_code rc) {
-        if (rc != REQC_OK) throw Error(rc, reqc_code_name(rc));
+        if (rc != REQC_OK) throw Error(detail::code(rc), "");
     }
-    int kind_;
+    HookKind kind_;
     reqc_hook_ctx *ctx_;
 };
 
 namespace detail {
-template <class F> int run_hook(F &f, HookContext &ctx) {
+template <class F> reqc_hook_result run_hook(F &f, HookContext &ctx) {
     using R = std::invoke_result_t<F &, HookContext &>;
     if constexpr (std::is_void_v<R>) {
         f(ctx);
         return REQC_HOOK_RESULT_CONTINUE;
     } else {
-        return static_cast<int>(f(ctx));
+        return static_cast<reqc_hook_result>(f(ctx));
     }
 }
-template <class F> int hook_trampoline(void *ud, int kind, reqc_hook_ctx *ctx) noexcept {
+template <class F> reqc_hook_result hook_trampoline(void *ud, reqc_hook_kind kind, reqc_hook_ctx *ctx) noexcept {
     try {
-        HookContext hc(kind, ctx);
+        HookContext hc(static_cast<HookKind>(kind), ctx);
         return run_hook(static_cast<Holder<F> *>(ud)->fn, hc);
     } catch (...) {
         stash();
@@ -650,13 +834,6 @@ template <class F> int hook_trampoline(void *ud, int kind, reqc_hook_ctx *ctx) n
 } // namespace detail
 
 // ------------------------------------------------------------------ send
-
-// One copied cookie of a session's jar.
-struct Cookie {
-    std::string domain, path, name, value;
-    bool include_subdomains = false, secure = false, http_only = false;
-    int64_t expires = 0; // Unix seconds; 0 for a session cookie
-};
 
 class Batch;
 
@@ -668,7 +845,7 @@ template <class Call> Result send_result(reqc_request *req, Call &&call) {
     auto [rc, thrown] = guarded([&] { return call(&out); });
     Response resp(rc == REQC_OK ? out : nullptr);
     if (thrown) std::rethrow_exception(thrown);
-    if (rc != REQC_OK) return Result(rc, nz(reqc_request_error(req)));
+    if (rc != REQC_OK) return Result(code(rc), nz(reqc_request_error(req)));
     return Result(std::move(resp));
 }
 } // namespace detail
@@ -713,7 +890,7 @@ public:
     Session() {
         reqc_session *out = nullptr;
         reqc_code rc = reqc_session_new(&out);
-        if (rc != REQC_OK) throw Error(rc, "");
+        if (rc != REQC_OK) throw Error(detail::code(rc), "");
         h_.reset(out);
     }
     reqc_session *native_handle() const noexcept { return h_.get(); }
@@ -745,8 +922,14 @@ public:
     }
     Session &read_timeout(std::chrono::milliseconds t) { return check(reqc_session_set_read_timeout_ms(s(), t.count())); }
     Session &redirects(bool follow, int max = 30) { return check(reqc_session_set_redirects(s(), follow ? 1 : 0, max)); }
-    Session &http_version(int version) { return check(reqc_session_set_http_version(s(), version)); }
+    Session &http_version(HttpVersion version) {
+        return check(reqc_session_set_http_version(s(), static_cast<reqc_http_version>(version)));
+    }
     Session &max_response_bytes(uint64_t max) { return check(reqc_session_set_max_response_bytes(s(), max)); }
+    // Ends a transfer slower than `bytes_per_second` over `window`.
+    Session &speed_floor(int64_t bytes_per_second, std::chrono::milliseconds window) {
+        return check(reqc_session_set_speed_floor(s(), bytes_per_second, window.count()));
+    }
     Session &secret_header(std::string_view name) {
         return check(reqc_session_mark_secret_header(s(), detail::str(name).c_str()));
     }
@@ -764,10 +947,8 @@ public:
     Session &client_cert(std::string_view cert, std::string_view key) {
         return check(reqc_session_set_client_cert(s(), detail::str(cert).c_str(), detail::str(key).c_str()));
     }
-    // REQC_TLS_VERSION_1_2 or REQC_TLS_VERSION_1_3.
-    Session &min_tls_version(int version) { return check(reqc_session_set_min_tls_version(s(), version)); }
-    Session &low_speed(int64_t bytes_per_second, int64_t seconds) {
-        return check(reqc_session_set_speed_floor(s(), bytes_per_second, seconds * 1000));
+    Session &min_tls_version(TlsVersion version) {
+        return check(reqc_session_set_min_tls_version(s(), static_cast<reqc_tls_version>(version)));
     }
 
     // Cookies.
@@ -780,9 +961,7 @@ public:
         reqc_code rc = reqc_session_get_cookie(s(), detail::str(url).c_str(), detail::str(name).c_str(), &out);
         if (rc == REQC_E_NOT_FOUND) return std::nullopt;
         check(rc);
-        std::string v(out);
-        reqc_string_free(out);
-        return v;
+        return detail::take_string(out);
     }
     // Removes cookie `name` stored for `domain` and `path`; false when there was none.
     bool delete_cookie(std::string_view domain, std::string_view path, std::string_view name) {
@@ -796,13 +975,12 @@ public:
     std::vector<Cookie> cookies() {
         reqc_cookie_list *list = nullptr;
         check(reqc_session_cookies(s(), &list));
-        std::unique_ptr<reqc_cookie_list, void (*)(reqc_cookie_list *)> owned(list, reqc_cookie_list_free);
+        std::unique_ptr<reqc_cookie_list, detail::FreeCookieList> owned(list);
         std::vector<Cookie> all;
         for (size_t i = 0, n = reqc_cookie_list_count(list); i < n; i++) {
             reqc_cookie c{};
             if (reqc_cookie_list_at(list, i, &c) != REQC_OK) break;
-            all.push_back(Cookie{detail::nz(c.domain), detail::nz(c.path), detail::nz(c.name), detail::nz(c.value),
-                                 c.include_subdomains != 0, c.secure != 0, c.http_only != 0, c.expires});
+            all.push_back(detail::copy_cookie(c));
         }
         return all;
     }
@@ -810,9 +988,7 @@ public:
     std::string export_cookies() {
         char *out = nullptr;
         check(reqc_session_export_cookies(s(), &out));
-        std::string v(out);
-        reqc_string_free(out);
-        return v;
+        return detail::take_string(out);
     }
     size_t import_cookies(std::string_view text) {
         size_t n = 0;
@@ -820,21 +996,44 @@ public:
         return n;
     }
 
-    // Logging: to a file descriptor, or to f(int level, std::string_view line)
-    // (a REQC_LOG_* level, optionally | REQC_LOG_FLAG_SHOW_SECRETS).
-    Session &verbose(int fd, int level) { return check(reqc_session_set_verbose_fd(s(), fd, level & 0xff, level & ~0xff)); }
-    template <class F> Session &on_log(int level, F &&f) {
-        auto *holder = detail::hold(std::forward<F>(f));
-        using H = std::remove_pointer_t<decltype(holder)>;
-        return check(reqc_session_set_log_callback(s(), level & 0xff, level & ~0xff, &detail::log_trampoline<decltype(H::fn)>, holder,
-                                                   &H::release));
+    // Logs the session's sends to file descriptor `fd` (LogLevel::Off
+    // silences them), secrets as *** unless `flags` has LogFlag::ShowSecrets.
+    Session &verbose(int fd, LogLevel level, LogFlag flags = LogFlag::None) {
+        return check(reqc_session_set_verbose_fd(s(), fd, static_cast<reqc_log_level>(level),
+                                                 static_cast<reqc_log_flag>(flags)));
     }
-    // A hook for every request the session sends (see RequestOps::hook).
-    template <class F> Session &hook(HookKind kind, F &&f) {
+    // The same to f(LogLevel, std::string_view line) or f(std::string_view line).
+    template <class F> Session &on_log(LogLevel level, LogFlag flags, F &&f) {
         auto *holder = detail::hold(std::forward<F>(f));
         using H = std::remove_pointer_t<decltype(holder)>;
-        return check(reqc_session_add_hook(s(), static_cast<int>(kind), &detail::hook_trampoline<decltype(H::fn)>,
-                                           holder, &H::release, NULL));
+        detail::check_log_sink<decltype(H::fn)>();
+        return check(reqc_session_set_log_callback(s(), static_cast<reqc_log_level>(level),
+                                                   static_cast<reqc_log_flag>(flags),
+                                                   &detail::log_trampoline<decltype(H::fn)>, holder, &H::release));
+    }
+    template <class F> Session &on_log(LogLevel level, F &&f) { return on_log(level, LogFlag::None, std::forward<F>(f)); }
+
+    // A hook for every request the session sends (see RequestOps::add_hook);
+    // returns its id for remove_hook.
+    template <class F> HookId add_hook(HookKind kind, F &&f) {
+        auto *holder = detail::hold(std::forward<F>(f));
+        using H = std::remove_pointer_t<decltype(holder)>;
+        reqc_hook_id id = 0;
+        check(reqc_session_add_hook(s(), static_cast<reqc_hook_kind>(kind), &detail::hook_trampoline<decltype(H::fn)>,
+                                    holder, &H::release, &id));
+        return HookId{id};
+    }
+    // Later sends no longer run hook `id`; false when the session has none.
+    bool remove_hook(HookId id) {
+        reqc_code rc = reqc_session_remove_hook(s(), static_cast<reqc_hook_id>(id));
+        if (rc == REQC_E_NOT_FOUND) return false;
+        check(rc);
+        return true;
+    }
+    // add_hook in a chain of setters (the id is not kept).
+    template <class F> Session &hook(HookKind kind, F &&f) {
+        add_hook(kind, std::forward<F>(f));
+        return *this;
     }
 
     // Sends through the session. Throws reqc::Error on failure, or rethrows
@@ -858,7 +1057,7 @@ public:
 private:
     reqc_session *s() const noexcept { return h_.get(); }
     Session &check(reqc_code rc) {
-        if (rc != REQC_OK) throw Error(rc, detail::nz(reqc_session_error(h_.get())));
+        if (rc != REQC_OK) throw Error(detail::code(rc), detail::nz(reqc_session_error(h_.get())));
         return *this;
     }
     std::unique_ptr<reqc_session, detail::FreeSession> h_;
@@ -870,25 +1069,57 @@ namespace detail {
 // on_complete: f(size_t index, Result). Throwing cancels the batch, and
 // the callable is not called again during that perform.
 template <class F>
-void complete_trampoline(void *ud, reqc_batch *b, size_t index, reqc_code code, reqc_response *resp) noexcept {
+void complete_trampoline(void *ud, reqc_batch *b, size_t index, reqc_code rc, reqc_response *resp) noexcept {
     try {
         Response owned(resp);
         // After a throw the batch is being cancelled: the items it ends are
         // not handed to the callable any more.
         if (pending()) return;
-        if (code == REQC_OK)
+        if (rc == REQC_OK)
             static_cast<Holder<F> *>(ud)->fn(index, Result(std::move(owned)));
         else
-            static_cast<Holder<F> *>(ud)->fn(index, Result(code, nz(reqc_batch_item_error(b, index))));
+            static_cast<Holder<F> *>(ud)->fn(index, Result(code(rc), nz(reqc_batch_item_error(b, index))));
     } catch (...) {
         stash();
         reqc_batch_cancel(b);
     }
 }
+
+// The event-loop callables of one batch: on_socket(int fd, Watch what) and
+// on_timer(std::optional<std::chrono::milliseconds> after) (nullopt: remove
+// the timer). A throw cancels the batch.
+template <class S, class T> struct LoopHolder {
+    S on_socket;
+    T on_timer;
+    reqc_batch *batch;
+    static void release(void *p) noexcept { delete static_cast<LoopHolder *>(p); }
+    static void socket(void *ud, int fd, reqc_watch what) noexcept {
+        auto *self = static_cast<LoopHolder *>(ud);
+        try {
+            self->on_socket(fd, static_cast<Watch>(what));
+        } catch (...) {
+            stash();
+            reqc_batch_cancel(self->batch);
+        }
+    }
+    static void timer(void *ud, int64_t timeout_ms) noexcept {
+        auto *self = static_cast<LoopHolder *>(ud);
+        try {
+            if (timeout_ms < 0)
+                self->on_timer(std::optional<std::chrono::milliseconds>());
+            else
+                self->on_timer(std::optional<std::chrono::milliseconds>(std::chrono::milliseconds(timeout_ms)));
+        } catch (...) {
+            stash();
+            reqc_batch_cancel(self->batch);
+        }
+    }
+};
 } // namespace detail
 
 // Many requests at once over one session's connections (or a private
-// session). Every callback runs on the thread that calls perform().
+// session). Every callback runs on the thread that calls perform() (or the
+// event-loop calls).
 class Batch {
 public:
     Batch() : Batch(nullptr) {}
@@ -914,20 +1145,44 @@ public:
         return check(reqc_batch_set_complete_callback(b(), &detail::complete_trampoline<decltype(H::fn)>, holder, &H::release));
     }
     // Runs every item; rethrows what a callback threw.
-    void perform() {
-        auto [rc, thrown] = detail::guarded([&] { return reqc_batch_perform(b()); });
-        if (thrown) std::rethrow_exception(thrown);
-        check(rc);
-    }
+    void perform() { run([&] { return reqc_batch_perform(b()); }); }
     // One step for a caller with its own loop: waits at most `timeout` for
     // activity; true when every item has finished. Rethrows as perform().
     bool poll(std::chrono::milliseconds timeout) {
         int done = 0;
-        auto [rc, thrown] = detail::guarded([&] { return reqc_batch_poll(b(), timeout.count(), &done); });
-        if (thrown) std::rethrow_exception(thrown);
-        check(rc);
+        run([&] { return reqc_batch_poll(b(), timeout.count(), &done); });
         return done != 0;
     }
+
+    // Event-loop mode (epoll, poll, libuv, asio…): during a run started
+    // with start(), on_socket(int fd, Watch what) says which sockets to
+    // watch (Watch::Remove: stop) and on_timer(std::optional<
+    // std::chrono::milliseconds> after) when to call timeout_action()
+    // (nullopt: no timer); the loop reports back with socket_action() and
+    // timeout_action(). Each returns true when every item has finished. A
+    // throw from either callable cancels the batch and is rethrown by the
+    // call that ran it.
+    template <class S, class T> Batch &socket_callbacks(S &&on_socket, T &&on_timer) {
+        using H = detail::LoopHolder<std::decay_t<S>, std::decay_t<T>>;
+        auto *holder = new H{std::forward<S>(on_socket), std::forward<T>(on_timer), b()};
+        return check(reqc_batch_set_socket_callbacks(b(), &H::socket, &H::timer, holder, &H::release));
+    }
+    bool start() {
+        int done = 0;
+        run([&] { return reqc_batch_start(b(), &done); });
+        return done != 0;
+    }
+    bool socket_action(int fd, Watch events) {
+        int done = 0;
+        run([&] { return reqc_batch_socket_action(b(), fd, static_cast<reqc_watch>(events), &done); });
+        return done != 0;
+    }
+    bool timeout_action() {
+        int done = 0;
+        run([&] { return reqc_batch_timeout_action(b(), &done); });
+        return done != 0;
+    }
+
     // From any thread or callback.
     void cancel() noexcept { reqc_batch_cancel(h_.get()); }
     // Item `index`'s response (moved out) or failure.
@@ -937,20 +1192,26 @@ public:
         if (rc == REQC_OK) return Result(Response(out));
         std::string msg = detail::nz(reqc_batch_item_error(b(), index));
         if (msg.empty()) msg = detail::nz(reqc_batch_error(b()));
-        return Result(rc, msg);
+        return Result(detail::code(rc), msg);
     }
 
 private:
     explicit Batch(reqc_session *session) {
         reqc_batch *out = nullptr;
         reqc_code rc = reqc_batch_new(session, &out);
-        if (rc != REQC_OK) throw Error(rc, "");
+        if (rc != REQC_OK) throw Error(detail::code(rc), "");
         h_.reset(out);
     }
     reqc_batch *b() const noexcept { return h_.get(); }
     Batch &check(reqc_code rc) {
-        if (rc != REQC_OK) throw Error(rc, detail::nz(reqc_batch_error(h_.get())));
+        if (rc != REQC_OK) throw Error(detail::code(rc), detail::nz(reqc_batch_error(h_.get())));
         return *this;
+    }
+    // A run step that may call back: rethrows a callback's exception first.
+    template <class Call> void run(Call &&call) {
+        auto [rc, thrown] = detail::guarded(std::forward<Call>(call));
+        if (thrown) std::rethrow_exception(thrown);
+        check(rc);
     }
     std::unique_ptr<reqc_batch, detail::FreeBatch> h_;
 };
@@ -978,18 +1239,8 @@ template <class Range, class F> void Session::map(const Range &requests, size_t 
 
 // "libreqc/0.1.0 libcurl/8.x …"
 inline std::string_view version() noexcept { return reqc_version(); }
-// Logs every send in the process (unless a session sets its own sink).
-inline void set_verbose_fd(int fd, int level) {
-    reqc_code rc = reqc_config_set_verbose_fd(fd, level & 0xff, level & ~0xff);
-    if (rc != REQC_OK) throw Error(rc, "");
-}
-template <class F> void set_log_callback(int level, F &&f) {
-    auto *holder = detail::hold(std::forward<F>(f));
-    using H = std::remove_pointer_t<decltype(holder)>;
-    reqc_code rc = reqc_config_set_log_callback(level & 0xff, level & ~0xff, &detail::log_trampoline<decltype(H::fn)>, holder, &H::release);
-    if (rc != REQC_OK) throw Error(rc, "");
-}
-inline void reset_config() { reqc_config_reset(); }
+// The linked library's version as 0xMMmmpp (REQC_VERSION_NUMBER is the header's).
+inline uint32_t version_number() noexcept { return reqc_version_number(); }
 inline bool has_feature(std::string_view feature) { return reqc_has_feature(detail::str(feature).c_str()) != 0; }
 
 // The process-wide defaults, under every session's and request's own
@@ -997,7 +1248,7 @@ inline bool has_feature(std::string_view feature) { return reqc_has_feature(deta
 namespace config {
 namespace detail {
 inline void check(reqc_code rc) {
-    if (rc != REQC_OK) throw Error(rc, "");
+    if (rc != REQC_OK) throw Error(reqc::detail::code(rc), "");
 }
 } // namespace detail
 inline void user_agent(std::string_view agent) { detail::check(reqc_config_set_user_agent(std::string(agent).c_str())); }
@@ -1013,6 +1264,22 @@ inline void header(std::string_view name, std::string_view value) {
     detail::check(reqc_config_set_header(std::string(name).c_str(), std::string(value).c_str()));
 }
 inline void remove_header(std::string_view name) { detail::check(reqc_config_set_header(std::string(name).c_str(), nullptr)); }
+// Logs every send in the process (unless a session sets its own sink) to
+// file descriptor `fd`, or to f(LogLevel, std::string_view line) /
+// f(std::string_view line).
+inline void verbose(int fd, LogLevel level, LogFlag flags = LogFlag::None) {
+    detail::check(reqc_config_set_verbose_fd(fd, static_cast<reqc_log_level>(level), static_cast<reqc_log_flag>(flags)));
+}
+template <class F> void on_log(LogLevel level, LogFlag flags, F &&f) {
+    auto *holder = reqc::detail::hold(std::forward<F>(f));
+    using H = std::remove_pointer_t<decltype(holder)>;
+    reqc::detail::check_log_sink<decltype(H::fn)>();
+    detail::check(reqc_config_set_log_callback(static_cast<reqc_log_level>(level), static_cast<reqc_log_flag>(flags),
+                                               &reqc::detail::log_trampoline<decltype(H::fn)>, holder, &H::release));
+}
+template <class F> void on_log(LogLevel level, F &&f) { on_log(level, LogFlag::None, std::forward<F>(f)); }
+// Every setting above back to its built-in default (the log sink stays:
+// replace it with verbose(-1, LogLevel::Off) or on_log).
 inline void reset() { detail::check(reqc_config_reset()); }
 } // namespace config
 

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "printers.hpp"
 #include "reqc.hpp"
 
 #ifndef REQC_CONFORMANCE_DIR
@@ -49,11 +50,11 @@ std::string target(const json &spec) {
     return subst(u.rfind("/", 0) == 0 ? "{base}" + u : u);
 }
 
-reqc_code code_of(const std::string &name) {
+reqc::Code code_of(const std::string &name) {
     for (int c = 0; c < 100; c++)
-        if (name == reqc_code_name(c)) return c;
+        if (name == reqc_code_name(c)) return static_cast<reqc::Code>(c);
     ADD_FAILURE() << "unknown code " << name;
-    return -1;
+    return static_cast<reqc::Code>(-1);
 }
 
 bool iequal(std::string_view a, std::string_view b) {
@@ -129,7 +130,7 @@ void run_case(const json &c) {
         GTEST_SKIP() << "libreqc's test server only: " << c["reqc_only"].get<std::string>();
     const json &r = c["request"];
     const json e = c.value("expect", json::object());
-    reqc_code want = code_of(e.value("code", "REQC_OK"));
+    reqc::Code want = code_of(e.value("code", "REQC_OK"));
 
     std::unique_ptr<reqc::Session> s;
     if (c.contains("session")) {
@@ -188,15 +189,15 @@ void run_case(const json &c) {
     if (r.contains("max_response_bytes")) req->max_response_bytes(r["max_response_bytes"].get<uint64_t>());
 
     reqc::Result res = s ? s->try_send(*req) : reqc::try_send(*req);
-    ASSERT_EQ(res.code(), want) << reqc_code_name(res.code()) << ": " << res.message();
-    if (want != REQC_OK && e.size() == 1) return;
+    ASSERT_EQ(res.code(), want) << reqc::name(res.code()) << ": " << res.message();
+    if (want != reqc::Code::Ok && e.size() == 1) return;
     // After REQC_E_TOO_MANY_REDIRECTS the keys apply to the last response.
     std::optional<reqc::Response> last;
-    if (want == REQC_E_TOO_MANY_REDIRECTS) {
+    if (want == reqc::Code::TooManyRedirects) {
         last = req->last_response();
         ASSERT_TRUE(last.has_value()) << "no last response";
     } else {
-        ASSERT_EQ(want, REQC_OK) << "only REQC_OK and REQC_E_TOO_MANY_REDIRECTS have a response to check";
+        ASSERT_EQ(want, reqc::Code::Ok) << "only REQC_OK and REQC_E_TOO_MANY_REDIRECTS have a response to check";
     }
     reqc::Response &resp = last ? *last : res.value();
     if (e.contains("status")) {

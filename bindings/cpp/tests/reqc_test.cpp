@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "printers.hpp"
 #include "reqc.hpp"
 
 namespace {
@@ -60,7 +61,7 @@ TEST(Types, ErrorCarriesCodeAndMessage) {
         reqc::Request r("GET", "not a url");
         FAIL() << "no throw";
     } catch (const reqc::Error &e) {
-        EXPECT_EQ(e.code(), REQC_E_INVALID_URL);
+        EXPECT_EQ(e.code(), reqc::Code::InvalidUrl);
         EXPECT_STREQ(e.name(), "REQC_E_INVALID_URL");
         EXPECT_TRUE(has(e.what(), "not a url"));
     }
@@ -69,7 +70,7 @@ TEST(Types, ErrorCarriesCodeAndMessage) {
         r.header("bad name", "x");
         FAIL() << "no throw";
     } catch (const reqc::Error &e) {
-        EXPECT_EQ(e.code(), REQC_E_INVALID_ARGUMENT);
+        EXPECT_EQ(e.code(), reqc::Code::InvalidArgument);
         EXPECT_STRNE(e.what(), "REQC_E_INVALID_ARGUMENT") << "the handle's message, not just the code";
     }
     EXPECT_TRUE(has(reqc::version(), "libreqc/"));
@@ -176,13 +177,13 @@ TEST_F(Cpp, TrySendNeverThrowsReqcErrors) {
     reqc::Request req = reqc::Request::get(refused);
     reqc::Result res = s.try_send(req);
     EXPECT_FALSE(res.ok());
-    EXPECT_EQ(res.code(), REQC_E_CONNECT);
+    EXPECT_EQ(res.code(), reqc::Code::Connect);
     EXPECT_TRUE(has(res.message(), "127.0.0.1:1")) << res.message();
     try {
         s.send(req);
         FAIL() << "no throw";
     } catch (const reqc::Error &e) {
-        EXPECT_EQ(e.code(), REQC_E_CONNECT);
+        EXPECT_EQ(e.code(), reqc::Code::Connect);
     }
     EXPECT_THROW(res.value(), reqc::Error);
     reqc::Result good = reqc::try_send(reqc::Request::get(url("/status/418")));
@@ -192,17 +193,17 @@ TEST_F(Cpp, TrySendNeverThrowsReqcErrors) {
 
 TEST_F(Cpp, Timeouts) {
     reqc::Request slow = reqc::Request::get(url("/delay/2")).timeout(std::chrono::milliseconds(200));
-    EXPECT_EQ(reqc::try_send(slow).code(), REQC_E_TIMEOUT);
+    EXPECT_EQ(reqc::try_send(slow).code(), reqc::Code::Timeout);
     reqc::Session s;
     s.read_timeout(std::chrono::milliseconds(200)).connect_timeout(std::chrono::seconds(5));
-    EXPECT_EQ(s.try_send(reqc::Request::get(url("/delay/2"))).code(), REQC_E_TIMEOUT);
-    EXPECT_EQ(s.try_send(reqc::Request::get(url("/delay/2")).read_timeout(std::chrono::seconds(0))).code(), REQC_OK)
+    EXPECT_EQ(s.try_send(reqc::Request::get(url("/delay/2"))).code(), reqc::Code::Timeout);
+    EXPECT_EQ(s.try_send(reqc::Request::get(url("/delay/2")).read_timeout(std::chrono::seconds(0))).code(), reqc::Code::Ok)
         << "the request's setting wins over the session's";
 }
 
 TEST_F(Cpp, LastResponseAfterTooManyRedirects) {
     reqc::Request req = reqc::Request::get(url("/redirect/3")).redirects(true, 1);
-    EXPECT_EQ(reqc::try_send(req).code(), REQC_E_TOO_MANY_REDIRECTS);
+    EXPECT_EQ(reqc::try_send(req).code(), reqc::Code::TooManyRedirects);
     std::optional<reqc::Response> last = req.last_response();
     ASSERT_TRUE(last.has_value());
     EXPECT_EQ(last->status(), 302);
@@ -219,7 +220,7 @@ TEST_F(Cpp, LinksWarningsTimings) {
     EXPECT_EQ(links[1].rel, "prev");
     EXPECT_EQ(r.link("next").value_or(""), "https://a.example/2");
     EXPECT_EQ(r.link_param(0, "title").value_or(""), "two");
-    EXPECT_GE(r.timing(REQC_TIMING_TOTAL).count(), r.timing(REQC_TIMING_FIRST_BYTE).count());
+    EXPECT_GE(r.timing(reqc::Timing::Total).count(), r.timing(reqc::Timing::FirstByte).count());
 
     reqc::Request req = reqc::Request::get(url("/get")).hook(reqc::HookKind::Response, [](reqc::HookContext &) {
         return reqc::HookResult::Error;
@@ -252,8 +253,8 @@ TEST_F(Cpp, ConfigDefaultsAndPoll) {
 TEST_F(Cpp, CancelledRequest) {
     reqc::Request req = reqc::Request::get(url("/get"));
     req.cancel();
-    EXPECT_EQ(reqc::try_send(req).code(), REQC_E_CANCELLED);
-    EXPECT_EQ(reqc::try_send(req.clone()).code(), REQC_OK) << "a clone is not cancelled";
+    EXPECT_EQ(reqc::try_send(req).code(), reqc::Code::Cancelled);
+    EXPECT_EQ(reqc::try_send(req.clone()).code(), reqc::Code::Ok) << "a clone is not cancelled";
 }
 
 // ------------------------------------------------------------- sessions
@@ -354,7 +355,7 @@ TEST_F(Cpp, HookReplacesResponse) {
     });
     EXPECT_EQ(reqc::send(req).status(), 201);
     reqc::Request edit = reqc::Request::get(url("/get")).hook(reqc::HookKind::Response, [](reqc::HookContext &ctx) {
-        ctx.set_status(299);
+        ctx.set_response_status(299);
         ctx.set_response_body("replaced");
     });
     reqc::Response r = reqc::send(edit);
@@ -366,7 +367,7 @@ TEST_F(Cpp, HookAbortResult) {
     reqc::Request req = reqc::Request::get(url("/get")).hook(reqc::HookKind::PreRequest, [](reqc::HookContext &) {
         return reqc::HookResult::Abort;
     });
-    EXPECT_EQ(reqc::try_send(req).code(), REQC_E_ABORTED);
+    EXPECT_EQ(reqc::try_send(req).code(), reqc::Code::Aborted);
 }
 
 // ------------------------------------------------- callbacks, their lifetime
@@ -376,7 +377,7 @@ TEST_F(Cpp, CallablesAreReleasedWithTheirOwner) {
     {
         reqc::Session s;
         s.hook(reqc::HookKind::Response, [token](reqc::HookContext &) {});
-        s.on_log(REQC_LOG_LEVEL_REQUESTS, [token](int, std::string_view) {});
+        s.on_log(reqc::LogLevel::Requests, [token](reqc::LogLevel, std::string_view) {});
         reqc::Request req = reqc::Request::get(url("/get"))
                                 .hook(reqc::HookKind::Args, [token](reqc::HookContext &) {})
                                 .on_data([token](std::string_view) {});
@@ -396,7 +397,7 @@ TEST_F(Cpp, DataCallbackStreams) {
     EXPECT_EQ(got, 5000u);
     EXPECT_TRUE(r.body().empty());
     reqc::Request stop = reqc::Request::get(url("/bytes/5000")).on_data([](std::string_view) { return false; });
-    EXPECT_EQ(reqc::try_send(stop).code(), REQC_E_ABORTED);
+    EXPECT_EQ(reqc::try_send(stop).code(), reqc::Code::Aborted);
 }
 
 TEST_F(Cpp, ReadCallbackStreamsTheBody) {
@@ -415,7 +416,7 @@ TEST_F(Cpp, ReadCallbackStreamsTheBody) {
 TEST_F(Cpp, LogCallback) {
     reqc::Session s;
     std::vector<std::string> lines;
-    s.on_log(REQC_LOG_LEVEL_REQUESTS, [&](int, std::string_view line) { lines.emplace_back(line); });
+    s.on_log(reqc::LogLevel::Requests, [&](reqc::LogLevel, std::string_view line) { lines.emplace_back(line); });
     s.get(url("/get"));
     ASSERT_FALSE(lines.empty());
     EXPECT_TRUE(has(lines[0], "GET")) << lines[0];
@@ -485,7 +486,7 @@ TEST_F(Cpp, ThrowingAnythingIsCarried) {
 TEST_F(Cpp, ThrowingLogCallback) {
     reqc::Session s;
     bool armed = true;
-    s.on_log(REQC_LOG_LEVEL_REQUESTS, [&](int, std::string_view) {
+    s.on_log(reqc::LogLevel::Requests, [&](reqc::LogLevel, std::string_view) {
         if (armed) throw Boom("session log");
     });
     reqc::Request req = reqc::Request::get(url("/get"));
@@ -495,11 +496,11 @@ TEST_F(Cpp, ThrowingLogCallback) {
 }
 
 TEST_F(Cpp, ThrowingGlobalLogCallback) {
-    reqc::set_log_callback(REQC_LOG_LEVEL_REQUESTS, [](int, std::string_view) { throw Boom("global log"); });
+    reqc::config::on_log(reqc::LogLevel::Requests, [](reqc::LogLevel, std::string_view) { throw Boom("global log"); });
     reqc::Session s;
     reqc::Request req = reqc::Request::get(url("/get"));
     expect_boom(s, req, "global log");
-    reqc::set_log_callback(REQC_LOG_LEVEL_OFF, [](int, std::string_view) {});
+    reqc::config::on_log(reqc::LogLevel::Off, [](reqc::LogLevel, std::string_view) {});
     EXPECT_EQ(s.send(req).status(), 200);
 }
 
@@ -573,7 +574,7 @@ TEST_F(Cpp, MapReturnsResultsInOrder) {
     ASSERT_EQ(results.size(), 9u);
     for (size_t i = 0, n = 0; i < results.size(); i++) {
         if (i == 3) {
-            EXPECT_EQ(results[i].code(), REQC_E_CONNECT);
+            EXPECT_EQ(results[i].code(), reqc::Code::Connect);
             EXPECT_FALSE(results[i].message().empty());
             continue;
         }
@@ -599,8 +600,8 @@ TEST_F(Cpp, BatchClass) {
     EXPECT_EQ(b.size(), 2u);
     b.perform();
     EXPECT_EQ(b.result(0).value().status(), 200);
-    EXPECT_EQ(b.result(1).code(), REQC_E_CONNECT);
-    EXPECT_EQ(b.result(0).code(), REQC_E_NOT_FOUND) << "a response is moved out once";
+    EXPECT_EQ(b.result(1).code(), reqc::Code::Connect);
+    EXPECT_EQ(b.result(0).code(), reqc::Code::NotFound) << "a response is moved out once";
     EXPECT_THROW(b.max_concurrency(0), reqc::Error);
 }
 

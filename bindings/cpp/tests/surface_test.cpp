@@ -1,0 +1,452 @@
+// The C API 1.0 surface as C++ spells it: every enum equal to its C
+// constants, std::chrono durations, reqc::Error with libreqc's own
+// messages, hook ids and removal, log levels and flags, the event-loop
+// mode, and the functions the binding did not wrap before 1.0, each with
+// an outcome checked against libreqc's test server.
+#include <gtest/gtest.h>
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "printers.hpp"
+#include "reqc.hpp"
+
+namespace {
+
+std::string env(const char *name) {
+    const char *v = std::getenv(name);
+    return v ? v : "";
+}
+std::string url(const std::string &path) { return env("REQC_TEST_URL") + path; }
+bool has(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
+
+struct Boom : std::runtime_error {
+    explicit Boom(const std::string &where) : std::runtime_error("boom in " + where) {}
+};
+
+class Surface : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (env("REQC_TEST_URL").empty()) GTEST_SKIP() << "REQC_TEST_URL is not set: run through tests/with-server.sh";
+    }
+};
+
+// ------------------------------------------- every enum is its C family
+
+template <class E> constexpr auto c(E e) { return static_cast<std::underlying_type_t<E>>(e); }
+
+static_assert(std::is_same_v<std::underlying_type_t<reqc::Code>, reqc_code>);
+static_assert(c(reqc::Code::Ok) == REQC_OK);
+static_assert(c(reqc::Code::InvalidArgument) == REQC_E_INVALID_ARGUMENT);
+static_assert(c(reqc::Code::InvalidUrl) == REQC_E_INVALID_URL);
+static_assert(c(reqc::Code::UnsupportedProtocol) == REQC_E_UNSUPPORTED_PROTOCOL);
+static_assert(c(reqc::Code::InvalidState) == REQC_E_INVALID_STATE);
+static_assert(c(reqc::Code::NotFound) == REQC_E_NOT_FOUND);
+static_assert(c(reqc::Code::Io) == REQC_E_IO);
+static_assert(c(reqc::Code::Resolve) == REQC_E_RESOLVE);
+static_assert(c(reqc::Code::Connect) == REQC_E_CONNECT);
+static_assert(c(reqc::Code::Timeout) == REQC_E_TIMEOUT);
+static_assert(c(reqc::Code::Tls) == REQC_E_TLS);
+static_assert(c(reqc::Code::Send) == REQC_E_SEND);
+static_assert(c(reqc::Code::Recv) == REQC_E_RECV);
+static_assert(c(reqc::Code::Protocol) == REQC_E_PROTOCOL);
+static_assert(c(reqc::Code::Proxy) == REQC_E_PROXY);
+static_assert(c(reqc::Code::TooManyRedirects) == REQC_E_TOO_MANY_REDIRECTS);
+static_assert(c(reqc::Code::BodyTooLarge) == REQC_E_BODY_TOO_LARGE);
+static_assert(c(reqc::Code::Cancelled) == REQC_E_CANCELLED);
+static_assert(c(reqc::Code::Aborted) == REQC_E_ABORTED);
+static_assert(c(reqc::Code::Callback) == REQC_E_CALLBACK);
+static_assert(c(reqc::Code::Transport) == REQC_E_TRANSPORT);
+static_assert(c(reqc::Code::Panic) == REQC_E_PANIC);
+
+static_assert(std::is_same_v<std::underlying_type_t<reqc::HttpVersion>, reqc_http_version>);
+static_assert(c(reqc::HttpVersion::Any) == REQC_HTTP_VERSION_ANY);
+static_assert(c(reqc::HttpVersion::V1_0) == REQC_HTTP_VERSION_1_0);
+static_assert(c(reqc::HttpVersion::V1_1) == REQC_HTTP_VERSION_1_1);
+static_assert(c(reqc::HttpVersion::V2) == REQC_HTTP_VERSION_2);
+static_assert(c(reqc::HttpVersion::V2PriorKnowledge) == REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+static_assert(c(reqc::HttpVersion::V3) == REQC_HTTP_VERSION_3);
+
+static_assert(std::is_same_v<std::underlying_type_t<reqc::TlsVersion>, reqc_tls_version>);
+static_assert(c(reqc::TlsVersion::V1_2) == REQC_TLS_VERSION_1_2);
+static_assert(c(reqc::TlsVersion::V1_3) == REQC_TLS_VERSION_1_3);
+
+static_assert(std::is_same_v<std::underlying_type_t<reqc::Timing>, reqc_timing>);
+static_assert(c(reqc::Timing::Dns) == REQC_TIMING_DNS);
+static_assert(c(reqc::Timing::Connect) == REQC_TIMING_CONNECT);
+static_assert(c(reqc::Timing::Tls) == REQC_TIMING_TLS);
+static_assert(c(reqc::Timing::FirstByte) == REQC_TIMING_FIRST_BYTE);
+static_assert(c(reqc::Timing::Total) == REQC_TIMING_TOTAL);
+
+static_assert(std::is_same_v<std::underlying_type_t<reqc::HookKind>, reqc_hook_kind>);
+static_assert(c(reqc::HookKind::Args) == REQC_HOOK_KIND_ARGS);
+static_assert(c(reqc::HookKind::PreRequest) == REQC_HOOK_KIND_PRE_REQUEST);
+static_assert(c(reqc::HookKind::PostRequest) == REQC_HOOK_KIND_POST_REQUEST);
+static_assert(c(reqc::HookKind::Response) == REQC_HOOK_KIND_RESPONSE);
+
+static_assert(std::is_same_v<std::underlying_type_t<reqc::HookResult>, reqc_hook_result>);
+static_assert(c(reqc::HookResult::Continue) == REQC_HOOK_RESULT_CONTINUE);
+static_assert(c(reqc::HookResult::Error) == REQC_HOOK_RESULT_ERROR);
+static_assert(c(reqc::HookResult::Abort) == REQC_HOOK_RESULT_ABORT);
+
+static_assert(std::is_same_v<std::underlying_type_t<reqc::HookId>, reqc_hook_id>);
+
+static_assert(std::is_same_v<std::underlying_type_t<reqc::LogLevel>, reqc_log_level>);
+static_assert(c(reqc::LogLevel::Off) == REQC_LOG_LEVEL_OFF);
+static_assert(c(reqc::LogLevel::Requests) == REQC_LOG_LEVEL_REQUESTS);
+static_assert(c(reqc::LogLevel::Headers) == REQC_LOG_LEVEL_HEADERS);
+static_assert(c(reqc::LogLevel::Wire) == REQC_LOG_LEVEL_WIRE);
+static_assert(std::is_same_v<std::underlying_type_t<reqc::LogFlag>, reqc_log_flag>);
+static_assert(c(reqc::LogFlag::None) == 0);
+static_assert(c(reqc::LogFlag::ShowSecrets) == REQC_LOG_FLAG_SHOW_SECRETS);
+static_assert((reqc::LogFlag::None | reqc::LogFlag::ShowSecrets) == reqc::LogFlag::ShowSecrets);
+static_assert((reqc::LogFlag::ShowSecrets & reqc::LogFlag::None) == reqc::LogFlag::None);
+
+static_assert(std::is_same_v<std::underlying_type_t<reqc::Watch>, reqc_watch>);
+static_assert(c(reqc::Watch::In) == REQC_WATCH_IN);
+static_assert(c(reqc::Watch::Out) == REQC_WATCH_OUT);
+static_assert(c(reqc::Watch::InOut) == REQC_WATCH_INOUT);
+static_assert(c(reqc::Watch::Remove) == REQC_WATCH_REMOVE);
+static_assert((reqc::Watch::In | reqc::Watch::Out) == reqc::Watch::InOut);
+
+// Durations are std::chrono: any unit converts, a bare number does not.
+template <class T, class = void> struct takes_bare_window : std::false_type {};
+template <class T>
+struct takes_bare_window<T, std::void_t<decltype(std::declval<T &>().speed_floor(int64_t{1}, int64_t{1}))>>
+    : std::true_type {};
+static_assert(!takes_bare_window<reqc::Session>::value, "a window is a std::chrono duration, never a bare number");
+static_assert(!takes_bare_window<reqc::Request>::value, "a window is a std::chrono duration, never a bare number");
+
+TEST(SurfaceValues, CodeNamesAndVersionNumber) {
+    EXPECT_STREQ(reqc::name(reqc::Code::TooManyRedirects), "REQC_E_TOO_MANY_REDIRECTS");
+    EXPECT_STREQ(reqc::Error(reqc::Code::Io, "").what(), "REQC_E_IO") << "no message: the code's name";
+    EXPECT_EQ(reqc::version_number(), static_cast<uint32_t>(REQC_VERSION_NUMBER)) << "header and library agree";
+}
+
+// ---------------------------------------------- reqc::Error's messages
+
+TEST(SurfaceErrors, InvalidUrlCarriesLibreqcsMessage) {
+    try {
+        reqc::Request r("GET", "ftp://host/file");
+        FAIL() << "no throw";
+    } catch (const reqc::Error &e) {
+        EXPECT_EQ(e.code(), reqc::Code::UnsupportedProtocol);
+        // reqc_request_new's message_out, not a message made up in C++.
+        EXPECT_TRUE(has(e.what(), "REQC_E_UNSUPPORTED_PROTOCOL")) << e.what();
+        EXPECT_TRUE(has(e.what(), "\"ftp\"")) << e.what();
+        EXPECT_TRUE(has(e.what(), "ftp://host/file")) << e.what();
+    }
+    try {
+        reqc::Request r("GET", "http://exa mple.com/");
+        FAIL() << "no throw";
+    } catch (const reqc::Error &e) {
+        EXPECT_EQ(e.code(), reqc::Code::InvalidUrl);
+        EXPECT_TRUE(has(e.what(), "REQC_E_INVALID_URL: ")) << e.what();
+        EXPECT_TRUE(has(e.what(), "exa mple.com")) << e.what();
+    }
+    try {
+        reqc::Request r("BAD METHOD", "http://127.0.0.1/");
+        FAIL() << "no throw";
+    } catch (const reqc::Error &e) {
+        EXPECT_EQ(e.code(), reqc::Code::InvalidArgument);
+        EXPECT_STRNE(e.what(), "REQC_E_INVALID_ARGUMENT") << "a message, not just the code's name";
+    }
+}
+
+// ------------------------------------------------ hook ids and removal
+
+TEST_F(Surface, RemovingARequestHookStopsIt) {
+    int calls = 0;
+    reqc::Request req = reqc::Request::get(url("/get"));
+    reqc::HookId id = req.add_hook(reqc::HookKind::Response, [&](reqc::HookContext &) { calls++; });
+    int other = 0;
+    reqc::HookId kept = req.add_hook(reqc::HookKind::Args, [&](reqc::HookContext &) { other++; });
+    EXPECT_NE(id, kept);
+    reqc::send(req);
+    EXPECT_EQ(calls, 1);
+    EXPECT_TRUE(req.remove_hook(id));
+    reqc::send(req);
+    EXPECT_EQ(calls, 1) << "a removed hook does not run";
+    EXPECT_EQ(other, 2) << "the other hook still runs";
+    EXPECT_FALSE(req.remove_hook(id)) << "removed once";
+    EXPECT_FALSE(req.remove_hook(reqc::HookId{0})) << "never an id";
+}
+
+TEST_F(Surface, RemovingASessionHookStopsItAndReleasesIt) {
+    auto token = std::make_shared<int>(0);
+    reqc::Session s;
+    int calls = 0;
+    reqc::HookId id = s.add_hook(reqc::HookKind::PreRequest, [&calls, token](reqc::HookContext &) { calls++; });
+    s.hook(reqc::HookKind::Args, [](reqc::HookContext &) {}).header("X-Chained", "1"); // still chains
+    EXPECT_EQ(s.get(url("/get")).status(), 200);
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(token.use_count(), 2);
+    EXPECT_TRUE(s.remove_hook(id));
+    EXPECT_EQ(token.use_count(), 1) << "the callable is released once nothing holds the registration";
+    EXPECT_EQ(s.get(url("/get")).status(), 200);
+    EXPECT_EQ(calls, 1) << "a removed hook does not run";
+    EXPECT_FALSE(s.remove_hook(id));
+}
+
+TEST_F(Surface, HookIdFromOneRequestIsNotAnother) {
+    reqc::Request a = reqc::Request::get(url("/get"));
+    reqc::Request b = reqc::Request::get(url("/get"));
+    reqc::HookId id = a.add_hook(reqc::HookKind::Args, [](reqc::HookContext &) {});
+    EXPECT_FALSE(b.remove_hook(id));
+    EXPECT_TRUE(a.remove_hook(id));
+}
+
+// ------------------------------------------------- log levels and flags
+
+TEST_F(Surface, LogLevelAndShowSecretsFlag) {
+    const std::string token = "tok-8c1f";
+    auto lines_for = [&](reqc::LogLevel level, reqc::LogFlag flags) {
+        reqc::Session s;
+        std::vector<std::pair<reqc::LogLevel, std::string>> lines;
+        s.auth_bearer(token).on_log(level, flags, [&](reqc::LogLevel at, std::string_view line) {
+            lines.emplace_back(at, std::string(line));
+        });
+        s.get(url("/get"));
+        return lines;
+    };
+    auto joined = [](const std::vector<std::pair<reqc::LogLevel, std::string>> &lines) {
+        std::string all;
+        for (auto &l : lines) all += l.second + "\n";
+        return all;
+    };
+    auto requests = lines_for(reqc::LogLevel::Requests, reqc::LogFlag::None);
+    ASSERT_FALSE(requests.empty());
+    for (auto &l : requests) EXPECT_EQ(l.first, reqc::LogLevel::Requests) << l.second;
+    EXPECT_FALSE(has(joined(requests), "Authorization")) << "REQUESTS has no headers";
+
+    auto headers = lines_for(reqc::LogLevel::Headers, reqc::LogFlag::None);
+    EXPECT_TRUE(has(joined(headers), "Authorization")) << joined(headers);
+    EXPECT_TRUE(has(joined(headers), "***"));
+    EXPECT_FALSE(has(joined(headers), token)) << "secrets are redacted by default";
+
+    auto shown = lines_for(reqc::LogLevel::Headers, reqc::LogFlag::None | reqc::LogFlag::ShowSecrets);
+    EXPECT_TRUE(has(joined(shown), token)) << "LogFlag::ShowSecrets shows them";
+
+    // A sink may take the line alone.
+    reqc::Session s;
+    int n = 0;
+    s.on_log(reqc::LogLevel::Requests, [&](std::string_view) { n++; });
+    s.get(url("/get"));
+    EXPECT_GT(n, 0);
+}
+
+// Reads what a descriptor-backed log wrote to a temporary file.
+std::string slurp(FILE *f) {
+    std::fflush(f);
+    std::rewind(f);
+    std::string all;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) all.append(buf, n);
+    return all;
+}
+
+TEST_F(Surface, VerboseToADescriptor) {
+    FILE *session_log = std::tmpfile();
+    FILE *global_log = std::tmpfile();
+    ASSERT_TRUE(session_log && global_log);
+    {
+        reqc::Session s;
+        s.auth_bearer("tok-fd-1").verbose(fileno(session_log), reqc::LogLevel::Headers, reqc::LogFlag::ShowSecrets);
+        s.get(url("/get"));
+    }
+    std::string text = slurp(session_log);
+    EXPECT_TRUE(has(text, "GET")) << text;
+    EXPECT_TRUE(has(text, "tok-fd-1")) << text;
+
+    reqc::config::verbose(fileno(global_log), reqc::LogLevel::Requests);
+    reqc::get(url("/status/204"));
+    reqc::config::verbose(-1, reqc::LogLevel::Off);
+    reqc::get(url("/status/205"));
+    text = slurp(global_log);
+    EXPECT_TRUE(has(text, "/status/204")) << text;
+    EXPECT_FALSE(has(text, "/status/205")) << "LogLevel::Off stops it";
+    EXPECT_THROW(reqc::config::verbose(-1, reqc::LogLevel::Requests), reqc::Error);
+    std::fclose(session_log);
+    std::fclose(global_log);
+}
+
+// ------------------------------------------------- durations as chrono
+
+TEST_F(Surface, SpeedFloorTakesChronoWindows) {
+    using namespace std::chrono_literals;
+    // /drip sends one byte a second: far under a floor of 1000 B/s.
+    auto started = std::chrono::steady_clock::now();
+    reqc::Result slow = reqc::try_send(reqc::Request::get(url("/drip?duration=8&numbytes=8")).speed_floor(1000, 1s));
+    auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(slow.code(), reqc::Code::Timeout) << slow.message();
+    EXPECT_LT(took, 5s) << "the 1 s window ends it, long before the 8 s body";
+
+    reqc::Session s;
+    s.speed_floor(1000, 500ms);
+    started = std::chrono::steady_clock::now();
+    EXPECT_EQ(s.try_send(reqc::Request::get(url("/drip?duration=8&numbytes=8"))).code(), reqc::Code::Timeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+    EXPECT_EQ(s.get(url("/bytes/100")).status(), 200) << "a fast transfer is above the floor";
+    EXPECT_THROW(s.speed_floor(-1, 1s), reqc::Error);
+}
+
+TEST_F(Surface, TimingsAndVersionsAreTyped) {
+    reqc::Response r = reqc::send(reqc::Request::get(url("/get")).http_version(reqc::HttpVersion::V1_1));
+    EXPECT_EQ(r.http_version(), reqc::HttpVersion::V1_1);
+    EXPECT_GE(r.timing(reqc::Timing::Total), r.timing(reqc::Timing::FirstByte));
+    EXPECT_GE(r.timing(reqc::Timing::FirstByte), r.timing(reqc::Timing::Connect));
+    reqc::Session s;
+    s.http_version(reqc::HttpVersion::V1_0);
+    EXPECT_EQ(s.get(url("/get")).http_version(), reqc::HttpVersion::V1_0) << "the session's version was asked for";
+}
+
+TEST_F(Surface, MinimumTlsVersion) {
+    std::string tls = env("REQC_TEST_TLS"), ca = env("REQC_TEST_CA_FILE");
+    if (tls.empty() || ca.empty()) GTEST_SKIP() << "no TLS listener (libreqc's test server only)";
+    reqc::Session s;
+    s.ca_file(ca).min_tls_version(reqc::TlsVersion::V1_3);
+    EXPECT_EQ(s.get(tls + "/get").status(), 200);
+    reqc::Session strict;
+    strict.min_tls_version(reqc::TlsVersion::V1_2);
+    EXPECT_EQ(strict.try_send(reqc::Request::get(tls + "/get")).code(), reqc::Code::Tls) << "without its CA";
+}
+
+// ------------------------------------------ functions wrapped for 1.0
+
+TEST_F(Surface, RequestCookieAndUserAgent) {
+    reqc::Request req = reqc::Request::get(url("/headers")).cookie("flavour", "oat").cookie("gone", "1").user_agent(
+        "surface-test/1.0");
+    req.remove_cookie("gone");
+    std::string_view t;
+    reqc::Response r = reqc::send(req);
+    t = r.text();
+    EXPECT_TRUE(has(t, "flavour=oat")) << t;
+    EXPECT_FALSE(has(t, "gone=1")) << t;
+    EXPECT_TRUE(has(t, "surface-test/1.0")) << t;
+    EXPECT_THROW(req.cookie("bad name", "x"), reqc::Error);
+}
+
+TEST_F(Surface, ResponseCookies) {
+    reqc::Session s;
+    reqc::Response r = s.get(url("/cookies/set?flavour=oat"));
+    std::vector<reqc::Cookie> stored;
+    for (reqc::ResponseView hop : r.history())
+        for (auto &ck : hop.cookies()) stored.push_back(ck);
+    for (auto &ck : r.cookies()) stored.push_back(ck);
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(stored[0].name, "flavour");
+    EXPECT_EQ(stored[0].value, "oat");
+    EXPECT_EQ(stored[0].domain, "127.0.0.1");
+}
+
+// ---------------------------------------------------- event-loop mode
+
+// Drives a batch with poll(2): the loop a program with its own reactor
+// would write.
+struct PollLoop {
+    std::map<int, reqc::Watch> fds;
+    std::optional<std::chrono::milliseconds> timer;
+    int sockets_seen = 0;
+
+    // The callables to hand to Batch::socket_callbacks.
+    void watch(int fd, reqc::Watch what) {
+        sockets_seen++;
+        if (what == reqc::Watch::Remove)
+            fds.erase(fd);
+        else
+            fds[fd] = what;
+    }
+    void set_timer(std::optional<std::chrono::milliseconds> after) { timer = after; }
+
+    // Runs the loop until the batch says done (or about 30 s pass).
+    void drive(reqc::Batch &b, bool done = false) {
+        for (int rounds = 0; !done && rounds < 300; rounds++) {
+            std::vector<pollfd> pfds;
+            for (auto [fd, what] : fds) {
+                short ev = 0;
+                if ((what & reqc::Watch::In) == reqc::Watch::In) ev |= POLLIN;
+                if ((what & reqc::Watch::Out) == reqc::Watch::Out) ev |= POLLOUT;
+                pfds.push_back(pollfd{fd, ev, 0});
+            }
+            int wait = timer ? static_cast<int>(std::min<int64_t>(timer->count(), 100)) : 100;
+            int n = ::poll(pfds.data(), pfds.size(), wait);
+            ASSERT_GE(n, 0);
+            if (n == 0) {
+                done = b.timeout_action();
+                continue;
+            }
+            for (auto &p : pfds) {
+                if (!p.revents) continue;
+                reqc::Watch got{};
+                if (p.revents & (POLLIN | POLLHUP | POLLERR)) got = got | reqc::Watch::In;
+                if (p.revents & POLLOUT) got = got | reqc::Watch::Out;
+                done = b.socket_action(p.fd, got);
+                if (done) break;
+            }
+        }
+        EXPECT_TRUE(done) << "the run did not end";
+    }
+};
+
+TEST_F(Surface, EventLoopMode) {
+    reqc::Session s;
+    reqc::Batch b(s);
+    PollLoop loop;
+    b.socket_callbacks([&](int fd, reqc::Watch what) { loop.watch(fd, what); },
+                       [&](std::optional<std::chrono::milliseconds> after) { loop.set_timer(after); });
+    for (int i = 0; i < 4; i++) b.add(reqc::Request::get(url("/get")).param("i", std::to_string(i)));
+    loop.drive(b, b.start());
+    EXPECT_GT(loop.sockets_seen, 0);
+    EXPECT_TRUE(loop.fds.empty()) << "every socket was removed at the end";
+    for (size_t i = 0; i < 4; i++) {
+        reqc::Result r = b.result(i);
+        ASSERT_TRUE(r.ok()) << r.message();
+        EXPECT_TRUE(has(r->text(), "\"i\": \"" + std::to_string(i) + "\""));
+    }
+}
+
+TEST_F(Surface, ThrowingSocketCallbackCancelsAndComesBack) {
+    reqc::Batch b;
+    PollLoop loop;
+    bool armed = true;
+    b.socket_callbacks(
+        [&](int fd, reqc::Watch what) {
+            loop.watch(fd, what);
+            if (armed && what != reqc::Watch::Remove) {
+                armed = false;
+                throw Boom("socket callback");
+            }
+        },
+        [&](std::optional<std::chrono::milliseconds> after) { loop.set_timer(after); });
+    b.add(reqc::Request::get(url("/delay/2")));
+    try {
+        loop.drive(b, b.start());
+        FAIL() << "no throw";
+    } catch (const Boom &e) {
+        EXPECT_EQ(std::string(e.what()), "boom in socket callback");
+    }
+    auto started = std::chrono::steady_clock::now();
+    loop.drive(b); // the same run, cancelled by the throw: it ends promptly
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
+    EXPECT_EQ(b.result(0).code(), reqc::Code::Cancelled);
+}
+
+TEST_F(Surface, ThrowingTimerCallbackComesBack) {
+    reqc::Batch b;
+    b.socket_callbacks([](int, reqc::Watch) {},
+                       [](std::optional<std::chrono::milliseconds>) { throw Boom("timer callback"); });
+    b.add(reqc::Request::get(url("/get")));
+    EXPECT_THROW(b.start(), Boom);
+}
+
+} // namespace

@@ -28,11 +28,11 @@ use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK}
 use super::request::reqc_request;
 use super::response::reqc_response;
 use super::session::reqc_session;
+use super::Lane;
 use crate::core::batch::Batch;
 use crate::core::error::{Code, Error};
 use crate::core::session::Session;
 use crate::core::transfer::{SocketWatcher, Watch};
-use crate::transport::Lane;
 
 /// What an event loop watches a socket for, or what it found: one of the
 /// `REQC_WATCH_*` constants (`REQC_WATCH_INOUT` is `_IN | _OUT`).

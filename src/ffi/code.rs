@@ -12,8 +12,8 @@ use std::ffi::{c_char, c_int, CString};
 use std::sync::OnceLock;
 
 use super::boundary::{guard_or, str_arg};
+use super::version;
 use crate::core::error::Code;
-use crate::transport::version;
 
 /// A result code: `REQC_OK` (0) or one of the `REQC_E_*` values. The numbers
 /// are stable and never reused.

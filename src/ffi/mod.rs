@@ -6,6 +6,12 @@
 //! each `unsafe` block says in a `// SAFETY:` comment why it holds.
 #![allow(clippy::missing_safety_doc)]
 
+// The one place ffi reaches into `transport`: the lane type every session,
+// batch and session-less send runs on, and what the linked libcurl is (for
+// `reqc_version` and `reqc_has_feature`). The handle files name `Lane` from
+// here, so swapping the transport is a change of this line alone.
+pub(crate) use crate::transport::{version, Lane};
+
 pub mod batch;
 pub mod boundary;
 pub mod callbacks;

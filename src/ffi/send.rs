@@ -10,9 +10,9 @@
 use super::boundary::{into_raw, with_handle, write_out};
 use super::request::reqc_request;
 use super::response::reqc_response;
+use super::Lane;
 use crate::core::error::Error;
 use crate::core::send::send;
-use crate::transport::Lane;
 
 /// Sends `request` and waits for the response, following redirects. The request
 /// is only read: it can be changed and sent again. Connections and cookies

@@ -50,11 +50,11 @@ use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
 use super::options::{self, reqc_http_version, reqc_tls_version};
 use super::request::reqc_request;
 use super::response::reqc_response;
+use super::Lane;
 use crate::core::error::{Error, Result};
 use crate::core::request::Auth;
 use crate::core::send::Layer;
 use crate::core::session::Session;
-use crate::transport::Lane;
 
 /// A session (opaque): defaults, a cookie jar and kept-alive connections
 /// shared by many requests (see Sessions).

@@ -21,10 +21,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::boundary::{
-    borrow, guard, guard_or, into_raw, take, with_handle, write_out, ErrorSlot, Handle,
+    borrow, code_of, guard, guard_or, into_raw, take, with_handle, write_out, ErrorSlot, Handle,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
-use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
+use super::code::{
+    reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_INVALID_STATE, REQC_E_NOT_FOUND, REQC_OK,
+};
 use super::request::reqc_request;
 use super::response::reqc_response;
 use super::session::reqc_session;
@@ -285,7 +287,7 @@ fn complete_callback(
     Box::new(move |index, result| {
         let (code, response) = match result {
             Ok(r) => (REQC_OK, into_raw(reqc_response::new(r))),
-            Err(e) => (e.code as reqc_code, std::ptr::null_mut()),
+            Err(e) => (code_of(e.code), std::ptr::null_mut()),
         };
         // SAFETY: the caller registered `f` with this userdata; `batch` is
         // the batch's handle, alive while it runs (it cannot be freed while
@@ -398,7 +400,7 @@ pub unsafe extern "C" fn reqc_batch_result(
             return REQC_E_NOT_FOUND;
         }
         if !h.batch.is_finished(index) {
-            return Code::InvalidState as reqc_code;
+            return REQC_E_INVALID_STATE;
         }
         match h.batch.take(index) {
             Some(Ok(response)) => {
@@ -406,9 +408,9 @@ pub unsafe extern "C" fn reqc_batch_result(
                 unsafe { write_out(response_out, into_raw(reqc_response::new(response))) };
                 REQC_OK
             }
-            Some(Err(e)) => e.code as reqc_code,
+            Some(Err(e)) => code_of(e.code),
             None => match h.batch.item_error(index) {
-                Some(e) => e.code as reqc_code,
+                Some(e) => code_of(e.code),
                 None => REQC_E_NOT_FOUND,
             },
         }
@@ -435,10 +437,7 @@ pub unsafe extern "C" fn reqc_batch_item_error(
             return c"".as_ptr();
         };
         let mut messages = h.messages.lock().unwrap_or_else(PoisonError::into_inner);
-        let text = messages.entry(index).or_insert_with(|| {
-            CString::new(format!("{}: {}", e.code.name(), e.message).replace('\0', "\\0"))
-                .unwrap_or_default()
-        });
+        let text = messages.entry(index).or_insert_with(|| ErrorSlot::text(&e));
         // The CString's buffer does not move when the map grows.
         text.as_ptr()
     })

@@ -98,8 +98,33 @@ pub unsafe fn take<H: Handle>(
     may_free(handle).then(|| unsafe { Box::from_raw(ptr.cast::<Tagged<H>>()) })
 }
 
+/// The code C sees for an engine's code: the one conversion (`Code`'s
+/// numbers are the `REQC_E_*` values).
 pub fn code_of(code: Code) -> reqc_code {
     code as reqc_code
+}
+
+/// The one way a call's outcome becomes its code: `REQC_OK`, or the
+/// failure's code with its message left in `errors`, the error slot of the
+/// handle the call was on. A call on no handle passes `None`: its message
+/// goes out another way (an out-parameter) or not at all; never to
+/// thread-local state.
+pub fn outcome(result: Result<()>, errors: Option<&ErrorSlot>) -> reqc_code {
+    match result {
+        Ok(()) => REQC_OK,
+        Err(e) => {
+            if let Some(errors) = errors {
+                errors.set(&e);
+            }
+            code_of(e.code)
+        }
+    }
+}
+
+/// A call on no handle (the global config, a hook context): runs `f` under
+/// the panic guard and returns its outcome's code.
+pub fn guarded(f: impl FnOnce() -> Result<()>) -> reqc_code {
+    guard(|| outcome(f(), None))
 }
 
 /// Runs `f` with a panic guard; a panic becomes `REQC_E_PANIC`.
@@ -143,25 +168,18 @@ pub unsafe fn with_handle<H: Handle>(ptr: *const H, f: impl FnOnce(&H) -> Result
         let Some(handle) = (unsafe { borrow(ptr) }) else {
             return REQC_E_INVALID_ARGUMENT;
         };
-        match catch_unwind(AssertUnwindSafe(|| f(handle))) {
-            Ok(Ok(())) => REQC_OK,
-            Ok(Err(e)) => {
-                handle.errors().set(&e);
-                code_of(e.code)
-            }
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                handle.errors().set(&Error::new(
-                    Code::Panic,
-                    format!("internal error (a bug in libreqc): {what}"),
-                ));
-                REQC_E_PANIC
-            }
-        }
+        let result = catch_unwind(AssertUnwindSafe(|| f(handle))).unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(Error::new(
+                Code::Panic,
+                format!("internal error (a bug in libreqc): {what}"),
+            ))
+        });
+        outcome(result, Some(handle.errors()))
     })
 }
 

@@ -11,7 +11,7 @@
 use std::ffi::{c_char, c_int, CString};
 use std::sync::OnceLock;
 
-use super::boundary::{guard_or, str_arg};
+use super::boundary::{code_of, guard_or, str_arg};
 use super::version;
 use crate::core::error::Code;
 
@@ -96,7 +96,7 @@ pub extern "C" fn reqc_code_name(code: reqc_code) -> *const c_char {
         let names = NAMES.get_or_init(|| {
             Code::ALL
                 .iter()
-                .map(|c| (*c as reqc_code, CString::new(c.name()).unwrap_or_default()))
+                .map(|c| (code_of(*c), CString::new(c.name()).unwrap_or_default()))
                 .collect()
         });
         names
@@ -203,7 +203,27 @@ mod tests {
         ];
         assert_eq!(table.len(), Code::ALL.len());
         for (c, code) in table {
-            assert_eq!(c, code as i32, "{}", code.name());
+            assert_eq!(c, super::super::boundary::code_of(code), "{}", code.name());
         }
+    }
+
+    #[test]
+    fn an_outcome_leaves_its_message_only_on_the_handle_given() {
+        use super::super::boundary::{outcome, ErrorSlot};
+        use crate::core::error::Error;
+        use std::ffi::CStr;
+        let slot = ErrorSlot::default();
+        assert_eq!(outcome(Ok(()), Some(&slot)), REQC_OK);
+        assert_eq!(
+            outcome(Err(Error::invalid("no")), None),
+            REQC_E_INVALID_ARGUMENT
+        );
+        // SAFETY: the slot's text lives until the slot changes or drops.
+        assert_eq!(unsafe { CStr::from_ptr(slot.as_ptr()) }, c"");
+        let failed = Error::new(Code::Timeout, "too slow");
+        assert_eq!(outcome(Err(failed), Some(&slot)), REQC_E_TIMEOUT);
+        // SAFETY: as above.
+        let text = unsafe { CStr::from_ptr(slot.as_ptr()) };
+        assert_eq!(text, c"REQC_E_TIMEOUT: too slow");
     }
 }

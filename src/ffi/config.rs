@@ -9,18 +9,15 @@
 
 use std::ffi::{c_char, c_int};
 
-use super::boundary::{guard, opt_str_arg, str_arg};
-use super::code::{reqc_code, REQC_OK};
+use super::boundary::{guarded, opt_str_arg, str_arg};
+use super::code::reqc_code;
 use super::options;
 use crate::core::config::edit_global;
 use crate::core::error::Result;
 use crate::core::send::Layer;
 
 fn edit(f: impl FnOnce(&mut Layer) -> Result<()>) -> reqc_code {
-    guard(|| match edit_global(f) {
-        Ok(()) => REQC_OK,
-        Err(e) => e.code as reqc_code,
-    })
+    guarded(|| edit_global(f))
 }
 
 /// The config's `User-Agent`, under a session's or request's user agent or

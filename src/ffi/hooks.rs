@@ -18,11 +18,11 @@ use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::Arc;
 
 use super::boundary::{
-    borrow, bytes_arg, guard, guard_or, opt_str_arg, str_arg, take, with_handle, write_out,
+    borrow, bytes_arg, guard_or, guarded, opt_str_arg, str_arg, take, with_handle, write_out,
     ErrorSlot, Handle, Tagged,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
-use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
+use super::code::reqc_code;
 use super::request::reqc_request;
 use super::response::reqc_response;
 use super::session::reqc_session;
@@ -440,18 +440,13 @@ unsafe fn edit_response(
     ctx: *mut reqc_hook_ctx,
     f: impl FnOnce(&mut ResponseEdits) -> Result<()>,
 ) -> reqc_code {
-    guard(|| {
+    guarded(|| {
         // SAFETY: forwarded from the caller's contract.
-        let Some(c) = (unsafe { borrow(ctx) }) else {
-            return REQC_E_INVALID_ARGUMENT;
-        };
+        let c = unsafe { borrow(ctx) }.ok_or_else(|| Error::invalid("ctx is NULL"))?;
         if c.response.is_none() {
-            return REQC_E_INVALID_ARGUMENT;
+            return Err(Error::invalid("not a RESPONSE hook's context"));
         }
-        match f(&mut c.edits.borrow_mut()) {
-            Ok(()) => REQC_OK,
-            Err(e) => e.code as reqc_code,
-        }
+        f(&mut c.edits.borrow_mut())
     })
 }
 

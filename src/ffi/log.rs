@@ -143,17 +143,12 @@ fn callback_logger(
 }
 
 fn set_global(logger: Result<Logger>) -> reqc_code {
-    super::boundary::guard(|| {
-        let result = logger.and_then(|logger| {
-            edit_global(|l: &mut Layer| {
-                l.options.log = Some(logger);
-                Ok(())
-            })
-        });
-        match result {
-            Ok(()) => 0,
-            Err(e) => e.code as reqc_code,
-        }
+    super::boundary::guarded(|| {
+        let logger = logger?;
+        edit_global(|l: &mut Layer| {
+            l.options.log = Some(logger);
+            Ok(())
+        })
     })
 }
 

@@ -21,8 +21,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::boundary::{
-    bytes_arg, guard, into_raw, opt_str_arg, str_arg, with_handle, write_out, ErrorSlot, Handle,
-    InUse,
+    bytes_arg, guard, into_raw, opt_str_arg, outcome, str_arg, with_handle, write_out, ErrorSlot,
+    Handle, InUse,
 };
 use super::callbacks::{
     reqc_data_fn, reqc_free_fn, reqc_read_fn, CDataSink, CReadSource, Userdata,
@@ -174,7 +174,7 @@ pub unsafe extern "C" fn reqc_request_new(
                 // SAFETY: `message_out` is NULL or writable per the contract;
                 // the string is the caller's, for `reqc_string_free`.
                 unsafe { write_out(message_out, ErrorSlot::text(&e).into_raw()) };
-                e.code as reqc_code
+                outcome(Err(e), None)
             }
         }
     })

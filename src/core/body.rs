@@ -44,6 +44,13 @@ pub fn form_param(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Form fields as an application/x-www-form-urlencoded body.
+pub fn urlencoded(fields: &[(String, String)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields.iter())
+        .finish()
+}
+
 #[derive(Clone, Debug)]
 pub struct FilePart {
     pub field: String,

@@ -238,6 +238,17 @@ pub struct Request {
     pub hooks: HookList,
 }
 
+impl std::fmt::Debug for Request {
+    // Method, URL and body kind: never header values (they may be secrets).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &super::redact::url(&self.url))
+            .field("body", &self.body)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The one empty `Options` that new requests share until they set one.
 fn no_options() -> Arc<Options> {
     static EMPTY: std::sync::LazyLock<Arc<Options>> = std::sync::LazyLock::new(Arc::default);

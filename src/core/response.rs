@@ -1,6 +1,9 @@
 //! A response as the caller receives it.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use super::request::Request;
 
 /// Points in a hop's life, each measured from the hop's start (libcurl's
 /// `*_TIME_T` values). A phase that did not happen (DNS or connect on a reused
@@ -40,6 +43,10 @@ pub struct Response {
     /// The cookies this response's Set-Cookie headers stored (refused ones
     /// are not here), in received order.
     pub cookies: Vec<super::cookies::CookieInfo>,
+    /// The request this hop sent, as its PRE_REQUEST hooks left it (see
+    /// `send::sent_view`): method, URL with params, every header as sent,
+    /// the body. `None` for a response no send made.
+    pub request: Option<Arc<Request>>,
 }
 
 impl Response {

@@ -170,6 +170,7 @@ impl Exchange {
                 &self.hooks,
                 number,
                 &mut hop,
+                &self.chain.body,
                 log.as_deref(),
                 &what,
                 &self.warnings,
@@ -299,7 +300,7 @@ impl Exchange {
         outcome: Result<HopInfo>,
     ) -> Result<Option<Response>> {
         let Current {
-            hop,
+            mut hop,
             log,
             what,
             started,
@@ -324,6 +325,9 @@ impl Exchange {
             e
         })?;
         let mut response = build(&hop, collector, info, started.elapsed());
+        // The chain still holds this hop's body: `next` changes it below.
+        let headers = std::mem::take(&mut hop.headers);
+        response.request = Some(Arc::new(sent_view(&hop, &self.chain.body, headers)));
         response.cookies = self.jar.store_response(&hop.url, &response.headers);
         if let Some(log) = &log {
             let line = logline::end_line(
@@ -418,27 +422,24 @@ fn describe(method: &str, url: &Url) -> String {
     format!("{method} {shown}")
 }
 
-/// Runs the PRE_REQUEST hooks on a view of the prepared hop; the headers
-/// they leave are what is sent.
+/// Runs the PRE_REQUEST hooks on the view of the prepared hop
+/// (`sent_view`); the headers they leave are what is sent. The
+/// Content-Length the view shows is libcurl's to write (from the body), so
+/// it goes back out of the hop's headers whatever a hook did to it.
 fn pre_request(
     hooks: &HookList,
     hop_number: u32,
     hop: &mut Hop,
+    body: &Body,
     log: Option<&HopLog>,
     what: &str,
     warnings: &Warnings,
 ) -> Result<()> {
-    let mut view = Request {
-        method: hop.method.clone(),
-        url: hop.url.clone(),
-        headers: HeaderEdits(std::mem::take(&mut hop.headers)),
-        params: Vec::new(),
-        cookies: Vec::new(),
-        body: Body::None,
-        options: Arc::default(),
-        on_data: None,
-        hooks: HookList::default(),
-    };
+    let headers = std::mem::take(&mut hop.headers);
+    let caller_sets_length = headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+    let mut view = sent_view(hop, body, headers);
     let result = hooks.run(
         HookKind::PreRequest,
         hop_number,
@@ -448,7 +449,44 @@ fn pre_request(
         warnings,
     );
     hop.headers = view.headers.0;
+    if !caller_sets_length {
+        hop.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("content-length"));
+    }
     result
+}
+
+/// The request a hop sends, as a PRE_REQUEST hook and
+/// `reqc_response_request` show it: the hop's method, its URL (params
+/// applied, no user info), `headers` (every layer merged, cookies and
+/// digest `Authorization` attached; removals stay as `None`), then the
+/// `Content-Length` libcurl will write when it is known before the
+/// transfer (a body of bytes, or none on a method that sends `0`), and the
+/// body the hop carries. No params, cookies, options or hooks of its own:
+/// they are already in the URL and headers.
+pub fn sent_view(hop: &Hop, body: &Body, mut headers: Vec<(String, Option<String>)>) -> Request {
+    let has_length = headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+    let length = match &hop.body {
+        HopBody::Upload { length, .. } => *length,
+        HopBody::None if !matches!(hop.method.as_str(), "GET" | "HEAD") => Some(0),
+        HopBody::None | HopBody::Multipart { .. } => None,
+    };
+    if let (false, Some(length)) = (has_length, length) {
+        headers.push(("Content-Length".to_string(), Some(length.to_string())));
+    }
+    Request {
+        method: hop.method.clone(),
+        url: hop.url.clone(),
+        headers: HeaderEdits(headers),
+        params: Vec::new(),
+        cookies: Vec::new(),
+        body: body.clone(),
+        options: Arc::default(),
+        on_data: None,
+        hooks: HookList::default(),
+    }
 }
 
 /// The hop's logger, knowing every secret the hop carries.
@@ -535,6 +573,7 @@ fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> R
         remote_port: info.remote_port,
         warnings: Vec::new(),
         cookies: Vec::new(),
+        request: None,
     }
 }
 
@@ -752,10 +791,7 @@ fn hop_body(body: &Body) -> Result<(HopBody, Option<String>)> {
             Some("application/json".to_string()),
         ),
         Body::Form { fields, files } if files.is_empty() => {
-            let encoded = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(fields.iter())
-                .finish();
-            let data: std::sync::Arc<[u8]> = encoded.into_bytes().into();
+            let data: std::sync::Arc<[u8]> = super::body::urlencoded(fields).into_bytes().into();
             (
                 HopBody::Upload {
                     length: Some(data.len() as u64),

@@ -46,9 +46,20 @@ pub type reqc_hook_id = u64;
 /// `reqc_hook_ctx_request(ctx)` and the change is what gets sent; the
 /// caller's request stays as it was.
 pub const REQC_HOOK_KIND_ARGS: reqc_hook_kind = 1;
-/// Called before each transfer (each redirect hop) with the prepared request
-/// (session defaults merged, cookies attached): header changes on
-/// `reqc_hook_ctx_request(ctx)` are sent; other changes are ignored.
+/// Called before each transfer (each redirect hop) with the prepared
+/// request, exactly as it goes out: the hop's method and URL (params
+/// applied; after a redirect, its target), every header as sent (every
+/// layer merged: session and config headers, auth, User-Agent,
+/// Content-Type, Accept-Encoding; cookies attached as `Cookie`;
+/// `Content-Length` when known) and the hop's body. Read it with
+/// `reqc_request_header`, `_header_count`, `_header_at`, `reqc_request_body`,
+/// `reqc_request_method` and `reqc_request_url` on
+/// `reqc_hook_ctx_request(ctx)`, e.g. to sign it (examples/signing_hook.c).
+/// Header changes (`reqc_request_set_header`, `_add_header`, NULL to
+/// remove) are sent, also a header added after reading the others, and
+/// show in `reqc_response_request`; other changes (method, URL, body,
+/// options, and `Content-Length`, which libcurl writes from the body) are
+/// ignored.
 pub const REQC_HOOK_KIND_PRE_REQUEST: reqc_hook_kind = 2;
 /// Called once per transfer when the request has been sent, at the first
 /// response byte and before any body callback: `reqc_hook_ctx_remote_ip`,
@@ -352,10 +363,15 @@ fn removed(found: bool, id: reqc_hook_id, on: &str) -> Result<()> {
     }
 }
 
-/// ARGS and PRE_REQUEST: the request, lent for this call (change it with
-/// the `reqc_request_*` setters; never free it). NULL for other kinds.
+/// ARGS and PRE_REQUEST: the request, lent for this call (read it with the
+/// `reqc_request_*` getters, change it with the setters; never free it).
+/// ARGS: the per-send copy of the caller's request (its own headers and
+/// body, before any merging). PRE_REQUEST: the prepared request of this
+/// hop, as `REQC_HOOK_KIND_PRE_REQUEST` says.
 ///
-/// Returns the lent request (valid during the hook's call), or NULL.
+/// Returns the request, valid during the hook's call (pointers its getters
+/// return: until it changes or the call ends); NULL for other kinds and
+/// for NULL `ctx`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_request(ctx: *mut reqc_hook_ctx) -> *mut reqc_request {
     guard_or(std::ptr::null_mut(), || {

@@ -331,8 +331,16 @@ pub(crate) unsafe fn show(
         let Some(text) = field(&r.lock()) else {
             return std::ptr::null();
         };
-        let mut shown = r.shown.lock().unwrap_or_else(PoisonError::into_inner);
-        // An unchanged field keeps its copy, so earlier pointers stay valid.
+        r.keep(key, &text)
+    })
+}
+
+impl reqc_request {
+    /// The C copy of `text` kept under `key` until a call shows that key
+    /// with another text: an unchanged field keeps its copy, so earlier
+    /// pointers stay valid until the request changes or is freed.
+    fn keep(&self, key: &str, text: &str) -> *const c_char {
+        let mut shown = self.shown.lock().unwrap_or_else(PoisonError::into_inner);
         match shown.get(key) {
             Some(copy) if copy.as_bytes() == text.as_bytes() => copy.as_ptr(),
             _ => {
@@ -343,7 +351,202 @@ pub(crate) unsafe fn show(
                 ptr
             }
         }
+    }
+}
+
+/// The headers a request shows: every set header, removals (`None`) left out.
+fn shown_headers(request: &Request) -> impl Iterator<Item = (&str, &str)> {
+    request
+        .headers
+        .0
+        .iter()
+        .filter_map(|(n, v)| v.as_deref().map(|v| (n.as_str(), v)))
+}
+
+/// The first value of header `name` on `request` (names compare
+/// case-insensitively), or NULL when it has none, or for a NULL argument.
+///
+/// What a request shows depends on where it comes from:
+/// - a request you build (and the per-send copy an ARGS hook gets): the
+///   headers set or added on it, in order; not the session's or config's,
+///   and not those its settings make at send time (auth, user agent, the
+///   body's Content-Type);
+/// - the request of a PRE_REQUEST hook (`reqc_hook_ctx_request`) and of a
+///   response (`reqc_response_request`): the prepared request, every header
+///   as it goes out: every layer merged (session and config headers, auth,
+///   User-Agent, Content-Type, Accept-Encoding), cookies attached
+///   (`Cookie`), and `Content-Length` when it is known before the transfer
+///   (a body of bytes, JSON or form fields, or `0` for a body-less method
+///   other than GET and HEAD). libcurl adds `Host` (and, for a multipart
+///   body, its Content-Type with the boundary and its length; for a
+///   callback body of unknown length, chunked transfer-encoding) on the
+///   wire: those are not shown. Secret values (Authorization, Cookie,
+///   marked secret headers) are shown as they are: the request is the
+///   caller's own (the log redacts them).
+///
+/// A header removed with a NULL value is not shown.
+///
+/// Returns the value, borrowed from `request` until it changes or is freed.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_header(
+    request: *const reqc_request,
+    name: *const c_char,
+) -> *const c_char {
+    super::boundary::guard_or(std::ptr::null(), || {
+        // SAFETY: pointers per the header's preamble rule.
+        let Some(r) = (unsafe { super::boundary::borrow(request) }) else {
+            return std::ptr::null();
+        };
+        // SAFETY: as above.
+        let Ok(name) = (unsafe { str_arg(name, "name") }) else {
+            return std::ptr::null();
+        };
+        let found = shown_headers(&r.lock())
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.to_string());
+        match found {
+            Some(value) => r.keep(&format!("header:{}", name.to_ascii_lowercase()), &value),
+            None => std::ptr::null(),
+        }
     })
+}
+
+/// How many headers `request` shows (repeats counted, removals not; see
+/// `reqc_request_header` for which headers a request shows).
+///
+/// Returns the count; 0 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_header_count(request: *const reqc_request) -> usize {
+    super::boundary::guard_or(0, || {
+        // SAFETY: pointers per the header's preamble rule.
+        unsafe { super::boundary::borrow(request) }
+            .map_or(0, |r| shown_headers(&r.lock()).count())
+    })
+}
+
+/// The `index`th header `request` shows, in the order it is sent: its name
+/// (as spelled when set) in `*name_out` and its value in `*value_out`;
+/// either out may be NULL (not wanted). Which headers a request shows: see
+/// `reqc_request_header`. The strings are borrowed from `request` until it
+/// changes or is freed; written only on success.
+///
+/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (`index` at or past
+/// `reqc_request_header_count`) or `REQC_E_INVALID_ARGUMENT` (NULL
+/// `request`).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_header_at(
+    request: *const reqc_request,
+    index: usize,
+    name_out: *mut *const c_char,
+    value_out: *mut *const c_char,
+) -> reqc_code {
+    guard(|| {
+        // SAFETY: pointers per the header's preamble rule.
+        let Some(r) = (unsafe { super::boundary::borrow(request) }) else {
+            return REQC_E_INVALID_ARGUMENT;
+        };
+        let entry = shown_headers(&r.lock())
+            .nth(index)
+            .map(|(n, v)| (n.to_string(), v.to_string()));
+        let Some((name, value)) = entry else {
+            return super::code::REQC_E_NOT_FOUND;
+        };
+        let name = r.keep(&format!("header_at:{index}:name"), &name);
+        let value = r.keep(&format!("header_at:{index}:value"), &value);
+        // SAFETY: the outs are NULL or writable, per the preamble rule.
+        unsafe {
+            write_out(name_out, name);
+            write_out(value_out, value);
+        }
+        REQC_OK
+    })
+}
+
+/// What kind of body a request carries, for `reqc_request_body_kind`: one
+/// of the `REQC_BODY_KIND_*` constants.
+#[allow(non_camel_case_types)]
+pub type reqc_body_kind = c_int;
+
+/// No body (none set, or dropped by a redirect that turned the method into GET).
+pub const REQC_BODY_KIND_NONE: reqc_body_kind = 0;
+/// Bytes from `reqc_request_set_body`.
+pub const REQC_BODY_KIND_BYTES: reqc_body_kind = 1;
+/// JSON text from `reqc_request_set_json`.
+pub const REQC_BODY_KIND_JSON: reqc_body_kind = 2;
+/// Form fields without files, sent urlencoded (`reqc_request_add_form_field`).
+pub const REQC_BODY_KIND_FORM: reqc_body_kind = 3;
+/// multipart/form-data: form fields with at least one file part
+/// (`reqc_request_add_file`, `reqc_request_add_file_bytes`).
+pub const REQC_BODY_KIND_MULTIPART: reqc_body_kind = 4;
+/// Streamed from a callback (`reqc_request_set_body_callback`).
+pub const REQC_BODY_KIND_CALLBACK: reqc_body_kind = 5;
+
+/// Which kind of body `request` carries, so a hook can tell "no body" from
+/// "a body whose bytes cannot be shown" (`reqc_request_body` gives NULL
+/// for both).
+///
+/// Returns a `REQC_BODY_KIND_*` value; `REQC_BODY_KIND_NONE` for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_body_kind(request: *const reqc_request) -> reqc_body_kind {
+    super::boundary::guard_or(REQC_BODY_KIND_NONE, || {
+        // SAFETY: pointers per the header's preamble rule.
+        unsafe { super::boundary::borrow(request) }.map_or(REQC_BODY_KIND_NONE, |r| {
+            match &r.lock().body {
+                Body::None => REQC_BODY_KIND_NONE,
+                Body::Bytes { .. } => REQC_BODY_KIND_BYTES,
+                Body::Json(_) => REQC_BODY_KIND_JSON,
+                Body::Form { files, .. } if files.is_empty() => REQC_BODY_KIND_FORM,
+                Body::Form { .. } => REQC_BODY_KIND_MULTIPART,
+                Body::Stream { .. } => REQC_BODY_KIND_CALLBACK,
+            }
+        })
+    })
+}
+
+/// The bytes `request` sends as its body, with their count in `*len_out`
+/// (`len_out` may be NULL): for a body of bytes (`reqc_request_set_body`)
+/// those bytes, for JSON the JSON text, for form fields alone the
+/// urlencoded text (`a=1&b=x+y`), exactly as they go out. An empty body of
+/// bytes is a non-NULL pointer with length 0.
+///
+/// NULL with length 0 when there are no bytes to show: no body, and also
+/// a multipart body (libcurl picks its boundary and reads file parts during
+/// the transfer, so its bytes do not exist before) and a body streamed from
+/// a callback (its bytes exist only as the callback hands them over, once).
+/// `reqc_request_body_kind` tells these apart; a hook that must sign such a
+/// body should send a body of bytes instead.
+///
+/// Returns the bytes, borrowed from `request` until it changes or is freed;
+/// NULL (length 0) for NULL `request`.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_body(
+    request: *const reqc_request,
+    len_out: *mut usize,
+) -> *const u8 {
+    let (ptr, len) = super::boundary::guard_or((std::ptr::null(), 0), || {
+        // SAFETY: pointers per the header's preamble rule.
+        let Some(r) = (unsafe { super::boundary::borrow(request) }) else {
+            return (std::ptr::null(), 0);
+        };
+        let bytes = |data: &Arc<[u8]>| match data.len() {
+            // An empty slice's pointer is dangling: show a real (empty) one.
+            0 => (c"".as_ptr().cast::<u8>(), 0),
+            // The request's body holds the Arc until the body changes.
+            n => (data.as_ptr(), n),
+        };
+        let request = r.lock();
+        match &request.body {
+            Body::Bytes { data, .. } | Body::Json(data) => bytes(data),
+            Body::Form { fields, files } if files.is_empty() => {
+                let text = crate::core::body::urlencoded(fields);
+                (r.keep("body", &text).cast::<u8>(), text.len())
+            }
+            Body::None | Body::Form { .. } | Body::Stream { .. } => (std::ptr::null(), 0),
+        }
+    });
+    // SAFETY: `len_out` is NULL or writable, per the preamble rule.
+    unsafe { write_out(len_out, len) };
+    ptr
 }
 
 /// Changes the method (an HTTP token), upper-cased as in `reqc_request_new`.

@@ -20,6 +20,7 @@ use super::boundary::{
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
 use super::cookies::reqc_cookie;
 use super::options::reqc_http_version;
+use super::request::reqc_request;
 use crate::core::charset;
 use crate::core::links::Link;
 use crate::core::response::Response;
@@ -58,6 +59,8 @@ pub struct reqc_response {
     text: OnceLock<Option<Vec<u8>>>,
     /// The parsed `Link` headers, made on first use.
     links: OnceLock<Vec<CLink>>,
+    /// The request this hop sent, as a handle lent to C, made on first use.
+    request: OnceLock<Option<Tagged<reqc_request>>>,
     errors: ErrorSlot,
 }
 
@@ -166,6 +169,7 @@ impl reqc_response {
             encoding: OnceLock::new(),
             text: OnceLock::new(),
             links: OnceLock::new(),
+            request: OnceLock::new(),
             errors: ErrorSlot::default(),
         }
     }
@@ -602,6 +606,41 @@ pub unsafe extern "C" fn reqc_response_cookie_at(
 pub unsafe extern "C" fn reqc_response_url(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
     unsafe { read(response, c"".as_ptr(), |r| r.strings().url.as_ptr()) }
+}
+
+/// The request that produced `response`, as it was sent (Requests'
+/// `r.request`): for a final response the last hop's request, for a
+/// history entry (`reqc_response_history_at`) and a RESPONSE hook's
+/// response the request of that hop. Read it with the `reqc_request_*`
+/// getters: `reqc_request_method` and `reqc_request_url` (the hop's: after
+/// a redirect, its target, with the method the redirect chose; params
+/// applied), `reqc_request_header`, `_header_count`, `_header_at` (every
+/// header as sent, see `reqc_request_header`; secret values such as
+/// Authorization and Cookie included: the request is the caller's own, only
+/// the log redacts) and `reqc_request_body` (the hop's body: none after a
+/// redirect that turned the method into GET). It carries no options or
+/// hooks of the original request. Do not change or free it
+/// (`reqc_request_free` on it is a no-op).
+///
+/// Returns the request, borrowed from `response` until `response` is
+/// freed (for a history entry: its final response); NULL for NULL or for
+/// a response that no send made.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_request(
+    response: *const reqc_response,
+) -> *const reqc_request {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        read(response, std::ptr::null(), |r| {
+            r.request
+                .get_or_init(|| {
+                    let sent = r.response.request.as_deref()?;
+                    Some(Tagged::new(reqc_request::lent(sent.clone())))
+                })
+                .as_ref()
+                .map_or(std::ptr::null(), Tagged::as_ptr)
+        })
+    }
 }
 
 /// How many hops came before this response (0 for NULL): redirects, and

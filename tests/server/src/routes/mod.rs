@@ -15,6 +15,7 @@ mod formats;
 mod inspection;
 mod redirect;
 mod reqc;
+mod signed;
 mod status;
 
 use crate::request::{decode_segment, Req};
@@ -173,6 +174,7 @@ pub async fn dispatch(req: Req, shared: &Shared) -> Resp {
         ["reqc", "slow-body"] => route!(req, ANY, reqc::slow_body(&req)),
         ["reqc", "charset", name] => route!(req, GET, reqc::charset(name)),
         ["reqc", "links"] => route!(req, GET, reqc::links()),
+        ["reqc", "signed"] => route!(req, ANY, signed::signed(&req)),
 
         _ => response::not_found(),
     };

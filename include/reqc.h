@@ -579,7 +579,7 @@ typedef int reqc_tls_version;
 
 /**
  * multipart/form-data: form fields with at least one file part
- * (`reqc_request_add_file`, `reqc_request_add_file_bytes`).
+ * (`reqc_request_add_file`, `reqc_request_add_file_data`).
  */
 #define REQC_BODY_KIND_MULTIPART 4
 

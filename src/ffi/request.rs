@@ -476,7 +476,7 @@ pub const REQC_BODY_KIND_JSON: reqc_body_kind = 2;
 /// Form fields without files, sent urlencoded (`reqc_request_add_form_field`).
 pub const REQC_BODY_KIND_FORM: reqc_body_kind = 3;
 /// multipart/form-data: form fields with at least one file part
-/// (`reqc_request_add_file`, `reqc_request_add_file_bytes`).
+/// (`reqc_request_add_file`, `reqc_request_add_file_data`).
 pub const REQC_BODY_KIND_MULTIPART: reqc_body_kind = 4;
 /// Streamed from a callback (`reqc_request_set_body_callback`).
 pub const REQC_BODY_KIND_CALLBACK: reqc_body_kind = 5;

@@ -313,11 +313,16 @@ pub unsafe extern "C" fn reqc_session_add_hook(
 /// Removes the hook registered on `request` with id `hook_id`, as Requests'
 /// `deregister_hook`: later sends of this request (and of copies made
 /// after this call) no longer run it; a send already running keeps the
-/// hooks it started with. Its `free_userdata` runs once no copy of the
-/// request and no running send holds the registration.
+/// hooks it started with, so a hook may remove itself (or another) during
+/// a send: the removal takes effect from the next send. Copies made before
+/// this call keep the registration. Its `free_userdata` runs exactly once,
+/// when no copy of the request and no running send holds the registration
+/// (at this call, or when that send returns).
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no hook with that id on this
-/// request; message on `request`) or `REQC_E_INVALID_ARGUMENT`.
+/// request: 0, another request's or a session's id, or one removed
+/// already; message on `request`, e.g. "no hook with id 7 on this
+/// request") or `REQC_E_INVALID_ARGUMENT` (NULL `request`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_remove_hook(
     request: *mut reqc_request,
@@ -332,12 +337,16 @@ pub unsafe extern "C" fn reqc_request_remove_hook(
 }
 
 /// Removes the hook registered on `session` with id `hook_id`: sends that
-/// start after this call no longer run it; sends already running keep it.
-/// Its `free_userdata` runs once no running send holds the registration.
-/// Thread-safe.
+/// start after this call no longer run it; sends already running (on other
+/// threads, or the one whose hook calls this, itself included) keep it and
+/// run it to their end. Its `free_userdata` runs exactly once, when no
+/// running send holds the registration (at this call, or when the last
+/// such send returns). Thread-safe.
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (no hook with that id on this
-/// session; message on `session`) or `REQC_E_INVALID_ARGUMENT`.
+/// session: 0, another session's or a request's id, or one removed
+/// already; message on `session`) or `REQC_E_INVALID_ARGUMENT` (NULL
+/// `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_remove_hook(
     session: *mut reqc_session,

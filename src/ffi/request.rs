@@ -4,7 +4,10 @@
 //! `reqc_session_send` or in a batch, and send it again as often as wanted: a
 //! send only reads it (the response is a separate handle). Anything a
 //! request sets beats its session's and the global config's value (see
-//! Sessions for the one precedence rule).
+//! Sessions for the one precedence rule). The getters (`reqc_request_method`,
+//! `_url`, `_header`, `_header_at`, `_body`, `_body_kind`) read it back: a
+//! hook reads the request it is lent with them (a PRE_REQUEST hook sees it
+//! exactly as sent), and so does a caller on `reqc_response_request`.
 //!
 //! Thread rule: every call on a request is safe from any thread (a request
 //! is guarded internally), and a request may be sent from several threads
@@ -206,7 +209,8 @@ pub unsafe extern "C" fn reqc_request_clone(
 
 /// Frees a request and releases its callbacks' userdata (when no copy still
 /// holds them). NULL is a no-op, and so is the request a hook context lends
-/// (`reqc_hook_ctx_request`). Freeing a request while a send of it is in
+/// (`reqc_hook_ctx_request`) and the one a response lends
+/// (`reqc_response_request`). Freeing a request while a send of it is in
 /// flight (from one of its callbacks or hooks, or another thread) is
 /// refused: nothing is freed and `reqc_request_error` says
 /// `REQC_E_INVALID_STATE`; free it after the send returns.

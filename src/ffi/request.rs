@@ -423,8 +423,7 @@ pub unsafe extern "C" fn reqc_request_header(
 pub unsafe extern "C" fn reqc_request_header_count(request: *const reqc_request) -> usize {
     super::boundary::guard_or(0, || {
         // SAFETY: pointers per the header's preamble rule.
-        unsafe { super::boundary::borrow(request) }
-            .map_or(0, |r| shown_headers(&r.lock()).count())
+        unsafe { super::boundary::borrow(request) }.map_or(0, |r| shown_headers(&r.lock()).count())
     })
 }
 

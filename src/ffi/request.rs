@@ -427,11 +427,12 @@ pub unsafe extern "C" fn reqc_request_header_count(request: *const reqc_request)
     })
 }
 
-/// The `index`th header `request` shows, in the order it is sent: its name
-/// (as spelled when set) in `*name_out` and its value in `*value_out`;
-/// either out may be NULL (not wanted). Which headers a request shows: see
-/// `reqc_request_header`. The strings are borrowed from `request` until it
-/// changes or is freed; written only on success.
+/// The `index`th header the request shows, in the order it is sent: its
+/// name (as spelled when set) in `*name_out` and its value in `*value_out`
+/// (`name_out` may be NULL, and `value_out` may be NULL: not wanted).
+/// Which headers a request shows: see `reqc_request_header`. The strings
+/// are borrowed from `request` until it changes or is freed; written only
+/// on success.
 ///
 /// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (`index` at or past
 /// `reqc_request_header_count`) or `REQC_E_INVALID_ARGUMENT` (NULL
@@ -506,8 +507,8 @@ pub unsafe extern "C" fn reqc_request_body_kind(request: *const reqc_request) ->
     })
 }
 
-/// The bytes `request` sends as its body, with their count in `*len_out`
-/// (`len_out` may be NULL): for a body of bytes (`reqc_request_set_body`)
+/// The bytes the request sends as its body, with their count in
+/// `*len_out` (`len_out` may be NULL): for a body of bytes (`reqc_request_set_body`)
 /// those bytes, for JSON the JSON text, for form fields alone the
 /// urlencoded text (`a=1&b=x+y`), exactly as they go out. An empty body of
 /// bytes is a non-NULL pointer with length 0.

@@ -427,6 +427,68 @@ static void test_response_request_307_keeps_body(void) {
     reqc_request_free(req);
 }
 
+/* A redirect to another origin drops the credentials: the hops' requests
+ * show it (the first hop carried them, the second did not). */
+static void test_response_request_cross_origin(void) {
+    char path[1024], target[512];
+    const char *p;
+    size_t n = 0;
+    reqc_request *req;
+    reqc_response *resp = NULL;
+    snprintf(target, sizeof target, "%s", URL2("/anything"));
+    n = (size_t)snprintf(path, sizeof path, "/redirect-to?url=");
+    for (p = target; *p && n + 4 < sizeof path; p++)
+        n += (size_t)snprintf(path + n, sizeof path - n, (*p == ':' || *p == '/') ? "%%%02X" : "%c",
+                              (unsigned char)*p);
+    req = check_new_request("GET", URL(path));
+    if (req == NULL)
+        return;
+    CHECK_OK(reqc_request_set_auth_bearer(req, "tok"), req);
+    CHECK_OK(reqc_request_set_header(req, "X-Key", "k1"), req);
+    CHECK_OK(reqc_request_mark_secret_header(req, "X-Key"), req);
+    CHECK_OK(reqc_request_set_header(req, "X-Plain", "p1"), req);
+    CHECK_OK(reqc_send(req, &resp), req);
+    if (resp != NULL) {
+        const reqc_request *first = reqc_response_request(check_hop(resp, 0));
+        const reqc_request *last = reqc_response_request(resp);
+        CHECK_STR_EQ(reqc_request_header(first, "Authorization"), "Bearer tok");
+        CHECK_STR_EQ(reqc_request_header(first, "X-Key"), "k1");
+        CHECK(reqc_request_header(last, "Authorization") == NULL);
+        CHECK(reqc_request_header(last, "X-Key") == NULL);
+        CHECK_STR_EQ(reqc_request_header(last, "X-Plain"), "p1");
+        CHECK_STR_EQ(reqc_request_url(last), URL2("/anything"));
+    }
+    reqc_response_free(resp);
+    reqc_request_free(req);
+}
+
+/* A batch's results carry their requests too. */
+static void test_response_request_from_a_batch(void) {
+    reqc_batch *b = NULL;
+    reqc_request *req = check_new_request("PATCH", URL("/anything"));
+    reqc_response *resp = NULL;
+    size_t index = 0;
+    if (req == NULL)
+        return;
+    CHECK_OK(reqc_request_set_json(req, "{}"), req);
+    CHECK_OK(reqc_batch_new(NULL, &b), b);
+    if (b == NULL)
+        goto out;
+    CHECK_OK(reqc_batch_add(b, req, &index), b);
+    CHECK_OK(reqc_batch_perform(b), b);
+    CHECK_OK(reqc_batch_result(b, index, &resp), b);
+    if (resp != NULL) {
+        const reqc_request *sent = reqc_response_request(resp);
+        CHECK_STR_EQ(reqc_request_method(sent), "PATCH");
+        CHECK_STR_EQ(reqc_request_header(sent, "Content-Length"), "2");
+        CHECK_STR_EQ(body_text(sent), "{}");
+    }
+out:
+    reqc_response_free(resp);
+    reqc_batch_free(b);
+    reqc_request_free(req);
+}
+
 /* In a RESPONSE hook, the hop's response has the hop's request. */
 static char response_hook_urls[2][512];
 static int response_hook_n;
@@ -615,6 +677,8 @@ int main(void) {
     RUN(test_response_request_final);
     RUN(test_response_request_history);
     RUN(test_response_request_307_keeps_body);
+    RUN(test_response_request_cross_origin);
+    RUN(test_response_request_from_a_batch);
     RUN(test_response_request_in_response_hook);
     RUN(test_signing_hook_valid);
     RUN(test_signing_hook_each_hop);

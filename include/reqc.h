@@ -2282,7 +2282,9 @@ reqc_code reqc_request_remove_hook(reqc_request *request,
  * Removes the hook registered on `session` with id `hook_id`: sends that
  * start after this call no longer run it; sends already running (on other
  * threads, or the one whose hook calls this, itself included) keep it and
- * run it to their end. Its `free_userdata` runs exactly once, when no
+ * run it to their end, and so does a batch run under way, for each of its
+ * items (it started with the session's hooks); a batch performed after
+ * this call does not run it, even for items added before. Its `free_userdata` runs exactly once, when no
  * running send holds the registration (at this call, or when the last
  * such send returns). Thread-safe.
  *

@@ -290,6 +290,55 @@ out:
     CHECK(other.frees == 1);
 }
 
+/* Batches: a removal before the run means the run does not call the hook;
+ * a removal during the run (from a hook of its first item) leaves the hook
+ * to the whole run, which started with it, and frees it when the run ends. */
+static void test_batch_runs(void) {
+    static counter before, during;
+    reqc_session *s = NULL;
+    reqc_batch *b = NULL;
+    reqc_request *req = check_new_request("GET", URL("/get"));
+    reqc_hook_id before_id = 0, during_id = 0;
+    size_t i, index;
+    memset(&before, 0, sizeof before);
+    memset(&during, 0, sizeof during);
+    CHECK_OK(reqc_session_new(&s), NULL);
+    if (s == NULL || req == NULL)
+        goto out;
+    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, count_hook, &before, count_free,
+                                   &before_id),
+             s);
+    CHECK_OK(reqc_session_add_hook(s, REQC_HOOK_KIND_RESPONSE, removing_hook, &during, count_free,
+                                   &during_id),
+             s);
+    during.session = s;
+    during.remove_id = during_id;
+    CHECK_OK(reqc_batch_new(s, &b), b);
+    if (b == NULL)
+        goto out;
+    CHECK_OK(reqc_batch_set_max_concurrency(b, 1), b);
+    for (i = 0; i < 3; i++)
+        CHECK_OK(reqc_batch_add(b, req, &index), b);
+    CHECK_OK(reqc_session_remove_hook(s, before_id), s); /* added, not yet run */
+    CHECK(before.frees == 1);
+    CHECK_OK(reqc_batch_perform(b), b);
+    CHECK(before.calls == 0);
+    CHECK(during.remove_rc == REQC_OK);
+    CHECK(during.calls == 3); /* every item of the run that started with it */
+    CHECK(during.frees_seen_in_call == 0);
+    CHECK(during.frees == 1); /* the run ended */
+    /* A new run does not call it. */
+    CHECK_OK(reqc_batch_add(b, req, &index), b);
+    CHECK_OK(reqc_batch_perform(b), b);
+    CHECK(during.calls == 3);
+out:
+    reqc_batch_free(b);
+    reqc_request_free(req);
+    reqc_session_free(s);
+    CHECK(before.frees == 1);
+    CHECK(during.frees == 1);
+}
+
 /* ---- removal from another thread while a send runs ---- */
 
 typedef struct {
@@ -370,6 +419,7 @@ int main(void) {
     RUN(test_copies_and_free_userdata);
     RUN(test_request_hook_removes_itself);
     RUN(test_session_hook_removes_itself);
+    RUN(test_batch_runs);
     RUN(test_removal_while_another_thread_sends);
     return check_summary();
 }

@@ -174,9 +174,12 @@ pub unsafe extern "C" fn reqc_request_new(
                 REQC_OK
             }
             Err(e) => {
-                // SAFETY: `message_out` is NULL or writable per the contract;
-                // the string is the caller's, for `reqc_string_free`.
-                unsafe { write_out(message_out, ErrorSlot::text(&e).into_raw()) };
+                // Made only when wanted: a string nobody takes would leak.
+                if !message_out.is_null() {
+                    // SAFETY: `message_out` is writable per the contract;
+                    // the string is the caller's, for `reqc_string_free`.
+                    unsafe { write_out(message_out, ErrorSlot::text(&e).into_raw()) };
+                }
                 outcome(Err(e), None)
             }
         }

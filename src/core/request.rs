@@ -250,7 +250,7 @@ impl std::fmt::Debug for Request {
 }
 
 /// The one empty `Options` that new requests share until they set one.
-fn no_options() -> Arc<Options> {
+pub(super) fn no_options() -> Arc<Options> {
     static EMPTY: std::sync::LazyLock<Arc<Options>> = std::sync::LazyLock::new(Arc::default);
     EMPTY.clone()
 }

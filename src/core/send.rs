@@ -464,7 +464,7 @@ fn pre_request(
 /// transfer (a body of bytes, or none on a method that sends `0`), and the
 /// body the hop carries. No params, cookies, options or hooks of its own:
 /// they are already in the URL and headers.
-pub fn sent_view(hop: &Hop, body: &Body, mut headers: Vec<(String, Option<String>)>) -> Request {
+fn sent_view(hop: &Hop, body: &Body, mut headers: Vec<(String, Option<String>)>) -> Request {
     let has_length = headers
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
@@ -483,7 +483,7 @@ pub fn sent_view(hop: &Hop, body: &Body, mut headers: Vec<(String, Option<String
         params: Vec::new(),
         cookies: Vec::new(),
         body: body.clone(),
-        options: Arc::default(),
+        options: super::request::no_options(),
         on_data: None,
         hooks: HookList::default(),
     }

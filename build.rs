@@ -1,10 +1,10 @@
 //! Regenerates `include/reqc.h` from `src/ffi` with cbindgen (laid out in
-//! sections by build/header.rs) and `include/reqc.json`, its machine-readable
-//! description (build/describe.rs), and gives the shared object its soname.
+//! sections by codegen/header.rs) and `include/reqc.json`, its machine-readable
+//! description (codegen/describe.rs), and gives the shared object its soname.
 
-#[path = "build/describe.rs"]
+#[path = "codegen/describe.rs"]
 mod describe;
-#[path = "build/header.rs"]
+#[path = "codegen/header.rs"]
 mod header;
 
 use std::env;
@@ -21,7 +21,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=build");
+    println!("cargo:rerun-if-changed=codegen");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libreqc.so.{SONAME_MAJOR}");
 
     let config =

@@ -115,6 +115,16 @@ enum class Timing : reqc_timing {
     Total = REQC_TIMING_TOTAL,
 };
 
+// What kind of body a request carries (reqc_body_kind).
+enum class BodyKind : reqc_body_kind {
+    None = REQC_BODY_KIND_NONE,
+    Bytes = REQC_BODY_KIND_BYTES,
+    Json = REQC_BODY_KIND_JSON,
+    Form = REQC_BODY_KIND_FORM,
+    Multipart = REQC_BODY_KIND_MULTIPART,
+    Callback = REQC_BODY_KIND_CALLBACK,
+};
+
 // Which point of a send calls a hook (reqc_hook_kind).
 enum class HookKind : reqc_hook_kind {
     Args = REQC_HOOK_KIND_ARGS,
@@ -259,6 +269,59 @@ inline Cookie copy_cookie(const reqc_cookie &c) {
 }
 } // namespace detail
 
+// ------------------------------------------------------- request getters
+
+// The getters shared by every kind of request: Request, RequestView and
+// PreparedRequest. They return copies (libreqc's strings live only until
+// the request changes). Which headers a request shows depends on where it
+// comes from: one you build shows what you set on it; a PRE_REQUEST hook's
+// and a response's (PreparedRequest) show every header as it went out,
+// every layer merged, secrets included (see reqc_request_header).
+template <class Self> class RequestReads {
+public:
+    std::string url() const { return detail::nz(reqc_request_url(ch())); }
+    std::string method() const { return detail::nz(reqc_request_method(ch())); }
+    // The first value of header `name` (case-insensitive), if shown.
+    std::optional<std::string> header(std::string_view name) const {
+        const char *v = reqc_request_header(ch(), detail::str(name).c_str());
+        return v ? std::optional<std::string>(v) : std::nullopt;
+    }
+    // Every header shown, in the order sent.
+    std::vector<std::pair<std::string, std::string>> headers() const {
+        std::vector<std::pair<std::string, std::string>> all;
+        for (size_t i = 0, n = reqc_request_header_count(ch()); i < n; i++) {
+            const char *name = nullptr, *value = nullptr;
+            if (reqc_request_header_at(ch(), i, &name, &value) == REQC_OK)
+                all.emplace_back(detail::nz(name), detail::nz(value));
+        }
+        return all;
+    }
+    BodyKind body_kind() const noexcept { return static_cast<BodyKind>(reqc_request_body_kind(ch())); }
+    // The body's bytes exactly as they go out (JSON text, urlencoded form);
+    // nullopt when there are none to show: no body, a multipart body or a
+    // streamed one (body_kind() tells which).
+    std::optional<std::string> body() const {
+        size_t len = 0;
+        const uint8_t *b = reqc_request_body(ch(), &len);
+        if (!b) return std::nullopt;
+        return std::string(reinterpret_cast<const char *>(b), len);
+    }
+
+protected:
+    const reqc_request *ch() const noexcept { return static_cast<const Self &>(*this).native_handle(); }
+};
+
+// The request a response was produced by, as it was sent (Requests'
+// r.request): lent by its response (valid until that is freed), read-only.
+class PreparedRequest : public RequestReads<PreparedRequest> {
+public:
+    explicit PreparedRequest(const reqc_request *r) noexcept : r_(r) {}
+    const reqc_request *native_handle() const noexcept { return r_; }
+
+private:
+    const reqc_request *r_;
+};
+
 // ------------------------------------------------------------- responses
 
 // One response header: name as the server spelled it, and its value.
@@ -331,6 +394,12 @@ public:
     HttpVersion http_version() const noexcept { return static_cast<HttpVersion>(reqc_response_http_version(r_)); }
     std::string_view remote_ip() const noexcept { return reqc_response_remote_ip(r_); }
     int remote_port() const noexcept { return reqc_response_remote_port(r_); }
+    // The request that produced this hop, as it was sent (Requests'
+    // r.request), lent by this response; nullopt for one no send made.
+    std::optional<PreparedRequest> request() const noexcept {
+        const reqc_request *q = reqc_response_request(r_);
+        return q ? std::optional<PreparedRequest>(PreparedRequest(q)) : std::nullopt;
+    }
     // The cookies this hop's Set-Cookie headers stored, as the jar keeps them.
     std::vector<Cookie> cookies() const {
         std::vector<Cookie> all;
@@ -530,8 +599,13 @@ template <class F> constexpr void check_log_sink() {
 // The setters shared by an owned Request and a lent RequestView. Each
 // returns the object, so calls chain: `Request::get(u).header(...).param(...)`.
 // Every setter throws reqc::Error when libreqc refuses the value.
-template <class Self> class RequestOps {
+template <class Self> class RequestOps : public RequestReads<Self> {
 public:
+    // The getters (header(name), headers(), body(), url(), method()…) too.
+    using RequestReads<Self>::header;
+    using RequestReads<Self>::body;
+    using RequestReads<Self>::url;
+    using RequestReads<Self>::method;
     // Sets header `name`, replacing earlier values.
     Self &header(std::string_view name, std::string_view value) & {
         return check(reqc_request_set_header(h(), detail::str(name).c_str(), detail::str(value).c_str()));
@@ -649,9 +723,6 @@ public:
     Self &url(std::string_view u) & { return check(reqc_request_set_url(h(), detail::str(u).c_str())); }
     Self &&url(std::string_view u) && { return std::move(url(u)); }
 
-    // Copies (the C strings are valid only until the request changes).
-    std::string url() const { return detail::nz(reqc_request_url(h())); }
-    std::string method() const { return detail::nz(reqc_request_method(h())); }
     // After a send failed with Code::TooManyRedirects: the last response
     // (the redirect not followed, with its history), moved out once, as
     // Requests' TooManyRedirects.response. nullopt when there is none.

@@ -5,10 +5,13 @@
 // an outcome checked against libreqc's test server.
 #include <gtest/gtest.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -347,6 +350,147 @@ TEST_F(Surface, ResponseCookies) {
     EXPECT_EQ(stored[0].name, "flavour");
     EXPECT_EQ(stored[0].value, "oat");
     EXPECT_EQ(stored[0].domain, "127.0.0.1");
+}
+
+// ------------------------------------------- reading requests (hooks)
+
+static_assert(std::is_same_v<std::underlying_type_t<reqc::BodyKind>, reqc_body_kind>);
+static_assert(c(reqc::BodyKind::None) == REQC_BODY_KIND_NONE);
+static_assert(c(reqc::BodyKind::Bytes) == REQC_BODY_KIND_BYTES);
+static_assert(c(reqc::BodyKind::Json) == REQC_BODY_KIND_JSON);
+static_assert(c(reqc::BodyKind::Form) == REQC_BODY_KIND_FORM);
+static_assert(c(reqc::BodyKind::Multipart) == REQC_BODY_KIND_MULTIPART);
+static_assert(c(reqc::BodyKind::Callback) == REQC_BODY_KIND_CALLBACK);
+static_assert(std::is_trivially_copyable_v<reqc::PreparedRequest>);
+
+TEST(SurfaceRequests, GettersOnABuiltRequest) {
+    reqc::Request req = reqc::Request::post("http://127.0.0.1/x").header("X-A", "1").add_header("X-B", "2").add_header(
+        "X-B", "3");
+    EXPECT_EQ(req.header("x-a").value_or(""), "1") << "case-insensitive";
+    EXPECT_FALSE(req.header("X-None").has_value());
+    auto headers = req.headers();
+    ASSERT_EQ(headers.size(), 3u);
+    EXPECT_EQ(headers[2], (std::pair<std::string, std::string>{"X-B", "3"}));
+    EXPECT_EQ(req.body_kind(), reqc::BodyKind::None);
+    EXPECT_FALSE(req.body().has_value());
+    req.json(R"({"k": 1})");
+    EXPECT_EQ(req.body_kind(), reqc::BodyKind::Json);
+    EXPECT_EQ(req.body().value_or(""), R"({"k": 1})");
+    req.body("", "text/plain");
+    EXPECT_EQ(req.body_kind(), reqc::BodyKind::Bytes);
+    EXPECT_EQ(req.body(), std::optional<std::string>("")) << "an empty body of bytes is not no body";
+    reqc::Request form = reqc::Request::post("http://127.0.0.1/x").form("a", "1").form("b", "x y");
+    EXPECT_EQ(form.body_kind(), reqc::BodyKind::Form);
+    EXPECT_EQ(form.body().value_or(""), "a=1&b=x+y");
+    form.file_data("f", "f.txt", "data");
+    EXPECT_EQ(form.body_kind(), reqc::BodyKind::Multipart);
+    EXPECT_FALSE(form.body().has_value()) << "multipart bytes exist only during the transfer";
+}
+
+TEST_F(Surface, PreRequestHookReadsTheRequestAsSent) {
+    reqc::Session s;
+    s.header("X-Session", "s").auth_basic("alice", "pw");
+    std::optional<std::string> auth, session_header, body, content_length;
+    reqc::Request req = reqc::Request::post(url("/post")).json(R"({"signed": true})").hook(
+        reqc::HookKind::PreRequest, [&](reqc::HookContext &ctx) {
+            reqc::RequestView sent = *ctx.request();
+            auth = sent.header("Authorization");
+            session_header = sent.header("X-Session");
+            content_length = sent.header("Content-Length");
+            body = sent.body();
+        });
+    EXPECT_EQ(s.send(req).status(), 200);
+    EXPECT_EQ(auth.value_or(""), "Basic YWxpY2U6cHc=") << "every layer merged";
+    EXPECT_EQ(session_header.value_or(""), "s");
+    EXPECT_EQ(content_length.value_or(""), "16");
+    EXPECT_EQ(body.value_or(""), R"({"signed": true})");
+}
+
+TEST_F(Surface, ResponseHandsBackItsRequest) {
+    reqc::Response r = reqc::send(reqc::Request::post(url("/redirect-to")).param("url", "/get").param("status_code", "303")
+                                      .header("X-Tour", "1")
+                                      .body("payload", "text/plain"));
+    ASSERT_EQ(r.status(), 200);
+    std::optional<reqc::PreparedRequest> last = r.request();
+    ASSERT_TRUE(last.has_value());
+    EXPECT_EQ(last->method(), "GET") << "303 turned the POST into a GET";
+    EXPECT_EQ(last->url(), url("/get"));
+    EXPECT_EQ(last->header("X-Tour").value_or(""), "1");
+    EXPECT_FALSE(last->body().has_value()) << "and dropped the body";
+    ASSERT_EQ(r.history().size(), 1u);
+    std::optional<reqc::PreparedRequest> first = r.history()[0].request();
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->method(), "POST");
+    EXPECT_EQ(first->body().value_or(""), "payload");
+    EXPECT_EQ(first->body_kind(), reqc::BodyKind::Bytes);
+}
+
+// A signing hook written with the request getters, as cloud APIs ask: an
+// HMAC-SHA256 over method, target, headers and body, checked by the test
+// server's /reqc/signed (its canonical form: tests/server/src/routes/signed.rs).
+std::string hex(const unsigned char *p, size_t n) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (size_t i = 0; i < n; i++) out += {digits[p[i] >> 4], digits[p[i] & 15]};
+    return out;
+}
+std::string sha256_hex(std::string_view data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+    return hex(md, len);
+}
+std::string hmac_hex(std::string_view key, std::string_view data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char *>(data.data()),
+         data.size(), md, &len);
+    return hex(md, len);
+}
+std::string trimmed(std::string v) {
+    size_t a = v.find_first_not_of(" \t"), b = v.find_last_not_of(" \t");
+    return a == std::string::npos ? std::string() : v.substr(a, b - a + 1);
+}
+
+reqc::HookResult sign(reqc::HookContext &ctx) {
+    reqc::RequestView req = *ctx.request();
+    std::optional<std::string> body = req.body();
+    if (!body && req.body_kind() != reqc::BodyKind::None) return reqc::HookResult::Abort; // no bytes to sign
+    std::string u = req.url();
+    size_t authority = u.find("://") + 3, slash = u.find('/', authority);
+    std::map<std::string, std::vector<std::string>> values; // sorted by lower-case name
+    values["host"].push_back(u.substr(authority, slash - authority));
+    for (auto &[name, value] : req.headers()) {
+        std::string lower = name;
+        for (char &ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        values[lower].push_back(trimmed(value));
+    }
+    std::string canonical = req.method() + "\n" + (slash == std::string::npos ? "/" : u.substr(slash)), names;
+    for (auto &[name, vs] : values) {
+        std::string joined;
+        for (auto &v : vs) joined += (joined.empty() ? "" : ",") + v;
+        canonical += "\n" + name + ":" + joined;
+        names += (names.empty() ? "" : ";") + name;
+    }
+    canonical += "\n" + sha256_hex(body.value_or(""));
+    req.header("X-Signed-Headers", names).header("X-Signature", hmac_hex("reqc-test-signing-key", canonical));
+    return reqc::HookResult::Continue;
+}
+
+TEST_F(Surface, SigningHookWithTheRequestGetters) {
+    if (!env("REQC_TEST_HTTPBIN").empty()) GTEST_SKIP() << "/reqc/signed is libreqc's own endpoint";
+    reqc::Session s;
+    s.header("X-Tenant", "t1").auth_bearer("tok").hook(reqc::HookKind::PreRequest, sign);
+    reqc::Response ok = s.send(reqc::Request::post(url("/reqc/signed")).param("q", "a b").json(R"({"amount": 100})")
+                                   .add_header("X-Amount", "100.00"));
+    EXPECT_EQ(ok.status(), 200) << ok.text();
+    EXPECT_EQ(ok.header("x-reqc-valid").value_or(""), "true");
+    EXPECT_EQ(s.send(reqc::Request::get(url("/reqc/signed"))).status(), 200) << "no body: the hash of \"\"";
+    reqc::Request multipart = reqc::Request::post(url("/reqc/signed")).file_data("f", "f.txt", "data");
+    EXPECT_EQ(s.try_send(multipart).code(), reqc::Code::Aborted) << "a body without bytes is refused, not signed empty";
+
+    reqc::Session unsigned_session;
+    EXPECT_EQ(unsigned_session.send(reqc::Request::get(url("/reqc/signed"))).status(), 401);
 }
 
 // ---------------------------------------------------- event-loop mode

@@ -44,6 +44,9 @@ int main() {
         for (reqc::ResponseView hop : red.history())
             std::cout << "  " << hop.status() << " " << hop.url() << " -> " << hop.header("Location").value_or("") << "\n";
         std::cout << "  then " << red.status() << " " << red.url() << "\n";
+        // Requests' r.request: the request each hop was sent as.
+        std::cout << "  sent as " << red.request()->method() << " " << red.request()->url()
+                  << " with X-Tour: " << red.request()->header("X-Tour").value_or("?") << "\n";
         for (auto [name, value] : red.headers()) std::cout << "  " << name << ": " << value << "\n";
 
         title("A session: default headers, basic auth, cookies");

@@ -76,6 +76,20 @@ extern "C" {
 typedef struct reqc_batch reqc_batch;
 
 /**
+ * One cookie (opaque), as the jar keeps it: from `reqc_cookie_list_at` or
+ * `reqc_response_cookie_at`, borrowed from the list or response it came
+ * from (valid until that is freed; never freed itself). Read it with
+ * `reqc_cookie_name`, `_value`, `_domain`, `_path`, `_expires`, `_secure`,
+ * `_http_only` and `_include_subdomains`.
+ *
+ * Opaque, with accessors, so that fields can be added later (SameSite,
+ * say) without an ABI change, and so that a binding maps each accessor
+ * directly to a method or property. Thread rule: the accessors only read
+ * it, so any threads may call them at once.
+ */
+typedef struct reqc_cookie reqc_cookie;
+
+/**
  * A snapshot of a session's cookies (opaque), from `reqc_session_cookies`.
  */
 typedef struct reqc_cookie_list reqc_cookie_list;
@@ -101,32 +115,6 @@ typedef struct reqc_response reqc_response;
  * shared by many requests (see Sessions).
  */
 typedef struct reqc_session reqc_session;
-
-/**
- * One cookie of a `reqc_cookie_list`. Its strings are borrowed from the list.
- */
-typedef struct {
-    /**
-     * The host (host-only cookie) or domain (with subdomains) it is sent to.
-     */
-    const char *domain;
-    /**
-     * 1 when sent to subdomains too (it had a Domain attribute).
-     */
-    int include_subdomains;
-    const char *path;
-    /**
-     * 1 when sent over https only.
-     */
-    int secure;
-    int http_only;
-    /**
-     * Unix seconds; 0 for a session cookie.
-     */
-    int64_t expires;
-    const char *name;
-    const char *value;
-} reqc_cookie;
 
 
 /* =============================================================================================
@@ -555,12 +543,17 @@ reqc_code reqc_request_clone(const reqc_request *request,
  * Frees a request and releases its callbacks' userdata (when no copy still
  * holds them). NULL is a no-op, and so is the request a hook context lends
  * (`reqc_hook_ctx_request`) and the one a response lends
- * (`reqc_response_request`). Freeing a request while a send of it is in
- * flight (from one of its callbacks or hooks, or another thread) is
- * refused: nothing is freed and `reqc_request_error` says
- * `REQC_E_INVALID_STATE`; free it after the send returns.
+ * (`reqc_response_request`).
  *
- * Returns nothing.
+ * Freeing a request that is in use (a send of it in flight: from one of
+ * its own callbacks or hooks, or from another thread) gives up the
+ * caller's reference at once, and the request goes when the send returns:
+ * the send goes on and returns its response as usual, its callbacks and
+ * hooks still run until then, and their `free_userdata` runs after the
+ * last of them, on the sending thread. Never touch `request` after this
+ * call (its callbacks may still be handed it until the send returns).
+ *
+ * Returns nothing. Thread-safe with the sends of `request`.
  */
 void reqc_request_free(reqc_request *request);
 
@@ -1358,16 +1351,18 @@ reqc_code reqc_response_header_at(const reqc_response *response,
 size_t reqc_response_cookie_count(const reqc_response *response);
 
 /**
- * Fills `*cookie_out` (`cookie_out` may be NULL) with the `index`th cookie this response stored (0 up to
- * `reqc_response_cookie_count`), as the jar keeps it; its strings are
- * borrowed from `response` until it is freed. Written only on success.
+ * Writes the `index`th cookie this response stored (0 up to
+ * `reqc_response_cookie_count`), as the jar keeps it, to `*cookie_out`
+ * (`cookie_out` may be NULL: not wanted): borrowed from `response`, valid
+ * until `response` is freed; read it with the `reqc_cookie_*` accessors.
+ * Written only on success.
  *
- * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index at or past the count) or
  * `REQC_E_INVALID_ARGUMENT` (NULL `response`).
  */
 reqc_code reqc_response_cookie_at(const reqc_response *response,
                                   size_t index,
-                                  reqc_cookie *cookie_out);
+                                  const reqc_cookie **cookie_out);
 
 /**
  * The URL this response came from: after redirects, the last one. Borrowed
@@ -1562,12 +1557,18 @@ reqc_code reqc_session_new(reqc_session **session_out);
 
 /**
  * Frees a session: its cookies and connections (a batch made over it
- * keeps what it needs alive). NULL is a no-op. Freeing it while a send
- * through it is in flight (from a hook or callback, or another thread) is
- * refused: nothing is freed and `reqc_session_error` says
- * `REQC_E_INVALID_STATE`.
+ * keeps what it needs alive). NULL is a no-op.
  *
- * Returns nothing.
+ * Freeing a session that is in use (sends through it in flight: from one
+ * of their hooks or callbacks, or from other threads) gives up the
+ * caller's reference at once, and the session goes when the last of those
+ * sends returns: they go on as usual, its hooks and log callback still run
+ * until then, and their `free_userdata` runs after the last of them (on
+ * the thread whose send ended last, or, when a batch made over the session
+ * still holds it, when that batch goes). Never touch `session` after this
+ * call, and start no new send through it.
+ *
+ * Returns nothing. Thread-safe with the sends through `session`.
  */
 void reqc_session_free(reqc_session *session);
 
@@ -1968,12 +1969,21 @@ reqc_code reqc_config_reset(void);
  * by the jar itself, which other threads may change at any time.
  *
  * Thread rule: every function here is thread-safe; a list is a snapshot
- * that may be read from any thread until it is freed.
+ * that may be read from any thread until it is freed, and so are its
+ * cookies and a response's.
+ *
+ * A cookie (`reqc_cookie`) is opaque and read through accessor functions
+ * rather than a public struct (or a struct whose first field is its size):
+ * fields can then be added (SameSite, say) without an ABI change or a
+ * size check in every caller, and a binding maps each accessor directly
+ * to a method or property.
  *
  * Functions:
  *   reqc_session_set_cookie, reqc_session_get_cookie, reqc_session_delete_cookie,
  *   reqc_session_clear_cookies, reqc_session_cookies, reqc_cookie_list_count, reqc_cookie_list_at,
- *   reqc_cookie_list_free, reqc_session_export_cookies, reqc_session_import_cookies,
+ *   reqc_cookie_list_free, reqc_cookie_name, reqc_cookie_value, reqc_cookie_domain,
+ *   reqc_cookie_path, reqc_cookie_expires, reqc_cookie_secure, reqc_cookie_http_only,
+ *   reqc_cookie_include_subdomains, reqc_session_export_cookies, reqc_session_import_cookies,
  *   reqc_string_free.
  * ============================================================================================= */
 
@@ -2050,29 +2060,96 @@ reqc_code reqc_session_cookies(reqc_session *session,
                                reqc_cookie_list **list_out);
 
 /**
- * How many cookies the snapshot holds (0 for NULL).
+ * How many cookies the snapshot holds.
  *
  * Returns the number of cookies; 0 for NULL.
  */
 size_t reqc_cookie_list_count(const reqc_cookie_list *list);
 
 /**
- * Fills `*cookie_out` with the `index`th cookie; its strings are borrowed from
- * `list` until it is freed.
+ * Writes the `index`th cookie of the snapshot (0 up to
+ * `reqc_cookie_list_count`) to `*cookie_out` (`cookie_out` may be NULL: not
+ * wanted): borrowed from `list`, valid until `list` is freed; read it with
+ * the `reqc_cookie_*` accessors. Written only on success.
  *
- * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (out of range) or
- * `REQC_E_INVALID_ARGUMENT` (NULL argument).
+ * Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index at or past the count) or
+ * `REQC_E_INVALID_ARGUMENT` (NULL `list`). Thread-safe.
  */
 reqc_code reqc_cookie_list_at(const reqc_cookie_list *list,
                               size_t index,
-                              reqc_cookie *cookie_out);
+                              const reqc_cookie **cookie_out);
 
 /**
- * Frees a cookie list. NULL is a no-op.
+ * Frees a cookie list and its cookies. NULL is a no-op.
  *
  * Returns nothing.
  */
 void reqc_cookie_list_free(reqc_cookie_list *list);
+
+/**
+ * The cookie's name.
+ *
+ * Returns the name, borrowed from the list or response the cookie came
+ * from; "" for NULL.
+ */
+const char *reqc_cookie_name(const reqc_cookie *cookie);
+
+/**
+ * The cookie's value.
+ *
+ * Returns the value, borrowed from the list or response the cookie came
+ * from; "" for NULL.
+ */
+const char *reqc_cookie_value(const reqc_cookie *cookie);
+
+/**
+ * The host (a host-only cookie) or domain (with subdomains: see
+ * `reqc_cookie_include_subdomains`) the cookie is sent to, without a
+ * leading dot.
+ *
+ * Returns the domain, borrowed from the list or response the cookie came
+ * from; "" for NULL.
+ */
+const char *reqc_cookie_domain(const reqc_cookie *cookie);
+
+/**
+ * The path the cookie is sent under.
+ *
+ * Returns the path, borrowed from the list or response the cookie came
+ * from; "" for NULL.
+ */
+const char *reqc_cookie_path(const reqc_cookie *cookie);
+
+/**
+ * When the cookie expires.
+ *
+ * Returns Unix seconds; 0 for a session cookie (no Expires or Max-Age: it
+ * lives as long as the jar) and for NULL.
+ */
+int64_t reqc_cookie_expires(const reqc_cookie *cookie);
+
+/**
+ * Whether the cookie is sent over https only (its Secure attribute).
+ *
+ * Returns exactly 1 or 0; 0 for NULL.
+ */
+int reqc_cookie_secure(const reqc_cookie *cookie);
+
+/**
+ * Whether the cookie is HttpOnly (libreqc sends it all the same; a
+ * browser would hide it from scripts).
+ *
+ * Returns exactly 1 or 0; 0 for NULL.
+ */
+int reqc_cookie_http_only(const reqc_cookie *cookie);
+
+/**
+ * Whether the cookie is sent to subdomains of `reqc_cookie_domain` too
+ * (it had a Domain attribute) rather than to that host alone.
+ *
+ * Returns exactly 1 or 0; 0 for NULL.
+ */
+int reqc_cookie_include_subdomains(const reqc_cookie *cookie);
 
 /**
  * The jar in the Netscape cookie-file format (what curl's `-b`/`-c` and
@@ -2569,8 +2646,9 @@ typedef int reqc_watch;
  * `reqc_response_free`); otherwise `response` is NULL and
  * `reqc_batch_item_error(batch, index)` says why. The callback may call
  * `reqc_batch_add` (the new item runs in this same perform),
- * `reqc_batch_cancel` and the item getters; not `reqc_batch_perform`,
- * `_poll` or `_free`.
+ * `reqc_batch_cancel`, the item getters and `reqc_batch_free` (the batch
+ * then goes when the run's call returns; later results of the run still
+ * come here); not `reqc_batch_perform` or `_poll` (`REQC_E_INVALID_STATE`).
  */
 typedef void (*reqc_complete_fn)(void *userdata,
                                  reqc_batch *batch,
@@ -2607,13 +2685,22 @@ reqc_code reqc_batch_new(reqc_session *session,
 
 /**
  * Frees a batch, its unclaimed responses and its callbacks' userdata. NULL
- * is a no-op, and so is freeing a batch that is running (from one of its
- * callbacks or another thread): free it after the run returns. Freeing a
- * batch between two event-loop calls of a run ends the run: its transfers
- * stop and their connections close, its socket and timer callbacks are
- * removed first and never called again.
+ * is a no-op.
  *
- * Returns nothing.
+ * Freeing a batch that is in use (a call driving it in flight: perform,
+ * poll or an event-loop call, from one of its callbacks or from another
+ * thread) gives up the caller's reference at once, and the batch goes when
+ * that call returns: the call goes on as usual (`reqc_batch_perform` runs
+ * every item to its end; call `reqc_batch_cancel` first to end it sooner),
+ * its callbacks still run until then, and their `free_userdata` runs after
+ * the last of them, on that call's thread. Never touch `batch` after this
+ * call (its callbacks may still be handed it until that call returns).
+ *
+ * Freeing a batch between two event-loop calls of a run ends the run: its
+ * transfers stop and their connections close, its socket and timer
+ * callbacks are removed first and never called again.
+ *
+ * Returns nothing. Thread-safe with the call driving `batch`.
  */
 void reqc_batch_free(reqc_batch *batch);
 

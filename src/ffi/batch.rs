@@ -21,7 +21,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::boundary::{
-    borrow, code_of, guard, guard_or, into_raw, take, with_handle, write_out, ErrorSlot, Handle,
+    borrow, code_of, guard, guard_or, into_raw, release, with_handle, write_out, ErrorSlot,
+    Failing, Handle,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
 use super::code::{
@@ -56,8 +57,9 @@ pub const REQC_WATCH_REMOVE: reqc_watch = 4;
 /// `reqc_response_free`); otherwise `response` is NULL and
 /// `reqc_batch_item_error(batch, index)` says why. The callback may call
 /// `reqc_batch_add` (the new item runs in this same perform),
-/// `reqc_batch_cancel` and the item getters; not `reqc_batch_perform`,
-/// `_poll` or `_free`.
+/// `reqc_batch_cancel`, the item getters and `reqc_batch_free` (the batch
+/// then goes when the run's call returns; later results of the run still
+/// come here); not `reqc_batch_perform` or `_poll` (`REQC_E_INVALID_STATE`).
 #[allow(non_camel_case_types)]
 pub type reqc_complete_fn = Option<
     unsafe extern "C" fn(
@@ -92,6 +94,9 @@ pub struct reqc_batch {
 
 impl Handle for reqc_batch {
     const TAG: u32 = 0x6261_7463; // "batc"
+}
+
+impl Failing for reqc_batch {
     fn errors(&self) -> &ErrorSlot {
         &self.errors
     }
@@ -133,18 +138,28 @@ pub unsafe extern "C" fn reqc_batch_new(
 }
 
 /// Frees a batch, its unclaimed responses and its callbacks' userdata. NULL
-/// is a no-op, and so is freeing a batch that is running (from one of its
-/// callbacks or another thread): free it after the run returns. Freeing a
-/// batch between two event-loop calls of a run ends the run: its transfers
-/// stop and their connections close, its socket and timer callbacks are
-/// removed first and never called again.
+/// is a no-op.
 ///
-/// Returns nothing.
+/// Freeing a batch that is in use (a call driving it in flight: perform,
+/// poll or an event-loop call, from one of its callbacks or from another
+/// thread) gives up the caller's reference at once, and the batch goes when
+/// that call returns: the call goes on as usual (`reqc_batch_perform` runs
+/// every item to its end; call `reqc_batch_cancel` first to end it sooner),
+/// its callbacks still run until then, and their `free_userdata` runs after
+/// the last of them, on that call's thread. Never touch `batch` after this
+/// call (its callbacks may still be handed it until that call returns).
+///
+/// Freeing a batch between two event-loop calls of a run ends the run: its
+/// transfers stop and their connections close, its socket and timer
+/// callbacks are removed first and never called again.
+///
+/// Returns nothing. Thread-safe with the call driving `batch`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_free(batch: *mut reqc_batch) {
     guard(|| {
-        // SAFETY: forwarded from this function's contract.
-        drop(unsafe { take(batch, |h| !h.batch.is_running()) });
+        // SAFETY: pointers per the header's preamble rule; the call driving
+        // the batch holds its own reference (a lease).
+        unsafe { release(batch) };
         REQC_OK
     });
 }
@@ -290,8 +305,9 @@ fn complete_callback(
             Err(e) => (code_of(e.code), std::ptr::null_mut()),
         };
         // SAFETY: the caller registered `f` with this userdata; `batch` is
-        // the batch's handle, alive while it runs (it cannot be freed while
-        // running), and `response` is handed over to the callback.
+        // the batch's handle, alive while it runs (the call driving it holds
+        // a lease, so a free waits for its end), and `response` is handed
+        // over to the callback.
         unsafe {
             f(
                 userdata.ptr(),

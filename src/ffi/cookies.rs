@@ -6,14 +6,22 @@
 //! by the jar itself, which other threads may change at any time.
 //!
 //! Thread rule: every function here is thread-safe; a list is a snapshot
-//! that may be read from any thread until it is freed.
+//! that may be read from any thread until it is freed, and so are its
+//! cookies and a response's.
+//!
+//! A cookie (`reqc_cookie`) is opaque and read through accessor functions
+//! rather than a public struct (or a struct whose first field is its size):
+//! fields can then be added (SameSite, say) without an ABI change or a
+//! size check in every caller, and a binding maps each accessor directly
+//! to a method or property.
 
 // The session's cookie jar from C.
 
 use std::ffi::{c_char, c_int, CString};
 
 use super::boundary::{
-    borrow, guard, guard_or, into_raw, str_arg, take, with_handle, write_out, ErrorSlot, Handle,
+    borrow, guard, guard_or, into_raw, release, str_arg, with_handle, write_out, ErrorSlot,
+    Failing, Handle, Tagged,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
 use super::session::reqc_session;
@@ -21,53 +29,55 @@ use crate::core::cookies::CookieInfo;
 use crate::core::error::{Code, Error};
 use crate::core::validate;
 
-/// One cookie of a `reqc_cookie_list`. Its strings are borrowed from the list.
-#[repr(C)]
+/// One cookie (opaque), as the jar keeps it: from `reqc_cookie_list_at` or
+/// `reqc_response_cookie_at`, borrowed from the list or response it came
+/// from (valid until that is freed; never freed itself). Read it with
+/// `reqc_cookie_name`, `_value`, `_domain`, `_path`, `_expires`, `_secure`,
+/// `_http_only` and `_include_subdomains`.
+///
+/// Opaque, with accessors, so that fields can be added later (SameSite,
+/// say) without an ABI change, and so that a binding maps each accessor
+/// directly to a method or property. Thread rule: the accessors only read
+/// it, so any threads may call them at once.
 #[allow(non_camel_case_types)]
 pub struct reqc_cookie {
-    /// The host (host-only cookie) or domain (with subdomains) it is sent to.
-    pub domain: *const c_char,
-    /// 1 when sent to subdomains too (it had a Domain attribute).
-    pub include_subdomains: c_int,
-    pub path: *const c_char,
-    /// 1 when sent over https only.
-    pub secure: c_int,
-    pub http_only: c_int,
-    /// Unix seconds; 0 for a session cookie.
-    pub expires: i64,
-    pub name: *const c_char,
-    pub value: *const c_char,
+    info: CookieInfo,
+    /// C copies of the strings: domain, path, name, value.
+    domain: CString,
+    path: CString,
+    name: CString,
+    value: CString,
+}
+
+impl Handle for reqc_cookie {
+    const TAG: u32 = 0x6361_6b65; // "cake"
 }
 
 impl reqc_cookie {
-    /// The C view of one cookie, its strings borrowed from `strings`
-    /// (domain, path, name, value), which must outlive it: a cookie list's
-    /// or a response's.
-    pub(crate) fn view(info: &CookieInfo, strings: [&CString; 4]) -> reqc_cookie {
-        let [domain, path, name, value] = strings;
-        reqc_cookie {
-            domain: domain.as_ptr(),
-            include_subdomains: c_int::from(info.include_subdomains),
-            path: path.as_ptr(),
-            secure: c_int::from(info.secure),
-            http_only: c_int::from(info.http_only),
-            expires: info.expires,
-            name: name.as_ptr(),
-            value: value.as_ptr(),
-        }
+    /// A cookie for C to read, lent by its list or response.
+    pub(crate) fn lent(info: CookieInfo) -> Tagged<reqc_cookie> {
+        Tagged::lent(reqc_cookie {
+            domain: c(&info.domain),
+            path: c(&info.path),
+            name: c(&info.name),
+            value: c(&info.value),
+            info,
+        })
     }
 }
 
 /// A snapshot of a session's cookies (opaque), from `reqc_session_cookies`.
 #[allow(non_camel_case_types)]
 pub struct reqc_cookie_list {
-    /// Each cookie's strings in C form: domain, path, name, value.
-    cookies: Vec<(CookieInfo, [CString; 4])>,
+    cookies: Vec<Tagged<reqc_cookie>>,
     errors: ErrorSlot,
 }
 
 impl Handle for reqc_cookie_list {
     const TAG: u32 = 0x636f_6f6b; // "cook"
+}
+
+impl Failing for reqc_cookie_list {
     fn errors(&self) -> &ErrorSlot {
         &self.errors
     }
@@ -220,15 +230,7 @@ pub unsafe extern "C" fn reqc_session_cookies(
                 .jar
                 .list()
                 .into_iter()
-                .map(|info| {
-                    let strings = [
-                        c(&info.domain),
-                        c(&info.path),
-                        c(&info.name),
-                        c(&info.value),
-                    ];
-                    (info, strings)
-                })
+                .map(reqc_cookie::lent)
                 .collect();
             let list = reqc_cookie_list {
                 cookies,
@@ -240,60 +242,147 @@ pub unsafe extern "C" fn reqc_session_cookies(
     }
 }
 
-/// How many cookies the snapshot holds (0 for NULL).
+/// How many cookies the snapshot holds.
 ///
 /// Returns the number of cookies; 0 for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_cookie_list_count(list: *const reqc_cookie_list) -> usize {
     guard_or(0, || {
-        // SAFETY: forwarded from this function's contract.
+        // SAFETY: pointers per the header's preamble rule.
         unsafe { borrow(list) }.map_or(0, |l| l.cookies.len())
     })
 }
 
-/// Fills `*cookie_out` with the `index`th cookie; its strings are borrowed from
-/// `list` until it is freed.
+/// Writes the `index`th cookie of the snapshot (0 up to
+/// `reqc_cookie_list_count`) to `*cookie_out` (`cookie_out` may be NULL: not
+/// wanted): borrowed from `list`, valid until `list` is freed; read it with
+/// the `reqc_cookie_*` accessors. Written only on success.
 ///
-/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (out of range) or
-/// `REQC_E_INVALID_ARGUMENT` (NULL argument).
+/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index at or past the count) or
+/// `REQC_E_INVALID_ARGUMENT` (NULL `list`). Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_cookie_list_at(
     list: *const reqc_cookie_list,
     index: usize,
-    cookie_out: *mut reqc_cookie,
+    cookie_out: *mut *const reqc_cookie,
 ) -> reqc_code {
     guard(|| {
-        // SAFETY: forwarded from this function's contract.
+        // SAFETY: pointers per the header's preamble rule.
         let Some(l) = (unsafe { borrow(list) }) else {
             return REQC_E_INVALID_ARGUMENT;
         };
-        if cookie_out.is_null() {
-            return REQC_E_INVALID_ARGUMENT;
-        }
-        let Some((info, [domain, path, name, value])) = l.cookies.get(index) else {
+        let Some(cookie) = l.cookies.get(index) else {
             return REQC_E_NOT_FOUND;
         };
-        // SAFETY: `cookie_out` is non-NULL and writable per the contract.
-        unsafe {
-            write_out(
-                cookie_out,
-                reqc_cookie::view(info, [domain, path, name, value]),
-            )
-        };
+        // SAFETY: `cookie_out` is NULL or writable, per the preamble rule.
+        unsafe { write_out(cookie_out, cookie.as_ptr()) };
         REQC_OK
     })
 }
 
-/// Frees a cookie list. NULL is a no-op.
+/// Frees a cookie list and its cookies. NULL is a no-op.
 ///
 /// Returns nothing.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_cookie_list_free(list: *mut reqc_cookie_list) {
     guard(|| {
-        // SAFETY: forwarded from this function's contract.
-        drop(unsafe { take(list, |_| true) });
+        // SAFETY: pointers per the header's preamble rule.
+        unsafe { release(list) };
         REQC_OK
     });
+}
+
+/// Reads a field of a cookie, or `fallback` for NULL (or not a cookie).
+unsafe fn field<T: Copy>(
+    cookie: *const reqc_cookie,
+    fallback: T,
+    f: impl FnOnce(&reqc_cookie) -> T,
+) -> T {
+    guard_or(fallback, || {
+        // SAFETY: pointers per the header's preamble rule.
+        unsafe { borrow(cookie) }.map_or(fallback, f)
+    })
+}
+
+/// The cookie's name.
+///
+/// Returns the name, borrowed from the list or response the cookie came
+/// from; "" for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_cookie_name(cookie: *const reqc_cookie) -> *const c_char {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { field(cookie, c"".as_ptr(), |k| k.name.as_ptr()) }
+}
+
+/// The cookie's value.
+///
+/// Returns the value, borrowed from the list or response the cookie came
+/// from; "" for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_cookie_value(cookie: *const reqc_cookie) -> *const c_char {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { field(cookie, c"".as_ptr(), |k| k.value.as_ptr()) }
+}
+
+/// The host (a host-only cookie) or domain (with subdomains: see
+/// `reqc_cookie_include_subdomains`) the cookie is sent to, without a
+/// leading dot.
+///
+/// Returns the domain, borrowed from the list or response the cookie came
+/// from; "" for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_cookie_domain(cookie: *const reqc_cookie) -> *const c_char {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { field(cookie, c"".as_ptr(), |k| k.domain.as_ptr()) }
+}
+
+/// The path the cookie is sent under.
+///
+/// Returns the path, borrowed from the list or response the cookie came
+/// from; "" for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_cookie_path(cookie: *const reqc_cookie) -> *const c_char {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { field(cookie, c"".as_ptr(), |k| k.path.as_ptr()) }
+}
+
+/// When the cookie expires.
+///
+/// Returns Unix seconds; 0 for a session cookie (no Expires or Max-Age: it
+/// lives as long as the jar) and for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_cookie_expires(cookie: *const reqc_cookie) -> i64 {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { field(cookie, 0, |k| k.info.expires) }
+}
+
+/// Whether the cookie is sent over https only (its Secure attribute).
+///
+/// Returns exactly 1 or 0; 0 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_cookie_secure(cookie: *const reqc_cookie) -> c_int {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { field(cookie, 0, |k| c_int::from(k.info.secure)) }
+}
+
+/// Whether the cookie is HttpOnly (libreqc sends it all the same; a
+/// browser would hide it from scripts).
+///
+/// Returns exactly 1 or 0; 0 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_cookie_http_only(cookie: *const reqc_cookie) -> c_int {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { field(cookie, 0, |k| c_int::from(k.info.http_only)) }
+}
+
+/// Whether the cookie is sent to subdomains of `reqc_cookie_domain` too
+/// (it had a Domain attribute) rather than to that host alone.
+///
+/// Returns exactly 1 or 0; 0 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_cookie_include_subdomains(cookie: *const reqc_cookie) -> c_int {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { field(cookie, 0, |k| c_int::from(k.info.include_subdomains)) }
 }
 
 /// The jar in the Netscape cookie-file format (what curl's `-b`/`-c` and

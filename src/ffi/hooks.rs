@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use super::boundary::{
     borrow, bytes_arg, guard_or, guarded, opt_str_arg, str_arg, take, with_handle, write_out,
-    ErrorSlot, Handle, Tagged,
+    ErrorSlot, Failing, Handle, Tagged,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
 use super::code::reqc_code;
@@ -118,6 +118,9 @@ struct ResponseEdits {
 
 impl Handle for reqc_hook_ctx {
     const TAG: u32 = 0x686f_6f6b; // "hook"
+}
+
+impl Failing for reqc_hook_ctx {
     fn errors(&self) -> &ErrorSlot {
         &self.errors
     }
@@ -165,10 +168,10 @@ impl Hook for CHook {
         };
         match &mut call.data {
             HookData::Request(r) => {
-                ctx.request = Some(Tagged::new(reqc_request::lent((**r).clone())))
+                ctx.request = Some(Tagged::lent(reqc_request::new((**r).clone())))
             }
             HookData::Response(r) => {
-                ctx.response = Some(Tagged::new(reqc_response::lent(std::mem::take(*r))))
+                ctx.response = Some(Tagged::lent(reqc_response::new(std::mem::take(*r))))
             }
             HookData::Sent(info) => {
                 let ip = CString::new(info.remote_ip.clone()).unwrap_or_default();
@@ -177,7 +180,7 @@ impl Hook for CHook {
         }
         // SAFETY: the caller registered `hook` with this userdata; `ctx`
         // lives until after the call returns.
-        let ctx = Tagged::new(ctx);
+        let ctx = Tagged::lent(ctx);
         let rc = unsafe {
             (self.hook)(
                 self.userdata.ptr(),
@@ -494,7 +497,7 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response(
     unsafe {
         edit_response(ctx, |c| {
             // SAFETY: the caller hands over a response it owns.
-            let taken = take(replacement, |r| !r.is_borrowed());
+            let taken = take(replacement);
             let new = taken.ok_or_else(|| {
                 Error::invalid("replacement is NULL, not a response, or a history entry")
             })?;

@@ -24,8 +24,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::boundary::{
-    bytes_arg, guard, into_raw, opt_str_arg, outcome, str_arg, with_handle, write_out, ErrorSlot,
-    Handle, InUse,
+    bytes_arg, guard, into_raw, opt_str_arg, outcome, release, str_arg, with_handle, write_out,
+    ErrorSlot, Failing, Handle,
 };
 use super::callbacks::{
     reqc_data_fn, reqc_free_fn, reqc_read_fn, CDataSink, CReadSource, Userdata,
@@ -47,10 +47,6 @@ pub struct reqc_request {
     request: Mutex<Request>,
     cancel: CancelToken,
     errors: ErrorSlot,
-    /// Lent to a hook for one call: the hook may change it, not free it.
-    lent: bool,
-    /// Sends in flight, during which the request may not be freed.
-    pub(crate) in_use: InUse,
     /// The C copies of fields that getters hand out (`reqc_request_url`,
     /// `reqc_request_method`, …), by field: each stays until its field's
     /// value differs at the next call, so a pointer lives until the request
@@ -63,6 +59,9 @@ pub struct reqc_request {
 
 impl Handle for reqc_request {
     const TAG: u32 = 0x7265_7175; // "requ"
+}
+
+impl Failing for reqc_request {
     fn errors(&self) -> &ErrorSlot {
         &self.errors
     }
@@ -74,8 +73,6 @@ impl reqc_request {
             request: Mutex::new(request),
             cancel: CancelToken::new(),
             errors: ErrorSlot::default(),
-            lent: false,
-            in_use: InUse::default(),
             shown: Mutex::default(),
             last_response: Mutex::default(),
         }
@@ -94,14 +91,6 @@ impl reqc_request {
             *slot = e.response.take().map(|r| *r);
             e
         })
-    }
-
-    /// A request lent to a hook for the duration of one call.
-    pub(crate) fn lent(request: Request) -> reqc_request {
-        reqc_request {
-            lent: true,
-            ..reqc_request::new(request)
-        }
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Request> {
@@ -213,23 +202,23 @@ pub unsafe extern "C" fn reqc_request_clone(
 /// Frees a request and releases its callbacks' userdata (when no copy still
 /// holds them). NULL is a no-op, and so is the request a hook context lends
 /// (`reqc_hook_ctx_request`) and the one a response lends
-/// (`reqc_response_request`). Freeing a request while a send of it is in
-/// flight (from one of its callbacks or hooks, or another thread) is
-/// refused: nothing is freed and `reqc_request_error` says
-/// `REQC_E_INVALID_STATE`; free it after the send returns.
+/// (`reqc_response_request`).
 ///
-/// Returns nothing.
+/// Freeing a request that is in use (a send of it in flight: from one of
+/// its own callbacks or hooks, or from another thread) gives up the
+/// caller's reference at once, and the request goes when the send returns:
+/// the send goes on and returns its response as usual, its callbacks and
+/// hooks still run until then, and their `free_userdata` runs after the
+/// last of them, on the sending thread. Never touch `request` after this
+/// call (its callbacks may still be handed it until the send returns).
+///
+/// Returns nothing. Thread-safe with the sends of `request`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_free(request: *mut reqc_request) {
     guard(|| {
-        // SAFETY: forwarded from this function's contract. A request lent
-        // to a hook belongs to the hook's context; one being sent stays.
-        if unsafe { super::boundary::borrow(request) }.is_some_and(|r| !r.lent) {
-            // SAFETY: as above.
-            unsafe {
-                super::boundary::free_unless_busy(request, |r| r.in_use.is_busy(), "request")
-            };
-        }
+        // SAFETY: pointers per the header's preamble rule; a send in flight
+        // holds its own reference (a lease), so this never frees under it.
+        unsafe { release(request) };
         REQC_OK
     });
 }

@@ -15,7 +15,7 @@ use std::ffi::{c_char, c_int, CString};
 use std::sync::{Arc, OnceLock, Weak};
 
 use super::boundary::{
-    borrow, guard, guard_or, str_arg, take, write_out, ErrorSlot, Handle, Tagged,
+    borrow, guard, guard_or, release, str_arg, write_out, ErrorSlot, Failing, Handle, Tagged,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_NOT_FOUND, REQC_OK};
 use super::cookies::reqc_cookie;
@@ -48,9 +48,6 @@ pub struct reqc_response {
     /// The body followed by one NUL byte, so `reqc_response_text` needs no copy.
     body_len: usize,
     history: History,
-    /// Belongs to something else (a history entry to its parent, a hook's
-    /// response to the hook's context): freeing it is a no-op.
-    borrowed: bool,
     strings: OnceLock<Strings>,
     /// The declared charset, found on first use.
     encoding: OnceLock<Option<CString>>,
@@ -114,8 +111,8 @@ struct Strings {
     remote_ip: CString,
     headers: Vec<(CString, CString)>,
     warnings: Vec<CString>,
-    /// Each stored cookie's domain, path, name and value.
-    cookies: Vec<[CString; 4]>,
+    /// The cookies the response stored, for C to read.
+    cookies: Vec<Tagged<reqc_cookie>>,
 }
 
 fn c_string(s: &str) -> CString {
@@ -125,6 +122,9 @@ fn c_string(s: &str) -> CString {
 
 impl Handle for reqc_response {
     const TAG: u32 = 0x7265_7370; // "resp"
+}
+
+impl Failing for reqc_response {
     fn errors(&self) -> &ErrorSlot {
         &self.errors
     }
@@ -132,15 +132,10 @@ impl Handle for reqc_response {
 
 impl reqc_response {
     pub(crate) fn new(mut response: Response) -> reqc_response {
-        reqc_response::build(std::mem::take(&mut response.history), response, false)
+        reqc_response::build(std::mem::take(&mut response.history), response)
     }
 
-    /// A response lent to a hook for one call.
-    pub(crate) fn lent(mut response: Response) -> reqc_response {
-        reqc_response::build(std::mem::take(&mut response.history), response, true)
-    }
-
-    fn build(history: Vec<Response>, response: Response, borrowed: bool) -> reqc_response {
+    fn build(history: Vec<Response>, response: Response) -> reqc_response {
         let list = Arc::new_cyclic(|list: &Weak<Vec<Tagged<reqc_response>>>| {
             history
                 .into_iter()
@@ -150,21 +145,21 @@ impl reqc_response {
                         list: list.clone(),
                         before,
                     };
-                    Tagged::new(reqc_response::with_history(hop, place, true))
+                    // Lent: an entry belongs to its parent's list.
+                    Tagged::lent(reqc_response::with_history(hop, place))
                 })
                 .collect()
         });
-        reqc_response::with_history(response, History::Own(list), borrowed)
+        reqc_response::with_history(response, History::Own(list))
     }
 
-    fn with_history(mut response: Response, history: History, borrowed: bool) -> reqc_response {
+    fn with_history(mut response: Response, history: History) -> reqc_response {
         let body_len = response.body.len();
         response.body.push(0);
         reqc_response {
             response,
             body_len,
             history,
-            borrowed,
             strings: OnceLock::new(),
             encoding: OnceLock::new(),
             text: OnceLock::new(),
@@ -192,10 +187,6 @@ impl reqc_response {
         response
     }
 
-    pub(crate) fn is_borrowed(&self) -> bool {
-        self.borrowed
-    }
-
     fn strings(&self) -> &Strings {
         self.strings.get_or_init(|| Strings {
             reason: c_string(&self.response.reason),
@@ -212,14 +203,8 @@ impl reqc_response {
                 .response
                 .cookies
                 .iter()
-                .map(|c| {
-                    [
-                        c_string(&c.domain),
-                        c_string(&c.path),
-                        c_string(&c.name),
-                        c_string(&c.value),
-                    ]
-                })
+                .cloned()
+                .map(reqc_cookie::lent)
                 .collect(),
         })
     }
@@ -310,9 +295,9 @@ unsafe fn entry_at(
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_free(response: *mut reqc_response) {
     guard(|| {
-        // SAFETY: forwarded from this function's contract; a history entry
-        // belongs to its parent.
-        drop(unsafe { take(response, |r| !r.borrowed) });
+        // SAFETY: pointers per the header's preamble rule; a history entry
+        // and a hook's response are lent, and release leaves them alone.
+        unsafe { release(response) };
         REQC_OK
     });
 }
@@ -570,28 +555,24 @@ pub unsafe extern "C" fn reqc_response_cookie_count(response: *const reqc_respon
     unsafe { read(response, 0, |r| r.response.cookies.len()) }
 }
 
-/// Fills `*cookie_out` (`cookie_out` may be NULL) with the `index`th cookie this response stored (0 up to
-/// `reqc_response_cookie_count`), as the jar keeps it; its strings are
-/// borrowed from `response` until it is freed. Written only on success.
+/// Writes the `index`th cookie this response stored (0 up to
+/// `reqc_response_cookie_count`), as the jar keeps it, to `*cookie_out`
+/// (`cookie_out` may be NULL: not wanted): borrowed from `response`, valid
+/// until `response` is freed; read it with the `reqc_cookie_*` accessors.
+/// Written only on success.
 ///
-/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index out of range) or
+/// Returns `REQC_OK`, `REQC_E_NOT_FOUND` (index at or past the count) or
 /// `REQC_E_INVALID_ARGUMENT` (NULL `response`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_cookie_at(
     response: *const reqc_response,
     index: usize,
-    cookie_out: *mut reqc_cookie,
+    cookie_out: *mut *const reqc_cookie,
 ) -> reqc_code {
     let write = |r: &reqc_response| {
-        let info = r.response.cookies.get(index)?;
-        let [domain, path, name, value] = r.strings().cookies.get(index)?;
+        let cookie = r.strings().cookies.get(index)?;
         // SAFETY: the outs are NULL or writable, per the header's preamble rule.
-        unsafe {
-            write_out(
-                cookie_out,
-                reqc_cookie::view(info, [domain, path, name, value]),
-            )
-        };
+        unsafe { write_out(cookie_out, cookie.as_ptr()) };
         Some(())
     };
     // SAFETY: pointers per the header's preamble rule.
@@ -635,7 +616,7 @@ pub unsafe extern "C" fn reqc_response_request(
             r.request
                 .get_or_init(|| {
                     let sent = r.response.request.as_deref()?;
-                    Some(Tagged::new(reqc_request::lent(sent.clone())))
+                    Some(Tagged::lent(reqc_request::new(sent.clone())))
                 })
                 .as_ref()
                 .map_or(std::ptr::null(), Tagged::as_ptr)

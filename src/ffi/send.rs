@@ -54,7 +54,6 @@ pub unsafe extern "C" fn reqc_send(
             if response_out.is_null() {
                 return Err(Error::invalid("response_out is NULL"));
             }
-            let _sending = r.in_use.enter();
             let request = r.snapshot();
             let mut lane = Lane::new();
             let response = r.sent(send(

@@ -43,8 +43,8 @@ use std::ffi::{c_char, c_int};
 use std::sync::Arc;
 
 use super::boundary::{
-    borrow, bytes_arg, free_unless_busy, guard, into_raw, opt_str_arg, str_arg, with_handle,
-    write_out, ErrorSlot, Handle, InUse,
+    borrow, bytes_arg, guard, into_raw, opt_str_arg, release, str_arg, with_handle, write_out,
+    ErrorSlot, Failing, Handle, Lease,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
 use super::options::{self, reqc_http_version, reqc_tls_version};
@@ -62,12 +62,13 @@ use crate::core::session::Session;
 pub struct reqc_session {
     pub(crate) session: Arc<Session<Lane>>,
     errors: ErrorSlot,
-    /// Sends in flight, during which the session may not be freed.
-    in_use: InUse,
 }
 
 impl Handle for reqc_session {
     const TAG: u32 = 0x7365_7373; // "sess"
+}
+
+impl Failing for reqc_session {
     fn errors(&self) -> &ErrorSlot {
         &self.errors
     }
@@ -86,7 +87,6 @@ pub unsafe extern "C" fn reqc_session_new(session_out: *mut *mut reqc_session) -
         let handle = into_raw(reqc_session {
             session: Arc::new(Session::new()),
             errors: ErrorSlot::default(),
-            in_use: InUse::default(),
         });
         // SAFETY: `session_out` is non-NULL and writable per the contract.
         unsafe { write_out(session_out, handle) };
@@ -95,17 +95,24 @@ pub unsafe extern "C" fn reqc_session_new(session_out: *mut *mut reqc_session) -
 }
 
 /// Frees a session: its cookies and connections (a batch made over it
-/// keeps what it needs alive). NULL is a no-op. Freeing it while a send
-/// through it is in flight (from a hook or callback, or another thread) is
-/// refused: nothing is freed and `reqc_session_error` says
-/// `REQC_E_INVALID_STATE`.
+/// keeps what it needs alive). NULL is a no-op.
 ///
-/// Returns nothing.
+/// Freeing a session that is in use (sends through it in flight: from one
+/// of their hooks or callbacks, or from other threads) gives up the
+/// caller's reference at once, and the session goes when the last of those
+/// sends returns: they go on as usual, its hooks and log callback still run
+/// until then, and their `free_userdata` runs after the last of them (on
+/// the thread whose send ended last, or, when a batch made over the session
+/// still holds it, when that batch goes). Never touch `session` after this
+/// call, and start no new send through it.
+///
+/// Returns nothing. Thread-safe with the sends through `session`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_free(session: *mut reqc_session) {
     guard(|| {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { free_unless_busy(session, |h| h.in_use.is_busy(), "session") };
+        // SAFETY: pointers per the header's preamble rule; each send in
+        // flight holds its own reference (a lease).
+        unsafe { release(session) };
         REQC_OK
     });
 }
@@ -148,12 +155,13 @@ pub unsafe extern "C" fn reqc_session_send(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         with_handle(request, |r| {
-            let session = borrow(session)
+            // Held for the send: a free of the session meanwhile waits for
+            // its end.
+            let session = Lease::new(session)
                 .ok_or_else(|| Error::invalid("session is NULL or not a session"))?;
             if response_out.is_null() {
                 return Err(Error::invalid("response_out is NULL"));
             }
-            let _sending = (r.in_use.enter(), session.in_use.enter());
             let response = r.sent(session.session.send(&r.snapshot(), r.cancel_token()))?;
             write_out(response_out, into_raw(reqc_response::new(response)));
             Ok(())

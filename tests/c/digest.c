@@ -138,8 +138,8 @@ static int jar_has(reqc_session *s, const char *name) {
     int found = 0;
     if (reqc_session_cookies(s, &list) != REQC_OK) return 0;
     for (i = 0; i < reqc_cookie_list_count(list); i++) {
-        reqc_cookie c;
-        if (reqc_cookie_list_at(list, i, &c) == REQC_OK && strcmp(c.name, name) == 0) found = 1;
+        const reqc_cookie *c = NULL;
+        if (reqc_cookie_list_at(list, i, &c) == REQC_OK && strcmp(reqc_cookie_name(c), name) == 0) found = 1;
     }
     reqc_cookie_list_free(list);
     return found;

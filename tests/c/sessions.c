@@ -340,7 +340,7 @@ static void test_cookie_jar_api(void) {
     reqc_session *s = new_session();
     reqc_session *s2 = NULL;
     reqc_cookie_list *list = NULL;
-    reqc_cookie c;
+    const reqc_cookie *c = NULL;
     char *value = NULL, *exported = NULL;
     size_t count = 0;
     reqc_response *resp;
@@ -357,27 +357,26 @@ static void test_cookie_jar_api(void) {
 
     CHECK(reqc_session_cookies(s, &list) == REQC_OK);
     CHECK(reqc_cookie_list_count(list) == 2);
-    memset(&c, 0, sizeof c);
     if (reqc_cookie_list_at(list, 0, &c) == REQC_OK) {
-        CHECK_STR_EQ(c.domain, "127.0.0.1");
-        CHECK_STR_EQ(c.path, "/");
-        CHECK_STR_EQ(c.name, "jar1");
-        CHECK_STR_EQ(c.value, "v1");
-        CHECK(c.include_subdomains == 0);
-        CHECK(c.secure == 0);
-        CHECK(c.http_only == 0);
-        CHECK(c.expires == 0);
+        CHECK_STR_EQ(reqc_cookie_domain(c), "127.0.0.1");
+        CHECK_STR_EQ(reqc_cookie_path(c), "/");
+        CHECK_STR_EQ(reqc_cookie_name(c), "jar1");
+        CHECK_STR_EQ(reqc_cookie_value(c), "v1");
+        CHECK(reqc_cookie_include_subdomains(c) == 0);
+        CHECK(reqc_cookie_secure(c) == 0);
+        CHECK(reqc_cookie_http_only(c) == 0);
+        CHECK(reqc_cookie_expires(c) == 0);
     } else {
         CHECK(!"reqc_cookie_list_at(0) failed");
     }
     if (reqc_cookie_list_at(list, 1, &c) == REQC_OK) {
-        CHECK_STR_EQ(c.name, "jar2");
-        CHECK(c.http_only == 1);
+        CHECK_STR_EQ(reqc_cookie_name(c), "jar2");
+        CHECK(reqc_cookie_http_only(c) == 1);
     } else {
         CHECK(!"reqc_cookie_list_at(1) failed");
     }
     CHECK(reqc_cookie_list_at(list, 2, &c) == REQC_E_NOT_FOUND);
-    CHECK(reqc_cookie_list_at(list, 0, NULL) == REQC_E_INVALID_ARGUMENT);
+    CHECK(reqc_cookie_list_at(list, 0, NULL) == REQC_OK);
 
     /* The snapshot does not change with the jar. */
     CHECK(reqc_session_delete_cookie(s, "127.0.0.1", "/", "jar1") == REQC_OK);

@@ -58,9 +58,9 @@ def valid(fn, ctype, name, callbacks, locals_, frees):
     stars = ctype.count("*")
     if ctype in callbacks:
         return f"dummy_{ctype}"
-    if stars == 2 or (stars == 1 and base in ("size_t", "int", "reqc_cookie", "reqc_hook_id") and "const" not in ctype):
+    if stars == 2 or (stars == 1 and base in ("size_t", "int", "reqc_hook_id") and "const" not in ctype):
         var = f"out{len(locals_)}"
-        decl = {"size_t": "size_t", "int": "int", "reqc_cookie": "reqc_cookie", "reqc_hook_id": "reqc_hook_id"}.get(base)
+        decl = {"size_t": "size_t", "int": "int", "reqc_hook_id": "reqc_hook_id"}.get(base)
         if stars == 2:
             decl = ("const " if "const" in ctype else "") + f"{base} *"
             # What the call hands over must be freed after it.
@@ -71,8 +71,6 @@ def valid(fn, ctype, name, callbacks, locals_, frees):
             locals_.append(f"{decl} {var} = NULL;")
         else:
             locals_.append(f"{decl} {var};")
-            if base == "reqc_cookie":
-                locals_[-1] = f"{decl} {var} = {{0}};"
         return f"&{var}"
     if base in HANDLE_MAKERS:
         return HANDLE_MAKERS[base]

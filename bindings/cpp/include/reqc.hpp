@@ -263,9 +263,11 @@ struct Cookie {
 };
 
 namespace detail {
-inline Cookie copy_cookie(const reqc_cookie &c) {
-    return Cookie{nz(c.domain), nz(c.path), nz(c.name), nz(c.value),
-                  c.include_subdomains != 0, c.secure != 0, c.http_only != 0, c.expires};
+inline Cookie copy_cookie(const reqc_cookie *c) {
+    return Cookie{nz(reqc_cookie_domain(c)),          nz(reqc_cookie_path(c)),
+                  nz(reqc_cookie_name(c)),            nz(reqc_cookie_value(c)),
+                  reqc_cookie_include_subdomains(c) != 0, reqc_cookie_secure(c) != 0,
+                  reqc_cookie_http_only(c) != 0,      reqc_cookie_expires(c)};
 }
 } // namespace detail
 
@@ -404,7 +406,7 @@ public:
     std::vector<Cookie> cookies() const {
         std::vector<Cookie> all;
         for (size_t i = 0, n = reqc_response_cookie_count(r_); i < n; i++) {
-            reqc_cookie c{};
+            const reqc_cookie *c = nullptr;
             if (reqc_response_cookie_at(r_, i, &c) == REQC_OK) all.push_back(detail::copy_cookie(c));
         }
         return all;
@@ -1049,7 +1051,7 @@ public:
         std::unique_ptr<reqc_cookie_list, detail::FreeCookieList> owned(list);
         std::vector<Cookie> all;
         for (size_t i = 0, n = reqc_cookie_list_count(list); i < n; i++) {
-            reqc_cookie c{};
+            const reqc_cookie *c = nullptr;
             if (reqc_cookie_list_at(list, i, &c) != REQC_OK) break;
             all.push_back(detail::copy_cookie(c));
         }

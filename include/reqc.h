@@ -582,9 +582,11 @@ const char *reqc_request_error(const reqc_request *request);
  *
  * Returns `REQC_OK`; `REQC_E_NOT_FOUND` when the last send left none (it
  * succeeded, failed another way, or the response was taken), leaving
- * `reqc_request_error` as the send left it; `REQC_E_INVALID_ARGUMENT` for
- * NULL. `*response_out` is written only on success. When several threads
- * send `request`, which send's response this is depends on their order.
+ * `reqc_request_error` as the send left it (the code is the whole answer);
+ * `REQC_E_INVALID_ARGUMENT` for NULL (a NULL `response_out` leaves a
+ * message on `request`). `*response_out` is written only on success. When
+ * several threads send `request`, which send's response this is depends on
+ * their order.
  */
 reqc_code reqc_request_last_response(reqc_request *request,
                                      reqc_response **response_out);
@@ -1860,13 +1862,31 @@ reqc_code reqc_session_set_min_tls_version(reqc_session *session,
  * Thread rule: thread-safe to set at any time, from any thread; sends that
  * already started keep the values they began with.
  *
+ * There is no handle to hold a failure's message: the config keeps the
+ * message of the last failed `reqc_config_*` call in the process, read with
+ * `reqc_config_error` (one slot for the process, kept with the config and
+ * set under the lock that orders config changes; not thread-local).
+ *
  * Functions:
- *   reqc_config_set_user_agent, reqc_config_set_proxy, reqc_config_set_trust_env,
- *   reqc_config_set_timeout_ms, reqc_config_set_read_timeout_ms,
+ *   reqc_config_error, reqc_config_set_user_agent, reqc_config_set_proxy,
+ *   reqc_config_set_trust_env, reqc_config_set_timeout_ms, reqc_config_set_read_timeout_ms,
  *   reqc_config_set_connect_timeout_ms, reqc_config_set_redirects,
  *   reqc_config_set_max_response_bytes, reqc_config_set_verify_tls, reqc_config_set_header,
  *   reqc_config_reset.
  * ============================================================================================= */
+
+/**
+ * The message of the last failed `reqc_config_*` call in the process (any
+ * thread), e.g. "REQC_E_INVALID_ARGUMENT: timeout -1 ms is negative"; ""
+ * when none failed. There is no config handle to hold it, so the process
+ * keeps one: read it from the thread whose call failed, before another
+ * `reqc_config_*` call fails (config is usually set at start-up, from one
+ * thread).
+ *
+ * Returns the message, borrowed from the process until the next failed
+ * `reqc_config_*` call (on any thread); "" when none failed. Thread-safe.
+ */
+const char *reqc_config_error(void);
 
 /**
  * The config's `User-Agent`, under a session's or request's user agent or
@@ -2208,7 +2228,7 @@ void reqc_string_free(char *string);
  *   reqc_request_add_hook, reqc_session_add_hook, reqc_request_remove_hook,
  *   reqc_session_remove_hook, reqc_hook_ctx_request, reqc_hook_ctx_response, reqc_hook_ctx_hop,
  *   reqc_hook_ctx_remote_ip, reqc_hook_ctx_remote_port, reqc_hook_ctx_connection_reused,
- *   reqc_hook_ctx_set_response, reqc_hook_ctx_set_response_status,
+ *   reqc_hook_ctx_error, reqc_hook_ctx_set_response, reqc_hook_ctx_set_response_status,
  *   reqc_hook_ctx_set_response_header, reqc_hook_ctx_set_response_body.
  * ============================================================================================= */
 
@@ -2425,6 +2445,18 @@ int reqc_hook_ctx_remote_port(const reqc_hook_ctx *ctx);
 int reqc_hook_ctx_connection_reused(const reqc_hook_ctx *ctx);
 
 /**
+ * The message of the last failed call on `ctx` (a `reqc_hook_ctx_set_*`
+ * setter), e.g. "REQC_E_INVALID_ARGUMENT: status 42 is not 100 to 999";
+ * "" when none failed. A setter called on the lent request
+ * (`reqc_hook_ctx_request`) leaves its message on that request
+ * (`reqc_request_error`).
+ *
+ * Returns the message, borrowed from `ctx` until its next failed call or
+ * the end of the hook's call; "" when none failed or for NULL.
+ */
+const char *reqc_hook_ctx_error(const reqc_hook_ctx *ctx);
+
+/**
  * RESPONSE: replaces the response with `replacement` (for instance one
  * obtained by sending again); on success this takes ownership of
  * `replacement`: do not free it.
@@ -2432,7 +2464,8 @@ int reqc_hook_ctx_connection_reused(const reqc_hook_ctx *ctx);
  * on top of it.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a RESPONSE hook, NULL,
- * or a history entry; then `replacement` still belongs to the caller).
+ * or a history entry; then `replacement` still belongs to the caller;
+ * message: `reqc_hook_ctx_error`).
  */
 reqc_code reqc_hook_ctx_set_response(reqc_hook_ctx *ctx,
                                      reqc_response *replacement);
@@ -2441,7 +2474,7 @@ reqc_code reqc_hook_ctx_set_response(reqc_hook_ctx *ctx,
  * RESPONSE: sets the status code (100 to 999; the reason becomes the
  * standard phrase). Applied when the hook returns.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message: `reqc_hook_ctx_error`).
  */
 reqc_code reqc_hook_ctx_set_response_status(reqc_hook_ctx *ctx,
                                             int status);
@@ -2450,7 +2483,7 @@ reqc_code reqc_hook_ctx_set_response_status(reqc_hook_ctx *ctx,
  * RESPONSE: sets response header `name` to `value`, replacing every value
  * of that name; NULL removes it. Applied when the hook returns.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message: `reqc_hook_ctx_error`).
  */
 reqc_code reqc_hook_ctx_set_response_header(reqc_hook_ctx *ctx,
                                             const char *name,
@@ -2460,7 +2493,7 @@ reqc_code reqc_hook_ctx_set_response_header(reqc_hook_ctx *ctx,
  * RESPONSE: sets the response body to a copy of `len` bytes at `data`.
  * Applied when the hook returns.
  *
- * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message: `reqc_hook_ctx_error`).
  */
 reqc_code reqc_hook_ctx_set_response_body(reqc_hook_ctx *ctx,
                                           const uint8_t *data,
@@ -2678,7 +2711,9 @@ typedef void (*reqc_timer_fn)(void *userdata,
  * private session when `session` is NULL (`session` may be NULL). The batch keeps its session
  * alive: they may be freed in either order.
  *
- * Returns `REQC_OK` and writes `*batch_out`, or `REQC_E_INVALID_ARGUMENT`.
+ * Returns `REQC_OK` and writes `*batch_out`, or `REQC_E_INVALID_ARGUMENT`
+ * (`session` not a session; a NULL `batch_out`, with a message on
+ * `session` when there is one).
  */
 reqc_code reqc_batch_new(reqc_session *session,
                          reqc_batch **batch_out);
@@ -2705,7 +2740,8 @@ reqc_code reqc_batch_new(reqc_session *session,
 void reqc_batch_free(reqc_batch *batch);
 
 /**
- * The message of the last failed call on `batch` (perform, poll, a setter);
+ * The message of the last failed call on `batch` (perform, poll, a setter,
+ * `reqc_batch_result`);
  * "" when none. Borrowed from `batch` until its next failed call or its free.
  *
  * Returns the message, borrowed from `batch` until its next failed call or its
@@ -2835,7 +2871,10 @@ reqc_code reqc_batch_cancel(reqc_batch *batch);
  * saying why) without writing `*response_out`, also after on_complete saw it;
  * `REQC_E_NOT_FOUND` when there is no such item or its response was
  * already taken or handed to on_complete; `REQC_E_INVALID_STATE` when it
- * has not finished.
+ * has not finished; `REQC_E_INVALID_ARGUMENT` for a NULL argument. These
+ * last three leave a message on `batch` (`reqc_batch_error`; not for a
+ * NULL `batch`); an item's own failure code leaves `reqc_batch_error` as
+ * it was.
  */
 reqc_code reqc_batch_result(reqc_batch *batch,
                             size_t index,

@@ -25,9 +25,7 @@ use super::boundary::{
     Failing, Handle,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
-use super::code::{
-    reqc_code, REQC_E_INVALID_ARGUMENT, REQC_E_INVALID_STATE, REQC_E_NOT_FOUND, REQC_OK,
-};
+use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
 use super::request::reqc_request;
 use super::response::reqc_response;
 use super::session::reqc_session;
@@ -107,25 +105,28 @@ impl Failing for reqc_batch {
 /// private session when `session` is NULL (`session` may be NULL). The batch keeps its session
 /// alive: they may be freed in either order.
 ///
-/// Returns `REQC_OK` and writes `*batch_out`, or `REQC_E_INVALID_ARGUMENT`.
+/// Returns `REQC_OK` and writes `*batch_out`, or `REQC_E_INVALID_ARGUMENT`
+/// (`session` not a session; a NULL `batch_out`, with a message on
+/// `session` when there is one).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_new(
     session: *mut reqc_session,
     batch_out: *mut *mut reqc_batch,
 ) -> reqc_code {
     guard(|| {
-        if batch_out.is_null() {
+        // SAFETY: pointers per the header's preamble rule.
+        let given = unsafe { borrow(session) };
+        if !session.is_null() && given.is_none() {
             return REQC_E_INVALID_ARGUMENT;
         }
-        let session = if session.is_null() {
-            Arc::new(Session::new())
-        } else {
-            // SAFETY: forwarded from this function's contract.
-            match unsafe { borrow(session) } {
-                Some(s) => s.session.clone(),
-                None => return REQC_E_INVALID_ARGUMENT,
+        if batch_out.is_null() {
+            // The session, when there is one, holds the message.
+            if let Some(s) = given {
+                s.errors().set(&Error::invalid("batch_out is NULL"));
             }
-        };
+            return REQC_E_INVALID_ARGUMENT;
+        }
+        let session = given.map_or_else(|| Arc::new(Session::new()), |s| s.session.clone());
         let handle = into_raw(reqc_batch {
             batch: Arc::new(Batch::new(session)),
             messages: Mutex::default(),
@@ -164,7 +165,8 @@ pub unsafe extern "C" fn reqc_batch_free(batch: *mut reqc_batch) {
     });
 }
 
-/// The message of the last failed call on `batch` (perform, poll, a setter);
+/// The message of the last failed call on `batch` (perform, poll, a setter,
+/// `reqc_batch_result`);
 /// "" when none. Borrowed from `batch` until its next failed call or its free.
 ///
 /// Returns the message, borrowed from `batch` until its next failed call or its
@@ -397,7 +399,10 @@ pub unsafe extern "C" fn reqc_batch_cancel(batch: *mut reqc_batch) -> reqc_code 
 /// saying why) without writing `*response_out`, also after on_complete saw it;
 /// `REQC_E_NOT_FOUND` when there is no such item or its response was
 /// already taken or handed to on_complete; `REQC_E_INVALID_STATE` when it
-/// has not finished.
+/// has not finished; `REQC_E_INVALID_ARGUMENT` for a NULL argument. These
+/// last three leave a message on `batch` (`reqc_batch_error`; not for a
+/// NULL `batch`); an item's own failure code leaves `reqc_batch_error` as
+/// it was.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_result(
     batch: *mut reqc_batch,
@@ -405,18 +410,28 @@ pub unsafe extern "C" fn reqc_batch_result(
     response_out: *mut *mut reqc_response,
 ) -> reqc_code {
     guard(|| {
-        // SAFETY: forwarded from this function's contract.
+        // SAFETY: pointers per the header's preamble rule.
         let Some(h) = (unsafe { borrow(batch) }) else {
             return REQC_E_INVALID_ARGUMENT;
         };
+        // A failure of this call leaves its message on the batch; an item's
+        // own failure code keeps its message at `reqc_batch_item_error`.
+        let refuse = |code: Code, message: String| {
+            h.errors.set(&Error::new(code, message));
+            code_of(code)
+        };
         if response_out.is_null() {
-            return REQC_E_INVALID_ARGUMENT;
+            return refuse(Code::InvalidArgument, "response_out is NULL".into());
         }
-        if index >= h.batch.len() {
-            return REQC_E_NOT_FOUND;
+        let count = h.batch.len();
+        if index >= count {
+            return refuse(
+                Code::NotFound,
+                format!("no item {index}: the batch holds {count}"),
+            );
         }
         if !h.batch.is_finished(index) {
-            return REQC_E_INVALID_STATE;
+            return refuse(Code::InvalidState, format!("item {index} has not finished"));
         }
         match h.batch.take(index) {
             Some(Ok(response)) => {
@@ -427,7 +442,10 @@ pub unsafe extern "C" fn reqc_batch_result(
             Some(Err(e)) => code_of(e.code),
             None => match h.batch.item_error(index) {
                 Some(e) => code_of(e.code),
-                None => REQC_E_NOT_FOUND,
+                None => refuse(
+                    Code::NotFound,
+                    format!("item {index}'s response was already taken or handed to on_complete"),
+                ),
             },
         }
     })

@@ -17,6 +17,11 @@ use crate::core::error::{Code, Error, Result};
 pub struct ErrorSlot(Mutex<Option<CString>>);
 
 impl ErrorSlot {
+    /// An empty slot, for a `static` (the global config's).
+    pub const fn new() -> ErrorSlot {
+        ErrorSlot(Mutex::new(None))
+    }
+
     pub fn set(&self, error: &Error) {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(Self::text(error));
     }

@@ -4,20 +4,51 @@
 //!
 //! Thread rule: thread-safe to set at any time, from any thread; sends that
 //! already started keep the values they began with.
+//!
+//! There is no handle to hold a failure's message: the config keeps the
+//! message of the last failed `reqc_config_*` call in the process, read with
+//! `reqc_config_error` (one slot for the process, kept with the config and
+//! set under the lock that orders config changes; not thread-local).
 
 // The global config (`reqc_config_*`): process-wide defaults.
 
 use std::ffi::{c_char, c_int};
+use std::sync::{Mutex, PoisonError};
 
-use super::boundary::{guarded, opt_str_arg, str_arg};
+use super::boundary::{guard, guard_or, opt_str_arg, outcome, str_arg, ErrorSlot};
 use super::code::reqc_code;
 use super::options;
 use crate::core::config::edit_global;
 use crate::core::error::Result;
 use crate::core::send::Layer;
 
-fn edit(f: impl FnOnce(&mut Layer) -> Result<()>) -> reqc_code {
-    guarded(|| edit_global(f))
+/// The message of the last failed `reqc_config_*` call.
+static ERRORS: ErrorSlot = ErrorSlot::new();
+/// Orders config changes with their messages, so the slot holds the last
+/// failure in the order the changes were made.
+static CHANGES: Mutex<()> = Mutex::new(());
+
+/// The one way a `reqc_config_*` call changes the config: a failure leaves
+/// its message for `reqc_config_error`.
+pub(crate) fn edit(f: impl FnOnce(&mut Layer) -> Result<()>) -> reqc_code {
+    guard(|| {
+        let _in_order = CHANGES.lock().unwrap_or_else(PoisonError::into_inner);
+        outcome(edit_global(f), Some(&ERRORS))
+    })
+}
+
+/// The message of the last failed `reqc_config_*` call in the process (any
+/// thread), e.g. "REQC_E_INVALID_ARGUMENT: timeout -1 ms is negative"; ""
+/// when none failed. There is no config handle to hold it, so the process
+/// keeps one: read it from the thread whose call failed, before another
+/// `reqc_config_*` call fails (config is usually set at start-up, from one
+/// thread).
+///
+/// Returns the message, borrowed from the process until the next failed
+/// `reqc_config_*` call (on any thread); "" when none failed. Thread-safe.
+#[no_mangle]
+pub extern "C" fn reqc_config_error() -> *const c_char {
+    guard_or(c"".as_ptr(), || ERRORS.as_ptr())
 }
 
 /// The config's `User-Agent`, under a session's or request's user agent or

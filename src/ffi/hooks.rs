@@ -18,8 +18,8 @@ use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::Arc;
 
 use super::boundary::{
-    borrow, bytes_arg, guard_or, guarded, opt_str_arg, str_arg, take, with_handle, write_out,
-    ErrorSlot, Failing, Handle, Tagged,
+    borrow, bytes_arg, guard_or, opt_str_arg, str_arg, take, with_handle, write_out, ErrorSlot,
+    Failing, Handle, Tagged,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
 use super::code::reqc_code;
@@ -470,13 +470,33 @@ unsafe fn edit_response(
     ctx: *mut reqc_hook_ctx,
     f: impl FnOnce(&mut ResponseEdits) -> Result<()>,
 ) -> reqc_code {
-    guarded(|| {
-        // SAFETY: forwarded from the caller's contract.
-        let c = unsafe { borrow(ctx) }.ok_or_else(|| Error::invalid("ctx is NULL"))?;
-        if c.response.is_none() {
-            return Err(Error::invalid("not a RESPONSE hook's context"));
-        }
-        f(&mut c.edits.borrow_mut())
+    // SAFETY: forwarded from the caller's contract. A failure's message
+    // stays on the context, for `reqc_hook_ctx_error`.
+    unsafe {
+        with_handle(ctx, |c| {
+            if c.response.is_none() {
+                return Err(Error::invalid(
+                    "the context has no response: response setters work in RESPONSE hooks only",
+                ));
+            }
+            f(&mut c.edits.borrow_mut())
+        })
+    }
+}
+
+/// The message of the last failed call on `ctx` (a `reqc_hook_ctx_set_*`
+/// setter), e.g. "REQC_E_INVALID_ARGUMENT: status 42 is not 100 to 999";
+/// "" when none failed. A setter called on the lent request
+/// (`reqc_hook_ctx_request`) leaves its message on that request
+/// (`reqc_request_error`).
+///
+/// Returns the message, borrowed from `ctx` until its next failed call or
+/// the end of the hook's call; "" when none failed or for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_error(ctx: *const reqc_hook_ctx) -> *const c_char {
+    guard_or(c"".as_ptr(), || {
+        // SAFETY: pointers per the header's preamble rule.
+        unsafe { borrow(ctx) }.map_or(c"".as_ptr(), |c| c.errors.as_ptr())
     })
 }
 
@@ -487,7 +507,8 @@ unsafe fn edit_response(
 /// on top of it.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a RESPONSE hook, NULL,
-/// or a history entry; then `replacement` still belongs to the caller).
+/// or a history entry; then `replacement` still belongs to the caller;
+/// message: `reqc_hook_ctx_error`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_set_response(
     ctx: *mut reqc_hook_ctx,
@@ -510,7 +531,7 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response(
 /// RESPONSE: sets the status code (100 to 999; the reason becomes the
 /// standard phrase). Applied when the hook returns.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message: `reqc_hook_ctx_error`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_set_response_status(
     ctx: *mut reqc_hook_ctx,
@@ -532,7 +553,7 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response_status(
 /// RESPONSE: sets response header `name` to `value`, replacing every value
 /// of that name; NULL removes it. Applied when the hook returns.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message: `reqc_hook_ctx_error`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_set_response_header(
     ctx: *mut reqc_hook_ctx,
@@ -558,7 +579,7 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response_header(
 /// RESPONSE: sets the response body to a copy of `len` bytes at `data`.
 /// Applied when the hook returns.
 ///
-/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message: `reqc_hook_ctx_error`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_set_response_body(
     ctx: *mut reqc_hook_ctx,

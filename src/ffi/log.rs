@@ -19,7 +19,6 @@ use super::boundary::with_handle;
 use super::callbacks::{reqc_free_fn, Userdata};
 use super::code::reqc_code;
 use super::session::reqc_session;
-use crate::core::config::edit_global;
 use crate::core::error::{Error, Result};
 use crate::core::log::{Level, LogSink, Logger};
 use crate::core::send::Layer;
@@ -143,12 +142,11 @@ fn callback_logger(
 }
 
 fn set_global(logger: Result<Logger>) -> reqc_code {
-    super::boundary::guarded(|| {
-        let logger = logger?;
-        edit_global(|l: &mut Layer| {
-            l.options.log = Some(logger);
-            Ok(())
-        })
+    // Through the config's one edit, so a failure leaves its message for
+    // `reqc_config_error`.
+    super::config::edit(|l: &mut Layer| {
+        l.options.log = Some(logger?);
+        Ok(())
     })
 }
 

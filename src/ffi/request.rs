@@ -254,9 +254,11 @@ pub unsafe extern "C" fn reqc_request_error(request: *const reqc_request) -> *co
 ///
 /// Returns `REQC_OK`; `REQC_E_NOT_FOUND` when the last send left none (it
 /// succeeded, failed another way, or the response was taken), leaving
-/// `reqc_request_error` as the send left it; `REQC_E_INVALID_ARGUMENT` for
-/// NULL. `*response_out` is written only on success. When several threads
-/// send `request`, which send's response this is depends on their order.
+/// `reqc_request_error` as the send left it (the code is the whole answer);
+/// `REQC_E_INVALID_ARGUMENT` for NULL (a NULL `response_out` leaves a
+/// message on `request`). `*response_out` is written only on success. When
+/// several threads send `request`, which send's response this is depends on
+/// their order.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_last_response(
     request: *mut reqc_request,
@@ -268,6 +270,7 @@ pub unsafe extern "C" fn reqc_request_last_response(
             return REQC_E_INVALID_ARGUMENT;
         };
         if response_out.is_null() {
+            r.errors.set(&Error::invalid("response_out is NULL"));
             return REQC_E_INVALID_ARGUMENT;
         }
         let taken = r

@@ -18,7 +18,9 @@
 //! A run is either driven by `perform` / `poll`, or started by
 //! `start_watched` and driven by the caller's event loop (`act`); neither
 //! takes over the other's run. The event loop's socket and timer callbacks
-//! are installed on the lane for that run only.
+//! are installed on the lane for that run only. Whoever drives, the lane is
+//! stepped and stopped (cancel, deadline) by the engine's one driver,
+//! `drive`, as a blocking send's is.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
@@ -26,19 +28,16 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
-use super::cancel::{CancelToken, WakerGuard};
+use super::cancel::CancelToken;
+use super::drive::{Stop, Stopped, Stops, STEP_WAIT};
 use super::error::{Code, Error, Result};
 use super::request::Request;
 use super::response::Response;
 use super::send::{Exchange, Layer};
 use super::session::Session;
-use super::transfer::{Driver, Finished, NewLane, SocketWatcher, Transport};
+use super::transfer::{Driver, Finished, NewLane, SocketWatcher};
 
 pub const DEFAULT_CONCURRENCY: usize = 64;
-
-/// How long one blocking step waits on the sockets at most; a cancel wakes
-/// it at once.
-const STEP_WAIT: Duration = Duration::from_millis(200);
 
 /// Receives each item's result as it lands (index, result).
 pub type OnComplete = Box<dyn FnMut(usize, Result<Response>) + Send>;
@@ -64,7 +63,8 @@ struct Run<T> {
     lane: T,
     below: Arc<Layer>,
     exchanges: HashMap<usize, Exchange>,
-    deadline: Option<Instant>,
+    /// The batch's cancel and its deadline.
+    stops: Stops,
     hosts: HostSlots,
     /// Started by `start_watched`: the caller's event loop drives it.
     watched: bool,
@@ -73,7 +73,6 @@ struct Run<T> {
     /// the server may then refuse to serve: the lane, with its connections,
     /// is dropped at the end of the run instead of going back to the pool.
     tainted: bool,
-    _wake: WakerGuard,
 }
 
 /// How a call wants the run.
@@ -167,7 +166,7 @@ fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl<T: Transport + Driver + NewLane + Send> Batch<T> {
+impl<T: Driver + NewLane + Send> Batch<T> {
     pub fn session(&self) -> &Arc<Session<T>> {
         &self.session
     }
@@ -377,19 +376,18 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
                 return Err(e);
             }
         }
-        let wake = self.cancel.on_cancel(lane.waker());
+        let deadline = settings.timeout.map(|t| Instant::now() + t);
         Ok(Run {
             below: self.session.layers(),
+            stops: Stops::new(&lane, &self.cancel, deadline),
             lane,
             exchanges: HashMap::new(),
-            deadline: settings.timeout.map(|t| Instant::now() + t),
             hosts: HostSlots {
                 cap: settings.per_host,
                 ..HostSlots::default()
             },
             watched,
             tainted: false,
-            _wake: wake,
         })
     }
 
@@ -415,15 +413,8 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
         for done in finished.transpose()?.into_iter().flatten() {
             self.finish_hop(run, done);
         }
-        let stop = if self.cancel.is_cancelled() {
-            Some(Error::new(Code::Cancelled, "the batch was cancelled"))
-        } else if run.deadline.is_some_and(|d| Instant::now() >= d) {
-            Some(Error::new(Code::Timeout, "the batch's deadline passed"))
-        } else {
-            None
-        };
-        match stop {
-            Some(why) => self.stop_all(run, &why),
+        match run.stops.stop_if_due(&mut run.lane) {
+            Some(stopped) => self.stop_all(run, stopped),
             None => self.fill(run),
         }
         let idle = run.exchanges.is_empty()
@@ -550,8 +541,13 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
         }
     }
 
-    /// Ends every unfinished item with `why`.
-    fn stop_all(&self, run: &mut Run<T>, why: &Error) {
+    /// Ends every unfinished item with why the run stopped; the driver has
+    /// aborted the transfers that were running.
+    fn stop_all(&self, run: &mut Run<T>, stopped: Stopped) {
+        let why = &match stopped.why {
+            Stop::Cancelled => Error::new(Code::Cancelled, "the batch was cancelled"),
+            Stop::DeadlinePassed => Error::new(Code::Timeout, "the batch's deadline passed"),
+        };
         run.tainted = true;
         let parked: Vec<usize> = run
             .hosts
@@ -566,7 +562,7 @@ impl<T: Transport + Driver + NewLane + Send> Batch<T> {
         for index in parked {
             self.complete(index, Err(why.clone()));
         }
-        for (index, collector) in run.lane.abort_all() {
+        for (index, collector) in stopped.aborted {
             if let Some(mut exchange) = run.exchanges.remove(&index) {
                 let e = exchange.finish_hop(collector, Err(why.clone())).err();
                 self.complete(index, Err(e.unwrap_or_else(|| why.clone())));

@@ -1,5 +1,6 @@
 //! The engine, in safe Rust: requests, layered defaults, redirects, response
-//! building. It knows nothing of C or of libcurl; it drives a `Transport`.
+//! building. It knows nothing of C or of libcurl; it drives a `Driver`
+//! (`transfer`), the lane the transport provides, through `drive`.
 
 pub mod batch;
 pub mod body;
@@ -11,6 +12,7 @@ pub mod cookies;
 pub mod decode;
 pub mod defaults;
 pub mod digest;
+pub mod drive;
 pub mod environment;
 pub mod error;
 pub mod head;

@@ -13,6 +13,7 @@ use super::cookies::CookieJar;
 use super::decode;
 use super::defaults;
 use super::digest::{Nonces, Round, Sent};
+use super::drive;
 use super::error::{Code, Error, Result};
 use super::hooks::{HookData, HookKind, HookList, Warnings};
 use super::layers::{self, percent_decode};
@@ -21,12 +22,12 @@ use super::redact;
 use super::redirect;
 use super::request::{Auth, HeaderEdits, Options, Request};
 use super::response::Response;
-use super::transfer::{Hop, HopBody, HopInfo, Transport, Upload};
+use super::transfer::{Driver, Hop, HopBody, HopInfo, Upload};
 
 pub use super::layers::Layer;
 
-/// Sends `request` over `transport` with `below` (session over config) as the
-/// lower layers, following redirects and answering digest challenges.
+/// Sends `request` on `lane` with `below` (session over config) as the
+/// lower layers, one blocking transfer per hop (`drive::transfer`), following redirects and answering digest challenges.
 /// Each hop sends the cookies of `jar` (a session's) that apply to its URL
 /// and stores the cookies its response sets; without a jar, a jar for this
 /// send alone keeps them across its redirect hops and digest rounds (as
@@ -36,7 +37,7 @@ pub use super::layers::Layer;
 pub fn send(
     request: &Request,
     below: &Layer,
-    transport: &mut dyn Transport,
+    lane: &mut dyn Driver,
     cancel: &CancelToken,
     jar: Option<Arc<CookieJar>>,
     nonces: Option<Arc<Nonces>>,
@@ -47,7 +48,7 @@ pub fn send(
         let outcome = if cancel.is_cancelled() {
             Err(Error::new(Code::Cancelled, "cancelled"))
         } else {
-            transport.transfer(exchange.hop(), &mut collector, cancel)
+            drive::transfer(lane, exchange.hop(), &mut collector, cancel)
         };
         if let Some(response) = exchange.finish_hop(collector, outcome)? {
             return Ok(response);

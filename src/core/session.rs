@@ -12,7 +12,7 @@ use super::error::Result;
 use super::request::Request;
 use super::response::Response;
 use super::send::{send, Layer};
-use super::transfer::{NewLane, Transport};
+use super::transfer::{Driver, NewLane};
 
 /// How many idle lanes a session keeps (each holds its own connections).
 /// More are made when every lane is busy; the extra ones are dropped.
@@ -33,7 +33,7 @@ pub struct Session<T: NewLane> {
     idle: Mutex<Vec<T>>,
 }
 
-impl<T: Transport + NewLane> Default for Session<T> {
+impl<T: Driver + NewLane> Default for Session<T> {
     fn default() -> Self {
         Session {
             defaults: RwLock::default(),
@@ -46,7 +46,7 @@ impl<T: Transport + NewLane> Default for Session<T> {
     }
 }
 
-impl<T: Transport + NewLane> Session<T> {
+impl<T: Driver + NewLane> Session<T> {
     pub fn new() -> Session<T> {
         Session::default()
     }

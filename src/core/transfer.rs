@@ -8,7 +8,6 @@ use std::time::Duration;
 use url::Url;
 
 use super::body::{BodySource, FilePart};
-use super::cancel::CancelToken;
 use super::collect::Collector;
 use super::error::Result;
 use super::log::HopLog;
@@ -154,19 +153,6 @@ pub struct HopInfo {
     pub reused_connection: bool,
 }
 
-/// Runs one HTTP transfer. Implemented over libcurl in `crate::transport`.
-pub trait Transport {
-    /// Performs `hop`, feeding head lines and body bytes to `collector`, and
-    /// returns promptly with `Code::Cancelled` once `cancel` is cancelled.
-    /// Errors carry the transport's description; the engine adds the URL.
-    fn transfer(
-        &mut self,
-        hop: &Hop,
-        collector: &mut Collector,
-        cancel: &CancelToken,
-    ) -> Result<HopInfo>;
-}
-
 /// A transfer a `Driver` finished (or gave up on).
 pub struct Finished {
     pub id: usize,
@@ -193,8 +179,10 @@ pub trait SocketWatcher: Send + Sync {
 }
 
 /// Runs many transfers at once on one connection cache (a curl multi
-/// handle), on the calling thread. A batch drives it; a blocking send is the
-/// special case of one transfer.
+/// handle), on the calling thread: a lane. Implemented over libcurl in
+/// `crate::transport`. The engine drives it (`core::drive`): a batch with
+/// many transfers, a blocking send with one. Errors carry the transport's
+/// description; the engine adds the URL.
 pub trait Driver {
     /// Starts `hop` as transfer `id`, its response going to `collector`.
     fn start(&mut self, id: usize, hop: &Hop, collector: Collector) -> Result<()>;

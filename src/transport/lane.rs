@@ -1,7 +1,8 @@
 //! A lane: one curl multi handle (which owns a connection cache) and a pool
-//! of easy handles, driven on the calling thread. A single send runs one
-//! transfer on it; a batch runs many. Transfers on one lane reuse its
-//! keep-alive connections and multiplex HTTP/2 streams.
+//! of easy handles, driven on the calling thread by the engine's driver
+//! (`core::drive`): a single send runs one transfer on it; a batch runs
+//! many. Transfers on one lane reuse its keep-alive connections and
+//! multiplex HTTP/2 streams.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,16 +15,14 @@ use super::configure::configure;
 use super::errors::from_curl;
 use super::handler::{Callbacks, RawEasy};
 use super::share::Share;
-use crate::core::cancel::CancelToken;
 use crate::core::collect::Collector;
 use crate::core::error::{Code, Error, Result};
 use crate::core::response::Timings;
-use crate::core::transfer::{
-    Driver, Finished, Hop, HopInfo, NewLane, SocketWatcher, Transport, Watch,
-};
+use crate::core::transfer::{Driver, Finished, Hop, HopInfo, NewLane, SocketWatcher, Watch};
 
-/// How long one wait on the sockets may last. A wake-up (cancel) cuts it
-/// short; this bound only limits how stale a lost wake-up could make it.
+/// How long one wait on the sockets may last, whatever the caller asks (a
+/// `reqc_batch_poll` with a long timeout included). A wake-up (cancel) cuts
+/// it short; this bound only limits how stale a lost wake-up could make it.
 const MAX_WAIT: Duration = Duration::from_millis(200);
 
 pub struct Lane {
@@ -349,41 +348,6 @@ impl NewLane for Lane {
 
     fn new_lane(shared: &Arc<Share>) -> Lane {
         Lane::with_share(shared.clone())
-    }
-}
-
-impl Transport for Lane {
-    /// One transfer, blocking: the batch machinery with a single item.
-    fn transfer(
-        &mut self,
-        hop: &Hop,
-        collector: &mut Collector,
-        cancel: &CancelToken,
-    ) -> Result<HopInfo> {
-        const ID: usize = 0;
-        self.start(ID, hop, std::mem::take(collector))?;
-        let _wake = cancel.on_cancel(self.waker());
-        loop {
-            if cancel.is_cancelled() {
-                if let Some((_, back)) = self.abort_all().into_iter().next() {
-                    *collector = back;
-                }
-                return Err(Error::new(Code::Cancelled, "cancelled"));
-            }
-            let finished = match self.step(MAX_WAIT) {
-                Ok(finished) => finished,
-                Err(e) => {
-                    if let Some((_, back)) = self.abort_all().into_iter().next() {
-                        *collector = back;
-                    }
-                    return Err(e);
-                }
-            };
-            if let Some(done) = finished.into_iter().find(|f| f.id == ID) {
-                *collector = done.collector;
-                return done.outcome;
-            }
-        }
     }
 }
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::error::Result;
 use super::request::Request;
 
 /// Points in a hop's life, each measured from the hop's start (libcurl's
@@ -77,6 +78,59 @@ impl Response {
     }
 }
 
+/// Changes a RESPONSE hook asks for, checked as they are made and applied
+/// together when the hook returns (on the response it leaves, a replacement
+/// included).
+#[derive(Default)]
+pub struct Edits {
+    status: Option<u16>,
+    /// In order; `None` removes the header.
+    headers: Vec<(String, Option<String>)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Edits {
+    /// A new status, 100 to 999; the reason becomes its standard phrase.
+    pub fn set_status(&mut self, status: i64) -> Result<()> {
+        self.status = Some(super::validate::status(status)?);
+        Ok(())
+    }
+
+    /// Header `name` set to `value` in place of every value it had; `None`
+    /// removes it.
+    pub fn set_header(&mut self, name: &str, value: Option<&str>) -> Result<()> {
+        super::validate::header_name(name)?;
+        if let Some(value) = value {
+            super::validate::header_value(name, value)?;
+        }
+        self.headers
+            .push((name.to_string(), value.map(str::to_string)));
+        Ok(())
+    }
+
+    pub fn set_body(&mut self, body: Vec<u8>) {
+        self.body = Some(body);
+    }
+
+    pub fn apply(self, response: &mut Response) {
+        if let Some(status) = self.status {
+            response.status = status;
+            response.reason = canonical_reason(status).to_string();
+        }
+        for (name, value) in self.headers {
+            response
+                .headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+            if let Some(value) = value {
+                response.headers.push((name, value));
+            }
+        }
+        if let Some(body) = self.body {
+            response.body = body;
+        }
+    }
+}
+
 /// The standard reason phrase, for HTTP/2 and 3 responses that carry none.
 pub fn canonical_reason(status: u16) -> &'static str {
     match status {
@@ -131,5 +185,58 @@ pub fn canonical_reason(status: u16) -> &'static str {
         504 => "Gateway Timeout",
         505 => "HTTP Version Not Supported",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::error::Code;
+
+    #[test]
+    fn edits_apply_in_order_when_asked() {
+        let mut response = Response {
+            status: 200,
+            reason: "OK".into(),
+            headers: vec![
+                ("Set-Cookie".into(), "a=1".into()),
+                ("X-Keep".into(), "k".into()),
+                ("set-cookie".into(), "b=2".into()),
+            ],
+            body: b"old".to_vec(),
+            ..Response::default()
+        };
+        let mut edits = Edits::default();
+        edits.set_status(418).unwrap();
+        edits.set_header("SET-COOKIE", None).unwrap();
+        edits.set_header("X-New", Some("1")).unwrap();
+        edits.set_header("X-New", Some("2")).unwrap();
+        edits.set_body(b"new".to_vec());
+        assert_eq!(
+            edits.set_header("X-Bad", Some("a\r\nb")).unwrap_err().code,
+            Code::InvalidArgument
+        );
+        assert_eq!(
+            edits.set_header("X Bad", None).unwrap_err().code,
+            Code::InvalidArgument
+        );
+        assert_eq!(
+            edits.set_status(99).unwrap_err().code,
+            Code::InvalidArgument
+        );
+        assert_eq!(response.status, 200, "nothing applies before `apply`");
+        edits.apply(&mut response);
+        assert_eq!(
+            (response.status, response.reason.as_str()),
+            (418, "I'm a teapot")
+        );
+        assert_eq!(
+            response.headers,
+            vec![
+                ("X-Keep".to_string(), "k".to_string()),
+                ("X-New".into(), "2".into())
+            ]
+        );
+        assert_eq!(response.body, b"new");
     }
 }

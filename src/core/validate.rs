@@ -1,6 +1,10 @@
 //! Checks applied to everything a caller hands in, before it reaches a transfer:
 //! methods and header names are HTTP tokens, header values carry no CR, LF or
-//! NUL, URLs parse and are http or https.
+//! NUL, URLs parse and are http or https, proxies speak a scheme libcurl is
+//! asked for, user names hold no `:`, files exist when they are named, and
+//! a status a hook sets is a status.
+
+use std::path::{Path, PathBuf};
 
 use super::error::{Code, Error, Result};
 use url::Url;
@@ -125,6 +129,75 @@ pub fn scheme_and_host(url: &Url) -> Result<()> {
     Ok(())
 }
 
+/// The schemes a proxy URL may have.
+pub const PROXY_SCHEMES: [&str; 6] = ["http", "https", "socks5", "socks5h", "socks4", "socks4a"];
+
+/// A proxy URL: it parses and its scheme is one of `PROXY_SCHEMES`. Its
+/// credentials never reach the message.
+pub fn proxy(url: &str) -> Result<()> {
+    let parsed = Url::parse(url).map_err(|e| {
+        let shown = super::redact::url_text(url);
+        Error::new(Code::InvalidUrl, format!("proxy {shown:?}: {e}"))
+    })?;
+    if !PROXY_SCHEMES.contains(&parsed.scheme()) {
+        return Err(Error::new(
+            Code::UnsupportedProtocol,
+            format!(
+                "proxy scheme {:?} is not http, https, socks4(a) or socks5(h)",
+                parsed.scheme()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A user name for basic or digest auth: `user:password` is how both send
+/// it, so a `:` in the name would move the rest into the password.
+pub fn user_name(user: &str) -> Result<()> {
+    if user.contains(':') {
+        return Err(Error::invalid("user name contains ':'"));
+    }
+    Ok(())
+}
+
+/// A path that must exist when it is set (a CA file or directory, a client
+/// certificate or key), so a typo fails at the setter rather than as a TLS
+/// error at the first send; `what` names it in the message.
+pub fn existing_path(path: &str, what: &str) -> Result<PathBuf> {
+    let path = PathBuf::from(path);
+    std::fs::metadata(&path)
+        .map_err(|e| Error::new(Code::Io, format!("{what} {}: {e}", path.display())))?;
+    Ok(path)
+}
+
+/// A file a multipart part reads at each send: it must open now.
+pub fn readable_file(path: &Path) -> Result<()> {
+    std::fs::File::open(path)
+        .map(drop)
+        .map_err(|e| Error::new(Code::Io, format!("cannot read {}: {e}", path.display())))
+}
+
+/// A multipart part's content type goes out as a header value inside a
+/// quoted context: CR, LF or a quote in it is refused. (Names and filenames
+/// are escaped when sent instead.)
+pub fn part_content_type(content_type: &str) -> Result<()> {
+    if content_type
+        .bytes()
+        .any(|b| matches!(b, b'\r' | b'\n' | b'"'))
+    {
+        return Err(Error::invalid("content type contains CR, LF or a quote"));
+    }
+    Ok(())
+}
+
+/// A status code a hook may give a response: three digits, 100 to 999.
+pub fn status(status: i64) -> Result<u16> {
+    u16::try_from(status)
+        .ok()
+        .filter(|s| (100..=999).contains(s))
+        .ok_or_else(|| Error::invalid(format!("status {status} is not 100 to 999")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +252,70 @@ mod tests {
             url("http://h/p%zz?q=%pp%41#f%").unwrap().as_str(),
             "http://h/p%25zz?q=%25pp%41#f%25"
         );
+    }
+
+    #[test]
+    fn proxies() {
+        for ok in [
+            "http://p:3128",
+            "https://p",
+            "socks5h://p:1080",
+            "socks4a://p",
+        ] {
+            assert!(proxy(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            proxy("ftp://p").unwrap_err().code,
+            Code::UnsupportedProtocol
+        );
+        let e = proxy("http://user:hunter2@[::1").unwrap_err();
+        assert_eq!(e.code, Code::InvalidUrl);
+        assert!(!e.message.contains("hunter2"), "{}", e.message);
+    }
+
+    #[test]
+    fn user_names() {
+        assert!(user_name("alice").is_ok());
+        assert!(user_name("").is_ok());
+        assert_eq!(user_name("a:b").unwrap_err().code, Code::InvalidArgument);
+    }
+
+    #[test]
+    fn files() {
+        let dir = std::env::temp_dir();
+        assert_eq!(
+            existing_path(dir.to_str().unwrap(), "CA directory").unwrap(),
+            dir
+        );
+        let e = existing_path("/nonexistent/ca.pem", "CA file").unwrap_err();
+        assert_eq!(e.code, Code::Io);
+        assert!(
+            e.message.starts_with("CA file /nonexistent/ca.pem"),
+            "{}",
+            e.message
+        );
+        let e = readable_file(Path::new("/nonexistent/part.bin")).unwrap_err();
+        assert_eq!(e.code, Code::Io);
+        assert!(e.message.starts_with("cannot read /nonexistent/part.bin"));
+    }
+
+    #[test]
+    fn part_content_types() {
+        assert!(part_content_type("text/plain; charset=utf-8").is_ok());
+        for bad in ["a\rb", "a\nb", "a\"b"] {
+            assert_eq!(
+                part_content_type(bad).unwrap_err().code,
+                Code::InvalidArgument
+            );
+        }
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(status(100).unwrap(), 100);
+        assert_eq!(status(999).unwrap(), 999);
+        for bad in [99, 1000, -1, i64::from(u16::MAX) + 200] {
+            assert_eq!(status(bad).unwrap_err().code, Code::InvalidArgument);
+        }
     }
 }

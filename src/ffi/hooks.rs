@@ -28,7 +28,7 @@ use super::response::reqc_response;
 use super::session::reqc_session;
 use crate::core::error::{Error, Result};
 use crate::core::hooks::{Flow, Hook, HookCall, HookData, HookKind, SentInfo};
-use crate::core::validate;
+use crate::core::response::Edits;
 
 /// When a hook runs: one of the `REQC_HOOK_KIND_*` constants.
 #[allow(non_camel_case_types)]
@@ -108,12 +108,12 @@ pub struct reqc_hook_ctx {
     errors: ErrorSlot,
 }
 
+/// A RESPONSE hook's changes: a replacement handed over from C, and the
+/// engine's edits applied on top of whichever response is left.
 #[derive(Default)]
 struct ResponseEdits {
     replacement: Option<Box<Tagged<reqc_response>>>,
-    status: Option<u16>,
-    headers: Vec<(String, Option<String>)>,
-    body: Option<Vec<u8>>,
+    changes: Edits,
 }
 
 impl Handle for reqc_hook_ctx {
@@ -207,7 +207,7 @@ impl Hook for CHook {
                     (None, Some(old)) => old.into_inner().into_core(),
                     (None, None) => unreachable!("a response hook always has a response"),
                 };
-                apply_edits(&mut out, edits.status, edits.headers, edits.body);
+                edits.changes.apply(&mut out);
                 **r = out;
             }
             HookData::Sent(_) => {}
@@ -217,29 +217,6 @@ impl Hook for CHook {
             REQC_HOOK_RESULT_ABORT => Flow::Abort,
             _ => Flow::Warn,
         }
-    }
-}
-
-fn apply_edits(
-    response: &mut crate::core::Response,
-    status: Option<u16>,
-    edits: Vec<(String, Option<String>)>,
-    body: Option<Vec<u8>>,
-) {
-    if let Some(status) = status {
-        response.status = status;
-        response.reason = crate::core::response::canonical_reason(status).to_string();
-    }
-    for (name, value) in edits {
-        response
-            .headers
-            .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
-        if let Some(value) = value {
-            response.headers.push((name, value));
-        }
-    }
-    if let Some(body) = body {
-        response.body = body;
     }
 }
 
@@ -538,16 +515,7 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response_status(
     status: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        edit_response(ctx, |c| {
-            let status = u16::try_from(status)
-                .ok()
-                .filter(|s| (100..=999).contains(s))
-                .ok_or_else(|| Error::invalid(format!("status {status} is not 100 to 999")))?;
-            c.status = Some(status);
-            Ok(())
-        })
-    }
+    unsafe { edit_response(ctx, |c| c.changes.set_status(i64::from(status))) }
 }
 
 /// RESPONSE: sets response header `name` to `value`, replacing every value
@@ -565,13 +533,7 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response_header(
         edit_response(ctx, |c| {
             let name = str_arg(name, "header name")?;
             let value = opt_str_arg(value, "header value")?;
-            validate::header_name(name)?;
-            if let Some(v) = value {
-                validate::header_value(name, v)?;
-            }
-            c.headers
-                .push((name.to_string(), value.map(str::to_string)));
-            Ok(())
+            c.changes.set_header(name, value)
         })
     }
 }
@@ -589,7 +551,7 @@ pub unsafe extern "C" fn reqc_hook_ctx_set_response_body(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         edit_response(ctx, |c| {
-            c.body = Some(bytes_arg(data, len, "data")?.to_vec());
+            c.changes.set_body(bytes_arg(data, len, "data")?.to_vec());
             Ok(())
         })
     }

@@ -5,10 +5,9 @@
 // global config: each checks its input and sets one field of `Options`.
 
 use std::ffi::c_int;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::core::error::{Code, Error, Result};
+use crate::core::error::{Error, Result};
 use crate::core::request::{Auth, HttpVersion, Options, RedirectPolicy, TlsVersion};
 use crate::core::validate;
 
@@ -90,21 +89,20 @@ pub fn set_http_version(o: &mut Options, version: reqc_http_version) -> Result<(
     Ok(())
 }
 
-pub fn credentials(user: &str, password: &str) -> Result<(String, String)> {
-    if user.contains(':') {
-        return Err(Error::invalid("user name contains ':'"));
-    }
-    Ok((user.to_string(), password.to_string()))
-}
-
 pub fn basic(user: &str, password: &str) -> Result<Auth> {
-    let (user, password) = credentials(user, password)?;
-    Ok(Auth::Basic { user, password })
+    validate::user_name(user)?;
+    Ok(Auth::Basic {
+        user: user.to_string(),
+        password: password.to_string(),
+    })
 }
 
 pub fn digest(user: &str, password: &str) -> Result<Auth> {
-    let (user, password) = credentials(user, password)?;
-    Ok(Auth::Digest { user, password })
+    validate::user_name(user)?;
+    Ok(Auth::Digest {
+        user: user.to_string(),
+        password: password.to_string(),
+    })
 }
 
 pub fn bearer(token: &str) -> Result<Auth> {
@@ -125,22 +123,7 @@ pub fn set_proxy(o: &mut Options, proxy: Option<&str>) -> Result<()> {
         None => None,
         Some("") => Some(String::new()),
         Some(url) => {
-            let parsed = url::Url::parse(url).map_err(|e| {
-                let shown = crate::core::redact::url_text(url);
-                Error::new(Code::InvalidUrl, format!("proxy {shown:?}: {e}"))
-            })?;
-            if !matches!(
-                parsed.scheme(),
-                "http" | "https" | "socks5" | "socks5h" | "socks4" | "socks4a"
-            ) {
-                return Err(Error::new(
-                    Code::UnsupportedProtocol,
-                    format!(
-                        "proxy scheme {:?} is not http, https, socks4(a) or socks5(h)",
-                        parsed.scheme()
-                    ),
-                ));
-            }
+            validate::proxy(url)?;
             Some(url.to_string())
         }
     };
@@ -182,20 +165,13 @@ pub fn set_verify_tls(o: &mut Options, verify: c_int) -> Result<()> {
     Ok(())
 }
 
-fn readable(path: &str, what: &str) -> Result<PathBuf> {
-    let path = PathBuf::from(path);
-    std::fs::metadata(&path)
-        .map_err(|e| Error::new(Code::Io, format!("{what} {}: {e}", path.display())))?;
-    Ok(path)
-}
-
 pub fn set_ca_file(o: &mut Options, path: &str) -> Result<()> {
-    o.tls.ca_file = Some(readable(path, "CA file")?);
+    o.tls.ca_file = Some(validate::existing_path(path, "CA file")?);
     Ok(())
 }
 
 pub fn set_ca_dir(o: &mut Options, path: &str) -> Result<()> {
-    o.tls.ca_dir = Some(readable(path, "CA directory")?);
+    o.tls.ca_dir = Some(validate::existing_path(path, "CA directory")?);
     Ok(())
 }
 
@@ -209,8 +185,8 @@ pub fn set_ca_pem(o: &mut Options, pem: &[u8]) -> Result<()> {
 
 pub fn set_client_cert(o: &mut Options, cert: &str, key: &str) -> Result<()> {
     o.tls.client_cert = Some((
-        readable(cert, "client certificate")?,
-        readable(key, "client key")?,
+        validate::existing_path(cert, "client certificate")?,
+        validate::existing_path(key, "client key")?,
     ));
     Ok(())
 }

@@ -35,7 +35,7 @@ use super::options::{self, reqc_http_version};
 use super::response::reqc_response;
 use crate::core::body::{Body, FilePart, PartContent};
 use crate::core::cancel::CancelToken;
-use crate::core::error::{Code, Error, Result};
+use crate::core::error::{Error, Result};
 use crate::core::request::{Auth, Request};
 use crate::core::response::Response;
 use crate::core::validate;
@@ -751,16 +751,6 @@ pub unsafe extern "C" fn reqc_request_add_form_field(
     }
 }
 
-/// A part's content type is a header value: CR, LF or a quote in it is
-/// refused. Names and filenames are escaped when sent instead (see
-/// `reqc_request_add_file`).
-fn check_part_meta(content_type: Option<&str>) -> Result<()> {
-    if content_type.is_some_and(|t| t.bytes().any(|b| matches!(b, b'\r' | b'\n' | b'"'))) {
-        return Err(Error::invalid("content type contains CR, LF or a quote"));
-    }
-    Ok(())
-}
-
 /// Adds a multipart file part read from `path` when the request is sent
 /// (streamed by libcurl, not loaded into memory). `filename` may be NULL
 /// (the path's last component is sent) and `content_type` may be NULL
@@ -788,10 +778,8 @@ pub unsafe extern "C" fn reqc_request_add_file(
             let path = PathBuf::from(str_arg(path, "path")?);
             let filename = opt_str_arg(filename, "filename")?;
             let content_type = opt_str_arg(content_type, "content type")?;
-            check_part_meta(content_type)?;
-            std::fs::File::open(&path).map_err(|e| {
-                Error::new(Code::Io, format!("cannot read {}: {e}", path.display()))
-            })?;
+            content_type.map_or(Ok(()), validate::part_content_type)?;
+            validate::readable_file(&path)?;
             r.body.form_mut().1.push(FilePart {
                 field: field.to_string(),
                 content: PartContent::File(path),
@@ -824,7 +812,7 @@ pub unsafe extern "C" fn reqc_request_add_file_data(
             let filename = str_arg(filename, "filename")?;
             let data = bytes_arg(data, len, "data")?;
             let content_type = opt_str_arg(content_type, "content type")?;
-            check_part_meta(content_type)?;
+            content_type.map_or(Ok(()), validate::part_content_type)?;
             r.body.form_mut().1.push(FilePart {
                 field: field.to_string(),
                 content: PartContent::Bytes(data.into()),

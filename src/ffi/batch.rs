@@ -21,8 +21,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::boundary::{
-    borrow, code_of, guard, guard_or, into_raw, release, with_handle, write_out, ErrorSlot,
-    Failing, Handle,
+    borrow, code_of, guard, guard_or, into_raw, outcome, release, with_handle, write_out,
+    ErrorSlot, Failing, Handle,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
@@ -416,10 +416,8 @@ pub unsafe extern "C" fn reqc_batch_result(
         };
         // A failure of this call leaves its message on the batch; an item's
         // own failure code keeps its message at `reqc_batch_item_error`.
-        let refuse = |code: Code, message: String| {
-            h.errors.set(&Error::new(code, message));
-            code_of(code)
-        };
+        let refuse =
+            |code: Code, message: String| outcome(Err(Error::new(code, message)), Some(&h.errors));
         if response_out.is_null() {
             return refuse(Code::InvalidArgument, "response_out is NULL".into());
         }

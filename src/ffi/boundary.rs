@@ -267,12 +267,6 @@ pub fn outcome(result: Result<()>, errors: Option<&ErrorSlot>) -> reqc_code {
     }
 }
 
-/// A call on no handle (the global config, a hook context): runs `f` under
-/// the panic guard and returns its outcome's code.
-pub fn guarded(f: impl FnOnce() -> Result<()>) -> reqc_code {
-    guard(|| outcome(f(), None))
-}
-
 /// Runs `f` with a panic guard; a panic becomes `REQC_E_PANIC`.
 pub fn guard(f: impl FnOnce() -> reqc_code) -> reqc_code {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(REQC_E_PANIC)

@@ -1599,7 +1599,8 @@ const char *reqc_session_error(const reqc_session *session);
  *
  * May block on the network, as `reqc_send`.
  *
- * Returns the codes of `reqc_send`.
+ * Returns the codes of `reqc_send` (a NULL `request` leaves its message on
+ * `session`).
  */
 reqc_code reqc_session_send(reqc_session *session,
                             const reqc_request *request,

@@ -145,13 +145,24 @@ pub unsafe extern "C" fn reqc_session_error(session: *const reqc_session) -> *co
 ///
 /// May block on the network, as `reqc_send`.
 ///
-/// Returns the codes of `reqc_send`.
+/// Returns the codes of `reqc_send` (a NULL `request` leaves its message on
+/// `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_send(
     session: *mut reqc_session,
     request: *const reqc_request,
     response_out: *mut *mut reqc_response,
 ) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    if unsafe { borrow(request) }.is_none() {
+        // No request to hold the message: the session holds it.
+        // SAFETY: as above.
+        if let Some(s) = unsafe { borrow(session) } {
+            s.errors()
+                .set(&Error::invalid("request is NULL or not a request"));
+        }
+        return REQC_E_INVALID_ARGUMENT;
+    }
     // SAFETY: forwarded from this function's contract.
     unsafe {
         with_handle(request, |r| {

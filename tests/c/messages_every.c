@@ -206,6 +206,9 @@ static void test_last_response_and_batch_new_messages(void) {
     CHECK_OK(reqc_session_new(&session), NULL);
     CHECK(reqc_batch_new(session, NULL) == REQC_E_INVALID_ARGUMENT);
     CHECK_HAS(reqc_session_error(session), "batch_out is NULL");
+    /* A send with no request: the session holds the message. */
+    CHECK(reqc_session_send(session, NULL, NULL) == REQC_E_INVALID_ARGUMENT);
+    CHECK_HAS(reqc_session_error(session), "request is NULL");
     reqc_session_free(session);
     reqc_request_free(req);
 }

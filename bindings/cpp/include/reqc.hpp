@@ -878,8 +878,9 @@ public:
     reqc_hook_ctx *native_handle() const noexcept { return ctx_; }
 
 private:
-    static void check(reqc_code rc) {
-        if (rc != REQC_OK) throw Error(detail::code(rc), "");
+    // A refusal carries the context's message (reqc_hook_ctx_error).
+    void check(reqc_code rc) const {
+        if (rc != REQC_OK) throw Error(detail::code(rc), detail::nz(reqc_hook_ctx_error(ctx_)));
     }
     HookKind kind_;
     reqc_hook_ctx *ctx_;
@@ -1320,8 +1321,10 @@ inline bool has_feature(std::string_view feature) { return reqc_has_feature(deta
 // (reqc_config_*). Thread-safe; each throws reqc::Error when refused.
 namespace config {
 namespace detail {
+// A refusal carries the config's message (reqc_config_error: the last
+// failed config call in the process, read at once on this thread).
 inline void check(reqc_code rc) {
-    if (rc != REQC_OK) throw Error(reqc::detail::code(rc), "");
+    if (rc != REQC_OK) throw Error(reqc::detail::code(rc), reqc::detail::nz(reqc_config_error()));
 }
 } // namespace detail
 inline void user_agent(std::string_view agent) { detail::check(reqc_config_set_user_agent(std::string(agent).c_str())); }

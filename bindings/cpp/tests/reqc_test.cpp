@@ -237,6 +237,12 @@ TEST_F(Cpp, ConfigDefaultsAndPoll) {
     EXPECT_TRUE(has(r.text(), "X-Config"));
     EXPECT_FALSE(has(reqc::get(url("/headers")).text(), "X-Config"));
     EXPECT_THROW(reqc::config::header("bad name", "x"), reqc::Error);
+    try {
+        reqc::config::timeout(std::chrono::milliseconds(-5));
+        ADD_FAILURE() << "no throw";
+    } catch (const reqc::Error &e) {
+        EXPECT_TRUE(has(e.what(), "-5")) << e.what(); // the config's message
+    }
 
     reqc::Session s;
     EXPECT_TRUE(s.get(url("/cookies/set?gone=1")).status() == 200);
@@ -354,11 +360,18 @@ TEST_F(Cpp, HookReplacesResponse) {
         if (ctx.response()->status() == 500) ctx.set_response(reqc::get(replacement_url));
     });
     EXPECT_EQ(reqc::send(req).status(), 201);
-    reqc::Request edit = reqc::Request::get(url("/get")).hook(reqc::HookKind::Response, [](reqc::HookContext &ctx) {
+    std::string refused;
+    reqc::Request edit = reqc::Request::get(url("/get")).hook(reqc::HookKind::Response, [&](reqc::HookContext &ctx) {
+        try {
+            ctx.set_response_status(42);
+        } catch (const reqc::Error &e) {
+            refused = e.what(); // the context's message
+        }
         ctx.set_response_status(299);
         ctx.set_response_body("replaced");
     });
     reqc::Response r = reqc::send(edit);
+    EXPECT_TRUE(has(refused, "status 42")) << refused;
     EXPECT_EQ(r.status(), 299);
     EXPECT_EQ(r.text(), "replaced");
 }

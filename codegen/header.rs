@@ -21,6 +21,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("response.rs", "Responses"),
     ("session.rs", "Sessions"),
     ("config.rs", "The global config"),
+    ("retry.rs", "Retries"),
     ("cookies.rs", "Cookies"),
     ("hooks.rs", "Hooks"),
     ("log.rs", "Logging"),

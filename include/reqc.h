@@ -1154,9 +1154,10 @@ reqc_code reqc_send(const reqc_request *request,
  *   reqc_response_link_at, reqc_response_link_param, reqc_response_header,
  *   reqc_response_header_count, reqc_response_header_at, reqc_response_cookie_count,
  *   reqc_response_cookie_at, reqc_response_url, reqc_response_request,
- *   reqc_response_history_count, reqc_response_history_at, reqc_response_elapsed_us,
- *   reqc_response_timing_us, reqc_response_http_version, reqc_response_remote_ip,
- *   reqc_response_remote_port, reqc_response_warning_count, reqc_response_warning_at.
+ *   reqc_response_history_count, reqc_response_history_at, reqc_response_attempt_count,
+ *   reqc_response_attempt_at, reqc_response_elapsed_us, reqc_response_timing_us,
+ *   reqc_response_http_version, reqc_response_remote_ip, reqc_response_remote_port,
+ *   reqc_response_warning_count, reqc_response_warning_at.
  * ============================================================================================= */
 
 /**
@@ -1428,6 +1429,31 @@ size_t reqc_response_history_count(const reqc_response *response);
 reqc_code reqc_response_history_at(const reqc_response *response,
                                    size_t index,
                                    const reqc_response **history_out);
+
+/**
+ * How many attempts this hop took: 1 when it was not retried, more when
+ * libreqc tried it again (see `reqc_request_set_retries`). Retried
+ * attempts are not history entries: history holds the hops of a redirect
+ * chain (each URL once), and each hop, history entries included, counts
+ * its own attempts here. 0 for NULL and for a response no send made.
+ *
+ * Returns the number of attempts.
+ */
+size_t reqc_response_attempt_count(const reqc_response *response);
+
+/**
+ * The status the `index`th attempt at this hop got, oldest first (the
+ * last is this response's own status), in `*status_out`: 0 for an attempt
+ * that got no response (the connection failed or was lost).
+ *
+ * Returns `REQC_OK` and writes the status (`status_out` may be NULL),
+ * `REQC_E_NOT_FOUND` when `index` is at or past
+ * `reqc_response_attempt_count`, or `REQC_E_INVALID_ARGUMENT` for a NULL
+ * `response`; `*status_out` is untouched on failure.
+ */
+reqc_code reqc_response_attempt_at(const reqc_response *response,
+                                   size_t index,
+                                   int *status_out);
 
 /**
  * Microseconds the send took, redirects included (for a history entry: its
@@ -1980,6 +2006,175 @@ reqc_code reqc_config_reset(void);
 
 
 /* =============================================================================================
+ * Retries
+ *
+ * Retries with backoff, a setting of every layer (request > session >
+ * global config > built-in, each of the four settings below on its own).
+ * Off by default: the built-in is one attempt.
+ *
+ * - **What is retried**: a connection that failed or was lost (refused,
+ *   reset, closed before or during the response: `REQC_E_CONNECT`,
+ *   `REQC_E_SEND`, `REQC_E_RECV`), and a response whose status is in the
+ *   retry list (default 429, 502, 503, 504). Never a timeout, TLS, DNS or
+ *   protocol error, a cancel, a hook's abort, nor a body over its cap.
+ * - **Which methods**: only the idempotent ones (GET, HEAD, OPTIONS, PUT,
+ *   DELETE, TRACE) unless `*_set_retry_all_methods` opts in for every
+ *   method: a POST the server may have acted on is not sent twice unasked.
+ * - **Which bodies**: bytes, JSON, forms and files are sent again from the
+ *   start. A body from a read callback (`reqc_request_set_body_callback`)
+ *   is never retried: it cannot be rewound (the first outcome stands). A
+ *   response whose bytes already went to a data callback
+ *   (`reqc_request_set_data_callback`) is not retried either.
+ * - **How long between attempts**: the server's `Retry-After` when a
+ *   retried status carries one (seconds or an HTTP-date), else
+ *   exponential backoff with full jitter: before retry n a random wait in
+ *   [0, min(cap, base × 2^(n−1))]. Either is cut to the cap. The total
+ *   timeout bounds the whole send, waits included: a wait that would pass
+ *   it ends the send with `REQC_E_TIMEOUT` at once (the last attempt's
+ *   response, if it got one, stays readable: `reqc_request_last_response`).
+ *   `reqc_request_cancel` ends a wait at once with `REQC_E_CANCELLED`. In a
+ *   batch a waiting retry holds no transfer slot and delays no other item.
+ * - **What the caller sees**: when the attempts run out, the last
+ *   outcome: the response with a retried status (a response, not an
+ *   error), or the failure's code. Each attempt runs the PRE_REQUEST,
+ *   POST_REQUEST and RESPONSE hooks with its number
+ *   (`reqc_hook_ctx_attempt`); a log line says `RETRY attempt N in … ms`
+ *   and the next start line ends in `(attempt N)`; the response counts
+ *   the attempts at its hop (`reqc_response_attempt_count`, with each
+ *   attempt's status from `reqc_response_attempt_at`). Retried attempts are
+ *   not history entries: history stays the redirect chain, one entry per
+ *   URL, as in Requests.
+ * - The attempts budget is per send: `max_attempts` − 1 retries in all,
+ *   redirect hops included.
+ *
+ * Thread rule: that of the handle set (a request or session: not while it
+ * is being changed on another thread; the global config: any thread, any
+ * time).
+ *
+ * Functions:
+ *   reqc_request_set_retries, reqc_request_set_retry_statuses, reqc_request_set_retry_backoff_ms,
+ *   reqc_request_set_retry_all_methods, reqc_session_set_retries, reqc_session_set_retry_statuses,
+ *   reqc_session_set_retry_backoff_ms, reqc_session_set_retry_all_methods,
+ *   reqc_config_set_retries, reqc_config_set_retry_statuses, reqc_config_set_retry_backoff_ms,
+ *   reqc_config_set_retry_all_methods.
+ * ============================================================================================= */
+
+/**
+ * Tries a send up to `max_attempts` times in all (1: no retries, the
+ * built-in default), as the section intro says. Default: the session's,
+ * else the global config's.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (below 1; message on
+ * `request`).
+ */
+reqc_code reqc_request_set_retries(reqc_request *request,
+                                   int max_attempts);
+
+/**
+ * The response statuses that are retried, replacing the default list
+ * (429, 502, 503, 504): `count` ints from `statuses`, each 100..599,
+ * copied. `statuses` may be NULL when `count` is 0: then no status is
+ * retried, only failed connections.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (a status out of range,
+ * or NULL with a count; message on `request`).
+ */
+reqc_code reqc_request_set_retry_statuses(reqc_request *request,
+                                          const int *statuses,
+                                          size_t count);
+
+/**
+ * The backoff between attempts: before retry n a random wait in
+ * [0, min(`cap_ms`, `base_ms` × 2^(n−1))] ms; `cap_ms` also caps a
+ * server's `Retry-After`. Built-in: base 100 ms, cap 10 000 ms. 0 and 0
+ * retry at once.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative; message on
+ * `request`).
+ */
+reqc_code reqc_request_set_retry_backoff_ms(reqc_request *request,
+                                            int64_t base_ms,
+                                            int64_t cap_ms);
+
+/**
+ * With `yes` true, every method is retried (POST and PATCH too); false
+ * (the built-in) retries only GET, HEAD, OPTIONS, PUT, DELETE and TRACE.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `request`).
+ */
+reqc_code reqc_request_set_retry_all_methods(reqc_request *request,
+                                             int yes);
+
+/**
+ * Default attempts per send, as `reqc_request_set_retries`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
+ */
+reqc_code reqc_session_set_retries(reqc_session *session,
+                                   int max_attempts);
+
+/**
+ * Default retried statuses, as `reqc_request_set_retry_statuses`;
+ * `statuses` may be NULL when `count` is 0.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
+ */
+reqc_code reqc_session_set_retry_statuses(reqc_session *session,
+                                          const int *statuses,
+                                          size_t count);
+
+/**
+ * Default backoff, as `reqc_request_set_retry_backoff_ms`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
+ */
+reqc_code reqc_session_set_retry_backoff_ms(reqc_session *session,
+                                            int64_t base_ms,
+                                            int64_t cap_ms);
+
+/**
+ * Default for retrying every method, as
+ * `reqc_request_set_retry_all_methods`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (NULL `session`).
+ */
+reqc_code reqc_session_set_retry_all_methods(reqc_session *session,
+                                             int yes);
+
+/**
+ * Process-wide default attempts per send, as `reqc_request_set_retries`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (below 1).
+ */
+reqc_code reqc_config_set_retries(int max_attempts);
+
+/**
+ * Process-wide retried statuses, as `reqc_request_set_retry_statuses`;
+ * `statuses` may be NULL when `count` is 0.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_set_retry_statuses(const int *statuses,
+                                         size_t count);
+
+/**
+ * Process-wide backoff, as `reqc_request_set_retry_backoff_ms`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
+ */
+reqc_code reqc_config_set_retry_backoff_ms(int64_t base_ms,
+                                           int64_t cap_ms);
+
+/**
+ * Process-wide default for retrying every method, as
+ * `reqc_request_set_retry_all_methods`.
+ *
+ * Returns `REQC_OK`.
+ */
+reqc_code reqc_config_set_retry_all_methods(int yes);
+
+
+/* =============================================================================================
  * Cookies
  *
  * A session's cookie jar: set, get, list, delete, clear, and the Netscape
@@ -2228,9 +2423,10 @@ void reqc_string_free(char *string);
  * Functions:
  *   reqc_request_add_hook, reqc_session_add_hook, reqc_request_remove_hook,
  *   reqc_session_remove_hook, reqc_hook_ctx_request, reqc_hook_ctx_response, reqc_hook_ctx_hop,
- *   reqc_hook_ctx_remote_ip, reqc_hook_ctx_remote_port, reqc_hook_ctx_connection_reused,
- *   reqc_hook_ctx_error, reqc_hook_ctx_set_response, reqc_hook_ctx_set_response_status,
- *   reqc_hook_ctx_set_response_header, reqc_hook_ctx_set_response_body.
+ *   reqc_hook_ctx_attempt, reqc_hook_ctx_remote_ip, reqc_hook_ctx_remote_port,
+ *   reqc_hook_ctx_connection_reused, reqc_hook_ctx_error, reqc_hook_ctx_set_response,
+ *   reqc_hook_ctx_set_response_status, reqc_hook_ctx_set_response_header,
+ *   reqc_hook_ctx_set_response_body.
  * ============================================================================================= */
 
 /**
@@ -2422,6 +2618,16 @@ const reqc_response *reqc_hook_ctx_response(const reqc_hook_ctx *ctx);
  * Returns the hop number.
  */
 int reqc_hook_ctx_hop(const reqc_hook_ctx *ctx);
+
+/**
+ * Which attempt at this hop this is, from 1: a retry (see
+ * `reqc_request_set_retries`) counts up, and a redirect hop starts again
+ * at one. PRE_REQUEST, POST_REQUEST and RESPONSE run once per attempt;
+ * ARGS (once per send) and a NULL `ctx` see 1.
+ *
+ * Returns the attempt number, from 1.
+ */
+int reqc_hook_ctx_attempt(const reqc_hook_ctx *ctx);
 
 /**
  * POST_REQUEST: the server's IP address ("" otherwise). Valid during the call.

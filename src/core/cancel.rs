@@ -2,7 +2,8 @@
 //! waiting on its sockets.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Instant;
 
 type Waker = Arc<dyn Fn() + Send + Sync>;
 
@@ -41,6 +42,37 @@ impl CancelToken {
 
     pub fn is_cancelled(&self) -> bool {
         self.0.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Waits until `until`, or less when the token is cancelled meanwhile
+    /// (a retry's backoff): false when cancelled. The wait is a condition
+    /// variable that `cancel` signals, so it ends at once, never at the
+    /// end of a sleep.
+    pub fn wait_until(&self, until: Instant) -> bool {
+        let woken = Arc::new((Mutex::new(false), Condvar::new()));
+        let signal = woken.clone();
+        let _guard = self.on_cancel(Arc::new(move || {
+            let (flag, condvar) = &*signal;
+            *flag.lock().unwrap_or_else(PoisonError::into_inner) = true;
+            condvar.notify_all();
+        }));
+        let (flag, condvar) = &*woken;
+        let mut done = flag.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            // Checked under the lock: a cancel between registering and
+            // waiting has either set the flag or set `cancelled` already.
+            if *done || self.is_cancelled() {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= until {
+                return true;
+            }
+            done = condvar
+                .wait_timeout(done, until - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
     }
 
     /// Registers `wake` to be called on cancel while the guard lives.
@@ -96,5 +128,19 @@ mod tests {
         token.cancel();
         assert!(token.is_cancelled());
         assert_eq!(hits.load(Ordering::SeqCst), 10);
+    }
+
+    #[test]
+    fn cancel_ends_a_wait() {
+        let token = CancelToken::new();
+        let start = Instant::now();
+        assert!(token.wait_until(start + std::time::Duration::from_millis(20)));
+        let other = token.clone();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            other.cancel();
+        });
+        assert!(!token.wait_until(Instant::now() + std::time::Duration::from_secs(60)));
+        t.join().unwrap();
     }
 }

@@ -60,6 +60,9 @@ pub struct Collector {
     on_sent: Option<OnSent>,
     /// Undoes the Content-Encoding; `None` keeps the body as received.
     decoder: Option<Decoder>,
+    /// Statuses the engine will retry: their bodies are skipped (never
+    /// streamed to the caller's callback nor decoded).
+    retried: Option<Arc<[u16]>>,
 }
 
 impl Collector {
@@ -81,6 +84,17 @@ impl Collector {
     /// The engine answers a digest challenge to this hop as `round` says.
     pub fn set_digest(&mut self, round: digest::Round) {
         self.digest = Some(round);
+    }
+
+    /// A response with one of `statuses` will be retried: skip its body.
+    pub fn set_retried(&mut self, statuses: Arc<[u16]>) {
+        self.retried = Some(statuses);
+    }
+
+    /// True once body bytes went to the caller's data callback: such a
+    /// hop cannot be tried again (the caller would see them twice).
+    pub fn streamed_any(&self) -> bool {
+        matches!(self.mode, Mode::Stream) && self.received > 0
     }
 
     pub fn set_on_sent(&mut self, on_sent: OnSent) {
@@ -187,7 +201,11 @@ impl Collector {
             && self.head.header("location").is_some())
             || self
                 .digest
-                .is_some_and(|r| r.to_answer(self.head.status, &self.head.headers).is_some());
+                .is_some_and(|r| r.to_answer(self.head.status, &self.head.headers).is_some())
+            || self
+                .retried
+                .as_ref()
+                .is_some_and(|s| s.contains(&self.head.status));
         if followed {
             self.mode = Mode::Skip;
             return;

@@ -56,5 +56,6 @@ fn build() -> Options {
         tls: Default::default(),
         log: None,
         low_speed: Some(LOW_SPEED),
+        retry: super::retry::RetryOptions::builtin(),
     }
 }

@@ -87,6 +87,8 @@ pub struct HookCall<'a> {
     pub kind: HookKind,
     /// Which transfer of the send, from 0 (0 for ARGS).
     pub hop: u32,
+    /// Which attempt at this hop, from 1 (retries count up; 1 for ARGS).
+    pub attempt: u32,
     pub data: HookData<'a>,
 }
 
@@ -143,13 +145,18 @@ impl HookList {
     pub fn run(
         &self,
         kind: HookKind,
-        hop: u32,
+        (hop, attempt): (u32, u32),
         data: HookData<'_>,
         log: Option<&HopLog>,
         what: &str,
         warnings: &Warnings,
     ) -> Result<()> {
-        let mut call = HookCall { kind, hop, data };
+        let mut call = HookCall {
+            kind,
+            hop,
+            attempt,
+            data,
+        };
         for (_, _, hook) in self.0.iter().filter(|(_, k, _)| *k == kind) {
             match hook.call(&mut call) {
                 Flow::Continue => {}

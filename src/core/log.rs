@@ -238,6 +238,16 @@ pub fn end_line(method: &str, url: &str, status: u16, reason: &str, elapsed: Dur
     )
 }
 
+/// The retry line: what the attempt got (a status or an error), which
+/// attempt comes next and after how long.
+pub fn retry_line(method: &str, url: &str, got: &str, next_attempt: u32, wait: Duration) -> String {
+    format!(
+        "{}   RETRY   attempt {next_attempt} in {:.3} ms   {method}   {url}   {got}",
+        timestamp(),
+        wait.as_secs_f64() * 1000.0
+    )
+}
+
 /// The failure line, for a hop that ended in an error.
 pub fn error_line(method: &str, url: &str, error: &str) -> String {
     format!("{}   ERROR   {method}   {url}   {error}", timestamp())

@@ -24,6 +24,7 @@ pub mod redact;
 pub mod redirect;
 pub mod request;
 pub mod response;
+pub mod retry;
 pub mod send;
 pub mod session;
 pub mod transfer;

@@ -90,6 +90,8 @@ pub struct Options {
     pub log: Option<Logger>,
     /// Abort a transfer slower than `bytes_per_second` for `duration`.
     pub low_speed: Option<LowSpeed>,
+    /// Retries (`core::retry`); each field layers on its own.
+    pub retry: super::retry::RetryOptions,
 }
 
 /// A floor on transfer speed: below `bytes_per_second` for `duration`, the
@@ -161,6 +163,7 @@ impl Options {
             tls: self.tls.over(&lower.tls),
             log: self.log.clone().or_else(|| lower.log.clone()),
             low_speed: self.low_speed.or(lower.low_speed),
+            retry: self.retry.over(&lower.retry),
         }
     }
 

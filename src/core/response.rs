@@ -48,6 +48,10 @@ pub struct Response {
     /// `send::sent_view`): method, URL with params, every header as sent,
     /// the body. `None` for a response no send made.
     pub request: Option<Arc<Request>>,
+    /// The status of each attempt at this hop, oldest first, this one's
+    /// last; 0 for an attempt that got no response (the connection failed).
+    /// Empty for a response no send made.
+    pub attempts: Vec<u16>,
 }
 
 impl Response {

@@ -2,7 +2,7 @@
 //! itself (one transfer per hop), and build the response with its history.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use url::Url;
 
@@ -22,6 +22,7 @@ use super::redact;
 use super::redirect;
 use super::request::{Auth, HeaderEdits, Options, Request};
 use super::response::Response;
+use super::retry::{self, Policy};
 use super::transfer::{Driver, Hop, HopBody, HopInfo, Upload};
 
 pub use super::layers::Layer;
@@ -53,6 +54,15 @@ pub fn send(
         if let Some(response) = exchange.finish_hop(collector, outcome)? {
             return Ok(response);
         }
+        // A retry waits on the cancel token: a cancel ends the wait at once.
+        if let Some(at) = exchange.not_before() {
+            if !cancel.wait_until(at) {
+                return Err(Error::new(
+                    Code::Cancelled,
+                    "cancelled while waiting to retry",
+                ));
+            }
+        }
     }
 }
 
@@ -77,6 +87,15 @@ pub struct Exchange {
     history: Vec<Response>,
     current: Option<Current>,
     warnings: Warnings,
+    retry: Policy,
+    /// Retries made so far in this send (every hop's).
+    retries: u32,
+    /// The attempt at the current hop, from 1.
+    attempt: u32,
+    /// The statuses of the current hop's earlier attempts (0: no response).
+    attempts: Vec<u16>,
+    /// When the next hop, a retry, may start.
+    not_before: Option<Instant>,
 }
 
 /// The hop on the wire.
@@ -120,7 +139,7 @@ impl Exchange {
                 });
             hooks.run(
                 HookKind::Args,
-                0,
+                (0, 1),
                 HookData::Request(&mut copy),
                 log.as_ref(),
                 &what,
@@ -130,6 +149,7 @@ impl Exchange {
         } else {
             Chain::new(request, below)?
         };
+        let retry = Policy::of(&chain.options.retry);
         Ok(Exchange {
             hooks,
             on_data: request.on_data.clone(),
@@ -142,13 +162,19 @@ impl Exchange {
             history: Vec::new(),
             current: None,
             warnings,
+            retry,
+            retries: 0,
+            attempt: 1,
+            attempts: Vec::new(),
+            not_before: None,
         })
     }
 
     /// Prepares the next hop (cookies, PRE_REQUEST hooks, the start log
     /// line) and the collector its response goes to; `hop()` is the hop.
     pub fn next_hop(&mut self) -> Result<Collector> {
-        let number = self.history.len() as u32;
+        self.not_before = None;
+        let number = (self.history.len() as u32, self.attempt);
         let hop_started = Instant::now();
         let mut hop = self.chain.hop(self.started)?;
         add_cookies(&mut hop, &self.jar, &self.chain.cookies);
@@ -179,10 +205,11 @@ impl Exchange {
         }
         hop.log = log.clone();
         if let Some(log) = &log {
-            log.emit(
-                Level::Requests,
-                &logline::start_line(&hop.method, &redact::url(&hop.url)),
-            );
+            let mut line = logline::start_line(&hop.method, &redact::url(&hop.url));
+            if self.attempt > 1 {
+                line.push_str(&format!("   (attempt {})", self.attempt));
+            }
+            log.emit(Level::Requests, &line);
         }
         let mut collector = Collector::new(
             self.chain.buffer_cap,
@@ -192,6 +219,9 @@ impl Exchange {
         );
         if digest {
             collector.set_digest(self.digest_round);
+        }
+        if self.may_retry(&hop.method) {
+            collector.set_retried(self.retry.statuses.clone());
         }
         if self.hooks.has(HookKind::PostRequest) {
             let (hooks, log, what) = (self.hooks.clone(), log.clone(), what.clone());
@@ -217,6 +247,62 @@ impl Exchange {
             digest,
         });
         Ok(collector)
+    }
+
+    /// True when the hop may be tried again: retries are left, the method
+    /// is one the policy retries, and the body can be sent again (a body
+    /// from a read callback cannot: it is never retried).
+    fn may_retry(&self, method: &str) -> bool {
+        self.retries + 1 < self.retry.max_attempts
+            && self.retry.allows_method(method)
+            && !matches!(self.chain.body, Body::Stream { .. })
+    }
+
+    /// When the next hop (a retry) may start; `None`: at once.
+    pub fn not_before(&self) -> Option<Instant> {
+        self.not_before
+    }
+
+    /// Plans the next attempt at the hop just finished, which got `status`
+    /// (0: no response) and `got` (for the log): counts it, picks the wait
+    /// (the server's `retry_after`, else backoff) and ends the send with
+    /// `Code::Timeout` when the wait would pass the total timeout.
+    fn plan_retry(
+        &mut self,
+        hop: &Hop,
+        log: Option<&HopLog>,
+        status: u16,
+        retry_after: Option<Duration>,
+        got: &str,
+    ) -> Result<()> {
+        self.retries += 1;
+        self.attempt += 1;
+        self.attempts.push(status);
+        let wait = self.retry.wait(self.retries, retry_after);
+        let at = Instant::now() + wait;
+        if let Some(total) = self.chain.options.timeout.filter(|t| !t.is_zero()) {
+            if at >= self.started + total {
+                return Err(Error::new(
+                    Code::Timeout,
+                    format!(
+                        "timed out after {} ms: waiting {} ms for attempt {} would pass the total timeout (last attempt: {got}): {} {}",
+                        total.as_millis(),
+                        wait.as_millis(),
+                        self.attempt,
+                        hop.method,
+                        redact::url(&hop.url)
+                    ),
+                ));
+            }
+        }
+        if let Some(log) = log {
+            log.emit(
+                Level::Requests,
+                &logline::retry_line(&hop.method, &redact::url(&hop.url), got, self.attempt, wait),
+            );
+        }
+        self.not_before = Some(at);
+        Ok(())
     }
 
     /// Gives the hop the digest `Authorization` it carries, if any: the
@@ -312,20 +398,25 @@ impl Exchange {
             Some(e) => Err(e),
             None => Ok(info),
         });
-        let info = outcome.map_err(|e| {
-            // libcurl's words may quote a proxy URL or a header: no secret
-            // of the hop may reach the message.
-            let mut e = with_url(via_proxy(e, &hop), &hop);
-            e.message = hop_secrets(&self.chain.options, &hop).redact(&e.message);
-            if let Some(log) = &log {
-                log.emit(
-                    Level::Requests,
-                    &logline::error_line(&hop.method, &redact::url(&hop.url), &e.message),
-                );
+        let may_retry = self.may_retry(&hop.method);
+        let info = match outcome {
+            Ok(info) => info,
+            Err(e) => {
+                let retryable = may_retry
+                    && retry::retries_error(e.code)
+                    && collector.stop_error().is_none()
+                    && !collector.streamed_any();
+                let e = self.hop_error(e, &hop, log.as_deref());
+                if retryable {
+                    self.plan_retry(&hop, log.as_deref(), 0, None, &e.message)?;
+                    return Ok(None);
+                }
+                return Err(e);
             }
-            e
-        })?;
+        };
         let mut response = build(&hop, collector, info, started.elapsed());
+        response.attempts = self.attempts.clone();
+        response.attempts.push(response.status);
         // The chain still holds this hop's body: `next` changes it below.
         let headers = std::mem::take(&mut hop.headers);
         response.request = Some(Arc::new(sent_view(&hop, &self.chain.body, headers)));
@@ -340,7 +431,7 @@ impl Exchange {
             );
             log.emit(Level::Requests, &line);
         }
-        let number = self.history.len() as u32;
+        let number = (self.history.len() as u32, self.attempt);
         self.hooks.run(
             HookKind::Response,
             number,
@@ -349,6 +440,48 @@ impl Exchange {
             &what,
             &self.warnings,
         )?;
+        if may_retry && self.retry.retries_status(response.status) {
+            let after = response
+                .header("retry-after")
+                .and_then(|v| retry::retry_after(v, SystemTime::now()));
+            let got = format!("{} {}", response.status, response.reason);
+            if let Err(mut e) = self.plan_retry(&hop, log.as_deref(), response.status, after, &got)
+            {
+                // The caller may still read the last attempt's response.
+                e.response = Some(Box::new(response));
+                return Err(e);
+            }
+            return Ok(None);
+        }
+        // The next hop is a new one: its attempts count from 1.
+        self.attempt = 1;
+        self.attempts.clear();
+        self.finish_response(hop, response, digest)
+    }
+
+    /// A failed hop's error, worded and logged.
+    fn hop_error(&self, e: Error, hop: &Hop, log: Option<&HopLog>) -> Error {
+        // libcurl's words may quote a proxy URL or a header: no secret of
+        // the hop may reach the message.
+        let mut e = with_url(via_proxy(e, hop), hop);
+        e.message = hop_secrets(&self.chain.options, hop).redact(&e.message);
+        if let Some(log) = log {
+            log.emit(
+                Level::Requests,
+                &logline::error_line(&hop.method, &redact::url(&hop.url), &e.message),
+            );
+        }
+        e
+    }
+
+    /// A hop's response that is not retried: answers a digest challenge,
+    /// follows a redirect, or ends the send.
+    fn finish_response(
+        &mut self,
+        hop: Hop,
+        mut response: Response,
+        digest: bool,
+    ) -> Result<Option<Response>> {
         if digest && self.answers_digest(&hop, &response) {
             self.history.push(into_history(response));
             return Ok(None);
@@ -429,7 +562,7 @@ fn describe(method: &str, url: &Url) -> String {
 /// it goes back out of the hop's headers whatever a hook did to it.
 fn pre_request(
     hooks: &HookList,
-    hop_number: u32,
+    hop_number: (u32, u32),
     hop: &mut Hop,
     body: &Body,
     log: Option<&HopLog>,
@@ -575,6 +708,7 @@ fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> R
         warnings: Vec::new(),
         cookies: Vec::new(),
         request: None,
+        attempts: Vec::new(),
     }
 }
 

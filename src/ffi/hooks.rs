@@ -99,6 +99,7 @@ pub type reqc_hook_fn = Option<
 #[allow(non_camel_case_types)]
 pub struct reqc_hook_ctx {
     hop: u32,
+    attempt: u32,
     request: Option<Tagged<reqc_request>>,
     response: Option<Tagged<reqc_response>>,
     sent: Option<(SentInfo, CString)>,
@@ -160,6 +161,7 @@ impl Hook for CHook {
     fn call(&self, call: &mut HookCall<'_>) -> Flow {
         let mut ctx = reqc_hook_ctx {
             hop: call.hop,
+            attempt: call.attempt,
             request: None,
             response: None,
             sent: None,
@@ -400,6 +402,20 @@ pub unsafe extern "C" fn reqc_hook_ctx_hop(ctx: *const reqc_hook_ctx) -> c_int {
     // SAFETY: forwarded from this function's contract.
     guard_or(0, || {
         unsafe { borrow(ctx) }.map_or(0, |c| c_int::try_from(c.hop).unwrap_or(c_int::MAX))
+    })
+}
+
+/// Which attempt at this hop this is, from 1: a retry (see
+/// `reqc_request_set_retries`) counts up, and a redirect hop starts again
+/// at one. PRE_REQUEST, POST_REQUEST and RESPONSE run once per attempt;
+/// ARGS (once per send) and a NULL `ctx` see 1.
+///
+/// Returns the attempt number, from 1.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_hook_ctx_attempt(ctx: *const reqc_hook_ctx) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    guard_or(1, || {
+        unsafe { borrow(ctx) }.map_or(1, |c| c_int::try_from(c.attempt).unwrap_or(c_int::MAX))
     })
 }
 

@@ -23,5 +23,6 @@ pub mod log;
 pub mod options;
 pub mod request;
 pub mod response;
+pub mod retry;
 pub mod send;
 pub mod session;

@@ -290,7 +290,10 @@ pub unsafe extern "C" fn reqc_request_last_response(
 }
 
 /// Calls `f` on the request behind `req` with the handle's error slot.
-unsafe fn edit(req: *mut reqc_request, f: impl FnOnce(&mut Request) -> Result<()>) -> reqc_code {
+pub(crate) unsafe fn edit(
+    req: *mut reqc_request,
+    f: impl FnOnce(&mut Request) -> Result<()>,
+) -> reqc_code {
     // SAFETY: forwarded from the caller's contract.
     unsafe { with_handle(req, |r| r.edit(f)) }
 }

@@ -670,6 +670,43 @@ pub unsafe extern "C" fn reqc_response_history_at(
     unsafe { entry_at(response, write) }
 }
 
+/// How many attempts this hop took: 1 when it was not retried, more when
+/// libreqc tried it again (see `reqc_request_set_retries`). Retried
+/// attempts are not history entries: history holds the hops of a redirect
+/// chain (each URL once), and each hop, history entries included, counts
+/// its own attempts here. 0 for NULL and for a response no send made.
+///
+/// Returns the number of attempts.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_attempt_count(response: *const reqc_response) -> usize {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(response, 0, |r| r.response.attempts.len()) }
+}
+
+/// The status the `index`th attempt at this hop got, oldest first (the
+/// last is this response's own status), in `*status_out`: 0 for an attempt
+/// that got no response (the connection failed or was lost).
+///
+/// Returns `REQC_OK` and writes the status (`status_out` may be NULL),
+/// `REQC_E_NOT_FOUND` when `index` is at or past
+/// `reqc_response_attempt_count`, or `REQC_E_INVALID_ARGUMENT` for a NULL
+/// `response`; `*status_out` is untouched on failure.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_attempt_at(
+    response: *const reqc_response,
+    index: usize,
+    status_out: *mut c_int,
+) -> reqc_code {
+    let write = |r: &reqc_response| {
+        let status = *r.response.attempts.get(index)?;
+        // SAFETY: the outs are NULL or writable, per the header's preamble rule.
+        unsafe { write_out(status_out, c_int::from(status)) };
+        Some(())
+    };
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { entry_at(response, write) }
+}
+
 /// Microseconds the send took, redirects included (for a history entry: its
 /// own hop). 0 for NULL.
 ///

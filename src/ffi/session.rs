@@ -180,7 +180,10 @@ pub unsafe extern "C" fn reqc_session_send(
     }
 }
 
-unsafe fn edit(s: *mut reqc_session, f: impl FnOnce(&mut Layer) -> Result<()>) -> reqc_code {
+pub(crate) unsafe fn edit(
+    s: *mut reqc_session,
+    f: impl FnOnce(&mut Layer) -> Result<()>,
+) -> reqc_code {
     // SAFETY: forwarded from the caller's contract.
     unsafe { with_handle(s, |h| h.session.edit_defaults(f)) }
 }

@@ -17,6 +17,7 @@
 //! `reqc-test-server` binary and read its one JSON line from stdout.
 
 mod control;
+mod flaky;
 mod hostile;
 mod httpbin_json;
 mod json_fmt;

@@ -23,6 +23,8 @@
 //! | `/http09` | `hello\n` with no status line, close |
 //! | `/close-delimited` | a complete head without length, `hello`, close |
 //! | `/cut/...` | a response cut short by a close (see `cut`) |
+//! | `/flaky/reset-before-response?key=K&fail=N` | the first N requests of K: the request is read, then a TCP reset, no byte sent; later: `200 ok` |
+//! | `/flaky/reset-mid-body?key=K&fail=N` | the first N of K: `Content-Length: 100000`, 1000 bytes, a TCP reset; later: `200 ok` |
 //! | anything else | a well-formed keep-alive `200 ok` |
 //!
 //! Well-formed responses keep the connection alive (the next request is read
@@ -38,6 +40,7 @@
 
 mod broken;
 mod cut;
+mod flaky;
 mod floods;
 mod gzip;
 mod h2;
@@ -154,6 +157,8 @@ async fn respond(conn: &mut Conn, head: &RequestHead, main_port: u16) -> io::Res
         }
         "/redirect-loop" => redirects::redirect(conn, "/redirect-loop").await,
         "/redirect-to" => redirects::redirect_to(conn, head).await,
+        "/flaky/reset-before-response" => flaky::reset_before_response(conn, head).await,
+        "/flaky/reset-mid-body" => flaky::reset_mid_body(conn, head).await,
         _ => ok(conn).await,
     }
 }
@@ -164,7 +169,7 @@ pub async fn send(conn: &mut Conn, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// The well-formed answer to any other path.
-async fn ok(conn: &mut Conn) -> io::Result<After> {
+pub(super) async fn ok(conn: &mut Conn) -> io::Result<After> {
     send(
         conn,
         b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok",

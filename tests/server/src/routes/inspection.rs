@@ -66,7 +66,7 @@ fn http_date() -> String {
 }
 
 /// RFC 7231 IMF-fixdate.
-fn httpdate(t: SystemTime) -> String {
+pub(crate) fn httpdate(t: SystemTime) -> String {
     let secs = t
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs())

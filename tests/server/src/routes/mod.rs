@@ -15,6 +15,7 @@ mod formats;
 mod inspection;
 mod redirect;
 mod reqc;
+mod retry;
 mod signed;
 mod status;
 
@@ -175,6 +176,8 @@ pub async fn dispatch(req: Req, shared: &Shared) -> Resp {
         ["reqc", "charset", name] => route!(req, GET, reqc::charset(name)),
         ["reqc", "links"] => route!(req, GET, reqc::links()),
         ["reqc", "signed"] => route!(req, ANY, signed::signed(&req)),
+        ["reqc", "flaky"] => route!(req, ANY, retry::flaky(&req)),
+        ["reqc", "flaky-count"] => route!(req, GET, retry::flaky_count(&req)),
 
         _ => response::not_found(),
     };

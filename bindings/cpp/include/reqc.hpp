@@ -5,13 +5,14 @@
 //
 //  - Values: every constant family of the C API is a scoped enum here whose
 //    values are the C constants (reqc::Code, HttpVersion, TlsVersion,
-//    Timing, HookKind, HookResult, LogLevel, LogFlag, Watch), HookId is a
+//    Timing, BodyKind, HookKind, HookResult, LogLevel, LogFlag, Watch), HookId is a
 //    strong id, and every duration is a std::chrono duration.
 //  - Ownership: Session, Request, Response and Batch are move-only and own
 //    their C handle (RAII). RequestView, ResponseView and HookContext are
-//    lent: they never free anything and live only as long as the C call or
-//    the object that lent them (a hook's request and response: the hook
-//    call; a history entry: its Response).
+//    lent, and so is PreparedRequest (read-only): they never free anything
+//    and live only as long as the C call or the object that lent them (a
+//    hook's request and response: the hook call; a history entry and a
+//    response's request: its Response).
 //  - Errors: failures throw reqc::Error (a std::runtime_error carrying the
 //    reqc::Code and the message libreqc gave: the handle's, or the one
 //    reqc_request_new hands back for an invalid URL). The non-throwing

@@ -493,6 +493,21 @@ TEST_F(Surface, SigningHookWithTheRequestGetters) {
     EXPECT_EQ(unsigned_session.send(reqc::Request::get(url("/reqc/signed"))).status(), 401);
 }
 
+// The opaque reqc_cookie (handles): every accessor reaches reqc::Cookie.
+TEST_F(Surface, CookiesThroughTheAccessors) {
+    reqc::Session s;
+    s.set_cookie(url("/"), "flavour=oat; Path=/; HttpOnly; Max-Age=3600");
+    std::vector<reqc::Cookie> all = s.cookies();
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].name, "flavour");
+    EXPECT_EQ(all[0].value, "oat");
+    EXPECT_EQ(all[0].path, "/");
+    EXPECT_FALSE(all[0].secure);
+    EXPECT_TRUE(all[0].http_only);
+    EXPECT_FALSE(all[0].include_subdomains);
+    EXPECT_GT(all[0].expires, 0);
+}
+
 // ---------------------------------------------------- event-loop mode
 
 // Drives a batch with poll(2): the loop a program with its own reactor

@@ -394,6 +394,17 @@ public:
         }
         return all;
     }
+    // The status each attempt at this hop got, oldest first (0: no
+    // response); one entry when it was not retried, none for a response
+    // no send made.
+    std::vector<int> attempts() const {
+        std::vector<int> all;
+        for (size_t i = 0, n = reqc_response_attempt_count(r_); i < n; i++) {
+            int status = 0;
+            if (reqc_response_attempt_at(r_, i, &status) == REQC_OK) all.push_back(status);
+        }
+        return all;
+    }
     HttpVersion http_version() const noexcept { return static_cast<HttpVersion>(reqc_response_http_version(r_)); }
     std::string_view remote_ip() const noexcept { return reqc_response_remote_ip(r_); }
     int remote_port() const noexcept { return reqc_response_remote_port(r_); }
@@ -709,6 +720,26 @@ public:
     Self &&speed_floor(int64_t bytes_per_second, std::chrono::milliseconds window) && {
         return std::move(speed_floor(bytes_per_second, window));
     }
+    // Retries (off by default): up to `max_attempts` tries in all, for
+    // failed connections and the retry statuses, idempotent methods only
+    // unless retry_all_methods(); backoff with full jitter between tries.
+    Self &retries(int max_attempts) & { return check(reqc_request_set_retries(h(), max_attempts)); }
+    Self &&retries(int max_attempts) && { return std::move(retries(max_attempts)); }
+    // The statuses retried, replacing 429, 502, 503, 504 ({}: none).
+    Self &retry_statuses(const std::vector<int> &statuses) & {
+        return check(reqc_request_set_retry_statuses(h(), statuses.data(), statuses.size()));
+    }
+    Self &&retry_statuses(const std::vector<int> &statuses) && { return std::move(retry_statuses(statuses)); }
+    // Before retry n a random wait in [0, min(cap, base * 2^(n-1))]; `cap`
+    // also caps a server's Retry-After.
+    Self &retry_backoff(std::chrono::milliseconds base, std::chrono::milliseconds cap) & {
+        return check(reqc_request_set_retry_backoff_ms(h(), base.count(), cap.count()));
+    }
+    Self &&retry_backoff(std::chrono::milliseconds base, std::chrono::milliseconds cap) && {
+        return std::move(retry_backoff(base, cap));
+    }
+    Self &retry_all_methods(bool yes = true) & { return check(reqc_request_set_retry_all_methods(h(), yes ? 1 : 0)); }
+    Self &&retry_all_methods(bool yes = true) && { return std::move(retry_all_methods(yes)); }
     Self &http_version(HttpVersion version) & {
         return check(reqc_request_set_http_version(h(), static_cast<reqc_http_version>(version)));
     }
@@ -847,6 +878,8 @@ public:
     HookContext(HookKind kind, reqc_hook_ctx *ctx) noexcept : kind_(kind), ctx_(ctx) {}
     HookKind kind() const noexcept { return kind_; }
     int hop() const noexcept { return reqc_hook_ctx_hop(ctx_); }
+    // Which attempt at this hop, from 1 (retries count up; ARGS sees 1).
+    int attempt() const noexcept { return reqc_hook_ctx_attempt(ctx_); }
     // ARGS and PRE_REQUEST: the request, lent for this call.
     std::optional<RequestView> request() const noexcept {
         reqc_request *r = reqc_hook_ctx_request(ctx_);
@@ -1008,6 +1041,15 @@ public:
     Session &secret_header(std::string_view name) {
         return check(reqc_session_mark_secret_header(s(), detail::str(name).c_str()));
     }
+    // Retries for the session's requests (see RequestOps::retries).
+    Session &retries(int max_attempts) { return check(reqc_session_set_retries(s(), max_attempts)); }
+    Session &retry_statuses(const std::vector<int> &statuses) {
+        return check(reqc_session_set_retry_statuses(s(), statuses.data(), statuses.size()));
+    }
+    Session &retry_backoff(std::chrono::milliseconds base, std::chrono::milliseconds cap) {
+        return check(reqc_session_set_retry_backoff_ms(s(), base.count(), cap.count()));
+    }
+    Session &retry_all_methods(bool yes = true) { return check(reqc_session_set_retry_all_methods(s(), yes ? 1 : 0)); }
     Session &user_agent(std::string_view agent) {
         return check(reqc_session_set_user_agent(s(), detail::str(agent).c_str()));
     }
@@ -1337,6 +1379,14 @@ inline void connect_timeout(std::chrono::milliseconds t) { detail::check(reqc_co
 inline void redirects(bool follow, int max = 30) { detail::check(reqc_config_set_redirects(follow ? 1 : 0, max)); }
 inline void max_response_bytes(uint64_t max) { detail::check(reqc_config_set_max_response_bytes(max)); }
 inline void verify_tls(bool verify) { detail::check(reqc_config_set_verify_tls(verify ? 1 : 0)); }
+inline void retries(int max_attempts) { detail::check(reqc_config_set_retries(max_attempts)); }
+inline void retry_statuses(const std::vector<int> &statuses) {
+    detail::check(reqc_config_set_retry_statuses(statuses.data(), statuses.size()));
+}
+inline void retry_backoff(std::chrono::milliseconds base, std::chrono::milliseconds cap) {
+    detail::check(reqc_config_set_retry_backoff_ms(base.count(), cap.count()));
+}
+inline void retry_all_methods(bool yes = true) { detail::check(reqc_config_set_retry_all_methods(yes ? 1 : 0)); }
 inline void header(std::string_view name, std::string_view value) {
     detail::check(reqc_config_set_header(std::string(name).c_str(), std::string(value).c_str()));
 }

@@ -508,6 +508,63 @@ TEST_F(Surface, CookiesThroughTheAccessors) {
     EXPECT_GT(all[0].expires, 0);
 }
 
+// ------------------------------------------------------------- retries
+
+// /reqc/flaky fails the first `fail` requests of a key with `status`.
+std::string flaky(const std::string &key, int fail, int status = 503) {
+    return url("/reqc/flaky?key=cpp-" + key + "&fail=" + std::to_string(fail) + "&status=" + std::to_string(status));
+}
+
+TEST_F(Surface, RetriesOnARequest) {
+    if (!env("REQC_TEST_HTTPBIN").empty()) GTEST_SKIP() << "/reqc/flaky is libreqc's own endpoint";
+    using namespace std::chrono_literals;
+    std::vector<int> attempts_seen;
+    reqc::Request req = reqc::Request::get(flaky("get", 2)).retries(3).retry_backoff(0ms, 0ms).hook(
+        reqc::HookKind::PreRequest, [&](reqc::HookContext &ctx) { attempts_seen.push_back(ctx.attempt()); });
+    reqc::Response r = reqc::send(req);
+    EXPECT_EQ(r.status(), 200);
+    EXPECT_EQ(r.attempts(), (std::vector<int>{503, 503, 200}));
+    EXPECT_EQ(attempts_seen, (std::vector<int>{1, 2, 3}));
+    EXPECT_TRUE(r.history().size() == 0) << "retries are not history";
+
+    reqc::Response once = reqc::get(flaky("once", 1));
+    EXPECT_EQ(once.status(), 503) << "off by default";
+    EXPECT_EQ(once.attempts(), std::vector<int>{503});
+
+    reqc::Request post = reqc::Request::post(flaky("post", 1)).json("{}").retries(3).retry_backoff(0ms, 0ms);
+    EXPECT_EQ(reqc::send(post).status(), 503) << "a POST is not sent twice unasked";
+    post.retry_all_methods();
+    EXPECT_EQ(reqc::send(post).attempts(), (std::vector<int>{200})) << "the key's second request: ok";
+    reqc::Request teapot = reqc::Request::get(flaky("teapot", 1, 418)).retries(2).retry_backoff(0ms, 0ms);
+    EXPECT_EQ(reqc::send(teapot).status(), 418) << "418 is not a retry status";
+    teapot.retry_statuses({418});
+    EXPECT_EQ(reqc::send(teapot).status(), 200);
+    EXPECT_THROW(req.retries(0), reqc::Error);
+    EXPECT_THROW(req.retry_statuses({42}), reqc::Error);
+    EXPECT_THROW(req.retry_backoff(-1ms, 0ms), reqc::Error);
+}
+
+TEST_F(Surface, RetriesOnASessionAndTheConfig) {
+    if (!env("REQC_TEST_HTTPBIN").empty()) GTEST_SKIP() << "/reqc/flaky is libreqc's own endpoint";
+    using namespace std::chrono_literals;
+    reqc::Session s;
+    s.retries(2).retry_backoff(0ms, 0ms).retry_statuses({502});
+    EXPECT_EQ(s.get(flaky("session", 1, 502)).attempts(), (std::vector<int>{502, 200}));
+    EXPECT_EQ(s.get(flaky("session-503", 1, 503)).status(), 503) << "503 is off the session's list";
+    s.retry_all_methods();
+    EXPECT_EQ(s.send(reqc::Request::post(flaky("session-post", 1, 502))).status(), 200);
+
+    reqc::config::retries(2);
+    reqc::config::retry_backoff(0ms, 0ms);
+    reqc::config::retry_statuses({503});
+    reqc::config::retry_all_methods(false);
+    reqc::Response r = reqc::get(flaky("config", 1));
+    reqc::config::reset();
+    EXPECT_EQ(r.attempts(), (std::vector<int>{503, 200})) << "the config's retries";
+    EXPECT_EQ(reqc::get(flaky("config-reset", 1)).status(), 503) << "reset: off again";
+    EXPECT_THROW(reqc::config::retries(0), reqc::Error);
+}
+
 // ---------------------------------------------------- event-loop mode
 
 // Drives a batch with poll(2): the loop a program with its own reactor

@@ -21,8 +21,15 @@
 //! are installed on the lane for that run only. Whoever drives, the lane is
 //! stepped and stopped (cancel, deadline) by the engine's one driver,
 //! `drive`, as a blocking send's is.
+//!
+//! An item waiting to retry (`core::retry`) holds no transfer slot: it
+//! sits in `Run::retries` with its not-before time, while the other items
+//! run; `perform` and `poll` wait on the lane no longer than until the
+//! first of those times, and a due retry takes the next free slot before
+//! any queued item. Nothing sleeps.
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
@@ -63,6 +70,12 @@ struct Run<T> {
     lane: T,
     below: Arc<Layer>,
     exchanges: HashMap<usize, Exchange>,
+    /// Items waiting to retry (their exchanges stay in `exchanges`), the
+    /// earliest not-before time first.
+    retries: BinaryHeap<Reverse<(Instant, usize)>>,
+    /// In an event-loop run: the caller's watcher, whose one timer also
+    /// wakes the first waiting retry.
+    retry_timer: Option<Arc<RetryTimer>>,
     /// The batch's cancel and its deadline.
     stops: Stops,
     hosts: HostSlots,
@@ -73,6 +86,69 @@ struct Run<T> {
     /// the server may then refuse to serve: the lane, with its connections,
     /// is dropped at the end of the run instead of going back to the pool.
     tainted: bool,
+}
+
+/// The caller's event loop as the lane sees it: sockets pass through, and
+/// its one timer fires at the earlier of libcurl's time and the first
+/// waiting retry's (libcurl knows nothing of the retries: without this an
+/// event loop with only retries left would never be called back).
+struct RetryTimer {
+    watcher: Arc<dyn SocketWatcher>,
+    times: Mutex<TimerTimes>,
+}
+
+#[derive(Default)]
+struct TimerTimes {
+    curl: Option<Instant>,
+    retry: Option<Instant>,
+}
+
+impl RetryTimer {
+    /// The first waiting retry's time changed (`None`: none waits).
+    fn set_retry(&self, at: Option<Instant>) {
+        let mut times = lock(&self.times);
+        if times.retry != at {
+            times.retry = at;
+            self.arm(&times);
+        }
+    }
+
+    fn arm(&self, times: &TimerTimes) {
+        let at = match (times.curl, times.retry) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.watcher
+            .timer(at.map(|t| t.saturating_duration_since(Instant::now())));
+    }
+}
+
+impl SocketWatcher for RetryTimer {
+    fn watch(&self, socket: i64, what: super::transfer::Watch) {
+        self.watcher.watch(socket, what);
+    }
+
+    fn timer(&self, after: Option<Duration>) {
+        let mut times = lock(&self.times);
+        times.curl = after.map(|d| Instant::now() + d);
+        self.arm(&times);
+    }
+}
+
+impl<T> Run<T> {
+    /// Items holding a transfer slot: in flight, or about to start; not
+    /// those waiting to retry.
+    fn busy(&self) -> usize {
+        self.exchanges.len().saturating_sub(self.retries.len())
+    }
+
+    /// `wait`, cut short to the first retry's not-before time.
+    fn until_retry(&self, wait: Duration) -> Duration {
+        match self.retries.peek() {
+            Some(Reverse((at, _))) => wait.min(at.saturating_duration_since(Instant::now())),
+            None => wait,
+        }
+    }
 }
 
 /// How a call wants the run.
@@ -279,7 +355,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     pub fn perform(&self) -> Result<()> {
         let mut run = self.claim(Drive::Loop)?;
         loop {
-            let finished = run.as_mut().map(|r| r.lane.step(STEP_WAIT));
+            let finished = run.as_mut().map(|r| r.lane.step(r.until_retry(STEP_WAIT)));
             if self.advance(&mut run, finished)? {
                 return Ok(());
             }
@@ -290,7 +366,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     /// finished.
     pub fn poll(&self, timeout: Duration) -> Result<bool> {
         let mut run = self.claim(Drive::Loop)?;
-        let finished = run.as_mut().map(|r| r.lane.step(timeout));
+        let finished = run.as_mut().map(|r| r.lane.step(r.until_retry(timeout)));
         self.advance(&mut run, finished)
     }
 
@@ -362,6 +438,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
 
     fn begin(&self, watched: bool) -> Result<Run<T>> {
         let settings = *lock(&self.settings);
+        let mut retry_timer = None;
         let mut lane = self.session.checkout();
         lane.limit(settings.per_host, settings.concurrency)?;
         if watched {
@@ -371,10 +448,15 @@ impl<T: Driver + NewLane + Send> Batch<T> {
                     "no socket callbacks are set: use perform or poll, or set them first",
                 )
             })?;
-            if let Err(e) = lane.watch_with(watcher) {
+            let timer = Arc::new(RetryTimer {
+                watcher,
+                times: Mutex::default(),
+            });
+            if let Err(e) = lane.watch_with(timer.clone()) {
                 lane.unwatch();
                 return Err(e);
             }
+            retry_timer = Some(timer);
         }
         let deadline = settings.timeout.map(|t| Instant::now() + t);
         Ok(Run {
@@ -382,6 +464,8 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             stops: Stops::new(&lane, &self.cancel, deadline),
             lane,
             exchanges: HashMap::new(),
+            retries: BinaryHeap::new(),
+            retry_timer,
             hosts: HostSlots {
                 cap: settings.per_host,
                 ..HostSlots::default()
@@ -417,6 +501,9 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             Some(stopped) => self.stop_all(run, stopped),
             None => self.fill(run),
         }
+        if let Some(timer) = &run.retry_timer {
+            timer.set_retry(run.retries.peek().map(|Reverse((at, _))| *at));
+        }
         let idle = run.exchanges.is_empty()
             && run.hosts.parked.is_empty()
             && lock(&self.items).queue.is_empty();
@@ -438,7 +525,19 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             self.start_or_wait(run, index);
         }
         let concurrency = lock(&self.settings).concurrency;
-        while run.exchanges.len() < concurrency {
+        // Due retries first: they were started before anything queued.
+        let now = Instant::now();
+        while run.busy() < concurrency {
+            match run.retries.peek() {
+                Some(Reverse((at, _))) if *at <= now => {}
+                _ => break,
+            }
+            let Some(Reverse((_, index))) = run.retries.pop() else {
+                break;
+            };
+            self.start_or_wait(run, index);
+        }
+        while run.busy() < concurrency {
             let next = {
                 let mut items = lock(&self.items);
                 let Some(index) = items.queue.pop_front() else {
@@ -533,7 +632,11 @@ impl<T: Driver + NewLane + Send> Batch<T> {
                 run.exchanges.remove(&done.id);
                 self.complete(done.id, Ok(response));
             }
-            Ok(None) => self.start_or_wait(run, done.id),
+            Ok(None) => match exchange.not_before() {
+                // A retry waits without a slot; `fill` starts it when due.
+                Some(at) => run.retries.push(Reverse((at, done.id))),
+                None => self.start_or_wait(run, done.id),
+            },
             Err(e) => {
                 run.exchanges.remove(&done.id);
                 self.complete(done.id, Err(e));
@@ -568,6 +671,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
                 self.complete(index, Err(e.unwrap_or_else(|| why.clone())));
             }
         }
+        run.retries.clear();
         for (index, _) in std::mem::take(&mut run.exchanges) {
             self.complete(index, Err(why.clone()));
         }

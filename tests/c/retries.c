@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "eloop.h"
 
 #define NEED_SERVER()                                                                \
     do {                                                                             \
@@ -631,6 +632,147 @@ static void test_bad_arguments(void) {
     reqc_request_free(req);
 }
 
+/* ---- batches: a waiting retry delays no other item ------------------------- */
+
+struct order {
+    size_t done[16];
+    reqc_code code[16];
+    size_t attempts[16];
+    int n;
+    size_t cancel_after; /* cancel the batch once this index lands (or SIZE_MAX) */
+};
+
+static void on_landed(void *userdata, reqc_batch *b, size_t index, reqc_code code,
+                      reqc_response *resp) {
+    struct order *o = userdata;
+    if (o->n < 16) {
+        o->done[o->n] = index;
+        o->code[o->n] = code;
+        o->attempts[o->n] = resp ? reqc_response_attempt_count(resp) : 0;
+        o->n++;
+    }
+    if (index == o->cancel_after)
+        reqc_batch_cancel(b);
+    reqc_response_free(resp);
+}
+
+/* Item 0 is told to come back in 2 s; items 1-4 are fine. With one
+ * transfer slot, the others can only land first if the waiting retry holds
+ * no slot and blocks nothing. */
+static reqc_batch *retry_batch(reqc_session *s, struct order *o, const char **slow_key,
+                               const char *retry_after) {
+    reqc_batch *b = NULL;
+    char extra[64];
+    snprintf(extra, sizeof extra, "&retry_after=%s", retry_after);
+    if (reqc_batch_new(s, &b) != REQC_OK)
+        return NULL;
+    reqc_batch_set_max_concurrency(b, 1);
+    reqc_batch_set_complete_callback(b, on_landed, o, NULL);
+    *slow_key = new_key("batch-slow");
+    for (int i = 0; i < 5; i++) {
+        const char *url = i == 0 ? flaky_url(*slow_key, 1, 503, extra)
+                                 : flaky_url(new_key("batch-fast"), 0, 503, NULL);
+        reqc_request *req = retrying("GET", url, 3);
+        size_t index = 0;
+        reqc_request_set_retry_backoff_ms(req, 0, 60000);
+        if (req == NULL || reqc_batch_add(b, req, &index) != REQC_OK) {
+            reqc_request_free(req);
+            reqc_batch_free(b);
+            return NULL;
+        }
+        reqc_request_free(req);
+    }
+    return b;
+}
+
+static void test_batch_retry_waits_without_blocking(void) {
+    NEED_SERVER();
+    reqc_session *s = NULL;
+    struct order o = {.n = 0, .cancel_after = SIZE_MAX};
+    const char *slow = NULL;
+    CHECK_OK(reqc_session_new(&s), NULL);
+    reqc_batch *b = retry_batch(s, &o, &slow, "2");
+    CHECK(b != NULL);
+    int64_t start = now_ms();
+    CHECK_OK(reqc_batch_perform(b), b);
+    CHECK(now_ms() - start < 30000); /* hang detector */
+    CHECK(o.n == 5);
+    /* The four others landed while item 0 waited; item 0 last, 2 attempts. */
+    for (int i = 0; i < 4; i++)
+        CHECK(o.done[i] == (size_t)i + 1 && o.code[i] == REQC_OK && o.attempts[i] == 1);
+    CHECK(o.done[4] == 0 && o.code[4] == REQC_OK && o.attempts[4] == 2);
+    CHECK(server_count(slow) == 2);
+    reqc_batch_free(b);
+    reqc_session_free(s);
+}
+
+static void test_batch_poll_retry(void) {
+    NEED_SERVER();
+    reqc_session *s = NULL;
+    struct order o = {.n = 0, .cancel_after = SIZE_MAX};
+    const char *slow = NULL;
+    CHECK_OK(reqc_session_new(&s), NULL);
+    reqc_batch *b = retry_batch(s, &o, &slow, "1");
+    CHECK(b != NULL);
+    int done = 0, steps = 0;
+    int64_t start = now_ms();
+    while (!done && now_ms() - start < 30000) {
+        CHECK_OK(reqc_batch_poll(b, 5000, &done), b);
+        steps++;
+    }
+    CHECK(done == 1);
+    CHECK(o.n == 5 && o.done[4] == 0 && o.attempts[4] == 2);
+    CHECK(server_count(slow) == 2);
+    reqc_batch_free(b);
+    reqc_session_free(s);
+}
+
+static void test_batch_cancel_ends_a_waiting_retry(void) {
+    NEED_SERVER();
+    reqc_session *s = NULL;
+    struct order o = {.n = 0, .cancel_after = 4};
+    const char *slow = NULL;
+    CHECK_OK(reqc_session_new(&s), NULL);
+    /* Item 0 would wait 30 s; the batch is cancelled when item 4 lands. */
+    reqc_batch *b = retry_batch(s, &o, &slow, "30");
+    CHECK(b != NULL);
+    int64_t start = now_ms();
+    CHECK_OK(reqc_batch_perform(b), b);
+    CHECK(now_ms() - start < 20000); /* the 30 s wait did not run out */
+    CHECK(o.n == 5);
+    CHECK(o.done[4] == 0 && o.code[4] == REQC_E_CANCELLED);
+    CHECK(server_count(slow) == 1);
+    reqc_batch_free(b);
+    reqc_session_free(s);
+}
+
+static void test_batch_event_loop_retry(void) {
+    NEED_SERVER();
+    reqc_session *s = NULL;
+    struct order o = {.n = 0, .cancel_after = SIZE_MAX};
+    const char *slow = NULL;
+    struct eloop el;
+    CHECK_OK(reqc_session_new(&s), NULL);
+    reqc_batch *b = retry_batch(s, &o, &slow, "1");
+    CHECK(b != NULL);
+    CHECK(eloop_open(&el) == 0);
+    CHECK_OK(reqc_batch_set_socket_callbacks(b, eloop_on_socket, eloop_on_timer, &el,
+                                             eloop_on_free),
+             b);
+    int done = 0;
+    CHECK_OK(reqc_batch_start(b, &done), b);
+    /* With only the waiting retry left, libcurl has no timer to ask for:
+     * the batch's own timer must call the loop back. */
+    if (!done)
+        done = eloop_drive(b, &el, 30000);
+    CHECK(done == 1);
+    CHECK(o.n == 5 && o.done[4] == 0 && o.code[4] == REQC_OK && o.attempts[4] == 2);
+    CHECK(server_count(slow) == 2);
+    reqc_batch_free(b);
+    eloop_close(&el);
+    reqc_session_free(s);
+}
+
 int main(void) {
     RUN(test_status_retried_until_success);
     RUN(test_attempts_run_out_with_the_last_response);
@@ -648,5 +790,9 @@ int main(void) {
     RUN(test_attempt_numbers_in_hooks_and_log);
     RUN(test_layers);
     RUN(test_bad_arguments);
+    RUN(test_batch_retry_waits_without_blocking);
+    RUN(test_batch_poll_retry);
+    RUN(test_batch_cancel_ends_a_waiting_retry);
+    RUN(test_batch_event_loop_retry);
     return check_summary();
 }

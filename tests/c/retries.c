@@ -561,6 +561,39 @@ static void test_attempt_numbers_in_hooks_and_log(void) {
     reqc_session_free(s);
 }
 
+
+static void test_redirect_then_retry(void) {
+    NEED_SERVER();
+    const char *key = new_key("redirect");
+    char path[512];
+    /* /redirect-to sends a 302 to the flaky URL (percent-encoded). */
+    snprintf(path, sizeof path,
+             "/redirect-to?url=%%2Freqc%%2Fflaky%%3Fkey%%3D%s%%26fail%%3D1%%26status%%3D503", key);
+    reqc_request *req = retrying("GET", URL(path), 3);
+    struct seen seen = {{0}, {0}, {0}, 0, 0};
+    CHECK(req != NULL);
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_PRE_REQUEST, record_attempt, &seen, NULL,
+                                   NULL),
+             req);
+    reqc_response *resp = NULL;
+    CHECK_OK(reqc_send(req, &resp), req);
+    CHECK(reqc_response_status(resp) == 200);
+    /* History is the redirect chain: one 302; the retry is not in it. */
+    CHECK(reqc_response_history_count(resp) == 1);
+    const reqc_response *first = check_hop(resp, 0);
+    CHECK(first != NULL && reqc_response_status(first) == 302);
+    CHECK(first != NULL && reqc_response_attempt_count(first) == 1);
+    CHECK(reqc_response_attempt_count(resp) == 2);
+    CHECK(attempt_status(resp, 0) == 503 && attempt_status(resp, 1) == 200);
+    /* PRE_REQUEST: the redirect's hop (attempt 1), then the flaky hop
+     * twice (attempts 1 and 2: a new hop counts from 1). */
+    CHECK(seen.n_pre == 3);
+    CHECK(seen.pre[0] == 1 && seen.pre[1] == 1 && seen.pre[2] == 2);
+    CHECK(server_count(key) == 2);
+    reqc_response_free(resp);
+    reqc_request_free(req);
+}
+
 /* ---- layers and arguments -------------------------------------------------- */
 
 static void test_layers(void) {
@@ -788,6 +821,7 @@ int main(void) {
     RUN(test_total_timeout_bounds_the_waits);
     RUN(test_cancel_ends_a_wait);
     RUN(test_attempt_numbers_in_hooks_and_log);
+    RUN(test_redirect_then_retry);
     RUN(test_layers);
     RUN(test_bad_arguments);
     RUN(test_batch_retry_waits_without_blocking);

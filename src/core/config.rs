@@ -5,7 +5,7 @@
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 use super::error::Result;
-use super::send::Layer;
+use super::layers::Layer;
 
 static GLOBAL: LazyLock<RwLock<Arc<Layer>>> = LazyLock::new(Default::default);
 

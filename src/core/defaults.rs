@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::request::{HttpVersion, LowSpeed, Options, RedirectPolicy};
+use super::options::{HttpVersion, Options, RedirectPolicy, SpeedFloor};
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The whole send, redirects included.
@@ -21,9 +21,9 @@ pub const MAX_BUFFERED_BODY: u64 = 256 * 1024 * 1024;
 pub const HISTORY_BODY: usize = 64 * 1024;
 /// A transfer that moves fewer than 10 bytes a second for a minute is
 /// stalled: end it rather than wait for the total timeout.
-pub const LOW_SPEED: LowSpeed = LowSpeed {
+pub const SPEED_FLOOR: SpeedFloor = SpeedFloor {
     bytes_per_second: 10,
-    duration: Duration::from_secs(60),
+    window: Duration::from_secs(60),
 };
 
 pub fn user_agent() -> String {
@@ -41,7 +41,7 @@ fn build() -> Options {
         auth: None,
         connect_timeout: Some(CONNECT_TIMEOUT),
         timeout: Some(TIMEOUT),
-        // As in Requests: none; the low-speed floor ends a stalled transfer.
+        // As in Requests: none; the speed floor ends a stalled transfer.
         read_timeout: Some(Duration::ZERO),
         redirects: Some(RedirectPolicy {
             follow: true,
@@ -55,7 +55,7 @@ fn build() -> Options {
         trust_env: Some(true),
         tls: Default::default(),
         log: None,
-        low_speed: Some(LOW_SPEED),
+        speed_floor: Some(SPEED_FLOOR),
         retry: super::retry::RetryOptions::builtin(),
     }
 }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use url::Url;
 
-use super::request::{Options, TlsOptions};
+use super::options::{CaCerts, Options, TlsOptions};
 
 /// The proxy a hop to `url` goes through (`None`: none) and its TLS
 /// settings, once the environment has filled what no layer set: a layer's
@@ -28,11 +28,15 @@ pub fn resolve(options: &Options, url: &Url) -> (Option<String>, TlsOptions) {
         None => None,
     };
     let mut tls = options.tls.clone();
-    let has_ca = tls.ca_file.is_some() || tls.ca_dir.is_some() || tls.ca_pem.is_some();
-    if trusted && !has_ca && tls.verify != Some(false) && url.scheme() == "https" {
+    if trusted && tls.ca.is_none() && tls.verify != Some(false) && url.scheme() == "https" {
         let CaBundle { file, dir } = ca_bundle();
-        tls.ca_file = file;
-        tls.ca_dir = dir;
+        if file.is_some() || dir.is_some() {
+            tls.ca = Some(CaCerts {
+                file,
+                dir,
+                pem: None,
+            });
+        }
     }
     (proxy, tls)
 }

@@ -22,7 +22,8 @@ use url::Url;
 use super::body::Body;
 use super::defaults;
 use super::hooks::HookList;
-use super::request::{Auth, HeaderEdits, Options, Request};
+use super::options::{Auth, Options, Setting};
+use super::request::{HeaderEdits, Request};
 
 /// One layer: the defaults a session or the global config lays under a
 /// request, the request's own settings, or a merge of several.
@@ -54,6 +55,16 @@ impl Layer {
             hooks: upper.hooks.after(&lower.hooks),
             folded: true,
             grounded: lower.grounded,
+        }
+    }
+
+    /// Forgets `setting` on this layer (a session's defaults or the global
+    /// config): the layers below decide again.
+    pub fn unset(&mut self, setting: Setting) {
+        match setting {
+            Setting::Headers => self.headers = HeaderEdits::default(),
+            Setting::Params => self.params.clear(),
+            other => self.options.unset(other),
         }
     }
 
@@ -300,6 +311,24 @@ mod tests {
         let (top, _) = Layer::of_request(&Request::new("GET", "http://h/").unwrap());
         let sent = top.for_send(&merged, &Body::None);
         assert_eq!(header(&sent, "authorization"), None);
+    }
+
+    #[test]
+    fn unset_headers_and_params_hand_them_back() {
+        let mut config = layer(&[("X-A", Some("config"))], None, None);
+        config.params.push(("p".into(), "config".into()));
+        let mut session = layer(&[("X-A", None), ("X-B", Some("s"))], None, Some("sess"));
+        session.params.push(("p".into(), "session".into()));
+        session.unset(Setting::Headers);
+        session.unset(Setting::Params);
+        let merged = session.over(&config);
+        assert_eq!(header(&merged, "x-a"), Some(Some("config".into())));
+        assert_eq!(header(&merged, "x-b"), None);
+        assert_eq!(merged.params, vec![("p".to_string(), "config".to_string())]);
+        // The user agent is a setting of its own, not one of the headers.
+        assert_eq!(header(&merged, "user-agent"), Some(Some("sess".into())));
+        session.unset(Setting::UserAgent);
+        assert_eq!(header(&session.over(&config), "user-agent"), None);
     }
 
     #[test]

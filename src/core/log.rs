@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use base64::Engine;
 
-use super::request::Auth;
+use super::options::Auth;
 
 /// What gets logged; each level adds to the one before.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,181 +1,15 @@
 //! A request as the caller builds it: method, URL, headers, params, body and
-//! the options that any layer (request, session, global config) may set.
+//! its own layer of options (see `options`).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use url::Url;
 
 use super::body::{Body, DataSink};
 use super::error::Result;
 use super::hooks::HookList;
-use super::log::Logger;
+use super::options::{Options, Setting};
 use super::validate;
-
-/// How the request authenticates.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Auth {
-    /// Explicitly none: overrides a session's auth for this request.
-    None,
-    Basic {
-        user: String,
-        password: String,
-    },
-    Digest {
-        user: String,
-        password: String,
-    },
-    Bearer(String),
-}
-
-impl std::fmt::Debug for Auth {
-    // Never print secrets, not even in a debug dump.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Auth::None => write!(f, "None"),
-            Auth::Basic { user, .. } => write!(f, "Basic({user}, ***)"),
-            Auth::Digest { user, .. } => write!(f, "Digest({user}, ***)"),
-            Auth::Bearer(_) => write!(f, "Bearer(***)"),
-        }
-    }
-}
-
-/// Which HTTP version to ask for.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum HttpVersion {
-    /// libcurl's choice: HTTP/2 over TLS when both sides can, else HTTP/1.1.
-    Any,
-    Http1_0,
-    Http1_1,
-    /// HTTP/2 negotiated by ALPN over TLS; HTTP/1.1 for cleartext.
-    Http2,
-    /// HTTP/2 without negotiation, also over cleartext (h2c).
-    Http2PriorKnowledge,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct RedirectPolicy {
-    pub follow: bool,
-    pub max: u32,
-}
-
-/// The settings every layer may set; `None` means "not set here", so the next
-/// layer down decides (request > session > global config > built-in default).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Options {
-    pub auth: Option<Auth>,
-    pub connect_timeout: Option<Duration>,
-    /// Total time for the whole send, redirects included. Zero: no limit.
-    pub timeout: Option<Duration>,
-    /// The longest wait for the next byte once connected (Requests' read
-    /// timeout). Zero: no limit.
-    pub read_timeout: Option<Duration>,
-    pub redirects: Option<RedirectPolicy>,
-    pub http_version: Option<HttpVersion>,
-    /// Cap on each hop's decoded body, in bytes. Zero: no cap.
-    pub max_response_bytes: Option<u64>,
-    pub user_agent: Option<String>,
-    /// Header names (lowercase) never sent across origins nor logged.
-    pub secret_headers: Vec<String>,
-    /// Proxy URL (http, https, socks5, socks5h; credentials in it go to the
-    /// proxy alone). `Some("")` means no proxy, also none from the
-    /// environment; `None` leaves it to the environment when trusted.
-    pub proxy: Option<String>,
-    /// Whether the environment's proxies (`http_proxy`… minus `no_proxy`)
-    /// and CA bundle apply where no layer sets one (Requests' `trust_env`;
-    /// see `environment`). Default: true.
-    pub trust_env: Option<bool>,
-    pub tls: TlsOptions,
-    /// The verbose log sink; the nearest layer's wins.
-    pub log: Option<Logger>,
-    /// Abort a transfer slower than `bytes_per_second` for `duration`.
-    pub low_speed: Option<LowSpeed>,
-    /// Retries (`core::retry`); each field layers on its own.
-    pub retry: super::retry::RetryOptions,
-}
-
-/// A floor on transfer speed: below `bytes_per_second` for `duration`, the
-/// transfer ends with `Code::Timeout`. Stops a server that trickles bytes.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct LowSpeed {
-    pub bytes_per_second: u32,
-    pub duration: Duration,
-}
-
-/// The minimum TLS version to accept.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum TlsVersion {
-    V1_2,
-    V1_3,
-}
-
-/// TLS settings; `None` fields fall through to the layer below.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TlsOptions {
-    /// Verify the peer's certificate and name. Default: true.
-    pub verify: Option<bool>,
-    pub ca_file: Option<std::path::PathBuf>,
-    pub ca_dir: Option<std::path::PathBuf>,
-    /// CA certificates in PEM, from memory.
-    pub ca_pem: Option<Arc<[u8]>>,
-    /// Client certificate and key, PEM files.
-    pub client_cert: Option<(std::path::PathBuf, std::path::PathBuf)>,
-    pub min_version: Option<TlsVersion>,
-}
-
-impl TlsOptions {
-    pub fn over(&self, lower: &TlsOptions) -> TlsOptions {
-        TlsOptions {
-            verify: self.verify.or(lower.verify),
-            ca_file: self.ca_file.clone().or_else(|| lower.ca_file.clone()),
-            ca_dir: self.ca_dir.clone().or_else(|| lower.ca_dir.clone()),
-            ca_pem: self.ca_pem.clone().or_else(|| lower.ca_pem.clone()),
-            client_cert: self
-                .client_cert
-                .clone()
-                .or_else(|| lower.client_cert.clone()),
-            min_version: self.min_version.or(lower.min_version),
-        }
-    }
-}
-
-impl Options {
-    /// Each setting from `self` where set, else from `lower`.
-    pub fn over(&self, lower: &Options) -> Options {
-        let mut secret_headers = lower.secret_headers.clone();
-        for name in &self.secret_headers {
-            if !secret_headers.contains(name) {
-                secret_headers.push(name.clone());
-            }
-        }
-        Options {
-            auth: self.auth.clone().or_else(|| lower.auth.clone()),
-            connect_timeout: self.connect_timeout.or(lower.connect_timeout),
-            timeout: self.timeout.or(lower.timeout),
-            read_timeout: self.read_timeout.or(lower.read_timeout),
-            redirects: self.redirects.or(lower.redirects),
-            http_version: self.http_version.or(lower.http_version),
-            max_response_bytes: self.max_response_bytes.or(lower.max_response_bytes),
-            user_agent: self.user_agent.clone().or_else(|| lower.user_agent.clone()),
-            secret_headers,
-            proxy: self.proxy.clone().or_else(|| lower.proxy.clone()),
-            trust_env: self.trust_env.or(lower.trust_env),
-            tls: self.tls.over(&lower.tls),
-            log: self.log.clone().or_else(|| lower.log.clone()),
-            low_speed: self.low_speed.or(lower.low_speed),
-            retry: self.retry.over(&lower.retry),
-        }
-    }
-
-    pub fn mark_secret(&mut self, name: &str) -> Result<()> {
-        validate::header_name(name)?;
-        let lower = name.to_ascii_lowercase();
-        if !self.secret_headers.contains(&lower) {
-            self.secret_headers.push(lower);
-        }
-        Ok(())
-    }
-}
 
 /// Request headers in order. A `None` value removes the header: from the
 /// layers below (a session default) and from libcurl's own defaults.
@@ -280,6 +114,16 @@ impl Request {
         Arc::make_mut(&mut self.options)
     }
 
+    /// Forgets `setting` on this request's layer: the session's, the
+    /// config's or the built-in value applies again.
+    pub fn unset(&mut self, setting: Setting) {
+        match setting {
+            Setting::Headers => self.headers = HeaderEdits::default(),
+            Setting::Params => self.params.clear(),
+            other => self.options_mut().unset(other),
+        }
+    }
+
     /// Methods are upper-cased, as Requests does: `patch` goes out as
     /// `PATCH` (many servers answer 400 or 405 to a lower-case method).
     pub fn set_method(&mut self, method: &str) -> Result<()> {
@@ -330,25 +174,6 @@ mod tests {
                 ("X-Two".to_string(), Some("2".to_string())),
             ]
         );
-    }
-
-    #[test]
-    fn options_layers() {
-        let lower = Options {
-            timeout: Some(Duration::from_secs(5)),
-            auth: Some(Auth::Bearer("t".into())),
-            secret_headers: vec!["x-a".into()],
-            ..Options::default()
-        };
-        let upper = Options {
-            auth: Some(Auth::None),
-            secret_headers: vec!["x-b".into()],
-            ..Options::default()
-        };
-        let merged = upper.over(&lower);
-        assert_eq!(merged.timeout, Some(Duration::from_secs(5)));
-        assert_eq!(merged.auth, Some(Auth::None));
-        assert_eq!(merged.secret_headers, vec!["x-a", "x-b"]);
     }
 
     #[test]

@@ -18,9 +18,10 @@ use super::error::{Code, Error, Result};
 use super::hooks::{HookData, HookKind, HookList, Warnings};
 use super::layers::{self, percent_decode};
 use super::log::{self as logline, HopLog, Level, Logger, Secrets};
+use super::options::{Auth, HttpVersion, Options};
 use super::redact;
 use super::redirect;
-use super::request::{Auth, HeaderEdits, Options, Request};
+use super::request::{HeaderEdits, Request};
 use super::response::Response;
 use super::retry::{self, Policy};
 use super::transfer::{Driver, Hop, HopBody, HopInfo, Upload};
@@ -831,13 +832,10 @@ impl Chain {
                 .unwrap_or(defaults::CONNECT_TIMEOUT),
             timeout,
             read_timeout: self.options.read_timeout.filter(|t| !t.is_zero()),
-            http_version: self
-                .options
-                .http_version
-                .unwrap_or(super::request::HttpVersion::Any),
+            http_version: self.options.http_version.unwrap_or(HttpVersion::Any),
             proxy,
             tls,
-            low_speed: self.options.low_speed.unwrap_or(defaults::LOW_SPEED),
+            speed_floor: self.options.speed_floor.unwrap_or(defaults::SPEED_FLOOR),
             log: None,
         })
     }

@@ -9,9 +9,10 @@ use super::config;
 use super::cookies::CookieJar;
 use super::digest::Nonces;
 use super::error::Result;
+use super::layers::Layer;
 use super::request::Request;
 use super::response::Response;
-use super::send::{send, Layer};
+use super::send::send;
 use super::transfer::{Driver, NewLane};
 
 /// How many idle lanes a session keeps (each holds its own connections).

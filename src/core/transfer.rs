@@ -11,7 +11,7 @@ use super::body::{BodySource, FilePart};
 use super::collect::Collector;
 use super::error::Result;
 use super::log::HopLog;
-use super::request::{Auth, HttpVersion, LowSpeed, TlsOptions};
+use super::options::{Auth, HttpVersion, SpeedFloor, TlsOptions};
 
 /// Everything one transfer needs, fully decided: nothing is inherited from an
 /// earlier transfer.
@@ -39,7 +39,7 @@ pub struct Hop {
     /// `None` is no proxy at all, and the transport reads no environment.
     pub proxy: Option<String>,
     pub tls: TlsOptions,
-    pub low_speed: LowSpeed,
+    pub speed_floor: SpeedFloor,
     /// Set when a log sink wants this hop's headers or libcurl's trace.
     pub log: Option<Arc<HopLog>>,
 }
@@ -64,7 +64,7 @@ impl Hop {
             http_version,
             proxy,
             tls,
-            low_speed,
+            speed_floor,
             log,
         } = self;
         matches!((body, &other.body), (HopBody::None, HopBody::None))
@@ -79,7 +79,7 @@ impl Hop {
             && *http_version == other.http_version
             && *proxy == other.proxy
             && *tls == other.tls
-            && *low_speed == other.low_speed
+            && *speed_floor == other.speed_floor
     }
 }
 

@@ -8,7 +8,7 @@ use std::ffi::c_int;
 use std::time::Duration;
 
 use crate::core::error::{Error, Result};
-use crate::core::request::{Auth, HttpVersion, Options, RedirectPolicy, TlsVersion};
+use crate::core::options::{Auth, HttpVersion, Options, RedirectPolicy, TlsVersion};
 use crate::core::validate;
 
 /// Which HTTP version to speak: one of the `REQC_HTTP_VERSION_*` constants.
@@ -150,11 +150,7 @@ pub fn set_speed_floor(o: &mut Options, bytes_per_second: i64, window_ms: i64) -
         .ok()
         .filter(|ms| *ms > 0 || bytes_per_second == 0)
         .ok_or_else(|| Error::invalid(format!("window {window_ms} ms is not positive")))?;
-    o.low_speed = Some(crate::core::request::LowSpeed {
-        bytes_per_second,
-        duration: Duration::from_secs(window.div_ceil(1000)),
-    });
-    Ok(())
+    o.set_speed_floor(bytes_per_second, Duration::from_millis(window))
 }
 
 pub fn set_verify_tls(o: &mut Options, verify: c_int) -> Result<()> {
@@ -166,29 +162,19 @@ pub fn set_verify_tls(o: &mut Options, verify: c_int) -> Result<()> {
 }
 
 pub fn set_ca_file(o: &mut Options, path: &str) -> Result<()> {
-    o.tls.ca_file = Some(validate::existing_path(path, "CA file")?);
-    Ok(())
+    o.set_ca_file(path)
 }
 
 pub fn set_ca_dir(o: &mut Options, path: &str) -> Result<()> {
-    o.tls.ca_dir = Some(validate::existing_path(path, "CA directory")?);
-    Ok(())
+    o.set_ca_dir(path)
 }
 
 pub fn set_ca_pem(o: &mut Options, pem: &[u8]) -> Result<()> {
-    if pem.is_empty() {
-        return Err(Error::invalid("CA PEM is empty"));
-    }
-    o.tls.ca_pem = Some(pem.into());
-    Ok(())
+    o.set_ca_pem(pem)
 }
 
 pub fn set_client_cert(o: &mut Options, cert: &str, key: &str) -> Result<()> {
-    o.tls.client_cert = Some((
-        validate::existing_path(cert, "client certificate")?,
-        validate::existing_path(key, "client key")?,
-    ));
-    Ok(())
+    o.set_client_cert(cert, key)
 }
 
 pub fn set_min_tls(o: &mut Options, version: reqc_tls_version) -> Result<()> {

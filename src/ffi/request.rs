@@ -36,7 +36,8 @@ use super::response::reqc_response;
 use crate::core::body::{Body, FilePart, PartContent};
 use crate::core::cancel::CancelToken;
 use crate::core::error::{Error, Result};
-use crate::core::request::{Auth, Request};
+use crate::core::options::Auth;
+use crate::core::request::Request;
 use crate::core::response::Response;
 use crate::core::validate;
 

@@ -52,7 +52,7 @@ use super::request::reqc_request;
 use super::response::reqc_response;
 use super::Lane;
 use crate::core::error::{Error, Result};
-use crate::core::request::Auth;
+use crate::core::options::Auth;
 use crate::core::send::Layer;
 use crate::core::session::Session;
 

@@ -10,7 +10,7 @@ use super::idle::IdleClock;
 use super::share::Share;
 use crate::core::body::{form_param, PartContent};
 use crate::core::log::Level;
-use crate::core::request::{HttpVersion, TlsOptions, TlsVersion};
+use crate::core::options::{HttpVersion, TlsOptions, TlsVersion};
 use crate::core::transfer::{Hop, HopBody};
 
 /// `CURLOPT_PROTOCOLS_STR` (libcurl 7.85), which curl-sys does not define.
@@ -83,9 +83,9 @@ fn configure_from_scratch(
     // The progress callback runs the read timeout's clock; without one it
     // stays off, so a plain transfer pays nothing for it.
     easy.progress(hop.read_timeout.is_some())?;
-    if hop.low_speed.bytes_per_second > 0 {
-        easy.low_speed_limit(hop.low_speed.bytes_per_second)?;
-        easy.low_speed_time(hop.low_speed.duration)?;
+    if hop.speed_floor.bytes_per_second > 0 {
+        easy.low_speed_limit(hop.speed_floor.bytes_per_second)?;
+        easy.low_speed_time(hop.speed_floor.window)?;
     }
     easy.http_version(match hop.http_version {
         HttpVersion::Any => CurlVersion::Any,
@@ -125,14 +125,16 @@ fn tls(easy: &mut Easy2<Callbacks>, tls: &TlsOptions) -> Result<(), curl::Error>
     let verify = tls.verify.unwrap_or(true);
     easy.ssl_verify_peer(verify)?;
     easy.ssl_verify_host(verify)?;
-    if let Some(file) = &tls.ca_file {
-        easy.cainfo(file)?;
-    }
-    if let Some(dir) = &tls.ca_dir {
-        easy.capath(dir)?;
-    }
-    if let Some(pem) = &tls.ca_pem {
-        easy.ssl_cainfo_blob(pem)?;
+    if let Some(ca) = &tls.ca {
+        if let Some(file) = &ca.file {
+            easy.cainfo(file)?;
+        }
+        if let Some(dir) = &ca.dir {
+            easy.capath(dir)?;
+        }
+        if let Some(pem) = &ca.pem {
+            easy.ssl_cainfo_blob(pem)?;
+        }
     }
     if let Some((cert, key)) = &tls.client_cert {
         easy.ssl_cert(cert)?;

@@ -58,7 +58,7 @@ start_servers() {
 
     # The hostile, TLS and proxy listeners (libreqc's server only).
     local key value
-    for key in hostile tls tls_self_signed tls_wrong_host tls_expired tls_client_auth tls_hostile proxy; do
+    for key in hostile tls tls_self_signed tls_wrong_host tls_expired tls_client_auth tls_hostile tls12 proxy; do
         value=$(sed -n "s/.*\"$key\":\([0-9]*\).*/\1/p" <<<"$line")
         [[ -n $value ]] || continue
         case $key in

@@ -22,7 +22,7 @@ use url::Url;
 use super::body::Body;
 use super::defaults;
 use super::hooks::HookList;
-use super::options::{Auth, Options, Setting};
+use super::options::{Auth, Options, Settings};
 use super::request::{HeaderEdits, Request};
 
 /// One layer: the defaults a session or the global config lays under a
@@ -42,6 +42,19 @@ pub struct Layer {
     grounded: bool,
 }
 
+/// A session's defaults or the global config, as a caller sets them.
+impl Settings for Layer {
+    fn headers_mut(&mut self) -> &mut HeaderEdits {
+        &mut self.headers
+    }
+    fn params_mut(&mut self) -> &mut Vec<(String, String)> {
+        &mut self.params
+    }
+    fn options_mut(&mut self) -> &mut Options {
+        &mut self.options
+    }
+}
+
 impl Layer {
     /// `self` over `lower`, by the one rule: headers and params by name
     /// (an overridden name keeps its place), options by field, hooks after
@@ -55,16 +68,6 @@ impl Layer {
             hooks: upper.hooks.after(&lower.hooks),
             folded: true,
             grounded: lower.grounded,
-        }
-    }
-
-    /// Forgets `setting` on this layer (a session's defaults or the global
-    /// config): the layers below decide again.
-    pub fn unset(&mut self, setting: Setting) {
-        match setting {
-            Setting::Headers => self.headers = HeaderEdits::default(),
-            Setting::Params => self.params.clear(),
-            other => self.options.unset(other),
         }
     }
 
@@ -312,6 +315,8 @@ mod tests {
         let sent = top.for_send(&merged, &Body::None);
         assert_eq!(header(&sent, "authorization"), None);
     }
+
+    use crate::core::options::Setting;
 
     #[test]
     fn unset_headers_and_params_hand_them_back() {

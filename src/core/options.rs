@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::error::{Code, Error, Result};
 use super::log::Logger;
+use super::request::HeaderEdits;
 use super::retry::RetryOptions;
 use super::validate;
 
@@ -247,6 +248,24 @@ impl Setting {
     }
 }
 
+/// What a caller sets on one layer: a request's own settings, a session's
+/// defaults or the global config. Every setter and `unset` works on any of
+/// them through this one view.
+pub trait Settings {
+    fn headers_mut(&mut self) -> &mut HeaderEdits;
+    fn params_mut(&mut self) -> &mut Vec<(String, String)>;
+    fn options_mut(&mut self) -> &mut Options;
+
+    /// Forgets `setting` on this layer: the layers below decide again.
+    fn unset(&mut self, setting: Setting) {
+        match setting {
+            Setting::Headers => *self.headers_mut() = HeaderEdits::default(),
+            Setting::Params => self.params_mut().clear(),
+            other => self.options_mut().unset(other),
+        }
+    }
+}
+
 impl Options {
     /// Each setting from `self` where set, else from `lower`; secret header
     /// marks add up.
@@ -277,8 +296,8 @@ impl Options {
     }
 
     /// Forgets `setting` on this layer. Headers and params are not held
-    /// here: `Layer::unset` and `Request::unset` handle those and pass every
-    /// other setting on to this one place.
+    /// here: `Settings::unset` clears those and passes every other setting
+    /// on to this one place.
     pub fn unset(&mut self, setting: Setting) {
         match setting {
             Setting::Timeout => self.timeout = None,

@@ -8,7 +8,7 @@ use url::Url;
 use super::body::{Body, DataSink};
 use super::error::Result;
 use super::hooks::HookList;
-use super::options::{Options, Setting};
+use super::options::{Options, Settings};
 use super::validate;
 
 /// Request headers in order. A `None` value removes the header: from the
@@ -92,6 +92,19 @@ pub(super) fn no_options() -> Arc<Options> {
     EMPTY.clone()
 }
 
+/// The request's own layer: its headers, params and options.
+impl Settings for Request {
+    fn headers_mut(&mut self) -> &mut HeaderEdits {
+        &mut self.headers
+    }
+    fn params_mut(&mut self) -> &mut Vec<(String, String)> {
+        &mut self.params
+    }
+    fn options_mut(&mut self) -> &mut Options {
+        Request::options_mut(self)
+    }
+}
+
 impl Request {
     pub fn new(method: &str, url: &str) -> Result<Request> {
         validate::method(method)?;
@@ -112,16 +125,6 @@ impl Request {
     /// The options, to change (copied first if another copy shares them).
     pub fn options_mut(&mut self) -> &mut Options {
         Arc::make_mut(&mut self.options)
-    }
-
-    /// Forgets `setting` on this request's layer: the session's, the
-    /// config's or the built-in value applies again.
-    pub fn unset(&mut self, setting: Setting) {
-        match setting {
-            Setting::Headers => self.headers = HeaderEdits::default(),
-            Setting::Params => self.params.clear(),
-            other => self.options_mut().unset(other),
-        }
     }
 
     /// Methods are upper-cased, as Requests does: `patch` goes out as

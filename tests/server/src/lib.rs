@@ -10,7 +10,8 @@
 //! - `tls_port`: the httpbin endpoints over HTTPS (ALPN h2 and http/1.1),
 //!   with a certificate issued by a CA made at start ([`TestServer::ca_file`]);
 //! - `tls_self_signed_port`, `tls_wrong_host_port`, `tls_expired_port`,
-//!   `tls_client_auth_port`: HTTPS answering `200 ok`, for failure tests;
+//!   `tls_client_auth_port`, `tls12_port` (TLS 1.2 only): HTTPS answering
+//!   `200 ok`, for failure tests;
 //! - `proxy_port`: a CONNECT / absolute-form HTTP proxy to 127.0.0.1.
 //!
 //! Rust tests start it in-process with [`start`]; other languages run the
@@ -79,6 +80,8 @@ pub struct TestServer {
     pub proxy_port: u16,
     /// The hostile scenarios over HTTPS (certificate from the CA in `ca_file`).
     pub tls_hostile_port: u16,
+    /// HTTPS `200 ok` with a CA-issued certificate, TLS 1.2 only.
+    pub tls12_port: u16,
     /// PEM file of the CA that issued the TLS listeners' certificates.
     pub ca_file: PathBuf,
     /// PEM file of a client certificate issued by the CA.
@@ -136,6 +139,7 @@ pub fn start_with(config: Config) -> std::io::Result<TestServer> {
                 tls: Some(a.main),
             },
         ),
+        (bind(0)?, Role::Tls(a.tls12, App::Ok)),
     ];
     let ports = listeners
         .iter()
@@ -181,6 +185,7 @@ pub fn start_with(config: Config) -> std::io::Result<TestServer> {
         tls_client_auth_port: ports[8],
         proxy_port: ports[9],
         tls_hostile_port: ports[10],
+        tls12_port: ports[11],
         ca_file: tls.ca_file,
         client_cert_file: tls.client_cert_file,
         client_key_file: tls.client_key_file,
@@ -304,6 +309,7 @@ impl std::fmt::Debug for TestServer {
             .field("tls_client_auth_port", &self.tls_client_auth_port)
             .field("proxy_port", &self.proxy_port)
             .field("tls_hostile_port", &self.tls_hostile_port)
+            .field("tls12_port", &self.tls12_port)
             .field("ca_file", &self.ca_file)
             .finish()
     }

@@ -18,8 +18,22 @@ fn provider() -> Arc<CryptoProvider> {
 /// An acceptor presenting `id`; with `client_ca`, clients must present a
 /// certificate issued by that CA.
 pub fn acceptor(id: &Identity, client_ca: Option<&Identity>) -> std::io::Result<TlsAcceptor> {
+    with_versions(id, client_ca, rustls::DEFAULT_VERSIONS)
+}
+
+/// An acceptor presenting `id` that speaks TLS 1.2 alone: a client asking
+/// for at least 1.3 fails its handshake.
+pub fn tls12_only(id: &Identity) -> std::io::Result<TlsAcceptor> {
+    with_versions(id, None, &[&rustls::version::TLS12])
+}
+
+fn with_versions(
+    id: &Identity,
+    client_ca: Option<&Identity>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> std::io::Result<TlsAcceptor> {
     let builder = ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .map_err(tls_err)?;
     let builder = match client_ca {
         None => builder.with_no_client_auth(),

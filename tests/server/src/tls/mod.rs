@@ -22,6 +22,8 @@ pub struct Acceptors {
     pub expired: TlsAcceptor,
     /// Good leaf; requires a client certificate issued by the CA.
     pub client_auth: TlsAcceptor,
+    /// Good leaf; TLS 1.2 only.
+    pub tls12: TlsAcceptor,
 }
 
 pub struct Tls {
@@ -42,6 +44,7 @@ pub fn setup() -> std::io::Result<Tls> {
         wrong_host: config::acceptor(&c.wrong_host, None)?,
         expired: config::acceptor(&c.expired, None)?,
         client_auth: config::acceptor(&c.server, Some(&c.ca))?,
+        tls12: config::tls12_only(&c.server)?,
     };
     let dir = CertDir::create()?;
     Ok(Tls {

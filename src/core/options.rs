@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::error::{Code, Error, Result};
+use super::error::{Error, Result};
 use super::log::Logger;
 use super::request::HeaderEdits;
 use super::retry::RetryOptions;
@@ -60,9 +60,7 @@ impl Auth {
 }
 
 fn credentials(user: &str, password: &str) -> Result<(String, String)> {
-    if user.contains(':') {
-        return Err(Error::invalid("user name contains ':'"));
-    }
+    validate::user_name(user)?;
     Ok((user.to_string(), password.to_string()))
 }
 
@@ -367,22 +365,7 @@ impl Options {
     /// URL of a scheme libcurl speaks to proxies.
     pub fn set_proxy(&mut self, proxy: &str) -> Result<()> {
         if !proxy.is_empty() {
-            let parsed = url::Url::parse(proxy).map_err(|e| {
-                let shown = super::redact::url_text(proxy);
-                Error::new(Code::InvalidUrl, format!("proxy {shown:?}: {e}"))
-            })?;
-            if !matches!(
-                parsed.scheme(),
-                "http" | "https" | "socks5" | "socks5h" | "socks4" | "socks4a"
-            ) {
-                return Err(Error::new(
-                    Code::UnsupportedProtocol,
-                    format!(
-                        "proxy scheme {:?} is not http, https, socks4(a) or socks5(h)",
-                        parsed.scheme()
-                    ),
-                ));
-            }
+            validate::proxy(proxy)?;
         }
         self.proxy = Some(proxy.to_string());
         Ok(())
@@ -428,6 +411,7 @@ impl Options {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::error::Code;
 
     /// Every setting set, each to a value unlike the built-in one.
     fn everything() -> Options {

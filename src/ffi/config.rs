@@ -9,18 +9,25 @@
 //! message of the last failed `reqc_config_*` call in the process, read with
 //! `reqc_config_error` (one slot for the process, kept with the config and
 //! set under the lock that orders config changes; not thread-local).
+//!
+//! Every setting of a session exists here too, but auth and query params:
+//! the config is shared by every library of the process that uses libreqc,
+//! and would send those to every host any of them talks to (an
+//! `Authorization` header stays possible, deliberately).
+//! `reqc_config_unset` hands one setting back to the built-in default.
 
 // The global config (`reqc_config_*`): process-wide defaults.
 
 use std::ffi::{c_char, c_int};
 use std::sync::{Mutex, PoisonError};
 
-use super::boundary::{guard, guard_or, opt_str_arg, outcome, str_arg, ErrorSlot};
+use super::boundary::{bytes_arg, guard, guard_or, opt_str_arg, outcome, str_arg, ErrorSlot};
 use super::code::reqc_code;
-use super::options;
+use super::options::{self, reqc_http_version, reqc_option, reqc_tls_version, Target};
 use crate::core::config::edit_global;
 use crate::core::error::Result;
-use crate::core::send::Layer;
+use crate::core::layers::Layer;
+use crate::core::options::{Setting, Settings};
 
 /// The message of the last failed `reqc_config_*` call.
 static ERRORS: ErrorSlot = ErrorSlot::new();
@@ -59,7 +66,7 @@ pub extern "C" fn reqc_config_error() -> *const c_char {
 #[no_mangle]
 pub unsafe extern "C" fn reqc_config_set_user_agent(agent: *const c_char) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    edit(|l| options::set_user_agent(&mut l.options, unsafe { str_arg(agent, "user agent") }?))
+    edit(|l| options::set_user_agent(l, unsafe { str_arg(agent, "user agent") }?))
 }
 
 /// The default proxy, as `reqc_session_set_proxy`. `proxy` may be NULL: the
@@ -70,7 +77,7 @@ pub unsafe extern "C" fn reqc_config_set_user_agent(agent: *const c_char) -> req
 #[no_mangle]
 pub unsafe extern "C" fn reqc_config_set_proxy(proxy: *const c_char) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    edit(|l| options::set_proxy(&mut l.options, unsafe { opt_str_arg(proxy, "proxy") }?))
+    edit(|l| options::set_proxy(l, unsafe { opt_str_arg(proxy, "proxy") }?))
 }
 
 /// Whether sends take settings from the process environment (1, the
@@ -80,7 +87,7 @@ pub unsafe extern "C" fn reqc_config_set_proxy(proxy: *const c_char) -> reqc_cod
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn reqc_config_set_trust_env(trust: c_int) -> reqc_code {
-    edit(|l| options::set_trust_env(&mut l.options, trust))
+    edit(|l| options::set_trust_env(l, trust))
 }
 
 /// The default total timeout per send in ms (0: none; built-in: 300 s).
@@ -88,7 +95,7 @@ pub extern "C" fn reqc_config_set_trust_env(trust: c_int) -> reqc_code {
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
 #[no_mangle]
 pub extern "C" fn reqc_config_set_timeout_ms(ms: i64) -> reqc_code {
-    edit(|l| options::set_timeout(&mut l.options, ms))
+    edit(|l| options::set_timeout(l, ms))
 }
 
 /// The default read (idle) timeout in ms, as
@@ -97,7 +104,7 @@ pub extern "C" fn reqc_config_set_timeout_ms(ms: i64) -> reqc_code {
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (negative).
 #[no_mangle]
 pub extern "C" fn reqc_config_set_read_timeout_ms(ms: i64) -> reqc_code {
-    edit(|l| options::set_read_timeout(&mut l.options, ms))
+    edit(|l| options::set_read_timeout(l, ms))
 }
 
 /// The default connect timeout in ms (> 0; built-in: 10 s).
@@ -105,7 +112,7 @@ pub extern "C" fn reqc_config_set_read_timeout_ms(ms: i64) -> reqc_code {
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn reqc_config_set_connect_timeout_ms(ms: i64) -> reqc_code {
-    edit(|l| options::set_connect_timeout(&mut l.options, ms))
+    edit(|l| options::set_connect_timeout(l, ms))
 }
 
 /// The default redirect policy, as `reqc_request_set_redirects`.
@@ -113,7 +120,7 @@ pub extern "C" fn reqc_config_set_connect_timeout_ms(ms: i64) -> reqc_code {
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn reqc_config_set_redirects(allow: c_int, max: c_int) -> reqc_code {
-    edit(|l| options::set_redirects(&mut l.options, allow, max))
+    edit(|l| options::set_redirects(l, allow, max))
 }
 
 /// The default body size cap, as `reqc_request_set_max_response_bytes`.
@@ -121,10 +128,7 @@ pub extern "C" fn reqc_config_set_redirects(allow: c_int, max: c_int) -> reqc_co
 /// Returns `REQC_OK`.
 #[no_mangle]
 pub extern "C" fn reqc_config_set_max_response_bytes(max: u64) -> reqc_code {
-    edit(|l| {
-        l.options.max_response_bytes = Some(max);
-        Ok(())
-    })
+    edit(|l| options::set_max_response_bytes(l, max))
 }
 
 /// TLS verification for every send (1, the default, or 0).
@@ -132,7 +136,7 @@ pub extern "C" fn reqc_config_set_max_response_bytes(max: u64) -> reqc_code {
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
 #[no_mangle]
 pub extern "C" fn reqc_config_set_verify_tls(verify: c_int) -> reqc_code {
-    edit(|l| options::set_verify_tls(&mut l.options, verify))
+    edit(|l| options::set_verify_tls(l, verify))
 }
 
 /// A header sent with every request, under session and request headers and
@@ -148,7 +152,7 @@ pub unsafe extern "C" fn reqc_config_set_header(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     edit(|l| unsafe {
-        l.headers.set(
+        l.headers_mut().set(
             str_arg(name, "header name")?,
             opt_str_arg(value, "header value")?,
         )
@@ -161,7 +165,142 @@ pub unsafe extern "C" fn reqc_config_set_header(
 #[no_mangle]
 pub extern "C" fn reqc_config_reset() -> reqc_code {
     edit(|l| {
-        *l = Layer::default();
+        for setting in Setting::ALL {
+            l.unset(setting);
+        }
         Ok(())
     })
+}
+
+/// Adds a header sent with every request, keeping others of that name, as
+/// `reqc_session_add_header` (under session and request headers of that
+/// name).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_config_add_header(
+    name: *const c_char,
+    value: *const c_char,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    edit(|l| unsafe {
+        l.headers_mut().add(
+            str_arg(name, "header name")?,
+            str_arg(value, "header value")?,
+        )
+    })
+}
+
+/// The default HTTP version, as `reqc_request_set_http_version`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a
+/// `REQC_HTTP_VERSION_*` value libreqc can ask for).
+#[no_mangle]
+pub extern "C" fn reqc_config_set_http_version(version: reqc_http_version) -> reqc_code {
+    edit(|l| options::set_http_version(l, version))
+}
+
+/// The default speed floor, as `reqc_request_set_speed_floor` (built-in:
+/// 10 bytes a second over 60 s).
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn reqc_config_set_speed_floor(bytes_per_second: i64, window_ms: i64) -> reqc_code {
+    edit(|l| options::set_speed_floor(l, bytes_per_second, window_ms))
+}
+
+/// Marks header `name` secret for every send, as
+/// `reqc_request_mark_secret_header`. Marks of all layers add up:
+/// `reqc_config_unset(REQC_OPTION_SECRET_HEADERS)` drops the config's.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a token).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_config_mark_secret_header(name: *const c_char) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    edit(|l| {
+        l.options_mut()
+            .mark_secret(unsafe { str_arg(name, "header name") }?)
+    })
+}
+
+/// Trusts the CA certificates in the PEM file at `path` for every send, as
+/// `reqc_session_set_ca_file` (under a session's or request's CA).
+///
+/// Returns `REQC_OK`, `REQC_E_IO` (cannot be read) or
+/// `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_config_set_ca_file(path: *const c_char) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    edit(|l| {
+        l.options_mut()
+            .set_ca_file(unsafe { str_arg(path, "path") }?)
+    })
+}
+
+/// Trusts the CA certificates in the directory `path` for every send, as
+/// `reqc_session_set_ca_dir`.
+///
+/// Returns `REQC_OK`, `REQC_E_IO` (cannot be read) or
+/// `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_config_set_ca_dir(path: *const c_char) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    edit(|l| {
+        l.options_mut()
+            .set_ca_dir(unsafe { str_arg(path, "path") }?)
+    })
+}
+
+/// Trusts the CA certificates in a copy of `len` bytes of PEM at `pem` for
+/// every send, as `reqc_session_set_ca_pem`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (empty).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_config_set_ca_pem(pem: *const u8, len: usize) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    edit(|l| {
+        l.options_mut()
+            .set_ca_pem(unsafe { bytes_arg(pem, len, "pem") }?)
+    })
+}
+
+/// Presents the client certificate and key in the PEM files `cert` and
+/// `key` on every send, as `reqc_session_set_client_cert`.
+///
+/// Returns `REQC_OK`, `REQC_E_IO` (either cannot be read) or
+/// `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_config_set_client_cert(
+    cert: *const c_char,
+    key: *const c_char,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    edit(|l| unsafe {
+        l.options_mut()
+            .set_client_cert(str_arg(cert, "cert")?, str_arg(key, "key")?)
+    })
+}
+
+/// The lowest TLS version accepted by every send, as
+/// `reqc_session_set_min_tls_version`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn reqc_config_set_min_tls_version(version: reqc_tls_version) -> reqc_code {
+    edit(|l| options::set_min_tls(l, version))
+}
+
+/// Unsets `option` on the config: the built-in default applies again to
+/// every session and request that does not set it. Not an explicit value:
+/// `reqc_config_set_header("Authorization", NULL)` removes a header, this
+/// forgets what the config set. `REQC_OPTION_AUTH` and
+/// `REQC_OPTION_PARAMS` do not exist on the config. `reqc_config_reset`
+/// unsets every option at once.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a `REQC_OPTION_*`
+/// value, or one the config does not have; `reqc_config_error` names it).
+#[no_mangle]
+pub extern "C" fn reqc_config_unset(option: reqc_option) -> reqc_code {
+    // SAFETY: the config target holds no pointer.
+    unsafe { options::unset(Target::Config, option) }
 }

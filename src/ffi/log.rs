@@ -15,13 +15,12 @@ use std::mem::ManuallyDrop;
 use std::os::fd::FromRawFd;
 use std::sync::Arc;
 
-use super::boundary::with_handle;
 use super::callbacks::{reqc_free_fn, Userdata};
 use super::code::reqc_code;
+use super::options::{self, Target};
 use super::session::reqc_session;
 use crate::core::error::{Error, Result};
 use crate::core::log::{Level, LogSink, Logger};
-use crate::core::send::Layer;
 
 /// How much a log sink receives: one of the `REQC_LOG_LEVEL_*` constants
 /// (each level includes the ones below it).
@@ -141,13 +140,15 @@ fn callback_logger(
     })
 }
 
-fn set_global(logger: Result<Logger>) -> reqc_code {
-    // Through the config's one edit, so a failure leaves its message for
-    // `reqc_config_error`.
-    super::config::edit(|l: &mut Layer| {
-        l.options.log = Some(logger?);
-        Ok(())
-    })
+/// Sets the log sink of a layer, through the edit every setter uses.
+fn set_sink(target: Target, logger: impl FnOnce() -> Result<Logger>) -> reqc_code {
+    // SAFETY: the caller passes NULL or a live handle (the header's rule).
+    unsafe {
+        options::edit(target, |l| {
+            l.options_mut().log = Some(logger()?);
+            Ok(())
+        })
+    }
 }
 
 /// Logs every send in the process to `fd` (e.g. 2 for stderr, the C form
@@ -165,7 +166,7 @@ pub extern "C" fn reqc_config_set_verbose_fd(
     level: reqc_log_level,
     flags: reqc_log_flag,
 ) -> reqc_code {
-    set_global(fd_logger(fd, level, flags))
+    set_sink(Target::Config, || fd_logger(fd, level, flags))
 }
 
 /// Logs every send in the process to `log` at `level`, with `flags` (as
@@ -183,12 +184,10 @@ pub unsafe extern "C" fn reqc_config_set_log_callback(
     userdata: *mut c_void,
     free_userdata: reqc_free_fn,
 ) -> reqc_code {
-    set_global(callback_logger(
-        level,
-        flags,
-        log,
-        Userdata::new(userdata, free_userdata),
-    ))
+    let userdata = Userdata::new(userdata, free_userdata);
+    set_sink(Target::Config, move || {
+        callback_logger(level, flags, log, userdata)
+    })
 }
 
 /// As `reqc_config_set_verbose_fd`, for the session's sends only (it wins
@@ -203,16 +202,7 @@ pub unsafe extern "C" fn reqc_session_set_verbose_fd(
     level: reqc_log_level,
     flags: reqc_log_flag,
 ) -> reqc_code {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        with_handle(session, |h| {
-            let logger = fd_logger(fd, level, flags)?;
-            h.session.edit_defaults(|l| {
-                l.options.log = Some(logger);
-                Ok(())
-            })
-        })
-    }
+    set_sink(Target::Session(session), || fd_logger(fd, level, flags))
 }
 
 /// As `reqc_config_set_log_callback`, for the session's sends only.
@@ -228,14 +218,7 @@ pub unsafe extern "C" fn reqc_session_set_log_callback(
     free_userdata: reqc_free_fn,
 ) -> reqc_code {
     let userdata = Userdata::new(userdata, free_userdata);
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        with_handle(session, move |h| {
-            let logger = callback_logger(level, flags, log, userdata)?;
-            h.session.edit_defaults(|l| {
-                l.options.log = Some(logger);
-                Ok(())
-            })
-        })
-    }
+    set_sink(Target::Session(session), move || {
+        callback_logger(level, flags, log, userdata)
+    })
 }

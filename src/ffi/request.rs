@@ -31,12 +31,12 @@ use super::callbacks::{
     reqc_data_fn, reqc_free_fn, reqc_read_fn, CDataSink, CReadSource, Userdata,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
-use super::options::{self, reqc_http_version};
+use super::options::{self, reqc_http_version, reqc_option, reqc_tls_version, Target};
 use super::response::reqc_response;
 use crate::core::body::{Body, FilePart, PartContent};
 use crate::core::cancel::CancelToken;
 use crate::core::error::{Error, Result};
-use crate::core::options::Auth;
+use crate::core::options::{Auth, Setting};
 use crate::core::request::Request;
 use crate::core::response::Response;
 use crate::core::validate;
@@ -606,10 +606,10 @@ pub unsafe extern "C" fn reqc_request_set_header(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(request, |r| {
+        options::edit(Target::Request(request), |l| {
             let name = str_arg(name, "header name")?;
             let value = opt_str_arg(value, "header value")?;
-            r.headers.set(name, value)
+            l.headers_mut().set(name, value)
         })
     }
 }
@@ -625,10 +625,10 @@ pub unsafe extern "C" fn reqc_request_add_header(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(request, |r| {
+        options::edit(Target::Request(request), |l| {
             let name = str_arg(name, "header name")?;
             let value = str_arg(value, "header value")?;
-            r.headers.add(name, value)
+            l.headers_mut().add(name, value)
         })
     }
 }
@@ -646,10 +646,10 @@ pub unsafe extern "C" fn reqc_request_add_param(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(request, |r| {
+        options::edit(Target::Request(request), |l| {
             let name = str_arg(name, "param name")?;
             let value = str_arg(value, "param value")?;
-            r.params.push((name.to_string(), value.to_string()));
+            l.params_mut().push((name.to_string(), value.to_string()));
             Ok(())
         })
     }
@@ -902,14 +902,9 @@ pub unsafe extern "C" fn reqc_request_set_data_callback(
     }
 }
 
-unsafe fn set_auth(req: *mut reqc_request, make: impl FnOnce() -> Result<Auth>) -> reqc_code {
+unsafe fn set_auth(request: *mut reqc_request, make: impl FnOnce() -> Result<Auth>) -> reqc_code {
     // SAFETY: forwarded from the caller's contract.
-    unsafe {
-        edit(req, |r| {
-            r.options_mut().auth = Some(make()?);
-            Ok(())
-        })
-    }
+    unsafe { options::edit(Target::Request(request), |l| options::set_auth(l, make())) }
 }
 
 /// Uses HTTP basic auth: this request's `Authorization`, beating URL user
@@ -928,7 +923,7 @@ pub unsafe extern "C" fn reqc_request_set_auth_basic(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set_auth(request, || {
-            options::basic(str_arg(user, "user")?, str_arg(password, "password")?)
+            Auth::basic(str_arg(user, "user")?, str_arg(password, "password")?)
         })
     }
 }
@@ -965,7 +960,7 @@ pub unsafe extern "C" fn reqc_request_set_auth_digest(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set_auth(request, || {
-            options::digest(str_arg(user, "user")?, str_arg(password, "password")?)
+            Auth::digest(str_arg(user, "user")?, str_arg(password, "password")?)
         })
     }
 }
@@ -980,7 +975,7 @@ pub unsafe extern "C" fn reqc_request_set_auth_bearer(
     token: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { set_auth(request, || options::bearer(str_arg(token, "token")?)) }
+    unsafe { set_auth(request, || Auth::bearer(str_arg(token, "token")?)) }
 }
 
 /// Sends no auth, even when a session sets one: a removal of
@@ -1007,11 +1002,13 @@ pub unsafe extern "C" fn reqc_request_set_user_agent(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(request, |r| match opt_str_arg(agent, "user agent")? {
-            Some(agent) => options::set_user_agent(r.options_mut(), agent),
-            None => {
-                r.options_mut().user_agent = None;
-                Ok(())
+        options::edit(Target::Request(request), |l| {
+            match opt_str_arg(agent, "user agent")? {
+                Some(agent) => options::set_user_agent(l, agent),
+                None => {
+                    l.unset(Setting::UserAgent);
+                    Ok(())
+                }
             }
         })
     }
@@ -1028,7 +1025,7 @@ pub unsafe extern "C" fn reqc_request_set_timeout_ms(
     ms: i64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(request, |r| options::set_timeout(r.options_mut(), ms)) }
+    unsafe { options::edit(Target::Request(request), |l| options::set_timeout(l, ms)) }
 }
 
 /// Limits the wait for the next byte to `ms` milliseconds once the
@@ -1053,7 +1050,11 @@ pub unsafe extern "C" fn reqc_request_set_read_timeout_ms(
     ms: i64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(request, |r| options::set_read_timeout(r.options_mut(), ms)) }
+    unsafe {
+        options::edit(Target::Request(request), |l| {
+            options::set_read_timeout(l, ms)
+        })
+    }
 }
 
 /// Limits each connection attempt to `ms` milliseconds (> 0). Default: 10 s.
@@ -1066,8 +1067,8 @@ pub unsafe extern "C" fn reqc_request_set_connect_timeout_ms(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(request, |r| {
-            options::set_connect_timeout(r.options_mut(), ms)
+        options::edit(Target::Request(request), |l| {
+            options::set_connect_timeout(l, ms)
         })
     }
 }
@@ -1100,8 +1101,8 @@ pub unsafe extern "C" fn reqc_request_set_redirects(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(request, |r| {
-            options::set_redirects(r.options_mut(), allow, max)
+        options::edit(Target::Request(request), |l| {
+            options::set_redirects(l, allow, max)
         })
     }
 }
@@ -1117,8 +1118,8 @@ pub unsafe extern "C" fn reqc_request_set_http_version(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(request, |r| {
-            options::set_http_version(r.options_mut(), version)
+        options::edit(Target::Request(request), |l| {
+            options::set_http_version(l, version)
         })
     }
 }
@@ -1140,8 +1141,8 @@ pub unsafe extern "C" fn reqc_request_set_speed_floor(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(request, |r| {
-            options::set_speed_floor(r.options_mut(), bytes_per_second, window_ms)
+        options::edit(Target::Request(request), |l| {
+            options::set_speed_floor(l, bytes_per_second, window_ms)
         })
     }
 }
@@ -1159,8 +1160,8 @@ pub unsafe extern "C" fn reqc_request_set_verify_tls(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(request, |r| {
-            options::set_verify_tls(r.options_mut(), verify)
+        options::edit(Target::Request(request), |l| {
+            options::set_verify_tls(l, verify)
         })
     }
 }
@@ -1190,9 +1191,8 @@ pub unsafe extern "C" fn reqc_request_set_max_response_bytes(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(request, |r| {
-            r.options_mut().max_response_bytes = Some(max);
-            Ok(())
+        options::edit(Target::Request(request), |l| {
+            options::set_max_response_bytes(l, max)
         })
     }
 }
@@ -1208,11 +1208,176 @@ pub unsafe extern "C" fn reqc_request_mark_secret_header(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(request, |r| {
+        options::edit(Target::Request(request), |l| {
             let name = str_arg(name, "header name")?;
-            r.options_mut().mark_secret(name)
+            l.options_mut().mark_secret(name)
         })
     }
+}
+
+/// The proxy for this request alone (Requests' `proxies=` per call), as
+/// `reqc_session_set_proxy`: an http://, https://, socks4(a):// or
+/// socks5(h):// URL whose `user:password@` goes to the proxy alone and is
+/// never logged; "" means no proxy for this request (not the session's,
+/// the config's or the environment's); NULL unsets it, as
+/// `reqc_request_unset(request, REQC_OPTION_PROXY)`. A send that cannot
+/// reach the proxy fails with `REQC_E_PROXY`. A connection through one proxy
+/// is never reused for another (libcurl matches connections by proxy).
+///
+/// Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
+/// `REQC_E_INVALID_ARGUMENT` (message on `request`). `proxy` may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_proxy(
+    request: *mut reqc_request,
+    proxy: *const c_char,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe {
+        options::edit(Target::Request(request), |l| {
+            options::set_proxy(l, opt_str_arg(proxy, "proxy")?)
+        })
+    }
+}
+
+/// Whether this send reads the process environment where no layer sets a
+/// proxy or a CA (1 or 0), as `reqc_session_set_trust_env`, beating the
+/// session's and the config's choice.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not 0 or 1; message on
+/// `request`).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_trust_env(
+    request: *mut reqc_request,
+    trust: c_int,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe {
+        options::edit(Target::Request(request), |l| {
+            options::set_trust_env(l, trust)
+        })
+    }
+}
+
+/// Trusts the CA certificates in the PEM file at `path` for this request
+/// alone, instead of the system's and instead of any CA the session, the
+/// config or the environment names. The CA file, directory and PEM are one
+/// setting (`REQC_OPTION_CA`): a request that sets any of them uses none of
+/// the lower layers' (set several on one layer and libcurl uses them all,
+/// a PEM replacing the file).
+///
+/// Returns `REQC_OK`, `REQC_E_IO` (the file cannot be read now) or
+/// `REQC_E_INVALID_ARGUMENT` (message on `request`).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_ca_file(
+    request: *mut reqc_request,
+    path: *const c_char,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe {
+        options::edit(Target::Request(request), |l| {
+            l.options_mut().set_ca_file(str_arg(path, "path")?)
+        })
+    }
+}
+
+/// Trusts the CA certificates in the directory `path` (OpenSSL hashed
+/// layout) for this request alone, as `reqc_request_set_ca_file`.
+///
+/// Returns `REQC_OK`, `REQC_E_IO` (it cannot be read now) or
+/// `REQC_E_INVALID_ARGUMENT` (message on `request`).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_ca_dir(
+    request: *mut reqc_request,
+    path: *const c_char,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe {
+        options::edit(Target::Request(request), |l| {
+            l.options_mut().set_ca_dir(str_arg(path, "path")?)
+        })
+    }
+}
+
+/// Trusts the CA certificates in a copy of `len` bytes of PEM at `pem` for
+/// this request alone, as `reqc_request_set_ca_file`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (empty; message on
+/// `request`).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_ca_pem(
+    request: *mut reqc_request,
+    pem: *const u8,
+    len: usize,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe {
+        options::edit(Target::Request(request), |l| {
+            l.options_mut().set_ca_pem(bytes_arg(pem, len, "pem")?)
+        })
+    }
+}
+
+/// Presents the client certificate and key in the PEM files `cert` and
+/// `key` on this request alone (Requests' `cert=` per call), instead of the
+/// session's or the config's. A connection made with one client
+/// certificate is never reused with another.
+///
+/// Returns `REQC_OK`, `REQC_E_IO` (either cannot be read now) or
+/// `REQC_E_INVALID_ARGUMENT` (message on `request`).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_client_cert(
+    request: *mut reqc_request,
+    cert: *const c_char,
+    key: *const c_char,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe {
+        options::edit(Target::Request(request), |l| {
+            l.options_mut()
+                .set_client_cert(str_arg(cert, "cert")?, str_arg(key, "key")?)
+        })
+    }
+}
+
+/// The lowest TLS version this request accepts:
+/// `REQC_TLS_VERSION_1_2` or `REQC_TLS_VERSION_1_3`.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (another value; message
+/// on `request`).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_set_min_tls_version(
+    request: *mut reqc_request,
+    version: reqc_tls_version,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe {
+        options::edit(Target::Request(request), |l| {
+            options::set_min_tls(l, version)
+        })
+    }
+}
+
+/// Unsets `option` on this request: the session's value applies again,
+/// else the config's, else the built-in default. Not an explicit value:
+/// `reqc_request_set_auth_none` sends no auth whatever the session sets,
+/// `reqc_request_unset(request, REQC_OPTION_AUTH)` sends the session's.
+/// `REQC_OPTION_HEADERS` forgets every header this request set, added or
+/// removed; `REQC_OPTION_PARAMS` every param it added (the URL's own query
+/// stays); `REQC_OPTION_SECRET_HEADERS` its marks. `REQC_OPTION_LOG` does not
+/// exist on a request (a request logs through its session's or the
+/// config's sink). Hooks are not an option: they have functions of their
+/// own.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a `REQC_OPTION_*`
+/// value, or one a request does not have; the message names it, on
+/// `request`).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_request_unset(
+    request: *mut reqc_request,
+    option: reqc_option,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { options::unset(Target::Request(request), option) }
 }
 
 /// Cancels the request: a send of it in flight on any thread ends promptly

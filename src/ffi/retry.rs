@@ -48,6 +48,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::code::reqc_code;
+use super::options::{self, Target};
 use super::request::reqc_request;
 use super::session::reqc_session;
 use crate::core::error::{Error, Result};
@@ -116,8 +117,8 @@ pub unsafe extern "C" fn reqc_request_set_retries(
 ) -> reqc_code {
     // SAFETY: pointers per the header's preamble rule.
     unsafe {
-        super::request::edit(request, |r| {
-            self::max_attempts(&mut r.options_mut().retry, max_attempts)
+        options::edit(Target::Request(request), |l| {
+            self::max_attempts(&mut l.options_mut().retry, max_attempts)
         })
     }
 }
@@ -137,8 +138,8 @@ pub unsafe extern "C" fn reqc_request_set_retry_statuses(
 ) -> reqc_code {
     // SAFETY: pointers per the header's preamble rule.
     unsafe {
-        super::request::edit(request, |r| {
-            self::statuses(&mut r.options_mut().retry, statuses, count)
+        options::edit(Target::Request(request), |l| {
+            self::statuses(&mut l.options_mut().retry, statuses, count)
         })
     }
 }
@@ -158,8 +159,8 @@ pub unsafe extern "C" fn reqc_request_set_retry_backoff_ms(
 ) -> reqc_code {
     // SAFETY: pointers per the header's preamble rule.
     unsafe {
-        super::request::edit(request, |r| {
-            backoff(&mut r.options_mut().retry, base_ms, cap_ms)
+        options::edit(Target::Request(request), |l| {
+            backoff(&mut l.options_mut().retry, base_ms, cap_ms)
         })
     }
 }
@@ -174,7 +175,11 @@ pub unsafe extern "C" fn reqc_request_set_retry_all_methods(
     yes: c_int,
 ) -> reqc_code {
     // SAFETY: pointers per the header's preamble rule.
-    unsafe { super::request::edit(request, |r| all_methods(&mut r.options_mut().retry, yes)) }
+    unsafe {
+        options::edit(Target::Request(request), |l| {
+            all_methods(&mut l.options_mut().retry, yes)
+        })
+    }
 }
 
 /// Default attempts per send, as `reqc_request_set_retries`.
@@ -187,8 +192,8 @@ pub unsafe extern "C" fn reqc_session_set_retries(
 ) -> reqc_code {
     // SAFETY: pointers per the header's preamble rule.
     unsafe {
-        super::session::edit(session, |l| {
-            self::max_attempts(&mut l.options.retry, max_attempts)
+        options::edit(Target::Session(session), |l| {
+            self::max_attempts(&mut l.options_mut().retry, max_attempts)
         })
     }
 }
@@ -205,8 +210,8 @@ pub unsafe extern "C" fn reqc_session_set_retry_statuses(
 ) -> reqc_code {
     // SAFETY: pointers per the header's preamble rule.
     unsafe {
-        super::session::edit(session, |l| {
-            self::statuses(&mut l.options.retry, statuses, count)
+        options::edit(Target::Session(session), |l| {
+            self::statuses(&mut l.options_mut().retry, statuses, count)
         })
     }
 }
@@ -221,7 +226,11 @@ pub unsafe extern "C" fn reqc_session_set_retry_backoff_ms(
     cap_ms: i64,
 ) -> reqc_code {
     // SAFETY: pointers per the header's preamble rule.
-    unsafe { super::session::edit(session, |l| backoff(&mut l.options.retry, base_ms, cap_ms)) }
+    unsafe {
+        options::edit(Target::Session(session), |l| {
+            backoff(&mut l.options_mut().retry, base_ms, cap_ms)
+        })
+    }
 }
 
 /// Default for retrying every method, as
@@ -234,7 +243,11 @@ pub unsafe extern "C" fn reqc_session_set_retry_all_methods(
     yes: c_int,
 ) -> reqc_code {
     // SAFETY: pointers per the header's preamble rule.
-    unsafe { super::session::edit(session, |l| all_methods(&mut l.options.retry, yes)) }
+    unsafe {
+        options::edit(Target::Session(session), |l| {
+            all_methods(&mut l.options_mut().retry, yes)
+        })
+    }
 }
 
 /// Process-wide default attempts per send, as `reqc_request_set_retries`.

@@ -47,13 +47,12 @@ use super::boundary::{
     ErrorSlot, Failing, Handle, Lease,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
-use super::options::{self, reqc_http_version, reqc_tls_version};
+use super::options::{self, reqc_http_version, reqc_option, reqc_tls_version, Target};
 use super::request::reqc_request;
 use super::response::reqc_response;
 use super::Lane;
 use crate::core::error::{Error, Result};
 use crate::core::options::Auth;
-use crate::core::send::Layer;
 use crate::core::session::Session;
 
 /// A session (opaque): defaults, a cookie jar and kept-alive connections
@@ -180,14 +179,6 @@ pub unsafe extern "C" fn reqc_session_send(
     }
 }
 
-pub(crate) unsafe fn edit(
-    s: *mut reqc_session,
-    f: impl FnOnce(&mut Layer) -> Result<()>,
-) -> reqc_code {
-    // SAFETY: forwarded from the caller's contract.
-    unsafe { with_handle(s, |h| h.session.edit_defaults(f)) }
-}
-
 /// Sets a default header sent with every request (a request's header or
 /// header-making setting of the same name replaces it, see `reqc_session`);
 /// `value` may be NULL, which removes it from the session's defaults and from the global
@@ -202,8 +193,8 @@ pub unsafe extern "C" fn reqc_session_set_header(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            l.headers.set(
+        options::edit(Target::Session(session), |l| {
+            l.headers_mut().set(
                 str_arg(name, "header name")?,
                 opt_str_arg(value, "header value")?,
             )
@@ -222,8 +213,8 @@ pub unsafe extern "C" fn reqc_session_add_header(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            l.headers.add(
+        options::edit(Target::Session(session), |l| {
+            l.headers_mut().add(
                 str_arg(name, "header name")?,
                 str_arg(value, "header value")?,
             )
@@ -244,25 +235,20 @@ pub unsafe extern "C" fn reqc_session_add_param(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
+        options::edit(Target::Session(session), |l| {
             let pair = (
                 str_arg(name, "param name")?.to_string(),
                 str_arg(value, "param value")?.to_string(),
             );
-            l.params.push(pair);
+            l.params_mut().push(pair);
             Ok(())
         })
     }
 }
 
-unsafe fn set_auth(s: *mut reqc_session, make: impl FnOnce() -> Result<Auth>) -> reqc_code {
+unsafe fn set_auth(session: *mut reqc_session, make: impl FnOnce() -> Result<Auth>) -> reqc_code {
     // SAFETY: forwarded from the caller's contract.
-    unsafe {
-        edit(s, |l| {
-            l.options.auth = Some(make()?);
-            Ok(())
-        })
-    }
+    unsafe { options::edit(Target::Session(session), |l| options::set_auth(l, make())) }
 }
 
 /// Default basic auth for every request: the session's `Authorization`
@@ -280,7 +266,7 @@ pub unsafe extern "C" fn reqc_session_set_auth_basic(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set_auth(session, || {
-            options::basic(str_arg(user, "user")?, str_arg(password, "password")?)
+            Auth::basic(str_arg(user, "user")?, str_arg(password, "password")?)
         })
     }
 }
@@ -301,7 +287,7 @@ pub unsafe extern "C" fn reqc_session_set_auth_digest(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set_auth(session, || {
-            options::digest(str_arg(user, "user")?, str_arg(password, "password")?)
+            Auth::digest(str_arg(user, "user")?, str_arg(password, "password")?)
         })
     }
 }
@@ -315,7 +301,7 @@ pub unsafe extern "C" fn reqc_session_set_auth_bearer(
     token: *const c_char,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { set_auth(session, || options::bearer(str_arg(token, "token")?)) }
+    unsafe { set_auth(session, || Auth::bearer(str_arg(token, "token")?)) }
 }
 
 /// Default total timeout per send, as `reqc_request_set_timeout_ms`.
@@ -327,7 +313,7 @@ pub unsafe extern "C" fn reqc_session_set_timeout_ms(
     ms: i64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(session, |l| options::set_timeout(&mut l.options, ms)) }
+    unsafe { options::edit(Target::Session(session), |l| options::set_timeout(l, ms)) }
 }
 
 /// Default read (idle) timeout, as `reqc_request_set_read_timeout_ms`.
@@ -339,7 +325,11 @@ pub unsafe extern "C" fn reqc_session_set_read_timeout_ms(
     ms: i64,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(session, |l| options::set_read_timeout(&mut l.options, ms)) }
+    unsafe {
+        options::edit(Target::Session(session), |l| {
+            options::set_read_timeout(l, ms)
+        })
+    }
 }
 
 /// Default connect timeout, as `reqc_request_set_connect_timeout_ms`.
@@ -352,8 +342,8 @@ pub unsafe extern "C" fn reqc_session_set_connect_timeout_ms(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            options::set_connect_timeout(&mut l.options, ms)
+        options::edit(Target::Session(session), |l| {
+            options::set_connect_timeout(l, ms)
         })
     }
 }
@@ -369,8 +359,8 @@ pub unsafe extern "C" fn reqc_session_set_redirects(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            options::set_redirects(&mut l.options, allow, max)
+        options::edit(Target::Session(session), |l| {
+            options::set_redirects(l, allow, max)
         })
     }
 }
@@ -385,8 +375,8 @@ pub unsafe extern "C" fn reqc_session_set_http_version(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            options::set_http_version(&mut l.options, version)
+        options::edit(Target::Session(session), |l| {
+            options::set_http_version(l, version)
         })
     }
 }
@@ -401,9 +391,8 @@ pub unsafe extern "C" fn reqc_session_set_max_response_bytes(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            l.options.max_response_bytes = Some(max);
-            Ok(())
+        options::edit(Target::Session(session), |l| {
+            options::set_max_response_bytes(l, max)
         })
     }
 }
@@ -419,8 +408,8 @@ pub unsafe extern "C" fn reqc_session_set_speed_floor(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            options::set_speed_floor(&mut l.options, bytes_per_second, window_ms)
+        options::edit(Target::Session(session), |l| {
+            options::set_speed_floor(l, bytes_per_second, window_ms)
         })
     }
 }
@@ -436,8 +425,8 @@ pub unsafe extern "C" fn reqc_session_mark_secret_header(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            l.options.mark_secret(str_arg(name, "header name")?)
+        options::edit(Target::Session(session), |l| {
+            l.options_mut().mark_secret(str_arg(name, "header name")?)
         })
     }
 }
@@ -455,8 +444,8 @@ pub unsafe extern "C" fn reqc_session_set_user_agent(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            options::set_user_agent(&mut l.options, str_arg(agent, "user agent")?)
+        options::edit(Target::Session(session), |l| {
+            options::set_user_agent(l, str_arg(agent, "user agent")?)
         })
     }
 }
@@ -481,8 +470,8 @@ pub unsafe extern "C" fn reqc_session_set_proxy(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            options::set_proxy(&mut l.options, opt_str_arg(proxy, "proxy")?)
+        options::edit(Target::Session(session), |l| {
+            options::set_proxy(l, opt_str_arg(proxy, "proxy")?)
         })
     }
 }
@@ -521,7 +510,11 @@ pub unsafe extern "C" fn reqc_session_set_trust_env(
     trust: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(session, |l| options::set_trust_env(&mut l.options, trust)) }
+    unsafe {
+        options::edit(Target::Session(session), |l| {
+            options::set_trust_env(l, trust)
+        })
+    }
 }
 
 /// Turns TLS verification of the peer's certificate and host name on (1,
@@ -535,13 +528,19 @@ pub unsafe extern "C" fn reqc_session_set_verify_tls(
     verify: c_int,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(session, |l| options::set_verify_tls(&mut l.options, verify)) }
+    unsafe {
+        options::edit(Target::Session(session), |l| {
+            options::set_verify_tls(l, verify)
+        })
+    }
 }
 
 /// Trusts the CA certificates in the PEM file at `path` instead of the
 /// system's (and instead of any CA bundle the environment names: see
-/// `reqc_session_set_trust_env`). Returns `REQC_E_IO` when the file cannot
-/// be read.
+/// `reqc_session_set_trust_env`). The CA file, directory and PEM are one
+/// setting, `REQC_OPTION_CA`: a request that sets any of them uses none of
+/// the session's, and the session's replace all of the config's. Returns
+/// `REQC_E_IO` when the file cannot be read.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_set_ca_file(
     session: *mut reqc_session,
@@ -549,8 +548,8 @@ pub unsafe extern "C" fn reqc_session_set_ca_file(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            options::set_ca_file(&mut l.options, str_arg(path, "path")?)
+        options::edit(Target::Session(session), |l| {
+            l.options_mut().set_ca_file(str_arg(path, "path")?)
         })
     }
 }
@@ -564,8 +563,8 @@ pub unsafe extern "C" fn reqc_session_set_ca_dir(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            options::set_ca_dir(&mut l.options, str_arg(path, "path")?)
+        options::edit(Target::Session(session), |l| {
+            l.options_mut().set_ca_dir(str_arg(path, "path")?)
         })
     }
 }
@@ -581,8 +580,8 @@ pub unsafe extern "C" fn reqc_session_set_ca_pem(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            options::set_ca_pem(&mut l.options, bytes_arg(pem, len, "pem")?)
+        options::edit(Target::Session(session), |l| {
+            l.options_mut().set_ca_pem(bytes_arg(pem, len, "pem")?)
         })
     }
 }
@@ -597,8 +596,9 @@ pub unsafe extern "C" fn reqc_session_set_client_cert(
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        edit(session, |l| {
-            options::set_client_cert(&mut l.options, str_arg(cert, "cert")?, str_arg(key, "key")?)
+        options::edit(Target::Session(session), |l| {
+            l.options_mut()
+                .set_client_cert(str_arg(cert, "cert")?, str_arg(key, "key")?)
         })
     }
 }
@@ -613,5 +613,42 @@ pub unsafe extern "C" fn reqc_session_set_min_tls_version(
     version: reqc_tls_version,
 ) -> reqc_code {
     // SAFETY: forwarded from this function's contract.
-    unsafe { edit(session, |l| options::set_min_tls(&mut l.options, version)) }
+    unsafe {
+        options::edit(Target::Session(session), |l| {
+            options::set_min_tls(l, version)
+        })
+    }
+}
+
+/// Sends no auth on the session's requests, even when the config sets an
+/// `Authorization` header: a removal of `Authorization` on the session's
+/// layer (a request's own auth or header still applies). Not the same as
+/// `reqc_session_unset(session, REQC_OPTION_AUTH)`, which forgets the
+/// session's auth so the config decides again.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_set_auth_none(session: *mut reqc_session) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { set_auth(session, || Ok(Auth::None)) }
+}
+
+/// Unsets `option` on the session: the config's value applies again to its
+/// requests (those that do not set it), else the built-in default. Not an
+/// explicit value (see `reqc_request_unset`). `REQC_OPTION_HEADERS` forgets
+/// every default header, added or removed; `REQC_OPTION_PARAMS` every
+/// default param; `REQC_OPTION_LOG` the session's sink (its `free_userdata`
+/// runs once no send uses it). Cookies (`reqc_session_clear_cookies`) and
+/// hooks are not options. Sends that already started keep what they began
+/// with.
+///
+/// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a `REQC_OPTION_*`
+/// value; the message names it, on `session`). Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_session_unset(
+    session: *mut reqc_session,
+    option: reqc_option,
+) -> reqc_code {
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { options::unset(Target::Session(session), option) }
 }

@@ -16,17 +16,10 @@
  *    REQC_E_*. Numbers never change once released.
  *  - Fallible functions return a reqc_code: REQC_OK (0) or a REQC_E_*
  *    value (reqc_code_name() names it). A 4xx/5xx status is a response,
- *    not an error.
- *  - Messages: every failure leaves one ("REQC_E_TIMEOUT: …"), never in
- *    thread-local state: on the handle that failed (reqc_request_error,
- *    reqc_session_error, reqc_batch_error, reqc_batch_item_error,
- *    reqc_hook_ctx_error), valid until its next failed call or its free.
- *    With no handle, reqc_request_new hands it out through message_out
- *    (free with reqc_string_free) and reqc_config_* leave it in
- *    reqc_config_error() (the last failed config call on any thread).
- *    Code alone, by design: a NULL or foreign handle when no other handle
- *    is passed, and the const getters and _at accessors of responses,
- *    lists and cookies.
+ *    not an error. After a failed call on a handle, its *_error function
+ *    (reqc_request_error, reqc_session_error, reqc_batch_error) gives a
+ *    message, kept on that handle, never in thread-local state; a call
+ *    with no handle to hold one hands it back another way, said there.
  *  - Pointers: every pointer argument is NULL or valid for the call: a
  *    live handle of the named type from this library, a NUL-terminated
  *    UTF-8 string, `len` readable bytes, a writable out-parameter. NULL is
@@ -38,16 +31,6 @@
  *    come back through them; each *_new has a *_free, and *_free(NULL) is
  *    a no-op. A `T **` out hands over ownership (free it with the function
  *    named); a `const T **` out lends.
- *  - Freeing: *_free gives up your reference at once and is never refused.
- *    A handle a call is using (a send of a request, sends through a
- *    session, a call running a batch) goes when the last such call
- *    returns; that call runs to its end (cancel first to end it sooner),
- *    its callbacks still run, and each free_userdata runs once after the
- *    last of them. So a handle may be freed from inside its own callbacks,
- *    or from another thread once its call has started. Never touch a
- *    handle after its free. Handles lent to you (a hook context's request
- *    and response, a response's request, history entries, cookies) are
- *    not yours: freeing one is a no-op.
  *  - Strings and bytes in are copied; (NULL, 0) is empty bytes. Strings
  *    and bytes out are borrowed from the handle they came from: valid
  *    until that handle changes or is freed (an error message: until the
@@ -383,7 +366,20 @@ typedef int (*reqc_data_fn)(void *userdata,
  * Values of settings
  *
  * Values that settings at several layers (request, session, global config)
- * take: the HTTP version to speak and the lowest TLS version to accept.
+ * take: the HTTP version to speak, the lowest TLS version to accept, and
+ * `reqc_option`, which names a setting for `reqc_request_unset`,
+ * `reqc_session_unset` and `reqc_config_unset`.
+ *
+ * Unsetting hands a setting back to the layer below: the request's to the
+ * session's, the session's to the config's, the config's to the built-in
+ * default. It is not an explicit value: `reqc_request_set_auth_none` or a
+ * NULL header value override the layers below, unsetting forgets them.
+ * Every setting exists on every layer but three: `REQC_OPTION_LOG` is not a
+ * request setting (a request logs through its session's or the config's
+ * sink), and `REQC_OPTION_AUTH` and `REQC_OPTION_PARAMS` are not config
+ * settings (the config is shared by every library of the process and would
+ * send them to every host); unsetting those there gives
+ * `REQC_E_INVALID_ARGUMENT` with a message naming the option.
  * ============================================================================================= */
 
 /**
@@ -395,6 +391,13 @@ typedef int reqc_http_version;
  * The lowest TLS version to accept: one of the `REQC_TLS_VERSION_*` constants.
  */
 typedef int reqc_tls_version;
+
+/**
+ * Names one setting of a layer, for `reqc_request_unset`,
+ * `reqc_session_unset` and `reqc_config_unset`: one of the
+ * `REQC_OPTION_*` constants.
+ */
+typedef int reqc_option;
 
 /**
  * Let libcurl choose: HTTP/2 over TLS when the server offers it, else HTTP/1.1.
@@ -437,6 +440,106 @@ typedef int reqc_tls_version;
  */
 #define REQC_TLS_VERSION_1_3 13
 
+/**
+ * The total timeout (`reqc_*_set_timeout_ms`).
+ */
+#define REQC_OPTION_TIMEOUT 1
+
+/**
+ * The read timeout (`reqc_*_set_read_timeout_ms`).
+ */
+#define REQC_OPTION_READ_TIMEOUT 2
+
+/**
+ * The connect timeout (`reqc_*_set_connect_timeout_ms`).
+ */
+#define REQC_OPTION_CONNECT_TIMEOUT 3
+
+/**
+ * The redirect policy (`reqc_*_set_redirects`).
+ */
+#define REQC_OPTION_REDIRECTS 4
+
+/**
+ * The HTTP version (`reqc_*_set_http_version`).
+ */
+#define REQC_OPTION_HTTP_VERSION 5
+
+/**
+ * The speed floor (`reqc_*_set_speed_floor`).
+ */
+#define REQC_OPTION_SPEED_FLOOR 6
+
+/**
+ * The body size cap (`reqc_*_set_max_response_bytes`).
+ */
+#define REQC_OPTION_MAX_RESPONSE_BYTES 7
+
+/**
+ * TLS verification (`reqc_*_set_verify_tls`).
+ */
+#define REQC_OPTION_VERIFY_TLS 8
+
+/**
+ * The trusted CA certificates, file, directory and PEM together
+ * (`reqc_*_set_ca_file`, `_set_ca_dir`, `_set_ca_pem`).
+ */
+#define REQC_OPTION_CA 9
+
+/**
+ * The client certificate (`reqc_*_set_client_cert`).
+ */
+#define REQC_OPTION_CLIENT_CERT 10
+
+/**
+ * The lowest TLS version (`reqc_*_set_min_tls_version`).
+ */
+#define REQC_OPTION_MIN_TLS_VERSION 11
+
+/**
+ * The proxy (`reqc_*_set_proxy`).
+ */
+#define REQC_OPTION_PROXY 12
+
+/**
+ * Whether the environment is read (`reqc_*_set_trust_env`).
+ */
+#define REQC_OPTION_TRUST_ENV 13
+
+/**
+ * The user agent (`reqc_*_set_user_agent`; not a `User-Agent` header,
+ * which is one of `REQC_OPTION_HEADERS`).
+ */
+#define REQC_OPTION_USER_AGENT 14
+
+/**
+ * The auth (`reqc_*_set_auth_*`; not an `Authorization` header). Requests
+ * and sessions only.
+ */
+#define REQC_OPTION_AUTH 15
+
+/**
+ * Every header of the layer: values set or added, and removals.
+ */
+#define REQC_OPTION_HEADERS 16
+
+/**
+ * Every query param of the layer (`reqc_*_add_param`). Requests and
+ * sessions only.
+ */
+#define REQC_OPTION_PARAMS 17
+
+/**
+ * Every secret header mark of the layer (`reqc_*_mark_secret_header`).
+ */
+#define REQC_OPTION_SECRET_HEADERS 18
+
+/**
+ * The log sink (`reqc_*_set_verbose_fd`, `reqc_*_set_log_callback`).
+ * Sessions and the config only.
+ */
+#define REQC_OPTION_LOG 19
+
 
 /* =============================================================================================
  * Requests
@@ -472,7 +575,10 @@ typedef int reqc_tls_version;
  *   reqc_request_set_timeout_ms, reqc_request_set_read_timeout_ms,
  *   reqc_request_set_connect_timeout_ms, reqc_request_set_redirects,
  *   reqc_request_set_http_version, reqc_request_set_speed_floor, reqc_request_set_verify_tls,
- *   reqc_request_set_max_response_bytes, reqc_request_mark_secret_header, reqc_request_cancel.
+ *   reqc_request_set_max_response_bytes, reqc_request_mark_secret_header, reqc_request_set_proxy,
+ *   reqc_request_set_trust_env, reqc_request_set_ca_file, reqc_request_set_ca_dir,
+ *   reqc_request_set_ca_pem, reqc_request_set_client_cert, reqc_request_set_min_tls_version,
+ *   reqc_request_unset, reqc_request_cancel.
  * ============================================================================================= */
 
 /**
@@ -1091,6 +1197,110 @@ reqc_code reqc_request_mark_secret_header(reqc_request *request,
                                           const char *name);
 
 /**
+ * The proxy for this request alone (Requests' `proxies=` per call), as
+ * `reqc_session_set_proxy`: an http://, https://, socks4(a):// or
+ * socks5(h):// URL whose `user:password@` goes to the proxy alone and is
+ * never logged; "" means no proxy for this request (not the session's,
+ * the config's or the environment's); NULL unsets it, as
+ * `reqc_request_unset(request, REQC_OPTION_PROXY)`. A send that cannot
+ * reach the proxy fails with `REQC_E_PROXY`. A connection through one proxy
+ * is never reused for another (libcurl matches connections by proxy).
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_URL`, `REQC_E_UNSUPPORTED_PROTOCOL` or
+ * `REQC_E_INVALID_ARGUMENT` (message on `request`). `proxy` may be NULL.
+ */
+reqc_code reqc_request_set_proxy(reqc_request *request,
+                                 const char *proxy);
+
+/**
+ * Whether this send reads the process environment where no layer sets a
+ * proxy or a CA (1 or 0), as `reqc_session_set_trust_env`, beating the
+ * session's and the config's choice.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not 0 or 1; message on
+ * `request`).
+ */
+reqc_code reqc_request_set_trust_env(reqc_request *request,
+                                     int trust);
+
+/**
+ * Trusts the CA certificates in the PEM file at `path` for this request
+ * alone, instead of the system's and instead of any CA the session, the
+ * config or the environment names. The CA file, directory and PEM are one
+ * setting (`REQC_OPTION_CA`): a request that sets any of them uses none of
+ * the lower layers' (set several on one layer and libcurl uses them all,
+ * a PEM replacing the file).
+ *
+ * Returns `REQC_OK`, `REQC_E_IO` (the file cannot be read now) or
+ * `REQC_E_INVALID_ARGUMENT` (message on `request`).
+ */
+reqc_code reqc_request_set_ca_file(reqc_request *request,
+                                   const char *path);
+
+/**
+ * Trusts the CA certificates in the directory `path` (OpenSSL hashed
+ * layout) for this request alone, as `reqc_request_set_ca_file`.
+ *
+ * Returns `REQC_OK`, `REQC_E_IO` (it cannot be read now) or
+ * `REQC_E_INVALID_ARGUMENT` (message on `request`).
+ */
+reqc_code reqc_request_set_ca_dir(reqc_request *request,
+                                  const char *path);
+
+/**
+ * Trusts the CA certificates in a copy of `len` bytes of PEM at `pem` for
+ * this request alone, as `reqc_request_set_ca_file`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (empty; message on
+ * `request`).
+ */
+reqc_code reqc_request_set_ca_pem(reqc_request *request,
+                                  const uint8_t *pem,
+                                  size_t len);
+
+/**
+ * Presents the client certificate and key in the PEM files `cert` and
+ * `key` on this request alone (Requests' `cert=` per call), instead of the
+ * session's or the config's. A connection made with one client
+ * certificate is never reused with another.
+ *
+ * Returns `REQC_OK`, `REQC_E_IO` (either cannot be read now) or
+ * `REQC_E_INVALID_ARGUMENT` (message on `request`).
+ */
+reqc_code reqc_request_set_client_cert(reqc_request *request,
+                                       const char *cert,
+                                       const char *key);
+
+/**
+ * The lowest TLS version this request accepts:
+ * `REQC_TLS_VERSION_1_2` or `REQC_TLS_VERSION_1_3`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (another value; message
+ * on `request`).
+ */
+reqc_code reqc_request_set_min_tls_version(reqc_request *request,
+                                           reqc_tls_version version);
+
+/**
+ * Unsets `option` on this request: the session's value applies again,
+ * else the config's, else the built-in default. Not an explicit value:
+ * `reqc_request_set_auth_none` sends no auth whatever the session sets,
+ * `reqc_request_unset(request, REQC_OPTION_AUTH)` sends the session's.
+ * `REQC_OPTION_HEADERS` forgets every header this request set, added or
+ * removed; `REQC_OPTION_PARAMS` every param it added (the URL's own query
+ * stays); `REQC_OPTION_SECRET_HEADERS` its marks. `REQC_OPTION_LOG` does not
+ * exist on a request (a request logs through its session's or the
+ * config's sink). Hooks are not an option: they have functions of their
+ * own.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a `REQC_OPTION_*`
+ * value, or one a request does not have; the message names it, on
+ * `request`).
+ */
+reqc_code reqc_request_unset(reqc_request *request,
+                             reqc_option option);
+
+/**
  * Cancels the request: a send of it in flight on any thread ends promptly
  * with `REQC_E_CANCELLED` (its connection is closed, never reused, also
  * an HTTP/2 one), and so
@@ -1589,7 +1799,8 @@ reqc_code reqc_response_warning_at(const reqc_response *response,
  *   reqc_session_set_speed_floor, reqc_session_mark_secret_header, reqc_session_set_user_agent,
  *   reqc_session_set_proxy, reqc_session_set_trust_env, reqc_session_set_verify_tls,
  *   reqc_session_set_ca_file, reqc_session_set_ca_dir, reqc_session_set_ca_pem,
- *   reqc_session_set_client_cert, reqc_session_set_min_tls_version.
+ *   reqc_session_set_client_cert, reqc_session_set_min_tls_version, reqc_session_set_auth_none,
+ *   reqc_session_unset.
  * ============================================================================================= */
 
 /**
@@ -1856,8 +2067,10 @@ reqc_code reqc_session_set_verify_tls(reqc_session *session,
 /**
  * Trusts the CA certificates in the PEM file at `path` instead of the
  * system's (and instead of any CA bundle the environment names: see
- * `reqc_session_set_trust_env`). Returns `REQC_E_IO` when the file cannot
- * be read.
+ * `reqc_session_set_trust_env`). The CA file, directory and PEM are one
+ * setting, `REQC_OPTION_CA`: a request that sets any of them uses none of
+ * the session's, and the session's replace all of the config's. Returns
+ * `REQC_E_IO` when the file cannot be read.
  */
 reqc_code reqc_session_set_ca_file(reqc_session *session,
                                    const char *path);
@@ -1895,6 +2108,33 @@ reqc_code reqc_session_set_client_cert(reqc_session *session,
 reqc_code reqc_session_set_min_tls_version(reqc_session *session,
                                            reqc_tls_version version);
 
+/**
+ * Sends no auth on the session's requests, even when the config sets an
+ * `Authorization` header: a removal of `Authorization` on the session's
+ * layer (a request's own auth or header still applies). Not the same as
+ * `reqc_session_unset(session, REQC_OPTION_AUTH)`, which forgets the
+ * session's auth so the config decides again.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (message on `session`).
+ */
+reqc_code reqc_session_set_auth_none(reqc_session *session);
+
+/**
+ * Unsets `option` on the session: the config's value applies again to its
+ * requests (those that do not set it), else the built-in default. Not an
+ * explicit value (see `reqc_request_unset`). `REQC_OPTION_HEADERS` forgets
+ * every default header, added or removed; `REQC_OPTION_PARAMS` every
+ * default param; `REQC_OPTION_LOG` the session's sink (its `free_userdata`
+ * runs once no send uses it). Cookies (`reqc_session_clear_cookies`) and
+ * hooks are not options. Sends that already started keep what they began
+ * with.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a `REQC_OPTION_*`
+ * value; the message names it, on `session`). Thread-safe.
+ */
+reqc_code reqc_session_unset(reqc_session *session,
+                             reqc_option option);
+
 
 /* =============================================================================================
  * The global config
@@ -1911,12 +2151,21 @@ reqc_code reqc_session_set_min_tls_version(reqc_session *session,
  * `reqc_config_error` (one slot for the process, kept with the config and
  * set under the lock that orders config changes; not thread-local).
  *
+ * Every setting of a session exists here too, but auth and query params:
+ * the config is shared by every library of the process that uses libreqc,
+ * and would send those to every host any of them talks to (an
+ * `Authorization` header stays possible, deliberately).
+ * `reqc_config_unset` hands one setting back to the built-in default.
+ *
  * Functions:
  *   reqc_config_error, reqc_config_set_user_agent, reqc_config_set_proxy,
  *   reqc_config_set_trust_env, reqc_config_set_timeout_ms, reqc_config_set_read_timeout_ms,
  *   reqc_config_set_connect_timeout_ms, reqc_config_set_redirects,
  *   reqc_config_set_max_response_bytes, reqc_config_set_verify_tls, reqc_config_set_header,
- *   reqc_config_reset.
+ *   reqc_config_reset, reqc_config_add_header, reqc_config_set_http_version,
+ *   reqc_config_set_speed_floor, reqc_config_mark_secret_header, reqc_config_set_ca_file,
+ *   reqc_config_set_ca_dir, reqc_config_set_ca_pem, reqc_config_set_client_cert,
+ *   reqc_config_set_min_tls_version, reqc_config_unset.
  * ============================================================================================= */
 
 /**
@@ -2020,6 +2269,100 @@ reqc_code reqc_config_set_header(const char *name,
  * Returns `REQC_OK`.
  */
 reqc_code reqc_config_reset(void);
+
+/**
+ * Adds a header sent with every request, keeping others of that name, as
+ * `reqc_session_add_header` (under session and request headers of that
+ * name).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_add_header(const char *name,
+                                 const char *value);
+
+/**
+ * The default HTTP version, as `reqc_request_set_http_version`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a
+ * `REQC_HTTP_VERSION_*` value libreqc can ask for).
+ */
+reqc_code reqc_config_set_http_version(reqc_http_version version);
+
+/**
+ * The default speed floor, as `reqc_request_set_speed_floor` (built-in:
+ * 10 bytes a second over 60 s).
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_set_speed_floor(int64_t bytes_per_second,
+                                      int64_t window_ms);
+
+/**
+ * Marks header `name` secret for every send, as
+ * `reqc_request_mark_secret_header`. Marks of all layers add up:
+ * `reqc_config_unset(REQC_OPTION_SECRET_HEADERS)` drops the config's.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a token).
+ */
+reqc_code reqc_config_mark_secret_header(const char *name);
+
+/**
+ * Trusts the CA certificates in the PEM file at `path` for every send, as
+ * `reqc_session_set_ca_file` (under a session's or request's CA).
+ *
+ * Returns `REQC_OK`, `REQC_E_IO` (cannot be read) or
+ * `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_set_ca_file(const char *path);
+
+/**
+ * Trusts the CA certificates in the directory `path` for every send, as
+ * `reqc_session_set_ca_dir`.
+ *
+ * Returns `REQC_OK`, `REQC_E_IO` (cannot be read) or
+ * `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_set_ca_dir(const char *path);
+
+/**
+ * Trusts the CA certificates in a copy of `len` bytes of PEM at `pem` for
+ * every send, as `reqc_session_set_ca_pem`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (empty).
+ */
+reqc_code reqc_config_set_ca_pem(const uint8_t *pem,
+                                 size_t len);
+
+/**
+ * Presents the client certificate and key in the PEM files `cert` and
+ * `key` on every send, as `reqc_session_set_client_cert`.
+ *
+ * Returns `REQC_OK`, `REQC_E_IO` (either cannot be read) or
+ * `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_set_client_cert(const char *cert,
+                                      const char *key);
+
+/**
+ * The lowest TLS version accepted by every send, as
+ * `reqc_session_set_min_tls_version`.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT`.
+ */
+reqc_code reqc_config_set_min_tls_version(reqc_tls_version version);
+
+/**
+ * Unsets `option` on the config: the built-in default applies again to
+ * every session and request that does not set it. Not an explicit value:
+ * `reqc_config_set_header("Authorization", NULL)` removes a header, this
+ * forgets what the config set. `REQC_OPTION_AUTH` and
+ * `REQC_OPTION_PARAMS` do not exist on the config. `reqc_config_reset`
+ * unsets every option at once.
+ *
+ * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a `REQC_OPTION_*`
+ * value, or one the config does not have; `reqc_config_error` names it).
+ */
+reqc_code reqc_config_unset(reqc_option option);
 
 
 /* =============================================================================================

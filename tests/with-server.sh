@@ -58,11 +58,11 @@ start_servers() {
 
     # The hostile, TLS and proxy listeners (libreqc's server only).
     local key value
-    for key in hostile tls tls_self_signed tls_wrong_host tls_expired tls_client_auth tls_hostile tls12 proxy; do
+    for key in hostile tls tls_self_signed tls_wrong_host tls_expired tls_client_auth tls_hostile tls12 silent proxy; do
         value=$(sed -n "s/.*\"$key\":\([0-9]*\).*/\1/p" <<<"$line")
         [[ -n $value ]] || continue
         case $key in
-        hostile | proxy) value="http://127.0.0.1:$value" ;;
+        hostile | proxy | silent) value="http://127.0.0.1:$value" ;;
         *) value="https://127.0.0.1:$value" ;;
         esac
         export "REQC_TEST_${key^^}=$value"

@@ -38,9 +38,10 @@ use url::Url;
 use super::cancel::CancelToken;
 use super::drive::{Stop, Stopped, Stops, STEP_WAIT};
 use super::error::{Code, Error, Result};
+use super::layers::Layer;
 use super::request::Request;
 use super::response::Response;
-use super::send::{Exchange, Layer};
+use super::send::Exchange;
 use super::session::Session;
 use super::transfer::{Driver, Finished, NewLane, SocketWatcher};
 

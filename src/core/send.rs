@@ -16,7 +16,7 @@ use super::digest::{Nonces, Round, Sent};
 use super::drive;
 use super::error::{Code, Error, Result};
 use super::hooks::{HookData, HookKind, HookList, Warnings};
-use super::layers::{self, percent_decode};
+use super::layers::{self, percent_decode, Layer};
 use super::log::{self as logline, HopLog, Level, Logger, Secrets};
 use super::options::{Auth, HttpVersion, Options};
 use super::redact;
@@ -25,8 +25,6 @@ use super::request::{HeaderEdits, Request};
 use super::response::Response;
 use super::retry::{self, Policy};
 use super::transfer::{Driver, Hop, HopBody, HopInfo, Upload};
-
-pub use super::layers::Layer;
 
 /// Sends `request` on `lane` with `below` (session over config) as the
 /// lower layers, one blocking transfer per hop (`drive::transfer`), following redirects and answering digest challenges.

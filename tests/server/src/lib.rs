@@ -12,7 +12,8 @@
 //! - `tls_self_signed_port`, `tls_wrong_host_port`, `tls_expired_port`,
 //!   `tls_client_auth_port`, `tls12_port` (TLS 1.2 only): HTTPS answering
 //!   `200 ok`, for failure tests;
-//! - `proxy_port`: a CONNECT / absolute-form HTTP proxy to 127.0.0.1.
+//! - `proxy_port`: a CONNECT / absolute-form HTTP proxy to 127.0.0.1;
+//! - `silent_port`: accepts and never answers (a TLS handshake stalls).
 //!
 //! Rust tests start it in-process with [`start`]; other languages run the
 //! `reqc-test-server` binary and read its one JSON line from stdout.
@@ -82,6 +83,8 @@ pub struct TestServer {
     pub tls_hostile_port: u16,
     /// HTTPS `200 ok` with a CA-issued certificate, TLS 1.2 only.
     pub tls12_port: u16,
+    /// Accepts connections and never writes: a handshake to it stalls.
+    pub silent_port: u16,
     /// PEM file of the CA that issued the TLS listeners' certificates.
     pub ca_file: PathBuf,
     /// PEM file of a client certificate issued by the CA.
@@ -140,6 +143,7 @@ pub fn start_with(config: Config) -> std::io::Result<TestServer> {
             },
         ),
         (bind(0)?, Role::Tls(a.tls12, App::Ok)),
+        (bind(0)?, Role::Silent),
     ];
     let ports = listeners
         .iter()
@@ -186,6 +190,7 @@ pub fn start_with(config: Config) -> std::io::Result<TestServer> {
         proxy_port: ports[9],
         tls_hostile_port: ports[10],
         tls12_port: ports[11],
+        silent_port: ports[12],
         ca_file: tls.ca_file,
         client_cert_file: tls.client_cert_file,
         client_key_file: tls.client_key_file,
@@ -310,6 +315,7 @@ impl std::fmt::Debug for TestServer {
             .field("proxy_port", &self.proxy_port)
             .field("tls_hostile_port", &self.tls_hostile_port)
             .field("tls12_port", &self.tls12_port)
+            .field("silent_port", &self.silent_port)
             .field("ca_file", &self.ca_file)
             .finish()
     }

@@ -41,6 +41,9 @@ pub enum Role {
     Tls(TlsAcceptor, App),
     /// The forward / CONNECT proxy (`crate::proxy`).
     Proxy,
+    /// Accepts, reads whatever comes and never writes a byte: a TLS
+    /// handshake (or an HTTP request) to it stalls until the client gives up.
+    Silent,
 }
 
 impl Role {
@@ -50,7 +53,7 @@ impl Role {
             Role::Hostile { .. } => Some(Slot::Hostile),
             Role::Tls(_, App::Routes) => Some(Slot::Tls),
             Role::Proxy => Some(Slot::Proxy),
-            Role::Control | Role::Tls(..) => None,
+            Role::Control | Role::Tls(..) | Role::Silent => None,
         }
     }
 }
@@ -133,6 +136,10 @@ async fn serve_connection(stream: TcpStream, role: Role, ctx: Arc<ConnCtx>) {
             }
         }
         Role::Proxy => crate::proxy::serve(stream, ctx.shared.clone()).await,
+        Role::Silent => {
+            let (mut read, _write) = stream.into_split();
+            let _ = tokio::io::copy(&mut read, &mut tokio::io::sink()).await;
+        }
     }
 }
 

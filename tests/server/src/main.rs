@@ -4,7 +4,7 @@
 //! Prints one JSON line on stdout, keys in this order:
 //! `{"port":P,"port2":P2,"control":C,"hostile":H,"tls":T,"tls_self_signed":S,
 //! "tls_wrong_host":W,"tls_expired":E,"tls_client_auth":A,"proxy":X,
-//! "tls_hostile":TH,"tls12":T12,
+//! "tls_hostile":TH,"tls12":T12,"silent":Q,
 //! "ca_file":"/tmp/.../ca.pem","client_cert_file":"...","client_key_file":"..."}`
 //! then serves until stdin reaches EOF (unless `--ignore-stdin`) or
 //! SIGTERM/SIGINT.
@@ -123,6 +123,7 @@ fn ports_line(s: &reqc_test_server::TestServer) -> String {
         "proxy": s.proxy_port,
         "tls_hostile": s.tls_hostile_port,
         "tls12": s.tls12_port,
+        "silent": s.silent_port,
         "ca_file": path(&s.ca_file),
         "client_cert_file": path(&s.client_cert_file),
         "client_key_file": path(&s.client_key_file),

@@ -1290,8 +1290,8 @@ reqc_code reqc_request_set_min_tls_version(reqc_request *request,
  * removed; `REQC_OPTION_PARAMS` every param it added (the URL's own query
  * stays); `REQC_OPTION_SECRET_HEADERS` its marks. `REQC_OPTION_LOG` does not
  * exist on a request (a request logs through its session's or the
- * config's sink). Hooks are not an option: they have functions of their
- * own.
+ * config's sink). Hooks are not an option: remove one with
+ * `reqc_request_remove_hook`.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a `REQC_OPTION_*`
  * value, or one a request does not have; the message names it, on
@@ -2126,7 +2126,7 @@ reqc_code reqc_session_set_auth_none(reqc_session *session);
  * every default header, added or removed; `REQC_OPTION_PARAMS` every
  * default param; `REQC_OPTION_LOG` the session's sink (its `free_userdata`
  * runs once no send uses it). Cookies (`reqc_session_clear_cookies`) and
- * hooks are not options. Sends that already started keep what they began
+ * hooks (`reqc_session_remove_hook`) are not options. Sends that already started keep what they began
  * with.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a `REQC_OPTION_*`

@@ -1365,8 +1365,8 @@ pub unsafe extern "C" fn reqc_request_set_min_tls_version(
 /// removed; `REQC_OPTION_PARAMS` every param it added (the URL's own query
 /// stays); `REQC_OPTION_SECRET_HEADERS` its marks. `REQC_OPTION_LOG` does not
 /// exist on a request (a request logs through its session's or the
-/// config's sink). Hooks are not an option: they have functions of their
-/// own.
+/// config's sink). Hooks are not an option: remove one with
+/// `reqc_request_remove_hook`.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a `REQC_OPTION_*`
 /// value, or one a request does not have; the message names it, on

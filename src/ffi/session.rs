@@ -639,7 +639,7 @@ pub unsafe extern "C" fn reqc_session_set_auth_none(session: *mut reqc_session) 
 /// every default header, added or removed; `REQC_OPTION_PARAMS` every
 /// default param; `REQC_OPTION_LOG` the session's sink (its `free_userdata`
 /// runs once no send uses it). Cookies (`reqc_session_clear_cookies`) and
-/// hooks are not options. Sends that already started keep what they began
+/// hooks (`reqc_session_remove_hook`) are not options. Sends that already started keep what they began
 /// with.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (not a `REQC_OPTION_*`

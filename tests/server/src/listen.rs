@@ -137,8 +137,10 @@ async fn serve_connection(stream: TcpStream, role: Role, ctx: Arc<ConnCtx>) {
         }
         Role::Proxy => crate::proxy::serve(stream, ctx.shared.clone()).await,
         Role::Silent => {
-            let (mut read, _write) = stream.into_split();
-            let _ = tokio::io::copy(&mut read, &mut tokio::io::sink()).await;
+            // Holds the stream until the client closes: nothing is written,
+            // nothing shut down.
+            let mut stream = stream;
+            let _ = tokio::io::copy(&mut stream, &mut tokio::io::sink()).await;
         }
     }
 }

@@ -16,10 +16,17 @@
  *    REQC_E_*. Numbers never change once released.
  *  - Fallible functions return a reqc_code: REQC_OK (0) or a REQC_E_*
  *    value (reqc_code_name() names it). A 4xx/5xx status is a response,
- *    not an error. After a failed call on a handle, its *_error function
- *    (reqc_request_error, reqc_session_error, reqc_batch_error) gives a
- *    message, kept on that handle, never in thread-local state; a call
- *    with no handle to hold one hands it back another way, said there.
+ *    not an error.
+ *  - Messages: every failure leaves one ("REQC_E_TIMEOUT: …"), never in
+ *    thread-local state: on the handle that failed (reqc_request_error,
+ *    reqc_session_error, reqc_batch_error, reqc_batch_item_error,
+ *    reqc_hook_ctx_error), valid until its next failed call or its free.
+ *    With no handle, reqc_request_new hands it out through message_out
+ *    (free with reqc_string_free) and reqc_config_* leave it in
+ *    reqc_config_error() (the last failed config call on any thread).
+ *    Code alone, by design: a NULL or foreign handle when no other handle
+ *    is passed, and the const getters and _at accessors of responses,
+ *    lists and cookies.
  *  - Pointers: every pointer argument is NULL or valid for the call: a
  *    live handle of the named type from this library, a NUL-terminated
  *    UTF-8 string, `len` readable bytes, a writable out-parameter. NULL is
@@ -31,6 +38,16 @@
  *    come back through them; each *_new has a *_free, and *_free(NULL) is
  *    a no-op. A `T **` out hands over ownership (free it with the function
  *    named); a `const T **` out lends.
+ *  - Freeing: *_free gives up your reference at once and is never refused.
+ *    A handle a call is using (a send of a request, sends through a
+ *    session, a call running a batch) goes when the last such call
+ *    returns; that call runs to its end (cancel first to end it sooner),
+ *    its callbacks still run, and each free_userdata runs once after the
+ *    last of them. So a handle may be freed from inside its own callbacks,
+ *    or from another thread once its call has started. Never touch a
+ *    handle after its free. Handles lent to you (a hook context's request
+ *    and response, a response's request, history entries, cookies) are
+ *    not yours: freeing one is a no-op.
  *  - Strings and bytes in are copied; (NULL, 0) is empty bytes. Strings
  *    and bytes out are borrowed from the handle they came from: valid
  *    until that handle changes or is freed (an error message: until the
@@ -539,6 +556,26 @@ typedef int reqc_option;
  * Sessions and the config only.
  */
 #define REQC_OPTION_LOG 19
+
+/**
+ * The most attempts of a send (`reqc_*_set_retries`).
+ */
+#define REQC_OPTION_RETRIES 20
+
+/**
+ * The statuses that are retried (`reqc_*_set_retry_statuses`).
+ */
+#define REQC_OPTION_RETRY_STATUSES 21
+
+/**
+ * The backoff between attempts (`reqc_*_set_retry_backoff_ms`).
+ */
+#define REQC_OPTION_RETRY_BACKOFF 22
+
+/**
+ * Whether every method is retried (`reqc_*_set_retry_all_methods`).
+ */
+#define REQC_OPTION_RETRY_ALL_METHODS 23
 
 
 /* =============================================================================================

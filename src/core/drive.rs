@@ -124,8 +124,9 @@ fn take_back(collector: &mut Collector, aborted: Vec<(usize, Collector)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::layers::Layer;
     use crate::core::request::Request;
-    use crate::core::send::{Exchange, Layer};
+    use crate::core::send::Exchange;
     use crate::core::transfer::{Finished, SocketWatcher};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;

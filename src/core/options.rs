@@ -196,6 +196,10 @@ pub enum Setting {
     Params,
     SecretHeaders,
     Log,
+    Retries,
+    RetryStatuses,
+    RetryBackoff,
+    RetryAllMethods,
 }
 
 /// The three layers a caller sets (the built-in one is fixed).
@@ -207,7 +211,7 @@ pub enum Tier {
 }
 
 impl Setting {
-    pub const ALL: [Setting; 19] = [
+    pub const ALL: [Setting; 23] = [
         Setting::Timeout,
         Setting::ReadTimeout,
         Setting::ConnectTimeout,
@@ -227,6 +231,10 @@ impl Setting {
         Setting::Params,
         Setting::SecretHeaders,
         Setting::Log,
+        Setting::Retries,
+        Setting::RetryStatuses,
+        Setting::RetryBackoff,
+        Setting::RetryAllMethods,
     ];
 
     /// Whether a caller may set (and so unset) this setting on `tier`.
@@ -315,6 +323,10 @@ impl Options {
             Setting::Auth => self.auth = None,
             Setting::SecretHeaders => self.secret_headers.clear(),
             Setting::Log => self.log = None,
+            Setting::Retries => self.retry.max_attempts = None,
+            Setting::RetryStatuses => self.retry.statuses = None,
+            Setting::RetryBackoff => self.retry.backoff = None,
+            Setting::RetryAllMethods => self.retry.all_methods = None,
             Setting::Headers | Setting::Params => {}
         }
     }
@@ -412,6 +424,7 @@ impl Options {
 mod tests {
     use super::*;
     use crate::core::error::Code;
+    use crate::core::retry::Backoff;
 
     /// Every setting set, each to a value unlike the built-in one.
     fn everything() -> Options {
@@ -448,7 +461,15 @@ mod tests {
                 bytes_per_second: 1,
                 window: Duration::from_secs(1),
             }),
-            retry: RetryOptions::default(),
+            retry: RetryOptions {
+                max_attempts: Some(3),
+                statuses: Some(Arc::from(vec![503u16])),
+                backoff: Some(Backoff {
+                    base: Duration::from_millis(1),
+                    cap: Duration::from_millis(2),
+                }),
+                all_methods: Some(true),
+            },
         }
     }
 
@@ -506,6 +527,10 @@ mod tests {
             Setting::Auth => format!("{:?}", o.auth),
             Setting::SecretHeaders => format!("{:?}", o.secret_headers),
             Setting::Log => format!("{:?}", o.log.as_ref().map(|l| l.level)),
+            Setting::Retries => format!("{:?}", o.retry.max_attempts),
+            Setting::RetryStatuses => format!("{:?}", o.retry.statuses),
+            Setting::RetryBackoff => format!("{:?}", o.retry.backoff),
+            Setting::RetryAllMethods => format!("{:?}", o.retry.all_methods),
             Setting::Headers | Setting::Params => String::new(),
         }
     }
@@ -543,6 +568,15 @@ mod tests {
             bytes_per_second: 2,
             window: Duration::from_secs(2),
         });
+        o.retry = RetryOptions {
+            max_attempts: Some(5),
+            statuses: Some(Arc::from(vec![429u16])),
+            backoff: Some(Backoff {
+                base: Duration::from_millis(7),
+                cap: Duration::from_millis(8),
+            }),
+            all_methods: Some(false),
+        };
         o
     }
 

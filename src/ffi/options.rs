@@ -105,9 +105,17 @@ pub const REQC_OPTION_SECRET_HEADERS: reqc_option = 18;
 /// The log sink (`reqc_*_set_verbose_fd`, `reqc_*_set_log_callback`).
 /// Sessions and the config only.
 pub const REQC_OPTION_LOG: reqc_option = 19;
+/// The most attempts of a send (`reqc_*_set_retries`).
+pub const REQC_OPTION_RETRIES: reqc_option = 20;
+/// The statuses that are retried (`reqc_*_set_retry_statuses`).
+pub const REQC_OPTION_RETRY_STATUSES: reqc_option = 21;
+/// The backoff between attempts (`reqc_*_set_retry_backoff_ms`).
+pub const REQC_OPTION_RETRY_BACKOFF: reqc_option = 22;
+/// Whether every method is retried (`reqc_*_set_retry_all_methods`).
+pub const REQC_OPTION_RETRY_ALL_METHODS: reqc_option = 23;
 
 /// Every option: its C value, its C name (for messages) and the setting.
-const OPTIONS: [(reqc_option, &str, Setting); 19] = [
+const OPTIONS: [(reqc_option, &str, Setting); 23] = [
     (REQC_OPTION_TIMEOUT, "REQC_OPTION_TIMEOUT", Setting::Timeout),
     (
         REQC_OPTION_READ_TIMEOUT,
@@ -175,6 +183,22 @@ const OPTIONS: [(reqc_option, &str, Setting); 19] = [
         Setting::SecretHeaders,
     ),
     (REQC_OPTION_LOG, "REQC_OPTION_LOG", Setting::Log),
+    (REQC_OPTION_RETRIES, "REQC_OPTION_RETRIES", Setting::Retries),
+    (
+        REQC_OPTION_RETRY_STATUSES,
+        "REQC_OPTION_RETRY_STATUSES",
+        Setting::RetryStatuses,
+    ),
+    (
+        REQC_OPTION_RETRY_BACKOFF,
+        "REQC_OPTION_RETRY_BACKOFF",
+        Setting::RetryBackoff,
+    ),
+    (
+        REQC_OPTION_RETRY_ALL_METHODS,
+        "REQC_OPTION_RETRY_ALL_METHODS",
+        Setting::RetryAllMethods,
+    ),
 ];
 
 /// The layer a C call edits.

@@ -163,6 +163,17 @@ static const char *connect_seen(reqc_session *s, reqc_request *r) {
     return ms < 1000 ? "fast" : "slow";
 }
 
+/* How many attempts the send made: "1", "2", "3"... */
+static const char *attempts_seen(reqc_session *s, reqc_request *r) {
+    static const char *const names[] = {"0", "1", "2", "3", "more"};
+    reqc_response *resp;
+    reqc_code rc = send_it(s, r, &resp);
+    size_t n = rc == REQC_OK ? reqc_response_attempt_count(resp) : 0;
+    reqc_response_free(resp);
+    if (rc != REQC_OK) return reqc_code_name(rc);
+    return names[n < 4 ? n : 4];
+}
+
 static int log_lines[2];
 
 static void count_line(void *userdata, reqc_log_level level, const char *line) {
@@ -185,6 +196,7 @@ static const char *log_seen(reqc_session *s, reqc_request *r) {
 
 static const char *url_delay(void) { return URL("/delay/1"); }
 static const char *url_get(void) { return URL("/get"); }
+static const char *url_503(void) { return URL("/status/503"); }
 static const char *url_headers(void) { return URL("/headers"); }
 static const char *url_bytes(void) { return URL("/bytes/1000"); }
 static const char *url_redirect(void) { return URL("/redirect/1"); }
@@ -336,6 +348,13 @@ static void set_secret(enum layer at, reqc_session *s, reqc_request *r, int v) {
     (void)v;
     SET_AT(at, s, r, mark_secret_header, "X-Secret");
 }
+static void prepare_retries(reqc_session *s, reqc_request *r) {
+    (void)s;
+    CHECK_OK(reqc_request_set_retry_backoff_ms(r, 1, 1), r);
+}
+static void set_retries(enum layer at, reqc_session *s, reqc_request *r, int v) {
+    SET_AT(at, s, r, set_retries, v == 0 ? 3 : 2);
+}
 static void set_log(enum layer at, reqc_session *s, reqc_request *r, int v) {
     (void)r;
     if (at == CONFIG)
@@ -387,6 +406,8 @@ static const row ROWS[] = {
      echo_seen, {"value-0", "value-1", "none"}, NULL},
     {"SECRET_HEADERS", REQC_OPTION_SECRET_HEADERS, AT_ALL, 1, NULL, url_cross_origin,
      prepare_secret, set_secret, echo_seen, {"none", NULL, "value-0"}, NULL},
+    {"RETRIES", REQC_OPTION_RETRIES, AT_ALL, 2, NULL, url_503, prepare_retries, set_retries,
+     attempts_seen, {"3", "2", "1"}, NULL},
     {"LOG", REQC_OPTION_LOG, AT_CONFIG | AT_SESSION, 2, NULL, url_get, NULL, set_log, log_seen,
      {"value-0", "value-1", "none"}, NULL},
 };
@@ -532,6 +553,7 @@ static void test_headers(void) { run_row("HEADERS"); }
 static void test_params(void) { run_row("PARAMS"); }
 static void test_secret_headers(void) { run_row("SECRET_HEADERS"); }
 static void test_log(void) { run_row("LOG"); }
+static void test_retries(void) { run_row("RETRIES"); }
 
 /* An option a layer does not have, an unknown option and a NULL handle are
  * refused with REQC_E_INVALID_ARGUMENT; the message (on the request, the
@@ -567,6 +589,14 @@ static void test_where_each_option_exists(void) {
             }
         }
         printf("\n");
+    }
+    {
+        /* The retry settings beyond REQC_OPTION_RETRIES (tests/c/retries.c
+         * checks what they do): on every layer. */
+        static const reqc_option more[] = {REQC_OPTION_RETRY_STATUSES, REQC_OPTION_RETRY_BACKOFF,
+                                           REQC_OPTION_RETRY_ALL_METHODS};
+        for (i = 0; i < sizeof more / sizeof more[0]; i++)
+            for (at = REQUEST; at >= CONFIG; at--) CHECK(unset_at(at, s, r, more[i]) == REQC_OK);
     }
     CHECK(reqc_request_unset(r, 0) == REQC_E_INVALID_ARGUMENT);
     CHECK(strstr(reqc_request_error(r), "reqc_option") != NULL);
@@ -635,6 +665,7 @@ int main(void) {
     RUN(test_headers);
     RUN(test_params);
     RUN(test_secret_headers);
+    RUN(test_retries);
     RUN(test_log);
     RUN(test_unset_is_not_none);
     return check_summary();

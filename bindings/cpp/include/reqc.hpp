@@ -107,6 +107,34 @@ enum class TlsVersion : reqc_tls_version {
     V1_3 = REQC_TLS_VERSION_1_3,
 };
 
+// A setting that can be unset on a layer (reqc_option): Request::unset,
+// Session::unset, config::unset put the layer below back in charge.
+enum class Option : reqc_option {
+    Timeout = REQC_OPTION_TIMEOUT,
+    ReadTimeout = REQC_OPTION_READ_TIMEOUT,
+    ConnectTimeout = REQC_OPTION_CONNECT_TIMEOUT,
+    Redirects = REQC_OPTION_REDIRECTS,
+    HttpVersion = REQC_OPTION_HTTP_VERSION,
+    SpeedFloor = REQC_OPTION_SPEED_FLOOR,
+    MaxResponseBytes = REQC_OPTION_MAX_RESPONSE_BYTES,
+    VerifyTls = REQC_OPTION_VERIFY_TLS,
+    Ca = REQC_OPTION_CA, // CA file, directory and PEM together
+    ClientCert = REQC_OPTION_CLIENT_CERT,
+    MinTlsVersion = REQC_OPTION_MIN_TLS_VERSION,
+    Proxy = REQC_OPTION_PROXY,
+    TrustEnv = REQC_OPTION_TRUST_ENV,
+    UserAgent = REQC_OPTION_USER_AGENT,
+    Auth = REQC_OPTION_AUTH,                   // requests and sessions only
+    Headers = REQC_OPTION_HEADERS,
+    Params = REQC_OPTION_PARAMS,               // requests and sessions only
+    SecretHeaders = REQC_OPTION_SECRET_HEADERS,
+    Log = REQC_OPTION_LOG,                     // sessions and the config only
+    Retries = REQC_OPTION_RETRIES,
+    RetryStatuses = REQC_OPTION_RETRY_STATUSES,
+    RetryBackoff = REQC_OPTION_RETRY_BACKOFF,
+    RetryAllMethods = REQC_OPTION_RETRY_ALL_METHODS,
+};
+
 // A point of a response's timeline (reqc_timing), for ResponseView::timing.
 enum class Timing : reqc_timing {
     Dns = REQC_TIMING_DNS,
@@ -746,6 +774,34 @@ public:
     Self &&http_version(HttpVersion version) && { return std::move(http_version(version)); }
     Self &verify_tls(bool verify) & { return check(reqc_request_set_verify_tls(h(), verify ? 1 : 0)); }
     Self &&verify_tls(bool verify) && { return std::move(verify_tls(verify)); }
+    // Per request, as Requests' proxies=, verify=, cert=: each beats the
+    // session's and the config's. The CA file, directory and PEM are one
+    // setting: a request that sets one uses none of its session's.
+    Self &proxy(std::string_view proxy) & { return check(reqc_request_set_proxy(h(), detail::str(proxy).c_str())); }
+    Self &&proxy(std::string_view proxy) && { return std::move(this->proxy(proxy)); }
+    Self &trust_env(bool trust) & { return check(reqc_request_set_trust_env(h(), trust ? 1 : 0)); }
+    Self &&trust_env(bool trust) && { return std::move(trust_env(trust)); }
+    Self &ca_file(std::string_view path) & { return check(reqc_request_set_ca_file(h(), detail::str(path).c_str())); }
+    Self &&ca_file(std::string_view path) && { return std::move(ca_file(path)); }
+    Self &ca_dir(std::string_view path) & { return check(reqc_request_set_ca_dir(h(), detail::str(path).c_str())); }
+    Self &&ca_dir(std::string_view path) && { return std::move(ca_dir(path)); }
+    Self &ca_pem(std::string_view pem) & {
+        return check(reqc_request_set_ca_pem(h(), reinterpret_cast<const uint8_t *>(pem.data()), pem.size()));
+    }
+    Self &&ca_pem(std::string_view pem) && { return std::move(ca_pem(pem)); }
+    Self &client_cert(std::string_view cert, std::string_view key) & {
+        return check(reqc_request_set_client_cert(h(), detail::str(cert).c_str(), detail::str(key).c_str()));
+    }
+    Self &&client_cert(std::string_view cert, std::string_view key) && { return std::move(client_cert(cert, key)); }
+    Self &min_tls_version(TlsVersion version) & {
+        return check(reqc_request_set_min_tls_version(h(), static_cast<reqc_tls_version>(version)));
+    }
+    Self &&min_tls_version(TlsVersion version) && { return std::move(min_tls_version(version)); }
+    // Forgets this request's value of `option`: the session's applies
+    // again, else the config's, else the default (auth_none() is an
+    // explicit "no auth"; unset(Option::Auth) sends the session's).
+    Self &unset(Option option) & { return check(reqc_request_unset(h(), static_cast<reqc_option>(option))); }
+    Self &&unset(Option option) && { return std::move(unset(option)); }
     Self &max_response_bytes(uint64_t max) & { return check(reqc_request_set_max_response_bytes(h(), max)); }
     Self &&max_response_bytes(uint64_t max) && { return std::move(max_response_bytes(max)); }
     Self &secret_header(std::string_view name) & {
@@ -1024,6 +1080,11 @@ public:
     Session &auth_bearer(std::string_view token) {
         return check(reqc_session_set_auth_bearer(s(), detail::str(token).c_str()));
     }
+    // No auth for the session's requests, whatever the config says.
+    Session &auth_none() { return check(reqc_session_set_auth_none(s())); }
+    // Forgets the session's value of `option` (the config's applies again,
+    // else the default); Option::Log removes its log sink.
+    Session &unset(Option option) { return check(reqc_session_unset(s(), static_cast<reqc_option>(option))); }
     Session &timeout(std::chrono::milliseconds t) { return check(reqc_session_set_timeout_ms(s(), t.count())); }
     Session &connect_timeout(std::chrono::milliseconds t) {
         return check(reqc_session_set_connect_timeout_ms(s(), t.count()));
@@ -1391,6 +1452,29 @@ inline void header(std::string_view name, std::string_view value) {
     detail::check(reqc_config_set_header(std::string(name).c_str(), std::string(value).c_str()));
 }
 inline void remove_header(std::string_view name) { detail::check(reqc_config_set_header(std::string(name).c_str(), nullptr)); }
+inline void add_header(std::string_view name, std::string_view value) {
+    detail::check(reqc_config_add_header(std::string(name).c_str(), std::string(value).c_str()));
+}
+inline void secret_header(std::string_view name) { detail::check(reqc_config_mark_secret_header(std::string(name).c_str())); }
+inline void http_version(HttpVersion version) {
+    detail::check(reqc_config_set_http_version(static_cast<reqc_http_version>(version)));
+}
+inline void speed_floor(int64_t bytes_per_second, std::chrono::milliseconds window) {
+    detail::check(reqc_config_set_speed_floor(bytes_per_second, window.count()));
+}
+inline void ca_file(std::string_view path) { detail::check(reqc_config_set_ca_file(std::string(path).c_str())); }
+inline void ca_dir(std::string_view path) { detail::check(reqc_config_set_ca_dir(std::string(path).c_str())); }
+inline void ca_pem(std::string_view pem) {
+    detail::check(reqc_config_set_ca_pem(reinterpret_cast<const uint8_t *>(pem.data()), pem.size()));
+}
+inline void client_cert(std::string_view cert, std::string_view key) {
+    detail::check(reqc_config_set_client_cert(std::string(cert).c_str(), std::string(key).c_str()));
+}
+inline void min_tls_version(TlsVersion version) {
+    detail::check(reqc_config_set_min_tls_version(static_cast<reqc_tls_version>(version)));
+}
+// Forgets the config's value of `option` (the built-in default applies).
+inline void unset(Option option) { detail::check(reqc_config_unset(static_cast<reqc_option>(option))); }
 // Logs every send in the process (unless a session sets its own sink) to
 // file descriptor `fd`, or to f(LogLevel, std::string_view line) /
 // f(std::string_view line).

@@ -565,6 +565,118 @@ TEST_F(Surface, RetriesOnASessionAndTheConfig) {
     EXPECT_THROW(reqc::config::retries(0), reqc::Error);
 }
 
+// ---------------------------------------- every layer, and unset (parity)
+
+static_assert(std::is_same_v<std::underlying_type_t<reqc::Option>, reqc_option>);
+static_assert(c(reqc::Option::Timeout) == REQC_OPTION_TIMEOUT);
+static_assert(c(reqc::Option::ReadTimeout) == REQC_OPTION_READ_TIMEOUT);
+static_assert(c(reqc::Option::ConnectTimeout) == REQC_OPTION_CONNECT_TIMEOUT);
+static_assert(c(reqc::Option::Redirects) == REQC_OPTION_REDIRECTS);
+static_assert(c(reqc::Option::HttpVersion) == REQC_OPTION_HTTP_VERSION);
+static_assert(c(reqc::Option::SpeedFloor) == REQC_OPTION_SPEED_FLOOR);
+static_assert(c(reqc::Option::MaxResponseBytes) == REQC_OPTION_MAX_RESPONSE_BYTES);
+static_assert(c(reqc::Option::VerifyTls) == REQC_OPTION_VERIFY_TLS);
+static_assert(c(reqc::Option::Ca) == REQC_OPTION_CA);
+static_assert(c(reqc::Option::ClientCert) == REQC_OPTION_CLIENT_CERT);
+static_assert(c(reqc::Option::MinTlsVersion) == REQC_OPTION_MIN_TLS_VERSION);
+static_assert(c(reqc::Option::Proxy) == REQC_OPTION_PROXY);
+static_assert(c(reqc::Option::TrustEnv) == REQC_OPTION_TRUST_ENV);
+static_assert(c(reqc::Option::UserAgent) == REQC_OPTION_USER_AGENT);
+static_assert(c(reqc::Option::Auth) == REQC_OPTION_AUTH);
+static_assert(c(reqc::Option::Headers) == REQC_OPTION_HEADERS);
+static_assert(c(reqc::Option::Params) == REQC_OPTION_PARAMS);
+static_assert(c(reqc::Option::SecretHeaders) == REQC_OPTION_SECRET_HEADERS);
+static_assert(c(reqc::Option::Log) == REQC_OPTION_LOG);
+static_assert(c(reqc::Option::Retries) == REQC_OPTION_RETRIES);
+static_assert(c(reqc::Option::RetryStatuses) == REQC_OPTION_RETRY_STATUSES);
+static_assert(c(reqc::Option::RetryBackoff) == REQC_OPTION_RETRY_BACKOFF);
+static_assert(c(reqc::Option::RetryAllMethods) == REQC_OPTION_RETRY_ALL_METHODS);
+
+TEST_F(Surface, PerRequestProxyAndUnset) {
+    reqc::Session s;
+    s.trust_env(false);
+    reqc::Request req = reqc::Request::get(url("/get")).proxy("http://127.0.0.1:1");
+    EXPECT_EQ(s.try_send(req).code(), reqc::Code::Proxy) << "the request's own proxy, which is down";
+    req.unset(reqc::Option::Proxy);
+    EXPECT_EQ(s.send(req).status(), 200) << "unset: no proxy from any layer";
+    s.proxy("http://127.0.0.1:1");
+    EXPECT_EQ(s.try_send(req).code(), reqc::Code::Proxy) << "the session's proxy applies again";
+    s.unset(reqc::Option::Proxy);
+    EXPECT_EQ(s.send(req).status(), 200);
+}
+
+TEST_F(Surface, PerRequestTls) {
+    std::string tls = env("REQC_TEST_TLS"), ca = env("REQC_TEST_CA_FILE");
+    if (tls.empty() || ca.empty()) GTEST_SKIP() << "no TLS listener (libreqc's test server only)";
+    reqc::Session s;
+    EXPECT_EQ(s.try_send(reqc::Request::get(tls + "/get")).code(), reqc::Code::Tls) << "not trusted by default";
+    EXPECT_EQ(s.send(reqc::Request::get(tls + "/get").ca_file(ca)).status(), 200) << "the request's CA (Requests' verify=)";
+    EXPECT_EQ(s.send(reqc::Request::get(tls + "/get").verify_tls(false)).status(), 200);
+    std::string tls12 = env("REQC_TEST_TLS12");
+    if (!tls12.empty()) {
+        reqc::Request floor = reqc::Request::get(tls12 + "/get").ca_file(ca).min_tls_version(reqc::TlsVersion::V1_3);
+        EXPECT_EQ(s.try_send(floor).code(), reqc::Code::Tls) << "a TLS 1.2-only server under a 1.3 floor";
+        floor.unset(reqc::Option::MinTlsVersion);
+        EXPECT_EQ(s.send(floor).status(), 200);
+    }
+    std::string mtls = env("REQC_TEST_TLS_CLIENT_AUTH"), cert = env("REQC_TEST_CLIENT_CERT_FILE"),
+                key = env("REQC_TEST_CLIENT_KEY_FILE");
+    if (!mtls.empty() && !cert.empty()) {
+        reqc::Request with_cert = reqc::Request::get(mtls + "/get").ca_file(ca).client_cert(cert, key);
+        EXPECT_EQ(s.send(with_cert).status(), 200) << "the request's client certificate (Requests' cert=)";
+        with_cert.unset(reqc::Option::ClientCert);
+        EXPECT_NE(s.try_send(with_cert).code(), reqc::Code::Ok) << "no certificate: refused";
+    }
+}
+
+TEST_F(Surface, UnsetOnEachLayer) {
+    reqc::config::header("X-Config", "c");
+    reqc::config::secret_header("X-Config");
+    EXPECT_TRUE(has(reqc::get(url("/headers")).text(), "X-Config"));
+    reqc::config::unset(reqc::Option::Headers);
+    EXPECT_FALSE(has(reqc::get(url("/headers")).text(), "X-Config"));
+    reqc::config::reset();
+
+    reqc::Session s;
+    s.header("X-Session", "s").auth_basic("alice", "pw");
+    EXPECT_TRUE(has(s.get(url("/headers")).text(), "Basic YWxpY2U6cHc="));
+    s.auth_none();
+    EXPECT_FALSE(has(s.get(url("/headers")).text(), "Authorization")) << "auth_none on the session";
+    s.unset(reqc::Option::Headers);
+    EXPECT_FALSE(has(s.get(url("/headers")).text(), "X-Session"));
+    EXPECT_THROW(reqc::config::unset(reqc::Option::Auth), reqc::Error) << "the config has no auth";
+    reqc::Request req = reqc::Request::get(url("/get"));
+    EXPECT_THROW(req.unset(reqc::Option::Log), reqc::Error) << "a request has no log sink";
+
+    if (env("REQC_TEST_HTTPBIN").empty()) {
+        using namespace std::chrono_literals;
+        reqc::Session retrying;
+        retrying.retries(2).retry_backoff(0ms, 0ms);
+        reqc::Request flaky_req = reqc::Request::get(url("/reqc/flaky?key=cpp-unset&fail=2")).retries(1);
+        EXPECT_EQ(retrying.send(flaky_req).status(), 503) << "the request's one attempt wins";
+        flaky_req.unset(reqc::Option::Retries);
+        EXPECT_EQ(retrying.send(flaky_req).status(), 200) << "unset: the session's retries apply again";
+    }
+}
+
+TEST_F(Surface, ConfigHasEverySetting) {
+    using namespace std::chrono_literals;
+    reqc::config::speed_floor(1000, 1s);
+    reqc::Result slow = reqc::try_send(reqc::Request::get(url("/drip?duration=8&numbytes=8")));
+    reqc::config::unset(reqc::Option::SpeedFloor);
+    EXPECT_EQ(slow.code(), reqc::Code::Timeout) << "the config's speed floor";
+    reqc::config::http_version(reqc::HttpVersion::V1_0);
+    reqc::Response r = reqc::get(url("/get"));
+    reqc::config::unset(reqc::Option::HttpVersion);
+    EXPECT_EQ(r.http_version(), reqc::HttpVersion::V1_0);
+    reqc::config::add_header("X-Twice", "1");
+    reqc::config::add_header("X-Twice", "2");
+    std::string t(reqc::get(url("/headers")).text());
+    reqc::config::reset();
+    EXPECT_TRUE(has(t, "\"X-Twice\": \"1,2\"")) << "added twice, both sent: " << t;
+    EXPECT_THROW(reqc::config::min_tls_version(static_cast<reqc::TlsVersion>(99)), reqc::Error);
+}
+
 // ---------------------------------------------------- event-loop mode
 
 // Drives a batch with poll(2): the loop a program with its own reactor

@@ -102,23 +102,32 @@ struct RetryTimer {
 struct TimerTimes {
     curl: Option<Instant>,
     retry: Option<Instant>,
+    /// When the loop was last asked to call back.
+    armed: Option<Instant>,
 }
 
 impl RetryTimer {
-    /// The first waiting retry's time changed (`None`: none waits).
+    /// The first waiting retry's time is `at` (`None`: none waits). Arms
+    /// the loop's timer when that changed, and again when the timer armed
+    /// last has already fired while the retry is still ahead (a loop may
+    /// call back a little early, and then nothing else would call it again:
+    /// libcurl, with no transfer left, asks for no timer of its own).
     fn set_retry(&self, at: Option<Instant>) {
         let mut times = lock(&self.times);
-        if times.retry != at {
+        let now = Instant::now();
+        let fired_early = times.armed.is_some_and(|t| t <= now) && at.is_some_and(|t| t > now);
+        if times.retry != at || fired_early {
             times.retry = at;
-            self.arm(&times);
+            self.arm(&mut times);
         }
     }
 
-    fn arm(&self, times: &TimerTimes) {
+    fn arm(&self, times: &mut TimerTimes) {
         let at = match (times.curl, times.retry) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        times.armed = at;
         self.watcher
             .timer(at.map(|t| t.saturating_duration_since(Instant::now())));
     }
@@ -132,7 +141,7 @@ impl SocketWatcher for RetryTimer {
     fn timer(&self, after: Option<Duration>) {
         let mut times = lock(&self.times);
         times.curl = after.map(|d| Instant::now() + d);
-        self.arm(&times);
+        self.arm(&mut times);
     }
 }
 

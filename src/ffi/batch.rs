@@ -496,7 +496,11 @@ impl SocketWatcher for CWatcher {
     }
 
     fn timer(&self, after: Option<Duration>) {
-        let ms = after.map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        // Rounded up: a loop called back a fraction of a millisecond early
+        // would find nothing due yet.
+        let ms = after.map_or(-1, |d| {
+            i64::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(i64::MAX)
+        });
         // SAFETY: the caller registered `timer` with this userdata.
         unsafe { (self.timer)(self.userdata.ptr(), ms) };
     }

@@ -144,8 +144,15 @@ pub unsafe extern "C" fn reqc_session_error(session: *const reqc_session) -> *co
 ///
 /// May block on the network, as `reqc_send`.
 ///
-/// Returns the codes of `reqc_send` (a NULL `request` leaves its message on
-/// `session`).
+/// Returns `REQC_OK` or, as `reqc_send` does, with the message on `request`:
+/// `REQC_E_INVALID_ARGUMENT`, `REQC_E_RESOLVE`, `REQC_E_CONNECT`,
+/// `REQC_E_PROXY`, `REQC_E_TIMEOUT`, `REQC_E_TLS`, `REQC_E_SEND`,
+/// `REQC_E_RECV`, `REQC_E_PROTOCOL`, `REQC_E_TOO_MANY_REDIRECTS`,
+/// `REQC_E_UNSUPPORTED_PROTOCOL`, `REQC_E_INVALID_URL`,
+/// `REQC_E_BODY_TOO_LARGE`, `REQC_E_CANCELLED`, `REQC_E_ABORTED`,
+/// `REQC_E_CALLBACK`, `REQC_E_IO`, `REQC_E_INVALID_STATE`,
+/// `REQC_E_TRANSPORT` (a NULL `request`: `REQC_E_INVALID_ARGUMENT` with its
+/// message on `session`).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_send(
     session: *mut reqc_session,
@@ -154,13 +161,14 @@ pub unsafe extern "C" fn reqc_session_send(
 ) -> reqc_code {
     // SAFETY: pointers per the header's preamble rule.
     if unsafe { borrow(request) }.is_none() {
-        // No request to hold the message: the session holds it.
+        // No request to hold the message: the session holds it, through
+        // the same boundary as every other failure on the session.
         // SAFETY: as above.
-        if let Some(s) = unsafe { borrow(session) } {
-            s.errors()
-                .set(&Error::invalid("request is NULL or not a request"));
-        }
-        return REQC_E_INVALID_ARGUMENT;
+        return unsafe {
+            with_handle(session, |_| {
+                Err(Error::invalid("request is NULL or not a request"))
+            })
+        };
     }
     // SAFETY: forwarded from this function's contract.
     unsafe {

@@ -280,11 +280,10 @@ pub unsafe extern "C" fn reqc_batch_set_complete_callback(
     userdata: *mut c_void,
     free_userdata: reqc_free_fn,
 ) -> reqc_code {
-    let callback =
-        on_complete.map(|f| complete_callback(f, Userdata::new(userdata, free_userdata), batch));
-    if on_complete.is_none() {
-        drop(Userdata::new(userdata, free_userdata));
-    }
+    // Without a callback the userdata is dropped (and freed) with the
+    // unused closure, as the registration rule says.
+    let userdata = Userdata::new(userdata, free_userdata);
+    let callback = on_complete.map(|f| complete_callback(f, userdata, batch));
     // SAFETY: forwarded from this function's contract.
     unsafe {
         with_handle(batch, move |h| {

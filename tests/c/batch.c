@@ -640,6 +640,11 @@ static void count_free(void *userdata) {
     (void)userdata;
     bad_freed++;
 }
+static int unused_freed;
+static void count_unused_free(void *userdata) {
+    (void)userdata;
+    unused_freed++;
+}
 static void noop_complete(void *u, reqc_batch *b, size_t i, reqc_code c, reqc_response *r) {
     (void)u;
     (void)b;
@@ -723,7 +728,12 @@ static void test_bad_input(void) {
     /* the request is copied: freeing/changing it does not affect the item */
     reqc_request_free(req);
     CHECK_CODE(reqc_batch_set_complete_callback(b, NULL, NULL, NULL), REQC_OK, b);
+    /* No callback to keep it for: the userdata is released at once, once. */
+    unused_freed = 0;
+    CHECK_CODE(reqc_batch_set_complete_callback(b, NULL, NULL, count_unused_free), REQC_OK, b);
+    CHECK(unused_freed == 1);
     reqc_batch_free(b);
+    CHECK(unused_freed == 1);
 
     /* an empty batch is done at once, in every mode */
     b = NULL;

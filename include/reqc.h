@@ -397,6 +397,10 @@ typedef int (*reqc_data_fn)(void *userdata,
  * settings (the config is shared by every library of the process and would
  * send them to every host); unsetting those there gives
  * `REQC_E_INVALID_ARGUMENT` with a message naming the option.
+ *
+ * Thread rule: each unset follows its layer's rule (a request's and a
+ * session's calls are safe from any thread, the config's too); sends that
+ * already started keep the values they began with.
  * ============================================================================================= */
 
 /**

@@ -5,7 +5,8 @@
 
 Configuration comes from the environment that run.sh sets: BENCH_BIN (the
 built clients), BENCH_PY (the venv's python), BENCH_H1 / BENCH_H2 (the nginx
-base URLs), BENCH_ROUNDS, BENCH_QUICK.
+base URLs), BENCH_ROUNDS, BENCH_QUICK, and BENCH_ONLY (a regular expression:
+only the scenarios whose name it matches run, e.g. BENCH_ONLY='^(go|rb)_').
 
 Adding a client row: add its program to PROGRAMS (an argv prefix that takes
 MODE URL COUNT CONCURRENCY HTTP EXPECT SCENARIO CLIENT ROUND and prints the
@@ -27,6 +28,7 @@ H1 = os.environ.get("BENCH_H1", "http://127.0.0.1:18080")
 H2 = os.environ.get("BENCH_H2", "http://127.0.0.1:18081")
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2" if QUICK else "5"))
+ONLY = re.compile(os.environ.get("BENCH_ONLY", ""))
 # spawn: a small launcher that reports the child's rusage (see spawn.c)
 PIN = [os.path.join(BIN, "spawn"), "taskset", "-c", os.environ.get("BENCH_CLIENT_CPU", "0")]
 
@@ -296,6 +298,8 @@ def cmd_run(out_path):
             bg = wait_quiet()
             t_round = time.monotonic()
             for sc in SCENARIOS:
+                if not ONLY.search(sc.name):
+                    continue
                 rows = [r for r in sc.rows if have(r.program)]
                 # rotate the order every round so no row always runs first
                 k = (rnd - 1) % len(rows) if rows else 0

@@ -5,7 +5,9 @@
 #   BENCH_QUICK=1 bench/run.sh    smoke run with small counts (< 2 minutes),
 #                                 report in bench/.out/quick/BENCHMARKS.quick.md
 #
-# Environment: BENCH_ROUNDS (rounds, default 5; 2 when quick), BENCH_PROFILE
+# Environment: BENCH_ONLY (a regex over scenario names: only those run; the
+# report goes to bench/.out/only/BENCHMARKS.only.md), BENCH_ROUNDS (rounds,
+# default 5; 2 when quick), BENCH_PROFILE
 # (1: always run the callgrind profile, 0: never; default: full runs only),
 # BENCH_REPORT (where the markdown goes), BENCH_SERVER_CPU / BENCH_CLIENT_CPU
 # (default 1 and 0), BENCH_NO_BUILD=1 (use target/release as it is).
@@ -29,7 +31,12 @@ QUICK=${BENCH_QUICK:-0}
 SERVER_CPU=${BENCH_SERVER_CPU:-1}
 CLIENT_CPU=${BENCH_CLIENT_CPU:-0}
 export BENCH_CLIENT_CPU=$CLIENT_CPU
-if [ -n "$QUICK" ]; then
+if [ -n "${BENCH_ONLY:-}" ]; then
+    # Some scenarios only: never overwrite the full report or its raw data.
+    OUT=$BENCH/.out/only
+    PROFILE=${BENCH_PROFILE:-0}
+    REPORT=${BENCH_REPORT:-$OUT/BENCHMARKS.only.md}
+elif [ -n "$QUICK" ]; then
     OUT=$BENCH/.out/quick   # a smoke run keeps the full run's raw data
     PROFILE=${BENCH_PROFILE:-0}
     REPORT=${BENCH_REPORT:-$OUT/BENCHMARKS.quick.md}

@@ -1,0 +1,26 @@
+# frozen_string_literal: true
+
+require "ffi"
+
+module Reqc
+  # The C API as ruby-ffi sees it: the library and the generated table of
+  # functions, callbacks and constants (native/api.rb, from include/reqc.json).
+  # Nothing here is meant for users; the classes of this gem wrap it.
+  module Native
+    extend FFI::Library
+
+    # Where libreqc is loaded from: $REQC_LIB when set (a path or a name),
+    # else the soname, found by the dynamic loader (LD_LIBRARY_PATH, the
+    # system's directories, an installed prefix in ld.so.conf).
+    LIBRARY = ENV.fetch("REQC_LIB", "") .then { |v| v.empty? ? "libreqc.so.0" : v }
+
+    begin
+      ffi_lib LIBRARY
+    rescue LoadError => e
+      raise LoadError, "reqc: cannot load #{LIBRARY} (set REQC_LIB to libreqc.so.0's path, " \
+                       "or LD_LIBRARY_PATH to its directory): #{e.message}"
+    end
+  end
+end
+
+require_relative "native/api"

@@ -1,0 +1,57 @@
+# frozen_string_literal: true
+
+# libreqc for Ruby: Requests' features (sessions, cookies, hooks, a
+# concurrent map, verbose logging) over libreqc's C API, through ruby-ffi.
+# See docs/ruby.md.
+#
+#   require "reqc"
+#   r = Reqc.get("https://example.com/get", params: { q: "ruby" })
+#   r.status; r.headers["content-type"]; r.json
+require_relative "reqc/version"
+require_relative "reqc/native"
+require_relative "reqc/errors"
+require_relative "reqc/callbacks"
+require_relative "reqc/interrupts"
+require_relative "reqc/headers"
+require_relative "reqc/options"
+require_relative "reqc/response"
+require_relative "reqc/request"
+require_relative "reqc/hooks"
+require_relative "reqc/sending"
+require_relative "reqc/session"
+require_relative "reqc/logging"
+require_relative "reqc/batch"
+
+module Reqc
+  module_function
+
+  %w[get post put patch delete head options].each do |verb|
+    # Reqc.get(url, params:, headers:, json:, data:, files:, auth:,
+    # timeout:, retries:, ...) and the other verbs: one send without a
+    # session; returns a Reqc::Response or raises a Reqc::Error.
+    define_method(verb) do |url, **options|
+      request(verb.upcase, url, **options)
+    end
+  end
+
+  # Sends `method url` without a session (see Request.new for the options).
+  def request(method, url, **options)
+    req = Request.new(method, url, **options)
+    Sending.send(req.handle, nil)
+  ensure
+    req&.close
+  end
+
+  # Sends a Reqc::Request without a session (the request is unchanged).
+  def perform(request)
+    copy = request.dup
+    Sending.send(copy.handle, nil)
+  ensure
+    copy&.close
+  end
+
+  # libreqc's version string, e.g. "libreqc 1.0.0 (libcurl 8.x ...)".
+  def library_version
+    Native.reqc_version
+  end
+end

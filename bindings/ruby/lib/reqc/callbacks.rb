@@ -1,0 +1,110 @@
+# frozen_string_literal: true
+
+module Reqc
+  # How Ruby blocks become C callbacks, safely.
+  #
+  # libreqc keeps a `void *userdata` per registration; here it is an integer
+  # id into a registry of Ruby objects (never a Ruby object's address), and
+  # one FFI::Function per callback type, made once, dispatches on it. The
+  # registry entry goes when libreqc calls free_userdata (exactly once, after
+  # the last call of the callback), so a block lives as long as C may call it.
+  #
+  # No block may unwind through libreqc's frames: Callbacks.guard runs it in
+  # a Fiber, where an exception, a `throw` (UncaughtThrowError inside the
+  # fiber, which has no catch tags of its own), a `break` or a `return` out of
+  # a proc (LocalJumpError) all end as an exception caught there. The
+  # trampoline then returns "abort" to C, and the first escape is kept in a
+  # per-thread slot that Callbacks.capture hands to the caller once the C
+  # call has returned, which raises it (or re-throws the tag) there.
+  module Callbacks
+    @registry = {}
+    @next_id = 0
+    @lock = Mutex.new
+
+    class << self
+      # Keeps `object` until `release(id)`; returns the id, as a pointer for
+      # the userdata parameter.
+      def register(object)
+        id = @lock.synchronize do
+          @next_id += 1
+          @registry[@next_id] = object
+          @next_id
+        end
+        FFI::Pointer.new(id)
+      end
+
+      def fetch(userdata)
+        @registry[userdata.address]
+      end
+
+      # Called by libreqc's free_userdata, which may run inside a GC
+      # finalizer (a handle freed by its FFI::AutoPointer), where a Mutex
+      # cannot be taken (ThreadError "can't be called from trap context"),
+      # and which may interrupt #register on this very thread. One Hash#delete
+      # is atomic under the GVL, so no lock is needed here.
+      def release(userdata)
+        @registry.delete(userdata.address)
+      end
+
+      # How many registrations are alive (tests check that none leak).
+      def live_count
+        @lock.synchronize { @registry.size }
+      end
+
+      # Runs the block as a callback body: returns its value, or `on_escape`
+      # after keeping the escape for the caller. Never raises, throws or
+      # jumps.
+      def guard(on_escape)
+        outcome = nil
+        fiber = Fiber.new do
+          outcome = [:ok, yield]
+        rescue Exception => e # rubocop:disable Lint/RescueException: nothing may cross into C
+          outcome = [:escaped, e]
+        end
+        fiber.resume
+        unless outcome
+          # Fiber.yield from a callback: the block never finished.
+          outcome = [:escaped, Reqc::CallbackError.new("Fiber.yield inside a reqc callback", code: :REQC_E_CALLBACK)]
+        end
+        return outcome[1] if outcome[0] == :ok
+
+        keep(outcome[1])
+        on_escape
+      rescue Exception => e # rubocop:disable Lint/RescueException: e.g. Thread#raise between the lines above
+        keep(e)
+        on_escape
+      end
+
+      # Runs a C call (the block) that may call callbacks on this thread;
+      # returns [the block's value, the first escape or nil]. Nests: a
+      # callback's own C calls keep their escapes apart.
+      def capture
+        thread = Thread.current
+        saved = thread.thread_variable_get(:reqc_escape)
+        thread.thread_variable_set(:reqc_escape, nil)
+        begin
+          value = yield
+          [value, thread.thread_variable_get(:reqc_escape)]
+        ensure
+          thread.thread_variable_set(:reqc_escape, saved)
+        end
+      end
+
+      # Raises (or throws) an escape in the caller, as the block would have.
+      def reraise(escape)
+        throw escape.tag, escape.value if escape.is_a?(UncaughtThrowError)
+        raise escape
+      end
+
+      private
+
+      def keep(error)
+        thread = Thread.current
+        thread.thread_variable_set(:reqc_escape, error) unless thread.thread_variable_get(:reqc_escape)
+      end
+    end
+
+    # free_userdata of every registration.
+    FREE = FFI::Function.new(:void, [:pointer]) { |userdata| release(userdata) }
+  end
+end

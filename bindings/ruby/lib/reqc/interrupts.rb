@@ -1,0 +1,70 @@
+# frozen_string_literal: true
+
+module Reqc
+  # Thread#raise and Timeout.timeout reach a thread blocked in libreqc.
+  #
+  # A send runs with the GVL released (`blocking: true`); an exception
+  # raised into that thread waits until the C call returns, which would be
+  # when the send's own timeout fires. So every blocking call registers here
+  # what cancels it (reqc_request_cancel or reqc_batch_cancel), and a
+  # watcher thread, awake only while some call is in flight, checks every
+  # POLL seconds whether a registered thread has an interrupt pending
+  # (Thread#pending_interrupt?) and cancels its call: the call returns
+  # REQC_E_CANCELLED at once and Ruby raises the pending exception.
+  #
+  # A signal (Ctrl-C's Interrupt) is not queued on the thread and cannot be
+  # seen this way: it is raised when the call returns (docs/ruby.md).
+  module Interrupts
+    POLL = 0.01
+
+    @inflight = {}
+    @lock = Mutex.new
+    @wake = ConditionVariable.new
+    @watcher = nil
+    @next_token = 0
+
+    class << self
+      # Runs the block (one blocking C call), cancellable through `cancel`
+      # (a callable) while it runs.
+      def watch(cancel)
+        token = @lock.synchronize do
+          @next_token += 1
+          @inflight[@next_token] = [Thread.current, cancel]
+          start_watcher unless @watcher&.alive?
+          @wake.signal if @inflight.size == 1
+          @next_token
+        end
+        begin
+          yield
+        ensure
+          @lock.synchronize { @inflight.delete(token) }
+        end
+      end
+
+      private
+
+      def start_watcher
+        @watcher = Thread.new { watch_loop }
+        @watcher.name = "reqc-interrupts"
+        @watcher.report_on_exception = false
+      end
+
+      def watch_loop
+        loop do
+          @lock.synchronize { @wake.wait(@lock) while @inflight.empty? }
+          sleep POLL
+          due = @lock.synchronize do
+            hit = @inflight.select { |_, (thread, _)| thread.pending_interrupt? }
+            hit.each_key { |token| @inflight.delete(token) }
+            hit.values
+          end
+          due.each do |_, cancel|
+            cancel.call
+          rescue StandardError
+            nil # the call ended meanwhile: nothing to cancel
+          end
+        end
+      end
+    end
+  end
+end

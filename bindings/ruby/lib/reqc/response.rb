@@ -1,0 +1,226 @@
+# frozen_string_literal: true
+
+require "json"
+
+module Reqc
+  # A response. Owned responses (from a send, a batch, a stream) free their C
+  # handle at #close or, as a safety net, when garbage collected. Lent ones
+  # (a history entry, what a hook sees) have no finalizer: a history entry
+  # keeps its final response alive; a hook's view ends when the hook returns.
+  # What Ruby keeps is copied out (strings are Ruby strings), read lazily.
+  class Response
+    TIMINGS = { dns: :REQC_TIMING_DNS, connect: :REQC_TIMING_CONNECT, tls: :REQC_TIMING_TLS,
+                first_byte: :REQC_TIMING_FIRST_BYTE, total: :REQC_TIMING_TOTAL }.freeze
+
+    # Wraps an owned reqc_response * (freed by #close or the GC).
+    def self.own(pointer)
+      new(FFI::AutoPointer.new(pointer, Native.method(:reqc_response_free)), nil)
+    end
+
+    # Wraps a lent one; `owner` is kept alive while this object is.
+    def self.lend(pointer, owner)
+      new(pointer, owner)
+    end
+
+    def initialize(pointer, owner) # :nodoc:
+      @ptr = pointer
+      @owner = owner
+    end
+
+    def status
+      @status ||= Native.reqc_response_status(handle)
+    end
+    alias code status
+
+    def reason
+      @reason ||= Native.reqc_response_reason(handle)
+    end
+
+    # The body as received (decoded from gzip etc.), binary.
+    def body
+      @body ||= begin
+        len = FFI::MemoryPointer.new(:size_t)
+        data = Native.reqc_response_body(handle, len)
+        n = len.read(:size_t)
+        n.zero? ? String.new(encoding: Encoding::BINARY) : data.read_bytes(n)
+      end
+    end
+
+    # The body as text, decoded to UTF-8 from the declared charset.
+    def text
+      @text ||= Native.reqc_response_text(handle).force_encoding(Encoding::UTF_8)
+    end
+
+    # The body parsed as JSON (JSON.parse options may be given).
+    def json(**options)
+      JSON.parse(text, **options)
+    end
+
+    # The final URL, after redirects.
+    def url
+      @url ||= Native.reqc_response_url(handle)
+    end
+
+    def headers
+      @headers ||= begin
+        name = FFI::MemoryPointer.new(:pointer)
+        value = FFI::MemoryPointer.new(:pointer)
+        pairs = Array.new(Native.reqc_response_header_count(handle)) do |i|
+          Native.reqc_response_header_at(handle, i, name, value)
+          [name.read_pointer.read_string, value.read_pointer.read_string]
+        end
+        Headers.new(pairs)
+      end
+    end
+
+    # The first value of header `name` (case-insensitive), or nil.
+    def [](name)
+      headers[name]
+    end
+
+    # The earlier hops of the redirect chain, oldest first, as lent
+    # responses (valid while this one is).
+    def history
+      @history ||= begin
+        out = FFI::MemoryPointer.new(:pointer)
+        owner = @owner || self
+        Array.new(Native.reqc_response_history_count(handle)) do |i|
+          Native.reqc_response_history_at(handle, i, out)
+          Response.lend(out.read_pointer, owner)
+        end
+      end
+    end
+
+    # Time taken by each phase, in seconds from the start of the transfer
+    # (nil when the phase did not happen, e.g. tls on http).
+    def timings
+      @timings ||= TIMINGS.to_h do |key, name|
+        us = Native.reqc_response_timing_us(handle, Native::CONSTANTS.fetch(name))
+        [key, us.negative? ? nil : us / 1_000_000.0]
+      end
+    end
+
+    # The whole send's time, in seconds.
+    def elapsed
+      Native.reqc_response_elapsed_us(handle) / 1_000_000.0
+    end
+
+    def http_version
+      Native::FAMILIES[:reqc_http_version].key(Native.reqc_response_http_version(handle))
+    end
+
+    def remote_ip
+      Native.reqc_response_remote_ip(handle)
+    end
+
+    # The request as it was sent (every header merged), lent.
+    def request
+      @request ||= begin
+        pointer = Native.reqc_response_request(handle)
+        pointer.null? ? nil : Request.lend(pointer, @owner || self)
+      end
+    end
+
+    # The cookies this response set.
+    def cookies
+      out = FFI::MemoryPointer.new(:pointer)
+      Array.new(Native.reqc_response_cookie_count(handle)) do |i|
+        Native.reqc_response_cookie_at(handle, i, out)
+        Cookie.read(out.read_pointer)
+      end
+    end
+
+    # The statuses of each attempt at this hop ([200] when not retried).
+    def attempts
+      out = FFI::MemoryPointer.new(:int)
+      Array.new(Native.reqc_response_attempt_count(handle)) do |i|
+        Native.reqc_response_attempt_at(handle, i, out)
+        out.read_int
+      end
+    end
+
+    # Warnings left by hooks that returned an error.
+    def warnings
+      out = FFI::MemoryPointer.new(:pointer)
+      Array.new(Native.reqc_response_warning_count(handle)) do |i|
+        Native.reqc_response_warning_at(handle, i, out)
+        out.read_pointer.read_string
+      end
+    end
+
+    # The URL of the Link header with rel `rel`, or nil.
+    def link(rel)
+      Native.reqc_response_link(handle, rel.to_s)
+    end
+
+    def ok?
+      status < 400
+    end
+
+    # Raises Reqc::HTTPError for a 4xx or 5xx status; returns self otherwise.
+    def raise_for_status
+      return self if status < 400
+
+      kind = status < 500 ? "Client Error" : "Server Error"
+      raise HTTPError.new("#{status} #{kind}: #{reason} for url: #{url}", self)
+    end
+
+    # Yields the body in chunks of at most `size` bytes.
+    def each_chunk(size = 16 * 1024, &block)
+      return enum_for(:each_chunk, size) unless block
+
+      data = body
+      (0...data.bytesize).step(size) { |at| yield data.byteslice(at, size) }
+      self
+    end
+
+    # Frees the C response now (an owned one); later reads raise.
+    def close
+      @ptr.free if @ptr.is_a?(FFI::AutoPointer) && !@owner
+      @ptr = nil
+    end
+
+    def closed?
+      @ptr.nil?
+    end
+
+    def inspect
+      @ptr ? "#<Reqc::Response #{status} #{url}>" : "#<Reqc::Response (closed)>"
+    end
+
+    # Hands the C handle over to libreqc (a hook's replacement): this object
+    # is closed, its handle no longer freed here.
+    def detach # :nodoc:
+      raise InvalidStateError.new("a lent response cannot be handed over", code: :REQC_E_INVALID_STATE) if @owner
+
+      pointer = handle
+      pointer.autorelease = false
+      @ptr = nil
+      pointer
+    end
+
+    # The reqc_response * (raises once closed or after its hook returned).
+    def handle # :nodoc:
+      @ptr or raise InvalidStateError.new("the response is closed (or was lent to a callback that returned)",
+                                          code: :REQC_E_INVALID_STATE)
+    end
+
+    def invalidate! # :nodoc:
+      @ptr = nil
+    end
+  end
+
+  # One cookie, copied out of libreqc.
+  Cookie = Struct.new(:name, :value, :domain, :path, :expires, :secure, :http_only, :include_subdomains,
+                      keyword_init: true) do
+    def self.read(pointer)
+      n = Native
+      expires = n.reqc_cookie_expires(pointer)
+      new(name: n.reqc_cookie_name(pointer), value: n.reqc_cookie_value(pointer),
+          domain: n.reqc_cookie_domain(pointer), path: n.reqc_cookie_path(pointer),
+          expires: expires.zero? ? nil : Time.at(expires), secure: n.reqc_cookie_secure(pointer) != 0,
+          http_only: n.reqc_cookie_http_only(pointer) != 0,
+          include_subdomains: n.reqc_cookie_include_subdomains(pointer) != 0)
+    end
+  end
+end

@@ -1,0 +1,171 @@
+# frozen_string_literal: true
+
+module Reqc
+  # A session: default headers, params, auth and settings for its requests,
+  # a cookie jar, kept-alive connections, hooks and a log sink. Safe to use
+  # from several threads at once.
+  #
+  #   Reqc::Session.open(headers: { "x-test" => "true" }, auth: ["user", "pass"]) do |s|
+  #     s.get("https://example.com/headers")
+  #   end                       # closed here, exceptions included
+  class Session
+    include Options
+
+    # With a block: yields the session and closes it when the block ends
+    # (Ruby's `with`), returning the block's value; without, the session.
+    def self.open(**options)
+      session = new(**options)
+      return session unless block_given?
+
+      begin
+        yield session
+      ensure
+        session.close
+      end
+    end
+
+    # Options: those of Options::COMMON, as the defaults of every request.
+    def initialize(**options)
+      out = FFI::MemoryPointer.new(:pointer)
+      Native.check(Native.reqc_session_new(out)) { "reqc_session_new failed" }
+      @ptr = FFI::AutoPointer.new(out.read_pointer, Native.method(:reqc_session_free))
+      apply_options(options)
+    end
+
+    %w[get post put patch delete head options].each do |verb|
+      define_method(verb) do |url, **options|
+        request_once(verb.upcase, url, options)
+      end
+    end
+
+    # Sends `method url` with the session's defaults; see Request.new.
+    def request(method, url, **options)
+      request_once(method.to_s.upcase, url, options)
+    end
+
+    # Sends `request` (a Reqc::Request; left as it was, re-sendable).
+    def perform(request)
+      copy = request.dup # cancel (Thread#raise, Timeout) sticks to the copy alone
+      Sending.send(copy.handle, self)
+    ensure
+      copy&.close
+    end
+
+    # Registers a hook block (:args, :pre_request, :post_request, :response)
+    # on every request of this session; returns its id (#remove_hook).
+    def hook(kind, &block)
+      Hooks.add(self, :reqc_session_add_hook, kind, block)
+    end
+
+    def remove_hook(id)
+      setter(:remove_hook, id)
+      self
+    end
+
+    # Reqc.map through this session (its cookies, defaults, connections).
+    def map(requests, **options, &block)
+      Reqc.map(requests, session: self, **options, &block)
+    end
+
+    # Logs this session's sends to `sink` (an IO, a Logger, a callable, or
+    # nil to go back to the global config's sink) at `level`.
+    def verbose=(sink)
+      Logging.set(sink, @log_level || :requests) do |level, fn, userdata, free|
+        setter(:set_log_callback, level, 0, fn, userdata, free)
+      end
+      @verbose = sink
+    end
+    attr_reader :verbose
+
+    def log_level=(level)
+      @log_level = level.to_sym
+      self.verbose = @verbose if @verbose
+    end
+
+    # The value of cookie `name` that a request to `url` would send, or nil.
+    def cookie(url, name)
+      out = FFI::MemoryPointer.new(:pointer)
+      code = Native.reqc_session_get_cookie(handle, url.to_s, name.to_s, out)
+      return nil if code == Native::CONSTANTS[:REQC_E_NOT_FOUND]
+
+      Native.check(code) { native_error }
+      Reqc.take_string(out.read_pointer)
+    end
+
+    # Stores a cookie as if a response from `url` had set it.
+    def set_cookie(url, set_cookie)
+      setter(:set_cookie, url.to_s, set_cookie.to_s)
+      self
+    end
+
+    # Every cookie in the jar (Reqc::Cookie structs).
+    def cookies
+      out = FFI::MemoryPointer.new(:pointer)
+      Native.check(Native.reqc_session_cookies(handle, out)) { native_error }
+      list = FFI::AutoPointer.new(out.read_pointer, Native.method(:reqc_cookie_list_free))
+      cookie = FFI::MemoryPointer.new(:pointer)
+      Array.new(Native.reqc_cookie_list_count(list)) do |i|
+        Native.reqc_cookie_list_at(list, i, cookie)
+        Cookie.read(cookie.read_pointer)
+      end
+    ensure
+      list&.free
+    end
+
+    def delete_cookie(domain, path, name)
+      setter(:delete_cookie, domain.to_s, path.to_s, name.to_s)
+      self
+    end
+
+    def clear_cookies
+      setter(:clear_cookies)
+      self
+    end
+
+    # The jar in the Netscape cookies.txt format.
+    def export_cookies
+      out = FFI::MemoryPointer.new(:pointer)
+      Native.check(Native.reqc_session_export_cookies(handle, out)) { native_error }
+      Reqc.take_string(out.read_pointer)
+    end
+
+    # Adds the cookies of a cookies.txt text; returns how many.
+    def import_cookies(text)
+      count = FFI::MemoryPointer.new(:size_t)
+      setter(:import_cookies, text.to_s, count)
+      count.read(:size_t)
+    end
+
+    # Frees the session now (its connections close; a running batch keeps
+    # it alive until done). Later calls raise Reqc::InvalidStateError.
+    def close
+      @ptr&.free
+      @ptr = nil
+    end
+
+    def closed?
+      @ptr.nil?
+    end
+
+    def handle # :nodoc:
+      @ptr or raise InvalidStateError.new("the session is closed", code: :REQC_E_INVALID_STATE)
+    end
+
+    private
+
+    def request_once(method, url, options)
+      request = Request.new(method, url, **options)
+      Sending.send(request.handle, self)
+    ensure
+      request&.close
+    end
+
+    def setter_prefix
+      "reqc_session_"
+    end
+
+    def native_error
+      Native.reqc_session_error(handle)
+    end
+  end
+end

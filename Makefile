@@ -23,7 +23,7 @@ C_LIBS := -lreqc -lpthread
 
 # The stages of `make test`, in order (lint first: it fails fastest).
 STAGES := lint build check-header check-symbols check-abi check-static rust-tests c-tests c-tests-asan \
-	cpp-tests c-tests-system-curl check-install fuzz
+	cpp-tests ruby-tests c-tests-system-curl check-install fuzz
 
 # The C side of the C tests built with AddressSanitizer and UBSan, once.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -53,7 +53,7 @@ need = @for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"
 # cargo builds in parallel itself; make's steps must run in order.
 .NOTPARALLEL:
 FORCE:
-.PHONY: bench all build lint check-header check-symbols check-abi abi-baseline check-static c-tests c-tests-asan cpp-tests c-tests-system-curl fuzz \
+.PHONY: bench all build lint check-header check-symbols check-abi abi-baseline check-static c-tests c-tests-asan cpp-tests ruby-tests ruby-deps c-tests-system-curl fuzz \
 	rust-tests test demo clean distclean build-deps system-curl-lib install uninstall vendored-lib \
 	check-install
 
@@ -194,6 +194,16 @@ cpp-tests: build
 	$(call need,libgtest-dev cmake nlohmann-json3-dev clang)
 	bindings/cpp/run-tests.sh
 
+# The Ruby binding (bindings/ruby, ruby-ffi): its generated ffi table is up
+# to date with include/reqc.json, its minitest suite passes against the test
+# server, and its gem builds and installs offline (bindings/ruby/run-tests.sh).
+RUBY_PACKAGES := ruby ruby-ffi ruby-minitest rake
+ruby-deps:
+	$(call need,$(RUBY_PACKAGES))
+
+ruby-tests: build ruby-deps
+	bindings/ruby/run-tests.sh
+
 # Each fuzz target for FUZZ_SECONDS from its committed seed corpus (found
 # inputs go to a scratch directory; a crash leaves its input in
 # fuzz/artifacts/ and fails). cargo fuzz needs the nightly toolchain.
@@ -240,13 +250,17 @@ EXAMPLE_FLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Iinclude
 $(eval $(call program,build/examples/%,examples/%.c,$$(CC) $$(EXAMPLE_FLAGS),$(RELEASE)))
 $(eval $(call program,build/examples/cpp/%,examples/cpp/%.cpp,$$(CXX) $$(CXX_FLAGS),$(RELEASE),bindings/cpp/include/reqc.hpp))
 
-demo: build $(addprefix build/examples/,$(EXAMPLES)) $(addprefix build/examples/cpp/,$(CPP_EXAMPLES))
+RUBY_EXAMPLES := tour $(filter-out tour,$(patsubst examples/ruby/%.rb,%,$(wildcard examples/ruby/*.rb)))
+demo: build ruby-deps $(addprefix build/examples/,$(EXAMPLES)) $(addprefix build/examples/cpp/,$(CPP_EXAMPLES))
 	tests/with-server.sh sh -c 'for e in $(EXAMPLES); do \
 		printf "\n===== examples/%s.c\n" $$e; \
 		LD_LIBRARY_PATH=$(RELEASE) build/examples/$$e || exit 1; done; \
 		for e in $(CPP_EXAMPLES); do \
 		printf "\n===== examples/cpp/%s.cpp\n" $$e; \
-		LD_LIBRARY_PATH=$(RELEASE) build/examples/cpp/$$e || exit 1; done'
+		LD_LIBRARY_PATH=$(RELEASE) build/examples/cpp/$$e || exit 1; done; \
+		for e in $(RUBY_EXAMPLES); do \
+		printf "\n===== examples/ruby/%s.rb\n" $$e; \
+		LD_LIBRARY_PATH=$(RELEASE) ruby -Ibindings/ruby/lib examples/ruby/$$e.rb || exit 1; done'
 
 
 # Installing. `make install PREFIX=/usr/local DESTDIR=` installs the header,

@@ -1,0 +1,103 @@
+# frozen_string_literal: true
+
+require_relative "test_helper"
+require_relative "../tools/generate"
+
+# The attach_function table cannot drift from the C API, and every C
+# function is reachable from the Ruby API or listed here as left out.
+class TestNative < Minitest::Test
+  include ReqcTest
+
+  JSON_PATH = File.join(ROOT, "include", "reqc.json")
+
+  # C functions the Ruby API does not call, each with the reason.
+  LEFT_OUT = {
+    reqc_batch_poll: "the event-loop interface is for C programs with their own loop; Batch#run performs",
+    reqc_batch_set_socket_callbacks: "event-loop interface (see reqc_batch_poll)",
+    reqc_batch_start: "event-loop interface (see reqc_batch_poll)",
+    reqc_batch_socket_action: "event-loop interface (see reqc_batch_poll)",
+    reqc_batch_timeout_action: "event-loop interface (see reqc_batch_poll)",
+    reqc_batch_set_max_per_host: "not exposed yet: concurrency: covers the Hydra use",
+    reqc_code_name: "Reqc::Error#code is the name, from the generated constants",
+    reqc_version_number: "Reqc.library_version gives the string",
+    reqc_has_feature: "no Ruby caller yet",
+    reqc_config_set_verbose_fd: "Reqc.config.verbose takes any IO through the log callback",
+    reqc_session_set_verbose_fd: "Session#verbose= takes any IO through the log callback",
+    reqc_config_set_trust_env: "Session and request option trust_env:",
+    reqc_config_set_read_timeout_ms: "per session/request read_timeout:",
+    reqc_config_set_connect_timeout_ms: "per session/request connect_timeout:",
+    reqc_config_set_redirects: "per session/request allow_redirects:/max_redirects:",
+    reqc_config_set_max_response_bytes: "per session/request max_response_bytes:",
+    reqc_config_add_header: "Reqc.config.header sets; repeated config headers are rare",
+    reqc_config_set_http_version: "per session/request http_version:",
+    reqc_config_mark_secret_header: "per session/request secret_headers:",
+    reqc_config_set_ca_file: "per session/request ca_file:",
+    reqc_config_set_ca_dir: "not exposed yet (ca_file: covers it)",
+    reqc_config_set_ca_pem: "not exposed yet (ca_file: covers it)",
+    reqc_config_set_client_cert: "per session/request cert:",
+    reqc_config_set_min_tls_version: "not exposed yet",
+    reqc_config_unset: "options are set per layer; unset not exposed yet",
+    reqc_config_set_retry_statuses: "per session/request retry_statuses:",
+    reqc_config_set_retry_backoff_ms: "per session/request retry_backoff:",
+    reqc_config_set_retry_all_methods: "not exposed yet",
+    reqc_request_body_kind: "Request#body returns the bytes; the kind is a C detail",
+    reqc_response_encoding: "Response#text is already decoded to UTF-8",
+    reqc_response_link_count: "Response#link(rel) answers the usual question",
+    reqc_response_link_at: "Response#link(rel) answers the usual question",
+    reqc_response_link_param: "Response#link(rel) answers the usual question",
+    reqc_response_remote_port: "Response#remote_ip; the port is rarely wanted",
+    reqc_hook_ctx_error: "read by HookContext on a failed edit",
+  }.freeze
+
+  def api
+    @api ||= JSON.parse(File.read(JSON_PATH))
+  end
+
+  def test_generated_table_is_up_to_date
+    generated = ReqcGenerator.render(api)
+    committed = File.read(ReqcGenerator::DEFAULT_OUTPUT)
+    assert_equal generated, committed,
+                 "lib/reqc/native/api.rb is out of date with include/reqc.json: run ruby bindings/ruby/tools/generate.rb"
+  end
+
+  def test_every_function_is_attached_with_its_blocking_flag
+    api["functions"].each do |f|
+      name = f["name"].to_sym
+      assert Reqc::Native.respond_to?(name), "#{name} not attached"
+      args, _ret, blocking = Reqc::Native::FUNCTIONS.fetch(name)
+      assert_equal f["params"].size, args.size, name
+      assert_equal !!f["may_block"], blocking, "#{name}: blocking: must follow may_block"
+    end
+    assert Reqc::Native::FUNCTIONS[:reqc_session_send][2], "a send releases the GVL"
+  end
+
+  def test_every_function_is_wrapped_or_left_out_with_a_reason
+    sources = Dir[File.expand_path("../lib/**/*.rb", __dir__)].reject { |f| f.end_with?("native/api.rb") }
+    text = sources.map { |f| File.read(f) }.join("\n")
+    # Setters reached through Options#setter by their suffix (set_header...).
+    prefixed = text.scan(/setter\(:(\w+)/).flatten.flat_map { |s| ["reqc_request_#{s}", "reqc_session_#{s}"] }
+    missing = api["functions"].map { |f| f["name"] }.reject do |name|
+      text.include?(name) || prefixed.include?(name) || LEFT_OUT.key?(name.to_sym)
+    end
+    assert_empty missing, "C functions neither wrapped nor in LEFT_OUT (with a reason)"
+    stale = LEFT_OUT.keys.map(&:to_s) - api["functions"].map { |f| f["name"] }
+    assert_empty stale, "LEFT_OUT names functions that no longer exist"
+  end
+
+  def test_error_classes_per_code
+    assert_equal Reqc::TimeoutError, Reqc::Error.for(:REQC_E_TIMEOUT)
+    assert_equal Reqc::ConnectError, Reqc::Error.for(Reqc::Native::CONSTANTS[:REQC_E_CONNECT])
+    assert_equal Reqc::InvalidURLError, Reqc::Error.for(:REQC_E_INVALID_URL)
+    assert_equal Reqc::TLSError, Reqc::Error.for(:REQC_E_TLS)
+    Reqc::Native::FAMILIES[:reqc_code].each_key do |name|
+      next if name == :REQC_OK
+
+      assert Reqc::Error.for(name) < Reqc::Error, name
+    end
+  end
+
+  def test_library_found_by_soname_or_env
+    assert_match(/libreqc/, Reqc.library_version)
+    assert_equal ENV.fetch("REQC_LIB", "libreqc.so.0").then { |v| v.empty? ? "libreqc.so.0" : v }, Reqc::Native::LIBRARY
+  end
+end

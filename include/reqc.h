@@ -2816,13 +2816,17 @@ void reqc_string_free(char *string);
 /* =============================================================================================
  * Hooks
  *
- * Event hooks, as in Requests: C functions called at four points of every
+ * Event hooks, as in Requests: C functions called at five points of every
  * send, registered on a request or a session (session hooks run first),
  * each kind in registration order, removable by the id registration
  * returns. One callback type serves every kind; a `reqc_hook_ctx` shows
  * each kind what it may see and change: ARGS the request before anything
  * is prepared, PRE_REQUEST the prepared request of each hop, POST_REQUEST
- * the connection once the request is sent, RESPONSE each hop's response.
+ * the connection once the request is sent, HEADERS each hop's status and
+ * headers before any body byte (to refuse a download early), RESPONSE
+ * each hop's response. They run in every send style alike: `reqc_send`,
+ * `reqc_session_send`, batches (perform, poll, event loop), with or
+ * without a data callback.
  * A hook answers CONTINUE, ERROR (a warning, the send goes on) or ABORT.
  *
  * Thread rule: a hook runs on the sending thread, during the send; the
@@ -2885,6 +2889,34 @@ typedef uint64_t reqc_hook_id;
  * `_remote_port` and `_connection_reused` tell what the transfer knows.
  */
 #define REQC_HOOK_KIND_POST_REQUEST 3
+
+/**
+ * Called once per transfer (each redirect hop, each attempt of a retried
+ * hop that gets a response) as soon as the hop's final status line and
+ * all its headers are in, and before any body byte reaches the caller
+ * (the data callback, the buffered body, a batch item): Typhoeus'
+ * `on_headers`. Interim 1xx responses (`100 Continue`, `101 Switching
+ * Protocols`) and a proxy's CONNECT reply do not run it; a redirect hop
+ * does, like RESPONSE (`reqc_hook_ctx_hop` tells them apart), and so does
+ * an attempt whose status will be retried.
+ * `reqc_hook_ctx_response(ctx)` reads the response as far as it is known:
+ * status, reason, headers, URL, HTTP version, remote IP and port, and the
+ * request as sent (`reqc_response_request`); its body is empty. It is
+ * read-only: the `reqc_hook_ctx_set_response*` setters return
+ * `REQC_E_INVALID_ARGUMENT`. `reqc_hook_ctx_request(ctx)` lends the
+ * request as sent (changes to it are ignored), and `reqc_hook_ctx_remote_ip`,
+ * `_remote_port`, `_connection_reused` work as in POST_REQUEST.
+ * Returning `REQC_HOOK_RESULT_ABORT` refuses the body: the send ends with
+ * `REQC_E_ABORTED` ("a headers hook aborted the request: METHOD URL")
+ * before any body byte is delivered (the data callback is never called,
+ * no response is handed out), and the hop is not retried. Its connection
+ * is not reused: the rest of its body was never read, so on HTTP/1.x the
+ * connection is closed (on HTTP/2 only that stream is reset). In a batch,
+ * only that item ends so; the others go on.
+ * `REQC_HOOK_RESULT_ERROR` logs a warning and the send goes on, as for
+ * the other kinds.
+ */
+#define REQC_HOOK_KIND_HEADERS 5
 
 /**
  * Called for every response, each redirect hop included:
@@ -3003,7 +3035,8 @@ reqc_code reqc_session_remove_hook(reqc_session *session,
  * `reqc_request_*` getters, change it with the setters; never free it).
  * ARGS: the per-send copy of the caller's request (its own headers and
  * body, before any merging). PRE_REQUEST: the prepared request of this
- * hop, as `REQC_HOOK_KIND_PRE_REQUEST` says.
+ * hop, as `REQC_HOOK_KIND_PRE_REQUEST` says. HEADERS: the request this hop
+ * sent, to read (it is gone: changes are ignored).
  *
  * Returns the request, valid during the hook's call (pointers its getters
  * return: until it changes or the call ends); NULL for other kinds and
@@ -3013,7 +3046,10 @@ reqc_request *reqc_hook_ctx_request(reqc_hook_ctx *ctx);
 
 /**
  * RESPONSE: the hop's response as received (read it with the
- * `reqc_response_*` getters; never free it). NULL for other kinds.
+ * `reqc_response_*` getters; never free it). HEADERS: the hop's response
+ * as far as it is known (status, headers, URL, HTTP version, remote
+ * address, `reqc_response_request`; empty body), read-only. NULL for
+ * other kinds.
  *
  * Returns the lent response (valid during the hook's call), or NULL.
  */
@@ -3030,7 +3066,8 @@ int reqc_hook_ctx_hop(const reqc_hook_ctx *ctx);
 /**
  * Which attempt at this hop this is, from 1: a retry (see
  * `reqc_request_set_retries`) counts up, and a redirect hop starts again
- * at one. PRE_REQUEST, POST_REQUEST and RESPONSE run once per attempt;
+ * at one. PRE_REQUEST and POST_REQUEST run once per attempt, HEADERS and
+ * RESPONSE once per attempt that gets a response;
  * ARGS (once per send) and a NULL `ctx` see 1.
  *
  * Returns the attempt number, from 1.
@@ -3038,22 +3075,22 @@ int reqc_hook_ctx_hop(const reqc_hook_ctx *ctx);
 int reqc_hook_ctx_attempt(const reqc_hook_ctx *ctx);
 
 /**
- * POST_REQUEST: the server's IP address ("" otherwise). Valid during the call.
+ * POST_REQUEST and HEADERS: the server's IP address ("" otherwise). Valid during the call.
  *
  * Returns the address, valid during the hook's call; "" when unknown.
  */
 const char *reqc_hook_ctx_remote_ip(const reqc_hook_ctx *ctx);
 
 /**
- * POST_REQUEST: the server's port (0 otherwise).
+ * POST_REQUEST and HEADERS: the server's port (0 otherwise).
  *
  * Returns the port; 0 when unknown.
  */
 int reqc_hook_ctx_remote_port(const reqc_hook_ctx *ctx);
 
 /**
- * POST_REQUEST: 1 when the transfer reused a kept-alive connection, 0 when
- * it opened a new one (or for other kinds).
+ * POST_REQUEST and HEADERS: 1 when the transfer reused a kept-alive
+ * connection, 0 when it opened a new one (or for other kinds).
  *
  * Returns 1 or 0.
  */

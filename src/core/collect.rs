@@ -12,7 +12,7 @@ use super::defaults;
 use super::digest;
 use super::error::{Code, Error};
 use super::head::Head;
-use super::hooks::SentInfo;
+use super::hooks::{HookKind, SentInfo};
 use super::redirect;
 
 #[derive(Default)]
@@ -33,13 +33,18 @@ enum Mode {
 enum Stop {
     TooLarge,
     Aborted,
-    HookAborted,
+    /// A hook of this kind (run from inside the transfer) answered ABORT.
+    HookAborted(HookKind),
     /// The body is not valid for its Content-Encoding.
     Undecodable(String),
 }
 
 /// Runs the POST_REQUEST hooks; false aborts the transfer.
 pub type OnSent = Box<dyn FnMut(&SentInfo) -> bool + Send>;
+
+/// Runs the HEADERS hooks on the hop's final head, with what the transfer
+/// knows of the connection; false aborts the transfer.
+pub type OnHead = Box<dyn FnMut(&Head, &SentInfo) -> bool + Send>;
 
 #[derive(Default)]
 pub struct Collector {
@@ -58,6 +63,9 @@ pub struct Collector {
     mode: Mode,
     stop: Option<Stop>,
     on_sent: Option<OnSent>,
+    on_head: Option<OnHead>,
+    /// The connection, kept for `on_head` (set only when there is one).
+    sent_info: Option<SentInfo>,
     /// Undoes the Content-Encoding; `None` keeps the body as received.
     decoder: Option<Decoder>,
     /// Statuses the engine will retry: their bodies are skipped (never
@@ -101,27 +109,57 @@ impl Collector {
         self.on_sent = Some(on_sent);
     }
 
+    /// Calls `on_head` once the hop's final head is complete (see
+    /// `header_line`).
+    pub fn set_on_head(&mut self, on_head: OnHead) {
+        self.on_head = Some(on_head);
+    }
+
     /// True when the transport should report the request as sent (once, at
     /// the first response byte, before any body byte).
     pub fn wants_sent(&self) -> bool {
-        self.on_sent.is_some()
+        self.on_sent.is_some() || (self.on_head.is_some() && self.sent_info.is_none())
     }
 
     /// The request went out and the response began; false stops the transfer.
     pub fn sent(&mut self, info: &SentInfo) -> bool {
+        if self.on_head.is_some() {
+            self.sent_info = Some(info.clone());
+        }
         let Some(mut on_sent) = self.on_sent.take() else {
             return true;
         };
         if on_sent(info) {
             true
         } else {
-            self.stop = Some(Stop::HookAborted);
+            self.stop = Some(Stop::HookAborted(HookKind::PostRequest));
             false
         }
     }
 
-    pub fn header_line(&mut self, line: &[u8]) {
+    /// Takes one raw head line; false stops the transfer.
+    ///
+    /// This is the one place that knows a hop's head is complete: the line
+    /// that completes a final head (status 200 and up: interim 1xx heads
+    /// and their blank lines are not final; trailers after the body do
+    /// not complete it again) is the moment "status and headers are in, no
+    /// body byte yet", where `on_head` runs.
+    pub fn header_line(&mut self, line: &[u8]) -> bool {
+        let was_complete = self.head.complete;
         self.head.feed(line);
+        if was_complete || !self.head.complete || self.head.status < 200 {
+            return true;
+        }
+        let Some(on_head) = self.on_head.as_mut() else {
+            return true;
+        };
+        let info = self.sent_info.take().unwrap_or_default();
+        let go_on = on_head(&self.head, &info);
+        self.sent_info = Some(info);
+        if !go_on {
+            self.stop = Some(Stop::HookAborted(HookKind::Headers));
+        }
+        go_on
     }
 
     /// Takes body bytes as received; false asks the transport to stop the
@@ -261,9 +299,10 @@ impl Collector {
                 )
             }
             Stop::Aborted => Error::new(Code::Aborted, "the data callback asked to stop"),
-            Stop::HookAborted => {
-                Error::new(Code::Aborted, "a post_request hook aborted the request")
-            }
+            Stop::HookAborted(kind) => Error::new(
+                Code::Aborted,
+                format!("{} aborted the request", kind.with_article()),
+            ),
             Stop::Undecodable(message) => Error::new(Code::Recv, message.clone()),
         })
     }
@@ -295,6 +334,51 @@ mod tests {
             *self.0.lock().unwrap() += d.len();
             true
         }
+    }
+
+    /// A collector whose `on_head` counts its calls (and the statuses it
+    /// saw) and answers `go_on`.
+    fn counting(go_on: bool) -> (Collector, Arc<std::sync::Mutex<Vec<u16>>>) {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut c = Collector::new(0, 0, None, true);
+        let log = seen.clone();
+        c.set_on_head(Box::new(move |head, _| {
+            log.lock().unwrap().push(head.status);
+            go_on
+        }));
+        (c, seen)
+    }
+
+    #[test]
+    fn on_head_runs_once_at_the_final_head_only() {
+        let (mut c, seen) = counting(true);
+        for line in [
+            "HTTP/1.1 100 Continue\r\n",
+            "\r\n",
+            "HTTP/1.1 200 OK\r\n",
+            "Transfer-Encoding: chunked\r\n",
+        ] {
+            assert!(c.header_line(line.as_bytes()));
+        }
+        assert!(seen.lock().unwrap().is_empty(), "not before the blank line");
+        assert!(c.header_line(b"\r\n"));
+        assert!(c.write(b"body"));
+        // Trailers and their blank line do not run it again.
+        assert!(c.header_line(b"X-Trailer: 1\r\n"));
+        assert!(c.header_line(b"\r\n"));
+        assert_eq!(*seen.lock().unwrap(), vec![200]);
+        assert!(c.stop_error().is_none());
+    }
+
+    #[test]
+    fn on_head_abort_stops_before_the_body_naming_the_hook() {
+        let (mut c, _) = counting(false);
+        assert!(c.header_line(b"HTTP/2 200 \r\n"));
+        assert!(!c.header_line(b"\r\n"));
+        let e = c.stop_error().unwrap();
+        assert_eq!(e.code, Code::Aborted);
+        assert_eq!(e.message, "a headers hook aborted the request");
+        assert!(c.body.is_empty());
     }
 
     #[test]

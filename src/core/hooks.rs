@@ -1,6 +1,7 @@
 //! Event hooks, as in Requests: ARGS once per send on a per-send copy of the
-//! request; PRE_REQUEST, POST_REQUEST and RESPONSE once per transfer (each
-//! redirect hop). Session hooks run before request hooks, each kind in
+//! request; PRE_REQUEST, POST_REQUEST, HEADERS and RESPONSE once per
+//! transfer (each redirect hop, each attempt). HEADERS (Typhoeus'
+//! `on_headers`) runs when a hop's final head is in, before any body byte. Session hooks run before request hooks, each kind in
 //! registration order. The same dispatch serves single sends and batches.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +17,8 @@ pub enum HookKind {
     Args,
     PreRequest,
     PostRequest,
+    /// The hop's final status and headers are in; no body byte yet.
+    Headers,
     Response,
 }
 
@@ -25,6 +28,7 @@ impl HookKind {
             HookKind::Args => "args",
             HookKind::PreRequest => "pre_request",
             HookKind::PostRequest => "post_request",
+            HookKind::Headers => "headers",
             HookKind::Response => "response",
         }
     }
@@ -79,6 +83,12 @@ pub enum HookData<'a> {
     Request(&'a mut Request),
     /// POST_REQUEST.
     Sent(&'a SentInfo),
+    /// HEADERS: the hop's response as far as it is known (status, headers,
+    /// URL, HTTP version, remote address, the request sent; no body) and
+    /// the connection as POST_REQUEST sees it. Only
+    /// to read: changes are not kept (`&mut` so a binding can lend it
+    /// without a copy).
+    Head(&'a mut Response, &'a SentInfo),
     /// RESPONSE: the hop's response; may be changed or replaced.
     Response(&'a mut Response),
 }

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::body::{Body, DataSink};
 use super::cancel::CancelToken;
-use super::collect::Collector;
+use super::collect::{Collector, OnHead};
 use super::cookies::CookieJar;
 use super::decode;
 use super::defaults;
@@ -238,6 +238,9 @@ impl Exchange {
                     .is_ok()
             }));
         }
+        if self.hooks.has(HookKind::Headers) {
+            collector.set_on_head(self.on_head(&hop, number, log.clone(), what.clone()));
+        }
         self.current = Some(Current {
             hop,
             log,
@@ -246,6 +249,49 @@ impl Exchange {
             digest,
         });
         Ok(collector)
+    }
+
+    /// The HEADERS hooks of the prepared `hop`, for its collector to run
+    /// once the hop's final head is in: they see the response as far as it
+    /// is known (no body) and the request as sent. Built only when there
+    /// are HEADERS hooks: a send without them pays nothing.
+    fn on_head(
+        &self,
+        hop: &Hop,
+        number: (u32, u32),
+        log: Option<Arc<HopLog>>,
+        what: String,
+    ) -> OnHead {
+        let hooks = self.hooks.clone();
+        let warnings = self.warnings.clone();
+        let url = hop.url.to_string();
+        let request = Arc::new(sent_view(hop, &self.chain.body, hop.headers.clone()));
+        let (started, attempts) = (Instant::now(), self.attempts.clone());
+        Box::new(move |head, sent| {
+            let mut response = Response {
+                status: head.status,
+                reason: head.reason.clone(),
+                http_version: head.http_version,
+                headers: head.headers.clone(),
+                url: url.clone(),
+                elapsed: started.elapsed(),
+                remote_ip: sent.remote_ip.clone(),
+                remote_port: sent.remote_port,
+                request: Some(request.clone()),
+                attempts: attempts.iter().copied().chain([head.status]).collect(),
+                ..Response::default()
+            };
+            hooks
+                .run(
+                    HookKind::Headers,
+                    number,
+                    HookData::Head(&mut response, sent),
+                    log.as_deref(),
+                    &what,
+                    &warnings,
+                )
+                .is_ok()
+        })
     }
 
     /// True when the hop may be tried again: retries are left, the method

@@ -1,10 +1,14 @@
-//! Event hooks, as in Requests: C functions called at four points of every
+//! Event hooks, as in Requests: C functions called at five points of every
 //! send, registered on a request or a session (session hooks run first),
 //! each kind in registration order, removable by the id registration
 //! returns. One callback type serves every kind; a `reqc_hook_ctx` shows
 //! each kind what it may see and change: ARGS the request before anything
 //! is prepared, PRE_REQUEST the prepared request of each hop, POST_REQUEST
-//! the connection once the request is sent, RESPONSE each hop's response.
+//! the connection once the request is sent, HEADERS each hop's status and
+//! headers before any body byte (to refuse a download early), RESPONSE
+//! each hop's response. They run in every send style alike: `reqc_send`,
+//! `reqc_session_send`, batches (perform, poll, event loop), with or
+//! without a data callback.
 //! A hook answers CONTINUE, ERROR (a warning, the send goes on) or ABORT.
 //!
 //! Thread rule: a hook runs on the sending thread, during the send; the
@@ -65,6 +69,31 @@ pub const REQC_HOOK_KIND_PRE_REQUEST: reqc_hook_kind = 2;
 /// response byte and before any body callback: `reqc_hook_ctx_remote_ip`,
 /// `_remote_port` and `_connection_reused` tell what the transfer knows.
 pub const REQC_HOOK_KIND_POST_REQUEST: reqc_hook_kind = 3;
+/// Called once per transfer (each redirect hop, each attempt of a retried
+/// hop that gets a response) as soon as the hop's final status line and
+/// all its headers are in, and before any body byte reaches the caller
+/// (the data callback, the buffered body, a batch item): Typhoeus'
+/// `on_headers`. Interim 1xx responses (`100 Continue`, `101 Switching
+/// Protocols`) and a proxy's CONNECT reply do not run it; a redirect hop
+/// does, like RESPONSE (`reqc_hook_ctx_hop` tells them apart), and so does
+/// an attempt whose status will be retried.
+/// `reqc_hook_ctx_response(ctx)` reads the response as far as it is known:
+/// status, reason, headers, URL, HTTP version, remote IP and port, and the
+/// request as sent (`reqc_response_request`); its body is empty. It is
+/// read-only: the `reqc_hook_ctx_set_response*` setters return
+/// `REQC_E_INVALID_ARGUMENT`. `reqc_hook_ctx_request(ctx)` lends the
+/// request as sent (changes to it are ignored), and `reqc_hook_ctx_remote_ip`,
+/// `_remote_port`, `_connection_reused` work as in POST_REQUEST.
+/// Returning `REQC_HOOK_RESULT_ABORT` refuses the body: the send ends with
+/// `REQC_E_ABORTED` ("a headers hook aborted the request: METHOD URL")
+/// before any body byte is delivered (the data callback is never called,
+/// no response is handed out), and the hop is not retried. Its connection
+/// is not reused: the rest of its body was never read, so on HTTP/1.x the
+/// connection is closed (on HTTP/2 only that stream is reset). In a batch,
+/// only that item ends so; the others go on.
+/// `REQC_HOOK_RESULT_ERROR` logs a warning and the send goes on, as for
+/// the other kinds.
+pub const REQC_HOOK_KIND_HEADERS: reqc_hook_kind = 5;
 /// Called for every response, each redirect hop included:
 /// `reqc_hook_ctx_response(ctx)` reads it; `reqc_hook_ctx_set_response_status`,
 /// `_set_response_header` and `_set_response_body` change it, and
@@ -103,6 +132,8 @@ pub struct reqc_hook_ctx {
     request: Option<Tagged<reqc_request>>,
     response: Option<Tagged<reqc_response>>,
     sent: Option<(SentInfo, CString)>,
+    /// True when the response setters may change the response (RESPONSE).
+    editable: bool,
     /// Changes to apply to the response when the hook returns. A cell: C
     /// holds only a shared pointer to the context.
     edits: RefCell<ResponseEdits>,
@@ -132,6 +163,7 @@ fn kind_of(kind: reqc_hook_kind) -> Result<HookKind> {
         REQC_HOOK_KIND_ARGS => HookKind::Args,
         REQC_HOOK_KIND_PRE_REQUEST => HookKind::PreRequest,
         REQC_HOOK_KIND_POST_REQUEST => HookKind::PostRequest,
+        REQC_HOOK_KIND_HEADERS => HookKind::Headers,
         REQC_HOOK_KIND_RESPONSE => HookKind::Response,
         other => {
             return Err(Error::invalid(format!(
@@ -146,6 +178,7 @@ fn kind_value(kind: HookKind) -> reqc_hook_kind {
         HookKind::Args => REQC_HOOK_KIND_ARGS,
         HookKind::PreRequest => REQC_HOOK_KIND_PRE_REQUEST,
         HookKind::PostRequest => REQC_HOOK_KIND_POST_REQUEST,
+        HookKind::Headers => REQC_HOOK_KIND_HEADERS,
         HookKind::Response => REQC_HOOK_KIND_RESPONSE,
     }
 }
@@ -165,6 +198,7 @@ impl Hook for CHook {
             request: None,
             response: None,
             sent: None,
+            editable: matches!(call.data, HookData::Response(_)),
             edits: RefCell::default(),
             errors: ErrorSlot::default(),
         };
@@ -173,6 +207,14 @@ impl Hook for CHook {
                 ctx.request = Some(Tagged::lent(reqc_request::new((**r).clone())))
             }
             HookData::Response(r) => {
+                ctx.response = Some(Tagged::lent(reqc_response::new(std::mem::take(*r))))
+            }
+            HookData::Head(r, info) => {
+                if let Some(sent) = &r.request {
+                    ctx.request = Some(Tagged::lent(reqc_request::new((**sent).clone())));
+                }
+                let ip = CString::new(info.remote_ip.clone()).unwrap_or_default();
+                ctx.sent = Some(((*info).clone(), ip));
                 ctx.response = Some(Tagged::lent(reqc_response::new(std::mem::take(*r))))
             }
             HookData::Sent(info) => {
@@ -211,6 +253,12 @@ impl Hook for CHook {
                 };
                 edits.changes.apply(&mut out);
                 **r = out;
+            }
+            // Read-only: the next hook sees it as received.
+            HookData::Head(r, _) => {
+                if let Some(lent) = response {
+                    **r = lent.into_inner().into_core();
+                }
             }
             HookData::Sent(_) => {}
         }
@@ -360,7 +408,8 @@ fn removed(found: bool, id: reqc_hook_id, on: &str) -> Result<()> {
 /// `reqc_request_*` getters, change it with the setters; never free it).
 /// ARGS: the per-send copy of the caller's request (its own headers and
 /// body, before any merging). PRE_REQUEST: the prepared request of this
-/// hop, as `REQC_HOOK_KIND_PRE_REQUEST` says.
+/// hop, as `REQC_HOOK_KIND_PRE_REQUEST` says. HEADERS: the request this hop
+/// sent, to read (it is gone: changes are ignored).
 ///
 /// Returns the request, valid during the hook's call (pointers its getters
 /// return: until it changes or the call ends); NULL for other kinds and
@@ -380,7 +429,10 @@ pub unsafe extern "C" fn reqc_hook_ctx_request(ctx: *mut reqc_hook_ctx) -> *mut 
 }
 
 /// RESPONSE: the hop's response as received (read it with the
-/// `reqc_response_*` getters; never free it). NULL for other kinds.
+/// `reqc_response_*` getters; never free it). HEADERS: the hop's response
+/// as far as it is known (status, headers, URL, HTTP version, remote
+/// address, `reqc_response_request`; empty body), read-only. NULL for
+/// other kinds.
 ///
 /// Returns the lent response (valid during the hook's call), or NULL.
 #[no_mangle]
@@ -407,7 +459,8 @@ pub unsafe extern "C" fn reqc_hook_ctx_hop(ctx: *const reqc_hook_ctx) -> c_int {
 
 /// Which attempt at this hop this is, from 1: a retry (see
 /// `reqc_request_set_retries`) counts up, and a redirect hop starts again
-/// at one. PRE_REQUEST, POST_REQUEST and RESPONSE run once per attempt;
+/// at one. PRE_REQUEST and POST_REQUEST run once per attempt, HEADERS and
+/// RESPONSE once per attempt that gets a response;
 /// ARGS (once per send) and a NULL `ctx` see 1.
 ///
 /// Returns the attempt number, from 1.
@@ -419,7 +472,7 @@ pub unsafe extern "C" fn reqc_hook_ctx_attempt(ctx: *const reqc_hook_ctx) -> c_i
     })
 }
 
-/// POST_REQUEST: the server's IP address ("" otherwise). Valid during the call.
+/// POST_REQUEST and HEADERS: the server's IP address ("" otherwise). Valid during the call.
 ///
 /// Returns the address, valid during the hook's call; "" when unknown.
 #[no_mangle]
@@ -432,7 +485,7 @@ pub unsafe extern "C" fn reqc_hook_ctx_remote_ip(ctx: *const reqc_hook_ctx) -> *
     })
 }
 
-/// POST_REQUEST: the server's port (0 otherwise).
+/// POST_REQUEST and HEADERS: the server's port (0 otherwise).
 ///
 /// Returns the port; 0 when unknown.
 #[no_mangle]
@@ -445,8 +498,8 @@ pub unsafe extern "C" fn reqc_hook_ctx_remote_port(ctx: *const reqc_hook_ctx) ->
     })
 }
 
-/// POST_REQUEST: 1 when the transfer reused a kept-alive connection, 0 when
-/// it opened a new one (or for other kinds).
+/// POST_REQUEST and HEADERS: 1 when the transfer reused a kept-alive
+/// connection, 0 when it opened a new one (or for other kinds).
 ///
 /// Returns 1 or 0.
 #[no_mangle]
@@ -470,6 +523,11 @@ unsafe fn edit_response(
             if c.response.is_none() {
                 return Err(Error::invalid(
                     "the context has no response: response setters work in RESPONSE hooks only",
+                ));
+            }
+            if !c.editable {
+                return Err(Error::invalid(
+                    "a HEADERS hook's response is read-only: response setters work in RESPONSE hooks only",
                 ));
             }
             f(&mut c.edits.borrow_mut())

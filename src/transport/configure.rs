@@ -1,7 +1,7 @@
 //! Configures an easy handle for one hop, from scratch: every safety-relevant
 //! option is set explicitly, nothing is inherited from the previous transfer.
 
-use std::ffi::CStr;
+use std::ffi::{c_long, CStr};
 
 use curl::easy::{Easy2, Form, HttpVersion as CurlVersion, List, NetRc, SslVersion};
 
@@ -16,6 +16,9 @@ use crate::core::transfer::{Hop, HopBody};
 /// `CURLOPT_PROTOCOLS_STR` (libcurl 7.85), which curl-sys does not define.
 const CURLOPT_PROTOCOLS_STR: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_OBJECTPOINT + 318;
 const HTTP_ONLY: &CStr = c"http,https";
+/// `CURLOPT_SUPPRESS_CONNECT_HEADERS` (libcurl 7.54), which curl-sys does
+/// not define.
+const CURLOPT_SUPPRESS_CONNECT_HEADERS: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_LONG + 265;
 
 /// Resets `easy` and applies `hop`, sharing `share`'s DNS and TLS session
 /// caches when given. The callbacks' state is replaced too.
@@ -158,6 +161,17 @@ fn safe_defaults(easy: &mut Easy2<Callbacks>) -> Result<(), curl::Error> {
     // before returning, so the 'static `HTTP_ONLY` is valid for the call.
     let rc = unsafe {
         curl_sys::curl_easy_setopt(easy.raw(), CURLOPT_PROTOCOLS_STR, HTTP_ONLY.as_ptr())
+    };
+    if rc != curl_sys::CURLE_OK {
+        return Err(curl::Error::new(rc));
+    }
+    // A proxy's CONNECT reply is the tunnel's, not the origin's response:
+    // the header callback then sees only the origin's heads, so the first
+    // response line and the final head (POST_REQUEST and HEADERS hooks)
+    // are the origin's. The trace still shows the reply.
+    // SAFETY: as above; this option takes a long.
+    let rc = unsafe {
+        curl_sys::curl_easy_setopt(easy.raw(), CURLOPT_SUPPRESS_CONNECT_HEADERS, 1 as c_long)
     };
     if rc != curl_sys::CURLE_OK {
         return Err(curl::Error::new(rc));

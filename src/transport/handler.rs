@@ -105,8 +105,9 @@ impl Handler for Callbacks {
         if let Some(idle) = self.idle.as_mut() {
             idle.touch();
         }
-        self.collector.header_line(data);
-        true
+        // False (a HEADERS hook aborted at the end of the head) makes
+        // libcurl stop with CURLE_WRITE_ERROR before any body byte.
+        self.collector.header_line(data)
     }
 
     /// Only called when the hop has a read timeout (see `configure`):

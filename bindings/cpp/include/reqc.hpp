@@ -159,6 +159,9 @@ enum class HookKind : reqc_hook_kind {
     Args = REQC_HOOK_KIND_ARGS,
     PreRequest = REQC_HOOK_KIND_PRE_REQUEST,
     PostRequest = REQC_HOOK_KIND_POST_REQUEST,
+    // Status and headers are in, no body byte yet: return HookResult::Abort
+    // to refuse the body (Typhoeus' on_headers).
+    Headers = REQC_HOOK_KIND_HEADERS,
     Response = REQC_HOOK_KIND_RESPONSE,
 };
 // What a hook answers (reqc_hook_result).
@@ -936,16 +939,19 @@ public:
     int hop() const noexcept { return reqc_hook_ctx_hop(ctx_); }
     // Which attempt at this hop, from 1 (retries count up; ARGS sees 1).
     int attempt() const noexcept { return reqc_hook_ctx_attempt(ctx_); }
-    // ARGS and PRE_REQUEST: the request, lent for this call.
+    // ARGS and PRE_REQUEST: the request, lent for this call. HEADERS: the
+    // request as sent, to read.
     std::optional<RequestView> request() const noexcept {
         reqc_request *r = reqc_hook_ctx_request(ctx_);
         return r ? std::optional<RequestView>(RequestView(r)) : std::nullopt;
     }
-    // RESPONSE: the hop's response, lent for this call.
+    // RESPONSE: the hop's response, lent for this call. HEADERS: the response
+    // so far (status, headers, URL, version; empty body), read-only.
     std::optional<ResponseView> response() const noexcept {
         const reqc_response *r = reqc_hook_ctx_response(ctx_);
         return r ? std::optional<ResponseView>(ResponseView(r)) : std::nullopt;
     }
+    // POST_REQUEST and HEADERS: the connection.
     std::string_view remote_ip() const noexcept { return reqc_hook_ctx_remote_ip(ctx_); }
     int remote_port() const noexcept { return reqc_hook_ctx_remote_port(ctx_); }
     bool connection_reused() const noexcept { return reqc_hook_ctx_connection_reused(ctx_) != 0; }

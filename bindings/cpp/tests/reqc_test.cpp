@@ -383,6 +383,40 @@ TEST_F(Cpp, HookAbortResult) {
     EXPECT_EQ(reqc::try_send(req).code(), reqc::Code::Aborted);
 }
 
+TEST_F(Cpp, HeadersHookRefusesTheBodyBeforeAnyByte) {
+    std::string order;
+    size_t streamed = 0;
+    auto refuse_binary = [&](reqc::HookContext &ctx) {
+        order += 'H';
+        auto r = ctx.response();
+        EXPECT_TRUE(r.has_value());
+        if (!r) return reqc::HookResult::Continue;
+        EXPECT_EQ(r->status(), 200);
+        EXPECT_TRUE(r->body().empty());
+        EXPECT_EQ(ctx.remote_ip(), "127.0.0.1");
+        EXPECT_THROW(ctx.set_response_status(500), reqc::Error) << "read-only in HEADERS";
+        return r->header("Content-Type").value_or("") == "application/octet-stream" ? reqc::HookResult::Abort
+                                                                                  : reqc::HookResult::Continue;
+    };
+    reqc::Request refused_req = reqc::Request::get(url("/bytes/5000")).hook(reqc::HookKind::Headers, refuse_binary).on_data([&](std::string_view d) {
+        order += 'D';
+        streamed += d.size();
+    });
+    reqc::Result result = reqc::try_send(refused_req);
+    EXPECT_EQ(result.code(), reqc::Code::Aborted);
+    EXPECT_EQ(order, "H");
+    EXPECT_EQ(streamed, 0u);
+
+    order.clear();
+    reqc::Request json = reqc::Request::get(url("/json")).hook(reqc::HookKind::Headers, refuse_binary).on_data([&](std::string_view d) {
+        if (streamed == 0) order += 'D';
+        streamed += d.size();
+    });
+    EXPECT_EQ(reqc::send(json).status(), 200);
+    EXPECT_EQ(order, "HD");
+    EXPECT_GT(streamed, 0u);
+}
+
 // ------------------------------------------------- callbacks, their lifetime
 
 TEST_F(Cpp, CallablesAreReleasedWithTheirOwner) {
@@ -454,7 +488,7 @@ void expect_boom(reqc::Session &s, reqc::Request &req, const std::string &where)
 
 TEST_F(Cpp, ThrowingRequestHookOfEachKind) {
     for (auto kind : {reqc::HookKind::Args, reqc::HookKind::PreRequest, reqc::HookKind::PostRequest,
-                      reqc::HookKind::Response}) {
+                      reqc::HookKind::Headers, reqc::HookKind::Response}) {
         std::string where = "request hook " + std::to_string(static_cast<int>(kind));
         int calls = 0;
         reqc::Session s;
@@ -472,7 +506,7 @@ TEST_F(Cpp, ThrowingRequestHookOfEachKind) {
 
 TEST_F(Cpp, ThrowingSessionHookOfEachKind) {
     for (auto kind : {reqc::HookKind::Args, reqc::HookKind::PreRequest, reqc::HookKind::PostRequest,
-                      reqc::HookKind::Response}) {
+                      reqc::HookKind::Headers, reqc::HookKind::Response}) {
         std::string where = "session hook " + std::to_string(static_cast<int>(kind));
         bool armed = true;
         reqc::Session s;

@@ -95,6 +95,7 @@ static_assert(std::is_same_v<std::underlying_type_t<reqc::HookKind>, reqc_hook_k
 static_assert(c(reqc::HookKind::Args) == REQC_HOOK_KIND_ARGS);
 static_assert(c(reqc::HookKind::PreRequest) == REQC_HOOK_KIND_PRE_REQUEST);
 static_assert(c(reqc::HookKind::PostRequest) == REQC_HOOK_KIND_POST_REQUEST);
+static_assert(c(reqc::HookKind::Headers) == REQC_HOOK_KIND_HEADERS);
 static_assert(c(reqc::HookKind::Response) == REQC_HOOK_KIND_RESPONSE);
 
 static_assert(std::is_same_v<std::underlying_type_t<reqc::HookResult>, reqc_hook_result>);

@@ -1,0 +1,239 @@
+package reqc
+
+/*
+#include "bridge.h"
+*/
+import "C"
+
+import (
+	"context"
+	"iter"
+	"runtime/cgo"
+	"time"
+)
+
+// Result is one request's outcome in a batch: a Response or an error.
+type Result struct {
+	Index    int // the request's index in the slice given to Map or All
+	Response *Response
+	Err      error
+}
+
+// MapOption configures Map and All.
+type MapOption func(*mapConfig)
+
+type mapConfig struct {
+	concurrency int
+	perHost     int
+	timeout     time.Duration
+}
+
+// Concurrency is how many transfers run at once (default: libreqc's, 10).
+func Concurrency(n int) MapOption { return func(c *mapConfig) { c.concurrency = n } }
+
+// MaxPerHost caps the transfers to one host at once (0: no cap).
+func MaxPerHost(n int) MapOption { return func(c *mapConfig) { c.perHost = n } }
+
+// BatchTimeout is a deadline for the whole batch: unfinished items end
+// with ErrTimeout.
+func BatchTimeout(d time.Duration) MapOption { return func(c *mapConfig) { c.timeout = d } }
+
+// batch is one C batch of a Map or All call.
+type batch struct {
+	ptr     *C.reqc_batch
+	index   []int    // batch index -> index in reqs
+	failed  []Result // requests that could not be built: never sent
+	state   *callState
+	session *Session
+	done    func()
+}
+
+func (b *batch) free() {
+	C.reqc_batch_free(b.ptr)
+	b.done()
+}
+
+// newBatch builds the C batch: every request is copied in (nothing sent yet).
+func (s *Session) newBatch(reqs []*Request, opts []MapOption) (*batch, error) {
+	cfg := mapConfig{}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	sp, done, err := s.enter()
+	if err != nil {
+		return nil, err
+	}
+	b := &batch{state: &callState{}, session: s, done: done}
+	if rc := C.reqc_batch_new(sp, &b.ptr); rc != C.REQC_OK {
+		done()
+		return nil, newError(rc, nil)
+	}
+	fail := func(rc C.reqc_code) error {
+		if rc == C.REQC_OK {
+			return nil
+		}
+		err := newError(rc, C.reqc_batch_error(b.ptr))
+		b.free()
+		return err
+	}
+	if cfg.concurrency > 0 {
+		if err := fail(C.reqc_batch_set_max_concurrency(b.ptr, C.size_t(cfg.concurrency))); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.perHost > 0 {
+		if err := fail(C.reqc_batch_set_max_per_host(b.ptr, C.size_t(cfg.perHost))); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.timeout > 0 {
+		if err := fail(C.reqc_batch_set_timeout_ms(b.ptr, ms(cfg.timeout))); err != nil {
+			return nil, err
+		}
+	}
+	hooks := s.hookSnapshot()
+	b.index = make([]int, 0, len(reqs))
+	for i, r := range reqs {
+		if r == nil {
+			b.failed = append(b.failed, Result{Index: i, Err: argError("nil Request")})
+			continue
+		}
+		cr, err := r.toC(hooks, b.state)
+		if err != nil {
+			b.failed = append(b.failed, Result{Index: i, Err: err})
+			continue
+		}
+		rc := C.reqc_batch_add(b.ptr, cr.ptr, nil)
+		cr.free()
+		if err := fail(rc); err != nil {
+			return nil, err
+		}
+		b.index = append(b.index, i)
+	}
+	return b, nil
+}
+
+// Map sends every request concurrently over one libcurl multi handle on the
+// calling goroutine's thread (Concurrency(n) at once) and returns their
+// results in the order of reqs. One request's failure never fails the
+// others. The context cancels the whole batch (items not finished end with
+// an error that satisfies errors.Is(err, context.Canceled)). The error is
+// for the batch as a whole (a closed session, ...). May block on the network.
+func (s *Session) Map(ctx context.Context, reqs []*Request, opts ...MapOption) ([]Result, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	b, err := s.newBatch(reqs, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer b.state.rethrow()
+	defer s.logPanic.take(b.state)
+	defer b.free()
+	results := make([]Result, len(reqs))
+	for _, f := range b.failed {
+		results[f.Index] = f
+	}
+	stop := cancelOnDone(ctx, func() { C.reqc_batch_cancel(b.ptr) })
+	prc := C.reqc_batch_perform(b.ptr)
+	stop()
+	cause := b.state.abortCause()
+	for bi, ri := range b.index {
+		var resp *C.reqc_response
+		res := Result{Index: ri}
+		if rc := C.reqc_batch_result(b.ptr, C.size_t(bi), &resp); rc == C.REQC_OK {
+			res.Response = newResponse(resp, reqs[ri])
+			C.reqc_response_free(resp)
+		} else {
+			e := newError(rc, C.reqc_batch_item_error(b.ptr, C.size_t(bi)))
+			if rc == C.REQC_E_CANCELLED {
+				e.ctxErr = ctx.Err()
+			}
+			if rc == C.REQC_E_ABORTED {
+				e.cause = cause
+			}
+			if rc == C.REQC_E_NOT_FOUND && prc != C.REQC_OK {
+				e = newError(prc, C.reqc_batch_error(b.ptr))
+			}
+			res.Err = e
+		}
+		results[ri] = res
+	}
+	return results, nil
+}
+
+// All is Map as an iterator: it yields (index, result) as each request
+// lands, in completion order. Breaking out of the loop cancels the rest of
+// the batch. The batch runs on a goroutine of its own (one OS thread for the
+// whole batch); the loop body runs in the caller's goroutine.
+func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) iter.Seq2[int, Result] {
+	return func(yield func(int, Result) bool) {
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		b, err := s.newBatch(reqs, opts)
+		if err != nil {
+			for i := range reqs {
+				if !yield(i, Result{Index: i, Err: err}) {
+					return
+				}
+			}
+			return
+		}
+		ch := make(chan Result, len(reqs))
+		for _, f := range b.failed {
+			ch <- f
+		}
+		run := &batchRun{results: ch, reqs: reqs, index: b.index, ctxErr: ctx.Err}
+		h := cgo.NewHandle(run)
+		if rc := C.reqcgo_batch_set_complete(b.ptr, C.uintptr_t(h)); rc != C.REQC_OK {
+			err := newError(rc, C.reqc_batch_error(b.ptr))
+			b.free()
+			for i := range reqs {
+				if !yield(i, Result{Index: i, Err: err}) {
+					return
+				}
+			}
+			return
+		}
+		stop := cancelOnDone(ctx, func() { C.reqc_batch_cancel(b.ptr) })
+		performed := make(chan C.reqc_code, 1)
+		go func() {
+			rc := C.reqc_batch_perform(b.ptr)
+			performed <- rc
+			close(ch)
+		}()
+		finished := false
+		defer func() {
+			if !finished { // a break or a panic of the loop body
+				C.reqc_batch_cancel(b.ptr)
+				for range ch {
+				}
+			}
+			stop()
+			b.free()
+			s.logPanic.take(b.state)
+			b.state.rethrow()
+		}()
+		seen := make([]bool, len(reqs))
+		cause := b.state.abortCause
+		for res := range ch {
+			seen[res.Index] = true
+			if e, ok := res.Err.(*Error); ok && e.Code == CodeAborted {
+				e.cause = cause()
+			}
+			if !yield(res.Index, res) {
+				return
+			}
+		}
+		finished = true
+		if prc := <-performed; prc != C.REQC_OK {
+			err := newError(prc, C.reqc_batch_error(b.ptr))
+			for i, ok := range seen {
+				if !ok && !yield(i, Result{Index: i, Err: err}) {
+					return
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,81 @@
+/* bridge.c: libreqc callbacks that forward to the exported Go trampolines
+ * (callbacks.go), and response readers that save cgo calls. */
+#include "bridge.h"
+#include "_cgo_export.h"
+
+static void reqcgo_free(void *userdata) {
+    reqcgoFree((uintptr_t)userdata);
+}
+
+static reqc_hook_result reqcgo_hook(void *userdata, reqc_hook_kind kind, reqc_hook_ctx *ctx) {
+    return reqcgoHook((uintptr_t)userdata, kind, ctx);
+}
+
+static int reqcgo_read(void *userdata, uint8_t *buf, size_t capacity, size_t *written) {
+    return reqcgoRead((uintptr_t)userdata, buf, capacity, written);
+}
+
+static int reqcgo_data(void *userdata, const uint8_t *data, size_t len) {
+    return reqcgoData((uintptr_t)userdata, (uint8_t *)data, len);
+}
+
+static void reqcgo_log(void *userdata, reqc_log_level level, const char *line) {
+    reqcgoLog((uintptr_t)userdata, level, (char *)line);
+}
+
+static void reqcgo_complete(void *userdata, reqc_batch *batch, size_t index, reqc_code code,
+                            reqc_response *response) {
+    reqcgoComplete((uintptr_t)userdata, batch, index, code, response);
+}
+
+reqc_code reqcgo_request_add_hook(reqc_request *request, reqc_hook_kind kind, uintptr_t handle,
+                                  reqc_hook_id *hook_id_out) {
+    return reqc_request_add_hook(request, kind, reqcgo_hook, (void *)handle, reqcgo_free,
+                                 hook_id_out);
+}
+
+reqc_code reqcgo_request_set_body_reader(reqc_request *request, int64_t length, uintptr_t handle) {
+    return reqc_request_set_body_callback(request, length, reqcgo_read, (void *)handle, reqcgo_free);
+}
+
+reqc_code reqcgo_request_set_data_writer(reqc_request *request, uintptr_t handle) {
+    return reqc_request_set_data_callback(request, reqcgo_data, (void *)handle, reqcgo_free);
+}
+
+reqc_code reqcgo_session_set_log(reqc_session *session, reqc_log_level level, reqc_log_flag flags,
+                                 uintptr_t handle) {
+    return reqc_session_set_log_callback(session, level, flags, reqcgo_log, (void *)handle,
+                                         reqcgo_free);
+}
+
+reqc_code reqcgo_config_set_log(reqc_log_level level, reqc_log_flag flags, uintptr_t handle) {
+    return reqc_config_set_log_callback(level, flags, reqcgo_log, (void *)handle, reqcgo_free);
+}
+
+reqc_code reqcgo_batch_set_complete(reqc_batch *batch, uintptr_t handle) {
+    return reqc_batch_set_complete_callback(batch, reqcgo_complete, (void *)handle, reqcgo_free);
+}
+
+void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info) {
+    info->status = reqc_response_status(r);
+    info->http_version = reqc_response_http_version(r);
+    info->remote_port = reqc_response_remote_port(r);
+    info->elapsed_us = reqc_response_elapsed_us(r);
+    for (int i = 0; i < 5; i++) info->timing_us[i] = reqc_response_timing_us(r, i);
+    info->history_count = reqc_response_history_count(r);
+    info->header_count = reqc_response_header_count(r);
+    info->cookie_count = reqc_response_cookie_count(r);
+    info->attempt_count = reqc_response_attempt_count(r);
+    info->reason = reqc_response_reason(r);
+    info->url = reqc_response_url(r);
+    info->remote_ip = reqc_response_remote_ip(r);
+    info->body_len = 0;
+    info->body = reqc_response_body(r, &info->body_len);
+}
+
+size_t reqcgo_response_headers(const reqc_response *r, const char **names, const char **values,
+                               size_t cap) {
+    size_t n = 0;
+    while (n < cap && reqc_response_header_at(r, n, &names[n], &values[n]) == REQC_OK) n++;
+    return n;
+}

@@ -1,0 +1,40 @@
+/* bridge.h: the C side of the Go binding. Each function registers one of the
+ * exported Go trampolines (bridge.c) as a libreqc callback, with a
+ * runtime/cgo.Handle as userdata, so no Go pointer is ever kept by C. */
+#ifndef REQC_GO_BRIDGE_H
+#define REQC_GO_BRIDGE_H
+#include <stdint.h>
+#include <stddef.h>
+#include "reqc.h"
+
+/* What one cgo call reads from a response: scalars and borrowed pointers. */
+typedef struct reqcgo_response_info {
+    int status;
+    int http_version;
+    int remote_port;
+    int64_t elapsed_us;
+    int64_t timing_us[5];
+    size_t history_count;
+    size_t header_count;
+    size_t cookie_count;
+    size_t attempt_count;
+    const char *reason;
+    const char *url;
+    const char *remote_ip;
+    const uint8_t *body;
+    size_t body_len;
+} reqcgo_response_info;
+
+void reqcgo_response_read(const reqc_response *response, reqcgo_response_info *info);
+size_t reqcgo_response_headers(const reqc_response *response, const char **names,
+                               const char **values, size_t cap);
+
+reqc_code reqcgo_request_add_hook(reqc_request *request, reqc_hook_kind kind, uintptr_t handle,
+                                  reqc_hook_id *hook_id_out);
+reqc_code reqcgo_request_set_body_reader(reqc_request *request, int64_t length, uintptr_t handle);
+reqc_code reqcgo_request_set_data_writer(reqc_request *request, uintptr_t handle);
+reqc_code reqcgo_session_set_log(reqc_session *session, reqc_log_level level, reqc_log_flag flags,
+                                 uintptr_t handle);
+reqc_code reqcgo_config_set_log(reqc_log_level level, reqc_log_flag flags, uintptr_t handle);
+reqc_code reqcgo_batch_set_complete(reqc_batch *batch, uintptr_t handle);
+#endif

@@ -1,0 +1,266 @@
+package reqc
+
+// Every C callback of the package reaches Go through one of the exported
+// trampolines below (bridge.c registers them). Userdata is a runtime/cgo.Handle,
+// deleted in reqcgoFree when libreqc drops the registration: C never keeps a
+// Go pointer.
+//
+// User code (hooks, io.Reader/io.Writer bodies, log sinks) never unwinds
+// through libreqc's frames: a panic or runtime.Goexit there would leave
+// handles marked in use forever. Each call of user code runs on its own
+// goroutine (the only way to survive runtime.Goexit, which t.Fatal calls),
+// the trampoline waits for it, returns "abort" to libreqc on a panic or a
+// Goexit, and the Go call that started the send repeats it after the C call
+// has returned.
+
+/*
+#include "bridge.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"io"
+	"runtime"
+	"runtime/cgo"
+	"sync"
+	"unsafe"
+)
+
+// outcome says how a call of user code ended, when not normally.
+type outcome struct {
+	panicked bool
+	value    any
+	goexit   bool
+}
+
+func (o outcome) failed() bool { return o.panicked || o.goexit }
+
+// runUser runs fn on a goroutine of its own and waits for it, catching a
+// panic or runtime.Goexit.
+func runUser(fn func()) (out outcome) {
+	done := make(chan struct{})
+	go func() {
+		normal := false
+		defer func() {
+			if !normal {
+				if r := recover(); r != nil {
+					out = outcome{panicked: true, value: r}
+				} else {
+					out = outcome{goexit: true}
+				}
+			}
+			close(done)
+		}()
+		fn()
+		normal = true
+	}()
+	<-done
+	return out
+}
+
+// callState collects what user code did during one C call (a send or a
+// batch run), for the caller to act on once the call returns.
+type callState struct {
+	mu      sync.Mutex
+	failure *outcome // the first panic or Goexit
+	cause   error    // the first error a hook returned to abort
+}
+
+func (cs *callState) fail(o outcome) {
+	cs.mu.Lock()
+	if cs.failure == nil {
+		cs.failure = &o
+	}
+	cs.mu.Unlock()
+}
+
+func (cs *callState) abort(err error) {
+	cs.mu.Lock()
+	if cs.cause == nil {
+		cs.cause = err
+	}
+	cs.mu.Unlock()
+}
+
+// rethrow repeats, in the calling goroutine, a panic or Goexit of user code.
+func (cs *callState) rethrow() {
+	cs.mu.Lock()
+	f := cs.failure
+	cs.mu.Unlock()
+	if f == nil {
+		return
+	}
+	if f.goexit {
+		runtime.Goexit()
+	}
+	panic(f.value)
+}
+
+func (cs *callState) abortCause() error {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.cause
+}
+
+//export reqcgoFree
+func reqcgoFree(h C.uintptr_t) {
+	cgo.Handle(h).Delete()
+}
+
+// hookBinding is a hook's userdata: the Go func and the send it belongs to.
+type hookBinding struct {
+	fn    HookFunc
+	state *callState
+}
+
+//export reqcgoHook
+func reqcgoHook(h C.uintptr_t, kind C.reqc_hook_kind, ctx *C.reqc_hook_ctx) C.reqc_hook_result {
+	b := cgo.Handle(h).Value().(*hookBinding)
+	hc := &HookContext{Kind: HookKind(kind), ctx: ctx}
+	var err error
+	o := runUser(func() { err = b.fn(hc) })
+	hc.ctx = nil // lent for the call only
+	if o.failed() {
+		b.state.fail(o)
+		return C.REQC_HOOK_RESULT_ABORT
+	}
+	if err != nil {
+		var w *warning
+		if errors.As(err, &w) {
+			return C.REQC_HOOK_RESULT_ERROR
+		}
+		b.state.abort(err)
+		return C.REQC_HOOK_RESULT_ABORT
+	}
+	return C.REQC_HOOK_RESULT_CONTINUE
+}
+
+// readerBinding is an upload body's userdata.
+type readerBinding struct {
+	r     io.Reader
+	state *callState
+	err   error // the reader's error, other than io.EOF
+}
+
+//export reqcgoRead
+func reqcgoRead(h C.uintptr_t, buf *C.uint8_t, capacity C.size_t, written *C.size_t) C.int {
+	b := cgo.Handle(h).Value().(*readerBinding)
+	dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(capacity))
+	n := 0
+	var err error
+	o := runUser(func() {
+		// A Read of 0 bytes and no error is not the end: try again.
+		for tries := 0; n == 0 && err == nil && tries < 100; tries++ {
+			n, err = b.r.Read(dst)
+		}
+	})
+	if o.failed() {
+		b.state.fail(o)
+		return 1
+	}
+	if err != nil && err != io.EOF {
+		b.err = err
+		b.state.abort(err)
+		return 1
+	}
+	*written = C.size_t(n)
+	return 0
+}
+
+// writerBinding is a response body sink's userdata (Request.BodyWriter).
+type writerBinding struct {
+	w     io.Writer
+	state *callState
+}
+
+//export reqcgoData
+func reqcgoData(h C.uintptr_t, data *C.uint8_t, n C.size_t) C.int {
+	b := cgo.Handle(h).Value().(*writerBinding)
+	var src []byte
+	if n > 0 {
+		src = unsafe.Slice((*byte)(unsafe.Pointer(data)), int(n))
+	}
+	var err error
+	o := runUser(func() { _, err = b.w.Write(src) })
+	if o.failed() {
+		b.state.fail(o)
+		return 1
+	}
+	if err != nil {
+		b.state.abort(err)
+		return 1
+	}
+	return 0
+}
+
+// logBinding is a log sink's userdata.
+type logBinding struct {
+	write func(level LogLevel, line string)
+	// A panic of the sink: a log line belongs to no one call, so the next
+	// send of the session (or of any caller, for the global sink) repeats it.
+	pending *pendingPanic
+}
+
+type pendingPanic struct {
+	mu sync.Mutex
+	o  *outcome
+}
+
+func (p *pendingPanic) set(o outcome) {
+	p.mu.Lock()
+	if p.o == nil {
+		p.o = &o
+	}
+	p.mu.Unlock()
+}
+
+// take moves a pending panic into cs.
+func (p *pendingPanic) take(cs *callState) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	o := p.o
+	p.o = nil
+	p.mu.Unlock()
+	if o != nil {
+		cs.fail(*o)
+	}
+}
+
+//export reqcgoLog
+func reqcgoLog(h C.uintptr_t, level C.reqc_log_level, line *C.char) {
+	b := cgo.Handle(h).Value().(*logBinding)
+	text := C.GoString(line)
+	o := runUser(func() { b.write(LogLevel(level), text) })
+	if o.failed() {
+		b.pending.set(o)
+	}
+}
+
+// batchRun is a batch's completion userdata: results go to a channel.
+type batchRun struct {
+	results chan<- Result
+	reqs    []*Request
+	index   []int // batch index -> index in reqs
+	ctxErr  func() error
+}
+
+//export reqcgoComplete
+func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.reqc_code, resp *C.reqc_response) {
+	run := cgo.Handle(h).Value().(*batchRun)
+	i := run.index[int(index)]
+	res := Result{Index: i}
+	if code == C.REQC_OK {
+		res.Response = newResponse(resp, run.reqs[i])
+		C.reqc_response_free(resp)
+	} else {
+		e := newError(code, C.reqc_batch_item_error(batch, index))
+		if code == C.REQC_E_CANCELLED {
+			e.ctxErr = run.ctxErr()
+		}
+		res.Err = e
+	}
+	run.results <- res // buffered for every item: never blocks
+}

@@ -1,0 +1,191 @@
+package reqc_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	reqc "github.com/libreqc/libreqc/bindings/go"
+)
+
+// recovered runs fn and returns what it panicked with (nil: no panic).
+func recovered(fn func()) (v any) {
+	defer func() { v = recover() }()
+	fn()
+	return nil
+}
+
+// goexited runs fn on its own goroutine and reports whether fn called
+// runtime.Goexit (rather than returning or panicking).
+func goexited(fn func()) bool {
+	done := make(chan bool)
+	go func() {
+		normal := false
+		defer func() {
+			if !normal && recover() == nil {
+				done <- true
+			}
+		}()
+		fn()
+		normal = true
+		done <- false
+	}()
+	return <-done
+}
+
+func TestHooks(t *testing.T) {
+	s := newSession(t)
+	var order []string
+	id, err := s.AddHook(reqc.HookArgs, func(h *reqc.HookContext) error {
+		order = append(order, "session-args")
+		return h.SetRequestHeader("X-Hooked", ptr("1"))
+	})
+	must(t, err)
+	_, err = s.AddHook(reqc.HookResponse, func(h *reqc.HookContext) error {
+		order = append(order, "session-response")
+		if r := h.Response(); r == nil || r.StatusCode != 200 {
+			t.Errorf("hook response %+v", r)
+		}
+		return h.SetResponseHeader("X-From-Hook", ptr("yes"))
+	})
+	must(t, err)
+	var kept *reqc.HookContext
+	req := &reqc.Request{URL: base + "/anything", Hooks: []reqc.Hook{
+		{Kind: reqc.HookPreRequest, Func: func(h *reqc.HookContext) error {
+			order = append(order, "request-pre")
+			if h.Method() != "GET" || !strings.HasSuffix(h.URL(), "/anything") || h.RequestHeader("X-Hooked") != "1" || h.Hop() != 0 || h.Attempt() != 1 {
+				t.Errorf("pre: %s %s %q hop %d attempt %d", h.Method(), h.URL(), h.RequestHeader("X-Hooked"), h.Hop(), h.Attempt())
+			}
+			return nil
+		}},
+		{Kind: reqc.HookPostRequest, Func: func(h *reqc.HookContext) error {
+			order = append(order, "request-post")
+			kept = h
+			if h.RemoteIP() != "127.0.0.1" || h.RemotePort() == 0 || h.Err() != "" {
+				t.Errorf("post: %s:%d %q", h.RemoteIP(), h.RemotePort(), h.Err())
+			}
+			_ = h.ConnectionReused()
+			return nil
+		}},
+	}}
+	resp := do(t, s, req)
+	e := decode(t, resp)
+	if header(e, "X-Hooked") != "1" || resp.Header.Get("X-From-Hook") != "yes" {
+		t.Errorf("hooks did not apply: %v %v", e.Headers, resp.Header)
+	}
+	if strings.Join(order, ",") != "session-args,request-pre,request-post,session-response" {
+		t.Errorf("order %v", order)
+	}
+	if err := kept.SetRequestHeader("X", ptr("y")); !errors.Is(err, reqc.ErrInvalidState) {
+		t.Errorf("context after its hook: %v", err)
+	}
+	must(t, s.RemoveHook(id))
+	if err := s.RemoveHook(id); !errors.Is(err, reqc.ErrNotFound) {
+		t.Errorf("removed twice: %v", err)
+	}
+
+	// An error aborts the send and is found in its error; Warning goes on.
+	denied := errors.New("denied by policy")
+	_, err = s.Do(context.Background(), &reqc.Request{URL: base + "/get", Hooks: []reqc.Hook{{Kind: reqc.HookArgs, Func: func(*reqc.HookContext) error { return denied }}}})
+	if !errors.Is(err, reqc.ErrAborted) || !errors.Is(err, denied) {
+		t.Errorf("abort: %v", err)
+	}
+	resp, err = s.Do(context.Background(), &reqc.Request{URL: base + "/get", Hooks: []reqc.Hook{{Kind: reqc.HookArgs, Func: func(*reqc.HookContext) error { return reqc.Warning(denied) }}}})
+	must(t, err)
+	resp.Close()
+
+	// A response hook can replace status and body.
+	resp = do(t, s, &reqc.Request{URL: base + "/get", Hooks: []reqc.Hook{{Kind: reqc.HookResponse, Func: func(h *reqc.HookContext) error {
+		if err := h.SetResponseStatus(299); err != nil {
+			return err
+		}
+		return h.SetResponseBody([]byte("replaced"))
+	}}}})
+	if text, _ := resp.Text(); resp.StatusCode != 299 || text != "replaced" {
+		t.Errorf("replaced: %d %q", resp.StatusCode, text)
+	}
+	// A hook may send through its own session.
+	resp = do(t, s, &reqc.Request{URL: base + "/get", Hooks: []reqc.Hook{{Kind: reqc.HookArgs, Func: func(h *reqc.HookContext) error {
+		inner, err := s.Get(context.Background(), base+"/uuid")
+		if err == nil {
+			inner.Close()
+		}
+		return err
+	}}}})
+	resp.Close()
+}
+
+// TestPanicInEachCallback: a panic (or runtime.Goexit) in every kind of
+// callback aborts the send without unwinding through libreqc, is repeated
+// in the calling goroutine, and leaves the session usable.
+func TestPanicInEachCallback(t *testing.T) {
+	s := newSession(t)
+	hookReq := func(kind reqc.HookKind, fn func()) *reqc.Request {
+		return &reqc.Request{URL: base + "/redirect/1", Hooks: []reqc.Hook{{Kind: kind, Func: func(*reqc.HookContext) error { fn(); return nil }}}}
+	}
+	cases := map[string]func(fn func()) *reqc.Request{
+		"args":     func(fn func()) *reqc.Request { return hookReq(reqc.HookArgs, fn) },
+		"pre":      func(fn func()) *reqc.Request { return hookReq(reqc.HookPreRequest, fn) },
+		"post":     func(fn func()) *reqc.Request { return hookReq(reqc.HookPostRequest, fn) },
+		"response": func(fn func()) *reqc.Request { return hookReq(reqc.HookResponse, fn) },
+		"body reader": func(fn func()) *reqc.Request {
+			return &reqc.Request{Method: "POST", URL: base + "/post", BodyReader: readerFunc(func([]byte) (int, error) { fn(); return 0, io.EOF }), BodyLength: -1}
+		},
+		"body writer": func(fn func()) *reqc.Request {
+			return &reqc.Request{URL: base + "/bytes/10", BodyWriter: writerFunc(func(p []byte) (int, error) { fn(); return len(p), nil })}
+		},
+	}
+	for name, mk := range cases {
+		var calls atomic.Int32
+		v := recovered(func() {
+			_, _ = s.Do(context.Background(), mk(func() { calls.Add(1); panic("boom in " + name) }))
+		})
+		if v != "boom in "+name || calls.Load() != 1 {
+			t.Errorf("%s: recovered %v after %d calls", name, v, calls.Load())
+		}
+		if !goexited(func() { _, _ = s.Do(context.Background(), mk(func() { runtime.Goexit() })) }) {
+			t.Errorf("%s: Goexit not repeated", name)
+		}
+		// In a batch too: the item is aborted, Map repeats the panic.
+		v = recovered(func() {
+			_, _ = s.Map(context.Background(), []*reqc.Request{mk(func() { panic("batch " + name) }), {URL: base + "/get"}})
+		})
+		if v != "batch "+name {
+			t.Errorf("%s in Map: %v", name, v)
+		}
+	}
+	// The log sink: a panic is repeated by the session's next send to return.
+	must(t, s.SetLogger(writerFunc(func([]byte) (int, error) { panic("log boom") }), reqc.LogRequests))
+	if v := recovered(func() { _, _ = s.Get(context.Background(), base+"/get") }); v != "log boom" {
+		t.Errorf("log sink: %v", v)
+	}
+	must(t, s.SetLogger(nil, reqc.LogOff))
+	// All repeats a hook's panic in the loop's goroutine.
+	v := recovered(func() {
+		for range s.All(context.Background(), []*reqc.Request{hookReq(reqc.HookArgs, func() { panic("in All") })}) {
+		}
+	})
+	if v != "in All" {
+		t.Errorf("All: %v", v)
+	}
+	// A panic of the loop body of All cancels the batch and propagates.
+	v = recovered(func() {
+		for range s.All(context.Background(), []*reqc.Request{{URL: base + "/get"}, {URL: base + "/delay/5"}}) {
+			panic("loop body")
+		}
+	})
+	if v != "loop body" {
+		t.Errorf("All loop body: %v", v)
+	}
+	resp, err := s.Get(context.Background(), base+"/get")
+	must(t, err)
+	resp.Close()
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }

@@ -1,0 +1,93 @@
+package reqc_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// unwrapped lists the C functions the Go package deliberately does not
+// call, each with the reason. Every other function of include/reqc.json
+// must be called by the package (TestCoverage).
+var unwrapped = map[string]string{
+	"reqc_batch_count":                "len(reqs): Map and All take the whole slice at once",
+	"reqc_batch_poll":                 "event-loop integration for C programs; All runs the batch on a goroutine of its own instead",
+	"reqc_batch_set_socket_callbacks": "event-loop integration for C programs (see reqc_batch_poll)",
+	"reqc_batch_start":                "event-loop integration for C programs (see reqc_batch_poll)",
+	"reqc_batch_socket_action":        "event-loop integration for C programs (see reqc_batch_poll)",
+	"reqc_batch_timeout_action":       "event-loop integration for C programs (see reqc_batch_poll)",
+	"reqc_session_add_hook":           "Session.AddHook keeps hooks in Go and registers them on each send's C request (session hooks first, the same order), so that a panic in a hook is repeated in the goroutine that sent",
+	"reqc_session_remove_hook":        "see reqc_session_add_hook: Session.RemoveHook edits the Go list",
+	"reqc_request_remove_hook":        "a Request is a Go value: remove the Hook from Request.Hooks",
+	"reqc_request_unset":              "a Request is a Go value: its zero fields leave every setting to the session",
+	"reqc_request_clone":              "a Request is a Go value, copied like any struct; a C request lives for one send",
+	"reqc_request_body_kind":          "a Request is a Go value: its body fields say what it is",
+	"reqc_hook_ctx_set_response":      "replacing a whole response needs a C response handle; HookContext.SetResponseStatus/Header/Body change it instead",
+	"reqc_response_text":              "Response.Text converts the copied body in Go",
+	"reqc_response_header":            "Response.Header (http.Header) holds every header, copied once",
+	"reqc_response_request":           "Response.Request is the Go Request that was sent",
+}
+
+// TestCoverage: every function of the generated API description is called
+// by the package or listed in unwrapped with a reason, and no entry of
+// unwrapped is stale.
+func TestCoverage(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "include", "reqc.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api struct {
+		Functions []struct{ Name string } `json:"functions"`
+	}
+	if err := json.Unmarshal(raw, &api); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	c, _ := filepath.Glob("*.c")
+	var src strings.Builder
+	for _, f := range append(files, c...) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Write(b)
+	}
+	used := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\breqc_[a-z0-9_]+`).FindAllString(src.String(), -1) {
+		used[m] = true
+	}
+	known := map[string]bool{}
+	var missing []string
+	for _, f := range api.Functions {
+		known[f.Name] = true
+		_, left := unwrapped[f.Name]
+		switch {
+		case used[f.Name] && left:
+			t.Errorf("%s is wrapped but listed as unwrapped", f.Name)
+		case !used[f.Name] && !left:
+			missing = append(missing, f.Name)
+		}
+	}
+	sort.Strings(missing)
+	for _, name := range missing {
+		t.Errorf("%s is neither wrapped nor listed in unwrapped with a reason", name)
+	}
+	for name, why := range unwrapped {
+		if !known[name] {
+			t.Errorf("unwrapped lists %s, which include/reqc.json does not have", name)
+		}
+		if why == "" {
+			t.Errorf("unwrapped gives no reason for %s", name)
+		}
+	}
+	if len(api.Functions) < 100 {
+		t.Errorf("only %d functions in include/reqc.json", len(api.Functions))
+	}
+}

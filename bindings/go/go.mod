@@ -1,0 +1,3 @@
+module github.com/libreqc/libreqc/bindings/go
+
+go 1.24

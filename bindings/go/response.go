@@ -1,0 +1,212 @@
+package reqc
+
+/*
+#include "bridge.h"
+*/
+import "C"
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+	"unsafe"
+)
+
+// Response is a response copied out of libreqc: the C response is freed as
+// soon as its fields are read.
+type Response struct {
+	StatusCode int
+	Reason     string // e.g. "OK"
+	Proto      string // "HTTP/1.1", "HTTP/2.0", ...
+	Header     http.Header
+	// Body is the response body. Close it (or call Bytes, Text or JSON,
+	// which do) when done.
+	Body io.ReadCloser
+	// URL is the final URL, after redirects.
+	URL string
+	// History holds the earlier hops of a redirect chain, oldest first.
+	History []*Response
+	// Attempts holds the status of each attempt when retries ran (0 for an
+	// attempt that got no response).
+	Attempts   []int
+	Timings    Timings
+	RemoteIP   string
+	RemotePort int
+	// Request is the Request that was sent.
+	Request *Request
+	// Encoding is the body's character set, from Content-Type or sniffed.
+	Encoding string
+	// Links are the Link header's entries, in order.
+	Links []Link
+	// Warnings are what libreqc noticed but did not fail on (e.g. a cookie
+	// refused), one line each.
+	Warnings []string
+
+	cookies []*http.Cookie
+	body    []byte
+}
+
+// Link is one entry of a Link header: its URL, rel, and other params.
+type Link struct {
+	URL, Rel string
+	Params   map[string]string
+}
+
+// Timings is the transfer's breakdown, each from the start of the transfer.
+type Timings struct {
+	DNS, Connect, TLS, FirstByte, Total time.Duration
+	Elapsed                             time.Duration // the whole send, redirects included
+}
+
+// Status is the status line's text, e.g. "200 OK", as http.Response has it.
+func (r *Response) Status() string {
+	if r.Reason == "" {
+		return strconv.Itoa(r.StatusCode)
+	}
+	return strconv.Itoa(r.StatusCode) + " " + r.Reason
+}
+
+// Bytes reads the whole body and closes it.
+func (r *Response) Bytes() ([]byte, error) {
+	defer r.Body.Close()
+	return io.ReadAll(r.Body)
+}
+
+// Text is Bytes as a string.
+func (r *Response) Text() (string, error) {
+	b, err := r.Bytes()
+	return string(b), err
+}
+
+// JSON decodes the whole body into v and closes it.
+func (r *Response) JSON(v any) error {
+	b, err := r.Bytes()
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// Close closes the body.
+func (r *Response) Close() error { return r.Body.Close() }
+
+// Cookies are the cookies this response set (its Set-Cookie headers that
+// the jar accepted).
+func (r *Response) Cookies() []*http.Cookie { return r.cookies }
+
+func protoName(v C.int) string {
+	switch v {
+	case C.REQC_HTTP_VERSION_1_0:
+		return "HTTP/1.0"
+	case C.REQC_HTTP_VERSION_2, C.REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE:
+		return "HTTP/2.0"
+	case C.REQC_HTTP_VERSION_3:
+		return "HTTP/3.0"
+	}
+	return "HTTP/1.1"
+}
+
+func us(v C.int64_t) time.Duration { return time.Duration(v) * time.Microsecond }
+
+// newResponse copies a C response (and its history) into Go. The caller
+// still owns resp.
+func newResponse(resp *C.reqc_response, req *Request) *Response {
+	var info C.reqcgo_response_info
+	C.reqcgo_response_read(resp, &info)
+	r := &Response{
+		StatusCode: int(info.status),
+		Reason:     goString(info.reason),
+		Proto:      protoName(info.http_version),
+		URL:        goString(info.url),
+		RemoteIP:   goString(info.remote_ip),
+		RemotePort: int(info.remote_port),
+		Request:    req,
+		Timings: Timings{
+			DNS: us(info.timing_us[0]), Connect: us(info.timing_us[1]), TLS: us(info.timing_us[2]),
+			FirstByte: us(info.timing_us[3]), Total: us(info.timing_us[4]), Elapsed: us(info.elapsed_us),
+		},
+	}
+	r.Header = readHeaders(resp, int(info.header_count))
+	if info.body_len > 0 {
+		r.body = C.GoBytes(unsafe.Pointer(info.body), C.int(info.body_len))
+	}
+	r.Body = io.NopCloser(bytes.NewReader(r.body))
+	for i := C.size_t(0); i < info.history_count; i++ {
+		var hop *C.reqc_response
+		if C.reqc_response_history_at(resp, i, &hop) == C.REQC_OK {
+			r.History = append(r.History, newResponse(hop, req))
+		}
+	}
+	for i := C.size_t(0); i < info.attempt_count; i++ {
+		var st C.int
+		if C.reqc_response_attempt_at(resp, i, &st) == C.REQC_OK {
+			r.Attempts = append(r.Attempts, int(st))
+		}
+	}
+	r.Encoding = goString(C.reqc_response_encoding(resp))
+	for i := C.size_t(0); i < C.reqc_response_warning_count(resp); i++ {
+		var w *C.char
+		if C.reqc_response_warning_at(resp, i, &w) == C.REQC_OK {
+			r.Warnings = append(r.Warnings, goString(w))
+		}
+	}
+	for i := C.size_t(0); i < C.reqc_response_link_count(resp); i++ {
+		var u, rel *C.char
+		if C.reqc_response_link_at(resp, i, &u, &rel) == C.REQC_OK {
+			r.Links = append(r.Links, Link{URL: goString(u), Rel: goString(rel), Params: linkParams(resp, i)})
+		}
+	}
+	for i := C.size_t(0); i < info.cookie_count; i++ {
+		var c *C.reqc_cookie
+		if C.reqc_response_cookie_at(resp, i, &c) == C.REQC_OK {
+			r.cookies = append(r.cookies, goCookie(c))
+		}
+	}
+	return r
+}
+
+// readHeaders copies every header line, repeated names included, in order.
+func readHeaders(resp *C.reqc_response, n int) http.Header {
+	h := make(http.Header, n)
+	if n == 0 {
+		return h
+	}
+	names := make([]*C.char, n)
+	values := make([]*C.char, n)
+	got := int(C.reqcgo_response_headers(resp, &names[0], &values[0], C.size_t(n)))
+	for i := 0; i < got; i++ {
+		k := http.CanonicalHeaderKey(C.GoString(names[i]))
+		h[k] = append(h[k], C.GoString(values[i]))
+	}
+	return h
+}
+
+// linkParams reads a Link entry's params other than rel, for the names its
+// header text mentions (libreqc looks each one up by name).
+func linkParams(resp *C.reqc_response, i C.size_t) map[string]string {
+	var out map[string]string
+	for _, name := range []string{"title", "type", "anchor", "hreflang", "media"} {
+		cn, _ := cstr("param", name)
+		if v := C.reqc_response_link_param(resp, i, cn); v != nil {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[name] = C.GoString(v)
+		}
+	}
+	return out
+}
+
+// Link returns the URL of the Link header entry with rel ("" if none), as
+// reqc_response_link does.
+func (r *Response) Link(rel string) string {
+	for _, l := range r.Links {
+		if l.Rel == rel {
+			return l.URL
+		}
+	}
+	return ""
+}

@@ -23,7 +23,7 @@ C_LIBS := -lreqc -lpthread
 
 # The stages of `make test`, in order (lint first: it fails fastest).
 STAGES := lint build check-header check-symbols check-abi check-static rust-tests c-tests c-tests-asan \
-	cpp-tests ruby-tests c-tests-system-curl check-install fuzz
+	cpp-tests ruby-tests go-tests c-tests-system-curl check-install fuzz
 
 # The C side of the C tests built with AddressSanitizer and UBSan, once.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -32,6 +32,13 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 # C++20, under ASan/UBSan and static; clang++ in C++20.
 CPP_EXAMPLES := $(patsubst examples/cpp/%.cpp,%,$(wildcard examples/cpp/*.cpp))
 CXX_FLAGS := -std=c++17 -Wall -Wextra -Werror -pedantic -g -Iinclude -Ibindings/cpp/include
+
+# The Go binding (bindings/go) finds libreqc through pkg-config; for the
+# build tree, build/pkgconfig holds uninstalled reqc.pc (libreqc.so, with an
+# rpath to it) and reqc-static.pc (libreqc.a by path, for -tags reqc_static).
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+GO_PC_DIR := build/pkgconfig
+GO_ENV := PKG_CONFIG_PATH=$(CURDIR)/$(GO_PC_DIR)
 
 # Fuzzing is time-boxed: 60 s a target in `make fuzz`, 20 s in `make test`
 # (which must stay under 30 minutes on two cores; building the targets takes
@@ -53,7 +60,7 @@ need = @for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"
 # cargo builds in parallel itself; make's steps must run in order.
 .NOTPARALLEL:
 FORCE:
-.PHONY: bench all build lint check-header check-symbols check-abi abi-baseline check-static c-tests c-tests-asan cpp-tests ruby-tests ruby-deps c-tests-system-curl fuzz \
+.PHONY: go-pc go-tests bench all build lint check-header check-symbols check-abi abi-baseline check-static c-tests c-tests-asan cpp-tests ruby-tests ruby-deps c-tests-system-curl fuzz \
 	rust-tests test demo clean distclean build-deps system-curl-lib install uninstall vendored-lib \
 	check-install
 
@@ -203,6 +210,30 @@ ruby-deps:
 
 ruby-tests: build ruby-deps
 	bindings/ruby/run-tests.sh
+
+# The .pc files of the build tree, for `go build` / `go test` of
+# bindings/go without `make install`: PKG_CONFIG_PATH=$(CURDIR)/build/pkgconfig.
+go-pc:
+	@mkdir -p $(GO_PC_DIR)
+	@printf '%s\n' 'Name: reqc' 'Description: libreqc, uninstalled (the build tree)' \
+		'Version: $(VERSION)' 'Libs: -L$(CURDIR)/$(RELEASE) -Wl,-rpath,$(CURDIR)/$(RELEASE) -lreqc' \
+		'Cflags: -I$(CURDIR)/include' >$(GO_PC_DIR)/reqc.pc
+	@printf '%s\n' 'Name: reqc-static' 'Description: libreqc.a, uninstalled (the build tree)' \
+		'Version: $(VERSION)' 'Libs: $(CURDIR)/$(RELEASE)/libreqc.a $(STATIC_LIBS)' \
+		'Cflags: -I$(CURDIR)/include' >$(GO_PC_DIR)/reqc-static.pc
+	@echo "wrote $(GO_PC_DIR)/reqc.pc and reqc-static.pc"
+
+# The Go binding: gofmt, go vet, go test -race against the test server, then
+# a test binary linked statically (-tags reqc_static) that must not need
+# libreqc.so runs the examples and a test.
+go-tests: build go-pc
+	@command -v $(GO) >/dev/null || { echo "go-tests: no Go toolchain ($(GO))"; exit 1; }
+	@fmt=$$(cd bindings/go && gofmt -l .); [ -z "$$fmt" ] || { echo "gofmt -l: $$fmt"; exit 1; }
+	cd bindings/go && $(GO_ENV) $(GO) vet ./...
+	cd bindings/go && $(GO_ENV) ../../tests/with-server.sh $(GO) test -race -count=1 ./...
+	cd bindings/go && $(GO_ENV) $(GO) test -c -tags reqc_static -o ../../build/go/reqc-static.test .
+	@! ldd build/go/reqc-static.test | grep -q libreqc || { echo "build/go/reqc-static.test links libreqc.so"; exit 1; }
+	cd bindings/go && ../../tests/with-server.sh ../../build/go/reqc-static.test -test.count=1 -test.run 'Example|TestResponseFields'
 
 # Each fuzz target for FUZZ_SECONDS from its committed seed corpus (found
 # inputs go to a scratch directory; a crash leaves its input in

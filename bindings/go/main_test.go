@@ -78,3 +78,7 @@ func reqcOnly(t testing.TB) {
 		t.Skip("needs libreqc's test server")
 	}
 }
+
+// stdout is where examples print (os.Stdout, read at call time: the
+// testing package swaps it to check an Example's output).
+var stdout = writerFunc(func(p []byte) (int, error) { return os.Stdout.Write(p) })

@@ -1,6 +1,7 @@
 package reqc_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -108,6 +109,21 @@ func TestHooks(t *testing.T) {
 	if text, _ := resp.Text(); resp.StatusCode != 299 || text != "replaced" {
 		t.Errorf("replaced: %d %q", resp.StatusCode, text)
 	}
+	// A headers hook sees status and headers before the body, and can refuse it.
+	var sawLength string
+	tooBig := errors.New("too big")
+	var body bytes.Buffer
+	_, err = s.Do(context.Background(), &reqc.Request{URL: base + "/bytes/5000", BodyWriter: &body, Hooks: []reqc.Hook{{Kind: reqc.HookHeaders, Func: func(h *reqc.HookContext) error {
+		r := h.Response()
+		sawLength = r.Header.Get("Content-Length")
+		if r.StatusCode == 200 && sawLength == "5000" {
+			return tooBig
+		}
+		return nil
+	}}}})
+	if !errors.Is(err, reqc.ErrAborted) || !errors.Is(err, tooBig) || sawLength != "5000" || body.Len() != 0 {
+		t.Errorf("headers hook: %v, saw %q, %d body bytes", err, sawLength, body.Len())
+	}
 	// A hook may send through its own session.
 	resp = do(t, s, &reqc.Request{URL: base + "/get", Hooks: []reqc.Hook{{Kind: reqc.HookArgs, Func: func(h *reqc.HookContext) error {
 		inner, err := s.Get(context.Background(), base+"/uuid")
@@ -132,6 +148,7 @@ func TestPanicInEachCallback(t *testing.T) {
 		"pre":      func(fn func()) *reqc.Request { return hookReq(reqc.HookPreRequest, fn) },
 		"post":     func(fn func()) *reqc.Request { return hookReq(reqc.HookPostRequest, fn) },
 		"response": func(fn func()) *reqc.Request { return hookReq(reqc.HookResponse, fn) },
+		"headers":  func(fn func()) *reqc.Request { return hookReq(reqc.HookHeaders, fn) },
 		"body reader": func(fn func()) *reqc.Request {
 			return &reqc.Request{Method: "POST", URL: base + "/post", BodyReader: readerFunc(func([]byte) (int, error) { fn(); return 0, io.EOF }), BodyLength: -1}
 		},

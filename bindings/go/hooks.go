@@ -23,6 +23,10 @@ const (
 	// HookResponse runs for every response, each redirect hop included; it
 	// may change the response.
 	HookResponse HookKind = C.REQC_HOOK_KIND_RESPONSE
+	// HookHeaders runs once a hop's status and headers are in, before any
+	// body byte: Response() has them (empty body, read-only); returning an
+	// error refuses the body (the send fails with ErrAborted).
+	HookHeaders HookKind = C.REQC_HOOK_KIND_HEADERS
 )
 
 // HookFunc is a hook. Return nil to go on; return an error to abort the send
@@ -60,7 +64,7 @@ func (s *Session) AddHook(kind HookKind, fn HookFunc) (HookID, error) {
 	if fn == nil {
 		return 0, argError("nil HookFunc")
 	}
-	if kind < HookArgs || kind > HookResponse {
+	if kind < HookArgs || kind > HookHeaders {
 		return 0, argError("unknown HookKind")
 	}
 	s.mu.Lock()

@@ -88,9 +88,8 @@ pub const REQC_HOOK_KIND_POST_REQUEST: reqc_hook_kind = 3;
 /// `REQC_E_ABORTED` ("a headers hook aborted the request: METHOD URL")
 /// before any body byte is delivered (the data callback is never called,
 /// no response is handed out), and the hop is not retried. Its connection
-/// is not reused: the rest of its body was never read, so on HTTP/1.x the
-/// connection is closed (on HTTP/2 only that stream is reset). In a batch,
-/// only that item ends so; the others go on.
+/// is closed, never reused (on HTTP/2 too): the rest of its body was never
+/// read. In a batch, only that item ends so; the others go on.
 /// `REQC_HOOK_RESULT_ERROR` logs a warning and the send goes on, as for
 /// the other kinds.
 pub const REQC_HOOK_KIND_HEADERS: reqc_hook_kind = 5;

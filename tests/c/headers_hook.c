@@ -309,37 +309,67 @@ static void test_abort_by_type_and_length(void) {
     }
 }
 
-/* An aborted HTTP/1.1 transfer's connection is closed (the rest of its body
- * was never read): the next send on the session opens a new one, while a
- * send after a whole response reuses it. */
+/* An aborted transfer's connection is not reused (the rest of its body was
+ * never read): it is closed, on HTTP/1.1 and on HTTP/2 (h2c) alike, so the
+ * next send on the session opens a new one, while a send after a whole
+ * response reuses it. */
 static void test_aborted_connection_not_reused(void) {
-    reqc_session *s = NULL;
-    int abort_first;
-    for (abort_first = 0; abort_first <= 1; abort_first++) {
-        struct rec r1, r2;
-        reqc_request *req;
-        reqc_response *resp = NULL;
-        CHECK_OK(reqc_session_new(&s), NULL);
-        if (s == NULL) return;
-        rec_init(&r1);
-        if (abort_first) r1.abort_over = 0;
-        req = recorded(URL("/bytes/50000"), &r1, 0);
-        CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_VERSION_1_1), req);
-        CHECK_CODE(reqc_session_send(s, req, &resp), abort_first ? REQC_E_ABORTED : REQC_OK, req);
-        reqc_response_free(resp);
-        resp = NULL;
-        reqc_request_free(req);
-        rec_init(&r2);
-        req = recorded(URL("/get"), &r2, 0);
-        CHECK_OK(reqc_request_set_http_version(req, REQC_HTTP_VERSION_1_1), req);
-        CHECK_OK(reqc_session_send(s, req, &resp), req);
-        printf("  after %s: reused %d\n", abort_first ? "an abort" : "a whole response",
-               r2.reused[0]);
-        CHECK(r2.heads == 1 && r2.reused[0] == !abort_first);
-        reqc_response_free(resp);
-        reqc_request_free(req);
-        reqc_session_free(s);
-        s = NULL;
+    static const struct {
+        const char *name;
+        reqc_http_version version;
+        int reused_after_abort;
+    } cases[] = {
+        {"h1", REQC_HTTP_VERSION_1_1, 0},
+        {"h2c", REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE, 0},
+    };
+    size_t c;
+    for (c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int abort_first;
+        if (c > 0 && check_is_httpbin()) {
+            printf("  %s: not available here\n", cases[c].name);
+            continue;
+        }
+        for (abort_first = 0; abort_first <= 1; abort_first++) {
+            reqc_session *s = NULL;
+            struct rec r1, r2;
+            reqc_request *req;
+            reqc_response *resp = NULL;
+            CHECK_OK(reqc_session_new(&s), NULL);
+            if (s == NULL) return;
+            rec_init(&r1);
+            if (abort_first) r1.abort_over = 0;
+            req = recorded(URL("/bytes/50000"), &r1, 0);
+            if (req == NULL) {
+                reqc_session_free(s);
+                return;
+            }
+            CHECK_OK(reqc_request_set_http_version(req, cases[c].version), req);
+            CHECK_CODE(reqc_session_send(s, req, &resp), abort_first ? REQC_E_ABORTED : REQC_OK,
+                       req);
+            reqc_response_free(resp);
+            resp = NULL;
+            reqc_request_free(req);
+            rec_init(&r2);
+            req = recorded(URL("/get"), &r2, 0);
+            if (req == NULL) {
+                reqc_session_free(s);
+                return;
+            }
+            CHECK_OK(reqc_request_set_http_version(req, cases[c].version), req);
+            CHECK_OK(reqc_session_send(s, req, &resp), req);
+            printf("  %s after %s: reused %d\n", cases[c].name,
+                   abort_first ? "an abort" : "a whole response", r2.reused[0]);
+            CHECK(r2.heads == 1);
+            if (abort_first)
+                CHECK(r2.reused[0] == cases[c].reused_after_abort);
+            else if (c == 0)
+                CHECK(r2.reused[0] == 1);
+            /* else: with a libcurl before 8.0.0 libreqc keeps no HTTP/2 connection
+             * (curl issue #10634), so the control may be 0 */
+            reqc_response_free(resp);
+            reqc_request_free(req);
+            reqc_session_free(s);
+        }
     }
 }
 

@@ -36,7 +36,7 @@ module Reqc
 
   # Sends `method url` without a session (see Request.new for the options).
   def request(method, url, **options)
-    req = Request.new(method, url, **options)
+    req = Request.transient(method, url, **options)
     Sending.send(req.handle, nil)
   ensure
     req&.close
@@ -44,7 +44,7 @@ module Reqc
 
   # Sends a Reqc::Request without a session (the request is unchanged).
   def perform(request)
-    copy = request.dup
+    copy = request.transient_copy
     Sending.send(copy.handle, nil)
   ensure
     copy&.close

@@ -16,7 +16,7 @@ module Reqc
       out = FFI::MemoryPointer.new(:pointer)
       @session = session
       Native.check(Native.reqc_batch_new(session&.handle, out)) { session ? Native.reqc_session_error(session.handle) : "reqc_batch_new failed" }
-      @ptr = FFI::AutoPointer.new(out.read_pointer, Native.method(:reqc_batch_free))
+      @ptr = FFI::AutoPointer.new(out.read_pointer, Native::RELEASE[:reqc_batch_free])
       @blocks = []
       @results = []
       @on_complete = on_complete

@@ -24,3 +24,12 @@ module Reqc
 end
 
 require_relative "native/api"
+
+module Reqc
+  module Native
+    # The free functions, as the callables FFI::AutoPointer calls (made once:
+    # Module#method allocates a new Method on every call).
+    RELEASE = %i[reqc_request_free reqc_response_free reqc_session_free reqc_batch_free
+                 reqc_cookie_list_free].to_h { |name| [name, method(name)] }.freeze
+  end
+end

@@ -28,16 +28,35 @@ module Reqc
     # retries:, allow_redirects:, max_redirects:, verify:, proxy:, cookies:
     # (a Hash sent as this request's Cookie), and the rest of Options::COMMON.
     def initialize(method, url, json: nil, data: nil, content_type: nil, files: nil, cookies: nil, **options)
+      @ptr = FFI::AutoPointer.new(Request.create(method, url), Native::RELEASE[:reqc_request_free])
+      @owner = nil
+      configure(json, data, content_type, files, cookies, options)
+    end
+
+    # A request for one send made by this gem (Reqc.get, Session#get, ...):
+    # no finalizer, freed by the caller's ensure (#close), which saves the
+    # GC's bookkeeping on every send.
+    def self.transient(method, url, json: nil, data: nil, content_type: nil, files: nil, cookies: nil, **options) # :nodoc:
+      request = allocate
+      request.instance_variable_set(:@ptr, create(method, url))
+      request.instance_variable_set(:@owner, nil)
+      request.instance_variable_set(:@transient, true)
+      begin
+        request.send(:configure, json, data, content_type, files, cookies, options)
+      rescue Exception # rubocop:disable Lint/RescueException: free it on every path
+        request.close
+        raise
+      end
+      request
+    end
+
+    def self.create(method, url) # :nodoc:
       out = FFI::MemoryPointer.new(:pointer)
       message = FFI::MemoryPointer.new(:pointer)
       code = Native.reqc_request_new(method.to_s, url.to_s, out, message)
       raise Error.from(code, Reqc.take_string(message.read_pointer)) unless code.zero?
 
-      @ptr = FFI::AutoPointer.new(out.read_pointer, Native.method(:reqc_request_free))
-      @owner = nil
-      apply_options(options)
-      cookies&.each { |name, value| setter(:set_cookie, name.to_s, value.to_s) }
-      self.body = { json: json, data: data, content_type: content_type, files: files }
+      out.read_pointer
     end
 
     def method_name
@@ -115,18 +134,29 @@ module Reqc
 
     # A copy with its own state (hooks shared, as in C).
     def dup
-      out = FFI::MemoryPointer.new(:pointer)
-      Native.check(Native.reqc_request_clone(handle, out)) { native_error }
       copy = self.class.allocate
-      copy.instance_variable_set(:@ptr, FFI::AutoPointer.new(out.read_pointer, Native.method(:reqc_request_free)))
+      copy.instance_variable_set(:@ptr, FFI::AutoPointer.new(clone_handle, Native::RELEASE[:reqc_request_free]))
       copy.instance_variable_set(:@owner, nil)
       copy
     end
     alias clone dup
 
+    # A copy for one send (see Request.transient): what a cancel sticks to.
+    def transient_copy # :nodoc:
+      copy = self.class.allocate
+      copy.instance_variable_set(:@ptr, clone_handle)
+      copy.instance_variable_set(:@owner, nil)
+      copy.instance_variable_set(:@transient, true)
+      copy
+    end
+
     # Frees the C request now (an owned one; lent ones just end).
     def close
-      @ptr.free if @ptr.is_a?(FFI::AutoPointer) && !@owner
+      if @transient
+        Native.reqc_request_free(@ptr) if @ptr
+      elsif @ptr.is_a?(FFI::AutoPointer) && !@owner
+        @ptr.free
+      end
       @ptr = nil
     end
 
@@ -145,8 +175,19 @@ module Reqc
 
     private
 
-    def body=(body)
-      json, data, content_type, files = body.values_at(:json, :data, :content_type, :files)
+    def clone_handle
+      out = FFI::MemoryPointer.new(:pointer)
+      Native.check(Native.reqc_request_clone(handle, out)) { native_error }
+      out.read_pointer
+    end
+
+    def configure(json, data, content_type, files, cookies, options)
+      apply_options(options) unless options.empty?
+      cookies&.each { |name, value| setter(:set_cookie, name.to_s, value.to_s) }
+      set_body(json, data, content_type, files) if json || data || files
+    end
+
+    def set_body(json, data, content_type, files)
       setter(:set_json, JSON.generate(json)) unless json.nil?
       case data
       when nil then nil

@@ -14,7 +14,7 @@ module Reqc
 
     # Wraps an owned reqc_response * (freed by #close or the GC).
     def self.own(pointer)
-      new(FFI::AutoPointer.new(pointer, Native.method(:reqc_response_free)), nil)
+      new(FFI::AutoPointer.new(pointer, Native::RELEASE[:reqc_response_free]), nil)
     end
 
     # Wraps a lent one; `owner` is kept alive while this object is.

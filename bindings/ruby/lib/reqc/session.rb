@@ -28,7 +28,7 @@ module Reqc
     def initialize(**options)
       out = FFI::MemoryPointer.new(:pointer)
       Native.check(Native.reqc_session_new(out)) { "reqc_session_new failed" }
-      @ptr = FFI::AutoPointer.new(out.read_pointer, Native.method(:reqc_session_free))
+      @ptr = FFI::AutoPointer.new(out.read_pointer, Native::RELEASE[:reqc_session_free])
       apply_options(options)
     end
 
@@ -45,7 +45,7 @@ module Reqc
 
     # Sends `request` (a Reqc::Request; left as it was, re-sendable).
     def perform(request)
-      copy = request.dup # cancel (Thread#raise, Timeout) sticks to the copy alone
+      copy = request.transient_copy # cancel (Thread#raise, Timeout) sticks to the copy alone
       Sending.send(copy.handle, self)
     ensure
       copy&.close
@@ -102,7 +102,7 @@ module Reqc
     def cookies
       out = FFI::MemoryPointer.new(:pointer)
       Native.check(Native.reqc_session_cookies(handle, out)) { native_error }
-      list = FFI::AutoPointer.new(out.read_pointer, Native.method(:reqc_cookie_list_free))
+      list = FFI::AutoPointer.new(out.read_pointer, Native::RELEASE[:reqc_cookie_list_free])
       cookie = FFI::MemoryPointer.new(:pointer)
       Array.new(Native.reqc_cookie_list_count(list)) do |i|
         Native.reqc_cookie_list_at(list, i, cookie)
@@ -154,7 +154,7 @@ module Reqc
     private
 
     def request_once(method, url, options)
-      request = Request.new(method, url, **options)
+      request = Request.transient(method, url, **options)
       Sending.send(request.handle, self)
     ensure
       request&.close

@@ -57,6 +57,9 @@ APT_INSTALL := $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SU
 need = @for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing$$missing"; $(APT_INSTALL) $$missing; fi
 
+# Generated from include/reqc.json by `make build`, committed like the header.
+RUBY_API := bindings/ruby/lib/reqc/native/api.rb
+
 # cargo builds in parallel itself; make's steps must run in order.
 .NOTPARALLEL:
 FORCE:
@@ -74,9 +77,11 @@ build: build-deps
 	$(CARGO) build --release --workspace
 	@# The C programs link to the soname; cargo makes only libreqc.so.
 	ln -sf libreqc.so $(RELEASE)/$(SONAME)
-	@if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- include/; then \
-		echo "include/reqc.h changed: commit the regenerated header"; \
-		git diff --stat -- include/; \
+	@# The Ruby binding's ffi table follows include/reqc.json (when Ruby is here).
+	@! command -v ruby >/dev/null 2>&1 || ruby bindings/ruby/tools/generate.rb >/dev/null
+	@if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- include/ $(RUBY_API); then \
+		echo "include/reqc.h changed: commit the regenerated header (and $(RUBY_API))"; \
+		git diff --stat -- include/ $(RUBY_API); \
 		if [ -n "$(STRICT_HEADER)" ]; then exit 1; fi; \
 	fi
 

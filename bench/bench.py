@@ -16,6 +16,7 @@ JSON line of bench/common.h) and a Row to the scenarios that should run it.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -52,6 +53,13 @@ PROGRAMS = {
     "go": [os.path.join(BIN, "gobench")],
     "pycurl": [PY, os.path.join(HERE, "python", "pyclient.py"), "pycurl"],
     "requests": [PY, os.path.join(HERE, "python", "pyclient.py"), "requests"],
+    # The Ruby rows (bench/ruby/rbclient.rb): the reqc gem finds the run's
+    # private copy of libreqc through REQC_LIB; Typhoeus runs on Debian's libcurl.
+    "rb_reqc": ["env", f"REQC_LIB={os.path.join(BIN, 'libreqc.so.0')}", "ruby",
+                f"-I{os.path.join(os.path.dirname(HERE), 'bindings', 'ruby', 'lib')}",
+                os.path.join(HERE, "ruby", "rbclient.rb"), "reqc"],
+    "rb_nethttp": ["ruby", os.path.join(HERE, "ruby", "rbclient.rb"), "nethttp"],
+    "rb_typhoeus": ["ruby", os.path.join(HERE, "ruby", "rbclient.rb"), "typhoeus"],
     # server ceilings: own wrappers below
     "wrk": None,
     "h2load": None,
@@ -80,6 +88,12 @@ class Scenario:
 RAW = "raw libcurl (bundled)"
 RAW_DEB = "raw libcurl (Debian)"
 NAIVE = "raw libcurl naive multi (bundled)"
+
+RB_REQC = "Ruby reqc gem (Session#get)"
+RB_REQC_MAP = "Ruby reqc gem (Reqc.map)"
+RB_NETHTTP = "Ruby Net::HTTP (keep-alive)"
+RB_TYPHOEUS = "Ruby Typhoeus (Debian libcurl)"
+RB_HYDRA = "Ruby Typhoeus Hydra (Debian libcurl)"
 
 SCENARIOS = [
     Scenario("a_seq", "/64b", N_SEQ, 1, SMALL, [
@@ -135,6 +149,19 @@ SCENARIOS = [
         Row("Go net/http", "go", "batch"),
         Row("pycurl", "pycurl", "batch"),
     ], CONC),
+    # Ruby (issue 16): the reqc gem beside Net::HTTP and Typhoeus, raw
+    # libcurl as the common reference.
+    Scenario("rb_seq", "/64b", N_SEQ, 1, SMALL, [
+        Row(RAW, "raw_bundled", "seq"),
+        Row(RB_REQC, "rb_reqc", "seq"),
+        Row(RB_NETHTTP, "rb_nethttp", "seq"),
+        Row(RB_TYPHOEUS, "rb_typhoeus", "seq"),
+    ]),
+    Scenario("rb_batch", "/64b", N_BATCH, 1, SMALL, [
+        Row(RAW, "raw_bundled", "batch"),
+        Row(RB_REQC_MAP, "rb_reqc", "batch"),
+        Row(RB_HYDRA, "rb_typhoeus", "batch"),
+    ], CONC),
     Scenario("e_abi", "/64b", N_ABI, 1, 0, [
         Row("libreqc: request_new + 10 add_header + 10 add_param + free", "reqc", "abi"),
         Row("raw libcurl: curl_url + 10 slist_append + 10 CURLU query + free", "raw_bundled", "abi"),
@@ -142,12 +169,18 @@ SCENARIOS = [
 ]
 
 # Rows the report leaves out of the round-robin when their tool is missing.
-OPTIONAL = {"go": "gobench", "h2load": "h2load"}
+OPTIONAL = {"go": "gobench", "h2load": "h2load", "rb_reqc": "ruby", "rb_nethttp": "ruby",
+            "rb_typhoeus": "ruby-typhoeus"}
 
 
 def have(program):
     if program in ("wrk", "h2load"):
         return subprocess.run(["sh", "-c", f"command -v {program}"], capture_output=True).returncode == 0
+    if program.startswith("rb_"):
+        if not shutil.which("ruby"):
+            return False
+        lib = {"rb_reqc": "ffi", "rb_nethttp": "net/http", "rb_typhoeus": "typhoeus"}[program]
+        return subprocess.run(["ruby", "-e", f"require '{lib}'"], capture_output=True).returncode == 0
     argv = PROGRAMS[program]
     return os.path.exists(argv[0])
 

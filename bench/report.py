@@ -130,6 +130,55 @@ def throughput_table(d, sc, unit, extra_naive=False):
     return out
 
 
+RB_REQC = "Ruby reqc gem (Session#get)"
+RB_REQC_MAP = "Ruby reqc gem (Reqc.map)"
+RB_NETHTTP = "Ruby Net::HTTP (keep-alive)"
+RB_TYPHOEUS = "Ruby Typhoeus (Debian libcurl)"
+RB_HYDRA = "Ruby Typhoeus Hydra (Debian libcurl)"
+RUBY_TARGETS = [
+    ("(f) Ruby sequential: reqc gem / Net::HTTP", "rb_seq", RB_REQC, RB_NETHTTP, 1.5),
+    ("(f) Ruby sequential: reqc gem / Typhoeus", "rb_seq", RB_REQC, RB_TYPHOEUS, 2.0),
+    ("(f) Ruby batch @64: reqc gem Reqc.map / Typhoeus Hydra", "rb_batch", RB_REQC_MAP, RB_HYDRA, 5.0),
+]
+
+
+def ruby_section(d):
+    """(f): the Ruby rows, with each row's ratio to Net::HTTP and Typhoeus."""
+    if not d.order.get("rb_seq") and not d.order.get("rb_batch"):
+        return []
+    o = ["## (f) Ruby: the reqc gem beside Net::HTTP and Typhoeus", ""]
+    o.append("`bench/ruby/rbclient.rb`, one Ruby process per measurement, pinned like every client: the "
+             "reqc gem (`bindings/ruby`, ruby-ffi over this run's libreqc.so) with a `Reqc::Session` "
+             "(sequential) and `Reqc.map(urls, concurrency: 64)` (batch); Net::HTTP in one "
+             "`Net::HTTP.start` block (keep-alive); Debian's Typhoeus (Ethon over Debian's libcurl): "
+             "`Typhoeus.get` (its pooled easy handle keeps the connection) and a `Typhoeus::Hydra` with "
+             "`max_concurrency: 64`. Every row checks each status and body size.")
+    o.append("")
+    for sc, title, refs in (("rb_seq", "Sequential 64-byte GETs on one keep-alive connection",
+                             (RB_NETHTTP, RB_TYPHOEUS)),
+                            ("rb_batch", "64-byte GETs in one batch at concurrency 64", (RB_HYDRA,))):
+        if not d.order.get(sc):
+            continue
+        o += [f"### {title}", ""]
+        head = "| client | req/s (median) | spread (min–max) | client CPU µs/req | peak RSS KiB | vs raw libcurl (bundled) |"
+        sep = "|---|---:|---:|---:|---:|---:|"
+        for ref in refs:
+            head += f" vs {ref.replace('Ruby ', '').replace(' (Debian libcurl)', '')} |"
+            sep += "---:|"
+        o += [head, sep]
+        for client in d.order[sc]:
+            t = d.tput(sc, client)
+            note = f" ({d.failed[(sc, client)]} failed runs dropped)" if d.failed.get((sc, client)) else ""
+            line = (f"| {client}{note} | {fmt(med(t.values()))} | {spread(t)} | "
+                    f"{fmt(med(d.cpu_us(sc, client).values()), 1)} | {fmt(med(d.rss(sc, client).values()))} | "
+                    f"{ratio_s(d.ratio(sc, client, RAW)) if client != RAW else '1.00x'} |")
+            for ref in refs:
+                line += f" {ratio_s(d.ratio(sc, client, ref)) if client != ref else '1.00x'} |"
+            o.append(line)
+        o.append("")
+    return o
+
+
 def main():
     rows = load(sys.argv[1])
     info = machine(sys.argv[2])
@@ -152,7 +201,8 @@ def main():
     for k, label in [("date", "date"), ("cpu", "CPU"), ("nproc", "nproc"), ("mem", "memory"),
                      ("os", "OS"), ("kernel", "kernel"), ("curl_bundled", "libcurl bundled in libreqc (raw rows)"),
                      ("reqc", "libreqc"), ("curl_debian", "Debian's libcurl"), ("nginx", "nginx"),
-                     ("wrk", "wrk"), ("h2load", "h2load"), ("go", "Go"), ("python", "Python"), ("cc", "C compiler")]:
+                     ("wrk", "wrk"), ("h2load", "h2load"), ("go", "Go"), ("python", "Python"), ("ruby", "Ruby"),
+                     ("cc", "C compiler")]:
         o.append(f"- {label}: {info.get(k, 'n/a')}")
     o.append("")
     load_path = os.path.join(os.path.dirname(sys.argv[1]), "load.json")
@@ -265,6 +315,8 @@ def main():
              "`curl_url_get`, and the frees counted as one.")
     o.append("")
 
+    o += ruby_section(d)
+
     # ---------------------------------------------------------------- targets
     o.append("## Targets")
     o.append("")
@@ -294,6 +346,9 @@ def main():
            TARGETS["download"])
     target("(c) 100 MiB streamed: libreqc on_data / raw", d.ratio("c_get_stream", "libreqc on_data", RAW, "mb"),
            TARGETS["download"])
+    for name, sc, client, ref, thr in RUBY_TARGETS:
+        if (sc, client) in d.ok or (sc, client) in d.failed:
+            target(name, d.ratio(sc, client, ref), thr)
     r10 = med(d.rss("b_batch_h1", REQC_BATCH).values())
     r1 = med(d.rss("d_rss_1k", REQC_BATCH).values())
     target("(d) peak RSS at 10,000 items: libreqc / raw pooled multi", r10 / raw10 if r10 and raw10 else None,

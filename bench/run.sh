@@ -51,7 +51,7 @@ T0=$(date +%s)
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 need=()
 for p in nginx wrk nghttp2-client valgrind python3-venv libcurl4-openssl-dev libssl-dev \
-         pkg-config util-linux gcc; do
+         pkg-config util-linux gcc ruby ruby-ffi ruby-typhoeus; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -185,6 +185,7 @@ log "nginx $BENCH_H1 (HTTP/1.1), $BENCH_H2 (h2c), worker on CPU $SERVER_CPU; cli
     echo "h2load=$(h2load --version 2>&1 | head -1)"
     echo "go=$([ -x "$BUILD/gobench" ] && "$GO" version || echo none)"
     echo "python=$("$VENV/bin/python" -c 'import sys, requests, pycurl; print(sys.version.split()[0], "requests", requests.__version__, "|", pycurl.version)')"
+    echo "ruby=$(ruby -e 'require "ffi"; require "typhoeus"; print RUBY_DESCRIPTION.split[0, 2].join(" "), ", ffi ", FFI::VERSION, ", typhoeus ", Typhoeus::VERSION, ", ethon ", Ethon::VERSION' 2>/dev/null || echo none)"
     echo "cc=$(cc --version | head -1)"
     echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "quick=${QUICK:-0}"

@@ -18,7 +18,7 @@ class TestCallbacks < Minitest::Test
   end
 
   def test_raising_request_hook_each_kind
-    %i[args pre_request post_request response].each do |kind|
+    %i[args pre_request post_request headers response].each do |kind|
       req = Reqc::Request.new(:get, url("/get"))
       req.hook(kind) { raise Boom, kind.to_s }
       e = assert_raises(Boom) { Reqc.perform(req) }

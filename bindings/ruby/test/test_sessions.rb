@@ -71,6 +71,30 @@ class TestSessions < Minitest::Test
     assert_equal [["GET", :pre_request], [302, 0, :response, 1], ["GET", :pre_request], [200, 1, :response, 1]], seen
   end
 
+  def test_headers_hook_sees_the_head_and_may_refuse_the_body
+    seen = []
+    Reqc::Session.open do |s|
+      s.hook(:headers) { |r, ctx| seen << [ctx.kind, r.status, r.headers["content-type"], r.body.bytesize] }
+      assert_equal 1000, s.get(url("/bytes/1000")).body.bytesize
+      assert_equal [[:headers, 200, "application/octet-stream", 0]], seen
+    end
+    got = +""
+    req = Reqc::Request.new(:get, url("/bytes/100000")).on_data { |chunk| got << chunk }
+    req.hook(:headers) { |r| r.headers["content-length"].to_i > 50_000 ? :abort : nil }
+    assert_match(/headers hook aborted/, assert_raises(Reqc::AbortedError) { Reqc.perform(req) }.message)
+    assert_equal "", got, "no body byte after a refusal"
+    req = Reqc::Request.new(:get, url("/bytes/100"))
+    req.hook(:headers) { raise ArgumentError, "head" }
+    assert_equal "head", assert_raises(ArgumentError) { Reqc.perform(req) }.message
+  end
+
+  def test_on_data_abort
+    n = 0
+    req = Reqc::Request.new(:get, url("/bytes/200000")).on_data { n += 1; :abort }
+    assert_raises(Reqc::AbortedError) { Reqc.perform(req) }
+    assert_equal 1, n
+  end
+
   def test_hook_return_value_replaces_the_response
     Reqc::Session.open do |s|
       s.hook(:response) { |r| r.status == 404 ? Reqc.get(url("/status/201")) : nil }

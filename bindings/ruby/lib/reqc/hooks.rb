@@ -96,11 +96,14 @@ module Reqc
   # The trampolines of every callback kind and the hook registrations.
   module Hooks
     KINDS = { args: :REQC_HOOK_KIND_ARGS, pre_request: :REQC_HOOK_KIND_PRE_REQUEST,
-              post_request: :REQC_HOOK_KIND_POST_REQUEST, response: :REQC_HOOK_KIND_RESPONSE }.freeze
+              post_request: :REQC_HOOK_KIND_POST_REQUEST, headers: :REQC_HOOK_KIND_HEADERS,
+              response: :REQC_HOOK_KIND_RESPONSE }.freeze
     KIND_NAMES = KINDS.to_h { |name, c| [Native::CONSTANTS.fetch(c), name] }.freeze
     CONTINUE = Native::CONSTANTS.fetch(:REQC_HOOK_RESULT_CONTINUE)
     ABORT = Native::CONSTANTS.fetch(:REQC_HOOK_RESULT_ABORT)
     RESPONSE = Native::CONSTANTS.fetch(:REQC_HOOK_KIND_RESPONSE)
+    # The kinds whose block gets the response (the others get the request).
+    GIVE_RESPONSE = [RESPONSE, Native::CONSTANTS.fetch(:REQC_HOOK_KIND_HEADERS)].freeze
 
     module_function
 
@@ -115,13 +118,17 @@ module Reqc
       id.read(:uint64)
     end
 
-    # A hook call: the block gets the response (:response) or the request,
-    # and the context; a Reqc::Response it returns (not the one it got)
-    # replaces the response.
+    # A hook call: the block gets the response (:headers, :response) or the
+    # request, and the context. Its value: :abort ends the send with
+    # Reqc::AbortedError (a :headers hook so refuses the body); a
+    # Reqc::Response (not the one it got) from a :response hook replaces the
+    # response; anything else goes on.
     def run(block, kind, ctx)
       context = HookContext.new(KIND_NAMES.fetch(kind), ctx)
-      subject = kind == RESPONSE ? context.response : context.request
+      subject = GIVE_RESPONSE.include?(kind) ? context.response : context.request
       result = block.lambda? && block.arity == 1 ? block.call(subject) : block.call(subject, context)
+      return ABORT if result == :abort
+
       context.replace_response(result) if kind == RESPONSE && result.is_a?(Response) && !result.equal?(subject)
       CONTINUE
     ensure
@@ -132,11 +139,11 @@ module Reqc
       Callbacks.guard(ABORT) { run(Callbacks.fetch(userdata), kind, ctx) }
     end
 
-    # on_data: non-zero stops the download (REQC_E_ABORTED).
+    # on_data: non-zero stops the download (REQC_E_ABORTED); so does a
+    # block returning :abort.
     DATA = FFI::Function.new(:int, [:pointer, :pointer, :size_t]) do |userdata, data, len|
       Callbacks.guard(1) do
-        Callbacks.fetch(userdata).call(data.read_bytes(len))
-        0
+        Callbacks.fetch(userdata).call(data.read_bytes(len)) == :abort ? 1 : 0
       end
     end
 

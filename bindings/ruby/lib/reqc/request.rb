@@ -103,7 +103,7 @@ module Reqc
     end
 
     # Registers a hook block for `kind` (:args, :pre_request, :post_request,
-    # :response) on this request; returns its id (#remove_hook).
+    # :headers, :response) on this request; returns its id (#remove_hook).
     def hook(kind, &block)
       Hooks.add(self, :reqc_request_add_hook, kind, block)
     end
@@ -114,7 +114,8 @@ module Reqc
     end
 
     # Streams the response body to the block as it arrives (the response's
-    # body is then empty). The block's exception aborts the send.
+    # body is then empty). The block returning :abort stops the download
+    # (Reqc::AbortedError); its exception aborts the send and is raised.
     def on_data(&block)
       raise ArgumentError, "on_data needs a block" unless block
 

@@ -51,7 +51,7 @@ module Reqc
       copy&.close
     end
 
-    # Registers a hook block (:args, :pre_request, :post_request, :response)
+    # Registers a hook block (:args, :pre_request, :post_request, :headers, :response)
     # on every request of this session; returns its id (#remove_hook).
     def hook(kind, &block)
       Hooks.add(self, :reqc_session_add_hook, kind, block)

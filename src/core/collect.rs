@@ -137,6 +137,13 @@ impl Collector {
         }
     }
 
+    /// True once the hop's final head (status 200 and up) is complete: its
+    /// status and headers are known and no body byte has been taken before
+    /// it. What a caller waiting for "headers are in" checks after a step.
+    pub fn has_final_head(&self) -> bool {
+        self.head.complete && self.head.status >= 200
+    }
+
     /// Takes one raw head line; false stops the transfer.
     ///
     /// This is the one place that knows a hop's head is complete: the line
@@ -147,7 +154,7 @@ impl Collector {
     pub fn header_line(&mut self, line: &[u8]) -> bool {
         let was_complete = self.head.complete;
         self.head.feed(line);
-        if was_complete || !self.head.complete || self.head.status < 200 {
+        if was_complete || !self.has_final_head() {
             return true;
         }
         let Some(on_head) = self.on_head.as_mut() else {
@@ -361,7 +368,9 @@ mod tests {
             assert!(c.header_line(line.as_bytes()));
         }
         assert!(seen.lock().unwrap().is_empty(), "not before the blank line");
+        assert!(!c.has_final_head(), "a 100 Continue is not the final head");
         assert!(c.header_line(b"\r\n"));
+        assert!(c.has_final_head());
         assert!(c.write(b"body"));
         // Trailers and their blank line do not run it again.
         assert!(c.header_line(b"X-Trailer: 1\r\n"));

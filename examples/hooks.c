@@ -2,9 +2,13 @@
  *
  *   print_url     an ARGS hook that prints the URL about to be requested
  *   hack_headers  an ARGS hook that adds `X-Testing: True` to what is sent
+ *   json_only     a HEADERS hook (Typhoeus' on_headers) that refuses a body
+ *                 that is not JSON, or larger than a limit, before any of it
+ *                 is downloaded
  *
  * ARGS hooks run once per send on a per-send copy of the request: what they
- * change is sent, and the caller's request stays as it was.
+ * change is sent, and the caller's request stays as it was. HEADERS hooks
+ * run once a hop's status and headers are in, before its first body byte.
  *
  * Build and run against libreqc's test server (or any httpbin):
  *   cc -std=c11 -Wall -Wextra -Werror -Iinclude -o hooks examples/hooks.c \
@@ -30,6 +34,20 @@ static int hack_headers(void *userdata, int kind, reqc_hook_ctx *ctx) {
     if (reqc_request_set_header(reqc_hook_ctx_request(ctx), "X-Testing", "True") != REQC_OK)
         return REQC_HOOK_RESULT_ERROR; /* logged as a warning; the request goes on */
     printf("hack_headers: added X-Testing: True\n");
+    return REQC_HOOK_RESULT_CONTINUE;
+}
+
+static int json_only(void *max_bytes, int kind, reqc_hook_ctx *ctx) {
+    const reqc_response *head = reqc_hook_ctx_response(ctx);
+    const char *type = reqc_response_header(head, "Content-Type");
+    const char *length = reqc_response_header(head, "Content-Length");
+    (void)kind;
+    printf("json_only: %d, Content-Type %s, Content-Length %s\n", reqc_response_status(head),
+           type ? type : "(none)", length ? length : "(none)");
+    if (type == NULL || strncmp(type, "application/json", 16) != 0)
+        return REQC_HOOK_RESULT_ABORT; /* REQC_E_ABORTED, no body byte read */
+    if (length != NULL && strtoull(length, NULL, 10) > *(unsigned long long *)max_bytes)
+        return REQC_HOOK_RESULT_ABORT;
     return REQC_HOOK_RESULT_CONTINUE;
 }
 
@@ -92,6 +110,38 @@ int main(void) {
     failed |= send_and_print(NULL, req);
 
     reqc_request_free(req);
+    req = NULL;
+
+    /* 4. json_only on a session: /json comes through, /bytes is refused
+     * from its headers (not JSON), before any of its body is downloaded. */
+    {
+        static unsigned long long max_bytes = 64 * 1024;
+        static const char *paths[] = {"/json", "/bytes/100000"};
+        size_t i;
+        reqc_session_add_hook(s, REQC_HOOK_KIND_HEADERS, json_only, &max_bytes, NULL, NULL);
+        printf("\n== json_only, registered on a session\n");
+        for (i = 0; i < 2; i++) {
+            reqc_response *resp = NULL;
+            reqc_code rc;
+            snprintf(url, sizeof url, "%s%s", base, paths[i]);
+            if (reqc_request_new("GET", url, &req, NULL) != REQC_OK) {
+                failed = 1;
+                break;
+            }
+            rc = reqc_session_send(s, req, &resp);
+            if (rc == REQC_OK)
+                printf("GET %s: status %d, %zu bytes of JSON\n", paths[i], reqc_response_status(resp),
+                       strlen(reqc_response_text(resp)));
+            else
+                printf("GET %s: refused: %s\n", paths[i], reqc_request_error(req));
+            /* /json must come through, /bytes must be refused */
+            if ((rc == REQC_OK) != (i == 0)) failed = 1;
+            reqc_response_free(resp);
+            reqc_request_free(req);
+            req = NULL;
+        }
+    }
+
     reqc_session_free(s);
     return failed;
 }

@@ -140,13 +140,15 @@ module Reqc
     batch&.close
   end
 
+  # A request for Reqc.map: the caller's own, or one made for the batch
+  # (which copies it at once, so it needs no finalizer).
   def to_request(spec)
     case spec
     when Request then spec
-    when String then Request.new("GET", spec)
+    when String then Request.transient("GET", spec)
     when Array
       method, url, options = spec
-      Request.new(method, url, **(options || {}))
+      Request.transient(method, url, **(options || {}))
     else raise ArgumentError, "map: a Reqc::Request, a URL or [method, url, options], not #{spec.class}"
     end
   end

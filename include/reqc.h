@@ -3283,6 +3283,15 @@ reqc_code reqc_session_set_log_callback(reqc_session *session,
  * `reqc_batch_start`, `reqc_batch_socket_action`,
  * `reqc_batch_timeout_action`).
  *
+ * Items come from `reqc_batch_add` (each queued request is kept, with its
+ * result, until the batch is freed) and, for maps over more items than fit
+ * in memory, from a source callback (`reqc_batch_set_source_callback`)
+ * that the batch pulls its next request from when a slot frees, after the
+ * added items: memory then depends on the concurrency, not on how many
+ * items the source produces. Added and source-fed items share one running
+ * index (0, 1, 2…). A source-fed item's result goes only to the complete
+ * callback and the batch keeps nothing of it.
+ *
  * Thread rule: perform, poll and the event-loop calls run every transfer,
  * hook and callback on the thread that calls them, one call at a time;
  * `reqc_batch_cancel` may be called from any thread and from inside any
@@ -3292,9 +3301,10 @@ reqc_code reqc_session_set_log_callback(reqc_session *session,
  * Functions:
  *   reqc_batch_new, reqc_batch_free, reqc_batch_error, reqc_batch_add, reqc_batch_count,
  *   reqc_batch_set_max_concurrency, reqc_batch_set_max_per_host, reqc_batch_set_timeout_ms,
- *   reqc_batch_set_complete_callback, reqc_batch_perform, reqc_batch_poll, reqc_batch_cancel,
- *   reqc_batch_result, reqc_batch_item_error, reqc_batch_set_socket_callbacks, reqc_batch_start,
- *   reqc_batch_socket_action, reqc_batch_timeout_action.
+ *   reqc_batch_set_complete_callback, reqc_batch_set_source_callback, reqc_batch_perform,
+ *   reqc_batch_poll, reqc_batch_cancel, reqc_batch_result, reqc_batch_item_error,
+ *   reqc_batch_set_socket_callbacks, reqc_batch_start, reqc_batch_socket_action,
+ *   reqc_batch_timeout_action.
  * ============================================================================================= */
 
 /**
@@ -3328,7 +3338,8 @@ typedef int reqc_watch;
  * batch: `code` is the item's result code; on `REQC_OK`, `response` is the
  * item's response, now owned by the callback (free it with
  * `reqc_response_free`); otherwise `response` is NULL and
- * `reqc_batch_item_error(batch, index)` says why. The callback may call
+ * `reqc_batch_item_error(batch, index)` says why (for an item from the
+ * source, only during this call). The callback may call
  * `reqc_batch_add` (the new item runs in this same perform),
  * `reqc_batch_cancel`, the item getters and `reqc_batch_free` (the batch
  * then goes when the run's call returns; later results of the run still
@@ -3339,6 +3350,25 @@ typedef void (*reqc_complete_fn)(void *userdata,
                                  size_t index,
                                  reqc_code code,
                                  reqc_response *response);
+
+/**
+ * Gives the batch its next request: the item that gets index `index` (the
+ * running index the complete callback will see). Return `REQC_OK` with
+ * `*request_out` set to a new request (from `reqc_request_new` or
+ * `reqc_request_clone`; the batch takes it over: do not use or free it
+ * after), `REQC_OK` with `*request_out` left NULL at the end of the items,
+ * or any other code to end the feed early (`*request_out` is then
+ * ignored): the batch finishes the items in flight, and the call that
+ * ends the run returns that code (`REQC_E_CALLBACK` for a number that is
+ * no code) with a message on the batch. Called on the thread running the
+ * batch, one item at a time, never again after the end or a failure
+ * until a source is set again. It may call `reqc_batch_add` (the added
+ * item runs before the next one from the source), `reqc_batch_cancel`
+ * and the item getters; not `reqc_batch_perform` or `_poll`.
+ */
+typedef reqc_code (*reqc_batch_source_fn)(void *userdata,
+                                          size_t index,
+                                          reqc_request **request_out);
 
 /**
  * Tells the caller's event loop to watch socket `fd` for `what`
@@ -3402,7 +3432,10 @@ const char *reqc_batch_error(const reqc_batch *batch);
 
 /**
  * Adds a copy of `request` (later changes to `request` do not affect it); nothing
- * is sent yet. Writes the item's index (0, 1, 2… in the order added) to
+ * is sent yet. The batch keeps every added item's request until it runs
+ * and its result until taken (with `reqc_batch_result`, or handed to the
+ * complete callback): for very many items, feed them from a source
+ * callback instead (`reqc_batch_set_source_callback`). Writes the item's index (0, 1, 2… in the order added) to
  * `*index_out` (`index_out` may be NULL). Allowed while the batch runs, from its
  * callbacks: the item runs in the same run.
  *
@@ -3413,7 +3446,9 @@ reqc_code reqc_batch_add(reqc_batch *batch,
                          size_t *index_out);
 
 /**
- * How many items the batch holds (0 for NULL).
+ * How many items the batch was given: the added ones, and those pulled
+ * from its source so far (0 for NULL). One more than the highest index
+ * given.
  *
  * Returns the number of items; 0 for NULL.
  */
@@ -3466,6 +3501,35 @@ reqc_code reqc_batch_set_complete_callback(reqc_batch *batch,
                                            reqc_free_fn free_userdata);
 
 /**
+ * Feeds the batch from `source` (see `reqc_batch_source_fn`): each time a
+ * slot frees and no added item waits, the batch calls it for its next
+ * request, so at most the concurrency's worth of requests and responses
+ * exist at once however many items it produces (Python's `imap` over a
+ * generator). Added items run first, and items added while it runs go
+ * before its next one. A source-fed item's result goes only to the
+ * complete callback, which is required (perform, poll and
+ * `reqc_batch_start` return `REQC_E_INVALID_STATE` without one), and the
+ * batch keeps nothing of it: `reqc_batch_result` on its index returns
+ * `REQC_E_NOT_FOUND`, `reqc_batch_item_error` answers only during its
+ * complete callback. `reqc_batch_cancel` stops the pulling along with the
+ * run. Works with perform, poll and the event-loop calls alike; one run
+ * goes on until the source's end (a run that ends it, or finds it ended,
+ * returns with every item done). `source` may be NULL: that removes the
+ * source. A new source starts a new feed, also after the end of the last
+ * one. `free_userdata` runs exactly once: when the source is replaced or
+ * removed (before this returns) or the batch freed, or before this
+ * returns if it fails.
+ *
+ * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (NULL `batch`) or
+ * `REQC_E_INVALID_STATE` (called while a call drives the batch, e.g. from
+ * one of its callbacks; message on `batch`).
+ */
+reqc_code reqc_batch_set_source_callback(reqc_batch *batch,
+                                         reqc_batch_source_fn source,
+                                         void *userdata,
+                                         reqc_free_fn free_userdata);
+
+/**
  * Runs every item concurrently and returns when all have finished, or the
  * batch was cancelled or its deadline passed. One item's failure never
  * fails or delays the others: each item has its own code
@@ -3481,7 +3545,9 @@ reqc_code reqc_batch_set_complete_callback(reqc_batch *batch,
  *
  * Returns `REQC_OK` (whatever the items' codes), or
  * `REQC_E_INVALID_STATE` when the batch is already running (a callback
- * calling perform, or an event-loop run under way) or `REQC_E_TRANSPORT`;
+ * calling perform, or an event-loop run under way) or has a source but no
+ * complete callback, `REQC_E_TRANSPORT`, or the code a source callback
+ * returned to end its feed early (after every item in flight finished);
  * message on `batch`.
  */
 reqc_code reqc_batch_perform(reqc_batch *batch);
@@ -3496,7 +3562,10 @@ reqc_code reqc_batch_perform(reqc_batch *batch);
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (negative timeout),
  * `REQC_E_INVALID_STATE` (the batch is running elsewhere, or an event-loop
- * run started with `reqc_batch_start` is under way) or `REQC_E_TRANSPORT`.
+ * run started with `reqc_batch_start` is under way, or it has a source but
+ * no complete callback), `REQC_E_TRANSPORT`, or, from the call that ends
+ * the run, the code its source callback returned to end the feed early
+ * (the run is over then: `*done_out` is not written).
  */
 reqc_code reqc_batch_poll(reqc_batch *batch,
                           int64_t timeout_ms,
@@ -3520,8 +3589,9 @@ reqc_code reqc_batch_cancel(reqc_batch *batch);
  * Returns `REQC_OK`; the item's own failure code (e.g. `REQC_E_CONNECT`,
  * `REQC_E_TIMEOUT`, `REQC_E_CANCELLED`, with `reqc_batch_item_error`
  * saying why) without writing `*response_out`, also after on_complete saw it;
- * `REQC_E_NOT_FOUND` when there is no such item or its response was
- * already taken or handed to on_complete; `REQC_E_INVALID_STATE` when it
+ * `REQC_E_NOT_FOUND` when there is no such item, its response was
+ * already taken or handed to on_complete, or it came from the source
+ * (its result went to the complete callback only); `REQC_E_INVALID_STATE` when it
  * has not finished; `REQC_E_INVALID_ARGUMENT` for a NULL argument. These
  * last three leave a message on `batch` (`reqc_batch_error`; not for a
  * NULL `batch`); an item's own failure code leaves `reqc_batch_error` as
@@ -3533,11 +3603,13 @@ reqc_code reqc_batch_result(reqc_batch *batch,
 
 /**
  * The message of item `index`'s failure (naming its URL), "" when it did
- * not fail or has not finished. Borrowed from `batch` until it is freed.
+ * not fail or has not finished. An item from the source has one only while
+ * its complete callback runs.
  *
- * Returns the message, borrowed from `batch` until it is freed; "" when the
- * item did not fail, has not finished, or for a NULL `batch` or an index out
- * of range.
+ * Returns the message, borrowed from `batch` until it is freed (for an
+ * item from the source: until its complete callback returns); "" when the
+ * item did not fail, has not finished, or for a NULL `batch` or an index
+ * out of range.
  */
 const char *reqc_batch_item_error(const reqc_batch *batch,
                                   size_t index);
@@ -3573,7 +3645,9 @@ reqc_code reqc_batch_set_socket_callbacks(reqc_batch *batch,
  *
  * Returns `REQC_OK`, `REQC_E_INVALID_STATE` (no socket callbacks set, or a
  * run is already under way: started by an earlier `reqc_batch_start`, or
- * by `reqc_batch_poll`) or `REQC_E_TRANSPORT`.
+ * by `reqc_batch_poll`, or a source but no complete callback is set),
+ * `REQC_E_TRANSPORT`, or the code the source callback returned to end its
+ * feed early when the run ended here.
  */
 reqc_code reqc_batch_start(reqc_batch *batch,
                            int *done_out);
@@ -3583,8 +3657,9 @@ reqc_code reqc_batch_start(reqc_batch *batch,
  * `_OUT`, `_INOUT`). Writes 1 to `*done_out` when every item has finished,
  * else 0 (`done_out` may be NULL).
  *
- * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_STATE` or
- * `REQC_E_TRANSPORT`.
+ * Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_STATE`,
+ * `REQC_E_TRANSPORT`, or, when the run ends here, the code the source
+ * callback returned to end its feed early (`*done_out` not written).
  */
 reqc_code reqc_batch_socket_action(reqc_batch *batch,
                                    int fd,
@@ -3596,7 +3671,9 @@ reqc_code reqc_batch_socket_action(reqc_batch *batch,
  * Writes 1 to `*done_out` when every item has finished, else 0 (`done_out`
  * may be NULL).
  *
- * Returns `REQC_OK`, `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
+ * Returns `REQC_OK`, `REQC_E_INVALID_STATE`, `REQC_E_TRANSPORT`, or, when
+ * the run ends here, the code the source callback returned to end its feed
+ * early (`*done_out` not written).
  */
 reqc_code reqc_batch_timeout_action(reqc_batch *batch,
                                     int *done_out);

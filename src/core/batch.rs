@@ -22,6 +22,13 @@
 //! stepped and stopped (cancel, deadline) by the engine's one driver,
 //! `drive`, as a blocking send's is.
 //!
+//! Items come from `add` (each kept, with its result, until the batch
+//! goes) and then from the source (`set_source`), pulled one at a time when
+//! a slot frees and nothing added waits: a source-fed item exists only
+//! while it runs, its result goes to `on_complete` alone, and nothing of it
+//! stays after, so a source of a million items costs what `concurrency` of
+//! them cost. Both kinds share one running index.
+//!
 //! An item waiting to retry (`core::retry`) holds no transfer slot: it
 //! sits in `Run::retries` with its not-before time, while the other items
 //! run; `perform` and `poll` wait on the lane no longer than until the
@@ -50,6 +57,24 @@ pub const DEFAULT_CONCURRENCY: usize = 64;
 /// Receives each item's result as it lands (index, result).
 pub type OnComplete = Box<dyn FnMut(usize, Result<Response>) + Send>;
 
+/// Pulls the batch's next request when a slot frees, given the index the
+/// item gets: `Ok(Some(request))` runs it, `Ok(None)` ends the feed, an
+/// error ends it too, and the run that pulled reports that error once
+/// what is in flight has finished.
+pub type Source = Box<dyn FnMut(usize) -> Result<Option<Request>> + Send>;
+
+/// The source and where its feed stands.
+#[derive(Default)]
+struct Feed {
+    /// Taken out while it is called (no lock is held while calling out).
+    source: Option<Source>,
+    /// False once the source said the end or failed: it is not called
+    /// again until a new source is set.
+    open: bool,
+    /// The source's failure, for the call that ends the run to return.
+    failure: Option<Error>,
+}
+
 /// Kept small (boxed payloads): a batch may hold many thousands.
 enum Entry {
     Pending(Box<Request>),
@@ -62,8 +87,37 @@ enum Entry {
 
 #[derive(Default)]
 struct Items {
-    entries: Vec<Entry>,
+    /// The added items, by ascending index (indexes only grow); source-fed
+    /// items have no entry. Without a source, an item's position is its
+    /// index.
+    entries: Vec<(usize, Entry)>,
     queue: VecDeque<usize>,
+    /// The next item's index: added and source-fed items count together.
+    next_index: usize,
+    /// The failure of the source-fed item whose result `on_complete` is
+    /// being handed, for `item_error` during that call.
+    handing: Option<(usize, Error)>,
+}
+
+impl Items {
+    fn entry(&self, index: usize) -> Option<&Entry> {
+        self.position(index).map(|at| &self.entries[at].1)
+    }
+
+    fn entry_mut(&mut self, index: usize) -> Option<&mut Entry> {
+        self.position(index).map(|at| &mut self.entries[at].1)
+    }
+
+    fn position(&self, index: usize) -> Option<usize> {
+        match self.entries.get(index) {
+            // No source has fed items before it: found at once.
+            Some((i, _)) if *i == index => Some(index),
+            _ => self
+                .entries
+                .binary_search_by_key(&index, |(i, _)| *i)
+                .ok(),
+        }
+    }
 }
 
 /// What a batch holds while it runs: its lane and the exchanges in flight.
@@ -231,6 +285,28 @@ impl HostSlots {
     }
 }
 
+/// Queued item `index`'s request, now running; `None` when it was parked
+/// to wait for room at its host (or is not pending).
+fn take_queued(items: &mut Items, hosts: &mut HostSlots, index: usize) -> Option<Request> {
+    let entry = items.entry_mut(index)?;
+    if let Entry::Pending(request) = &*entry {
+        if hosts.cap > 0 {
+            let host = host_key(&request.url);
+            if !hosts.has_room(&host) {
+                hosts.park(host, index);
+                return None;
+            }
+        }
+    }
+    match std::mem::replace(entry, Entry::Running) {
+        Entry::Pending(request) => Some(*request),
+        other => {
+            *entry = other;
+            None
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Settings {
     concurrency: usize,
@@ -244,6 +320,7 @@ pub struct Batch<T: NewLane> {
     items: Mutex<Items>,
     run: Mutex<Option<Run<T>>>,
     on_complete: Mutex<Option<OnComplete>>,
+    feed: Mutex<Feed>,
     watcher: Mutex<Option<Arc<dyn SocketWatcher>>>,
     cancel: CancelToken,
 }
@@ -273,25 +350,61 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             items: Mutex::default(),
             run: Mutex::new(None),
             on_complete: Mutex::new(None),
+            feed: Mutex::default(),
             watcher: Mutex::new(None),
             cancel: CancelToken::new(),
         }
     }
 
-    /// Queues a copy of `request`; nothing is sent yet. Returns its index.
-    /// Allowed at any time, also from a callback while the batch runs.
-    pub fn add(&self, request: &Request) -> usize {
+    /// Queues `request` (the caller's copy); nothing is sent yet. Returns
+    /// its index. Allowed at any time, also from a callback while the batch
+    /// runs.
+    pub fn add(&self, request: Request) -> usize {
         let mut items = lock(&self.items);
-        let index = items.entries.len();
+        let index = items.next_index;
+        items.next_index += 1;
         items
             .entries
-            .push(Entry::Pending(Box::new(request.clone())));
+            .push((index, Entry::Pending(Box::new(request))));
         items.queue.push_back(index);
         index
     }
 
+    /// How many items the batch was given: added, and pulled from the
+    /// source so far.
     pub fn len(&self) -> usize {
-        lock(&self.items).entries.len()
+        lock(&self.items).next_index
+    }
+
+    /// True when item `index` was added (and so is kept, with its result);
+    /// false for a source-fed item or an index not given yet.
+    pub fn is_kept(&self, index: usize) -> bool {
+        lock(&self.items).position(index).is_some()
+    }
+
+    /// Feeds the batch from `source` after the added items, one request
+    /// each time a slot frees; `None` removes the source. A new source
+    /// starts a new feed. Refused while a call drives the batch (from its
+    /// callbacks). The replaced source is dropped before this returns.
+    pub fn set_source(&self, source: Option<Source>) -> Result<()> {
+        if self.is_running() {
+            return Err(Error::new(
+                Code::InvalidState,
+                "the batch is running: set its source between runs",
+            ));
+        }
+        let open = source.is_some();
+        let old = std::mem::replace(
+            &mut *lock(&self.feed),
+            Feed {
+                source,
+                open,
+                failure: None,
+            },
+        );
+        // Dropped here, outside the lock: it may run the caller's code.
+        drop(old);
+        Ok(())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -330,7 +443,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     /// any more).
     pub fn take(&self, index: usize) -> Option<Result<Response>> {
         let mut items = lock(&self.items);
-        let entry = items.entries.get_mut(index)?;
+        let entry = items.entry_mut(index)?;
         match std::mem::replace(entry, Entry::Gone(None)) {
             Entry::Done(result) => {
                 *entry = Entry::Gone(result.as_ref().as_ref().err().map(Error::summary));
@@ -343,19 +456,25 @@ impl<T: Driver + NewLane + Send> Batch<T> {
         }
     }
 
-    /// Item `index`'s error, also after its result was taken or handed over.
+    /// Item `index`'s error, also after its result was taken or handed
+    /// over; a source-fed item's only while `on_complete` is handed it.
     pub fn item_error(&self, index: usize) -> Option<Error> {
-        match lock(&self.items).entries.get(index)? {
-            Entry::Done(result) => result.as_ref().as_ref().err().map(Error::summary),
-            Entry::Gone(e) => e.clone(),
-            _ => None,
+        let items = lock(&self.items);
+        match items.entry(index) {
+            Some(Entry::Done(result)) => result.as_ref().as_ref().err().map(Error::summary),
+            Some(Entry::Gone(e)) => e.clone(),
+            Some(_) => None,
+            None => match &items.handing {
+                Some((i, e)) if *i == index => Some(e.clone()),
+                _ => None,
+            },
         }
     }
 
     /// True when item `index` has finished.
     pub fn is_finished(&self, index: usize) -> bool {
         matches!(
-            lock(&self.items).entries.get(index),
+            lock(&self.items).entry(index),
             Some(Entry::Done(_) | Entry::Gone(_))
         )
     }
@@ -421,7 +540,10 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             )),
         };
         match (&*guard, how) {
-            (None, _) => *guard = Some(self.begin(how != Drive::Loop)?),
+            (None, _) => {
+                self.check_feed()?;
+                *guard = Some(self.begin(how != Drive::Loop)?);
+            }
             (Some(_), Drive::Start) => {
                 return Err(Error::new(
                     Code::InvalidState,
@@ -444,6 +566,23 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             _ => {}
         }
         Ok(guard)
+    }
+
+    /// A source's items' results go to `on_complete` alone: a run without
+    /// one would lose them.
+    fn check_feed(&self) -> Result<()> {
+        let feeding = {
+            let feed = lock(&self.feed);
+            feed.open && feed.source.is_some()
+        };
+        if feeding && lock(&self.on_complete).is_none() {
+            return Err(Error::new(
+                Code::InvalidState,
+                "the batch has a source but no complete callback: \
+                 its items' results would be lost",
+            ));
+        }
+        Ok(())
     }
 
     fn begin(&self, watched: bool) -> Result<Run<T>> {
@@ -521,6 +660,9 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             if let Some(run) = guard.take() {
                 self.end(run);
             }
+            if let Some(failure) = lock(&self.feed).failure.take() {
+                return Err(failure);
+            }
         }
         Ok(idle)
     }
@@ -547,42 +689,98 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             };
             self.start_or_wait(run, index);
         }
+        // Added items first, then the source; a callback run on the way
+        // may add items, which go before the source's next one.
         while run.busy() < concurrency {
             let next = {
                 let mut items = lock(&self.items);
-                let Some(index) = items.queue.pop_front() else {
-                    break;
-                };
-                let host = match &items.entries[index] {
-                    Entry::Pending(request) if run.hosts.cap > 0 => Some(host_key(&request.url)),
-                    _ => None,
-                };
-                if let Some(host) = host.filter(|h| !run.hosts.has_room(h)) {
-                    run.hosts.park(host, index);
-                    continue;
-                }
-                match std::mem::replace(&mut items.entries[index], Entry::Running) {
-                    Entry::Pending(request) => Some((index, request)),
-                    other => {
-                        items.entries[index] = other;
-                        None
+                items
+                    .queue
+                    .pop_front()
+                    .map(|index| (index, take_queued(&mut items, &mut run.hosts, index)))
+            };
+            match next {
+                Some((index, Some(request))) => self.begin_item(run, index, &request),
+                Some((_, None)) => {}
+                None => match self.pull() {
+                    Some((index, request)) => self.begin_item(run, index, &request),
+                    None => break,
+                },
+            }
+        }
+    }
+
+    /// Sets up item `index`'s exchange and starts it (or lets it wait for
+    /// room at its host); a request that cannot start ends with its error.
+    fn begin_item(&self, run: &mut Run<T>, index: usize, request: &Request) {
+        match Exchange::new(
+            request,
+            &run.below,
+            Some(self.session.jar.clone()),
+            Some(self.session.nonces.clone()),
+        ) {
+            Ok(exchange) => {
+                run.exchanges.insert(index, exchange);
+                self.start_or_wait(run, index);
+            }
+            Err(e) => self.complete(index, Err(e)),
+        }
+    }
+
+    /// The source's next request and its index; `None` when there is no
+    /// source or its feed has ended (now or before).
+    fn pull(&self) -> Option<(usize, Request)> {
+        // A cancel (from a callback of this very fill, say) stops the
+        // pulling at once; the next step ends the run.
+        if self.cancel.is_cancelled() {
+            return None;
+        }
+        let mut source = {
+            let mut feed = lock(&self.feed);
+            if !feed.open {
+                return None;
+            }
+            feed.source.take()?
+        };
+        // The index is taken before the call, so an item the source adds
+        // while it runs gets the next one.
+        let index = {
+            let mut items = lock(&self.items);
+            items.next_index += 1;
+            items.next_index - 1
+        };
+        let pulled = source(index);
+        {
+            let mut feed = lock(&self.feed);
+            // Put back unless a new source was set meanwhile (from another
+            // thread: this one is then dropped below, outside the lock).
+            if feed.source.is_none() {
+                feed.source = Some(source);
+                match &pulled {
+                    Ok(Some(_)) => {}
+                    Ok(None) => feed.open = false,
+                    Err(e) => {
+                        feed.open = false;
+                        feed.failure = Some(Error::new(
+                            e.code,
+                            format!(
+                                "the source callback failed at item {index}, ending the feed: {}",
+                                e.message
+                            ),
+                        ));
                     }
                 }
-            };
-            let Some((index, request)) = next else {
-                continue;
-            };
-            match Exchange::new(
-                &request,
-                &run.below,
-                Some(self.session.jar.clone()),
-                Some(self.session.nonces.clone()),
-            ) {
-                Ok(exchange) => {
-                    run.exchanges.insert(index, exchange);
-                    self.start_or_wait(run, index);
+            }
+        }
+        match pulled {
+            Ok(Some(request)) => Some((index, request)),
+            _ => {
+                // Give the index back unless the source added items meanwhile.
+                let mut items = lock(&self.items);
+                if items.next_index == index + 1 {
+                    items.next_index = index;
                 }
-                Err(e) => self.complete(index, Err(e)),
+                None
             }
         }
     }
@@ -691,21 +889,34 @@ impl<T: Driver + NewLane + Send> Batch<T> {
         }
     }
 
-    /// Records item `index`'s result, or hands it to `on_complete`.
+    /// Records an added item's result, or hands it to `on_complete`; a
+    /// source-fed item's goes to `on_complete` only, and is dropped when
+    /// there is none (it was removed during the run).
     fn complete(&self, index: usize, result: Result<Response>) {
         // Take the callback out, so it may call back into the batch.
         let callback = lock(&self.on_complete).take();
+        let failure = result.as_ref().err().map(Error::summary);
         match callback {
             Some(mut callback) => {
-                lock(&self.items).entries[index] =
-                    Entry::Gone(result.as_ref().err().map(Error::summary));
+                {
+                    let mut items = lock(&self.items);
+                    match items.entry_mut(index) {
+                        Some(entry) => *entry = Entry::Gone(failure),
+                        None => items.handing = failure.map(|e| (index, e)),
+                    }
+                }
                 callback(index, result);
+                lock(&self.items).handing = None;
                 let mut slot = lock(&self.on_complete);
                 if slot.is_none() {
                     *slot = Some(callback);
                 }
             }
-            None => lock(&self.items).entries[index] = Entry::Done(Box::new(result)),
+            None => {
+                if let Some(entry) = lock(&self.items).entry_mut(index) {
+                    *entry = Entry::Done(Box::new(result));
+                }
+            }
         }
     }
 }

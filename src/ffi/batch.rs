@@ -7,6 +7,15 @@
 //! `reqc_batch_start`, `reqc_batch_socket_action`,
 //! `reqc_batch_timeout_action`).
 //!
+//! Items come from `reqc_batch_add` (each queued request is kept, with its
+//! result, until the batch is freed) and, for maps over more items than fit
+//! in memory, from a source callback (`reqc_batch_set_source_callback`)
+//! that the batch pulls its next request from when a slot frees, after the
+//! added items: memory then depends on the concurrency, not on how many
+//! items the source produces. Added and source-fed items share one running
+//! index (0, 1, 2…). A source-fed item's result goes only to the complete
+//! callback and the batch keeps nothing of it.
+//!
 //! Thread rule: perform, poll and the event-loop calls run every transfer,
 //! hook and callback on the thread that calls them, one call at a time;
 //! `reqc_batch_cancel` may be called from any thread and from inside any
@@ -21,17 +30,18 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::boundary::{
-    borrow, code_of, guard, guard_or, into_raw, outcome, release, with_handle, write_out,
+    borrow, code_of, guard, guard_or, into_raw, outcome, release, take, with_handle, write_out,
     ErrorSlot, Failing, Handle,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
-use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
+use super::code::{reqc_code, reqc_code_name, REQC_E_INVALID_ARGUMENT, REQC_OK};
 use super::request::reqc_request;
 use super::response::reqc_response;
 use super::session::reqc_session;
 use super::Lane;
-use crate::core::batch::Batch;
-use crate::core::error::{Code, Error};
+use crate::core::batch::{Batch, Source};
+use crate::core::error::{Code, Error, Result};
+use crate::core::request::Request;
 use crate::core::session::Session;
 use crate::core::transfer::{SocketWatcher, Watch};
 
@@ -53,7 +63,8 @@ pub const REQC_WATCH_REMOVE: reqc_watch = 4;
 /// batch: `code` is the item's result code; on `REQC_OK`, `response` is the
 /// item's response, now owned by the callback (free it with
 /// `reqc_response_free`); otherwise `response` is NULL and
-/// `reqc_batch_item_error(batch, index)` says why. The callback may call
+/// `reqc_batch_item_error(batch, index)` says why (for an item from the
+/// source, only during this call). The callback may call
 /// `reqc_batch_add` (the new item runs in this same perform),
 /// `reqc_batch_cancel`, the item getters and `reqc_batch_free` (the batch
 /// then goes when the run's call returns; later results of the run still
@@ -67,6 +78,28 @@ pub type reqc_complete_fn = Option<
         code: reqc_code,
         response: *mut reqc_response,
     ),
+>;
+
+/// Gives the batch its next request: the item that gets index `index` (the
+/// running index the complete callback will see). Return `REQC_OK` with
+/// `*request_out` set to a new request (from `reqc_request_new` or
+/// `reqc_request_clone`; the batch takes it over: do not use or free it
+/// after), `REQC_OK` with `*request_out` left NULL at the end of the items,
+/// or any other code to end the feed early (`*request_out` is then
+/// ignored): the batch finishes the items in flight, and the call that
+/// ends the run returns that code (`REQC_E_CALLBACK` for a number that is
+/// no code) with a message on the batch. Called on the thread running the
+/// batch, one item at a time, never again after the end or a failure
+/// until a source is set again. It may call `reqc_batch_add` (the added
+/// item runs before the next one from the source), `reqc_batch_cancel`
+/// and the item getters; not `reqc_batch_perform` or `_poll`.
+#[allow(non_camel_case_types)]
+pub type reqc_batch_source_fn = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        index: usize,
+        request_out: *mut *mut reqc_request,
+    ) -> reqc_code,
 >;
 
 /// Tells the caller's event loop to watch socket `fd` for `what`
@@ -85,8 +118,12 @@ pub type reqc_timer_fn = Option<unsafe extern "C" fn(userdata: *mut c_void, time
 #[allow(non_camel_case_types)]
 pub struct reqc_batch {
     batch: Arc<Batch<Lane>>,
-    /// C copies of the per-item messages, kept until the batch is freed.
+    /// C copies of the added items' messages, kept until the batch is freed.
     messages: Mutex<HashMap<usize, CString>>,
+    /// The C copy of the message of the source-fed item being handed to
+    /// the complete callback: one slot, so memory does not grow with the
+    /// number of items a source produces.
+    handing_message: Mutex<Option<CString>>,
     errors: ErrorSlot,
 }
 
@@ -130,6 +167,7 @@ pub unsafe extern "C" fn reqc_batch_new(
         let handle = into_raw(reqc_batch {
             batch: Arc::new(Batch::new(session)),
             messages: Mutex::default(),
+            handing_message: Mutex::default(),
             errors: ErrorSlot::default(),
         });
         // SAFETY: `batch_out` is non-NULL and writable per the contract.
@@ -180,7 +218,10 @@ pub unsafe extern "C" fn reqc_batch_error(batch: *const reqc_batch) -> *const c_
 }
 
 /// Adds a copy of `request` (later changes to `request` do not affect it); nothing
-/// is sent yet. Writes the item's index (0, 1, 2… in the order added) to
+/// is sent yet. The batch keeps every added item's request until it runs
+/// and its result until taken (with `reqc_batch_result`, or handed to the
+/// complete callback): for very many items, feed them from a source
+/// callback instead (`reqc_batch_set_source_callback`). Writes the item's index (0, 1, 2… in the order added) to
 /// `*index_out` (`index_out` may be NULL). Allowed while the batch runs, from its
 /// callbacks: the item runs in the same run.
 ///
@@ -196,14 +237,16 @@ pub unsafe extern "C" fn reqc_batch_add(
         with_handle(batch, |h| {
             let r = borrow(request)
                 .ok_or_else(|| Error::invalid("request is NULL or not a request"))?;
-            let i = h.batch.add(&r.snapshot());
+            let i = h.batch.add(r.snapshot());
             write_out(index_out, i);
             Ok(())
         })
     }
 }
 
-/// How many items the batch holds (0 for NULL).
+/// How many items the batch was given: the added ones, and those pulled
+/// from its source so far (0 for NULL). One more than the highest index
+/// given.
 ///
 /// Returns the number of items; 0 for NULL.
 #[no_mangle]
@@ -321,6 +364,95 @@ fn complete_callback(
     })
 }
 
+/// Feeds the batch from `source` (see `reqc_batch_source_fn`): each time a
+/// slot frees and no added item waits, the batch calls it for its next
+/// request, so at most the concurrency's worth of requests and responses
+/// exist at once however many items it produces (Python's `imap` over a
+/// generator). Added items run first, and items added while it runs go
+/// before its next one. A source-fed item's result goes only to the
+/// complete callback, which is required (perform, poll and
+/// `reqc_batch_start` return `REQC_E_INVALID_STATE` without one), and the
+/// batch keeps nothing of it: `reqc_batch_result` on its index returns
+/// `REQC_E_NOT_FOUND`, `reqc_batch_item_error` answers only during its
+/// complete callback. `reqc_batch_cancel` stops the pulling along with the
+/// run. Works with perform, poll and the event-loop calls alike; one run
+/// goes on until the source's end (a run that ends it, or finds it ended,
+/// returns with every item done). `source` may be NULL: that removes the
+/// source. A new source starts a new feed, also after the end of the last
+/// one. `free_userdata` runs exactly once: when the source is replaced or
+/// removed (before this returns) or the batch freed, or before this
+/// returns if it fails.
+///
+/// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (NULL `batch`) or
+/// `REQC_E_INVALID_STATE` (called while a call drives the batch, e.g. from
+/// one of its callbacks; message on `batch`).
+#[no_mangle]
+pub unsafe extern "C" fn reqc_batch_set_source_callback(
+    batch: *mut reqc_batch,
+    source: reqc_batch_source_fn,
+    userdata: *mut c_void,
+    free_userdata: reqc_free_fn,
+) -> reqc_code {
+    // Without a source the userdata is dropped (and freed) with the unused
+    // closure, as the registration rule says.
+    let userdata = Userdata::new(userdata, free_userdata);
+    let source = source.map(|f| source_callback(f, userdata));
+    // SAFETY: forwarded from this function's contract.
+    unsafe { with_handle(batch, move |h| h.batch.set_source(source)) }
+}
+
+/// The engine's source over a C one.
+fn source_callback(
+    f: unsafe extern "C" fn(*mut c_void, usize, *mut *mut reqc_request) -> reqc_code,
+    userdata: Userdata,
+) -> Source {
+    Box::new(move |index| {
+        let mut given: *mut reqc_request = std::ptr::null_mut();
+        // SAFETY: the caller registered `f` with this userdata; `given` is
+        // a live local it may write a request handle to.
+        let rc = unsafe { f(userdata.ptr(), index, &mut given) };
+        if rc != REQC_OK {
+            let code = Code::from_i32(rc).unwrap_or(Code::Callback);
+            // SAFETY: reqc_code_name returns a static string for any number.
+            let name = unsafe { std::ffi::CStr::from_ptr(reqc_code_name(rc)) };
+            return Err(Error::new(
+                code,
+                format!(
+                    "it returned {} ({rc})",
+                    name.to_string_lossy()
+                ),
+            ));
+        }
+        if given.is_null() {
+            return Ok(None);
+        }
+        // SAFETY: a non-NULL handle the callback handed over, per the
+        // callback's contract.
+        unsafe { take_request(given) }.map(Some)
+    })
+}
+
+/// The request behind a handle C handed over: moved out when C held the
+/// only reference, else copied and C's reference given up (a call still
+/// using it, from another thread, keeps it until it returns).
+///
+/// # Safety
+/// `given` is non-NULL and per the header's preamble rule; C does not use
+/// it after.
+unsafe fn take_request(given: *mut reqc_request) -> Result<Request> {
+    // SAFETY: forwarded from this function's contract.
+    if let Some(handle) = unsafe { take(given) } {
+        return Ok(handle.into_inner().into_request());
+    }
+    // SAFETY: as above.
+    let request = unsafe { borrow(given) }
+        .map(|r| r.snapshot())
+        .ok_or_else(|| Error::invalid("the source callback gave something that is not a request"))?;
+    // SAFETY: as above; C's reference is given up here, once.
+    unsafe { release(given) };
+    Ok(request)
+}
+
 /// Runs every item concurrently and returns when all have finished, or the
 /// batch was cancelled or its deadline passed. One item's failure never
 /// fails or delays the others: each item has its own code
@@ -336,7 +468,9 @@ fn complete_callback(
 ///
 /// Returns `REQC_OK` (whatever the items' codes), or
 /// `REQC_E_INVALID_STATE` when the batch is already running (a callback
-/// calling perform, or an event-loop run under way) or `REQC_E_TRANSPORT`;
+/// calling perform, or an event-loop run under way) or has a source but no
+/// complete callback, `REQC_E_TRANSPORT`, or the code a source callback
+/// returned to end its feed early (after every item in flight finished);
 /// message on `batch`.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_perform(batch: *mut reqc_batch) -> reqc_code {
@@ -353,7 +487,10 @@ pub unsafe extern "C" fn reqc_batch_perform(batch: *mut reqc_batch) -> reqc_code
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT` (negative timeout),
 /// `REQC_E_INVALID_STATE` (the batch is running elsewhere, or an event-loop
-/// run started with `reqc_batch_start` is under way) or `REQC_E_TRANSPORT`.
+/// run started with `reqc_batch_start` is under way, or it has a source but
+/// no complete callback), `REQC_E_TRANSPORT`, or, from the call that ends
+/// the run, the code its source callback returned to end the feed early
+/// (the run is over then: `*done_out` is not written).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_poll(
     batch: *mut reqc_batch,
@@ -396,8 +533,9 @@ pub unsafe extern "C" fn reqc_batch_cancel(batch: *mut reqc_batch) -> reqc_code 
 /// Returns `REQC_OK`; the item's own failure code (e.g. `REQC_E_CONNECT`,
 /// `REQC_E_TIMEOUT`, `REQC_E_CANCELLED`, with `reqc_batch_item_error`
 /// saying why) without writing `*response_out`, also after on_complete saw it;
-/// `REQC_E_NOT_FOUND` when there is no such item or its response was
-/// already taken or handed to on_complete; `REQC_E_INVALID_STATE` when it
+/// `REQC_E_NOT_FOUND` when there is no such item, its response was
+/// already taken or handed to on_complete, or it came from the source
+/// (its result went to the complete callback only); `REQC_E_INVALID_STATE` when it
 /// has not finished; `REQC_E_INVALID_ARGUMENT` for a NULL argument. These
 /// last three leave a message on `batch` (`reqc_batch_error`; not for a
 /// NULL `batch`); an item's own failure code leaves `reqc_batch_error` as
@@ -427,6 +565,12 @@ pub unsafe extern "C" fn reqc_batch_result(
                 format!("no item {index}: the batch holds {count}"),
             );
         }
+        if !h.batch.is_kept(index) {
+            return refuse(
+                Code::NotFound,
+                format!("item {index} came from the source: its result went to the complete callback only"),
+            );
+        }
         if !h.batch.is_finished(index) {
             return refuse(Code::InvalidState, format!("item {index} has not finished"));
         }
@@ -449,11 +593,13 @@ pub unsafe extern "C" fn reqc_batch_result(
 }
 
 /// The message of item `index`'s failure (naming its URL), "" when it did
-/// not fail or has not finished. Borrowed from `batch` until it is freed.
+/// not fail or has not finished. An item from the source has one only while
+/// its complete callback runs.
 ///
-/// Returns the message, borrowed from `batch` until it is freed; "" when the
-/// item did not fail, has not finished, or for a NULL `batch` or an index out
-/// of range.
+/// Returns the message, borrowed from `batch` until it is freed (for an
+/// item from the source: until its complete callback returns); "" when the
+/// item did not fail, has not finished, or for a NULL `batch` or an index
+/// out of range.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_item_error(
     batch: *const reqc_batch,
@@ -467,6 +613,15 @@ pub unsafe extern "C" fn reqc_batch_item_error(
         let Some(e) = h.batch.item_error(index) else {
             return c"".as_ptr();
         };
+        if !h.batch.is_kept(index) {
+            let mut slot = h
+                .handing_message
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            // The CString's buffer lives until the next source-fed item's
+            // message replaces it.
+            return slot.insert(ErrorSlot::text(&e)).as_ptr();
+        }
         let mut messages = h.messages.lock().unwrap_or_else(PoisonError::into_inner);
         let text = messages.entry(index).or_insert_with(|| ErrorSlot::text(&e));
         // The CString's buffer does not move when the map grows.
@@ -557,7 +712,9 @@ pub unsafe extern "C" fn reqc_batch_set_socket_callbacks(
 ///
 /// Returns `REQC_OK`, `REQC_E_INVALID_STATE` (no socket callbacks set, or a
 /// run is already under way: started by an earlier `reqc_batch_start`, or
-/// by `reqc_batch_poll`) or `REQC_E_TRANSPORT`.
+/// by `reqc_batch_poll`, or a source but no complete callback is set),
+/// `REQC_E_TRANSPORT`, or the code the source callback returned to end its
+/// feed early when the run ended here.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_start(
     batch: *mut reqc_batch,
@@ -577,8 +734,9 @@ pub unsafe extern "C" fn reqc_batch_start(
 /// `_OUT`, `_INOUT`). Writes 1 to `*done_out` when every item has finished,
 /// else 0 (`done_out` may be NULL).
 ///
-/// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_STATE` or
-/// `REQC_E_TRANSPORT`.
+/// Returns `REQC_OK`, `REQC_E_INVALID_ARGUMENT`, `REQC_E_INVALID_STATE`,
+/// `REQC_E_TRANSPORT`, or, when the run ends here, the code the source
+/// callback returned to end its feed early (`*done_out` not written).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_socket_action(
     batch: *mut reqc_batch,
@@ -607,7 +765,9 @@ pub unsafe extern "C" fn reqc_batch_socket_action(
 /// Writes 1 to `*done_out` when every item has finished, else 0 (`done_out`
 /// may be NULL).
 ///
-/// Returns `REQC_OK`, `REQC_E_INVALID_STATE` or `REQC_E_TRANSPORT`.
+/// Returns `REQC_OK`, `REQC_E_INVALID_STATE`, `REQC_E_TRANSPORT`, or, when
+/// the run ends here, the code the source callback returned to end its feed
+/// early (`*done_out` not written).
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_timeout_action(
     batch: *mut reqc_batch,

@@ -103,6 +103,14 @@ impl reqc_request {
         self.lock().clone()
     }
 
+    /// The request itself, for a handle taken over from C (a batch's
+    /// source hands its requests over): no copy.
+    pub(crate) fn into_request(self) -> Request {
+        self.request
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub(crate) fn cancel_token(&self) -> &CancelToken {
         &self.cancel
     }

@@ -112,10 +112,7 @@ impl Items {
         match self.entries.get(index) {
             // No source has fed items before it: found at once.
             Some((i, _)) if *i == index => Some(index),
-            _ => self
-                .entries
-                .binary_search_by_key(&index, |(i, _)| *i)
-                .ok(),
+            _ => self.entries.binary_search_by_key(&index, |(i, _)| *i).ok(),
         }
     }
 }

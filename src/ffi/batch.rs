@@ -417,10 +417,7 @@ fn source_callback(
             let name = unsafe { std::ffi::CStr::from_ptr(reqc_code_name(rc)) };
             return Err(Error::new(
                 code,
-                format!(
-                    "it returned {} ({rc})",
-                    name.to_string_lossy()
-                ),
+                format!("it returned {} ({rc})", name.to_string_lossy()),
             ));
         }
         if given.is_null() {
@@ -447,7 +444,9 @@ unsafe fn take_request(given: *mut reqc_request) -> Result<Request> {
     // SAFETY: as above.
     let request = unsafe { borrow(given) }
         .map(|r| r.snapshot())
-        .ok_or_else(|| Error::invalid("the source callback gave something that is not a request"))?;
+        .ok_or_else(|| {
+            Error::invalid("the source callback gave something that is not a request")
+        })?;
     // SAFETY: as above; C's reference is given up here, once.
     unsafe { release(given) };
     Ok(request)

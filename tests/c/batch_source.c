@@ -17,7 +17,7 @@
  *   - cancel during a sourced run stops the pulling;
  *   - userdata freed exactly once (replaced, removed, refused, batch freed);
  *   - bounded memory (natively only): the peak RSS of 10,000 sourced items
- *     and of 100,000 stay within 4 MiB of each other.
+ *     and of 50,000 stay within 4 MiB of each other (the bench: up to 1M).
  *
  * REQC_SMALL=1, or running under valgrind, makes the item counts smaller. */
 #ifndef _GNU_SOURCE
@@ -630,12 +630,14 @@ static void test_bounded_memory(void) {
     int64_t took_small = 0, took_big = 0;
     size_t big;
     if (check_small()) SKIP("small sizes asked for (REQC_SMALL=1 or valgrind): too slow");
+    if (check_is_httpbin()) SKIP("60,000 requests are too slow on PyPI's httpbin (the bound is the client's)");
 #ifdef __SANITIZE_ADDRESS__
     SKIP("AddressSanitizer's allocator quarantine makes RSS meaningless");
 #endif
+    /* 50,000 rather than 100,000 keeps it short (CI budget); the bench
+     * measures 10k / 100k / 1M. */
+    big = 50000;
     CHECK(sourced_run_in_child(10000, &peak_small, &took_small));
-    /* 100,000 when 10,000 ran fast enough for it to stay short. */
-    big = took_small <= 1000 ? 100000 : 50000;
     CHECK(sourced_run_in_child(big, &peak_big, &took_big));
     printf("  peak RSS: 10,000 items %ld KiB, %zu items %ld KiB, difference %ld KiB\n", peak_small,
            big, peak_big, peak_big - peak_small);

@@ -1269,6 +1269,28 @@ void complete_trampoline(void *ud, reqc_batch *b, size_t index, reqc_code rc, re
     }
 }
 
+// A batch's source: fn(size_t index) -> std::optional<Request>, the next
+// request (nullopt: the end). A throw, as from every batch callable,
+// cancels the batch: the feed ends and the call running the batch
+// rethrows it.
+template <class F> struct SourceHolder {
+    F fn;
+    reqc_batch *batch;
+    static void release(void *p) noexcept { delete static_cast<SourceHolder *>(p); }
+    static reqc_code next(void *ud, size_t index, reqc_request **request_out) noexcept {
+        auto *self = static_cast<SourceHolder *>(ud);
+        try {
+            std::optional<Request> next = self->fn(index);
+            if (next) *request_out = next->release();
+            return REQC_OK;
+        } catch (...) {
+            stash();
+            reqc_batch_cancel(self->batch);
+            return REQC_E_CALLBACK;
+        }
+    }
+};
+
 // The event-loop callables of one batch: on_socket(int fd, Watch what) and
 // on_timer(std::optional<std::chrono::milliseconds> after) (nullopt: remove
 // the timer). A throw cancels the batch.
@@ -1327,6 +1349,19 @@ public:
         auto *holder = detail::hold(std::forward<F>(f));
         using H = std::remove_pointer_t<decltype(holder)>;
         return check(reqc_batch_set_complete_callback(b(), &detail::complete_trampoline<decltype(H::fn)>, holder, &H::release));
+    }
+    // Feeds the batch lazily, after the added items: each time a slot
+    // frees, f(size_t index) returns the next request (std::optional<
+    // Request>, moved into the batch; std::nullopt at the end), so memory
+    // follows max_concurrency(), not the item count (a generator over a
+    // million URLs). Those items' results go only to on_complete(), which
+    // is required; result() on their index is Code::NotFound. A throw from
+    // f cancels the batch (the feed ends) and perform() (or the call that
+    // ran it) rethrows it.
+    template <class F> Batch &source(F &&f) {
+        using H = detail::SourceHolder<std::decay_t<F>>;
+        auto *holder = new H{std::forward<F>(f), b()};
+        return check(reqc_batch_set_source_callback(b(), &H::next, holder, &H::release));
     }
     // Runs every item; rethrows what a callback threw.
     void perform() { run([&] { return reqc_batch_perform(b()); }); }

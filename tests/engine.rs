@@ -112,9 +112,9 @@ fn batch_runs_items_concurrently_with_per_item_results() {
     slow.options_mut().timeout = Some(std::time::Duration::from_millis(300));
     let urls = [server.url("/get?i=0"), refused, server.url("/redirect/2")];
     for url in &urls {
-        batch.add(&get(url));
+        batch.add(get(url));
     }
-    batch.add(&slow);
+    batch.add(slow);
     let started = std::time::Instant::now();
     batch.perform().unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
@@ -133,7 +133,7 @@ fn batch_cancel_from_another_thread_returns_promptly() {
     let server = reqc_test_server::start().unwrap();
     let batch: Arc<Batch<Lane>> = Arc::new(Batch::new(Arc::new(Session::new())));
     for _ in 0..5 {
-        batch.add(&get(&server.url("/delay/10")));
+        batch.add(get(&server.url("/delay/10")));
     }
     let canceller = {
         let batch = batch.clone();

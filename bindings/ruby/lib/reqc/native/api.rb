@@ -106,6 +106,7 @@ module Reqc
     }.freeze
 
     # The callback types.
+    callback :reqc_batch_source_fn, [:pointer, :size_t, :pointer], :int
     callback :reqc_complete_fn, [:pointer, :pointer, :size_t, :int, :pointer], :void
     callback :reqc_data_fn, [:pointer, :pointer, :size_t], :int
     callback :reqc_free_fn, [:pointer], :void
@@ -131,6 +132,7 @@ module Reqc
       reqc_batch_set_max_concurrency: [[:pointer, :size_t], :int, false],
       reqc_batch_set_max_per_host: [[:pointer, :size_t], :int, false],
       reqc_batch_set_socket_callbacks: [[:pointer, :reqc_socket_fn, :reqc_timer_fn, :pointer, :reqc_free_fn], :int, false],
+      reqc_batch_set_source_callback: [[:pointer, :reqc_batch_source_fn, :pointer, :reqc_free_fn], :int, false],
       reqc_batch_set_timeout_ms: [[:pointer, :int64], :int, false],
       reqc_batch_socket_action: [[:pointer, :int, :int, :pointer], :int, false],
       reqc_batch_start: [[:pointer, :pointer], :int, false],

@@ -51,6 +51,7 @@ PROGRAMS = {
     "raw_debian": [os.path.join(BIN, "raw_curl_debian")],
     "reqc": [os.path.join(BIN, "reqc_client")],
     "go": [os.path.join(BIN, "gobench")],
+    "goreqc": [os.path.join(BIN, "goreqc")],
     "pycurl": [PY, os.path.join(HERE, "python", "pyclient.py"), "pycurl"],
     "requests": [PY, os.path.join(HERE, "python", "pyclient.py"), "requests"],
     # The Ruby rows (bench/ruby/rbclient.rb): the reqc gem finds the run's
@@ -88,6 +89,8 @@ class Scenario:
 RAW = "raw libcurl (bundled)"
 RAW_DEB = "raw libcurl (Debian)"
 NAIVE = "raw libcurl naive multi (bundled)"
+GO_HTTP = "Go net/http"
+GO_REQC = "Go libreqc binding"
 
 RB_REQC = "Ruby reqc gem (Session#get)"
 RB_REQC_MAP = "Ruby reqc gem (Reqc.map)"
@@ -162,6 +165,24 @@ SCENARIOS = [
         Row(RB_REQC_MAP, "rb_reqc", "batch"),
         Row(RB_HYDRA, "rb_typhoeus", "batch"),
     ], CONC),
+    # The Go binding (bench/go-reqc) beside net/http, in scenarios of their
+    # own so that BENCH_ONLY='^go_' measures just them.
+    Scenario("go_seq", "/64b", N_SEQ, 1, SMALL, [
+        Row(GO_HTTP, "go", "seq"),
+        Row(GO_REQC, "goreqc", "seq"),
+    ]),
+    Scenario("go_batch_h1", "/64b", N_BATCH, 1, SMALL, [
+        Row(GO_HTTP, "go", "batch"),
+        Row(GO_REQC, "goreqc", "batch"),
+    ], CONC),
+    Scenario("go_batch_h2c", "/64b", N_BATCH, 2, SMALL, [
+        Row(GO_HTTP, "go", "batch"),
+        Row(GO_REQC, "goreqc", "batch"),
+    ], CONC),
+    Scenario("go_get_stream", "/100m", N_DOWNLOAD, 1, BIG, [
+        Row(GO_HTTP, "go", "get_stream"),
+        Row(GO_REQC, "goreqc", "get_stream"),
+    ]),
     Scenario("e_abi", "/64b", N_ABI, 1, 0, [
         Row("libreqc: request_new + 10 add_header + 10 add_param + free", "reqc", "abi"),
         Row("raw libcurl: curl_url + 10 slist_append + 10 CURLU query + free", "raw_bundled", "abi"),
@@ -169,7 +190,7 @@ SCENARIOS = [
 ]
 
 # Rows the report leaves out of the round-robin when their tool is missing.
-OPTIONAL = {"go": "gobench", "h2load": "h2load", "rb_reqc": "ruby", "rb_nethttp": "ruby",
+OPTIONAL = {"go": "gobench", "goreqc": "goreqc", "h2load": "h2load", "rb_reqc": "ruby", "rb_nethttp": "ruby",
             "rb_typhoeus": "ruby-typhoeus"}
 
 

@@ -21,7 +21,14 @@ REQC_SEQ = "libreqc (new request per send)"
 REQC_BATCH = "libreqc batch"
 MB = 1e6
 
-TARGETS = {"throughput": 0.95, "naive": 4.0, "download": 0.97, "rss": 1.2, "flat": 1.10}
+GO_HTTP = "Go net/http"
+GO_REQC = "Go libreqc binding"
+GO_SCENARIOS = [("go_seq", "sequential keep-alive, 64-byte GETs", "req"),
+                ("go_batch_h1", "batch of 64-byte GETs at concurrency 64, HTTP/1.1", "req"),
+                ("go_batch_h2c", "batch of 64-byte GETs at concurrency 64, h2c", "req"),
+                ("go_get_stream", "100 MiB streamed download", "mb")]
+
+TARGETS = {"go": 1.0, "throughput": 0.95, "naive": 4.0, "download": 0.97, "rss": 1.2, "flat": 1.10}
 
 
 def load(path):
@@ -316,6 +323,8 @@ def main():
     o.append("")
 
     o += ruby_section(d)
+    if any(d.order.get(sc) for sc, _, _ in GO_SCENARIOS):
+        o += go_section(d)
 
     # ---------------------------------------------------------------- targets
     o.append("## Targets")
@@ -349,6 +358,9 @@ def main():
     for name, sc, client, ref, thr in RUBY_TARGETS:
         if (sc, client) in d.ok or (sc, client) in d.failed:
             target(name, d.ratio(sc, client, ref), thr)
+    for sc, what, unit in GO_SCENARIOS:
+        if d.order.get(sc):
+            target(f"Go binding / Go net/http: {what}", d.ratio(sc, GO_REQC, GO_HTTP, unit), TARGETS["go"])
     r10 = med(d.rss("b_batch_h1", REQC_BATCH).values())
     r1 = med(d.rss("d_rss_1k", REQC_BATCH).values())
     target("(d) peak RSS at 10,000 items: libreqc / raw pooled multi", r10 / raw10 if r10 and raw10 else None,
@@ -397,6 +409,32 @@ def main():
              "in `PROGRAMS` (it takes `MODE URL COUNT CONCURRENCY HTTP EXPECT SCENARIO CLIENT ROUND` and "
              "prints the JSON line of `bench/common.h`) and a `Row` in each scenario it should run in.")
     print("\n".join(o))
+
+
+def go_section(d):
+    """The Go binding (bench/go-reqc) beside Go's net/http (bench/go)."""
+    o = ["## (g) Go: the libreqc binding beside net/http", ""]
+    o.append("`bench/go-reqc` does the work of `bench/go` through the Go binding (`bindings/go`): "
+             "sequential sends on one `Session` with a new `Request` per send; the batch is one "
+             "`Session.Map` of all the requests at `Concurrency(64)` (net/http: 64 goroutines over "
+             "one Transport); the download copies the body to a counting `io.Writer` as it arrives. "
+             "Both ask for no compression.")
+    o.append("")
+    o.append("| scenario | net/http | libreqc binding | unit | binding / net/http | client CPU µs/req (net/http, binding) | peak RSS KiB (net/http, binding) |")
+    o.append("|---|---:|---:|---|---:|---|---|")
+    for sc, what, unit in GO_SCENARIOS:
+        if not d.order.get(sc):
+            continue
+        a = med(d.tput(sc, GO_HTTP, unit).values())
+        b = med(d.tput(sc, GO_REQC, unit).values())
+        ca, cb = med(d.cpu_us(sc, GO_HTTP).values()), med(d.cpu_us(sc, GO_REQC).values())
+        ra, rb = med(d.rss(sc, GO_HTTP).values()), med(d.rss(sc, GO_REQC).values())
+        fails = sum(d.failed.get((sc, c), 0) for c in (GO_HTTP, GO_REQC))
+        o.append(f"| {what}{f' ({fails} failed runs dropped)' if fails else ''} | {fmt(a, 1 if unit != 'req' else 0)} | "
+                 f"{fmt(b, 1 if unit != 'req' else 0)} | {'req/s' if unit == 'req' else 'MB/s'} | "
+                 f"{ratio_s(d.ratio(sc, GO_REQC, GO_HTTP, unit))} | {fmt(ca, 1)}, {fmt(cb, 1)} | {fmt(ra)}, {fmt(rb)} |")
+    o.append("")
+    return o
 
 
 def short(name, n=110):

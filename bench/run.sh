@@ -113,6 +113,18 @@ if [ -n "$GO" ] && (cd "$BENCH/go" && GOFLAGS=-mod=mod GOTOOLCHAIN=local "$GO" b
 else
     log "WARNING: no Go >= 1.24 toolchain; the Go rows are skipped (see $OUT/go-build.log)"
 fi
+# The Go binding's row (bench/go-reqc) links this run's copy of libreqc.so
+# through a pkg-config file of its own.
+mkdir -p "$BUILD/pkgconfig"
+printf '%s\n' 'Name: reqc' 'Description: libreqc (bench copy)' 'Version: 0' \
+    "Libs: -L$BUILD -Wl,-rpath,$BUILD -lreqc" "Cflags: -I$ROOT/include" >"$BUILD/pkgconfig/reqc.pc"
+rm -f "$BUILD/goreqc"
+if [ -n "$GO" ] && (cd "$BENCH/go-reqc" && PKG_CONFIG_PATH="$BUILD/pkgconfig" GOFLAGS=-mod=mod GOTOOLCHAIN=local \
+        "$GO" build -o "$BUILD/goreqc" .) 2>>"$OUT/go-build.log"; then
+    :
+else
+    log "WARNING: the Go binding's bench client does not build; its rows are skipped (see $OUT/go-build.log)"
+fi
 
 # ------------------------------------------------------------ server
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -93,18 +93,35 @@ func (s *Session) newBatch(reqs []*Request, opts []MapOption) (*batch, error) {
 	}
 	hooks := s.hookSnapshot()
 	b.index = make([]int, 0, len(reqs))
+	// reqc_batch_add copies the C request, so the same *Request given
+	// several times is built once (not one with a body reader or writer:
+	// each item needs its own).
+	built := map[*Request]*cRequest{}
+	defer func() {
+		for _, cr := range built {
+			cr.free()
+		}
+	}()
 	for i, r := range reqs {
 		if r == nil {
 			b.failed = append(b.failed, Result{Index: i, Err: argError("nil Request")})
 			continue
 		}
-		cr, err := r.toC(hooks, b.state)
-		if err != nil {
-			b.failed = append(b.failed, Result{Index: i, Err: err})
-			continue
+		cr := built[r]
+		if cr == nil {
+			var err error
+			if cr, err = r.toC(hooks, b.state); err != nil {
+				b.failed = append(b.failed, Result{Index: i, Err: err})
+				continue
+			}
+			if r.BodyReader == nil && r.BodyWriter == nil {
+				built[r] = cr
+			}
 		}
 		rc := C.reqc_batch_add(b.ptr, cr.ptr, nil)
-		cr.free()
+		if built[r] != cr {
+			cr.free()
+		}
 		if err := fail(rc); err != nil {
 			return nil, err
 		}
@@ -131,33 +148,36 @@ func (s *Session) Map(ctx context.Context, reqs []*Request, opts ...MapOption) (
 	defer s.logPanic.take(b.state)
 	defer b.free()
 	results := make([]Result, len(reqs))
+	done := make([]bool, len(reqs))
 	for _, f := range b.failed {
 		results[f.Index] = f
+		done[f.Index] = true
+	}
+	// Each result is taken as it lands (the callback runs on this goroutine,
+	// inside reqc_batch_perform), so C holds no finished response.
+	run := &batchRun{reqs: reqs, index: b.index, ctxErr: ctx.Err, deliver: func(r Result) {
+		results[r.Index] = r
+		done[r.Index] = true
+	}}
+	h := cgo.NewHandle(run)
+	if rc := C.reqcgo_batch_set_complete(b.ptr, C.uintptr_t(h)); rc != C.REQC_OK {
+		return nil, newError(rc, C.reqc_batch_error(b.ptr))
 	}
 	stop := cancelOnDone(ctx, func() { C.reqc_batch_cancel(b.ptr) })
 	prc := C.reqc_batch_perform(b.ptr)
 	stop()
 	cause := b.state.abortCause()
-	for bi, ri := range b.index {
-		var resp *C.reqc_response
-		res := Result{Index: ri}
-		if rc := C.reqc_batch_result(b.ptr, C.size_t(bi), &resp); rc == C.REQC_OK {
-			res.Response = newResponse(resp, reqs[ri])
-			C.reqc_response_free(resp)
-		} else {
-			e := newError(rc, C.reqc_batch_item_error(b.ptr, C.size_t(bi)))
-			if rc == C.REQC_E_CANCELLED {
-				e.ctxErr = ctx.Err()
-			}
-			if rc == C.REQC_E_ABORTED {
-				e.cause = cause
-			}
-			if rc == C.REQC_E_NOT_FOUND && prc != C.REQC_OK {
+	for i := range results {
+		if !done[i] {
+			e := &Error{Code: CodeInvalidState, Message: "REQC_E_INVALID_STATE: the batch ended without this item's result"}
+			if prc != C.REQC_OK {
 				e = newError(prc, C.reqc_batch_error(b.ptr))
 			}
-			res.Err = e
+			results[i] = Result{Index: i, Err: e}
 		}
-		results[ri] = res
+		if e, ok := results[i].Err.(*Error); ok && e.Code == CodeAborted {
+			e.cause = cause
+		}
 	}
 	return results, nil
 }
@@ -180,11 +200,11 @@ func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) i
 			}
 			return
 		}
-		ch := make(chan Result, len(reqs))
+		ch := make(chan Result, len(reqs)) // room for every item: deliver never blocks
 		for _, f := range b.failed {
 			ch <- f
 		}
-		run := &batchRun{results: ch, reqs: reqs, index: b.index, ctxErr: ctx.Err}
+		run := &batchRun{reqs: reqs, index: b.index, ctxErr: ctx.Err, deliver: func(r Result) { ch <- r }}
 		h := cgo.NewHandle(run)
 		if rc := C.reqcgo_batch_set_complete(b.ptr, C.uintptr_t(h)); rc != C.REQC_OK {
 			err := newError(rc, C.reqc_batch_error(b.ptr))

@@ -1,6 +1,7 @@
 /* bridge.c: libreqc callbacks that forward to the exported Go trampolines
  * (callbacks.go), and response readers that save cgo calls. */
 #include "bridge.h"
+#include <string.h>
 #include "_cgo_export.h"
 
 static void reqcgo_free(void *userdata) {
@@ -66,6 +67,9 @@ void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info) {
     info->header_count = reqc_response_header_count(r);
     info->cookie_count = reqc_response_cookie_count(r);
     info->attempt_count = reqc_response_attempt_count(r);
+    info->warning_count = reqc_response_warning_count(r);
+    info->link_count = reqc_response_link_count(r);
+    info->encoding = reqc_response_encoding(r);
     info->reason = reqc_response_reason(r);
     info->url = reqc_response_url(r);
     info->remote_ip = reqc_response_remote_ip(r);
@@ -73,9 +77,22 @@ void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info) {
     info->body = reqc_response_body(r, &info->body_len);
 }
 
-size_t reqcgo_response_headers(const reqc_response *r, const char **names, const char **values,
-                               size_t cap) {
-    size_t n = 0;
-    while (n < cap && reqc_response_header_at(r, n, &names[n], &values[n]) == REQC_OK) n++;
-    return n;
+/* Packs every header line as "name\0value\0", in order, into buf (Go
+ * memory, cap bytes) so that Go copies them with one allocation. Returns the
+ * size needed: when it is over cap nothing useful was written, and Go calls
+ * again with a buffer that large. */
+size_t reqcgo_response_headers(const reqc_response *r, char *buf, size_t cap, size_t *count_out) {
+    size_t need = 0, count = 0;
+    const char *name, *value;
+    while (reqc_response_header_at(r, count, &name, &value) == REQC_OK) {
+        size_t nl = strlen(name) + 1, vl = strlen(value) + 1;
+        if (need + nl + vl <= cap) {
+            memcpy(buf + need, name, nl);
+            memcpy(buf + need + nl, value, vl);
+        }
+        need += nl + vl;
+        count++;
+    }
+    *count_out = count;
+    return need;
 }

@@ -18,6 +18,9 @@ typedef struct reqcgo_response_info {
     size_t header_count;
     size_t cookie_count;
     size_t attempt_count;
+    size_t warning_count;
+    size_t link_count;
+    const char *encoding;
     const char *reason;
     const char *url;
     const char *remote_ip;
@@ -26,8 +29,8 @@ typedef struct reqcgo_response_info {
 } reqcgo_response_info;
 
 void reqcgo_response_read(const reqc_response *response, reqcgo_response_info *info);
-size_t reqcgo_response_headers(const reqc_response *response, const char **names,
-                               const char **values, size_t cap);
+size_t reqcgo_response_headers(const reqc_response *response, char *buf, size_t cap,
+                               size_t *count_out);
 
 reqc_code reqcgo_request_add_hook(reqc_request *request, reqc_hook_kind kind, uintptr_t handle,
                                   reqc_hook_id *hook_id_out);

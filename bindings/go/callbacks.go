@@ -239,9 +239,10 @@ func reqcgoLog(h C.uintptr_t, level C.reqc_log_level, line *C.char) {
 	}
 }
 
-// batchRun is a batch's completion userdata: results go to a channel.
+// batchRun is a batch's completion userdata: each result is converted and
+// its C response freed as it lands, then handed to deliver.
 type batchRun struct {
-	results chan<- Result
+	deliver func(Result)
 	reqs    []*Request
 	index   []int // batch index -> index in reqs
 	ctxErr  func() error
@@ -262,5 +263,5 @@ func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.r
 		}
 		res.Err = e
 	}
-	run.results <- res // buffered for every item: never blocks
+	run.deliver(res)
 }

@@ -14,6 +14,7 @@ import (
 // call, each with the reason. Every other function of include/reqc.json
 // must be called by the package (TestCoverage).
 var unwrapped = map[string]string{
+	"reqc_batch_result":               "Map and All take each result as it lands (reqc_batch_set_complete_callback), so C never holds finished responses",
 	"reqc_batch_count":                "len(reqs): Map and All take the whole slice at once",
 	"reqc_batch_poll":                 "event-loop integration for C programs; All runs the batch on a goroutine of its own instead",
 	"reqc_batch_set_socket_callbacks": "event-loop integration for C programs (see reqc_batch_poll)",

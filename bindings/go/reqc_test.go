@@ -569,3 +569,35 @@ func TestErrors(t *testing.T) {
 	}
 	_ = io.EOF
 }
+
+func TestResponseLinksEncodingWarnings(t *testing.T) {
+	reqcOnly(t)
+	s := newSession(t)
+	resp := do(t, s, &reqc.Request{URL: base + "/reqc/links"})
+	resp.Close()
+	if resp.Link("next") != "http://api.example/items?page=3" || resp.Link("last") != "http://api.example/items?page=9" || len(resp.Links) < 3 {
+		t.Errorf("links %+v", resp.Links)
+	}
+	var titled *reqc.Link
+	for i := range resp.Links {
+		if resp.Links[i].Params["title"] != "" {
+			titled = &resp.Links[i]
+		}
+	}
+	if titled == nil || titled.Params["title"] != `a, "b"; c` {
+		t.Errorf("link params %+v", resp.Links)
+	}
+	resp = do(t, s, &reqc.Request{URL: base + "/reqc/charset/latin1"})
+	resp.Close()
+	if !strings.EqualFold(resp.Encoding, "ISO-8859-1") {
+		t.Errorf("encoding %q", resp.Encoding)
+	}
+	// A hook's Warning is logged and kept on the response.
+	resp = do(t, s, &reqc.Request{URL: base + "/get", Hooks: []reqc.Hook{{Kind: reqc.HookArgs, Func: func(*reqc.HookContext) error {
+		return reqc.Warning(errors.New("just so you know"))
+	}}}})
+	resp.Close()
+	if len(resp.Warnings) != 1 {
+		t.Errorf("warnings %q", resp.Warnings)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -146,14 +147,14 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 			r.Attempts = append(r.Attempts, int(st))
 		}
 	}
-	r.Encoding = goString(C.reqc_response_encoding(resp))
-	for i := C.size_t(0); i < C.reqc_response_warning_count(resp); i++ {
+	r.Encoding = goString(info.encoding)
+	for i := C.size_t(0); i < info.warning_count; i++ {
 		var w *C.char
 		if C.reqc_response_warning_at(resp, i, &w) == C.REQC_OK {
 			r.Warnings = append(r.Warnings, goString(w))
 		}
 	}
-	for i := C.size_t(0); i < C.reqc_response_link_count(resp); i++ {
+	for i := C.size_t(0); i < info.link_count; i++ {
 		var u, rel *C.char
 		if C.reqc_response_link_at(resp, i, &u, &rel) == C.REQC_OK {
 			r.Links = append(r.Links, Link{URL: goString(u), Rel: goString(rel), Params: linkParams(resp, i)})
@@ -168,24 +169,56 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 	return r
 }
 
-// readHeaders copies every header line, repeated names included, in order.
+// readHeaders copies every header line, repeated names included, in order,
+// with few allocations: the lines arrive packed in one buffer, become one
+// string, and every name and value is a slice of it.
 func readHeaders(resp *C.reqc_response, n int) http.Header {
 	h := make(http.Header, n)
 	if n == 0 {
 		return h
 	}
-	names := make([]*C.char, n)
-	values := make([]*C.char, n)
-	got := int(C.reqcgo_response_headers(resp, &names[0], &values[0], C.size_t(n)))
-	for i := 0; i < got; i++ {
-		k := http.CanonicalHeaderKey(C.GoString(names[i]))
-		h[k] = append(h[k], C.GoString(values[i]))
+	buf := make([]byte, 512)
+	var count C.size_t
+	need := int(C.reqcgo_response_headers(resp, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &count))
+	if need > len(buf) {
+		buf = make([]byte, need)
+		need = int(C.reqcgo_response_headers(resp, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &count))
+	}
+	text := string(buf[:need])
+	values := make([]string, int(count))
+	for i := range values {
+		end := strings.IndexByte(text, 0)
+		name := text[:end]
+		text = text[end+1:]
+		end = strings.IndexByte(text, 0)
+		values[i] = text[:end]
+		text = text[end+1:]
+		k := canonicalKey(name)
+		if old, ok := h[k]; ok {
+			h[k] = append(old, values[i])
+		} else {
+			h[k] = values[i : i+1 : i+1]
+		}
 	}
 	return h
 }
 
-// linkParams reads a Link entry's params other than rel, for the names its
-// header text mentions (libreqc looks each one up by name).
+// canonicalKey is http.CanonicalHeaderKey without an allocation when the
+// name is already canonical (as most servers send them).
+func canonicalKey(name string) string {
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if (upper && 'a' <= c && c <= 'z') || (!upper && 'A' <= c && c <= 'Z') {
+			return http.CanonicalHeaderKey(name)
+		}
+		upper = c == '-'
+	}
+	return name
+}
+
+// linkParams reads a Link entry's params other than rel, for the usual
+// names (libreqc looks each one up by name).
 func linkParams(resp *C.reqc_response, i C.size_t) map[string]string {
 	var out map[string]string
 	for _, name := range []string{"title", "type", "anchor", "hreflang", "media"} {

@@ -61,6 +61,10 @@ class TestRequests < Minitest::Test
     assert r.headers.key?("X-Multi")
     assert_equal "a, b", r.headers.to_h["x-multi"]
     assert_equal [], r.headers.all("absent")
+    assert_equal "a", r.headers.fetch("X-MULTI")
+    assert_equal "d", r.headers.fetch("absent", "d")
+    assert_equal "absent!", r.headers.fetch("absent") { |n| "#{n}!" }
+    assert_raises(KeyError) { r.headers.fetch("absent") }
   end
 
   def test_request_headers_array_repeats_and_removes

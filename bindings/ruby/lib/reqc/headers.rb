@@ -25,11 +25,15 @@ module Reqc
       @index.fetch(name.to_s.downcase, []).dup
     end
 
-    def fetch(name, *default, &block)
+    # Hash#fetch's contract: the first value, else the block's or the
+    # default's, else KeyError.
+    def fetch(name, *default)
       values = @index[name.to_s.downcase]
       return values.first if values
+      return yield(name) if block_given?
+      return default.first unless default.empty?
 
-      default.empty? && !block ? raise(KeyError, "no header #{name}") : (block ? yield(name) : default.first)
+      raise KeyError, "no header #{name}"
     end
 
     def key?(name)

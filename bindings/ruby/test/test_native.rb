@@ -18,7 +18,6 @@ class TestNative < Minitest::Test
     reqc_batch_socket_action: "event-loop interface (see reqc_batch_poll)",
     reqc_batch_timeout_action: "event-loop interface (see reqc_batch_poll)",
     reqc_batch_set_max_per_host: "not exposed yet: concurrency: covers the Hydra use",
-    reqc_batch_set_source_callback: "not wrapped yet (issue 17's lazy batch source, added in C first): Batch#run takes the items up front",
     reqc_code_name: "Reqc::Error#code is the name, from the generated constants",
     reqc_version_number: "Reqc.library_version gives the string",
     reqc_has_feature: "no Ruby caller yet",

@@ -19,6 +19,7 @@ module Reqc
       @ptr = FFI::AutoPointer.new(out.read_pointer, Native::RELEASE[:reqc_batch_free])
       @blocks = []
       @results = []
+      @queued = {} # indexes of queued items (fed ones are not kept)
       @on_complete = on_complete
       check(Native.reqc_batch_set_max_concurrency(handle, Integer(concurrency))) if concurrency
       check(Native.reqc_batch_set_timeout_ms(handle, (timeout * 1000).round)) if timeout
@@ -32,6 +33,7 @@ module Reqc
       index = FFI::MemoryPointer.new(:size_t)
       check(Native.reqc_batch_add(handle, request.handle, index))
       i = index.read(:size_t)
+      @queued[i] = true
       @blocks[i] = block if block
       want_callback if block || @on_complete
       i
@@ -61,9 +63,10 @@ module Reqc
 
     # Each request's result, in order: a Reqc::Response, or the Reqc::Error
     # of its failure (not raised).
+    # (Queued items only: fed ones went to the blocks.)
     def results
       out = FFI::MemoryPointer.new(:pointer)
-      Array.new(size) { |i| @results[i] ||= take(i, out) }
+      @queued.keys.sort.map { |i| @results[i] ||= take(i, out) }
     end
 
     def close
@@ -75,8 +78,36 @@ module Reqc
       @ptr or raise InvalidStateError.new("the batch is closed", code: :REQC_E_INVALID_STATE)
     end
 
+    # Feeds the batch from `requests` (any Enumerable of Reqc::Requests,
+    # URLs or [method, url, options]), pulled one at a time as slots free,
+    # after the queued items: at most `concurrency` requests and responses
+    # exist at once however many it yields. Its results go only to the
+    # blocks (a block is required: given to #queue, Batch.new or here) and
+    # are not kept for #results. Returns self; #run runs it.
+    def feed(requests, &on_complete)
+      @on_complete = on_complete if on_complete
+      raise ArgumentError, "feed needs a block for the results (Batch.new { |result, index| })" unless @on_complete
+
+      want_callback
+      @source = requests.respond_to?(:to_ary) ? requests.to_ary.each : requests.each_entry
+      check(Native.reqc_batch_set_source_callback(handle, SOURCE, Callbacks.register(self), Callbacks::FREE))
+      self
+    end
+
+    # The source callback's work: the next request's handle, handed over to
+    # the batch, or nil at the end.
+    def next_request # :nodoc:
+      spec = begin
+        @source.next
+      rescue StopIteration
+        return nil
+      end
+      request = spec.is_a?(Request) ? spec.transient_copy : Reqc.to_request(spec)
+      request.hand_over
+    end
+
     def deliver(index, result) # :nodoc:
-      @results[index] = result
+      @results[index] = result if @queued[index]
       return if @escaped # a block raised: the run is being cancelled, no more calls
 
       @blocks[index]&.call(result)
@@ -103,6 +134,19 @@ module Reqc
       Native.check(code) { Native.reqc_batch_error(handle) }
     end
 
+    # The source: REQC_OK with the next request (or none: the end); an
+    # escape (the enumerator or a bad item raised) ends the feed with
+    # REQC_E_CALLBACK and is raised by #run.
+    SOURCE = FFI::Function.new(:int, [:pointer, :size_t, :pointer]) do |userdata, _index, request_out|
+      pointer = Callbacks.guard(:escaped) { Callbacks.fetch(userdata).next_request }
+      if pointer.is_a?(Symbol) # :escaped
+        Native::CONSTANTS.fetch(:REQC_E_CALLBACK)
+      else
+        request_out.write_pointer(pointer) if pointer
+        0
+      end
+    end
+
     # on_complete: the response is ours; an escaping block cancels the run
     # and is raised by #run.
     COMPLETE = FFI::Function.new(:void, [:pointer, :pointer, :size_t, :int, :pointer]) do |userdata, batch, index, code, response|
@@ -126,6 +170,20 @@ module Reqc
   # returns their results in order: a Reqc::Response, or the Reqc::Error of
   # a failure (one failure never fails the others). A block gets each result
   # and its index as it lands.
+  # Requests' imap: like map over any Enumerable (an Enumerator, a lazy
+  # stream of URLs...), pulled as slots free, with each result handed to the
+  # block (`|result, index|`) as it lands and kept nowhere: memory depends
+  # on `concurrency`, not on how many requests there are. Returns nil.
+  def each_result(requests, concurrency: 64, session: nil, timeout: nil, &block)
+    raise ArgumentError, "each_result needs a block" unless block
+
+    batch = Batch.new(session: session, concurrency: concurrency, timeout: timeout, &block)
+    batch.feed(requests).run
+    nil
+  ensure
+    batch&.close
+  end
+
   def map(requests, concurrency: 64, session: nil, timeout: nil, on_complete: nil, &block)
     on_complete ||= block
     batch = Batch.new(session: session, concurrency: concurrency, timeout: timeout, &on_complete)

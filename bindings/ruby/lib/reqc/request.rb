@@ -151,6 +151,16 @@ module Reqc
       copy
     end
 
+    # Gives the C handle of a transient request away (to a batch's source
+    # callback, which takes it over): this object is closed, nothing freed.
+    def hand_over # :nodoc:
+      raise InvalidStateError.new("only a transient request is handed over", code: :REQC_E_INVALID_STATE) unless @transient
+
+      pointer = handle
+      @ptr = nil
+      pointer
+    end
+
     # Frees the C request now (an owned one; lent ones just end).
     def close
       if @transient

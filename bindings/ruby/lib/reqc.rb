@@ -50,6 +50,16 @@ module Reqc
     copy&.close
   end
 
+  # libreqc's version as one number, 0xMMmmpp (as REQC_VERSION_NUMBER).
+  def library_version_number
+    Native.reqc_version_number
+  end
+
+  # Whether this libreqc build has `feature` ("http2", "https", "brotli", "zstd", ...).
+  def feature?(feature)
+    Native.reqc_has_feature(feature.to_s) != 0
+  end
+
   # libreqc's version string, e.g. "libreqc 1.0.0 (libcurl 8.x ...)".
   def library_version
     Native.reqc_version

@@ -34,7 +34,7 @@ class TestBatches < Minitest::Test
   def test_hydra_style_queue_and_run_through_a_session
     Reqc::Session.open(headers: { "X-Sess" => "1" }) do |s|
       s.get(url("/cookies/set?c=1"))
-      batch = Reqc::Batch.new(session: s, concurrency: 2)
+      batch = Reqc::Batch.new(session: s, concurrency: 2, max_per_host: 1)
       got = {}
       %w[a b c].each do |name|
         batch.queue(Reqc::Request.new(:get, url("/anything?n=#{name}"))) { |r| got[name] = r.json }

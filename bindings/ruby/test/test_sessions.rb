@@ -120,6 +120,19 @@ class TestSessions < Minitest::Test
     assert_raises(Reqc::InvalidStateError) { kept.status }
   end
 
+  def test_global_config_is_the_lowest_layer
+    Reqc.config.update(headers: { "X-Global" => "g", "X-Both" => "g" }, read_timeout: 0.2)
+    Reqc.config.user_agent = "ruby-test/1"
+    h = Reqc.get(url("/headers"), headers: { "X-Both" => "r" }).json["headers"]
+    assert_equal %w[g r ruby-test/1], h.values_at("X-Global", "X-Both", "User-Agent")
+    assert_raises(Reqc::TimeoutError) { Reqc.get(url("/delay/1")) }
+    Reqc.config.unset(:read_timeout)
+    assert_equal 200, Reqc.get(url("/delay/0")).status
+    assert_raises(ArgumentError) { Reqc.config.update(params: { a: 1 }) }
+  ensure
+    Reqc.config.reset
+  end
+
   def test_verbose_to_io_logger_and_callable
     io = StringIO.new
     Reqc.config.verbose = io

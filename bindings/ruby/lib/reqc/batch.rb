@@ -12,7 +12,9 @@ module Reqc
   # thread) ends the run; Thread#raise and Timeout on the running thread do
   # too.
   class Batch
-    def initialize(session: nil, concurrency: nil, timeout: nil, &on_complete)
+    # `concurrency`: transfers at once; `max_per_host`: at once to one host;
+    # `timeout`: seconds for the whole run.
+    def initialize(session: nil, concurrency: nil, max_per_host: nil, timeout: nil, &on_complete)
       out = FFI::MemoryPointer.new(:pointer)
       @session = session
       Native.check(Native.reqc_batch_new(session&.handle, out)) { session ? Native.reqc_session_error(session.handle) : "reqc_batch_new failed" }
@@ -23,6 +25,7 @@ module Reqc
       @on_complete = on_complete
       check(Native.reqc_batch_set_max_concurrency(handle, Integer(concurrency))) if concurrency
       check(Native.reqc_batch_set_timeout_ms(handle, (timeout * 1000).round)) if timeout
+      check(Native.reqc_batch_set_max_per_host(handle, Integer(max_per_host))) if max_per_host
       @callback_set = false
     end
 

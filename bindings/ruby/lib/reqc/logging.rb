@@ -50,6 +50,8 @@ module Reqc
   # $stderr`, `Reqc.config.user_agent = "..."`, ... Request > session >
   # config > built-in.
   class Config
+    include Options
+
     def initialize
       @log_level = :requests
       @verbose = nil
@@ -99,8 +101,13 @@ module Reqc
       self
     end
 
-    def header(name, value)
-      check(Native.reqc_config_set_header(name.to_s, value&.to_s))
+    # Sets any of the options Options::COMMON lists that exist globally
+    # (timeout:, read_timeout:, headers:, proxy:, verify:, ca_file:, cert:,
+    # http_version:, retries:, ...): Reqc.config.update(timeout: 30).
+    # Options that only requests and sessions have (params:, auth:) raise
+    # ArgumentError. Returns self.
+    def update(**options)
+      apply_options(options)
       self
     end
 
@@ -116,6 +123,14 @@ module Reqc
 
     def check(code)
       Native.check(code) { Native.reqc_config_error }
+    end
+
+    # Options' setters, on the global config (no handle).
+    def setter(name, *args)
+      function = :"reqc_config_#{name}"
+      raise ArgumentError, "#{name.to_s.delete_prefix('set_')}: not a global setting" unless Native.respond_to?(function)
+
+      check(Native.public_send(function, *args))
     end
   end
 

@@ -56,6 +56,16 @@ class TestThreads < Minitest::Test
     assert_operator monotonic - t0, :<, 1.0
   end
 
+  def test_interruptible_lets_a_signal_cancel_the_send
+    t0 = monotonic
+    killer = Thread.new { sleep 0.2; Process.kill(:INT, Process.pid) }
+    assert_raises(Interrupt) { Reqc.interruptible { Reqc.get(url("/delay/2")) } }
+    assert_operator monotonic - t0, :<, 1.0
+    killer.join
+    assert_equal 200, Reqc.interruptible { Reqc.get(url("/get")).status }
+    assert_raises(Reqc::ConnectError) { Reqc.interruptible { Reqc.get("http://127.0.0.1:1/") } }
+  end
+
   def test_batch_cancel_from_another_thread
     batch = Reqc::Batch.new(concurrency: 4)
     8.times { batch.queue(Reqc::Request.new(:get, url("/delay/2"))) }

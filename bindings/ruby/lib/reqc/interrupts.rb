@@ -13,7 +13,9 @@ module Reqc
   # REQC_E_CANCELLED at once and Ruby raises the pending exception.
   #
   # A signal (Ctrl-C's Interrupt) is not queued on the thread and cannot be
-  # seen this way: it is raised when the call returns (docs/ruby.md).
+  # seen this way: Ruby runs its handler when the call returns. For that,
+  # Reqc.interruptible runs the sends on a helper thread while the caller
+  # waits, where a signal is handled at once (docs/ruby.md).
   module Interrupts
     POLL = 0.01
 
@@ -66,5 +68,35 @@ module Reqc
         end
       end
     end
+  end
+end
+
+module Reqc
+  module_function
+
+  # Runs the block on a helper thread while this thread waits for it, so
+  # that a signal handled here (Ctrl-C's Interrupt, or any exception raised
+  # into this thread) cancels the block's in-flight send or batch at once
+  # instead of when it ends; the exception is then raised here. Callbacks
+  # and hooks run on the helper thread. Returns the block's value; the
+  # block's own exception is raised here too.
+  #
+  #   Reqc.interruptible { Reqc.get(slow_url) }   # Ctrl-C ends it now
+  def interruptible(&block)
+    raise ArgumentError, "interruptible needs a block" unless block
+
+    worker = Thread.new(&block)
+    worker.report_on_exception = false
+    worker.value
+  rescue Exception => e # rubocop:disable Lint/RescueException: hand every interrupt to the worker
+    if worker&.alive?
+      worker.raise(e) # Interrupts' watcher sees it and cancels the send
+      begin
+        worker.join
+      rescue Exception # rubocop:disable Lint/RescueException: the worker ends with e itself
+        nil
+      end
+    end
+    raise
   end
 end

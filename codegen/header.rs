@@ -19,6 +19,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("request.rs", "Requests"),
     ("send.rs", "Sending one request"),
     ("response.rs", "Responses"),
+    ("stream.rs", "Streaming responses"),
     ("session.rs", "Sessions"),
     ("config.rs", "The global config"),
     ("retry.rs", "Retries"),

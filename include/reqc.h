@@ -133,6 +133,12 @@ typedef struct reqc_response reqc_response;
  */
 typedef struct reqc_session reqc_session;
 
+/**
+ * An opened response whose body is still to be read (opaque); from
+ * `reqc_open` or `reqc_session_open`, freed with `reqc_stream_free`.
+ */
+typedef struct reqc_stream reqc_stream;
+
 
 /* =============================================================================================
  * Result codes, version and features
@@ -1423,9 +1429,9 @@ reqc_code reqc_send(const reqc_request *request,
  *   reqc_response_header_count, reqc_response_header_at, reqc_response_cookie_count,
  *   reqc_response_cookie_at, reqc_response_url, reqc_response_request,
  *   reqc_response_history_count, reqc_response_history_at, reqc_response_attempt_count,
- *   reqc_response_attempt_at, reqc_response_elapsed_us, reqc_response_timing_us,
- *   reqc_response_http_version, reqc_response_remote_ip, reqc_response_remote_port,
- *   reqc_response_warning_count, reqc_response_warning_at.
+ *   reqc_response_attempt_at, reqc_response_is_streamed, reqc_response_elapsed_us,
+ *   reqc_response_timing_us, reqc_response_http_version, reqc_response_remote_ip,
+ *   reqc_response_remote_port, reqc_response_warning_count, reqc_response_warning_at.
  * ============================================================================================= */
 
 /**
@@ -1724,6 +1730,16 @@ reqc_code reqc_response_attempt_at(const reqc_response *response,
                                    int *status_out);
 
 /**
+ * Whether `response` is the final response of an open stream
+ * (`reqc_stream_response`, and what the RESPONSE hooks see at open time):
+ * its body is read from the stream, so `reqc_response_body` is empty.
+ * 0 for any other response, and for NULL.
+ *
+ * Returns 1 or 0.
+ */
+int reqc_response_is_streamed(const reqc_response *response);
+
+/**
  * Microseconds the send took, redirects included (for a history entry: its
  * own hop). 0 for NULL.
  *
@@ -1787,6 +1803,158 @@ size_t reqc_response_warning_count(const reqc_response *response);
 reqc_code reqc_response_warning_at(const reqc_response *response,
                                    size_t index,
                                    const char **warning_out);
+
+
+/* =============================================================================================
+ * Streaming responses
+ *
+ * A `reqc_stream` is a response whose body is read at the caller's pace
+ * (Requests' `stream=True`, Go's `Response.Body`): `reqc_open` or
+ * `reqc_session_open` returns once the final hop's status and headers are
+ * in (redirects followed, cookies stored, retries made, hooks run), with
+ * the body not read yet; `reqc_stream_read` then pulls it, a piece at a
+ * time, and `reqc_stream_free` closes it, at the end or before.
+ *
+ * A reader that does not read pauses the transfer: libreqc holds at most
+ * about 64 KiB of unread body per stream (plus what one network read
+ * decodes to), never the whole body, and the server waits (TCP or HTTP/2
+ * flow control). The total timeout (`REQC_OPTION_TIMEOUT`) counts from the
+ * open to the last byte, paused time included; the read timeout and the
+ * speed floor count only while libreqc waits for the network, not while
+ * the caller takes its time. The body cap
+ * (`reqc_request_set_max_response_bytes`) and decoding (gzip, deflate, br,
+ * zstd) apply as for a buffered body. A request's data callback
+ * (`reqc_request_set_data_callback`) is not called for an opened stream.
+ *
+ * The final response (`reqc_stream_response`) has an empty body and
+ * `reqc_response_is_streamed` = 1; the RESPONSE hooks see it that way at
+ * open time, once per hop as for any send (earlier hops are buffered as
+ * usual). The log's end line for the final hop is written at open time.
+ *
+ * Closing early (`reqc_stream_free` before the end): the transfer is
+ * stopped and its connection closed, never reused, unless the whole body
+ * had already arrived (then, in a session, the connection is kept for the
+ * next send). Reading the unknown rest to keep the connection could block
+ * the closer for as long as the server likes (Go and urllib3 also drain
+ * at most a small bound); a new connection costs little, as the session's
+ * DNS and TLS session caches are kept.
+ *
+ * Thread rule: a stream is used by one thread at a time (a read while
+ * another thread reads returns `REQC_E_INVALID_STATE`); it may move
+ * between threads between calls. `reqc_request_cancel` on the request
+ * that opened it, from any thread, ends a blocked read at once with
+ * `REQC_E_CANCELLED`. A session may open streams from several threads at
+ * once (each stream holds a connection of its own until it ends), and may
+ * be freed before its streams (they keep it alive).
+ *
+ * Functions:
+ *   reqc_open, reqc_session_open, reqc_stream_response, reqc_stream_read, reqc_stream_error,
+ *   reqc_stream_free.
+ * ============================================================================================= */
+
+/**
+ * Opens `request` without a session: sends it as `reqc_send` does (same
+ * settings, redirects, retries, hooks; no connections or cookies kept
+ * between calls) and returns as soon as the final hop's status and headers
+ * are in, with the body not read yet. Read the body with
+ * `reqc_stream_read`; the response (`reqc_stream_response`) is readable
+ * at once. The request is only read: it can be changed and sent again.
+ *
+ * On success writes a new stream to `*stream_out` (free it with
+ * `reqc_stream_free`); a 4xx or 5xx status is a success (its body is the
+ * stream's). `*stream_out` is written only on success. Retries happen only
+ * before the final head is in; a failure while the body is read is the
+ * read's (`reqc_stream_read`).
+ *
+ * May block on the network: it returns when the head is in or the send
+ * failed (bounded by the timeouts); `reqc_request_cancel` ends it.
+ *
+ * Returns `REQC_OK` or, with a message naming the URL on `request`
+ * (`reqc_request_error`): `REQC_E_INVALID_ARGUMENT`, `REQC_E_RESOLVE`,
+ * `REQC_E_CONNECT`, `REQC_E_PROXY`, `REQC_E_TIMEOUT`, `REQC_E_TLS`,
+ * `REQC_E_SEND`, `REQC_E_RECV`, `REQC_E_PROTOCOL`, `REQC_E_TOO_MANY_REDIRECTS`,
+ * `REQC_E_UNSUPPORTED_PROTOCOL`, `REQC_E_INVALID_URL`,
+ * `REQC_E_BODY_TOO_LARGE`, `REQC_E_CANCELLED`, `REQC_E_ABORTED`,
+ * `REQC_E_CALLBACK`, `REQC_E_IO`, `REQC_E_INVALID_STATE`,
+ * `REQC_E_TRANSPORT`.
+ *
+ * Blocks the calling thread; every callback of the open runs on it.
+ */
+reqc_code reqc_open(const reqc_request *request,
+                    reqc_stream **stream_out);
+
+/**
+ * Opens `request` on `session`: as `reqc_session_send` (the session's
+ * defaults, cookies and connections), returning once the final hop's
+ * status and headers are in, as `reqc_open` does. The stream holds one of
+ * the session's connections until it ends, and keeps the session alive.
+ *
+ * On success writes a new stream to `*stream_out` (free it with
+ * `reqc_stream_free`); `*stream_out` is written only on success.
+ *
+ * May block on the network (see `reqc_open`).
+ *
+ * Returns the codes of `reqc_open`, with the message on `request` (a NULL
+ * `request`: `REQC_E_INVALID_ARGUMENT` with its message on `session`).
+ *
+ * Any thread; several threads may open streams on one session at once.
+ */
+reqc_code reqc_session_open(reqc_session *session,
+                            const reqc_request *request,
+                            reqc_stream **stream_out);
+
+/**
+ * The stream's final response: status, reason, headers, URL, history,
+ * cookies, timings up to the head; its body is empty (read it from the
+ * stream) and `reqc_response_is_streamed` is 1. NULL for NULL.
+ *
+ * Returns the response, lent: valid until `reqc_stream_free(stream)`;
+ * never free it (`reqc_response_free` on it is a no-op).
+ */
+const reqc_response *reqc_stream_response(const reqc_stream *stream);
+
+/**
+ * Reads the next body bytes (decoded) into `buf`, at most `cap` of them,
+ * and writes how many to `*len_out`. Waits only until some bytes are there
+ * or the body ends: `*len_out` is 0 at the end, and at every later call.
+ * `*len_out` is written only on success.
+ *
+ * May block on the network (bounded by the timeouts; `reqc_request_cancel`
+ * on the request that opened the stream ends it at once).
+ *
+ * Returns `REQC_OK`, or with a message on `stream` (`reqc_stream_error`):
+ * `REQC_E_INVALID_ARGUMENT` (a NULL `stream`, `buf` or `len_out`, or `cap`
+ * 0), `REQC_E_INVALID_STATE` (another thread is reading the stream),
+ * `REQC_E_TIMEOUT` (total or read timeout, speed floor),
+ * `REQC_E_BODY_TOO_LARGE` (the cap), `REQC_E_RECV` (the connection was
+ * lost or reset mid-body, an undecodable body), `REQC_E_CANCELLED`,
+ * `REQC_E_PROTOCOL`, `REQC_E_TRANSPORT`. After a failure the stream stays
+ * failed: every later read returns the same code (bytes that arrived before
+ * the failure were returned by the reads before it).
+ */
+reqc_code reqc_stream_read(reqc_stream *stream,
+                           uint8_t *buf,
+                           size_t cap,
+                           size_t *len_out);
+
+/**
+ * The message of the last failed read on `stream`, e.g.
+ * "REQC_E_TIMEOUT: …: GET http://…". "" when none failed; "" for NULL.
+ *
+ * Returns the message, borrowed from `stream`: valid until its next failed
+ * read or its free; "" when none failed or for NULL.
+ */
+const char *reqc_stream_error(const reqc_stream *stream);
+
+/**
+ * Closes `stream` and frees it, with its response: at the end of the body
+ * or before. Before the end, the transfer stops and its connection is
+ * closed (never reused) unless the whole body had already arrived. NULL is
+ * a no-op.
+ *
+ * Returns nothing.
+ */
+void reqc_stream_free(reqc_stream *stream);
 
 
 /* =============================================================================================

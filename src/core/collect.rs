@@ -2,7 +2,10 @@
 //! which are decoded (Content-Encoding) and buffered or streamed to the
 //! caller's callback, within the size cap. The body of a hop libreqc will
 //! leave (a redirect it follows, a digest challenge it answers) is neither
-//! decoded nor kept beyond its first bytes.
+//! decoded nor kept beyond its first bytes. A pulled hop (`core::stream`)
+//! hands its head over as soon as it is complete, and its body to the
+//! reader through a `Pull`, asking the transport to pause while the reader
+//! has a buffer's worth to take.
 
 use std::sync::Arc;
 
@@ -13,6 +16,7 @@ use super::digest;
 use super::error::{Code, Error};
 use super::head::Head;
 use super::hooks::{HookKind, SentInfo};
+use super::pull::Pull;
 use super::redirect;
 
 #[derive(Default)]
@@ -22,6 +26,8 @@ enum Mode {
     Undecided,
     Buffer,
     Stream,
+    /// Handed to a reader through the collector's `Pull`.
+    Pull,
     /// A hop libreqc will leave (a redirect it follows, a digest challenge
     /// it answers): its body is counted against the cap (so an endless one ends) but not decoded (garbage in it does
     /// not stop the send), and only its start is kept, for the history.
@@ -37,6 +43,18 @@ enum Stop {
     HookAborted(HookKind),
     /// The body is not valid for its Content-Encoding.
     Undecodable(String),
+}
+
+/// What the transport does with body bytes it handed to `Collector::write`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Take {
+    /// Taken, all of them.
+    All,
+    /// None taken: pause the transfer and hand them over again once the
+    /// reader resumed it (the reader has a buffer's worth to take).
+    Pause,
+    /// None taken: end the transfer (`stop_error` says why).
+    Stop,
 }
 
 /// Runs the POST_REQUEST hooks; false aborts the transfer.
@@ -71,6 +89,8 @@ pub struct Collector {
     /// Statuses the engine will retry: their bodies are skipped (never
     /// streamed to the caller's callback nor decoded).
     retried: Option<Arc<[u16]>>,
+    /// Set when the final hop's body is pulled by a reader (`core::stream`).
+    pull: Option<Pull>,
 }
 
 impl Collector {
@@ -92,6 +112,28 @@ impl Collector {
     /// The engine answers a digest challenge to this hop as `round` says.
     pub fn set_digest(&mut self, round: digest::Round) {
         self.digest = Some(round);
+    }
+
+    /// The final hop's head and body go to a reader through `pull` (a hop
+    /// libreqc leaves, a redirect or a retried status, is skipped as ever).
+    pub fn set_pull(&mut self, pull: Pull) {
+        self.pull = Some(pull);
+    }
+
+    /// A collector that holds only the head of a pulled hop, whose body
+    /// goes on arriving through its `Pull`: what the engine builds the
+    /// response from at open time.
+    pub fn pulled_head(head: Head) -> Collector {
+        Collector {
+            head,
+            mode: Mode::Pull,
+            ..Collector::default()
+        }
+    }
+
+    /// True when the hop's body goes to a reader rather than the response.
+    pub fn pulled(&self) -> bool {
+        matches!(self.mode, Mode::Pull)
     }
 
     /// A response with one of `statuses` will be retried: skip its body.
@@ -157,26 +199,42 @@ impl Collector {
         if was_complete || !self.has_final_head() {
             return true;
         }
-        let Some(on_head) = self.on_head.as_mut() else {
-            return true;
-        };
-        let info = self.sent_info.take().unwrap_or_default();
-        let go_on = on_head(&self.head, &info);
-        self.sent_info = Some(info);
-        if !go_on {
-            self.stop = Some(Stop::HookAborted(HookKind::Headers));
+        if let Some(on_head) = self.on_head.as_mut() {
+            let info = self.sent_info.take().unwrap_or_default();
+            let go_on = on_head(&self.head, &info);
+            self.sent_info = Some(info);
+            if !go_on {
+                self.stop = Some(Stop::HookAborted(HookKind::Headers));
+                return false;
+            }
         }
-        go_on
+        // A pulled hop decides at the end of its final head, not at the
+        // first body byte: the reader gets the head before any body byte
+        // arrives (and after the HEADERS hooks let it through).
+        if self.pull.is_some() && matches!(self.mode, Mode::Undecided) {
+            self.decide();
+        }
+        true
     }
 
-    /// Takes body bytes as received; false asks the transport to stop the
-    /// transfer.
-    pub fn write(&mut self, data: &[u8]) -> bool {
+    /// Takes body bytes as received: all of them, none for now (pause), or
+    /// none ever (stop the transfer).
+    pub fn write(&mut self, data: &[u8]) -> Take {
         if matches!(self.mode, Mode::Undecided) {
             self.decide();
         }
         if matches!(self.mode, Mode::Skip) {
-            return self.skip(data);
+            return if self.skip(data) {
+                Take::All
+            } else {
+                Take::Stop
+            };
+        }
+        if let (Mode::Pull, Some(pull)) = (&self.mode, &self.pull) {
+            if pull.full() {
+                pull.set_paused();
+                return Take::Pause;
+            }
         }
         let result = match self.decoder.take() {
             None => self.deliver(data),
@@ -187,18 +245,18 @@ impl Collector {
             }
         };
         match result {
-            Ok(()) => true,
-            Err(Halt::Sink) => false,
+            Ok(()) => Take::All,
+            Err(Halt::Sink) => Take::Stop,
             Err(Halt::Invalid(message)) => {
                 self.stop = Some(Stop::Undecodable(message));
-                false
+                Take::Stop
             }
         }
     }
 
     fn cap(&self) -> u64 {
         match self.mode {
-            Mode::Stream => self.stream_cap,
+            Mode::Stream | Mode::Pull => self.stream_cap,
             _ => self.buffer_cap,
         }
     }
@@ -211,13 +269,14 @@ impl Collector {
             self.stop = Some(Stop::TooLarge);
             return Err(Halt::Sink);
         }
-        match (&self.mode, &self.stream) {
-            (Mode::Stream, Some(sink)) => {
+        match (&self.mode, &self.stream, &self.pull) {
+            (Mode::Stream, Some(sink), _) => {
                 if !sink.write(data) {
                     self.stop = Some(Stop::Aborted);
                     return Err(Halt::Sink);
                 }
             }
+            (Mode::Pull, _, Some(pull)) => pull.push(data),
             _ => self.body.extend_from_slice(data),
         }
         Ok(())
@@ -238,8 +297,8 @@ impl Collector {
 
     /// At the first body byte, from the head: the body of a hop libreqc is
     /// about to leave (a redirect it follows, a digest challenge it answers)
-    /// is skipped; any other is decoded, then streamed when the caller asked
-    /// for it, else buffered.
+    /// is skipped; any other is decoded, then pulled or streamed when the
+    /// caller asked for it, else buffered.
     fn decide(&mut self) {
         let followed = (self.follow_redirects
             && redirect::is_redirect(self.head.status)
@@ -262,6 +321,11 @@ impl Collector {
                 .filter(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
                 .map(|(_, v)| v.as_str()),
         );
+        if let Some(pull) = &self.pull {
+            self.mode = Mode::Pull;
+            pull.set_head(self.head.clone());
+            return;
+        }
         if self.stream.is_some() {
             self.mode = Mode::Stream;
             return;
@@ -329,9 +393,9 @@ mod tests {
     fn caps_buffered_body() {
         let mut c = Collector::new(10, 0, None, true);
         head(&mut c, &["HTTP/1.1 200 OK"]);
-        assert!(c.write(b"12345"));
-        assert!(c.write(b"12345"));
-        assert!(!c.write(b"1"));
+        assert_eq!(c.write(b"12345"), Take::All);
+        assert_eq!(c.write(b"12345"), Take::All);
+        assert_eq!(c.write(b"1"), Take::Stop);
         assert_eq!(c.stop_error().unwrap().code, Code::BodyTooLarge);
     }
 
@@ -428,10 +492,10 @@ mod decoding_tests {
     #[test]
     fn decodes_and_caps_the_decoded_size() {
         let mut c = collector(&["HTTP/1.1 200 OK", "Content-Encoding: gzip"]);
-        assert!(c.write(&gzip(b"hello")));
+        assert_eq!(c.write(&gzip(b"hello")), Take::All);
         assert_eq!(c.body, b"hello");
         let mut c = collector(&["HTTP/1.1 200 OK", "Content-Encoding: gzip"]);
-        assert!(!c.write(&gzip(&vec![0; 2 << 20])));
+        assert_eq!(c.write(&gzip(&vec![0; 2 << 20])), Take::Stop);
         assert_eq!(c.stop_error().unwrap().code, Code::BodyTooLarge);
         assert!(c.body.len() <= 1 << 20);
     }
@@ -439,14 +503,14 @@ mod decoding_tests {
     #[test]
     fn garbage_is_recv_but_not_on_a_followed_redirect() {
         let mut c = collector(&["HTTP/1.1 200 OK", "Content-Encoding: gzip"]);
-        assert!(!c.write(b"not gzip"));
+        assert_eq!(c.write(b"not gzip"), Take::Stop);
         assert_eq!(c.stop_error().unwrap().code, Code::Recv);
         let mut c = collector(&[
             "HTTP/1.1 302 Found",
             "Location: /",
             "Content-Encoding: gzip",
         ]);
-        assert!(c.write(b"not gzip"));
+        assert_eq!(c.write(b"not gzip"), Take::All);
         assert_eq!(c.body, b"not gzip");
         assert!(c.stop_error().is_none());
     }
@@ -455,11 +519,11 @@ mod decoding_tests {
     fn a_followed_redirect_keeps_only_its_start() {
         let mut c = collector(&["HTTP/1.1 301 Moved", "Location: /"]);
         for _ in 0..10 {
-            assert!(c.write(&[b'x'; 50_000]));
+            assert_eq!(c.write(&[b'x'; 50_000]), Take::All);
         }
         assert_eq!(c.body.len(), defaults::HISTORY_BODY);
         // counted against the cap all the same
-        assert!(!c.write(&vec![b'x'; 1 << 20]));
+        assert_eq!(c.write(&vec![b'x'; 1 << 20]), Take::Stop);
         assert_eq!(c.stop_error().unwrap().code, Code::BodyTooLarge);
     }
 }

@@ -2,7 +2,9 @@
 //! alike: it steps the lane, and once the run must stop (cancelled, or past
 //! its deadline) it aborts every transfer still running and says why. A
 //! blocking send is its special case of one transfer (`transfer`); a batch
-//! runs many through the same `Stops`, between its own bookkeeping.
+//! runs many through the same `Stops`, between its own bookkeeping; a
+//! pulled transfer (`core::stream`) runs to its head (`transfer_to_head`),
+//! then as far as its reader asks (`pull_more`).
 //!
 //! It lives in the engine, not in the transport: what stops a run is the
 //! engine's decision, and the lane (`Driver`) only carries transfers out.
@@ -12,7 +14,8 @@ use std::time::{Duration, Instant};
 use super::cancel::{CancelToken, WakerGuard};
 use super::collect::Collector;
 use super::error::{Code, Error, Result};
-use super::transfer::{Driver, Hop, HopInfo};
+use super::pull::Pull;
+use super::transfer::{Driver, Finished, Hop, HopInfo};
 
 /// How long one blocking step waits on the sockets at most; a cancel wakes
 /// it at once, so this only bounds how stale a lost wake-up could make it.
@@ -90,17 +93,57 @@ pub fn transfer<D: Driver + ?Sized>(
     collector: &mut Collector,
     cancel: &CancelToken,
 ) -> Result<HopInfo> {
+    match run(lane, hop, collector, cancel, None)? {
+        Reached::Ended(outcome) => outcome,
+        Reached::Head(info) => Ok(info),
+    }
+}
+
+/// How far a pulled transfer (`transfer_to_head`) got.
+pub enum Reached {
+    /// The transfer ended, its collector back: the outcome. When the hop's
+    /// `Pull` has a head, the body ended too (in the `Pull`, or failed).
+    Ended(Result<HopInfo>),
+    /// The hop's head is in its `Pull` and the transfer goes on (transfer
+    /// `PULLED` on the lane): what is known of the connection so far.
+    Head(HopInfo),
+}
+
+/// The transfer id of a pulled transfer on its lane.
+pub const PULLED: usize = ONLY;
+
+/// A transfer whose body a reader pulls (`core::stream`): runs `hop` on
+/// `lane` until it ends or, when its collector pulls to `pull`, until its
+/// final head is in, whichever comes first. Cancel as in `transfer`.
+pub fn transfer_to_head<D: Driver + ?Sized>(
+    lane: &mut D,
+    hop: &Hop,
+    collector: &mut Collector,
+    cancel: &CancelToken,
+    pull: &Pull,
+) -> Result<Reached> {
+    run(lane, hop, collector, cancel, Some(pull))
+}
+
+/// The one loop of a single transfer: steps the lane until the transfer
+/// ends or `pull` has its head; stops it on cancel; gives the collector
+/// back on every ending.
+fn run<D: Driver + ?Sized>(
+    lane: &mut D,
+    hop: &Hop,
+    collector: &mut Collector,
+    cancel: &CancelToken,
+    pull: Option<&Pull>,
+) -> Result<Reached> {
     lane.start(ONLY, hop, std::mem::take(collector))?;
     let stops = Stops::new(&*lane, cancel, None);
     loop {
         if let Some(stopped) = stops.stop_if_due(&mut *lane) {
+            let error = stopped.error();
             take_back(collector, stopped.aborted);
-            return Err(match stopped.why {
-                Stop::Cancelled => Error::new(Code::Cancelled, "cancelled"),
-                Stop::DeadlinePassed => Error::new(Code::Timeout, "the deadline passed"),
-            });
+            return Err(error);
         }
-        let finished = match lane.step(STEP_WAIT) {
+        let finished = match lane.perform() {
             Ok(finished) => finished,
             Err(e) => {
                 take_back(collector, lane.abort_all());
@@ -109,7 +152,64 @@ pub fn transfer<D: Driver + ?Sized>(
         };
         if let Some(done) = finished.into_iter().find(|f| f.id == ONLY) {
             *collector = done.collector;
-            return done.outcome;
+            return Ok(Reached::Ended(done.outcome));
+        }
+        if pull.is_some_and(Pull::has_head) {
+            return Ok(Reached::Head(lane.info(ONLY)));
+        }
+        if let Err(e) = lane.wait(STEP_WAIT) {
+            take_back(collector, lane.abort_all());
+            return Err(e);
+        }
+    }
+}
+
+/// The pulled transfer (`PULLED`) on `lane`, run until `pull` has bytes
+/// for its reader or the transfer ends: resumes it first when its collector
+/// paused it. `Ok(None)`: bytes are there; `Ok(Some(_))`: the transfer
+/// ended (its bytes, if any, are there too). A due stop aborts it.
+pub fn pull_more<D: Driver + ?Sized>(
+    lane: &mut D,
+    stops: &Stops,
+    pull: &Pull,
+) -> Result<Option<Finished>> {
+    if pull.take_paused() {
+        if let Err(e) = lane.resume(PULLED) {
+            return Err(ended_by(lane.abort_all()).unwrap_or(e));
+        }
+    }
+    loop {
+        if let Some(stopped) = stops.stop_if_due(&mut *lane) {
+            return Err(stopped.error());
+        }
+        if pull.unread() > 0 {
+            return Ok(None);
+        }
+        let finished = match lane.perform() {
+            Ok(finished) => finished,
+            Err(e) => return Err(ended_by(lane.abort_all()).unwrap_or(e)),
+        };
+        if let Some(done) = finished.into_iter().find(|f| f.id == PULLED) {
+            return Ok(Some(done));
+        }
+        if pull.unread() > 0 {
+            return Ok(None);
+        }
+        lane.wait(STEP_WAIT)?;
+    }
+}
+
+/// Why the collector of an aborted transfer stopped it, if it did.
+fn ended_by(aborted: Vec<(usize, Collector)>) -> Option<Error> {
+    aborted.into_iter().next().and_then(|(_, c)| c.stop_error())
+}
+
+impl Stopped {
+    /// The error a stopped run ends with.
+    pub fn error(&self) -> Error {
+        match self.why {
+            Stop::Cancelled => Error::new(Code::Cancelled, "cancelled"),
+            Stop::DeadlinePassed => Error::new(Code::Timeout, "the deadline passed"),
         }
     }
 }
@@ -127,7 +227,7 @@ mod tests {
     use crate::core::layers::Layer;
     use crate::core::request::Request;
     use crate::core::send::Exchange;
-    use crate::core::transfer::{Finished, SocketWatcher};
+    use crate::core::transfer::SocketWatcher;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
@@ -147,7 +247,7 @@ mod tests {
             self.running = Some((id, collector));
             Ok(())
         }
-        fn step(&mut self, _timeout: Duration) -> Result<Vec<Finished>> {
+        fn perform(&mut self) -> Result<Vec<Finished>> {
             if self.step_fails {
                 return Err(Error::new(Code::Transport, "the lane broke"));
             }
@@ -169,6 +269,15 @@ mod tests {
         fn abort_all(&mut self) -> Vec<(usize, Collector)> {
             self.aborted += 1;
             self.running.take().into_iter().collect()
+        }
+        fn wait(&mut self, _timeout: Duration) -> Result<()> {
+            Ok(())
+        }
+        fn resume(&mut self, _id: usize) -> Result<()> {
+            Ok(())
+        }
+        fn info(&self, _id: usize) -> HopInfo {
+            HopInfo::default()
         }
         fn running(&self) -> usize {
             usize::from(self.running.is_some())

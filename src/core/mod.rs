@@ -21,6 +21,7 @@ pub mod layers;
 pub mod links;
 pub mod log;
 pub mod options;
+pub mod pull;
 pub mod redact;
 pub mod redirect;
 pub mod request;
@@ -28,6 +29,7 @@ pub mod response;
 pub mod retry;
 pub mod send;
 pub mod session;
+pub mod stream;
 pub mod transfer;
 pub mod validate;
 

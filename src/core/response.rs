@@ -52,6 +52,9 @@ pub struct Response {
     /// last; 0 for an attempt that got no response (the connection failed).
     /// Empty for a response no send made.
     pub attempts: Vec<u16>,
+    /// True for the final response of an open stream (`core::stream`):
+    /// its body is read from the stream, never held here.
+    pub streamed: bool,
 }
 
 impl Response {

@@ -737,6 +737,7 @@ fn with_url(e: Error, hop: &Hop) -> Error {
 }
 
 fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> Response {
+    let streamed = collector.pulled();
     let Collector { head, body, .. } = collector;
     Response {
         status: head.status,
@@ -754,6 +755,7 @@ fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> R
         cookies: Vec::new(),
         request: None,
         attempts: Vec::new(),
+        streamed,
     }
 }
 

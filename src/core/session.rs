@@ -13,6 +13,7 @@ use super::layers::Layer;
 use super::request::Request;
 use super::response::Response;
 use super::send::send;
+use super::stream::{self, Stream};
 use super::transfer::{Driver, NewLane};
 
 /// How many idle lanes a session keeps (each holds its own connections).
@@ -117,6 +118,34 @@ impl<T: Driver + NewLane> Session<T> {
             self.checkin(lane);
         }
         result
+    }
+
+    /// Opens `request` as a stream (`stream::open`) with the session's
+    /// defaults, cookies and one of its lanes. The stream holds the lane,
+    /// and the session, until it ends: a stream whose whole body arrived
+    /// gives the lane back to the pool; any other drops it with its
+    /// connection. Streams may be opened from several threads at once:
+    /// each holds a lane of its own.
+    pub fn open(
+        self: &Arc<Self>,
+        request: &Request,
+        cancel: &CancelToken,
+    ) -> Result<(Response, Stream<T>)>
+    where
+        T: Send + 'static,
+    {
+        let below = self.layers();
+        let lane = self.checkout();
+        let session = self.clone();
+        stream::open(
+            request,
+            &below,
+            lane,
+            cancel,
+            Some(self.jar.clone()),
+            Some(self.nonces.clone()),
+            Some(Box::new(move |lane| session.checkin(lane))),
+        )
     }
 
     /// The most recently used idle lane (its connections are the warmest),

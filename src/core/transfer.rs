@@ -187,9 +187,33 @@ pub trait Driver {
     /// Starts `hop` as transfer `id`, its response going to `collector`.
     fn start(&mut self, id: usize, hop: &Hop, collector: Collector) -> Result<()>;
 
+    /// Runs the transfers as far as they go without waiting, and returns
+    /// those that finished.
+    fn perform(&mut self) -> Result<Vec<Finished>>;
+
+    /// Waits at most `timeout` for activity on the transfers' sockets (a
+    /// wake-up cuts the wait short). A paused transfer is no activity.
+    fn wait(&mut self, timeout: std::time::Duration) -> Result<()>;
+
     /// Runs the transfers, waiting at most `timeout` for activity (a wake-up
     /// cuts the wait short), and returns those that finished.
-    fn step(&mut self, timeout: std::time::Duration) -> Result<Vec<Finished>>;
+    fn step(&mut self, timeout: std::time::Duration) -> Result<Vec<Finished>> {
+        let finished = self.perform()?;
+        if !finished.is_empty() || self.running() == 0 {
+            return Ok(finished);
+        }
+        self.wait(timeout)?;
+        self.perform()
+    }
+
+    /// Resumes transfer `id`, which its collector paused (`Take::Pause`):
+    /// the bytes it was handed go to the collector again. A transfer not
+    /// running is left alone.
+    fn resume(&mut self, id: usize) -> Result<()>;
+
+    /// What the transport knows so far of running transfer `id` (the
+    /// connection, timings up to now); the default for one not running.
+    fn info(&self, id: usize) -> HopInfo;
 
     /// Stops every running transfer; their connections are closed, never
     /// reused. Returns their collectors.

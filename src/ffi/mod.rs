@@ -26,3 +26,4 @@ pub mod response;
 pub mod retry;
 pub mod send;
 pub mod session;
+pub mod stream;

@@ -707,6 +707,18 @@ pub unsafe extern "C" fn reqc_response_attempt_at(
     unsafe { entry_at(response, write) }
 }
 
+/// Whether `response` is the final response of an open stream
+/// (`reqc_stream_response`, and what the RESPONSE hooks see at open time):
+/// its body is read from the stream, so `reqc_response_body` is empty.
+/// 0 for any other response, and for NULL.
+///
+/// Returns 1 or 0.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_is_streamed(response: *const reqc_response) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { read(response, 0, |r| c_int::from(r.response.streamed)) }
+}
+
 /// Microseconds the send took, redirects included (for a history entry: its
 /// own hop). 0 for NULL.
 ///

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use curl::easy::{Handler, InfoType, ReadError, SeekResult, WriteError};
 
-use crate::core::collect::Collector;
+use crate::core::collect::{Collector, Take};
 use crate::core::hooks::SentInfo;
 use crate::core::log::{HopLog, Trace};
 use crate::core::transfer::Upload;
@@ -21,7 +21,8 @@ use super::idle::IdleClock;
 pub struct RawEasy(pub *mut curl_sys::CURL);
 
 // SAFETY: the pointer is only used by the thread running the transfer, from
-// inside the transfer's own callbacks (see `sent_info`).
+// inside the transfer's own callbacks (see `sent_info`) or by the lane
+// between its steps (`running_info`).
 unsafe impl Send for RawEasy {}
 
 /// The state libcurl's callbacks reach, owned by the lane's easy handle and
@@ -44,14 +45,16 @@ pub struct Callbacks {
     pub configured: Option<crate::core::transfer::Hop>,
 }
 
-/// What libcurl knows of the connection, asked from inside a callback.
+/// What libcurl knows of the connection, asked from inside a callback (or
+/// by the lane that runs the transfer, between two of its steps).
 fn sent_info(easy: RawEasy) -> SentInfo {
     let mut ip: *const c_char = std::ptr::null();
     let mut port: c_long = 0;
     let mut connects: c_long = 0;
     // SAFETY: `easy.0` is the handle whose callback is running (set by the
-    // lane before the transfer and cleared after), and curl_easy_getinfo may
-    // be called from inside a transfer's callbacks. Each out-pointer has the
+    // lane before the transfer and cleared after), or a running handle of
+    // the lane calling between its steps; curl_easy_getinfo may be called
+    // from inside a transfer's callbacks and between steps. Each out-pointer has the
     // type its CURLINFO_* option documents (char*, long, long); the IP string
     // is owned by libcurl and copied before the callback returns.
     unsafe {
@@ -72,6 +75,31 @@ fn sent_info(easy: RawEasy) -> SentInfo {
     }
 }
 
+/// What libcurl knows so far of a transfer still running (its body not all
+/// in yet): the connection, and the timings up to now.
+pub fn running_info(easy: RawEasy) -> crate::core::transfer::HopInfo {
+    let sent = sent_info(easy);
+    let time = |option: curl_sys::CURLINFO| {
+        let mut seconds: f64 = 0.0;
+        // SAFETY: `easy.0` is a live easy handle of the lane calling this,
+        // used by that thread alone; each CURLINFO_*_TIME writes a double.
+        unsafe { curl_sys::curl_easy_getinfo(easy.0, option, &mut seconds) };
+        std::time::Duration::try_from_secs_f64(seconds).unwrap_or_default()
+    };
+    crate::core::transfer::HopInfo {
+        remote_ip: sent.remote_ip,
+        remote_port: sent.remote_port,
+        timings: crate::core::response::Timings {
+            dns: time(curl_sys::CURLINFO_NAMELOOKUP_TIME),
+            connect: time(curl_sys::CURLINFO_CONNECT_TIME),
+            tls: time(curl_sys::CURLINFO_APPCONNECT_TIME),
+            first_byte: time(curl_sys::CURLINFO_STARTTRANSFER_TIME),
+            total: time(curl_sys::CURLINFO_TOTAL_TIME),
+        },
+        reused_connection: sent.reused_connection,
+    }
+}
+
 /// True once the transfer is past connect and TLS (libcurl records the
 /// pre-transfer time then, at least 1 µs).
 fn connected(easy: RawEasy) -> bool {
@@ -86,12 +114,20 @@ fn connected(easy: RawEasy) -> bool {
 
 impl Handler for Callbacks {
     fn write(&mut self, data: &[u8]) -> Result<usize, WriteError> {
-        // Returning fewer bytes than given makes libcurl stop with
-        // CURLE_WRITE_ERROR; the collector remembers why.
-        if self.collector.write(data) {
-            Ok(data.len())
-        } else {
-            Ok(0)
+        match self.collector.write(data) {
+            Take::All => Ok(data.len()),
+            // libcurl keeps `data` and hands it over again once the lane
+            // resumes the transfer (`Lane::resume`); a paused transfer is
+            // not idle, the reader is.
+            Take::Pause => {
+                if let Some(idle) = self.idle.as_mut() {
+                    idle.hold();
+                }
+                Err(WriteError::Pause)
+            }
+            // Returning fewer bytes than given makes libcurl stop with
+            // CURLE_WRITE_ERROR; the collector remembers why.
+            Take::Stop => Ok(0),
         }
     }
 

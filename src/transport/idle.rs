@@ -13,6 +13,8 @@ pub struct IdleClock {
     seen: (f64, f64),
     /// Set when the limit expired and the transfer was ended for it.
     expired: bool,
+    /// The transfer is paused for a slow reader: no wait counts meanwhile.
+    held: bool,
 }
 
 impl IdleClock {
@@ -22,6 +24,7 @@ impl IdleClock {
             last: Instant::now(),
             seen: (0.0, 0.0),
             expired: false,
+            held: false,
         }
     }
 
@@ -30,12 +33,24 @@ impl IdleClock {
         self.last = Instant::now();
     }
 
+    /// The transfer is paused (its reader has bytes to take): the clock
+    /// stops until `resume`.
+    pub fn hold(&mut self) {
+        self.held = true;
+    }
+
+    /// The transfer runs again: the wait for the next byte starts now.
+    pub fn resume(&mut self) {
+        self.held = false;
+        self.last = Instant::now();
+    }
+
     /// Called from libcurl's progress callback with the body bytes received
     /// and sent so far. `connected`: the request is past connect and TLS.
     /// False when the transfer has waited longer than the limit.
     pub fn check(&mut self, received: f64, sent: f64, connected: bool) -> bool {
         let now = Instant::now();
-        if !connected || (received, sent) != self.seen {
+        if self.held || !connected || (received, sent) != self.seen {
             self.seen = (received, sent);
             self.last = now;
             return true;
@@ -68,5 +83,18 @@ mod tests {
         std::thread::sleep(Duration::from_millis(30));
         assert!(!clock.check(5.0, 0.0, true));
         assert_eq!(clock.expired(), Some(Duration::from_millis(20)));
+    }
+
+    #[test]
+    fn a_held_clock_does_not_expire() {
+        let mut clock = IdleClock::new(Duration::from_millis(20));
+        clock.hold();
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(clock.check(5.0, 0.0, true));
+        assert!(clock.check(5.0, 0.0, true));
+        clock.resume();
+        assert!(clock.check(5.0, 0.0, true));
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(!clock.check(5.0, 0.0, true));
     }
 }

@@ -13,7 +13,7 @@ use curl::multi::{Easy2Handle, Events, Multi};
 
 use super::configure::configure;
 use super::errors::from_curl;
-use super::handler::{Callbacks, RawEasy};
+use super::handler::{running_info, Callbacks, RawEasy};
 use super::share::Share;
 use crate::core::collect::Collector;
 use crate::core::error::{Code, Error, Result};
@@ -213,21 +213,37 @@ impl Driver for Lane {
         Ok(())
     }
 
-    fn step(&mut self, timeout: Duration) -> Result<Vec<Finished>> {
-        self.multi
-            .perform()
-            .map_err(|e| multi_error("curl_multi_perform", e))?;
-        let finished = self.collect_finished();
-        if !finished.is_empty() || self.running.is_empty() {
-            return Ok(finished);
-        }
-        self.multi
-            .poll(&mut [], timeout.min(MAX_WAIT))
-            .map_err(|e| multi_error("curl_multi_poll", e))?;
+    fn perform(&mut self) -> Result<Vec<Finished>> {
         self.multi
             .perform()
             .map_err(|e| multi_error("curl_multi_perform", e))?;
         Ok(self.collect_finished())
+    }
+
+    fn wait(&mut self, timeout: Duration) -> Result<()> {
+        self.multi
+            .poll(&mut [], timeout.min(MAX_WAIT))
+            .map_err(|e| multi_error("curl_multi_poll", e))?;
+        Ok(())
+    }
+
+    fn resume(&mut self, id: usize) -> Result<()> {
+        let Some(handle) = self.running.get_mut(&id) else {
+            return Ok(());
+        };
+        if let Some(idle) = handle.get_mut().idle.as_mut() {
+            idle.resume();
+        }
+        // libcurl may hand the bytes it kept to the write callback from
+        // inside this call (the collector then takes them, or pauses again).
+        handle.unpause_write().map_err(|e| from_curl(&e))
+    }
+
+    fn info(&self, id: usize) -> HopInfo {
+        self.running
+            .get(&id)
+            .map(|handle| running_info(RawEasy(handle.raw())))
+            .unwrap_or_default()
     }
 
     fn abort_all(&mut self) -> Vec<(usize, Collector)> {

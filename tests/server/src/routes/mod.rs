@@ -13,6 +13,7 @@ mod encoded;
 mod encoding;
 mod formats;
 mod inspection;
+mod pattern;
 mod redirect;
 mod reqc;
 mod retry;
@@ -176,6 +177,8 @@ pub async fn dispatch(req: Req, shared: &Shared) -> Resp {
         ["reqc", "charset", name] => route!(req, GET, reqc::charset(name)),
         ["reqc", "links"] => route!(req, GET, reqc::links()),
         ["reqc", "signed"] => route!(req, ANY, signed::signed(&req)),
+        ["reqc", "pattern"] => route!(req, ANY, pattern::pattern(&req)),
+        ["reqc", "release"] => route!(req, ANY, pattern::release(&req)),
         ["reqc", "flaky"] => route!(req, ANY, retry::flaky(&req)),
         ["reqc", "flaky-count"] => route!(req, GET, retry::flaky_count(&req)),
 

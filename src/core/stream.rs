@@ -1,0 +1,252 @@
+//! A streamed response: `open` runs a send as far as the final hop's head
+//! (redirects, retries, cookies and hooks as for any send, through the one
+//! `Exchange`), then the caller pulls the body with `Stream::read` at its
+//! own pace. The transfer pauses while the reader has a buffer's worth to
+//! take (`pull`), so a slow reader holds about one buffer, never the body.
+
+use std::sync::Arc;
+
+use super::cancel::CancelToken;
+use super::collect::Collector;
+use super::cookies::CookieJar;
+use super::digest::Nonces;
+use super::drive::{self, Reached, Stops};
+use super::error::{Code, Error, Result};
+use super::layers::Layer;
+use super::pull::Pull;
+use super::redact;
+use super::request::Request;
+use super::response::Response;
+use super::send::Exchange;
+use super::transfer::Driver;
+
+/// Where a lane goes back when its stream is done with it and its
+/// connection may be reused (a session's pool).
+pub type Home<L> = Box<dyn FnOnce(L) + Send>;
+
+/// The body of an opened response, still on the wire.
+pub struct Stream<L: Driver> {
+    /// The lane that runs the transfer; `None` once it went home.
+    lane: Option<L>,
+    home: Option<Home<L>>,
+    pull: Pull,
+    /// Cancel wakes the lane's waits for as long as the stream lives.
+    stops: Stops,
+    /// "GET http://…" (redacted), for messages.
+    what: String,
+    state: State,
+}
+
+enum State {
+    /// The transfer runs (or is paused for the reader).
+    Running,
+    /// The transfer ended: the whole body arrived (`None`), or it failed.
+    /// Every read after the last byte returns this.
+    Ended(Option<Error>),
+}
+
+/// Sends `request` as `send::send` does (same layers, jar, nonces, hooks,
+/// redirects and retries), but returns once the final hop's status and
+/// headers are in, with the transfer still running on `lane` for the body:
+/// the final response (its body empty, `streamed` set) and the stream to
+/// read the body from. The RESPONSE hooks see that response at this point.
+/// `home` takes the lane back when the stream ends with the whole body in
+/// (its connection may then be reused). On failure the lane is dropped
+/// with its connections, as a failed session send does.
+pub fn open<L: Driver>(
+    request: &Request,
+    below: &Layer,
+    mut lane: L,
+    cancel: &CancelToken,
+    jar: Option<Arc<CookieJar>>,
+    nonces: Option<Arc<Nonces>>,
+    home: Option<Home<L>>,
+) -> Result<(Response, Stream<L>)> {
+    let mut exchange = Exchange::new(request, below, jar, nonces)?;
+    loop {
+        let mut collector = exchange.next_hop()?;
+        // A new hand-over per hop: nothing of an earlier attempt leaks in.
+        let pull = Pull::new();
+        collector.set_pull(pull.clone());
+        let reached = if cancel.is_cancelled() {
+            Err(Error::new(Code::Cancelled, "cancelled"))
+        } else {
+            drive::transfer_to_head(&mut lane, exchange.hop(), &mut collector, cancel, &pull)
+        };
+        let hop = exchange.hop();
+        let what = format!("{} {}", hop.method, redact::url(&hop.url));
+        let (info, state) = match reached {
+            Ok(Reached::Head(info)) => (info, State::Running),
+            Ok(Reached::Ended(outcome)) if pull.has_head() => {
+                // The body ended (or failed) in the step that brought the
+                // head: it is the reader's to see, after the bytes.
+                let info = outcome.as_ref().cloned().unwrap_or_default();
+                let end = outcome.err().map(|e| name(e, &what));
+                (info, State::Ended(end))
+            }
+            Ok(Reached::Ended(outcome)) => {
+                if let Some(response) = exchange.finish_hop(collector, outcome)? {
+                    // A final response without a pulled head: a hop
+                    // whose body the collector kept (never for a hop
+                    // that pulls; kept for safety). Its body is read as is.
+                    pull.push(&response.body);
+                    let mut response = response;
+                    response.body = Vec::new();
+                    response.streamed = true;
+                    let stream = Stream::new(lane, home, pull, cancel, what, State::Ended(None));
+                    return Ok((response, stream));
+                }
+                wait_to_retry(&exchange, cancel)?;
+                continue;
+            }
+            Err(e) => {
+                if let Some(response) = exchange.finish_hop(collector, Err(e))? {
+                    return Ok((
+                        response,
+                        Stream::new(lane, home, pull, cancel, what, State::Ended(None)),
+                    ));
+                }
+                wait_to_retry(&exchange, cancel)?;
+                continue;
+            }
+        };
+        let head = pull.take_head().unwrap_or_default();
+        match exchange.finish_hop(Collector::pulled_head(head), Ok(info)) {
+            Ok(Some(response)) => {
+                let stream = Stream::new(lane, home, pull, cancel, what, state);
+                return Ok((response, stream));
+            }
+            // A RESPONSE hook turned the response into a redirect or a
+            // retried status: this transfer's body is not wanted.
+            Ok(None) => {
+                lane.abort_all();
+                wait_to_retry(&exchange, cancel)?;
+            }
+            Err(e) => {
+                lane.abort_all();
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// Waits for a planned retry's time; a cancel ends the wait at once.
+fn wait_to_retry(exchange: &Exchange, cancel: &CancelToken) -> Result<()> {
+    match exchange.not_before() {
+        Some(at) if !cancel.wait_until(at) => Err(Error::new(
+            Code::Cancelled,
+            "cancelled while waiting to retry",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `e` with the method and URL of the transfer, as every failure names them.
+fn name(e: Error, what: &str) -> Error {
+    Error::new(e.code, format!("{}: {what}", e.message))
+}
+
+impl<L: Driver> Stream<L> {
+    fn new(
+        lane: L,
+        home: Option<Home<L>>,
+        pull: Pull,
+        cancel: &CancelToken,
+        what: String,
+        state: State,
+    ) -> Stream<L> {
+        let stops = Stops::new(&lane, cancel, None);
+        Stream {
+            lane: Some(lane),
+            home,
+            pull,
+            stops,
+            what,
+            state,
+        }
+    }
+
+    /// Moves up to `buf.len()` body bytes into `buf`, waiting only until
+    /// some arrive or the body ends: returns how many, 0 at the end (and at
+    /// every later call). A failed transfer (timeout, speed floor, body
+    /// cap, reset, cancel) fails this read after the bytes that arrived
+    /// before it, and every later one. An empty `buf` returns 0 at once.
+    pub fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let n = self.pull.read(buf);
+            if n > 0 {
+                return Ok(n);
+            }
+            match &self.state {
+                State::Ended(None) => {
+                    self.go_home();
+                    return Ok(0);
+                }
+                State::Ended(Some(e)) => return Err(e.clone()),
+                State::Running => {}
+            }
+            let Some(lane) = self.lane.as_mut() else {
+                self.state = State::Ended(None);
+                continue;
+            };
+            match drive::pull_more(lane, &self.stops, &self.pull) {
+                Ok(None) => {}
+                Ok(Some(done)) => {
+                    let end = match done.outcome {
+                        Ok(_) => done.collector.cut_short(),
+                        Err(e) => Some(e),
+                    };
+                    self.state = State::Ended(end.map(|e| name(e, &self.what)));
+                }
+                Err(e) => self.state = State::Ended(Some(name(e, &self.what))),
+            }
+        }
+    }
+
+    /// True once the whole body arrived and was read.
+    pub fn at_end(&self) -> bool {
+        matches!(self.state, State::Ended(None)) && self.pull.unread() == 0
+    }
+
+    /// The lane back to its home, once the whole body is in: its connection
+    /// is kept for the next send.
+    fn go_home(&mut self) {
+        if let (Some(lane), Some(home)) = (self.lane.take(), self.home.take()) {
+            home(lane);
+        }
+    }
+}
+
+/// Closing a stream. When the body is all in (read or not), the lane goes
+/// home with its connection. Otherwise the transfer is aborted and the lane
+/// dropped: its connection is closed, never reused. Reading the unknown
+/// rest to keep the connection could block the closer for as long as the
+/// server likes (Go and urllib3 drain only a small bound for that reason);
+/// the DNS and TLS session caches are shared, so a new connection costs
+/// little.
+impl<L: Driver> Drop for Stream<L> {
+    fn drop(&mut self) {
+        if matches!(self.state, State::Running) && !self.pull.take_paused() {
+            // One look without waiting: the rest may have arrived already.
+            if let Some(lane) = self.lane.as_mut() {
+                if let Ok(finished) = lane.perform() {
+                    if let Some(done) = finished.into_iter().find(|f| f.id == drive::PULLED) {
+                        if done.outcome.is_ok() && done.collector.cut_short().is_none() {
+                            self.state = State::Ended(None);
+                        }
+                    }
+                }
+            }
+        }
+        self.pull.clear();
+        if matches!(self.state, State::Ended(None)) {
+            self.go_home();
+        }
+        if let Some(mut lane) = self.lane.take() {
+            lane.abort_all();
+        }
+    }
+}

@@ -1,0 +1,575 @@
+/* streaming.c: the pull API (reqc_open, reqc_session_open, reqc_stream_read,
+ * reqc_stream_free): the head before any body byte, the body reassembled
+ * exactly (Content-Length, chunked, gzip, h2c, TLS, after a redirect), a
+ * 1 GiB body read slowly in bounded memory, early close (the connection is
+ * not reused), cancel of a blocked read, timeouts, the cap and a reset while
+ * reading, and several threads streaming on one session.
+ *
+ * Bodies come from the test server's /reqc/pattern (byte i is i % 251), so
+ * these tests skip themselves against PyPI's httpbin. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "check.h"
+#include "clock.h"
+
+#define NEED_TEST_SERVER()                                                           \
+    do {                                                                             \
+        if (check_is_httpbin()) SKIP("/reqc/pattern is libreqc's test server's");    \
+    } while (0)
+
+/* A pattern URL on the main origin: bytes=N plus `extra` query text. */
+static const char *pattern_url(long long bytes, const char *extra) {
+    char path[512];
+    snprintf(path, sizeof path, "/reqc/pattern?bytes=%lld%s", bytes, extra);
+    return URL(path);
+}
+
+/* Reads `stream` to its end with reads of at most `cap` bytes, checking the
+ * pattern from offset 0. Returns the bytes read, or -1 after a mismatch or a
+ * failed read (its code in *rc_out when given). */
+static long long read_all(reqc_stream *stream, size_t cap, reqc_code *rc_out) {
+    uint8_t *buf = malloc(cap);
+    long long total = 0;
+    for (;;) {
+        size_t n = 99, i;
+        reqc_code rc = reqc_stream_read(stream, buf, cap, &n);
+        if (rc_out) *rc_out = rc;
+        if (rc != REQC_OK || n > cap) {
+            total = -1;
+            break;
+        }
+        if (n == 0) break;
+        for (i = 0; i < n; i++) {
+            if (buf[i] != (uint8_t)((total + (long long)i) % 251)) {
+                fprintf(stderr, "  FAIL: byte %lld is %d, want %d\n", total + (long long)i,
+                        buf[i], (int)((total + (long long)i) % 251));
+                check_failed_now = 1;
+                free(buf);
+                return -1;
+            }
+        }
+        total += (long long)n;
+    }
+    free(buf);
+    return total;
+}
+
+/* Opens `url` (GET) on `session` (NULL: reqc_open); NULL on failure. */
+static reqc_stream *open_url(reqc_session *session, const char *url, reqc_request **req_out) {
+    reqc_request *req = check_new_request("GET", url);
+    reqc_stream *stream = NULL;
+    if (!req) return NULL;
+    reqc_request_set_timeout_ms(req, 20000);
+    if (session)
+        CHECK_OK(reqc_session_open(session, req, &stream), req);
+    else
+        CHECK_OK(reqc_open(req, &stream), req);
+    if (req_out)
+        *req_out = req;
+    else
+        reqc_request_free(req);
+    return stream;
+}
+
+/* ---- the head before the body ---- */
+
+static void test_head_before_body(void) {
+    reqc_request *req = NULL;
+    reqc_stream *stream = NULL;
+    const reqc_response *resp;
+    char key[64], path[128];
+    uint8_t buf[64];
+    size_t n = 0;
+    NEED_TEST_SERVER();
+    snprintf(key, sizeof key, "head-%ld", (long)now_ms());
+    snprintf(path, sizeof path, "&hold=%s", key);
+    req = check_new_request("GET", pattern_url(1000, path));
+    if (!req) return;
+    reqc_request_set_timeout_ms(req, 20000);
+    /* The body is held by the server until released: an open that waited
+     * for any body byte would only return after the server's 10 s. */
+    int64_t t0 = now_ms();
+    CHECK_OK(reqc_open(req, &stream), req);
+    CHECK(now_ms() - t0 < 8000);
+    resp = reqc_stream_response(stream);
+    CHECK(reqc_response_status(resp) == 200);
+    CHECK_STR_EQ(reqc_response_header(resp, "Content-Length"), "1000");
+    CHECK(strstr(reqc_response_url(resp), "/reqc/pattern") != NULL);
+    CHECK(reqc_response_is_streamed(resp) == 1);
+    size_t len = 99;
+    reqc_response_body(resp, &len);
+    CHECK(len == 0);
+    snprintf(path, sizeof path, "/reqc/release?key=%s", key);
+    {
+        reqc_request *rel = check_new_request("GET", URL2(path));
+        reqc_response *r = NULL;
+        if (rel) {
+            CHECK_OK(reqc_send(rel, &r), rel);
+            reqc_response_free(r);
+            reqc_request_free(rel);
+        }
+    }
+    CHECK_OK(reqc_stream_read(stream, buf, sizeof buf, &n), NULL);
+    CHECK(n > 0 && n <= sizeof buf && buf[0] == 0 && buf[1] == 1);
+    reqc_stream_free(stream);
+    reqc_request_free(req);
+}
+
+/* ---- the body reassembled ---- */
+
+static void check_body(reqc_session *session, const char *url, long long want, size_t cap) {
+    reqc_code rc = REQC_OK;
+    reqc_stream *stream = open_url(session, url, NULL);
+    if (!stream) return;
+    CHECK(reqc_response_status(reqc_stream_response(stream)) == 200);
+    long long got = read_all(stream, cap, &rc);
+    if (got != want)
+        fprintf(stderr, "  FAIL: %s: read %lld bytes, want %lld (%s: %s)\n", url, got, want,
+                reqc_code_name(rc), reqc_stream_error(stream));
+    CHECK(got == want);
+    /* The end is sticky. */
+    uint8_t b[8];
+    size_t n = 99;
+    CHECK_OK(reqc_stream_read(stream, b, sizeof b, &n), NULL);
+    CHECK(n == 0);
+    reqc_stream_free(stream);
+}
+
+static void test_content_length_and_chunked(void) {
+    long long size = check_small() ? 100000 : 3000000;
+    NEED_TEST_SERVER();
+    check_body(NULL, pattern_url(size, ""), size, 1000);
+    check_body(NULL, pattern_url(size, "&chunked=1"), size, 65536);
+    check_body(NULL, pattern_url(0, ""), 0, 100);
+}
+
+static void test_gzip_decoded(void) {
+    reqc_stream *stream;
+    NEED_TEST_SERVER();
+    stream = open_url(NULL, pattern_url(200000, "&gzip=1"), NULL);
+    if (!stream) return;
+    CHECK_STR_EQ(reqc_response_header(reqc_stream_response(stream), "Content-Encoding"), "gzip");
+    CHECK(read_all(stream, 7000, NULL) == 200000);
+    reqc_stream_free(stream);
+}
+
+static void test_redirect_then_stream(void) {
+    reqc_stream *stream;
+    const reqc_response *resp;
+    NEED_TEST_SERVER();
+    stream = open_url(NULL, pattern_url(50000, "&redirect=1"), NULL);
+    if (!stream) return;
+    resp = reqc_stream_response(stream);
+    CHECK(reqc_response_history_count(resp) == 1);
+    CHECK(reqc_response_status(check_hop(resp, 0)) == 302);
+    CHECK(reqc_response_is_streamed(check_hop(resp, 0)) == 0);
+    CHECK(strstr(reqc_response_url(resp), "redirect") == NULL);
+    CHECK(read_all(stream, 4096, NULL) == 50000);
+    reqc_stream_free(stream);
+}
+
+static void test_h2c(void) {
+    reqc_session *s = NULL;
+    NEED_TEST_SERVER();
+    CHECK_OK(reqc_session_new(&s), s);
+    CHECK_OK(reqc_session_set_http_version(s, REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE), s);
+    reqc_stream *stream = open_url(s, pattern_url(check_small() ? 200000 : 2000000, ""), NULL);
+    if (stream) {
+        CHECK(reqc_response_http_version(reqc_stream_response(stream)) == REQC_HTTP_VERSION_2);
+        CHECK(read_all(stream, 10000, NULL) == (check_small() ? 200000 : 2000000));
+        reqc_stream_free(stream);
+    }
+    /* The connection is kept for the next send after a whole body. */
+    check_body(s, pattern_url(1000, "&chunked=1"), 1000, 100);
+    reqc_session_free(s);
+}
+
+static void test_tls(void) {
+    reqc_session *s = NULL;
+    const char *base;
+    char url[512];
+    NEED("REQC_TEST_TLS");
+    NEED_TEST_SERVER();
+    base = check_env("REQC_TEST_TLS");
+    snprintf(url, sizeof url, "%s/reqc/pattern?bytes=300000", base);
+    CHECK_OK(reqc_session_new(&s), s);
+    CHECK_OK(reqc_session_set_ca_file(s, check_env("REQC_TEST_CA_FILE")), s);
+    check_body(s, url, 300000, 16384);
+    reqc_session_free(s);
+}
+
+/* ---- early close ---- */
+
+static void test_early_close_discards_the_connection(void) {
+    reqc_session *s = NULL;
+    uint8_t buf[1000];
+    size_t n = 0;
+    NEED("REQC_TEST_CONTROL");
+    NEED_TEST_SERVER();
+    CHECK_OK(reqc_session_new(&s), s);
+    /* A whole body read: the connection is kept. */
+    check_stats_reset();
+    check_body(s, pattern_url(5000, ""), 5000, 1000);
+    check_body(s, pattern_url(5000, ""), 5000, 1000);
+    CHECK(check_stats("connections") == 1);
+    /* Closed after 1000 of 4 MB: the next send needs a new connection. */
+    reqc_stream *stream = open_url(s, pattern_url(4000000, ""), NULL);
+    if (stream) {
+        CHECK_OK(reqc_stream_read(stream, buf, sizeof buf, &n), NULL);
+        CHECK(n > 0);
+        reqc_stream_free(stream);
+    }
+    check_body(s, pattern_url(5000, ""), 5000, 1000);
+    CHECK(check_stats("connections") == 2);
+    /* Closed before reading a small body that has all arrived: kept. */
+    reqc_request *req = check_new_request("GET", pattern_url(100, ""));
+    reqc_response *r = NULL;
+    stream = open_url(s, pattern_url(100, ""), NULL);
+    reqc_stream_free(stream);
+    if (req) {
+        CHECK_OK(reqc_session_send(s, req, &r), req);
+        CHECK(reqc_response_status(r) == 200);
+        reqc_response_free(r);
+        reqc_request_free(req);
+    }
+    CHECK(check_stats("connections") == 2);
+    reqc_session_free(s);
+}
+
+static void test_session_freed_before_stream(void) {
+    reqc_session *s = NULL;
+    NEED_TEST_SERVER();
+    CHECK_OK(reqc_session_new(&s), s);
+    reqc_stream *stream = open_url(s, pattern_url(300000, ""), NULL);
+    reqc_session_free(s);
+    if (!stream) return;
+    CHECK(read_all(stream, 50000, NULL) == 300000);
+    reqc_stream_free(stream);
+}
+
+/* ---- cancel from another thread ---- */
+
+struct canceller {
+    reqc_request *req;
+    long delay_ms;
+};
+
+static void *cancel_later(void *arg) {
+    struct canceller *c = arg;
+    sleep_ms(c->delay_ms);
+    reqc_request_cancel(c->req);
+    return NULL;
+}
+
+static void test_cancel_blocked_read(void) {
+    reqc_request *req = NULL;
+    reqc_stream *stream;
+    struct canceller c;
+    pthread_t t;
+    NEED_TEST_SERVER();
+    /* Half the body, then 20 s of silence: the read after it blocks. */
+    stream = open_url(NULL, pattern_url(2000, "&stall_ms=20000"), &req);
+    if (!stream) {
+        reqc_request_free(req);
+        return;
+    }
+    c.req = req;
+    c.delay_ms = 300;
+    pthread_create(&t, NULL, cancel_later, &c);
+    int64_t t0 = now_ms();
+    reqc_code rc = REQC_OK;
+    CHECK(read_all(stream, 100, &rc) == -1);
+    CHECK(rc == REQC_E_CANCELLED);
+    CHECK(now_ms() - t0 < 5000);
+    CHECK(strstr(reqc_stream_error(stream), "REQC_E_CANCELLED") != NULL);
+    pthread_join(t, NULL);
+    /* Every later read says the same. */
+    uint8_t b[4];
+    size_t n = 7;
+    CHECK_CODE(reqc_stream_read(stream, b, sizeof b, &n), REQC_E_CANCELLED, NULL);
+    CHECK(n == 7);
+    reqc_stream_free(stream);
+    reqc_request_free(req);
+}
+
+/* ---- failures while reading ---- */
+
+static void test_read_timeout_while_reading(void) {
+    reqc_request *req;
+    reqc_stream *stream = NULL;
+    reqc_code rc = REQC_OK;
+    NEED_TEST_SERVER();
+    req = check_new_request("GET", pattern_url(2000, "&stall_ms=5000"));
+    if (!req) return;
+    CHECK_OK(reqc_request_set_read_timeout_ms(req, 300), req);
+    CHECK_OK(reqc_open(req, &stream), req);
+    if (stream) {
+        int64_t t0 = now_ms();
+        CHECK(read_all(stream, 100, &rc) == -1);
+        CHECK(rc == REQC_E_TIMEOUT);
+        CHECK(now_ms() - t0 < 4000);
+        reqc_stream_free(stream);
+    }
+    reqc_request_free(req);
+}
+
+static void test_slow_reader_is_not_idle(void) {
+    reqc_request *req;
+    reqc_stream *stream = NULL;
+    uint8_t buf[100];
+    size_t n = 0;
+    NEED_TEST_SERVER();
+    /* The reader waits longer than the read timeout while the transfer is
+     * paused for it: not a timeout, the reader is slow, not the network. */
+    req = check_new_request("GET", pattern_url(400000, ""));
+    if (!req) return;
+    CHECK_OK(reqc_request_set_read_timeout_ms(req, 200), req);
+    CHECK_OK(reqc_open(req, &stream), req);
+    if (stream) {
+        long long total = 0;
+        reqc_code rc;
+        for (;;) {
+            rc = reqc_stream_read(stream, buf, sizeof buf, &n);
+            if (rc != REQC_OK || n == 0) break;
+            total += (long long)n;
+            if (total == 100 || total == 200000) sleep_ms(400);
+        }
+        CHECK(rc == REQC_OK);
+        CHECK(total == 400000);
+        reqc_stream_free(stream);
+    }
+    reqc_request_free(req);
+}
+
+static void test_total_timeout_while_reading(void) {
+    reqc_request *req;
+    reqc_stream *stream = NULL;
+    reqc_code rc = REQC_OK;
+    NEED_TEST_SERVER();
+    req = check_new_request("GET", pattern_url(2000, "&stall_ms=5000"));
+    if (!req) return;
+    CHECK_OK(reqc_request_set_timeout_ms(req, 700), req);
+    CHECK_OK(reqc_open(req, &stream), req);
+    if (stream) {
+        int64_t t0 = now_ms();
+        CHECK(read_all(stream, 100, &rc) == -1);
+        CHECK(rc == REQC_E_TIMEOUT);
+        CHECK(now_ms() - t0 < 4000);
+        reqc_stream_free(stream);
+    }
+    reqc_request_free(req);
+}
+
+static void test_body_cap_while_reading(void) {
+    reqc_request *req;
+    reqc_stream *stream = NULL;
+    reqc_code rc = REQC_OK;
+    NEED_TEST_SERVER();
+    req = check_new_request("GET", pattern_url(500000, "&chunked=1"));
+    if (!req) return;
+    CHECK_OK(reqc_request_set_max_response_bytes(req, 100000), req);
+    CHECK_OK(reqc_open(req, &stream), req);
+    if (stream) {
+        long long got = read_all(stream, 1000, &rc);
+        CHECK(got == -1);
+        CHECK(rc == REQC_E_BODY_TOO_LARGE);
+        CHECK(strstr(reqc_stream_error(stream), "/reqc/pattern") != NULL);
+        reqc_stream_free(stream);
+    }
+    reqc_request_free(req);
+}
+
+static void test_cut_mid_body(void) {
+    reqc_stream *stream;
+    reqc_code rc = REQC_OK;
+    NEED_TEST_SERVER();
+    stream = open_url(NULL, pattern_url(200000, "&cut=1"), NULL);
+    if (!stream) return;
+    CHECK(read_all(stream, 1000, &rc) == -1);
+    CHECK(rc == REQC_E_RECV);
+    reqc_stream_free(stream);
+}
+
+/* ---- several threads, one session ---- */
+
+struct worker {
+    reqc_session *session;
+    long long size;
+    long long got;
+};
+
+static void *stream_on_session(void *arg) {
+    struct worker *w = arg;
+    int i;
+    w->got = 0;
+    for (i = 0; i < 3; i++) {
+        reqc_request *req = NULL;
+        reqc_stream *stream = NULL;
+        if (reqc_request_new("GET", pattern_url(w->size, "&chunked=1"), &req, NULL) != REQC_OK)
+            return NULL;
+        if (reqc_session_open(w->session, req, &stream) == REQC_OK) {
+            long long n = read_all(stream, 8192, NULL);
+            if (n > 0) w->got += n;
+            reqc_stream_free(stream);
+        }
+        reqc_request_free(req);
+    }
+    return NULL;
+}
+
+static void test_threads_on_one_session(void) {
+    enum { N = 4 };
+    struct worker w[N];
+    pthread_t t[N];
+    reqc_session *s = NULL;
+    int i;
+    NEED_TEST_SERVER();
+    CHECK_OK(reqc_session_new(&s), s);
+    for (i = 0; i < N; i++) {
+        w[i].session = s;
+        w[i].size = check_small() ? 20000 : 500000;
+        pthread_create(&t[i], NULL, stream_on_session, &w[i]);
+    }
+    for (i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        CHECK(w[i].got == 3 * w[i].size);
+    }
+    reqc_session_free(s);
+}
+
+/* ---- bounded memory ---- */
+
+/* The process's peak resident set, in KiB (VmHWM), or -1. */
+static long peak_rss_kib(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) kib = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return kib;
+}
+
+/* ASan keeps freed memory in quarantine (hundreds of MiB): peak RSS says
+ * nothing there, so the bound is checked natively only. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RSS_MEANINGFUL 0
+#else
+#define RSS_MEANINGFUL 1
+#endif
+
+static void test_gigabyte_in_bounded_memory(void) {
+    int measured = RSS_MEANINGFUL && !check_small();
+    long long size = measured ? 1LL << 30 : 4LL << 20;
+    reqc_stream *stream;
+    uint8_t buf[16384];
+    long long total = 0;
+    long before;
+    NEED_TEST_SERVER();
+    before = peak_rss_kib();
+    stream = open_url(NULL, pattern_url(size, ""), NULL);
+    if (!stream) return;
+    for (;;) {
+        size_t n = 0;
+        reqc_code rc = reqc_stream_read(stream, buf, sizeof buf, &n);
+        CHECK(rc == REQC_OK);
+        if (rc != REQC_OK || n == 0) break;
+        /* Spot-check the pattern (all of it costs too much here). */
+        if (buf[0] != (uint8_t)(total % 251) || buf[n - 1] != (uint8_t)((total + n - 1) % 251)) {
+            CHECK(!"pattern");
+            break;
+        }
+        total += (long long)n;
+        /* A slow reader: a pause every 64 MiB. */
+        if (total % (64LL << 20) < (long long)n) sleep_ms(20);
+    }
+    CHECK(total == size);
+    reqc_stream_free(stream);
+    long after = peak_rss_kib();
+    printf("  peak RSS %ld KiB (before the open: %ld KiB)\n", after, before);
+    if (measured) CHECK(after > 0 && after < 16 * 1024);
+}
+
+/* ---- hooks and arguments ---- */
+
+static int saw_streamed = -1;
+static int response_hook(void *userdata, reqc_hook_kind kind, reqc_hook_ctx *ctx) {
+    (void)userdata;
+    if (kind == REQC_HOOK_KIND_RESPONSE) saw_streamed = reqc_response_is_streamed(reqc_hook_ctx_response(ctx));
+    return REQC_HOOK_RESULT_CONTINUE;
+}
+
+static void test_response_hook_sees_a_streamed_response(void) {
+    reqc_request *req;
+    reqc_stream *stream = NULL;
+    NEED_TEST_SERVER();
+    req = check_new_request("GET", pattern_url(3000, ""));
+    if (!req) return;
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_RESPONSE, response_hook, NULL, NULL, NULL),
+             req);
+    saw_streamed = -1;
+    CHECK_OK(reqc_open(req, &stream), req);
+    CHECK(saw_streamed == 1);
+    CHECK(read_all(stream, 1000, NULL) == 3000);
+    reqc_stream_free(stream);
+    /* A buffered send of the same request: not streamed. */
+    reqc_response *r = NULL;
+    CHECK_OK(reqc_send(req, &r), req);
+    CHECK(saw_streamed == 0);
+    CHECK(reqc_response_is_streamed(r) == 0);
+    reqc_response_free(r);
+    reqc_request_free(req);
+}
+
+static void test_bad_arguments(void) {
+    reqc_request *req = check_new_request("GET", URL("/get"));
+    reqc_stream *stream = NULL;
+    uint8_t b[4];
+    size_t n = 5;
+    CHECK_CODE(reqc_open(NULL, &stream), REQC_E_INVALID_ARGUMENT, NULL);
+    CHECK_CODE(reqc_open(req, NULL), REQC_E_INVALID_ARGUMENT, req);
+    CHECK_CODE(reqc_session_open(NULL, req, &stream), REQC_E_INVALID_ARGUMENT, req);
+    CHECK(stream == NULL);
+    CHECK(reqc_stream_response(NULL) == NULL);
+    CHECK_STR_EQ(reqc_stream_error(NULL), "");
+    CHECK_CODE(reqc_stream_read(NULL, b, sizeof b, &n), REQC_E_INVALID_ARGUMENT, NULL);
+    CHECK(reqc_response_is_streamed(NULL) == 0);
+    reqc_stream_free(NULL);
+    CHECK_OK(reqc_open(req, &stream), req);
+    if (stream) {
+        CHECK_CODE(reqc_stream_read(stream, NULL, 4, &n), REQC_E_INVALID_ARGUMENT, NULL);
+        CHECK_CODE(reqc_stream_read(stream, b, 0, &n), REQC_E_INVALID_ARGUMENT, NULL);
+        CHECK_CODE(reqc_stream_read(stream, b, sizeof b, NULL), REQC_E_INVALID_ARGUMENT, NULL);
+        CHECK(n == 5);
+        CHECK(strstr(reqc_stream_error(stream), "REQC_E_INVALID_ARGUMENT") != NULL);
+        reqc_stream_free(stream);
+    }
+    reqc_request_free(req);
+}
+
+int main(void) {
+    RUN(test_head_before_body);
+    RUN(test_content_length_and_chunked);
+    RUN(test_gzip_decoded);
+    RUN(test_redirect_then_stream);
+    RUN(test_h2c);
+    RUN(test_tls);
+    RUN(test_early_close_discards_the_connection);
+    RUN(test_session_freed_before_stream);
+    RUN(test_cancel_blocked_read);
+    RUN(test_read_timeout_while_reading);
+    RUN(test_slow_reader_is_not_idle);
+    RUN(test_total_timeout_while_reading);
+    RUN(test_body_cap_while_reading);
+    RUN(test_cut_mid_body);
+    RUN(test_threads_on_one_session);
+    RUN(test_gigabyte_in_bounded_memory);
+    RUN(test_response_hook_sees_a_streamed_response);
+    RUN(test_bad_arguments);
+    return check_summary();
+}

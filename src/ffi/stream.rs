@@ -147,8 +147,15 @@ pub unsafe extern "C" fn reqc_open(
 ///
 /// May block on the network (see `reqc_open`).
 ///
-/// Returns the codes of `reqc_open`, with the message on `request` (a NULL
-/// `request`: `REQC_E_INVALID_ARGUMENT` with its message on `session`).
+/// Returns `REQC_OK` or, with a message naming the URL on `request`
+/// (`reqc_request_error`): `REQC_E_INVALID_ARGUMENT`, `REQC_E_RESOLVE`,
+/// `REQC_E_CONNECT`, `REQC_E_PROXY`, `REQC_E_TIMEOUT`, `REQC_E_TLS`,
+/// `REQC_E_SEND`, `REQC_E_RECV`, `REQC_E_PROTOCOL`, `REQC_E_TOO_MANY_REDIRECTS`,
+/// `REQC_E_UNSUPPORTED_PROTOCOL`, `REQC_E_INVALID_URL`,
+/// `REQC_E_BODY_TOO_LARGE`, `REQC_E_CANCELLED`, `REQC_E_ABORTED`,
+/// `REQC_E_CALLBACK`, `REQC_E_IO`, `REQC_E_INVALID_STATE`,
+/// `REQC_E_TRANSPORT` (a NULL `request`: `REQC_E_INVALID_ARGUMENT` with its
+/// message on `session`).
 ///
 /// Any thread; several threads may open streams on one session at once.
 #[no_mangle]

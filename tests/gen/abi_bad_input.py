@@ -28,6 +28,7 @@ HANDLE_MAKERS = {
     "reqc_response": "the_response",
     "reqc_batch": "make_batch()",
     "reqc_cookie_list": "make_cookie_list()",
+    "reqc_stream": "make_stream()",
     "reqc_hook_ctx": "NULL",
 }
 
@@ -90,6 +91,11 @@ def valid(fn, ctype, name, callbacks, locals_, frees):
         if name == "text":
             return '""'
         return '"x"'
+    if base == "uint8_t" and "const" not in ctype:
+        # A buffer the call writes to.
+        var = f"buf{len(locals_)}"
+        locals_.append(f"uint8_t {var}[8];")
+        return var
     if base in ("uint8_t", "void"):
         return '(void *)"abc"' if base == "void" else '(const uint8_t *)"abc"'
     return numeric(fn, name)
@@ -141,7 +147,8 @@ static reqc_request *made_requests[64];
 static reqc_session *made_sessions[64];
 static reqc_batch *made_batches[64];
 static reqc_cookie_list *made_lists[64];
-static int n_requests, n_sessions, n_batches, n_lists;
+static reqc_stream *made_streams[64];
+static int n_requests, n_sessions, n_batches, n_lists, n_streams;
 
 static reqc_request *make_request(void) {
     reqc_request *r = NULL;
@@ -163,7 +170,13 @@ static reqc_cookie_list *make_cookie_list(void) {
     reqc_session_cookies(make_session(), &l);
     return made_lists[n_lists++] = l;
 }
+static reqc_stream *make_stream(void) {
+    reqc_stream *s = NULL;
+    reqc_open(make_request(), &s);
+    return made_streams[n_streams++] = s;
+}
 static void free_made(void) {
+    while (n_streams) reqc_stream_free(made_streams[--n_streams]);
     while (n_requests) reqc_request_free(made_requests[--n_requests]);
     while (n_batches) reqc_batch_free(made_batches[--n_batches]);
     while (n_lists) reqc_cookie_list_free(made_lists[--n_lists]);

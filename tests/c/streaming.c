@@ -533,6 +533,25 @@ static void test_response_hook_sees_a_streamed_response(void) {
     reqc_request_free(req);
 }
 
+static int refuse_head(void *userdata, reqc_hook_kind kind, reqc_hook_ctx *ctx) {
+    (void)userdata;
+    (void)ctx;
+    return kind == REQC_HOOK_KIND_HEADERS ? REQC_HOOK_RESULT_ABORT : REQC_HOOK_RESULT_CONTINUE;
+}
+
+static void test_headers_hook_refuses_an_open(void) {
+    reqc_request *req;
+    reqc_stream *stream = NULL;
+    NEED_TEST_SERVER();
+    req = check_new_request("GET", pattern_url(3000, ""));
+    if (!req) return;
+    CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_HEADERS, refuse_head, NULL, NULL, NULL),
+             req);
+    CHECK_CODE(reqc_open(req, &stream), REQC_E_ABORTED, req);
+    CHECK(stream == NULL);
+    reqc_request_free(req);
+}
+
 static void test_bad_arguments(void) {
     reqc_request *req = check_new_request("GET", URL("/get"));
     reqc_stream *stream = NULL;
@@ -577,6 +596,7 @@ int main(void) {
     RUN(test_threads_on_one_session);
     RUN(test_gigabyte_in_bounded_memory);
     RUN(test_response_hook_sees_a_streamed_response);
+    RUN(test_headers_hook_refuses_an_open);
     RUN(test_bad_arguments);
     return check_summary();
 }

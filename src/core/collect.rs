@@ -435,7 +435,7 @@ mod tests {
         assert!(!c.has_final_head(), "a 100 Continue is not the final head");
         assert!(c.header_line(b"\r\n"));
         assert!(c.has_final_head());
-        assert!(c.write(b"body"));
+        assert_eq!(c.write(b"body"), Take::All);
         // Trailers and their blank line do not run it again.
         assert!(c.header_line(b"X-Trailer: 1\r\n"));
         assert!(c.header_line(b"\r\n"));
@@ -452,6 +452,41 @@ mod tests {
         assert_eq!(e.code, Code::Aborted);
         assert_eq!(e.message, "a headers hook aborted the request");
         assert!(c.body.is_empty());
+    }
+
+    #[test]
+    fn a_pulled_hop_hands_its_head_over_before_the_body_and_pauses_when_full() {
+        let pull = Pull::new();
+        let mut c = Collector::new(0, 0, None, true);
+        c.set_pull(pull.clone());
+        head(&mut c, &["HTTP/1.1 100 Continue", ""]);
+        assert!(!pull.has_head(), "an interim head is not the response's");
+        head(&mut c, &["HTTP/1.1 200 OK", "Content-Length: 9"]);
+        assert!(!pull.has_head());
+        head(&mut c, &[""]);
+        assert_eq!(pull.take_head().unwrap().status, 200);
+        assert!(c.pulled());
+        let chunk = vec![7u8; crate::core::pull::HIGH_WATER];
+        assert_eq!(c.write(&chunk), Take::All);
+        assert_eq!(c.write(b"more"), Take::Pause);
+        assert!(pull.take_paused());
+        assert!(c.body.is_empty());
+        let mut buf = vec![0u8; crate::core::pull::HIGH_WATER];
+        assert_eq!(pull.read(&mut buf), crate::core::pull::HIGH_WATER);
+        assert_eq!(c.write(b"more"), Take::All);
+        assert_eq!(pull.unread(), 4);
+    }
+
+    #[test]
+    fn a_pulled_redirect_is_skipped_and_hands_nothing_over() {
+        let pull = Pull::new();
+        let mut c = Collector::new(0, 0, None, true);
+        c.set_pull(pull.clone());
+        head(&mut c, &["HTTP/1.1 302 Found", "Location: /x", ""]);
+        assert!(!pull.has_head());
+        assert_eq!(c.write(b"moved"), Take::All);
+        assert_eq!(pull.unread(), 0);
+        assert_eq!(c.body, b"moved");
     }
 
     #[test]

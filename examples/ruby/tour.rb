@@ -1,8 +1,8 @@
 # tour.rb: the tour of libreqc in Ruby (the reqc gem, bindings/ruby): one-off
 # calls, a session with cookies, default headers and auth in the block form,
-# the hooks print_url and hack_headers (and removing one), an async map,
-# verbose logging, a Timeout that cancels a send at once, and an exception
-# raised in a hook coming back to the caller.
+# the hooks print_url and hack_headers (and removing one), an async map, a
+# streamed download, verbose logging, a Timeout that cancels a send at once,
+# and an exception raised in a hook coming back to the caller.
 #
 #   REQC_TEST_URL=http://127.0.0.1:PORT LD_LIBRARY_PATH=target/release \
 #     ruby -Ibindings/ruby/lib examples/ruby/tour.rb
@@ -60,6 +60,16 @@ Reqc.map(urls, concurrency: 3).each_with_index do |result, i|
   when Reqc::Response then puts "  #{i}: #{result.status} #{result.url}"
   else puts "  #{i}: #{result.class}: #{result.message}"
   end
+end
+
+title "A streamed download: the body read as it arrives"
+Reqc.get(url("/bytes/102400"), stream: true) do |r|
+  bytes = chunks = 0
+  r.each_chunk(16 * 1024) do |chunk|
+    bytes += chunk.bytesize # a real program would write it somewhere
+    chunks += 1
+  end
+  puts "#{r.status}: received #{bytes} bytes in #{chunks} chunks"
 end
 
 title "Verbose logging (the seed's settings.verbose)"

@@ -21,21 +21,26 @@ require_relative "reqc/sending"
 require_relative "reqc/session"
 require_relative "reqc/logging"
 require_relative "reqc/batch"
+require_relative "reqc/stream"
 
 module Reqc
   module_function
 
   %w[get post put patch delete head options].each do |verb|
     # Reqc.get(url, params:, headers:, json:, data:, files:, auth:,
-    # timeout:, retries:, ...) and the other verbs: one send without a
-    # session; returns a Reqc::Response or raises a Reqc::Error.
-    define_method(verb) do |url, **options|
-      request(verb.upcase, url, **options)
+    # timeout:, retries:, stream:, ...) and the other verbs: one send without
+    # a session; returns a Reqc::Response or raises a Reqc::Error.
+    define_method(verb) do |url, **options, &block|
+      request(verb.upcase, url, **options, &block)
     end
   end
 
   # Sends `method url` without a session (see Request.new for the options).
-  def request(method, url, **options)
+  # `stream: true` returns a Reqc::StreamedResponse instead (Reqc.stream;
+  # with a block: yielded, closed when the block ends).
+  def request(method, url, stream: false, **options, &block)
+    return Reqc.stream(method, url, **options, &block) if stream
+
     req = Request.transient(method, url, **options)
     Sending.send(req.handle, nil)
   ensure

@@ -18,6 +18,7 @@ class TestExamples < Minitest::Test
       /^hack_headers: added X-Testing: True$/,
       /^hack_headers removed: no X-Testing sent$/,
       /^  5: Reqc::ConnectError: REQC_E_CONNECT/,
+      /^200: received 102400 bytes in \d+ chunks$/,
       /^\d{4}-\d\d-\d\dT\S+\s+GET\s+\S+\/status\/404$/,
       /^Timeout::Error after 0\.\d\d s/,
       /^caught: a hook changed its mind$/,

@@ -12,13 +12,6 @@ class TestNative < Minitest::Test
 
   # C functions the Ruby API does not call, each with the reason.
   LEFT_OUT = {
-    reqc_open: "pending: the pull API (issue 13) landed in C; the Ruby wrapper (each_chunk) replaces this entry",
-    reqc_session_open: "pending: the pull API (issue 13) landed in C; the Ruby wrapper (each_chunk) replaces this entry",
-    reqc_stream_response: "pending: the pull API (issue 13) landed in C; the Ruby wrapper (each_chunk) replaces this entry",
-    reqc_stream_read: "pending: the pull API (issue 13) landed in C; the Ruby wrapper (each_chunk) replaces this entry",
-    reqc_stream_error: "pending: the pull API (issue 13) landed in C; the Ruby wrapper (each_chunk) replaces this entry",
-    reqc_stream_free: "pending: the pull API (issue 13) landed in C; the Ruby wrapper (each_chunk) replaces this entry",
-    reqc_response_is_streamed: "pending: the pull API (issue 13) landed in C; the Ruby wrapper (each_chunk) replaces this entry",
     reqc_batch_poll: "the event-loop interface is for C programs with their own loop; Batch#run performs",
     reqc_batch_set_socket_callbacks: "event-loop interface (see reqc_batch_poll)",
     reqc_batch_start: "event-loop interface (see reqc_batch_poll)",

@@ -157,6 +157,12 @@ module Reqc
       status < 400
     end
 
+    # True for a StreamedResponse (and for what a :response hook sees of
+    # one): its body is read from the stream, not held here.
+    def streamed?
+      Native.reqc_response_is_streamed(handle) != 0
+    end
+
     # Raises Reqc::HTTPError for a 4xx or 5xx status; returns self otherwise.
     def raise_for_status
       return self if status < 400

@@ -33,13 +33,16 @@ module Reqc
     end
 
     %w[get post put patch delete head options].each do |verb|
-      define_method(verb) do |url, **options|
-        request_once(verb.upcase, url, options)
+      define_method(verb) do |url, **options, &block|
+        request(verb, url, **options, &block)
       end
     end
 
     # Sends `method url` with the session's defaults; see Request.new.
-    def request(method, url, **options)
+    # `stream: true`: as #stream.
+    def request(method, url, stream: false, **options, &block)
+      return Reqc.stream(method, url, session: self, **options, &block) if stream
+
       request_once(method.to_s.upcase, url, options)
     end
 
@@ -49,6 +52,12 @@ module Reqc
       Sending.send(copy.handle, self)
     ensure
       copy&.close
+    end
+
+    # Opens `method url` through this session as a Reqc::StreamedResponse
+    # (see Reqc.stream): the body is read with #each_chunk as it arrives.
+    def stream(method, url, **options, &block)
+      Reqc.stream(method, url, session: self, **options, &block)
     end
 
     # Registers a hook block (:args, :pre_request, :post_request, :headers, :response)

@@ -1,0 +1,115 @@
+# frozen_string_literal: true
+
+module Reqc
+  # A response whose body is read as it arrives (Requests' stream=True),
+  # through libreqc's pull API (reqc_open / reqc_session_open,
+  # reqc_stream_read, reqc_stream_free): status, headers, url and history are
+  # there at once; #each_chunk reads the body a piece at a time, holding at
+  # most one chunk in Ruby and about 64 KiB in libreqc, whatever the body's
+  # size. Close it (or use the block form of Reqc.stream / Session#stream):
+  # an unread rest closes its connection.
+  class StreamedResponse < Response
+    CHUNK = 64 * 1024
+
+    # Opens the reqc_request * of `request` (a Request this object then owns
+    # and closes) through `session` (or none).
+    def self.open(request, session) # :nodoc:
+      out = FFI::MemoryPointer.new(:pointer)
+      handle = request.handle
+      code, escape = Callbacks.capture do
+        Interrupts.watch(-> { Native.reqc_request_cancel(handle) }) do
+          session ? Native.reqc_session_open(session.handle, handle, out) : Native.reqc_open(handle, out)
+        end
+      end
+      stream = out.read_pointer
+      Native.reqc_stream_free(stream) if escape && !stream.null?
+      Callbacks.reraise(escape) if escape
+      raise Sending.failure(code, handle) unless code.zero?
+
+      new(stream, request)
+    rescue Exception # rubocop:disable Lint/RescueException: the request is ours on every path
+      request.close if stream.nil? || stream.null? || code.nil? || !code.zero?
+      raise
+    end
+
+    def initialize(stream, request) # :nodoc:
+      @stream = FFI::AutoPointer.new(stream, Native.method(:reqc_stream_free))
+      @request_owned = request
+      @finished = false
+      super(Native.reqc_stream_response(stream), self)
+    end
+
+    # Yields the body's pieces (binary Strings of at most `size` bytes) as
+    # they arrive, until the end; raises the read's Reqc::Error (timeout,
+    # connection lost, body cap, cancel). Returns self.
+    def each_chunk(size = CHUNK)
+      return enum_for(:each_chunk, size) unless block_given?
+
+      handle = stream
+      raise InvalidStateError.new("the body was already read", code: :REQC_E_INVALID_STATE) if @finished
+
+      buffer = FFI::MemoryPointer.new(:uint8, size)
+      len = FFI::MemoryPointer.new(:size_t)
+      request = @request_owned.handle
+      cancel = -> { Native.reqc_request_cancel(request) }
+      loop do
+        code = Interrupts.watch(cancel) { Native.reqc_stream_read(handle, buffer, size, len) }
+        Native.check(code) { Native.reqc_stream_error(handle) }
+        n = len.read(:size_t)
+        break if n.zero?
+
+        yield buffer.read_bytes(n)
+      end
+      @finished = true
+      self
+    end
+
+    # The rest of the body, read now and kept.
+    def body
+      @body ||= begin
+        data = String.new(encoding: Encoding::BINARY)
+        each_chunk { |chunk| data << chunk }
+        data
+      end
+    end
+
+    def text
+      @text ||= body.dup.force_encoding(Encoding::UTF_8)
+    end
+
+    # Closes the stream (and its connection, unless the body had all arrived).
+    def close
+      @stream&.free
+      @stream = nil
+      @request_owned&.close
+      @request_owned = nil
+      invalidate!
+    end
+
+    def closed?
+      @stream.nil?
+    end
+
+    private
+
+    def stream
+      @stream or raise InvalidStateError.new("the stream is closed", code: :REQC_E_INVALID_STATE)
+    end
+  end
+
+  module_function
+
+  # Opens `method url` (see Request.new for the options) as a
+  # StreamedResponse. With a block: yields it, closes it when the block
+  # ends, and returns the block's value.
+  def stream(method, url, session: nil, **options, &block)
+    response = StreamedResponse.open(Request.new(method.to_s.upcase, url, **options), session)
+    return response unless block
+
+    begin
+      yield response
+    ensure
+      response.close
+    end
+  end
+end

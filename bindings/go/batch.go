@@ -257,3 +257,88 @@ func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) i
 		}
 	}
 }
+
+// AllSeq is All over a sequence of requests pulled as the batch has room
+// (reqc_batch_set_source_callback): at most Concurrency requests and
+// responses exist at once however many the sequence yields, so it maps
+// over more requests than fit in memory. It yields (position in reqs,
+// result) as each lands. The sequence is called on the goroutine that runs
+// the batch; a panic there, as in a hook, is repeated in the loop's
+// goroutine. Breaking out of the loop cancels the rest.
+func (s *Session) AllSeq(ctx context.Context, reqs iter.Seq[*Request], opts ...MapOption) iter.Seq2[int, Result] {
+	return func(yield func(int, Result) bool) {
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		b, err := s.newBatch(nil, opts)
+		if err != nil {
+			yield(0, Result{Err: err})
+			return
+		}
+		next, stopPull := iter.Pull(reqs)
+		defer stopPull()
+		cfg := mapConfig{}
+		for _, o := range opts {
+			o(&cfg)
+		}
+		room := cfg.concurrency
+		if room <= 0 {
+			room = 10
+		}
+		// Results wait here for the loop; a full channel holds the batch
+		// (and the sequence) back until the loop takes one.
+		ch := make(chan Result, 2*room)
+		lazy := &[]int{}
+		run := &batchRun{lazy: lazy, ctxErr: ctx.Err, deliver: func(r Result) { ch <- r }}
+		src := &sourceRun{next: next, hooks: s.hookSnapshot(), state: b.state, index: lazy, failed: run.deliver}
+		hc, hs := cgo.NewHandle(run), cgo.NewHandle(src)
+		if rc := C.reqcgo_batch_set_complete(b.ptr, C.uintptr_t(hc)); rc != C.REQC_OK {
+			cgo.Handle(hs).Delete()
+			err := newError(rc, C.reqc_batch_error(b.ptr))
+			b.free()
+			yield(0, Result{Err: err})
+			return
+		}
+		if rc := C.reqcgo_batch_set_source(b.ptr, C.uintptr_t(hs)); rc != C.REQC_OK {
+			err := newError(rc, C.reqc_batch_error(b.ptr))
+			b.free()
+			yield(0, Result{Err: err})
+			return
+		}
+		stop := cancelOnDone(ctx, func() { C.reqc_batch_cancel(b.ptr) })
+		performed := make(chan error, 1)
+		go func() {
+			var err error
+			if rc := C.reqc_batch_perform(b.ptr); rc != C.REQC_OK && rc != C.REQC_E_CALLBACK {
+				err = newError(rc, C.reqc_batch_error(b.ptr))
+			}
+			performed <- err
+			close(ch)
+		}()
+		finished := false
+		defer func() {
+			if !finished { // a break or a panic of the loop body
+				C.reqc_batch_cancel(b.ptr)
+				for range ch {
+				}
+			}
+			stop()
+			b.free()
+			s.logPanic.take(b.state)
+			b.state.rethrow()
+		}()
+		cause := b.state.abortCause
+		for res := range ch {
+			if e, ok := res.Err.(*Error); ok && e.Code == CodeAborted {
+				e.cause = cause()
+			}
+			if !yield(res.Index, res) {
+				return
+			}
+		}
+		finished = true
+		if err := <-performed; err != nil {
+			yield(-1, Result{Index: -1, Err: err})
+		}
+	}
+}

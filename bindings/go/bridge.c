@@ -29,6 +29,10 @@ static void reqcgo_complete(void *userdata, reqc_batch *batch, size_t index, req
     reqcgoComplete((uintptr_t)userdata, batch, index, code, response);
 }
 
+static reqc_code reqcgo_source(void *userdata, size_t index, reqc_request **request_out) {
+    return reqcgoSource((uintptr_t)userdata, index, request_out);
+}
+
 reqc_code reqcgo_request_add_hook(reqc_request *request, reqc_hook_kind kind, uintptr_t handle,
                                   reqc_hook_id *hook_id_out) {
     return reqc_request_add_hook(request, kind, reqcgo_hook, (void *)handle, reqcgo_free,
@@ -55,6 +59,10 @@ reqc_code reqcgo_config_set_log(reqc_log_level level, reqc_log_flag flags, uintp
 
 reqc_code reqcgo_batch_set_complete(reqc_batch *batch, uintptr_t handle) {
     return reqc_batch_set_complete_callback(batch, reqcgo_complete, (void *)handle, reqcgo_free);
+}
+
+reqc_code reqcgo_batch_set_source(reqc_batch *batch, uintptr_t handle) {
+    return reqc_batch_set_source_callback(batch, reqcgo_source, (void *)handle, reqcgo_free);
 }
 
 void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info) {

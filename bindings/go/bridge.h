@@ -40,4 +40,5 @@ reqc_code reqcgo_session_set_log(reqc_session *session, reqc_log_level level, re
                                  uintptr_t handle);
 reqc_code reqcgo_config_set_log(reqc_log_level level, reqc_log_flag flags, uintptr_t handle);
 reqc_code reqcgo_batch_set_complete(reqc_batch *batch, uintptr_t handle);
+reqc_code reqcgo_batch_set_source(reqc_batch *batch, uintptr_t handle);
 #endif

@@ -244,17 +244,27 @@ func reqcgoLog(h C.uintptr_t, level C.reqc_log_level, line *C.char) {
 type batchRun struct {
 	deliver func(Result)
 	reqs    []*Request
-	index   []int // batch index -> index in reqs
+	index   []int  // batch index -> index in reqs
+	lazy    *[]int // instead of index, for a source-fed batch
 	ctxErr  func() error
 }
 
 //export reqcgoComplete
 func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.reqc_code, resp *C.reqc_response) {
 	run := cgo.Handle(h).Value().(*batchRun)
-	i := run.index[int(index)]
+	var i int
+	if run.lazy != nil {
+		i = (*run.lazy)[int(index)]
+	} else {
+		i = run.index[int(index)]
+	}
 	res := Result{Index: i}
 	if code == C.REQC_OK {
-		res.Response = newResponse(resp, run.reqs[i])
+		var req *Request
+		if run.reqs != nil {
+			req = run.reqs[i]
+		}
+		res.Response = newResponse(resp, req)
 		C.reqc_response_free(resp)
 	} else {
 		e := newError(code, C.reqc_batch_item_error(batch, index))
@@ -264,4 +274,51 @@ func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.r
 		res.Err = e
 	}
 	run.deliver(res)
+}
+
+// sourceRun is a lazy batch's source userdata: it pulls the next *Request
+// from the caller's sequence and builds its C request (the batch takes it).
+type sourceRun struct {
+	next   func() (*Request, bool)
+	hooks  []Hook
+	state  *callState
+	pulled int          // requests taken from the sequence so far
+	index  *[]int       // batch index -> position in the sequence (shared with the batchRun)
+	failed func(Result) // a request that could not be built: its result now
+	ended  bool
+}
+
+//export reqcgoSource
+func reqcgoSource(h C.uintptr_t, index C.size_t, out **C.reqc_request) C.reqc_code {
+	src := cgo.Handle(h).Value().(*sourceRun)
+	for !src.ended {
+		var r *Request
+		var ok bool
+		o := runUser(func() { r, ok = src.next() })
+		if o.failed() {
+			src.state.fail(o)
+			src.ended = true
+			return C.REQC_E_CALLBACK
+		}
+		if !ok {
+			src.ended = true
+			break
+		}
+		pos := src.pulled
+		src.pulled++
+		if r == nil {
+			src.failed(Result{Index: pos, Err: argError("nil Request")})
+			continue
+		}
+		cr, err := r.toC(src.hooks, src.state)
+		if err != nil {
+			src.failed(Result{Index: pos, Err: err})
+			continue
+		}
+		*src.index = append(*src.index, pos)
+		*out = cr.ptr // the batch takes it over
+		return C.REQC_OK
+	}
+	*out = nil
+	return C.REQC_OK
 }

@@ -99,8 +99,8 @@ func TestHooks(t *testing.T) {
 	must(t, err)
 	resp.Close()
 
-	// A response hook can replace status and body.
-	resp = do(t, s, &reqc.Request{URL: base + "/get", Hooks: []reqc.Hook{{Kind: reqc.HookResponse, Func: func(h *reqc.HookContext) error {
+	// A response hook can replace status and body (of a buffered response).
+	resp = do(t, s, &reqc.Request{URL: base + "/get", Buffered: true, Hooks: []reqc.Hook{{Kind: reqc.HookResponse, Func: func(h *reqc.HookContext) error {
 		if err := h.SetResponseStatus(299); err != nil {
 			return err
 		}

@@ -21,7 +21,6 @@ var unwrapped = map[string]string{
 	"reqc_batch_start":                "event-loop integration for C programs (see reqc_batch_poll)",
 	"reqc_batch_socket_action":        "event-loop integration for C programs (see reqc_batch_poll)",
 	"reqc_batch_timeout_action":       "event-loop integration for C programs (see reqc_batch_poll)",
-	"reqc_batch_set_source_callback":  "not wrapped yet (issue 17's lazy batch source, added in C first): Map and All take the whole slice",
 	"reqc_session_add_hook":           "Session.AddHook keeps hooks in Go and registers them on each send's C request (session hooks first, the same order), so that a panic in a hook is repeated in the goroutine that sent",
 	"reqc_session_remove_hook":        "see reqc_session_add_hook: Session.RemoveHook edits the Go list",
 	"reqc_request_remove_hook":        "a Request is a Go value: remove the Hook from Request.Hooks",
@@ -32,13 +31,7 @@ var unwrapped = map[string]string{
 	"reqc_response_text":              "Response.Text converts the copied body in Go",
 	"reqc_response_header":            "Response.Header (http.Header) holds every header, copied once",
 	"reqc_response_request":           "Response.Request is the Go Request that was sent",
-	"reqc_open":                       "pending: the pull API (issue 13) landed in C; the Go wrapper (Response.Body as an io.Reader) replaces this entry",
-	"reqc_session_open":               "pending: the pull API (issue 13) landed in C; the Go wrapper (Response.Body as an io.Reader) replaces this entry",
-	"reqc_stream_response":            "pending: the pull API (issue 13) landed in C; the Go wrapper (Response.Body as an io.Reader) replaces this entry",
-	"reqc_stream_read":                "pending: the pull API (issue 13) landed in C; the Go wrapper (Response.Body as an io.Reader) replaces this entry",
-	"reqc_stream_error":               "pending: the pull API (issue 13) landed in C; the Go wrapper (Response.Body as an io.Reader) replaces this entry",
-	"reqc_stream_free":                "pending: the pull API (issue 13) landed in C; the Go wrapper (Response.Body as an io.Reader) replaces this entry",
-	"reqc_response_is_streamed":       "pending: the pull API (issue 13) landed in C; the Go wrapper (Response.Body as an io.Reader) replaces this entry",
+	"reqc_response_is_streamed":       "a Response from Do streams its body unless Request.Buffered or BodyWriter asked otherwise: the caller knows",
 }
 
 // TestCoverage: every function of the generated API description is called

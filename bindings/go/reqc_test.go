@@ -193,9 +193,15 @@ func TestRequestFields(t *testing.T) {
 	if !errors.Is(err, reqc.ErrTimeout) || !errors.As(err, &re) || !re.Timeout() || !strings.HasPrefix(re.Message, "REQC_E_TIMEOUT") {
 		t.Errorf("timeout: %v", err)
 	}
-	_, err = s.Do(context.Background(), &reqc.Request{URL: base + "/bytes/5000", MaxResponseBytes: 100})
+	_, err = s.Do(context.Background(), &reqc.Request{URL: base + "/bytes/5000", MaxResponseBytes: 100, Buffered: true})
 	if !errors.Is(err, reqc.ErrBodyTooLarge) {
 		t.Errorf("body cap: %v", err)
+	}
+	// Streamed, the cap is met while reading.
+	resp, err = s.Do(context.Background(), &reqc.Request{URL: base + "/bytes/5000", MaxResponseBytes: 100})
+	must(t, err)
+	if _, err = resp.Bytes(); !errors.Is(err, reqc.ErrBodyTooLarge) {
+		t.Errorf("streamed body cap: %v", err)
 	}
 }
 

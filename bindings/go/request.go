@@ -41,6 +41,11 @@ type Request struct {
 	Form        []Param // application/x-www-form-urlencoded (with Files: multipart fields)
 	Files       []File  // multipart/form-data
 
+	// Buffered asks for the whole body before Do returns (reqc_send): read
+	// errors and the body cap are then Do's error, and RESPONSE hooks can
+	// replace the body. Otherwise Response.Body streams it (reqc_open).
+	Buffered bool
+
 	// BodyWriter, when set, receives the response body as it arrives
 	// (reqc_request_set_data_callback) instead of Response.Body. Each Write's
 	// slice is valid only during the call, as io.Writer says.

@@ -165,34 +165,60 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer cr.free()
 	stop := cancelOnDone(ctx, func() { C.reqc_request_cancel(cr.ptr) })
-	var resp *C.reqc_response
+	if req.Buffered || req.BodyWriter != nil {
+		// The whole body in the response, or to the writer as it arrives.
+		defer cr.free()
+		var resp *C.reqc_response
+		var rc C.reqc_code
+		if sp != nil {
+			rc = C.reqc_session_send(sp, cr.ptr, &resp)
+		} else {
+			rc = C.reqc_send(cr.ptr, &resp)
+		}
+		stop()
+		if rc != C.REQC_OK {
+			return nil, sendError(ctx, cr, rc, state, req)
+		}
+		r := newResponse(resp, req)
+		C.reqc_response_free(resp)
+		return r, nil
+	}
+	// Streamed: the head now, the body as Response.Body is read. The C
+	// request lives (and the context can cancel it) until the body is closed.
+	var stream *C.reqc_stream
 	var rc C.reqc_code
 	if sp != nil {
-		rc = C.reqc_session_send(sp, cr.ptr, &resp)
+		rc = C.reqc_session_open(sp, cr.ptr, &stream)
 	} else {
-		rc = C.reqc_send(cr.ptr, &resp)
+		rc = C.reqc_open(cr.ptr, &stream)
 	}
-	stop()
 	if rc != C.REQC_OK {
-		e := newError(rc, C.reqc_request_error(cr.ptr))
-		if rc == C.REQC_E_CANCELLED {
-			e.ctxErr = ctx.Err()
-		}
-		e.cause = state.abortCause()
-		if rc == C.REQC_E_TOO_MANY_REDIRECTS {
-			var last *C.reqc_response
-			if C.reqc_request_last_response(cr.ptr, &last) == C.REQC_OK {
-				e.Response = newResponse(last, req)
-				C.reqc_response_free(last)
-			}
-		}
-		return nil, e
+		stop()
+		defer cr.free()
+		return nil, sendError(ctx, cr, rc, state, req)
 	}
-	r := newResponse(resp, req)
-	C.reqc_response_free(resp)
+	r := newResponse(C.reqc_stream_response(stream), req)
+	r.Body = newStreamBody(ctx, &streamHandles{stream: stream, req: cr.ptr, stop: stop})
 	return r, nil
+}
+
+// sendError is a failed send's error, with the context's error, a hook's
+// error and, after too many redirects, the last response.
+func sendError(ctx context.Context, cr *cRequest, rc C.reqc_code, state *callState, req *Request) error {
+	e := newError(rc, C.reqc_request_error(cr.ptr))
+	if rc == C.REQC_E_CANCELLED {
+		e.ctxErr = ctx.Err()
+	}
+	e.cause = state.abortCause()
+	if rc == C.REQC_E_TOO_MANY_REDIRECTS {
+		var last *C.reqc_response
+		if C.reqc_request_last_response(cr.ptr, &last) == C.REQC_OK {
+			e.Response = newResponse(last, req)
+			C.reqc_response_free(last)
+		}
+	}
+	return e
 }
 
 // cancelOnDone calls cancel once ctx is done, until the returned stop is

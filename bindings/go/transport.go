@@ -26,9 +26,10 @@ import (
 //   - Request.Body is streamed up through a read callback (ContentLength -1:
 //     chunked). Request.Context() cancels the send (http.Client.Timeout
 //     works through it).
-//   - Response.Body is the response body as libreqc delivers it; libreqc
-//     decompresses what it asked for (Accept-Encoding), so the response has
-//     Uncompressed set and no Content-Encoding/Content-Length when it did.
+//   - Response.Body streams the body down (libreqc's pull API; the request's
+//     context cancels its reads). libreqc decompresses what it asked for
+//     (Accept-Encoding), so such a response has Uncompressed set and no
+//     Content-Encoding/Content-Length.
 //   - Not mapped: trailers (libreqc does not report them), 1xx responses,
 //     Request.Close, http.Transport's TLS and proxy settings (configure the
 //     Session instead), Response.TLS.
@@ -116,7 +117,6 @@ func (t *Transport) RoundTrip(hr *http.Request) (*http.Response, error) {
 		out.Uncompressed = true
 		resp.Header.Del("Content-Encoding")
 		resp.Header.Del("Content-Length")
-		out.ContentLength = int64(len(resp.body))
 	} else if cl := resp.Header.Get("Content-Length"); cl != "" {
 		if n, err := strconv.ParseInt(cl, 10, 64); err == nil {
 			out.ContentLength = n

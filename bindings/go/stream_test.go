@@ -1,0 +1,206 @@
+package reqc_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	reqc "github.com/libreqc/libreqc/bindings/go"
+)
+
+// Response.Body is streamed: Do returns with the head, the body arrives as
+// it is read.
+func TestBodyStreamed(t *testing.T) {
+	s := newSession(t)
+	start := time.Now()
+	resp, err := s.Get(context.Background(), base+"/drip?duration=0.6&numbytes=3&delay=0")
+	must(t, err)
+	head := time.Since(start)
+	b, err := resp.Bytes()
+	must(t, err)
+	if string(b) != "***" || head > 400*time.Millisecond || time.Since(start) < 300*time.Millisecond {
+		t.Errorf("body %q: head after %v, body after %v", b, head, time.Since(start))
+	}
+	// Small reads, big reads and io.Copy all see the same bytes.
+	want := do(t, s, &reqc.Request{URL: base + "/bytes/100000?seed=7", Buffered: true})
+	wantBody, _ := want.Bytes()
+	for name, read := range map[string]func(io.Reader) ([]byte, error){
+		"io.ReadAll": io.ReadAll,
+		"7-byte reads": func(r io.Reader) ([]byte, error) {
+			var out bytes.Buffer
+			p := make([]byte, 7)
+			for {
+				n, err := r.Read(p)
+				out.Write(p[:n])
+				if err == io.EOF {
+					return out.Bytes(), nil
+				}
+				if err != nil {
+					return out.Bytes(), err
+				}
+			}
+		},
+		"io.Copy": func(r io.Reader) ([]byte, error) {
+			var out bytes.Buffer
+			_, err := io.Copy(&out, r)
+			return out.Bytes(), err
+		},
+	} {
+		resp := do(t, s, &reqc.Request{URL: base + "/bytes/100000?seed=7"})
+		got, err := read(resp.Body)
+		resp.Body.Close()
+		if err != nil || sha256.Sum256(got) != sha256.Sum256(wantBody) {
+			t.Errorf("%s: %d bytes, %v", name, len(got), err)
+		}
+		if _, err := resp.Body.Read(make([]byte, 1)); err == nil {
+			t.Errorf("%s: read after close", name)
+		}
+	}
+}
+
+func TestContextCancelMidBodyReadStreamed(t *testing.T) {
+	s := newSession(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	resp, err := s.Get(ctx, base+"/drip?duration=4&numbytes=4&delay=0")
+	must(t, err)
+	p := make([]byte, 1)
+	if n, err := resp.Body.Read(p); n != 1 || err != nil {
+		t.Fatalf("first byte: %d %v", n, err)
+	}
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = io.ReadAll(resp.Body)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, reqc.ErrCancelled) || time.Since(start) > 2*time.Second {
+		t.Errorf("cancel mid-body: %v after %v", err, time.Since(start))
+	}
+	resp.Body.Close()
+	// A deadline likewise.
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel2()
+	resp, err = s.Get(ctx2, base+"/drip?duration=4&numbytes=4&delay=0")
+	must(t, err)
+	_, err = io.ReadAll(resp.Body)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("deadline mid-body: %v", err)
+	}
+	resp.Body.Close()
+}
+
+// Close from another goroutine ends a blocked Read; the session goes on.
+func TestBodyCloseWhileReading(t *testing.T) {
+	s := newSession(t)
+	resp, err := s.Get(context.Background(), base+"/drip?duration=4&numbytes=4&delay=0")
+	must(t, err)
+	time.AfterFunc(150*time.Millisecond, func() { resp.Body.Close() })
+	start := time.Now()
+	_, err = io.ReadAll(resp.Body)
+	if err == nil || time.Since(start) > 2*time.Second {
+		t.Errorf("read after close: %v after %v", err, time.Since(start))
+	}
+	r2, err := s.Get(context.Background(), base+"/get")
+	must(t, err)
+	r2.Close()
+}
+
+// A body outlives its session's Close (the stream keeps the C session), and
+// a body left open does not hold Close up.
+func TestBodyOutlivesSession(t *testing.T) {
+	s, err := reqc.NewSession()
+	must(t, err)
+	resp, err := s.Get(context.Background(), base+"/bytes/100000")
+	must(t, err)
+	open, err := s.Get(context.Background(), base+"/drip?duration=2&numbytes=2&delay=0")
+	must(t, err)
+	done := make(chan struct{})
+	go func() { s.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("Close waits for an open body")
+	}
+	b, err := resp.Bytes()
+	if err != nil || len(b) != 100000 {
+		t.Errorf("after Close: %d bytes, %v", len(b), err)
+	}
+	open.Close()
+}
+
+// AllSeq pulls requests from a sequence as the batch has room.
+func TestAllSeq(t *testing.T) {
+	s := newSession(t)
+	const n = 200
+	// The sequence runs on the batch's goroutine, the loop body on this one.
+	var landed atomic.Int64
+	pulled, maxAhead := int64(0), int64(0)
+	gen := func(yield func(*reqc.Request) bool) {
+		for i := 0; i < n; i++ {
+			pulled++
+			if ahead := pulled - landed.Load(); ahead > maxAhead {
+				maxAhead = ahead
+			}
+			r := &reqc.Request{URL: base + "/anything", Params: []reqc.Param{{"i", string(rune('a' + i%26))}}}
+			if i == 7 {
+				r = &reqc.Request{URL: base + "/get\x00"}
+			}
+			if !yield(r) {
+				return
+			}
+		}
+	}
+	seen := map[int]bool{}
+	for i, r := range s.AllSeq(context.Background(), gen, reqc.Concurrency(8)) {
+		landed.Add(1)
+		if seen[i] {
+			t.Errorf("position %d twice", i)
+		}
+		seen[i] = true
+		if i == 7 {
+			if !errors.Is(r.Err, reqc.ErrInvalidArgument) {
+				t.Errorf("bad request: %v", r.Err)
+			}
+			continue
+		}
+		if r.Err != nil {
+			t.Fatalf("%d: %v", i, r.Err)
+		}
+		var e echo
+		must(t, r.Response.JSON(&e))
+		if e.Args["i"] != string(rune('a'+i%26)) {
+			t.Errorf("position %d got %v", i, e.Args)
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d results", len(seen))
+	}
+	if maxAhead > 40 {
+		t.Errorf("the sequence ran %d ahead of the results", maxAhead)
+	}
+	// A panic in the sequence is repeated in the loop's goroutine.
+	v := recovered(func() {
+		for range s.AllSeq(context.Background(), func(yield func(*reqc.Request) bool) {
+			yield(&reqc.Request{URL: base + "/get"})
+			panic("in the sequence")
+		}) {
+		}
+	})
+	if v != "in the sequence" {
+		t.Errorf("sequence panic: %v", v)
+	}
+	// Breaking out stops the pulling.
+	count := 0
+	for range s.AllSeq(context.Background(), func(yield func(*reqc.Request) bool) {
+		for yield(&reqc.Request{URL: base + "/get"}) {
+		}
+	}, reqc.Concurrency(4)) {
+		count++
+		if count == 5 {
+			break
+		}
+	}
+}

@@ -73,6 +73,9 @@ func (r *Response) Status() string {
 // Bytes reads the whole body and closes it.
 func (r *Response) Bytes() ([]byte, error) {
 	defer r.Body.Close()
+	if sb, ok := r.Body.(*streamBody); ok {
+		return sb.readAll()
+	}
 	return io.ReadAll(r.Body)
 }
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"net/http"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -199,7 +200,13 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 		return nil, sendError(ctx, cr, rc, state, req)
 	}
 	r := newResponse(C.reqc_stream_response(stream), req)
-	r.Body = newStreamBody(ctx, &streamHandles{stream: stream, req: cr.ptr, stop: stop})
+	body := newStreamBody(ctx, &streamHandles{stream: stream, req: cr.ptr, stop: stop})
+	if cl := r.Header.Get("Content-Length"); cl != "" && r.Header.Get("Content-Encoding") == "" {
+		if n, err := strconv.ParseInt(cl, 10, 64); err == nil {
+			body.size = n
+		}
+	}
+	r.Body = body
 	return r, nil
 }
 

@@ -61,13 +61,14 @@ type streamBody struct {
 	ctx     context.Context
 	closed  bool
 	err     error  // sticky: io.EOF or the read's failure
+	size    int64  // Content-Length when known, else -1: sizes buf and Bytes' buffer
 	buf     []byte // for reads smaller than minDirectRead
 	pending []byte // read into buf, not yet returned
 	cleanup runtime.Cleanup
 }
 
 func newStreamBody(ctx context.Context, h *streamHandles) *streamBody {
-	b := &streamBody{h: h, ctx: ctx}
+	b := &streamBody{h: h, ctx: ctx, size: -1}
 	// A safety net only: a body should be closed.
 	b.cleanup = runtime.AddCleanup(b, func(h *streamHandles) { h.release() }, h)
 	return b
@@ -95,7 +96,7 @@ func (b *streamBody) Read(p []byte) (int, error) {
 	dst := p
 	if len(p) < minDirectRead {
 		if b.buf == nil {
-			b.buf = make([]byte, 64<<10)
+			b.buf = make([]byte, bufSize(b.size))
 		}
 		dst = b.buf
 	}
@@ -196,4 +197,43 @@ func (b *streamBody) Close() error {
 	b.cleanup.Stop()
 	b.h.release()
 	return nil
+}
+
+// bufSize is the body's small-read buffer: 64 KiB, or less for a body known
+// to be smaller (one byte more, to see the end in the same read).
+func bufSize(size int64) int {
+	if size >= 0 && size < 64<<10 {
+		return int(size) + 1
+	}
+	return 64 << 10
+}
+
+// readAll reads the rest of the body in as few reads as the C side allows,
+// into a buffer sized from Content-Length when known.
+func (b *streamBody) readAll() ([]byte, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, errBodyClosed
+	}
+	out := make([]byte, 0, bufSize(b.size))
+	out = append(out, b.pending...)
+	b.pending = nil
+	for b.err == nil {
+		if len(out) == cap(out) {
+			out = append(out, make([]byte, 64<<10)...)[:len(out)]
+		}
+		n, err := b.readC(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+	if b.err != io.EOF {
+		return out, b.err
+	}
+	return out, nil
 }

@@ -8,6 +8,10 @@
  *   seq_reuse   COUNT sends on one session of one request handle.
  *   batch       COUNT copies of one request in one reqc_batch at
  *               CONCURRENCY; on_complete checks and frees each response.
+ *   batch_source  the same COUNT GETs fed lazily by a source callback
+ *               (reqc_batch_set_source_callback) that makes a new request
+ *               per item when a slot frees: memory follows CONCURRENCY, not
+ *               COUNT.
  *   get_mem     COUNT downloads buffered in the response (reqc_response_body).
  *   get_stream  COUNT downloads through reqc_request_set_data_callback (counts bytes).
  *   abi         COUNT times: reqc_request_new, 10 reqc_request_add_header,
@@ -37,6 +41,20 @@ static void on_complete(void *ud, reqc_batch *b, size_t index, reqc_code code, r
         t->bytes += (long long)len;
         reqc_response_free(resp);
     }
+}
+
+/* The source of batch_source: a new GET of `url` per item, `count` of them. */
+typedef struct {
+    const char *url;
+    long count, made;
+} feed;
+
+static reqc_code next_request(void *ud, size_t index, reqc_request **request_out) {
+    feed *f = ud;
+    (void)index;
+    if (f->made == f->count) return REQC_OK; /* the end */
+    f->made++;
+    return reqc_request_new("GET", f->url, request_out, NULL);
 }
 
 static int count_data(void *ud, const uint8_t *data, size_t len) {
@@ -148,6 +166,24 @@ int main(int argc, char **argv) {
                     break;
                 }
             }
+            ok = 0;
+        }
+        bytes = t.bytes;
+        reqc_batch_free(b);
+    } else if (strcmp(mode, "batch_source") == 0) {
+        reqc_batch *b = NULL;
+        tally t = {expect, 0, 0, 0};
+        feed f = {url, count, 0};
+        if (reqc_batch_new(s, &b) != REQC_OK || reqc_batch_set_max_concurrency(b, (size_t)conc) != REQC_OK ||
+            reqc_batch_set_complete_callback(b, on_complete, &t, NULL) != REQC_OK ||
+            reqc_batch_set_source_callback(b, next_request, &f, NULL) != REQC_OK)
+            return 1;
+        if (reqc_batch_perform(b) != REQC_OK) {
+            fprintf(stderr, "reqc_client: perform: %s\n", reqc_batch_error(b));
+            ok = 0;
+        }
+        if (t.good != count) {
+            fprintf(stderr, "reqc_client: %ld of %ld good (%ld done)\n", t.good, count, t.done);
             ok = 0;
         }
         bytes = t.bytes;

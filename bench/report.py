@@ -465,10 +465,13 @@ def go_section(d):
     """The Go binding (bench/go-reqc) beside Go's net/http (bench/go)."""
     o = ["## (g) Go: the libreqc binding beside net/http", ""]
     o.append("`bench/go-reqc` does the work of `bench/go` through the Go binding (`bindings/go`): "
-             "sequential sends on one `Session` with a new `Request` per send; the batch is one "
-             "`Session.Map` of all the requests at `Concurrency(64)` (net/http: 64 goroutines over "
-             "one Transport); the download copies the body to a counting `io.Writer` as it arrives. "
-             "Both ask for no compression.")
+             "sequential `Session.Get` on one `Session` (a new C request per send, the body streamed "
+             "through the pull API and read with `Response.Bytes`); the batch is one `Session.Map` of "
+             "all the requests at `Concurrency(64)` (net/http: 64 goroutines over one Transport); the "
+             "download copies the streamed `Response.Body` to a counting `io.Writer` with `io.Copy` "
+             "(64 KiB reads). Both ask for no compression. Pinned to one CPU, the binding's client "
+             "sets GOMAXPROCS to 2 (docs/go.md: with 1, sysmon polls every 20 µs during each "
+             "blocking cgo call).")
     o.append("")
     o.append("| scenario | net/http | libreqc binding | unit | binding / net/http | client CPU µs/req (net/http, binding) | peak RSS KiB (net/http, binding) |")
     o.append("|---|---:|---:|---|---:|---|---|")

@@ -149,6 +149,7 @@ SCENARIOS = [
         Row(RAW, "raw_bundled", "get_stream"),
         Row(RAW_DEB, "raw_debian", "get_stream"),
         Row("libreqc on_data", "reqc", "get_stream"),
+        Row("libreqc pull", "reqc", "get_pull"),
         Row("Go net/http", "go", "get_stream"),
         Row("pycurl", "pycurl", "get_stream"),
         Row("Python requests", "requests", "get_stream"),

@@ -14,6 +14,8 @@
  *               COUNT.
  *   get_mem     COUNT downloads buffered in the response (reqc_response_body).
  *   get_stream  COUNT downloads through reqc_request_set_data_callback (counts bytes).
+ *   get_pull    COUNT downloads through the pull API: reqc_session_open, then
+ *               reqc_stream_read into a 64 KiB buffer until the end.
  *   abi         COUNT times: reqc_request_new, 10 reqc_request_add_header,
  *               10 reqc_request_add_param, reqc_request_free; no I/O.
  *   version     prints reqc_version().
@@ -205,6 +207,31 @@ int main(int argc, char **argv) {
                 }
                 bytes += (long long)n;
                 reqc_response_free(resp);
+            } else {
+                ok = 0;
+            }
+            reqc_request_free(req);
+        }
+    } else if (strcmp(mode, "get_pull") == 0) {
+        static uint8_t buf[64 * 1024];
+        for (long i = 0; i < count && ok; i++) {
+            reqc_request *req = NULL;
+            reqc_stream *stream = NULL;
+            long long got = 0;
+            if (!check(reqc_request_new("GET", url, &req, NULL), NULL, "request_new")) return 1;
+            if (check(reqc_session_open(s, req, &stream), req, "open")) {
+                size_t n = 0;
+                reqc_code rc;
+                while ((rc = reqc_stream_read(stream, buf, sizeof buf, &n)) == REQC_OK && n > 0)
+                    got += (long long)n;
+                if (rc != REQC_OK || reqc_response_status(reqc_stream_response(stream)) != 200 ||
+                    got != expect) {
+                    fprintf(stderr, "reqc_client: pull: %s %s, %lld bytes\n", reqc_code_name(rc),
+                            reqc_stream_error(stream), got);
+                    ok = 0;
+                }
+                bytes += got;
+                reqc_stream_free(stream);
             } else {
                 ok = 0;
             }

@@ -282,6 +282,9 @@ struct FreeBatch {
 struct FreeCookieList {
     void operator()(reqc_cookie_list *p) const noexcept { reqc_cookie_list_free(p); }
 };
+struct FreeStream {
+    void operator()(reqc_stream *p) const noexcept { reqc_stream_free(p); }
+};
 
 } // namespace detail
 
@@ -379,6 +382,9 @@ public:
     }
     // The body as UTF-8 text (from the declared charset), as Requests' r.text.
     std::string_view text() const noexcept { return reqc_response_text(r_); }
+    // True for a Stream's response (and what RESPONSE hooks see of it at
+    // open time): its body is read from the Stream, so body() is empty.
+    bool streamed() const noexcept { return reqc_response_is_streamed(r_) != 0; }
     std::optional<std::string_view> encoding() const noexcept {
         const char *e = reqc_response_encoding(r_);
         return e ? std::optional<std::string_view>(e) : std::nullopt;
@@ -1026,6 +1032,129 @@ inline Result try_send(RequestView req) {
 }
 inline Response send(RequestView req) { return try_send(req).value(); }
 
+// ---------------------------------------------------------------- streams
+
+// A response whose body is read at your pace (Requests' stream=True): from
+// reqc::open or Session::open, which return once the status and headers
+// are in. Move-only; destroying it (or close()) before the end stops the
+// transfer and closes its connection, unless the body had all arrived.
+// Used by one thread at a time; Request::cancel from any thread ends a
+// blocked read with reqc::Error (Code::Cancelled).
+//
+//     reqc::Stream s = session.open(reqc::Request::get(url));
+//     if (s.response().status() == 200)
+//         for (std::string_view chunk : s.chunks()) out.write(chunk.data(), chunk.size());
+class Stream {
+public:
+    Stream() noexcept = default;
+    explicit Stream(reqc_stream *owned) noexcept : h_(owned) {}
+    reqc_stream *native_handle() const noexcept { return h_.get(); }
+    explicit operator bool() const noexcept { return h_ != nullptr; }
+
+    // Status, headers, URL, history, timings up to the head; body() is
+    // empty and streamed() true. Valid until the Stream is closed, moved
+    // from or destroyed.
+    ResponseView response() const noexcept { return ResponseView(reqc_stream_response(h_.get())); }
+
+    // Reads up to `cap` decoded body bytes into `buf`, waiting only until
+    // some arrive; returns how many, 0 at the end (and after). Throws
+    // reqc::Error on a failure (timeout, body cap, reset, cancel: every
+    // later read throws it again), or Code::InvalidArgument when closed.
+    size_t read(void *buf, size_t cap) {
+        if (cap == 0) return 0;
+        size_t n = 0;
+        auto [rc, thrown] = detail::guarded([&] { return reqc_stream_read(h_.get(), static_cast<uint8_t *>(buf), cap, &n); });
+        if (thrown) std::rethrow_exception(thrown);
+        if (rc != REQC_OK) throw Error(detail::code(rc), detail::nz(reqc_stream_error(h_.get())));
+        return n;
+    }
+    // Into a contiguous buffer of bytes (std::vector<char>, std::string,
+    // std::array<uint8_t, N>, a std::span in C++20...), at most its size.
+    template <class Buffer, class = decltype(std::data(std::declval<Buffer &>()))>
+    size_t read(Buffer &buf) {
+        static_assert(sizeof(*std::data(buf)) == 1, "read() fills a buffer of bytes");
+        return read(static_cast<void *>(std::data(buf)), std::size(buf));
+    }
+    // The rest of the body, as one string (for bodies you know are small).
+    std::string read_all() {
+        std::string out;
+        char buf[64 * 1024];
+        for (size_t n; (n = read(buf, sizeof buf)) > 0;) out.append(buf, n);
+        return out;
+    }
+
+    // The body as an input range of chunks, each at most `chunk_size`
+    // bytes and valid until the next one is read:
+    // for (std::string_view chunk : stream.chunks()) ... A failure throws
+    // from the loop's increment (reqc::Error).
+    class Chunks {
+    public:
+        struct End {};
+        class iterator {
+        public:
+            using iterator_category = std::input_iterator_tag;
+            using value_type = std::string_view;
+            using difference_type = std::ptrdiff_t;
+            using pointer = const std::string_view *;
+            using reference = const std::string_view &;
+            explicit iterator(Chunks *owner) : owner_(owner) { next(); }
+            reference operator*() const noexcept { return chunk_; }
+            pointer operator->() const noexcept { return &chunk_; }
+            iterator &operator++() {
+                next();
+                return *this;
+            }
+            void operator++(int) { next(); }
+            friend bool operator==(const iterator &i, End) noexcept { return i.chunk_.empty(); }
+            friend bool operator!=(const iterator &i, End e) noexcept { return !(i == e); }
+            friend bool operator==(End e, const iterator &i) noexcept { return i == e; }
+            friend bool operator!=(End e, const iterator &i) noexcept { return !(i == e); }
+
+        private:
+            void next() {
+                size_t n = owner_->stream_->read(owner_->buf_.data(), owner_->buf_.size());
+                chunk_ = std::string_view(owner_->buf_.data(), n);
+            }
+            Chunks *owner_;
+            std::string_view chunk_;
+        };
+        Chunks(Stream &stream, size_t chunk_size) : stream_(&stream), buf_(chunk_size ? chunk_size : 1) {}
+        // Reads the first chunk.
+        iterator begin() { return iterator(this); }
+        End end() const noexcept { return {}; }
+
+    private:
+        Stream *stream_;
+        std::vector<char> buf_;
+    };
+    Chunks chunks(size_t chunk_size = 64 * 1024) { return Chunks(*this, chunk_size); }
+
+    // Closes now (as destruction does).
+    void close() noexcept { h_.reset(); }
+
+private:
+    std::unique_ptr<reqc_stream, detail::FreeStream> h_;
+};
+
+namespace detail {
+// Runs an open (reqc_open or reqc_session_open) and returns the Stream,
+// rethrowing what a hook threw, or throwing the failure.
+template <class Call> Stream open_stream(reqc_request *req, Call &&call) {
+    reqc_stream *out = nullptr;
+    auto [rc, thrown] = guarded([&] { return call(&out); });
+    Stream stream(rc == REQC_OK ? out : nullptr);
+    if (thrown) std::rethrow_exception(thrown);
+    if (rc != REQC_OK) throw Error(code(rc), nz(reqc_request_error(req)));
+    return stream;
+}
+} // namespace detail
+
+// Opens without a session: sends like reqc::send, returns once the status
+// and headers are in. Throws reqc::Error on failure.
+inline Stream open(RequestView req) {
+    return detail::open_stream(req.native_handle(), [&](reqc_stream **out) { return reqc_open(req.native_handle(), out); });
+}
+
 // One-off calls: reqc::get(url, {{"q", "x"}}, {{"Accept", "text/plain"}}).
 using Pairs = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 inline Response get(std::string_view url, Pairs params = {}, Pairs headers = {}) {
@@ -1231,6 +1360,14 @@ public:
     }
     Response get(std::string_view url) { return send(Request::get(url)); }
     Response post(std::string_view url, std::string_view json) { return send(Request::post(url).json(json)); }
+    // Opens a Stream through the session (its defaults, cookies and
+    // connections): returns once the status and headers are in. Streams
+    // may be opened from several threads at once; each holds a connection
+    // until it ends. Throws reqc::Error on failure.
+    Stream open(RequestView req) {
+        return detail::open_stream(req.native_handle(),
+                                   [&](reqc_stream **out) { return reqc_session_open(s(), req.native_handle(), out); });
+    }
 
     // Requests' async.map: sends every request concurrently (at most
     // `concurrency` at once) and returns one Result per request, in order.

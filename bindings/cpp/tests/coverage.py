@@ -20,15 +20,6 @@ ROOT = Path(__file__).resolve().parents[3]
 # C functions the C++ API consciously leaves out, and why (none today: every
 # function of the 1.0 surface has a C++ spelling; see docs/cpp.md).
 NOT_WRAPPED = {
-    # The pull API landed in C first (the Go and Ruby bindings wait for it);
-    # reqc::Stream (issue 14) wraps these next and removes them from here.
-    "reqc_open": "reqc::Stream comes next (issue 14)",
-    "reqc_session_open": "reqc::Stream comes next (issue 14)",
-    "reqc_stream_response": "reqc::Stream comes next (issue 14)",
-    "reqc_stream_read": "reqc::Stream comes next (issue 14)",
-    "reqc_stream_error": "reqc::Stream comes next (issue 14)",
-    "reqc_stream_free": "reqc::Stream comes next (issue 14)",
-    "reqc_response_is_streamed": "reqc::Stream comes next (issue 14)",
 }
 
 

@@ -1,8 +1,10 @@
 /* streaming.c: the pull API (reqc_open, reqc_session_open, reqc_stream_read,
  * reqc_stream_free): the head before any body byte, the body reassembled
  * exactly (Content-Length, chunked, gzip, h2c, TLS, after a redirect), a
- * 1 GiB body read slowly in bounded memory, early close (the connection is
- * not reused), cancel of a blocked read, timeouts, the cap and a reset while
+ * 1 GiB body read slowly in bounded memory, HEAD and 204, retries before the
+ * head, early close (the connection is
+ * not reused), cancel of a blocked read (and a second reader refused),
+ * timeouts, the cap and a reset while
  * reading, and several threads streaming on one session.
  *
  * Bodies come from the test server's /reqc/pattern (byte i is i % 251), so
@@ -202,6 +204,64 @@ static void test_tls(void) {
     reqc_session_free(s);
 }
 
+static void test_empty_bodies(void) {
+    reqc_request *req;
+    reqc_stream *stream = NULL;
+    uint8_t b[16];
+    size_t n = 99;
+    NEED_TEST_SERVER();
+    /* HEAD: the head says 1000 bytes, the body is empty. */
+    req = check_new_request("HEAD", pattern_url(1000, ""));
+    if (!req) return;
+    CHECK_OK(reqc_open(req, &stream), req);
+    if (stream) {
+        CHECK_STR_EQ(reqc_response_header(reqc_stream_response(stream), "Content-Length"), "1000");
+        CHECK_OK(reqc_stream_read(stream, b, sizeof b, &n), NULL);
+        CHECK(n == 0);
+        reqc_stream_free(stream);
+    }
+    reqc_request_free(req);
+    stream = NULL;
+    n = 99;
+    req = check_new_request("GET", URL("/status/204"));
+    if (!req) return;
+    CHECK_OK(reqc_open(req, &stream), req);
+    if (stream) {
+        CHECK(reqc_response_status(reqc_stream_response(stream)) == 204);
+        CHECK_OK(reqc_stream_read(stream, b, sizeof b, &n), NULL);
+        CHECK(n == 0);
+        reqc_stream_free(stream);
+    }
+    reqc_request_free(req);
+}
+
+static void test_retries_before_the_head(void) {
+    reqc_request *req;
+    reqc_stream *stream = NULL;
+    char path[128];
+    uint8_t b[64];
+    size_t n = 0;
+    NEED_TEST_SERVER();
+    /* The first two attempts get 503: the open retries them, and the
+     * stream is the third attempt's body. */
+    snprintf(path, sizeof path, "/reqc/flaky?key=stream-%ld&fail=2", (long)now_ms());
+    req = check_new_request("GET", URL(path));
+    if (!req) return;
+    CHECK_OK(reqc_request_set_retries(req, 3), req);
+    CHECK_OK(reqc_request_set_retry_backoff_ms(req, 1, 10), req);
+    CHECK_OK(reqc_open(req, &stream), req);
+    if (stream) {
+        const reqc_response *resp = reqc_stream_response(stream);
+        CHECK(reqc_response_status(resp) == 200);
+        CHECK(reqc_response_attempt_count(resp) == 3);
+        CHECK_OK(reqc_stream_read(stream, b, sizeof b - 1, &n), NULL);
+        b[n] = 0;
+        CHECK_STR_EQ((const char *)b, "ok 3");
+        reqc_stream_free(stream);
+    }
+    reqc_request_free(req);
+}
+
 /* ---- early close ---- */
 
 static void test_early_close_discards_the_connection(void) {
@@ -255,12 +315,19 @@ static void test_session_freed_before_stream(void) {
 
 struct canceller {
     reqc_request *req;
+    reqc_stream *stream;
     long delay_ms;
+    reqc_code second_reader;
 };
 
+/* After `delay_ms`: a read from this thread while the main one is blocked
+ * reading (refused: one reader at a time), then the cancel. */
 static void *cancel_later(void *arg) {
     struct canceller *c = arg;
+    uint8_t b[8];
+    size_t n = 0;
     sleep_ms(c->delay_ms);
+    c->second_reader = reqc_stream_read(c->stream, b, sizeof b, &n);
     reqc_request_cancel(c->req);
     return NULL;
 }
@@ -278,7 +345,9 @@ static void test_cancel_blocked_read(void) {
         return;
     }
     c.req = req;
+    c.stream = stream;
     c.delay_ms = 300;
+    c.second_reader = REQC_OK;
     pthread_create(&t, NULL, cancel_later, &c);
     int64_t t0 = now_ms();
     reqc_code rc = REQC_OK;
@@ -287,6 +356,7 @@ static void test_cancel_blocked_read(void) {
     CHECK(now_ms() - t0 < 5000);
     CHECK(strstr(reqc_stream_error(stream), "REQC_E_CANCELLED") != NULL);
     pthread_join(t, NULL);
+    CHECK(c.second_reader == REQC_E_INVALID_STATE);
     /* Every later read says the same. */
     uint8_t b[4];
     size_t n = 7;
@@ -585,6 +655,8 @@ int main(void) {
     RUN(test_redirect_then_stream);
     RUN(test_h2c);
     RUN(test_tls);
+    RUN(test_empty_bodies);
+    RUN(test_retries_before_the_head);
     RUN(test_early_close_discards_the_connection);
     RUN(test_session_freed_before_stream);
     RUN(test_cancel_blocked_read);

@@ -1,10 +1,9 @@
 /* streaming.c: the pull API (reqc_open, reqc_session_open, reqc_stream_read,
  * reqc_stream_free): the head before any body byte, the body reassembled
- * exactly (Content-Length, chunked, gzip, h2c, TLS, after a redirect), a
- * 1 GiB body read slowly in bounded memory, HEAD and 204, retries before the
- * head, early close (the connection is
- * not reused), cancel of a blocked read (and a second reader refused),
- * timeouts, the cap and a reset while
+ * exactly (Content-Length, chunked, gzip, h2c, TLS, after a redirect), HEAD
+ * and 204, retries before the head, a 1 GiB body read slowly in bounded
+ * memory, early close (the connection is not reused), cancel of a blocked
+ * read (and a second reader refused), timeouts, the cap and a reset while
  * reading, and several threads streaming on one session.
  *
  * Bodies come from the test server's /reqc/pattern (byte i is i % 251), so

@@ -76,7 +76,6 @@ void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info) {
     info->cookie_count = reqc_response_cookie_count(r);
     info->attempt_count = reqc_response_attempt_count(r);
     info->warning_count = reqc_response_warning_count(r);
-    info->link_count = reqc_response_link_count(r);
     info->encoding = reqc_response_encoding(r);
     info->reason = reqc_response_reason(r);
     info->url = reqc_response_url(r);

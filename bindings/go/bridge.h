@@ -19,7 +19,6 @@ typedef struct reqcgo_response_info {
     size_t cookie_count;
     size_t attempt_count;
     size_t warning_count;
-    size_t link_count;
     const char *encoding;
     const char *reason;
     const char *url;

@@ -157,7 +157,12 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 			r.Warnings = append(r.Warnings, goString(w))
 		}
 	}
-	for i := C.size_t(0); i < info.link_count; i++ {
+	// Parsed Link entries exist only with a Link header: no call without one.
+	var links C.size_t
+	if _, ok := r.Header["Link"]; ok {
+		links = C.reqc_response_link_count(resp)
+	}
+	for i := C.size_t(0); i < links; i++ {
 		var u, rel *C.char
 		if C.reqc_response_link_at(resp, i, &u, &rel) == C.REQC_OK {
 			r.Links = append(r.Links, Link{URL: goString(u), Rel: goString(rel), Params: linkParams(resp, i)})

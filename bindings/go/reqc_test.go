@@ -485,7 +485,7 @@ func TestContextCancelMidBatch(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		reqs = append(reqs, &reqc.Request{URL: base + "/delay/5"})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	start := time.Now()
 	results, err := s.Map(ctx, reqs, reqc.Concurrency(5))

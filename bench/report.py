@@ -328,7 +328,7 @@ def main():
     o.append("")
     o += throughput_table(d, "c_get_mem", "mb")
     o.append("")
-    o.append("### Into a streaming callback")
+    o.append("### Streamed: into a data callback (on_data), or pulled (reqc_stream_read into 64 KiB)")
     o.append("")
     o += throughput_table(d, "c_get_stream", "mb")
     o.append("")
@@ -397,6 +397,8 @@ def main():
            TARGETS["download"])
     target("(c) 100 MiB streamed: libreqc on_data / raw", d.ratio("c_get_stream", "libreqc on_data", RAW, "mb"),
            TARGETS["download"])
+    target("(c) 100 MiB streamed: libreqc pull (reqc_stream_read) / raw",
+           d.ratio("c_get_stream", "libreqc pull", RAW, "mb"), TARGETS["download"])
     for name, sc, client, ref, thr in RUBY_TARGETS:
         if (sc, client) in d.ok or (sc, client) in d.failed:
             target(name, d.ratio(sc, client, ref), thr)

@@ -8,6 +8,7 @@
 //! result: libcurl's own reading could not be turned off per session, and its
 //! trace prints the variables' values, passwords included.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -48,8 +49,23 @@ fn var(name: &str) -> Option<String> {
 }
 
 /// The lowercase name first, then the uppercase one (urllib's order).
-fn either_case(lower: &str) -> Option<String> {
-    var(lower).or_else(|| var(&lower.to_ascii_uppercase()))
+fn either_case((lower, upper): (&str, &str)) -> Option<String> {
+    var(lower).or_else(|| var(upper))
+}
+
+/// A scheme's proxy variable in both cases, spelled out for the schemes a
+/// URL here can have (no name is formatted at every hop); any other scheme
+/// gets its names made.
+fn proxy_names(scheme: &str) -> (Cow<'static, str>, Cow<'static, str>) {
+    match scheme {
+        "http" => ("http_proxy".into(), "HTTP_PROXY".into()),
+        "https" => ("https_proxy".into(), "HTTPS_PROXY".into()),
+        other => {
+            let lower = format!("{other}_proxy");
+            let upper = lower.to_ascii_uppercase();
+            (lower.into(), upper.into())
+        }
+    }
 }
 
 /// The proxy the environment names for `url`, or `None` (no variable, or
@@ -58,15 +74,15 @@ fn either_case(lower: &str) -> Option<String> {
 /// lands in it (the "httpoxy" attack), as urllib and curl do.
 pub fn proxy_for(url: &Url) -> Option<String> {
     let scheme = url.scheme();
-    let lower = format!("{scheme}_proxy");
+    let (lower, upper) = proxy_names(scheme);
     // REQUEST_METHOD is read only when the upper-case name is what would
     // be used: one environment read less on every hop without a proxy.
     let named = var(&lower).or_else(|| {
-        let upper = var(&lower.to_ascii_uppercase())?;
+        let upper = var(&upper)?;
         (scheme != "http" || var("REQUEST_METHOD").is_none()).then_some(upper)
     });
-    let proxy = named.or_else(|| either_case("all_proxy"))?;
-    if let Some(list) = either_case("no_proxy") {
+    let proxy = named.or_else(|| either_case(("all_proxy", "ALL_PROXY")))?;
+    if let Some(list) = either_case(("no_proxy", "NO_PROXY")) {
         if bypasses(&list, url) {
             return None;
         }

@@ -26,7 +26,12 @@ impl Head {
             return;
         }
         if line.starts_with(b"HTTP/") {
-            *self = Head::default();
+            // Room for a typical response's headers at once (growing a
+            // Vec of pairs step by step costs a reallocation per step).
+            *self = Head {
+                headers: Vec::with_capacity(12),
+                ..Head::default()
+            };
             self.status_line(line);
         } else if line[0] == b' ' || line[0] == b'\t' {
             // obs-fold: a continuation of the previous header's value.

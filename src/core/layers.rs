@@ -60,6 +60,14 @@ impl Layer {
     /// (an overridden name keeps its place), options by field, hooks after
     /// the lower layer's.
     pub fn over(&self, lower: &Layer) -> Layer {
+        if self.is_empty() {
+            // Nothing to merge (most requests set nothing of their own over
+            // their session's): the lower layer as it is, without building
+            // a merge entry by entry. An empty layer folds to nothing.
+            let mut merged = lower.folded().into_owned();
+            merged.folded = true;
+            return merged;
+        }
         let (upper, lower) = (self.folded(), lower.folded());
         Layer {
             headers: upper.headers.over(&lower.headers),
@@ -69,6 +77,15 @@ impl Layer {
             folded: true,
             grounded: lower.grounded,
         }
+    }
+
+    /// True when this layer sets nothing: over any layer it changes
+    /// nothing.
+    fn is_empty(&self) -> bool {
+        self.headers.0.is_empty()
+            && self.params.is_empty()
+            && self.hooks.is_empty()
+            && self.options == Options::default()
     }
 
     /// `self` over the built-in defaults: every layer under a request, as a

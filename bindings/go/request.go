@@ -13,6 +13,7 @@ import (
 	"runtime/cgo"
 	"sort"
 	"time"
+	"unsafe"
 )
 
 // Request is a plain Go value describing one request. Nothing C is kept in
@@ -182,6 +183,9 @@ func (cr *cRequest) fail(rc C.reqc_code) error {
 	return newError(rc, C.reqc_request_error(cr.ptr))
 }
 
+// cGET is the usual method as a C string, built once (C only reads it).
+var cGET = (*C.char)(unsafe.Pointer(unsafe.StringData("GET\x00")))
+
 // toC builds the C request for one send; session hooks (sessionHooks) are
 // registered first, so they run before the request's, and report to state.
 func (r *Request) toC(sessionHooks []Hook, state *callState) (*cRequest, error) {
@@ -189,9 +193,12 @@ func (r *Request) toC(sessionHooks []Hook, state *callState) (*cRequest, error) 
 	if method == "" {
 		method = http.MethodGet
 	}
-	cm, err := cstr("method", method)
-	if err != nil {
-		return nil, err
+	cm := cGET
+	if method != http.MethodGet {
+		var err error
+		if cm, err = cstr("method", method); err != nil {
+			return nil, err
+		}
 	}
 	cu, err := cstr("URL", r.URL)
 	if err != nil {

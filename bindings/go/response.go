@@ -6,7 +6,6 @@ package reqc
 import "C"
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -50,6 +49,37 @@ type Response struct {
 	body    []byte
 }
 
+// memBody is Response.Body for a body copied whole (Buffered, batches,
+// redirect hops): Bytes hands its bytes over instead of copying them again.
+type memBody struct{ rest []byte }
+
+func (b *memBody) Read(p []byte) (int, error) {
+	if len(b.rest) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, b.rest)
+	b.rest = b.rest[n:]
+	return n, nil
+}
+
+func (b *memBody) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(b.rest)
+	b.rest = b.rest[n:]
+	return int64(n), err
+}
+
+// take is what is left, all at once, without a copy (the caller owns it).
+func (b *memBody) take() []byte {
+	out := b.rest
+	b.rest = nil
+	if out == nil {
+		out = []byte{}
+	}
+	return out
+}
+
+func (b *memBody) Close() error { return nil }
+
 // Link is one entry of a Link header: its URL, rel, and other params.
 type Link struct {
 	URL, Rel string
@@ -73,8 +103,11 @@ func (r *Response) Status() string {
 // Bytes reads the whole body and closes it.
 func (r *Response) Bytes() ([]byte, error) {
 	defer r.Body.Close()
-	if sb, ok := r.Body.(*streamBody); ok {
-		return sb.readAll()
+	switch b := r.Body.(type) {
+	case *streamBody:
+		return b.readAll()
+	case *memBody:
+		return b.take(), nil
 	}
 	return io.ReadAll(r.Body)
 }
@@ -134,10 +167,13 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 		},
 	}
 	r.Header = readHeaders(resp, int(info.header_count))
+	// An empty body (every streamed head: its body is read later) shares
+	// http.NoBody: two allocations fewer per send.
+	r.Body = http.NoBody
 	if info.body_len > 0 {
 		r.body = C.GoBytes(unsafe.Pointer(info.body), C.int(info.body_len))
+		r.Body = &memBody{rest: r.body}
 	}
-	r.Body = io.NopCloser(bytes.NewReader(r.body))
 	for i := C.size_t(0); i < info.history_count; i++ {
 		var hop *C.reqc_response
 		if C.reqc_response_history_at(resp, i, &hop) == C.REQC_OK {
@@ -192,7 +228,8 @@ func readHeaders(resp *C.reqc_response, n int) http.Header {
 		buf = make([]byte, need)
 		need = int(C.reqcgo_response_headers(resp, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &count))
 	}
-	text := string(buf[:need])
+	// buf is not used again: the string shares its bytes (no second copy).
+	text := unsafe.String(&buf[0], need)
 	values := make([]string, int(count))
 	for i := range values {
 		end := strings.IndexByte(text, 0)

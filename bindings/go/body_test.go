@@ -1,0 +1,46 @@
+package reqc_test
+
+import (
+	"bytes"
+	"io"
+	"testing"
+
+	reqc "github.com/libreqc/libreqc/bindings/go"
+)
+
+// A body copied whole (Buffered) reads the same through Read, Bytes after a
+// partial Read, and io.Copy (WriteTo); an empty one is an empty, non-nil
+// slice.
+func TestBufferedBodyReads(t *testing.T) {
+	s := newSession(t)
+	url := base + "/bytes/3000?seed=3"
+	want, err := do(t, s, &reqc.Request{URL: url, Buffered: true}).Bytes()
+	must(t, err)
+	if len(want) != 3000 {
+		t.Fatalf("got %d bytes", len(want))
+	}
+
+	r := do(t, s, &reqc.Request{URL: url, Buffered: true})
+	p := make([]byte, 100)
+	n, err := r.Body.Read(p)
+	must(t, err)
+	rest, err := r.Bytes()
+	must(t, err)
+	if got := append(p[:n:n], rest...); !bytes.Equal(got, want) {
+		t.Errorf("Read then Bytes: %d bytes, differ", len(got))
+	}
+	if again, _ := r.Bytes(); len(again) != 0 {
+		t.Errorf("Bytes after the end: %d bytes", len(again))
+	}
+
+	r = do(t, s, &reqc.Request{URL: url, Buffered: true})
+	var out bytes.Buffer
+	if _, err := io.Copy(&out, r.Body); err != nil || !bytes.Equal(out.Bytes(), want) {
+		t.Errorf("io.Copy: %d bytes, %v", out.Len(), err)
+	}
+
+	empty, err := do(t, s, &reqc.Request{URL: base + "/bytes/0", Buffered: true}).Bytes()
+	if err != nil || empty == nil || len(empty) != 0 {
+		t.Errorf("empty body: %v %v", empty, err)
+	}
+}

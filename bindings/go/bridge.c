@@ -1,5 +1,6 @@
 /* bridge.c: libreqc callbacks that forward to the exported Go trampolines
- * (callbacks.go), and response readers that save cgo calls. */
+ * (callbacks.go), and response readers that save cgo calls: one call reads a
+ * response's scalars, first attempt and packed header lines. */
 #include "bridge.h"
 #include <string.h>
 #include "_cgo_export.h"
@@ -65,7 +66,8 @@ reqc_code reqcgo_batch_set_source(reqc_batch *batch, uintptr_t handle) {
     return reqc_batch_set_source_callback(batch, reqcgo_source, (void *)handle, reqcgo_free);
 }
 
-void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info) {
+void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info, char *headers,
+                          size_t cap) {
     info->status = reqc_response_status(r);
     info->http_version = reqc_response_http_version(r);
     info->remote_port = reqc_response_remote_port(r);
@@ -82,6 +84,10 @@ void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info) {
     info->remote_ip = reqc_response_remote_ip(r);
     info->body_len = 0;
     info->body = reqc_response_body(r, &info->body_len);
+    info->first_attempt = 0;
+    if (info->attempt_count > 0) reqc_response_attempt_at(r, 0, &info->first_attempt);
+    size_t count;
+    info->headers_len = reqcgo_response_headers(r, headers, cap, &count);
 }
 
 /* Packs every header line as "name\0value\0", in order, into buf (Go

@@ -25,9 +25,14 @@ typedef struct reqcgo_response_info {
     const char *remote_ip;
     const uint8_t *body;
     size_t body_len;
+    int first_attempt;  /* the first attempt's status (attempt_count >= 1) */
+    size_t headers_len; /* what the packed header lines need (over cap: call again) */
 } reqcgo_response_info;
 
-void reqcgo_response_read(const reqc_response *response, reqcgo_response_info *info);
+/* Fills info and packs the header lines into headers (Go memory, cap bytes)
+ * as reqcgo_response_headers does: one cgo call per response. */
+void reqcgo_response_read(const reqc_response *response, reqcgo_response_info *info,
+                          char *headers, size_t cap);
 size_t reqcgo_response_headers(const reqc_response *response, char *buf, size_t cap,
                                size_t *count_out);
 

@@ -151,8 +151,11 @@ func us(v C.int64_t) time.Duration { return time.Duration(v) * time.Microsecond 
 // newResponse copies a C response (and its history) into Go. The caller
 // still owns resp.
 func newResponse(resp *C.reqc_response, req *Request) *Response {
+	// One cgo call reads the scalars, the first attempt and (when they fit
+	// in hbuf, as they usually do) the packed header lines.
+	hbuf := make([]byte, 512)
 	var info C.reqcgo_response_info
-	C.reqcgo_response_read(resp, &info)
+	C.reqcgo_response_read(resp, &info, (*C.char)(unsafe.Pointer(&hbuf[0])), C.size_t(len(hbuf)))
 	r := &Response{
 		StatusCode: int(info.status),
 		Reason:     goString(info.reason),
@@ -166,7 +169,7 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 			FirstByte: us(info.timing_us[3]), Total: us(info.timing_us[4]), Elapsed: us(info.elapsed_us),
 		},
 	}
-	r.Header = readHeaders(resp, int(info.header_count))
+	r.Header = readHeaders(resp, int(info.header_count), hbuf, int(info.headers_len))
 	// An empty body (every streamed head: its body is read later) shares
 	// http.NoBody: two allocations fewer per send.
 	r.Body = http.NoBody
@@ -180,7 +183,11 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 			r.History = append(r.History, newResponse(hop, req))
 		}
 	}
-	for i := C.size_t(0); i < info.attempt_count; i++ {
+	if info.attempt_count > 0 {
+		r.Attempts = make([]int, 1, int(info.attempt_count))
+		r.Attempts[0] = int(info.first_attempt)
+	}
+	for i := C.size_t(1); i < info.attempt_count; i++ {
 		var st C.int
 		if C.reqc_response_attempt_at(resp, i, &st) == C.REQC_OK {
 			r.Attempts = append(r.Attempts, int(st))
@@ -214,23 +221,22 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 }
 
 // readHeaders copies every header line, repeated names included, in order,
-// with few allocations: the lines arrive packed in one buffer, become one
-// string, and every name and value is a slice of it.
-func readHeaders(resp *C.reqc_response, n int) http.Header {
+// with few allocations: the lines arrive packed in buf ("name\0value\0"
+// each, need bytes; read again into a larger buffer when they did not fit),
+// become one string, and every name and value is a slice of it.
+func readHeaders(resp *C.reqc_response, n int, buf []byte, need int) http.Header {
 	h := make(http.Header, n)
 	if n == 0 {
 		return h
 	}
-	buf := make([]byte, 512)
-	var count C.size_t
-	need := int(C.reqcgo_response_headers(resp, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &count))
 	if need > len(buf) {
+		var count C.size_t
 		buf = make([]byte, need)
 		need = int(C.reqcgo_response_headers(resp, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &count))
+		n = int(count)
 	}
-	// buf is not used again: the string shares its bytes (no second copy).
 	text := unsafe.String(&buf[0], need)
-	values := make([]string, int(count))
+	values := make([]string, n)
 	for i := range values {
 		end := strings.IndexByte(text, 0)
 		name := text[:end]

@@ -3,6 +3,7 @@ package reqc_test
 import (
 	"bytes"
 	"io"
+	"strings"
 	"testing"
 
 	reqc "github.com/libreqc/libreqc/bindings/go"
@@ -42,5 +43,23 @@ func TestBufferedBodyReads(t *testing.T) {
 	empty, err := do(t, s, &reqc.Request{URL: base + "/bytes/0", Buffered: true}).Bytes()
 	if err != nil || empty == nil || len(empty) != 0 {
 		t.Errorf("empty body: %v %v", empty, err)
+	}
+}
+
+// Header lines longer than the first read's buffer (512 bytes) are read
+// again whole; a response sent once has one attempt, its status.
+func TestLongHeadersAndOneAttempt(t *testing.T) {
+	s := newSession(t)
+	long := strings.Repeat("v", 3000)
+	resp := do(t, s, &reqc.Request{URL: base + "/response-headers", Buffered: true,
+		Params: []reqc.Param{{"X-Long", long}, {"X-Rep", "1"}, {"X-Rep", "2"}}})
+	if got := resp.Header.Get("X-Long"); got != long {
+		t.Errorf("X-Long: %d bytes", len(got))
+	}
+	if got := resp.Header.Values("X-Rep"); len(got) != 2 || got[0] != "1" || got[1] != "2" {
+		t.Errorf("X-Rep: %q", got)
+	}
+	if len(resp.Attempts) != 1 || resp.Attempts[0] != 200 {
+		t.Errorf("attempts %v", resp.Attempts)
 	}
 }

@@ -13,6 +13,7 @@ use super::digest::Nonces;
 use super::drive::{self, Reached, Stops};
 use super::error::{Code, Error, Result};
 use super::layers::Layer;
+use super::log::{self as logline, HopLog, Level};
 use super::pull::Pull;
 use super::redact;
 use super::request::Request;
@@ -34,6 +35,8 @@ pub struct Stream<L: Driver> {
     stops: Stops,
     /// "GET http://…" (redacted), for messages.
     what: String,
+    /// The final hop's log, for the line of a failure while reading.
+    log: Option<Arc<HopLog>>,
     state: State,
 }
 
@@ -75,6 +78,7 @@ pub fn open<L: Driver>(
         };
         let hop = exchange.hop();
         let what = format!("{} {}", hop.method, redact::url(&hop.url));
+        let log = hop.log.clone();
         let (info, state) = match reached {
             Ok(Reached::Head(info)) => (info, State::Running),
             Ok(Reached::Ended(outcome)) if pull.has_head() => {
@@ -93,7 +97,8 @@ pub fn open<L: Driver>(
                     let mut response = response;
                     response.body = Vec::new();
                     response.streamed = true;
-                    let stream = Stream::new(lane, home, pull, cancel, what, State::Ended(None));
+                    let stream =
+                        Stream::new(lane, home, pull, cancel, (what, log), State::Ended(None));
                     return Ok((response, stream));
                 }
                 wait_to_retry(&exchange, cancel)?;
@@ -103,7 +108,7 @@ pub fn open<L: Driver>(
                 if let Some(response) = exchange.finish_hop(collector, Err(e))? {
                     return Ok((
                         response,
-                        Stream::new(lane, home, pull, cancel, what, State::Ended(None)),
+                        Stream::new(lane, home, pull, cancel, (what, log), State::Ended(None)),
                     ));
                 }
                 wait_to_retry(&exchange, cancel)?;
@@ -113,7 +118,7 @@ pub fn open<L: Driver>(
         let head = pull.take_head().unwrap_or_default();
         match exchange.finish_hop(Collector::pulled_head(head), Ok(info)) {
             Ok(Some(response)) => {
-                let stream = Stream::new(lane, home, pull, cancel, what, state);
+                let stream = Stream::new(lane, home, pull, cancel, (what, log), state);
                 return Ok((response, stream));
             }
             // A RESPONSE hook turned the response into a redirect or a
@@ -152,17 +157,34 @@ impl<L: Driver> Stream<L> {
         home: Option<Home<L>>,
         pull: Pull,
         cancel: &CancelToken,
-        what: String,
+        (what, log): (String, Option<Arc<HopLog>>),
         state: State,
     ) -> Stream<L> {
         let stops = Stops::new(&lane, cancel, None);
-        Stream {
+        let stream = Stream {
             lane: Some(lane),
             home,
             pull,
             stops,
             what,
+            log,
             state,
+        };
+        if let State::Ended(Some(e)) = &stream.state {
+            stream.log_failure(e);
+        }
+        stream
+    }
+
+    /// The log's failure line for the body (the head's end line was
+    /// written at open time).
+    fn log_failure(&self, e: &Error) {
+        if let Some(log) = &self.log {
+            let (method, url) = self.what.split_once(' ').unwrap_or((&self.what, ""));
+            log.emit(
+                Level::Requests,
+                &logline::error_line(method, url, &e.message),
+            );
         }
     }
 
@@ -202,6 +224,9 @@ impl<L: Driver> Stream<L> {
                     self.state = State::Ended(end.map(|e| name(e, &self.what)));
                 }
                 Err(e) => self.state = State::Ended(Some(name(e, &self.what))),
+            }
+            if let State::Ended(Some(e)) = &self.state {
+                self.log_failure(e);
             }
         }
     }

@@ -19,7 +19,8 @@
 //! The final response (`reqc_stream_response`) has an empty body and
 //! `reqc_response_is_streamed` = 1; the RESPONSE hooks see it that way at
 //! open time, once per hop as for any send (earlier hops are buffered as
-//! usual). The log's end line for the final hop is written at open time.
+//! usual). The log's end line for the final hop is written at open time;
+//! a failure while reading adds its ERROR line when it happens.
 //!
 //! Closing early (`reqc_stream_free` before the end): the transfer is
 //! stopped and its connection closed, never reused, unless the whole body

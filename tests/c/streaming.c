@@ -452,6 +452,43 @@ static void test_body_cap_while_reading(void) {
     reqc_request_free(req);
 }
 
+/* Log lines, kept for a test to look at. */
+static char logged[8192];
+static void keep_line(void *userdata, reqc_log_level level, const char *line) {
+    (void)userdata;
+    (void)level;
+    strncat(logged, line, sizeof logged - strlen(logged) - 2);
+    strcat(logged, "\n");
+}
+
+static void test_failure_while_reading_is_logged(void) {
+    reqc_session *s = NULL;
+    reqc_request *req;
+    reqc_stream *stream = NULL;
+    NEED_TEST_SERVER();
+    CHECK_OK(reqc_session_new(&s), s);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, keep_line, NULL, NULL), s);
+    req = check_new_request("GET", pattern_url(500000, "&chunked=1"));
+    if (req) {
+        logged[0] = 0;
+        CHECK_OK(reqc_request_set_max_response_bytes(req, 100000), req);
+        CHECK_OK(reqc_session_open(s, req, &stream), req);
+        /* The head's end line at open time. */
+        CHECK(strstr(logged, "200 OK") != NULL);
+        CHECK(strstr(logged, "ERROR") == NULL);
+        reqc_code rc = REQC_OK;
+        CHECK(read_all(stream, 1000, &rc) == -1);
+        CHECK(rc == REQC_E_BODY_TOO_LARGE);
+        /* The failure's line once it happens, once. */
+        const char *error = strstr(logged, "ERROR");
+        CHECK(error != NULL && strstr(error, "exceeds the cap") != NULL);
+        CHECK(error != NULL && strstr(error + 5, "ERROR") == NULL);
+        reqc_stream_free(stream);
+        reqc_request_free(req);
+    }
+    reqc_session_free(s);
+}
+
 static void test_cut_mid_body(void) {
     reqc_stream *stream;
     reqc_code rc = REQC_OK;
@@ -663,6 +700,7 @@ int main(void) {
     RUN(test_slow_reader_is_not_idle);
     RUN(test_total_timeout_while_reading);
     RUN(test_body_cap_while_reading);
+    RUN(test_failure_while_reading_is_logged);
     RUN(test_cut_mid_body);
     RUN(test_threads_on_one_session);
     RUN(test_gigabyte_in_bounded_memory);

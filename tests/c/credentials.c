@@ -113,6 +113,9 @@ static reqc_response *send_ok(reqc_session *s, reqc_request *req) {
         return NULL;
     }
     CHECK_OK(reqc_request_set_timeout_ms(req, bound_ms()), req);
+    /* The connect timeout (default 10 s) covers the TLS handshake, which
+     * under valgrind on a busy machine once took longer than that. */
+    CHECK_OK(reqc_request_set_connect_timeout_ms(req, bound_ms()), req);
     rc = s ? reqc_session_send(s, req, &resp) : reqc_send(req, &resp);
     ms = now_ms() - t0;
     if (rc != REQC_OK) {

@@ -104,6 +104,50 @@ class TestRequests < Minitest::Test
     assert_raises(Reqc::InvalidStateError) { req.url }
   end
 
+  # Counts reqc_response_free calls while a block runs (prepended once).
+  module CountFrees
+    class << self
+      attr_accessor :count
+    end
+
+    def reqc_response_free(pointer)
+      CountFrees.count += 1 if CountFrees.count && !pointer.null?
+      super
+    end
+  end
+  Reqc::Native.singleton_class.prepend(CountFrees)
+
+  def count_frees
+    CountFrees.count = 0
+    yield
+    CountFrees.count
+  ensure
+    CountFrees.count = nil
+  end
+
+  def make_responses(n, close:)
+    n.times do
+      r = Reqc.get(url("/get"))
+      r.close if close
+    end
+    nil
+  end
+
+  # A response is freed exactly once: at #close, or by the GC when dropped
+  # unclosed (its finalizer), never both.
+  def test_responses_are_freed_once_by_close_or_the_gc
+    Reqc::Session.open do
+      GC.start # what earlier tests left goes first
+      assert_equal 10, count_frees { make_responses(10, close: true) }, "close frees at once"
+      assert_equal 0, count_frees { 3.times { GC.start } }, "a closed response is not freed again"
+      dropped = count_frees do
+        make_responses(10, close: false)
+        3.times { GC.start }
+      end
+      assert_operator dropped, :>=, 5, "dropped responses are freed by the GC"
+    end
+  end
+
   def test_raise_for_status
     assert_equal 200, Reqc.get(url("/status/200")).raise_for_status.status
     e = assert_raises(Reqc::HTTPError) { Reqc.get(url("/status/404")).raise_for_status }

@@ -19,33 +19,38 @@ module Reqc
   module Interrupts
     POLL = 0.01
 
-    @inflight = {}
-    @lock = Mutex.new
-    @wake = ConditionVariable.new
+    # The calls in flight: their cancel callable => the thread running them
+    # (identity keys: one entry per call, nested calls apart). No lock: one
+    # Hash#[]=, #delete or #to_a is atomic under the GVL (it calls no Ruby
+    # code), and the watcher reads a snapshot, never iterating the live Hash.
+    @inflight = {}.compare_by_identity
+    # The watcher waits on this queue while nothing is in flight; a call
+    # pushes to it only when the watcher says it is idle, so a send pays one
+    # flag test, not a Mutex + ConditionVariable round trip (a stale push
+    # just costs the watcher one extra look).
+    @wake = Thread::Queue.new
+    @idle = false
     @watcher = nil
-    @next_token = 0
 
     class << self
       # Runs the block (one blocking C call), cancellable through `cancel`
-      # (a callable) while it runs.
+      # (a callable, used as this call's key: pass a new one per call)
+      # while it runs.
       def watch(cancel)
-        token = @lock.synchronize do
-          @next_token += 1
-          @inflight[@next_token] = [Thread.current, cancel]
-          start_watcher unless @watcher&.alive?
-          @wake.signal if @inflight.size == 1
-          @next_token
-        end
+        @inflight[cancel] = Thread.current
+        start_watcher unless @watcher&.alive?
+        @wake.push(true) if @idle
         begin
           yield
         ensure
-          @lock.synchronize { @inflight.delete(token) }
+          @inflight.delete(cancel)
         end
       end
 
       private
 
       def start_watcher
+        @idle = false
         @watcher = Thread.new { watch_loop }
         @watcher.name = "reqc-interrupts"
         @watcher.report_on_exception = false
@@ -53,17 +58,20 @@ module Reqc
 
       def watch_loop
         loop do
-          @lock.synchronize { @wake.wait(@lock) while @inflight.empty? }
+          # Idle is said before the look: a call added after the look sees
+          # the flag and pushes, so no wake-up is lost.
+          @idle = true
+          @wake.pop if @inflight.empty?
+          @idle = false
           sleep POLL
-          due = @lock.synchronize do
-            hit = @inflight.select { |_, (thread, _)| thread.pending_interrupt? }
-            hit.each_key { |token| @inflight.delete(token) }
-            hit.values
-          end
-          due.each do |_, cancel|
-            cancel.call
-          rescue StandardError
-            nil # the call ended meanwhile: nothing to cancel
+          @inflight.to_a.each do |cancel, thread|
+            next unless thread.pending_interrupt? && @inflight.delete(cancel)
+
+            begin
+              cancel.call
+            rescue StandardError
+              nil # the call ended meanwhile: nothing to cancel
+            end
           end
         end
       end

@@ -12,9 +12,36 @@ module Reqc
     TIMINGS = { dns: :REQC_TIMING_DNS, connect: :REQC_TIMING_CONNECT, tls: :REQC_TIMING_TLS,
                 first_byte: :REQC_TIMING_FIRST_BYTE, total: :REQC_TIMING_TOTAL }.freeze
 
+    # Frees an owned response's C handle once: at #close, or from the GC's
+    # finalizer when the Response was dropped unclosed. (Not an
+    # FFI::AutoPointer: building one cost about as much CPU as the rest of
+    # the Ruby side of a send; a finalizer holding this small object is
+    # several times cheaper.) It must not refer to the Response, or the
+    # Response would never be collected.
+    class Releaser # :nodoc:
+      def initialize(pointer)
+        @pointer = pointer
+      end
+
+      # Frees the handle (the finalizer's call passes the object id).
+      def call(_id = nil)
+        pointer = @pointer
+        @pointer = nil
+        Native.reqc_response_free(pointer) if pointer
+      end
+
+      # The handle was handed over to libreqc: never free it here.
+      def forget
+        @pointer = nil
+      end
+    end
+
     # Wraps an owned reqc_response * (freed by #close or the GC).
     def self.own(pointer)
-      new(FFI::AutoPointer.new(pointer, Native::RELEASE[:reqc_response_free]), nil)
+      releaser = Releaser.new(pointer)
+      response = new(pointer, nil, releaser)
+      ObjectSpace.define_finalizer(response, releaser)
+      response
     end
 
     # Wraps a lent one; `owner` is kept alive while this object is.
@@ -22,9 +49,10 @@ module Reqc
       new(pointer, owner)
     end
 
-    def initialize(pointer, owner) # :nodoc:
+    def initialize(pointer, owner, releaser = nil) # :nodoc:
       @ptr = pointer
       @owner = owner
+      @releaser = releaser
     end
 
     def status
@@ -182,7 +210,7 @@ module Reqc
 
     # Frees the C response now (an owned one); later reads raise.
     def close
-      @ptr.free if @ptr.is_a?(FFI::AutoPointer) && !@owner
+      @releaser&.call
       @ptr = nil
     end
 
@@ -200,7 +228,7 @@ module Reqc
       raise InvalidStateError.new("a lent response cannot be handed over", code: :REQC_E_INVALID_STATE) if @owner
 
       pointer = handle
-      pointer.autorelease = false
+      @releaser&.forget
       @ptr = nil
       pointer
     end

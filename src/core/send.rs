@@ -264,7 +264,7 @@ impl Exchange {
     ) -> OnHead {
         let hooks = self.hooks.clone();
         let warnings = self.warnings.clone();
-        let url = hop.url.to_string();
+        let url = hop.url.as_str().to_owned();
         let request = Arc::new(sent_view(hop, &self.chain.body, hop.headers.clone()));
         let (started, attempts) = (Instant::now(), self.attempts.clone());
         Box::new(move |head, sent| {
@@ -745,7 +745,9 @@ fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> R
         http_version: head.http_version,
         headers: head.headers,
         body,
-        url: hop.url.to_string(),
+        // The serialization as it is (`to_string` would go through the
+        // formatter and grow its buffer).
+        url: hop.url.as_str().to_owned(),
         history: Vec::new(),
         elapsed,
         timings: info.timings,
@@ -816,7 +818,11 @@ impl Chain {
 
     /// The next transfer, fully decided.
     fn hop(&self, started: Instant) -> Result<Hop> {
-        let mut headers = self.headers.0.clone();
+        // Room for what this hop adds below and `add_cookies`, `add_digest`
+        // and `sent_view` after it (Content-Type, Accept-Encoding, Expect,
+        // Cookie, Authorization, Content-Length): one allocation per hop.
+        let mut headers = Vec::with_capacity(self.headers.0.len() + 6);
+        headers.extend(self.headers.0.iter().cloned());
         let (body, content_type) = hop_body(&self.body).map_err(|e| self.naming(e))?;
         if !self.headers.mentions("content-type") {
             match (content_type, &body) {

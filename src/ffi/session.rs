@@ -160,9 +160,35 @@ pub unsafe extern "C" fn reqc_session_send(
     response_out: *mut *mut reqc_response,
 ) -> reqc_code {
     // SAFETY: pointers per the header's preamble rule.
+    unsafe {
+        on_session(session, request, |r, session| {
+            if response_out.is_null() {
+                return Err(Error::invalid("response_out is NULL"));
+            }
+            let response = r.sent(session.session.send(&r.snapshot(), r.cancel_token()))?;
+            write_out(response_out, into_raw(reqc_response::new(response)));
+            Ok(())
+        })
+    }
+}
+
+/// The shape of every call that sends `request` on `session`
+/// (`reqc_session_send`, `reqc_session_open`): `f` runs with the request
+/// and a lease on the session, held for the whole send so a free of the
+/// session meanwhile waits for its end. A NULL `request` has no handle to
+/// hold its message: the session holds it, through the same boundary as
+/// every other failure on the session; every other failure goes to the
+/// request.
+///
+/// # Safety
+/// Pointers per the header's preamble rule.
+pub(super) unsafe fn on_session(
+    session: *mut reqc_session,
+    request: *const reqc_request,
+    f: impl FnOnce(&reqc_request, &Lease<reqc_session>) -> Result<()>,
+) -> reqc_code {
+    // SAFETY: forwarded from this function's contract.
     if unsafe { borrow(request) }.is_none() {
-        // No request to hold the message: the session holds it, through
-        // the same boundary as every other failure on the session.
         // SAFETY: as above.
         return unsafe {
             with_handle(session, |_| {
@@ -170,19 +196,12 @@ pub unsafe extern "C" fn reqc_session_send(
             })
         };
     }
-    // SAFETY: forwarded from this function's contract.
+    // SAFETY: as above.
     unsafe {
         with_handle(request, |r| {
-            // Held for the send: a free of the session meanwhile waits for
-            // its end.
             let session = Lease::new(session)
                 .ok_or_else(|| Error::invalid("session is NULL or not a session"))?;
-            if response_out.is_null() {
-                return Err(Error::invalid("response_out is NULL"));
-            }
-            let response = r.sent(session.session.send(&r.snapshot(), r.cancel_token()))?;
-            write_out(response_out, into_raw(reqc_response::new(response)));
-            Ok(())
+            f(r, &session)
         })
     }
 }

@@ -45,12 +45,12 @@ use std::sync::{Mutex, TryLockError};
 
 use super::boundary::{
     borrow, guard, guard_or, into_raw, release, with_handle, write_out, ErrorSlot, Failing, Handle,
-    Lease, Tagged,
+    Tagged,
 };
 use super::code::reqc_code;
 use super::request::reqc_request;
 use super::response::reqc_response;
-use super::session::reqc_session;
+use super::session::{on_session, reqc_session};
 use super::Lane;
 use crate::core::error::{Code, Error};
 use crate::core::response::Response;
@@ -166,20 +166,8 @@ pub unsafe extern "C" fn reqc_session_open(
     stream_out: *mut *mut reqc_stream,
 ) -> reqc_code {
     // SAFETY: pointers per the header's preamble rule.
-    if unsafe { borrow(request) }.is_none() {
-        // No request to hold the message: the session holds it.
-        // SAFETY: as above.
-        return unsafe {
-            with_handle(session, |_| {
-                Err(Error::invalid("request is NULL or not a request"))
-            })
-        };
-    }
-    // SAFETY: pointers per the header's preamble rule.
     unsafe {
-        with_handle(request, |r| {
-            let session = Lease::new(session)
-                .ok_or_else(|| Error::invalid("session is NULL or not a session"))?;
+        on_session(session, request, |r, session| {
             if stream_out.is_null() {
                 return Err(Error::invalid("stream_out is NULL"));
             }

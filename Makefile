@@ -245,11 +245,13 @@ go-tests: build go-pc
 # Each fuzz target for FUZZ_SECONDS from its committed seed corpus (found
 # inputs go to a scratch directory; a crash leaves its input in
 # fuzz/artifacts/ and fails). cargo fuzz needs the nightly toolchain.
+# The targets are built first with their whole output, so one that no longer
+# compiles shows why (the runs keep only libFuzzer's summary lines).
 fuzz:
 	@if ! $(CARGO) +nightly --version >/dev/null 2>&1; then \
 		echo "fuzz: skipped: no nightly Rust toolchain here (cargo fuzz needs one)"; exit 0; fi; \
 	command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked; \
-	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	cd fuzz && $(CARGO) +nightly fuzz build -O && for t in $(FUZZ_TARGETS); do \
 		scratch=$$(mktemp -d); \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 		$(CARGO) +nightly fuzz run -O $$t $$scratch corpus/$$t -- \

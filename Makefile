@@ -28,8 +28,8 @@ STAGES := lint build check-header check-symbols check-abi check-static rust-test
 # The C side of the C tests built with AddressSanitizer and UBSan, once.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# The C++ API's suite (bindings/cpp, GoogleTest through CMake): g++ in C++17 and
-# C++20, under ASan/UBSan and static; clang++ in C++20.
+# The C++ API's suite (bindings/cpp, GoogleTest through CMake): g++ in C++17,
+# under ASan/UBSan and static; clang++ in C++20 (REQC_CPP_ALL=1: every one).
 CPP_EXAMPLES := $(patsubst examples/cpp/%.cpp,%,$(wildcard examples/cpp/*.cpp))
 CXX_FLAGS := -std=c++17 -Wall -Wextra -Werror -pedantic -g -Iinclude -Ibindings/cpp/include
 

@@ -294,7 +294,15 @@ func reqcgoSource(h C.uintptr_t, index C.size_t, out **C.reqc_request) C.reqc_co
 	for !src.ended {
 		var r *Request
 		var ok bool
-		o := runUser(func() { r, ok = src.next() })
+		var cr *cRequest
+		var err error
+		// Building the C request runs user code too (a json.Marshaler of
+		// Request.JSON), so it is done under runUser with the pull.
+		o := runUser(func() {
+			if r, ok = src.next(); ok && r != nil {
+				cr, err = r.toC(src.hooks, src.state)
+			}
+		})
 		if o.failed() {
 			src.state.fail(o)
 			src.ended = true
@@ -310,7 +318,6 @@ func reqcgoSource(h C.uintptr_t, index C.size_t, out **C.reqc_request) C.reqc_co
 			src.failed(Result{Index: pos, Err: argError("nil Request")})
 			continue
 		}
-		cr, err := r.toC(src.hooks, src.state)
 		if err != nil {
 			src.failed(Result{Index: pos, Err: err})
 			continue

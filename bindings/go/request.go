@@ -212,10 +212,18 @@ func (r *Request) toC(sessionHooks []Hook, state *callState) (*cRequest, error) 
 		return nil, e
 	}
 	cr := &cRequest{ptr: ptr, state: state}
+	// Freed on an error and on a panic too: configure runs user code (a
+	// json.Marshaler of JSON).
+	built := false
+	defer func() {
+		if !built {
+			cr.free()
+		}
+	}()
 	if err := r.configure(cr, sessionHooks); err != nil {
-		cr.free()
 		return nil, err
 	}
+	built = true
 	return cr, nil
 }
 

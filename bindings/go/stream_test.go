@@ -193,6 +193,17 @@ func TestAllSeq(t *testing.T) {
 	if v != "in the sequence" {
 		t.Errorf("sequence panic: %v", v)
 	}
+	// So is a panic of user code run while a pulled request is built (a
+	// json.Marshaler): it must not unwind through libreqc's source callback.
+	v = recovered(func() {
+		for range s.AllSeq(context.Background(), func(yield func(*reqc.Request) bool) {
+			yield(&reqc.Request{Method: "POST", URL: base + "/post", JSON: panickyJSON{}})
+		}) {
+		}
+	})
+	if v != "in MarshalJSON" {
+		t.Errorf("MarshalJSON panic: %v", v)
+	}
 	// Breaking out stops the pulling.
 	count := 0
 	for range s.AllSeq(context.Background(), func(yield func(*reqc.Request) bool) {
@@ -205,3 +216,8 @@ func TestAllSeq(t *testing.T) {
 		}
 	}
 }
+
+// panickyJSON panics when encoded.
+type panickyJSON struct{}
+
+func (panickyJSON) MarshalJSON() ([]byte, error) { panic("in MarshalJSON") }

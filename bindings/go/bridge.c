@@ -72,7 +72,8 @@ void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info, ch
     info->http_version = reqc_response_http_version(r);
     info->remote_port = reqc_response_remote_port(r);
     info->elapsed_us = reqc_response_elapsed_us(r);
-    for (int i = 0; i < 5; i++) info->timing_us[i] = reqc_response_timing_us(r, i);
+    for (int i = REQC_TIMING_DNS; i <= REQC_TIMING_TOTAL; i++)
+        info->timing_us[i] = reqc_response_timing_us(r, i);
     info->history_count = reqc_response_history_count(r);
     info->header_count = reqc_response_header_count(r);
     info->cookie_count = reqc_response_cookie_count(r);

@@ -13,7 +13,7 @@ typedef struct reqcgo_response_info {
     int http_version;
     int remote_port;
     int64_t elapsed_us;
-    int64_t timing_us[5];
+    int64_t timing_us[REQC_TIMING_TOTAL + 1]; /* indexed by reqc_timing */
     size_t history_count;
     size_t header_count;
     size_t cookie_count;

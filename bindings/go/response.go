@@ -165,8 +165,9 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 		RemotePort: int(info.remote_port),
 		Request:    req,
 		Timings: Timings{
-			DNS: us(info.timing_us[0]), Connect: us(info.timing_us[1]), TLS: us(info.timing_us[2]),
-			FirstByte: us(info.timing_us[3]), Total: us(info.timing_us[4]), Elapsed: us(info.elapsed_us),
+			DNS: us(info.timing_us[C.REQC_TIMING_DNS]), Connect: us(info.timing_us[C.REQC_TIMING_CONNECT]),
+			TLS: us(info.timing_us[C.REQC_TIMING_TLS]), FirstByte: us(info.timing_us[C.REQC_TIMING_FIRST_BYTE]),
+			Total: us(info.timing_us[C.REQC_TIMING_TOTAL]), Elapsed: us(info.elapsed_us),
 		},
 	}
 	r.Header = readHeaders(resp, int(info.header_count), hbuf, int(info.headers_len))

@@ -53,6 +53,48 @@ func (b *batch) free() {
 	b.done()
 }
 
+// finish frees the batch, then repeats in the calling goroutine a panic or
+// Goexit of user code during the run (a hook's, the sequence's, the log
+// sink's).
+func (b *batch) finish() {
+	b.free()
+	b.session.logPanic.take(b.state)
+	b.state.rethrow()
+}
+
+// yieldAll runs the batch on a goroutine of its own (its results reach ch,
+// which is closed when the run ends) and hands each result to yield in the
+// calling goroutine. It returns the run's code, or false when the loop
+// stopped early (a break; a panic or Goexit of the loop body goes through
+// it): the rest of the batch is then cancelled and waited for.
+func (b *batch) yieldAll(ctx context.Context, ch chan Result, yield func(int, Result) bool) (C.reqc_code, bool) {
+	stop := cancelOnDone(ctx, func() { C.reqc_batch_cancel(b.ptr) })
+	defer stop()
+	performed := make(chan C.reqc_code, 1)
+	go func() {
+		performed <- C.reqc_batch_perform(b.ptr)
+		close(ch)
+	}()
+	finished := false
+	defer func() {
+		if !finished {
+			C.reqc_batch_cancel(b.ptr)
+			for range ch {
+			}
+		}
+	}()
+	for res := range ch {
+		if e, ok := res.Err.(*Error); ok && e.Code == CodeAborted {
+			e.cause = b.state.abortCause()
+		}
+		if !yield(res.Index, res) {
+			return C.REQC_OK, false
+		}
+	}
+	finished = true
+	return <-performed, true
+}
+
 // newBatch builds the C batch: every request is copied in (nothing sent yet).
 func (s *Session) newBatch(reqs []*Request, opts []MapOption) (*batch, error) {
 	cfg := mapConfig{}
@@ -144,9 +186,7 @@ func (s *Session) Map(ctx context.Context, reqs []*Request, opts ...MapOption) (
 	if err != nil {
 		return nil, err
 	}
-	defer b.state.rethrow()
-	defer s.logPanic.take(b.state)
-	defer b.free()
+	defer b.finish()
 	results := make([]Result, len(reqs))
 	done := make([]bool, len(reqs))
 	for _, f := range b.failed {
@@ -200,6 +240,7 @@ func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) i
 			}
 			return
 		}
+		defer b.finish()
 		ch := make(chan Result, len(reqs)) // room for every item: deliver never blocks
 		for _, f := range b.failed {
 			ch <- f
@@ -208,7 +249,6 @@ func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) i
 		h := cgo.NewHandle(run)
 		if rc := C.reqcgo_batch_set_complete(b.ptr, C.uintptr_t(h)); rc != C.REQC_OK {
 			err := newError(rc, C.reqc_batch_error(b.ptr))
-			b.free()
 			for i := range reqs {
 				if !yield(i, Result{Index: i, Err: err}) {
 					return
@@ -216,38 +256,12 @@ func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) i
 			}
 			return
 		}
-		stop := cancelOnDone(ctx, func() { C.reqc_batch_cancel(b.ptr) })
-		performed := make(chan C.reqc_code, 1)
-		go func() {
-			rc := C.reqc_batch_perform(b.ptr)
-			performed <- rc
-			close(ch)
-		}()
-		finished := false
-		defer func() {
-			if !finished { // a break or a panic of the loop body
-				C.reqc_batch_cancel(b.ptr)
-				for range ch {
-				}
-			}
-			stop()
-			b.free()
-			s.logPanic.take(b.state)
-			b.state.rethrow()
-		}()
 		seen := make([]bool, len(reqs))
-		cause := b.state.abortCause
-		for res := range ch {
-			seen[res.Index] = true
-			if e, ok := res.Err.(*Error); ok && e.Code == CodeAborted {
-				e.cause = cause()
-			}
-			if !yield(res.Index, res) {
-				return
-			}
-		}
-		finished = true
-		if prc := <-performed; prc != C.REQC_OK {
+		prc, ended := b.yieldAll(ctx, ch, func(i int, r Result) bool {
+			seen[i] = true
+			return yield(i, r)
+		})
+		if ended && prc != C.REQC_OK {
 			err := newError(prc, C.reqc_batch_error(b.ptr))
 			for i, ok := range seen {
 				if !ok && !yield(i, Result{Index: i, Err: err}) {
@@ -275,6 +289,7 @@ func (s *Session) AllSeq(ctx context.Context, reqs iter.Seq[*Request], opts ...M
 			yield(0, Result{Err: err})
 			return
 		}
+		defer b.finish()
 		next, stopPull := iter.Pull(reqs)
 		defer stopPull()
 		cfg := mapConfig{}
@@ -293,52 +308,18 @@ func (s *Session) AllSeq(ctx context.Context, reqs iter.Seq[*Request], opts ...M
 		src := &sourceRun{next: next, hooks: s.hookSnapshot(), state: b.state, index: lazy, failed: run.deliver}
 		hc, hs := cgo.NewHandle(run), cgo.NewHandle(src)
 		if rc := C.reqcgo_batch_set_complete(b.ptr, C.uintptr_t(hc)); rc != C.REQC_OK {
-			cgo.Handle(hs).Delete()
-			err := newError(rc, C.reqc_batch_error(b.ptr))
-			b.free()
-			yield(0, Result{Err: err})
+			cgo.Handle(hs).Delete() // never given to C
+			yield(0, Result{Err: newError(rc, C.reqc_batch_error(b.ptr))})
 			return
 		}
 		if rc := C.reqcgo_batch_set_source(b.ptr, C.uintptr_t(hs)); rc != C.REQC_OK {
-			err := newError(rc, C.reqc_batch_error(b.ptr))
-			b.free()
-			yield(0, Result{Err: err})
+			yield(0, Result{Err: newError(rc, C.reqc_batch_error(b.ptr))})
 			return
 		}
-		stop := cancelOnDone(ctx, func() { C.reqc_batch_cancel(b.ptr) })
-		performed := make(chan error, 1)
-		go func() {
-			var err error
-			if rc := C.reqc_batch_perform(b.ptr); rc != C.REQC_OK && rc != C.REQC_E_CALLBACK {
-				err = newError(rc, C.reqc_batch_error(b.ptr))
-			}
-			performed <- err
-			close(ch)
-		}()
-		finished := false
-		defer func() {
-			if !finished { // a break or a panic of the loop body
-				C.reqc_batch_cancel(b.ptr)
-				for range ch {
-				}
-			}
-			stop()
-			b.free()
-			s.logPanic.take(b.state)
-			b.state.rethrow()
-		}()
-		cause := b.state.abortCause
-		for res := range ch {
-			if e, ok := res.Err.(*Error); ok && e.Code == CodeAborted {
-				e.cause = cause()
-			}
-			if !yield(res.Index, res) {
-				return
-			}
-		}
-		finished = true
-		if err := <-performed; err != nil {
-			yield(-1, Result{Index: -1, Err: err})
+		// REQC_E_CALLBACK: the sequence panicked, which finish repeats.
+		prc, ended := b.yieldAll(ctx, ch, yield)
+		if ended && prc != C.REQC_OK && prc != C.REQC_E_CALLBACK {
+			yield(-1, Result{Index: -1, Err: newError(prc, C.reqc_batch_error(b.ptr))})
 		}
 	}
 }

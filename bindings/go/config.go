@@ -3,10 +3,7 @@ package reqc
 // #include "reqc.h"
 import "C"
 
-import (
-	"net/http"
-	"time"
-)
+import "time"
 
 // The global config: process-wide defaults under every session's
 // (reqc_config_*). Each call is thread-safe and applies to later sends.
@@ -133,54 +130,15 @@ func MarkDefaultSecretHeader(name string) error {
 
 // SetDefaultTLS applies TLS settings process-wide (zero fields: unchanged).
 func SetDefaultTLS(t TLS) error {
-	if t.Verify != nil {
-		if err := configFail(C.reqc_config_set_verify_tls(cbool(*t.Verify))); err != nil {
-			return err
-		}
-	}
-	if t.CAFile != "" {
-		cp, err := cstr("CA file", t.CAFile)
-		if err != nil {
-			return err
-		}
-		if err := configFail(C.reqc_config_set_ca_file(cp)); err != nil {
-			return err
-		}
-	}
-	if t.CADir != "" {
-		cp, err := cstr("CA dir", t.CADir)
-		if err != nil {
-			return err
-		}
-		if err := configFail(C.reqc_config_set_ca_dir(cp)); err != nil {
-			return err
-		}
-	}
-	if t.CAPEM != nil {
-		data, n := cbytes(t.CAPEM)
-		if err := configFail(C.reqc_config_set_ca_pem(data, n)); err != nil {
-			return err
-		}
-	}
-	if t.ClientCert != "" {
-		cc, err := cstr("client cert", t.ClientCert)
-		if err != nil {
-			return err
-		}
-		var ck *C.char
-		if t.ClientKey != "" {
-			if ck, err = cstr("client key", t.ClientKey); err != nil {
-				return err
-			}
-		}
-		if err := configFail(C.reqc_config_set_client_cert(cc, ck)); err != nil {
-			return err
-		}
-	}
-	if t.MinVersion != 0 {
-		return configFail(C.reqc_config_set_min_tls_version(C.reqc_tls_version(t.MinVersion)))
-	}
-	return nil
+	return t.apply(tlsSetters{
+		verify:     func(v C.int) C.reqc_code { return C.reqc_config_set_verify_tls(v) },
+		caFile:     func(path *C.char) C.reqc_code { return C.reqc_config_set_ca_file(path) },
+		caDir:      func(path *C.char) C.reqc_code { return C.reqc_config_set_ca_dir(path) },
+		caPEM:      func(d *C.uint8_t, n C.size_t) C.reqc_code { return C.reqc_config_set_ca_pem(d, n) },
+		clientCert: func(c, k *C.char) C.reqc_code { return C.reqc_config_set_client_cert(c, k) },
+		minVersion: func(v C.reqc_tls_version) C.reqc_code { return C.reqc_config_set_min_tls_version(v) },
+		fail:       configFail,
+	})
 }
 
 // SetDefaultTrustEnv says whether proxies come from the environment.
@@ -206,5 +164,3 @@ func SetDefaultRetry(rt Retry) error {
 	}
 	return configFail(C.reqc_config_set_retry_all_methods(cbool(rt.AllMethods)))
 }
-
-var _ = http.MethodGet

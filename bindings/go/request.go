@@ -563,33 +563,55 @@ func cints(v []int) (*C.int, C.size_t) {
 }
 
 func (r *Request) setTLS(cr *cRequest) error {
-	p, t := cr.ptr, r.TLS
+	p := cr.ptr
+	return r.TLS.apply(tlsSetters{
+		verify:     func(v C.int) C.reqc_code { return C.reqc_request_set_verify_tls(p, v) },
+		caFile:     func(path *C.char) C.reqc_code { return C.reqc_request_set_ca_file(p, path) },
+		caDir:      func(path *C.char) C.reqc_code { return C.reqc_request_set_ca_dir(p, path) },
+		caPEM:      func(d *C.uint8_t, n C.size_t) C.reqc_code { return C.reqc_request_set_ca_pem(p, d, n) },
+		clientCert: func(c, k *C.char) C.reqc_code { return C.reqc_request_set_client_cert(p, c, k) },
+		minVersion: func(v C.reqc_tls_version) C.reqc_code { return C.reqc_request_set_min_tls_version(p, v) },
+		fail:       cr.fail,
+	})
+}
+
+// tlsSetters are the C TLS setters of one level (a request, the global
+// config) and how that level turns a failed code into an error.
+type tlsSetters struct {
+	verify     func(C.int) C.reqc_code
+	caFile     func(*C.char) C.reqc_code
+	caDir      func(*C.char) C.reqc_code
+	caPEM      func(*C.uint8_t, C.size_t) C.reqc_code
+	clientCert func(cert, key *C.char) C.reqc_code
+	minVersion func(C.reqc_tls_version) C.reqc_code
+	fail       func(C.reqc_code) error
+}
+
+// apply sets t's non-zero fields through set, stopping at the first error.
+func (t *TLS) apply(set tlsSetters) error {
 	if t.Verify != nil {
-		if err := cr.fail(C.reqc_request_set_verify_tls(p, cbool(*t.Verify))); err != nil {
+		if err := set.fail(set.verify(cbool(*t.Verify))); err != nil {
 			return err
 		}
 	}
-	if t.CAFile != "" {
-		cp, err := cstr("CA file", t.CAFile)
+	for _, f := range []struct {
+		what, path string
+		set        func(*C.char) C.reqc_code
+	}{{"CA file", t.CAFile, set.caFile}, {"CA dir", t.CADir, set.caDir}} {
+		if f.path == "" {
+			continue
+		}
+		cp, err := cstr(f.what, f.path)
 		if err != nil {
 			return err
 		}
-		if err := cr.fail(C.reqc_request_set_ca_file(p, cp)); err != nil {
-			return err
-		}
-	}
-	if t.CADir != "" {
-		cp, err := cstr("CA dir", t.CADir)
-		if err != nil {
-			return err
-		}
-		if err := cr.fail(C.reqc_request_set_ca_dir(p, cp)); err != nil {
+		if err := set.fail(f.set(cp)); err != nil {
 			return err
 		}
 	}
 	if t.CAPEM != nil {
 		data, n := cbytes(t.CAPEM)
-		if err := cr.fail(C.reqc_request_set_ca_pem(p, data, n)); err != nil {
+		if err := set.fail(set.caPEM(data, n)); err != nil {
 			return err
 		}
 	}
@@ -604,12 +626,12 @@ func (r *Request) setTLS(cr *cRequest) error {
 				return err
 			}
 		}
-		if err := cr.fail(C.reqc_request_set_client_cert(p, cc, ck)); err != nil {
+		if err := set.fail(set.clientCert(cc, ck)); err != nil {
 			return err
 		}
 	}
 	if t.MinVersion != 0 {
-		return cr.fail(C.reqc_request_set_min_tls_version(p, C.reqc_tls_version(t.MinVersion)))
+		return set.fail(set.minVersion(C.reqc_tls_version(t.MinVersion)))
 	}
 	return nil
 }

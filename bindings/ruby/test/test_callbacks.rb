@@ -57,6 +57,29 @@ class TestCallbacks < Minitest::Test
     end
   end
 
+  # The trampoline's Fiber is invisible: a block reads and sets the caller's
+  # fiber-local variables (Thread.current[:key]) as a plain block would.
+  def test_blocks_see_the_callers_fiber_locals
+    Thread.current[:reqc_test_request_id] = "rid-1"
+    seen = []
+    Reqc::Session.open do |s|
+      s.hook(:args) { |r| seen << Thread.current[:reqc_test_request_id]; r.header("X-Trace", Thread.current[:reqc_test_request_id]) }
+      s.hook(:response) { Thread.current[:reqc_test_request_id] = "rid-2" }
+      s.verbose = ->(_line, _level) { seen << Thread.current[:reqc_test_request_id] }
+      r = s.get(url("/headers"))
+      assert_equal "rid-1", r.json["headers"].find { |k, _| k.casecmp?("x-trace") }&.last
+      assert_equal ["rid-1"], seen.uniq
+      s.get(url("/get"))
+      assert_equal "rid-2", seen.last, "the next send's log sink sees what the response hook set"
+    end
+    assert_equal "rid-2", Thread.current[:reqc_test_request_id], "what a hook sets is kept"
+    chunks = []
+    Reqc::Request.new(:get, url("/bytes/1000")).on_data { chunks << Thread.current[:reqc_test_request_id] }.then { |req| Reqc.perform(req) }
+    assert_equal ["rid-2"], chunks.uniq
+  ensure
+    Thread.current[:reqc_test_request_id] = nil
+  end
+
   def test_raising_on_data_and_body_stream
     req = Reqc::Request.new(:get, url("/bytes/100000")).on_data { raise Boom, "data" }
     assert_equal "data", assert_raises(Boom) { Reqc.perform(req) }.message

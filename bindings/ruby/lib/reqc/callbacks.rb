@@ -53,15 +53,24 @@ module Reqc
 
       # Runs the block as a callback body: returns its value, or `on_escape`
       # after keeping the escape for the caller. Never raises, throws or
-      # jumps.
+      # jumps. The block sees the calling fiber's fiber-local variables
+      # (Thread.current[:key], where RequestStore and tagged loggers keep a
+      # request id) as a plain block would: they are copied into the
+      # callback's fiber and what it sets is copied back.
       def guard(on_escape)
         outcome = nil
+        locals = fiber_locals
+        back = nil
         fiber = Fiber.new do
+          locals.each { |key, value| Thread.current[key] = value }
           outcome = [:ok, yield]
         rescue Exception => e # rubocop:disable Lint/RescueException: nothing may cross into C
           outcome = [:escaped, e]
+        ensure
+          back = fiber_locals
         end
         fiber.resume
+        back&.each { |key, value| Thread.current[key] = value }
         unless outcome
           # Fiber.yield from a callback: the block never finished.
           outcome = [:escaped, Reqc::CallbackError.new("Fiber.yield inside a reqc callback", code: :REQC_E_CALLBACK)]
@@ -97,6 +106,12 @@ module Reqc
       end
 
       private
+
+      # The current fiber's fiber-local variables, as [key, value] pairs.
+      def fiber_locals
+        thread = Thread.current
+        thread.keys.map { |key| [key, thread[key]] }
+      end
 
       def keep(error)
         thread = Thread.current

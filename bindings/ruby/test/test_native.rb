@@ -77,6 +77,31 @@ class TestNative < Minitest::Test
     end
   end
 
+  # The Ruby names of hook kinds, log levels, HTTP and TLS versions, options
+  # and timings come from include/reqc.json: every constant of each family
+  # has one (none forgotten, as HTTP/3 once was).
+  def test_named_constants_cover_their_families
+    {
+      reqc_hook_kind: Reqc::Hooks::KINDS, reqc_log_level: Reqc::Logging::LEVELS,
+      reqc_http_version: Reqc::Options::HTTP_VERSIONS, reqc_tls_version: Reqc::Options::TLS_VERSIONS,
+      reqc_option: Reqc::Options::OPTION_NAMES, reqc_timing: Reqc::Response::TIMINGS
+    }.each do |family, table|
+      assert_equal Reqc::Native::FAMILIES.fetch(family).keys.sort, table.values.uniq.sort, family
+    end
+    assert_equal %i[args pre_request post_request headers response], Reqc::Hooks::KINDS.keys
+    assert_equal %i[off requests headers wire], Reqc::Logging::LEVELS.keys
+    assert_equal %i[1.2 1.3], Reqc::Options::TLS_VERSIONS.keys
+    assert_equal %i[any 1.0 1.1 2 2_prior_knowledge 3 h2c], Reqc::Options::HTTP_VERSIONS.keys
+    assert_equal %i[dns connect tls first_byte total], Reqc::Response::TIMINGS.keys
+    # http_version: "3" reaches libreqc, which refuses it only when its libcurl lacks HTTP/3.
+    make = -> { Reqc::Request.new(:get, "http://127.0.0.1/", http_version: "3").close }
+    if Reqc.feature?("http3")
+      make.call
+    else
+      assert_match(/REQC_HTTP_VERSION/, assert_raises(Reqc::InvalidArgumentError, &make).message)
+    end
+  end
+
   def test_library_found_by_soname_or_env
     assert_match(/libreqc/, Reqc.library_version)
     assert_operator Reqc.library_version_number, :>, 0

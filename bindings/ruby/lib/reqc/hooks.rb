@@ -95,9 +95,8 @@ module Reqc
 
   # The trampolines of every callback kind and the hook registrations.
   module Hooks
-    KINDS = { args: :REQC_HOOK_KIND_ARGS, pre_request: :REQC_HOOK_KIND_PRE_REQUEST,
-              post_request: :REQC_HOOK_KIND_POST_REQUEST, headers: :REQC_HOOK_KIND_HEADERS,
-              response: :REQC_HOOK_KIND_RESPONSE }.freeze
+    # :args, :pre_request, :post_request, :headers, :response.
+    KINDS = Native.names(:reqc_hook_kind, "REQC_HOOK_KIND_")
     KIND_NAMES = KINDS.to_h { |name, c| [Native::CONSTANTS.fetch(c), name] }.freeze
     CONTINUE = Native::CONSTANTS.fetch(:REQC_HOOK_RESULT_CONTINUE)
     ABORT = Native::CONSTANTS.fetch(:REQC_HOOK_RESULT_ABORT)

@@ -5,8 +5,8 @@ module Reqc
   # the wire level), or anything callable (called with the line and the
   # level). Lines come from libreqc with secrets redacted.
   module Logging
-    LEVELS = { off: :REQC_LOG_LEVEL_OFF, requests: :REQC_LOG_LEVEL_REQUESTS, headers: :REQC_LOG_LEVEL_HEADERS,
-               wire: :REQC_LOG_LEVEL_WIRE }.freeze
+    # :off, :requests, :headers, :wire.
+    LEVELS = Native.names(:reqc_log_level, "REQC_LOG_LEVEL_")
     LEVEL_NAMES = LEVELS.to_h { |name, c| [Native::CONSTANTS.fetch(c), name] }.freeze
 
     module_function

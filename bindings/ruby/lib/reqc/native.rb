@@ -31,5 +31,15 @@ module Reqc
     # Module#method allocates a new Method on every call).
     RELEASE = %i[reqc_request_free reqc_response_free reqc_session_free reqc_batch_free
                  reqc_cookie_list_free].to_h { |name| [name, method(name)] }.freeze
+
+    # A family's constants by their Ruby names => their C names: the C name
+    # without `prefix`, downcased, "_" between digits read as "."
+    # (REQC_HOOK_KIND_PRE_REQUEST => :pre_request, REQC_TLS_VERSION_1_3 =>
+    # :"1.3"). Derived, so a constant added to the C API is reachable at once.
+    def self.names(family, prefix)
+      FAMILIES.fetch(family).keys.to_h do |c_name|
+        [c_name.to_s.delete_prefix(prefix).downcase.gsub(/(?<=\d)_(?=\d)/, ".").to_sym, c_name]
+      end.freeze
+    end
   end
 end

@@ -15,13 +15,15 @@ module Reqc
                 speed_floor retry_all_methods].freeze
 
     # :timeout => :REQC_OPTION_TIMEOUT, ... (Options#unset).
-    OPTION_NAMES = Native::FAMILIES.fetch(:reqc_option).keys
-                                   .to_h { |k| [k.to_s.delete_prefix("REQC_OPTION_").downcase.to_sym, k] }.freeze
+    OPTION_NAMES = Native.names(:reqc_option, "REQC_OPTION_")
 
-    TLS_VERSIONS = { "1.2": :REQC_TLS_VERSION_1_2, "1.3": :REQC_TLS_VERSION_1_3 }.freeze
+    # :"1.2", :"1.3" (min_tls:).
+    TLS_VERSIONS = Native.names(:reqc_tls_version, "REQC_TLS_VERSION_")
 
-    HTTP_VERSIONS = { any: :REQC_HTTP_VERSION_ANY, "1.0": :REQC_HTTP_VERSION_1_0, "1.1": :REQC_HTTP_VERSION_1_1,
-                      "2": :REQC_HTTP_VERSION_2, h2c: :REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE }.freeze
+    # :any, :"1.0", :"1.1", :"2", :"2_prior_knowledge" (also :h2c), :"3"
+    # (http_version:).
+    HTTP_VERSIONS = Native.names(:reqc_http_version, "REQC_HTTP_VERSION_")
+                          .merge(h2c: :REQC_HTTP_VERSION_2_PRIOR_KNOWLEDGE).freeze
 
     # Sets a header (value nil removes it, on this layer and below).
     def header(name, value)

@@ -9,8 +9,7 @@ module Reqc
   # keeps its final response alive; a hook's view ends when the hook returns.
   # What Ruby keeps is copied out (strings are Ruby strings), read lazily.
   class Response
-    TIMINGS = { dns: :REQC_TIMING_DNS, connect: :REQC_TIMING_CONNECT, tls: :REQC_TIMING_TLS,
-                first_byte: :REQC_TIMING_FIRST_BYTE, total: :REQC_TIMING_TOTAL }.freeze
+    TIMINGS = Native.names(:reqc_timing, "REQC_TIMING_")
 
     # Frees an owned response's C handle once: at #close, or from the GC's
     # finalizer when the Response was dropped unclosed. (Not an

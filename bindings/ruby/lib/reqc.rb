@@ -41,18 +41,12 @@ module Reqc
   def request(method, url, stream: false, **options, &block)
     return Reqc.stream(method, url, **options, &block) if stream
 
-    req = Request.transient(method, url, **options)
-    Sending.send(req.handle, nil)
-  ensure
-    req&.close
+    Sending.send_new(method, url, options, nil)
   end
 
   # Sends a Reqc::Request without a session (the request is unchanged).
   def perform(request)
-    copy = request.transient_copy
-    Sending.send(copy.handle, nil)
-  ensure
-    copy&.close
+    Sending.send_copy(request, nil)
   end
 
   # libreqc's version as one number, 0xMMmmpp (as REQC_VERSION_NUMBER).

@@ -8,6 +8,25 @@ module Reqc
   module Sending
     module_function
 
+    # Sends `method url` (Request.new's options) through `session` (or
+    # none), on a request made for this send alone.
+    def send_new(method, url, options, session)
+      request = Request.transient(method, url, **options)
+      send(request.handle, session)
+    ensure
+      request&.close
+    end
+
+    # Sends a per-send copy of the Reqc::Request `request` through
+    # `session` (or none): the caller's request is left as it was, and a
+    # cancel (Thread#raise, Timeout) sticks to the copy alone.
+    def send_copy(request, session)
+      copy = request.transient_copy
+      send(copy.handle, session)
+    ensure
+      copy&.close
+    end
+
     # Sends the reqc_request * `request` (through `session`, a Session or
     # nil); returns a Reqc::Response or raises the send's Reqc::Error.
     def send(request, session)

@@ -43,15 +43,12 @@ module Reqc
     def request(method, url, stream: false, **options, &block)
       return Reqc.stream(method, url, session: self, **options, &block) if stream
 
-      request_once(method.to_s.upcase, url, options)
+      Sending.send_new(method.to_s.upcase, url, options, self)
     end
 
     # Sends `request` (a Reqc::Request; left as it was, re-sendable).
     def perform(request)
-      copy = request.transient_copy # cancel (Thread#raise, Timeout) sticks to the copy alone
-      Sending.send(copy.handle, self)
-    ensure
-      copy&.close
+      Sending.send_copy(request, self)
     end
 
     # Opens `method url` through this session as a Reqc::StreamedResponse
@@ -161,13 +158,6 @@ module Reqc
     end
 
     private
-
-    def request_once(method, url, options)
-      request = Request.transient(method, url, **options)
-      Sending.send(request.handle, self)
-    ensure
-      request&.close
-    end
 
     def setter_prefix
       "reqc_session_"

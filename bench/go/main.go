@@ -13,31 +13,15 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
-	"time"
+
+	"libreqc/bench/go/row"
 )
 
-func cpuSeconds() (float64, int64) {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	t := float64(ru.Utime.Sec) + float64(ru.Utime.Usec)/1e6 + float64(ru.Stime.Sec) + float64(ru.Stime.Usec)/1e6
-	return t, ru.Maxrss
-}
-
 func main() {
-	if len(os.Args) < 10 {
-		fmt.Fprintln(os.Stderr, "usage: gobench MODE URL COUNT CONCURRENCY HTTP EXPECT SCENARIO CLIENT ROUND")
-		os.Exit(2)
-	}
-	mode, url := os.Args[1], os.Args[2]
-	count, _ := strconv.Atoi(os.Args[3])
-	conc, _ := strconv.Atoi(os.Args[4])
-	httpv, _ := strconv.Atoi(os.Args[5])
-	expect, _ := strconv.ParseInt(os.Args[6], 10, 64)
-	scenario, clientName, round := os.Args[7], os.Args[8], os.Args[9]
+	a := row.Parse("gobench")
+	mode, url, count, conc := a.Mode, a.URL, a.Count, a.Concurrency
 
 	tr := &http.Transport{
 		MaxIdleConns:        conc + 1,
@@ -45,7 +29,7 @@ func main() {
 		MaxConnsPerHost:     conc,
 		DisableCompression:  true,
 	}
-	if httpv == 2 {
+	if a.HTTP == 2 {
 		p := new(http.Protocols)
 		p.SetUnencryptedHTTP2(true)
 		tr.Protocols = p
@@ -69,16 +53,12 @@ func main() {
 		if err != nil {
 			return n, err
 		}
-		if resp.StatusCode != 200 || n != expect {
-			return n, fmt.Errorf("status %d, %d bytes", resp.StatusCode, n)
-		}
-		return n, nil
+		return n, a.Check(resp.StatusCode, n)
 	}
 
 	ok := true
 	var total int64
-	cpu0, _ := cpuSeconds()
-	t0 := time.Now()
+	clock := row.Start()
 	switch mode {
 	case "seq", "get_mem", "get_stream":
 		for i := 0; i < count; i++ {
@@ -116,11 +96,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gobench: unknown mode", mode)
 		os.Exit(2)
 	}
-	wall := time.Since(t0).Seconds()
-	cpu1, rss := cpuSeconds()
-	fmt.Printf("{\"scenario\":%q,\"client\":%q,\"round\":%s,\"requests\":%d,\"bytes\":%d,\"wall_s\":%.6f,\"cpu_s\":%.6f,\"rss_kib\":%d,\"ok\":%t}\n",
-		scenario, clientName, round, count, total, wall, cpu1-cpu0, rss, ok)
-	if !ok {
-		os.Exit(1)
-	}
+	clock.Report(a, total, ok)
 }

@@ -245,7 +245,9 @@ func readHeaders(resp *C.reqc_response, n int, buf []byte, need int) http.Header
 		end = strings.IndexByte(text, 0)
 		values[i] = text[:end]
 		text = text[end+1:]
-		k := canonicalKey(name)
+		// Already canonical names (as most servers send them) cost no
+		// allocation here.
+		k := http.CanonicalHeaderKey(name)
 		if old, ok := h[k]; ok {
 			h[k] = append(old, values[i])
 		} else {
@@ -253,20 +255,6 @@ func readHeaders(resp *C.reqc_response, n int, buf []byte, need int) http.Header
 		}
 	}
 	return h
-}
-
-// canonicalKey is http.CanonicalHeaderKey without an allocation when the
-// name is already canonical (as most servers send them).
-func canonicalKey(name string) string {
-	upper := true
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if (upper && 'a' <= c && c <= 'z') || (!upper && 'A' <= c && c <= 'Z') {
-			return http.CanonicalHeaderKey(name)
-		}
-		upper = c == '-'
-	}
-	return name
 }
 
 // linkParams reads a Link entry's params other than rel, for the usual

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	reqc "github.com/libreqc/libreqc/bindings/go"
 )
@@ -206,3 +207,26 @@ func TestPanicInEachCallback(t *testing.T) {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// TestLogSinkSetDuringSend: a session's first log sink set while a send is
+// in flight (under -race, make go-tests: the send read the session's
+// pending-panic slot that SetLogger used to create, unsynchronized).
+func TestLogSinkSetDuringSend(t *testing.T) {
+	s := newSession(t)
+	release := make(chan struct{})
+	req := &reqc.Request{URL: base + "/get", Buffered: true, Hooks: []reqc.Hook{{Kind: reqc.HookArgs, Func: func(*reqc.HookContext) error {
+		<-release
+		return nil
+	}}}}
+	sent := make(chan error, 1)
+	go func() {
+		_, err := s.Do(context.Background(), req)
+		sent <- err
+	}()
+	// No synchronization with the send on purpose: it waits in its hook by
+	// now, and the race detector is to see the two goroutines unordered.
+	time.Sleep(20 * time.Millisecond)
+	must(t, s.SetLogger(io.Discard, reqc.LogRequests))
+	close(release)
+	must(t, <-sent)
+}

@@ -84,14 +84,8 @@ func (s *Session) setLog(write func(LogLevel, string), level LogLevel) error {
 			return C.reqc_session_set_verbose_fd(p, -1, C.REQC_LOG_LEVEL_OFF, 0)
 		})
 	}
-	s.mu.Lock()
-	if s.logPanic == nil {
-		s.logPanic = &pendingPanic{}
-	}
-	pending := s.logPanic
-	s.mu.Unlock()
 	return s.call(func(p *C.reqc_session) C.reqc_code {
-		h := cgo.NewHandle(&logBinding{write: write, pending: pending})
+		h := cgo.NewHandle(&logBinding{write: write, pending: s.logPanic})
 		return C.reqcgo_session_set_log(p, C.reqc_log_level(level), 0, C.uintptr_t(h))
 	})
 }

@@ -30,7 +30,7 @@ type Session struct {
 	inflight sync.WaitGroup
 	hooks    []Hook
 	nextHook HookID
-	logPanic *pendingPanic
+	logPanic *pendingPanic // set once by NewSession: sends read it unlocked
 	cleanup  runtime.Cleanup
 }
 
@@ -41,7 +41,7 @@ func NewSession() (*Session, error) {
 	if rc := C.reqc_session_new(&p); rc != C.REQC_OK {
 		return nil, newError(rc, nil)
 	}
-	s := &Session{ptr: p}
+	s := &Session{ptr: p, logPanic: &pendingPanic{}}
 	// A safety net only: Close is the way to free a session.
 	s.cleanup = runtime.AddCleanup(s, func(p *C.reqc_session) { C.reqc_session_free(p) }, p)
 	return s, nil

@@ -76,40 +76,34 @@ pub fn open<L: Driver>(
         } else {
             drive::transfer_to_head(&mut lane, exchange.hop(), &mut collector, cancel, &pull)
         };
+        // A stopped run (cancel, deadline, a broken lane) ends the hop as
+        // a failed transfer does.
+        let reached = reached.unwrap_or_else(|e| Reached::Ended(Err(e)));
         let hop = exchange.hop();
         let what = format!("{} {}", hop.method, redact::url(&hop.url));
         let log = hop.log.clone();
         let (info, state) = match reached {
-            Ok(Reached::Head(info)) => (info, State::Running),
-            Ok(Reached::Ended(outcome)) if pull.has_head() => {
+            Reached::Head(info) => (info, State::Running),
+            Reached::Ended(outcome) if pull.has_head() => {
                 // The body ended (or failed) in the step that brought the
                 // head: it is the reader's to see, after the bytes.
                 let info = outcome.as_ref().cloned().unwrap_or_default();
                 let end = outcome.err().map(|e| name(e, &what));
                 (info, State::Ended(end))
             }
-            Ok(Reached::Ended(outcome)) => {
-                if let Some(response) = exchange.finish_hop(collector, outcome)? {
-                    // A final response without a pulled head: a hop
-                    // whose body the collector kept (never for a hop
-                    // that pulls; kept for safety). Its body is read as is.
-                    pull.push(&response.body);
-                    let mut response = response;
-                    response.body = Vec::new();
+            // Ended before any head was handed over: a failure (retried, or
+            // the open's error), a hop libreqc leaves (a redirect, a retried
+            // status), or, rarely, a final response whose body the collector
+            // kept because it expected libreqc to leave the hop (a redirect
+            // whose Location the engine then refused). That body is read
+            // from the stream as a buffered send would return it.
+            Reached::Ended(outcome) => {
+                if let Some(mut response) = exchange.finish_hop(collector, outcome)? {
+                    pull.push(&std::mem::take(&mut response.body));
                     response.streamed = true;
                     let stream =
                         Stream::new(lane, home, pull, cancel, (what, log), State::Ended(None));
                     return Ok((response, stream));
-                }
-                wait_to_retry(&exchange, cancel)?;
-                continue;
-            }
-            Err(e) => {
-                if let Some(response) = exchange.finish_hop(collector, Err(e))? {
-                    return Ok((
-                        response,
-                        Stream::new(lane, home, pull, cancel, (what, log), State::Ended(None)),
-                    ));
                 }
                 wait_to_retry(&exchange, cancel)?;
                 continue;
@@ -229,11 +223,6 @@ impl<L: Driver> Stream<L> {
                 self.log_failure(e);
             }
         }
-    }
-
-    /// True once the whole body arrived and was read.
-    pub fn at_end(&self) -> bool {
-        matches!(self.state, State::Ended(None)) && self.pull.unread() == 0
     }
 
     /// The lane back to its home, once the whole body is in: its connection

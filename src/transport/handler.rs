@@ -22,7 +22,7 @@ pub struct RawEasy(pub *mut curl_sys::CURL);
 
 // SAFETY: the pointer is only used by the thread running the transfer, from
 // inside the transfer's own callbacks (see `sent_info`) or by the lane
-// between its steps (`running_info`).
+// between its steps (`hop_info`).
 unsafe impl Send for RawEasy {}
 
 /// The state libcurl's callbacks reach, owned by the lane's easy handle and
@@ -52,8 +52,8 @@ fn sent_info(easy: RawEasy) -> SentInfo {
     let mut port: c_long = 0;
     let mut connects: c_long = 0;
     // SAFETY: `easy.0` is the handle whose callback is running (set by the
-    // lane before the transfer and cleared after), or a running handle of
-    // the lane calling between its steps; curl_easy_getinfo may be called
+    // lane before the transfer and cleared after), or a handle of the lane
+    // calling between its steps (running, or just removed from its multi); curl_easy_getinfo may be called
     // from inside a transfer's callbacks and between steps. Each out-pointer has the
     // type its CURLINFO_* option documents (char*, long, long); the IP string
     // is owned by libcurl and copied before the callback returns.
@@ -75,14 +75,16 @@ fn sent_info(easy: RawEasy) -> SentInfo {
     }
 }
 
-/// What libcurl knows so far of a transfer still running (its body not all
-/// in yet): the connection, and the timings up to now.
-pub fn running_info(easy: RawEasy) -> crate::core::transfer::HopInfo {
+/// What libcurl knows of a transfer: the connection, and the timings so far
+/// (all of them once it finished). Asked by the lane, between its steps,
+/// of a running transfer (a pulled one, at its head) or of one it retires.
+pub fn hop_info(easy: RawEasy) -> crate::core::transfer::HopInfo {
     let sent = sent_info(easy);
     let time = |option: curl_sys::CURLINFO| {
         let mut seconds: f64 = 0.0;
-        // SAFETY: `easy.0` is a live easy handle of the lane calling this,
-        // used by that thread alone; each CURLINFO_*_TIME writes a double.
+        // SAFETY: `easy.0` is a live easy handle of the lane calling this
+        // (running, or just removed from its multi), used by that thread
+        // alone; each CURLINFO_*_TIME writes a double.
         unsafe { curl_sys::curl_easy_getinfo(easy.0, option, &mut seconds) };
         std::time::Duration::try_from_secs_f64(seconds).unwrap_or_default()
     };

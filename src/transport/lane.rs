@@ -13,11 +13,10 @@ use curl::multi::{Easy2Handle, Events, Multi};
 
 use super::configure::configure;
 use super::errors::from_curl;
-use super::handler::{running_info, Callbacks, RawEasy};
+use super::handler::{hop_info, Callbacks, RawEasy};
 use super::share::Share;
 use crate::core::collect::Collector;
 use crate::core::error::{Code, Error, Result};
-use crate::core::response::Timings;
 use crate::core::transfer::{Driver, Finished, Hop, HopInfo, NewLane, SocketWatcher, Watch};
 
 /// How long one wait on the sockets may last, whatever the caller asks (a
@@ -124,7 +123,7 @@ impl Lane {
         let Ok(mut easy) = self.multi.remove2(handle) else {
             return Retired::default();
         };
-        let info = info(&easy);
+        let info = hop_info(RawEasy(easy.raw()));
         let detail = easy.take_error_buf();
         let callbacks = easy.get_mut();
         let collector = std::mem::take(&mut callbacks.collector);
@@ -242,7 +241,7 @@ impl Driver for Lane {
     fn info(&self, id: usize) -> HopInfo {
         self.running
             .get(&id)
-            .map(|handle| running_info(RawEasy(handle.raw())))
+            .map(|handle| hop_info(RawEasy(handle.raw())))
             .unwrap_or_default()
     }
 
@@ -364,21 +363,5 @@ impl NewLane for Lane {
 
     fn new_lane(shared: &Arc<Share>) -> Lane {
         Lane::with_share(shared.clone())
-    }
-}
-
-fn info(easy: &Easy2<Callbacks>) -> HopInfo {
-    let time = |t: std::result::Result<Duration, curl::Error>| t.unwrap_or_default();
-    HopInfo {
-        remote_ip: easy.primary_ip().ok().flatten().unwrap_or("").to_string(),
-        remote_port: easy.primary_port().unwrap_or(0),
-        timings: Timings {
-            dns: time(easy.namelookup_time()),
-            connect: time(easy.connect_time()),
-            tls: time(easy.appconnect_time()),
-            first_byte: time(easy.starttransfer_time()),
-            total: time(easy.total_time()),
-        },
-        reused_connection: easy.num_connects().map(|n| n == 0).unwrap_or(false),
     }
 }

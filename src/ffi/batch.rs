@@ -30,8 +30,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::boundary::{
-    borrow, code_of, guard, guard_or, into_raw, outcome, release, take, with_handle, write_out,
-    ErrorSlot, Failing, Handle,
+    borrow, code_of, error_text, guard, guard_or, into_raw, outcome, release, take, with_handle,
+    write_out, ErrorSlot, Failing, Handle,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
 use super::code::{reqc_code, reqc_code_name, REQC_E_INVALID_ARGUMENT, REQC_OK};
@@ -211,10 +211,8 @@ pub unsafe extern "C" fn reqc_batch_free(batch: *mut reqc_batch) {
 /// free; "" when none failed or for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_batch_error(batch: *const reqc_batch) -> *const c_char {
-    // SAFETY: forwarded from this function's contract.
-    guard_or(c"".as_ptr(), || {
-        unsafe { borrow(batch) }.map_or(c"".as_ptr(), |h| h.errors.as_ptr())
-    })
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { error_text(batch) }
 }
 
 /// Adds a copy of `request` (later changes to `request` do not affect it); nothing

@@ -287,6 +287,20 @@ pub unsafe fn borrow<'a, H: Handle>(ptr: *const H) -> Option<&'a H> {
     unsafe { tagged(ptr) }.map(|t| &t.handle)
 }
 
+/// The message of the last failed call on the handle behind `ptr`: the body
+/// of every `reqc_<handle>_error`. "" when none failed, for NULL and for a
+/// foreign pointer; borrowed from the handle until its next failed call or
+/// its free.
+///
+/// # Safety
+/// As for [`borrow`].
+pub unsafe fn error_text<H: Failing>(ptr: *const H) -> *const std::ffi::c_char {
+    guard_or(c"".as_ptr(), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { borrow(ptr) }.map_or(c"".as_ptr(), |h| h.errors().as_ptr())
+    })
+}
+
 /// The usual shape of a call on a handle: check it, hold it for the call
 /// (a [`Lease`]: a free during the call waits for its end), run `f` under
 /// the panic guard, leave any failure's message on the handle, return the

@@ -22,8 +22,8 @@ use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::Arc;
 
 use super::boundary::{
-    borrow, bytes_arg, guard_or, opt_str_arg, str_arg, take, with_handle, write_out, ErrorSlot,
-    Failing, Handle, Tagged,
+    borrow, bytes_arg, error_text, guard_or, opt_str_arg, str_arg, take, with_handle, write_out,
+    ErrorSlot, Failing, Handle, Tagged,
 };
 use super::callbacks::{reqc_free_fn, Userdata};
 use super::code::reqc_code;
@@ -544,10 +544,8 @@ unsafe fn edit_response(
 /// the end of the hook's call; "" when none failed or for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_hook_ctx_error(ctx: *const reqc_hook_ctx) -> *const c_char {
-    guard_or(c"".as_ptr(), || {
-        // SAFETY: pointers per the header's preamble rule.
-        unsafe { borrow(ctx) }.map_or(c"".as_ptr(), |c| c.errors.as_ptr())
-    })
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { error_text(ctx) }
 }
 
 /// RESPONSE: replaces the response with `replacement` (for instance one

@@ -24,8 +24,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::boundary::{
-    bytes_arg, guard, into_raw, opt_str_arg, outcome, release, str_arg, with_handle, write_out,
-    ErrorSlot, Failing, Handle,
+    bytes_arg, error_text, guard, into_raw, opt_str_arg, outcome, release, str_arg, with_handle,
+    write_out, ErrorSlot, Failing, Handle,
 };
 use super::callbacks::{
     reqc_data_fn, reqc_free_fn, reqc_read_fn, CDataSink, CReadSource, Userdata,
@@ -244,13 +244,8 @@ pub unsafe extern "C" fn reqc_request_free(request: *mut reqc_request) {
 /// NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_error(request: *const reqc_request) -> *const c_char {
-    super::boundary::guard_or(c"".as_ptr(), || {
-        // SAFETY: forwarded from this function's contract.
-        match unsafe { super::boundary::borrow(request) } {
-            Some(r) => r.errors.as_ptr(),
-            None => c"".as_ptr(),
-        }
-    })
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { error_text(request) }
 }
 
 /// After a send of `request` failed with `REQC_E_TOO_MANY_REDIRECTS`, moves the

@@ -43,8 +43,8 @@ use std::ffi::{c_char, c_int};
 use std::sync::Arc;
 
 use super::boundary::{
-    borrow, bytes_arg, guard, into_raw, opt_str_arg, release, str_arg, with_handle, write_out,
-    ErrorSlot, Failing, Handle, Lease,
+    borrow, bytes_arg, error_text, guard, into_raw, opt_str_arg, release, str_arg, with_handle,
+    write_out, ErrorSlot, Failing, Handle, Lease,
 };
 use super::code::{reqc_code, REQC_E_INVALID_ARGUMENT, REQC_OK};
 use super::options::{self, reqc_http_version, reqc_option, reqc_tls_version, Target};
@@ -124,10 +124,8 @@ pub unsafe extern "C" fn reqc_session_free(session: *mut reqc_session) {
 /// its free; "" when none failed or for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_session_error(session: *const reqc_session) -> *const c_char {
-    super::boundary::guard_or(c"".as_ptr(), || {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { borrow(session) }.map_or(c"".as_ptr(), |h| h.errors.as_ptr())
-    })
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { error_text(session) }
 }
 
 /// Sends `request` through the session: its defaults under the request's own

@@ -44,8 +44,8 @@ use std::ffi::c_char;
 use std::sync::{Mutex, TryLockError};
 
 use super::boundary::{
-    borrow, guard, guard_or, into_raw, release, with_handle, write_out, ErrorSlot, Failing, Handle,
-    Tagged,
+    borrow, error_text, guard, guard_or, into_raw, release, with_handle, write_out, ErrorSlot,
+    Failing, Handle, Tagged,
 };
 use super::code::reqc_code;
 use super::request::reqc_request;
@@ -259,13 +259,8 @@ pub unsafe extern "C" fn reqc_stream_read(
 /// read or its free; "" when none failed or for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn reqc_stream_error(stream: *const reqc_stream) -> *const c_char {
-    guard_or(c"".as_ptr(), || {
-        // SAFETY: pointers per the header's preamble rule.
-        match unsafe { borrow(stream) } {
-            Some(s) => s.errors.as_ptr(),
-            None => c"".as_ptr(),
-        }
-    })
+    // SAFETY: pointers per the header's preamble rule.
+    unsafe { error_text(stream) }
 }
 
 /// Closes `stream` and frees it, with its response: at the end of the body

@@ -28,7 +28,11 @@ type mapConfig struct {
 	timeout     time.Duration
 }
 
-// Concurrency is how many transfers run at once (default: libreqc's, 10).
+// defaultConcurrency is libreqc's own default of reqc_batch_set_max_concurrency
+// (include/reqc.json has no constant for it), for sizing what waits in Go.
+const defaultConcurrency = 64
+
+// Concurrency is how many transfers run at once (default: libreqc's, 64).
 func Concurrency(n int) MapOption { return func(c *mapConfig) { c.concurrency = n } }
 
 // MaxPerHost caps the transfers to one host at once (0: no cap).
@@ -41,6 +45,7 @@ func BatchTimeout(d time.Duration) MapOption { return func(c *mapConfig) { c.tim
 // batch is one C batch of a Map or All call.
 type batch struct {
 	ptr     *C.reqc_batch
+	cfg     mapConfig
 	index   []int    // batch index -> index in reqs
 	failed  []Result // requests that could not be built: never sent
 	state   *callState
@@ -105,7 +110,7 @@ func (s *Session) newBatch(reqs []*Request, opts []MapOption) (*batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &batch{state: &callState{}, session: s, done: done}
+	b := &batch{cfg: cfg, state: &callState{}, session: s, done: done}
 	if rc := C.reqc_batch_new(sp, &b.ptr); rc != C.REQC_OK {
 		done()
 		return nil, newError(rc, nil)
@@ -292,13 +297,9 @@ func (s *Session) AllSeq(ctx context.Context, reqs iter.Seq[*Request], opts ...M
 		defer b.finish()
 		next, stopPull := iter.Pull(reqs)
 		defer stopPull()
-		cfg := mapConfig{}
-		for _, o := range opts {
-			o(&cfg)
-		}
-		room := cfg.concurrency
+		room := b.cfg.concurrency
 		if room <= 0 {
-			room = 10
+			room = defaultConcurrency
 		}
 		// Results wait here for the loop; a full channel holds the batch
 		// (and the sequence) back until the loop takes one.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -573,7 +572,6 @@ func TestErrors(t *testing.T) {
 	if reqc.Version() == "" {
 		t.Error("no version")
 	}
-	_ = io.EOF
 }
 
 func TestResponseLinksEncodingWarnings(t *testing.T) {

@@ -148,19 +148,10 @@ func SetDefaultTrustEnv(trust bool) error {
 
 // SetDefaultRetry sets the process-wide retry policy (see Retry).
 func SetDefaultRetry(rt Retry) error {
-	if err := configFail(C.reqc_config_set_retries(C.int(rt.Attempts))); err != nil {
-		return err
-	}
-	if rt.Statuses != nil {
-		st, n := cints(rt.Statuses)
-		if err := configFail(C.reqc_config_set_retry_statuses(st, n)); err != nil {
-			return err
-		}
-	}
-	if rt.Backoff > 0 || rt.BackoffCap > 0 {
-		if err := configFail(C.reqc_config_set_retry_backoff_ms(ms(rt.Backoff), ms(rt.BackoffCap))); err != nil {
-			return err
-		}
-	}
-	return configFail(C.reqc_config_set_retry_all_methods(cbool(rt.AllMethods)))
+	return configFail(rt.apply(retrySetters{
+		attempts:   func(n C.int) C.reqc_code { return C.reqc_config_set_retries(n) },
+		statuses:   func(st *C.int, n C.size_t) C.reqc_code { return C.reqc_config_set_retry_statuses(st, n) },
+		backoff:    func(b, c C.int64_t) C.reqc_code { return C.reqc_config_set_retry_backoff_ms(b, c) },
+		allMethods: func(on C.int) C.reqc_code { return C.reqc_config_set_retry_all_methods(on) },
+	}))
 }

@@ -529,25 +529,47 @@ func (r *Request) setAuth(cr *cRequest) error {
 }
 
 func (r *Request) setRetry(cr *cRequest) error {
-	p, rt := cr.ptr, r.Retry
-	if err := cr.fail(C.reqc_request_set_retries(p, C.int(rt.Attempts))); err != nil {
-		return err
+	p := cr.ptr
+	return cr.fail(r.Retry.apply(retrySetters{
+		attempts: func(n C.int) C.reqc_code { return C.reqc_request_set_retries(p, n) },
+		statuses: func(st *C.int, n C.size_t) C.reqc_code { return C.reqc_request_set_retry_statuses(p, st, n) },
+		backoff:  func(b, c C.int64_t) C.reqc_code { return C.reqc_request_set_retry_backoff_ms(p, b, c) },
+		// A request's AllMethods false leaves the session's choice.
+		allMethods: func(on C.int) C.reqc_code {
+			if on == 0 {
+				return C.REQC_OK
+			}
+			return C.reqc_request_set_retry_all_methods(p, on)
+		},
+	}))
+}
+
+// retrySetters are the C retry setters of one level (a request, a
+// session, the global config).
+type retrySetters struct {
+	attempts   func(C.int) C.reqc_code
+	statuses   func(*C.int, C.size_t) C.reqc_code
+	backoff    func(base, limit C.int64_t) C.reqc_code
+	allMethods func(C.int) C.reqc_code
+}
+
+// apply sets the policy through set; the first failed code ends it.
+func (rt *Retry) apply(set retrySetters) C.reqc_code {
+	if rc := set.attempts(C.int(rt.Attempts)); rc != C.REQC_OK {
+		return rc
 	}
 	if rt.Statuses != nil {
 		st, n := cints(rt.Statuses)
-		if err := cr.fail(C.reqc_request_set_retry_statuses(p, st, n)); err != nil {
-			return err
+		if rc := set.statuses(st, n); rc != C.REQC_OK {
+			return rc
 		}
 	}
 	if rt.Backoff > 0 || rt.BackoffCap > 0 {
-		if err := cr.fail(C.reqc_request_set_retry_backoff_ms(p, ms(rt.Backoff), ms(rt.BackoffCap))); err != nil {
-			return err
+		if rc := set.backoff(ms(rt.Backoff), ms(rt.BackoffCap)); rc != C.REQC_OK {
+			return rc
 		}
 	}
-	if rt.AllMethods {
-		return cr.fail(C.reqc_request_set_retry_all_methods(p, 1))
-	}
-	return nil
+	return set.allMethods(cbool(rt.AllMethods))
 }
 
 // cints copies ints into C memory's shape, in Go memory, for one call.

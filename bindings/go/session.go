@@ -462,21 +462,12 @@ func (s *Session) MarkSecretHeader(name string) error {
 // SetRetry sets the retry policy of every send (see Retry).
 func (s *Session) SetRetry(rt Retry) error {
 	return s.call(func(p *C.reqc_session) C.reqc_code {
-		if rc := C.reqc_session_set_retries(p, C.int(rt.Attempts)); rc != C.REQC_OK {
-			return rc
-		}
-		if rt.Statuses != nil {
-			st, n := cints(rt.Statuses)
-			if rc := C.reqc_session_set_retry_statuses(p, st, n); rc != C.REQC_OK {
-				return rc
-			}
-		}
-		if rt.Backoff > 0 || rt.BackoffCap > 0 {
-			if rc := C.reqc_session_set_retry_backoff_ms(p, ms(rt.Backoff), ms(rt.BackoffCap)); rc != C.REQC_OK {
-				return rc
-			}
-		}
-		return C.reqc_session_set_retry_all_methods(p, cbool(rt.AllMethods))
+		return rt.apply(retrySetters{
+			attempts:   func(n C.int) C.reqc_code { return C.reqc_session_set_retries(p, n) },
+			statuses:   func(st *C.int, n C.size_t) C.reqc_code { return C.reqc_session_set_retry_statuses(p, st, n) },
+			backoff:    func(b, c C.int64_t) C.reqc_code { return C.reqc_session_set_retry_backoff_ms(p, b, c) },
+			allMethods: func(on C.int) C.reqc_code { return C.reqc_session_set_retry_all_methods(p, on) },
+		})
 	})
 }
 

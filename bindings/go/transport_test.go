@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -100,7 +101,14 @@ func TestTransportUnderHTTPClient(t *testing.T) {
 	resp, err = client.Head(base + "/get")
 	must(t, err)
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Errorf("HEAD %d", resp.StatusCode)
+	if resp.StatusCode != 200 || resp.ContentLength <= 0 || strconv.FormatInt(resp.ContentLength, 10) != resp.Header.Get("Content-Length") {
+		t.Errorf("HEAD %d, ContentLength %d, header %q", resp.StatusCode, resp.ContentLength, resp.Header.Get("Content-Length"))
+	}
+	// HEAD of a compressed body: the length is not the decoded body's.
+	resp, err = client.Head(base + "/gzip")
+	must(t, err)
+	resp.Body.Close()
+	if !resp.Uncompressed || resp.ContentLength != -1 {
+		t.Errorf("HEAD gzip: Uncompressed %v, ContentLength %d", resp.Uncompressed, resp.ContentLength)
 	}
 }

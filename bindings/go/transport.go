@@ -2,10 +2,8 @@ package reqc
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -108,9 +106,6 @@ func (t *Transport) RoundTrip(hr *http.Request) (*http.Response, error) {
 		Request:    hr,
 	}
 	out.ProtoMajor, out.ProtoMinor, _ = http.ParseHTTPVersion(resp.Proto)
-	if out.Body == nil {
-		out.Body = io.NopCloser(strings.NewReader(""))
-	}
 	out.ContentLength = -1
 	if resp.Header.Get("Content-Encoding") != "" {
 		// libreqc decoded the body: its length and encoding are no longer these.
@@ -120,12 +115,6 @@ func (t *Transport) RoundTrip(hr *http.Request) (*http.Response, error) {
 	} else if cl := resp.Header.Get("Content-Length"); cl != "" {
 		if n, err := strconv.ParseInt(cl, 10, 64); err == nil {
 			out.ContentLength = n
-		}
-	}
-	if hr.Method == http.MethodHead {
-		out.ContentLength = -1
-		if cl := resp.Header.Get("Content-Length"); cl != "" {
-			out.ContentLength, _ = strconv.ParseInt(cl, 10, 64)
 		}
 	}
 	return out, nil

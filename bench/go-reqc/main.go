@@ -94,15 +94,7 @@ func main() {
 	clock := row.Start()
 	switch mode {
 	case "seq", "get_mem", "get_stream":
-		for i := 0; i < count; i++ {
-			n, err := get()
-			total += n
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "goreqc:", err)
-				ok = false
-				break
-			}
-		}
+		total, ok = a.Sequential("goreqc", get)
 	case "batch":
 		reqs := make([]*reqc.Request, count)
 		one := &reqc.Request{URL: url}

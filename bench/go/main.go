@@ -61,15 +61,7 @@ func main() {
 	clock := row.Start()
 	switch mode {
 	case "seq", "get_mem", "get_stream":
-		for i := 0; i < count; i++ {
-			n, err := get(mode == "get_stream")
-			total += n
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "gobench:", err)
-				ok = false
-				break
-			}
-		}
+		total, ok = a.Sequential("gobench", func() (int64, error) { return get(mode == "get_stream") })
 	case "batch":
 		var next, good, bytesTotal int64
 		var wg sync.WaitGroup

@@ -44,6 +44,22 @@ func (a Args) Check(status int, n int64) error {
 	return nil
 }
 
+// Sequential calls get a.Count times, one after the other, and returns the
+// body bytes read and whether every call went well (the first failure is
+// printed, prefixed with prog, and ends the run).
+func (a Args) Sequential(prog string, get func() (int64, error)) (int64, bool) {
+	var total int64
+	for i := 0; i < a.Count; i++ {
+		n, err := get()
+		total += n
+		if err != nil {
+			fmt.Fprintln(os.Stderr, prog+":", err)
+			return total, false
+		}
+	}
+	return total, true
+}
+
 // Clock measures a run: wall time and the process's CPU time since Start.
 type Clock struct {
 	cpu0 float64

@@ -230,3 +230,21 @@ func TestLogSinkSetDuringSend(t *testing.T) {
 	close(release)
 	must(t, <-sent)
 }
+
+// TestBodyCallbackErrors: an error of a Request.BodyReader or BodyWriter
+// fails the send (ErrCallback, ErrAborted: the C callbacks' codes), and
+// errors.Is finds it in the send's error.
+func TestBodyCallbackErrors(t *testing.T) {
+	s := newSession(t)
+	readErr, writeErr := errors.New("disk gone"), errors.New("pipe full")
+	_, err := s.Do(context.Background(), &reqc.Request{Method: "POST", URL: base + "/post", BodyLength: -1,
+		BodyReader: readerFunc(func([]byte) (int, error) { return 0, readErr })})
+	if !errors.Is(err, readErr) || !errors.Is(err, reqc.ErrCallback) {
+		t.Errorf("reader: %v", err)
+	}
+	_, err = s.Do(context.Background(), &reqc.Request{URL: base + "/bytes/10",
+		BodyWriter: writerFunc(func([]byte) (int, error) { return 0, writeErr })})
+	if !errors.Is(err, writeErr) || !errors.Is(err, reqc.ErrAborted) {
+		t.Errorf("writer: %v", err)
+	}
+}

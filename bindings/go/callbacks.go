@@ -140,7 +140,6 @@ func reqcgoHook(h C.uintptr_t, kind C.reqc_hook_kind, ctx *C.reqc_hook_ctx) C.re
 type readerBinding struct {
 	r     io.Reader
 	state *callState
-	err   error // the reader's error, other than io.EOF
 }
 
 //export reqcgoRead
@@ -160,7 +159,6 @@ func reqcgoRead(h C.uintptr_t, buf *C.uint8_t, capacity C.size_t, written *C.siz
 		return 1
 	}
 	if err != nil && err != io.EOF {
-		b.err = err
 		b.state.abort(err)
 		return 1
 	}

@@ -31,7 +31,7 @@ const (
 
 // HookFunc is a hook. Return nil to go on; return an error to abort the send
 // (it fails with ErrAborted, and errors.Is finds your error in it); wrap it
-// with Warning to have libreqc log it as a warning and go on instead.
+// with Warning to go on instead, with a warning logged.
 // A panic or runtime.Goexit in a hook aborts the send and is repeated in the
 // goroutine that called the send once libreqc has returned.
 //
@@ -55,7 +55,10 @@ type warning struct{ err error }
 func (w *warning) Error() string { return w.err.Error() }
 func (w *warning) Unwrap() error { return w.err }
 
-// Warning wraps a hook's error so that libreqc logs it and the send goes on.
+// Warning wraps a hook's error so that the send goes on: libreqc logs a
+// warning naming the hook kind and the request, also kept in
+// Response.Warnings (REQC_HOOK_RESULT_ERROR). The error's own text stays in
+// Go: the C API has no way to carry it.
 func Warning(err error) error { return &warning{err} }
 
 // AddHook adds a hook to every later send of the session; session hooks run

@@ -304,9 +304,9 @@ func (s *Session) AllSeq(ctx context.Context, reqs iter.Seq[*Request], opts ...M
 		// Results wait here for the loop; a full channel holds the batch
 		// (and the sequence) back until the loop takes one.
 		ch := make(chan Result, 2*room)
-		lazy := &[]int{}
-		run := &batchRun{lazy: lazy, ctxErr: ctx.Err, deliver: func(r Result) { ch <- r }}
-		src := &sourceRun{next: next, hooks: s.hookSnapshot(), state: b.state, index: lazy, failed: run.deliver}
+		sourced := map[int]sourcedItem{}
+		run := &batchRun{sourced: sourced, ctxErr: ctx.Err, deliver: func(r Result) { ch <- r }}
+		src := &sourceRun{next: next, hooks: s.hookSnapshot(), state: b.state, sourced: sourced, failed: run.deliver}
 		hc, hs := cgo.NewHandle(run), cgo.NewHandle(src)
 		if rc := C.reqcgo_batch_set_complete(b.ptr, C.uintptr_t(hc)); rc != C.REQC_OK {
 			cgo.Handle(hs).Delete() // never given to C

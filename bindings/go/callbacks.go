@@ -242,26 +242,35 @@ func reqcgoLog(h C.uintptr_t, level C.reqc_log_level, line *C.char) {
 type batchRun struct {
 	deliver func(Result)
 	reqs    []*Request
-	index   []int  // batch index -> index in reqs
-	lazy    *[]int // instead of index, for a source-fed batch
+	index   []int               // batch index -> index in reqs
+	sourced map[int]sourcedItem // instead of reqs and index, for a source-fed batch
 	ctxErr  func() error
+}
+
+// sourcedItem is an item of a source-fed batch between its pull and its
+// result: its position in the sequence and its Request (for
+// Response.Request). Only items in flight are kept, so that memory stays
+// bounded however long the sequence.
+type sourcedItem struct {
+	pos int
+	req *Request
 }
 
 //export reqcgoComplete
 func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.reqc_code, resp *C.reqc_response) {
 	run := cgo.Handle(h).Value().(*batchRun)
 	var i int
-	if run.lazy != nil {
-		i = (*run.lazy)[int(index)]
+	var req *Request
+	if run.sourced != nil {
+		item := run.sourced[int(index)]
+		delete(run.sourced, int(index))
+		i, req = item.pos, item.req
 	} else {
 		i = run.index[int(index)]
+		req = run.reqs[i]
 	}
 	res := Result{Index: i}
 	if code == C.REQC_OK {
-		var req *Request
-		if run.reqs != nil {
-			req = run.reqs[i]
-		}
 		res.Response = newResponse(resp, req)
 		C.reqc_response_free(resp)
 	} else {
@@ -277,13 +286,13 @@ func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.r
 // sourceRun is a lazy batch's source userdata: it pulls the next *Request
 // from the caller's sequence and builds its C request (the batch takes it).
 type sourceRun struct {
-	next   func() (*Request, bool)
-	hooks  []Hook
-	state  *callState
-	pulled int          // requests taken from the sequence so far
-	index  *[]int       // batch index -> position in the sequence (shared with the batchRun)
-	failed func(Result) // a request that could not be built: its result now
-	ended  bool
+	next    func() (*Request, bool)
+	hooks   []Hook
+	state   *callState
+	pulled  int                 // requests taken from the sequence so far
+	sourced map[int]sourcedItem // the batchRun's: what each batch index is
+	failed  func(Result)        // a request that could not be built: its result now
+	ended   bool
 }
 
 //export reqcgoSource
@@ -320,7 +329,7 @@ func reqcgoSource(h C.uintptr_t, index C.size_t, out **C.reqc_request) C.reqc_co
 			src.failed(Result{Index: pos, Err: err})
 			continue
 		}
-		*src.index = append(*src.index, pos)
+		src.sourced[int(index)] = sourcedItem{pos: pos, req: r}
 		*out = cr.ptr // the batch takes it over
 		return C.REQC_OK
 	}

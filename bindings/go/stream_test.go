@@ -175,6 +175,9 @@ func TestAllSeq(t *testing.T) {
 		if e.Args["i"] != string(rune('a'+i%26)) {
 			t.Errorf("position %d got %v", i, e.Args)
 		}
+		if rq := r.Response.Request; rq == nil || rq.Params[0].Value != e.Args["i"] {
+			t.Errorf("position %d: Response.Request %+v", i, rq)
+		}
 	}
 	if len(seen) != n {
 		t.Errorf("%d results", len(seen))

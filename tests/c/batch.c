@@ -19,31 +19,12 @@
 #include "check.h"
 #include "clock.h"
 #include "eloop.h"
+#include "ports.h"
 
 /* REQC_SMALL=1, or running under valgrind (which preloads its vgpreload_*
  * libraries into the program), asks for small sizes. */
 static int contains(const char *s, const char *needle) {
     return s != NULL && strstr(s, needle) != NULL;
-}
-
-/* A URL on 127.0.0.1 whose port nothing listens on: bound, then closed. */
-static const char *refused_url(void) {
-    static char buf[128];
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-        if (fd >= 0) close(fd);
-        return "http://127.0.0.1:1/refused";
-    }
-    close(fd);
-    snprintf(buf, sizeof buf, "http://127.0.0.1:%d/refused", ntohs(a.sin_port));
-    return buf;
 }
 
 /* Adds a GET of `url` to `b` (with a request timeout when timeout_ms > 0);

@@ -24,28 +24,7 @@
 
 #include "check.h"
 #include "clock.h"
-
-/* REQC_SMALL=1, or running under valgrind (which preloads its vgpreload_*
- * libraries into the program), asks for small sizes. */
-/* VmHWM (peak resident set) of this process in KiB, or -1. */
-static long peak_rss_kib(void) {
-    char line[256];
-    long kib = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-    if (f) {
-        while (fgets(line, sizeof line, f))
-            if (strncmp(line, "VmHWM:", 6) == 0) {
-                kib = strtol(line + 6, NULL, 10);
-                break;
-            }
-        fclose(f);
-    }
-    if (kib < 0) {
-        struct rusage ru;
-        if (getrusage(RUSAGE_SELF, &ru) == 0) kib = ru.ru_maxrss; /* KiB on Linux */
-    }
-    return kib;
-}
+#include "memory.h"
 
 struct tally {
     size_t ok, failed, bad_status;
@@ -104,77 +83,48 @@ static int run_batch(size_t n, struct tally *t, int64_t *took_ms) {
     return t->ok == n && t->failed == 0 && t->bad_status == 0;
 }
 
+/* In the child: runs run_batch(*(size_t *)arg) and reports "success
+ * peak-RSS-KiB ok failed non-200 took-ms first-failure|its-message";
+ * exits with 0 when the batch fully succeeded. */
+static int batch_in_child(void *arg, char *report, size_t size) {
+    struct tally t;
+    int64_t took = 0;
+    int success = run_batch(*(size_t *)arg, &t, &took);
+    snprintf(report, size, "%d %ld %zu %zu %zu %lld %s|%s", success, peak_rss_kib(), t.ok,
+             t.failed, t.bad_status, (long long)took,
+             t.failed ? reqc_code_name(t.first_failure) : "-", t.first_error);
+    return success ? 0 : 1;
+}
+
 /* Runs run_batch(n) in a child; writes its peak RSS (KiB) to *peak.
  * Returns 1 when the child's batch fully succeeded. */
-static int run_in_child(size_t n, long *peak) {
-    int fds[2];
-    pid_t pid;
+static int batch_run_in_child(size_t n, long *peak) {
     char buf[1024];
-    ssize_t got;
-    size_t len = 0;
-    int status = 0, ok = 0;
+    int success = 0, status;
+    long pk = -1;
+    size_t nok = 0, nfail = 0, nbad = 0;
+    long long took = 0;
+    char first[64] = "";
     *peak = -1;
-    fflush(stdout);
-    fflush(stderr);
-    if (pipe(fds) != 0) return 0;
-    pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
+    status = run_in_child(batch_in_child, &n, buf, sizeof buf);
+    if (sscanf(buf, "%d %ld %zu %zu %zu %lld %63s", &success, &pk, &nok, &nfail, &nbad, &took,
+               first) < 6) {
+        printf("  child for %zu items reported nothing (status %d)\n", n, status);
         return 0;
     }
-    if (pid == 0) {
-        struct tally t;
-        int64_t took = 0;
-        int success;
-        close(fds[0]);
-        success = run_batch(n, &t, &took);
-        snprintf(buf, sizeof buf, "%d %ld %zu %zu %zu %lld %s|%s", success, peak_rss_kib(), t.ok,
-                 t.failed, t.bad_status, (long long)took,
-                 t.failed ? reqc_code_name(t.first_failure) : "-", t.first_error);
-        if (write(fds[1], buf, strlen(buf)) < 0) _exit(3);
-        close(fds[1]);
-        _exit(success ? 0 : 1);
-    }
-    close(fds[1]);
-    while (len < sizeof buf - 1 && (got = read(fds[0], buf + len, sizeof buf - 1 - len)) != 0) {
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        len += (size_t)got;
-    }
-    buf[len] = 0;
-    close(fds[0]);
-    waitpid(pid, &status, 0);
-    {
-        int success = 0;
-        long pk = -1;
-        size_t nok = 0, nfail = 0, nbad = 0;
-        long long took = 0;
-        char first[64] = "";
-        if (sscanf(buf, "%d %ld %zu %zu %zu %lld %63s", &success, &pk, &nok, &nfail, &nbad, &took,
-                   first) >= 6) {
-            *peak = pk;
-            printf("  %zu items: %zu ok, %zu failed, %zu non-200, %lld ms, peak RSS %ld KiB\n", n,
-                   nok, nfail, nbad, took, pk);
-            if (nfail) printf("  first failure: %s\n", strchr(buf, ' ') ? buf : "");
-            ok = success && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        } else {
-            printf("  child for %zu items reported nothing (status %d)\n", n, status);
-        }
-    }
-    return ok;
+    *peak = pk;
+    printf("  %zu items: %zu ok, %zu failed, %zu non-200, %lld ms, peak RSS %ld KiB\n", n, nok,
+           nfail, nbad, took, pk);
+    if (nfail) printf("  first failure: %s\n", strchr(buf, ' ') ? buf : "");
+    return success && status == 0;
 }
 
 static void test_10k_items_bounded_memory(void) {
     long peak_1k = -1, peak_10k = -1;
     if (check_small()) SKIP("small sizes asked for (REQC_SMALL=1 or valgrind): too slow");
-#ifdef __SANITIZE_ADDRESS__
-    SKIP("AddressSanitizer's allocator quarantine makes RSS meaningless");
-#endif
-    CHECK(run_in_child(1000, &peak_1k));
-    CHECK(run_in_child(10000, &peak_10k));
+    if (!RSS_MEANINGFUL) SKIP("AddressSanitizer's allocator quarantine makes RSS meaningless");
+    CHECK(batch_run_in_child(1000, &peak_1k));
+    CHECK(batch_run_in_child(10000, &peak_10k));
     CHECK(peak_1k > 0);
     CHECK(peak_10k > 0);
     printf("  peak RSS: 1,000 items %ld KiB, 10,000 items %ld KiB, difference %ld KiB\n", peak_1k,

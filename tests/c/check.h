@@ -268,6 +268,30 @@ static inline void check_stats_reset(void) {
     free(check_control("POST", "/reset"));
 }
 
+/* How many requests for a target containing `target` the test proxy
+ * (REQC_TEST_PROXY) carried since the last check_stats_reset, counting only
+ * those with "Proxy-Authorization: Basic <b64>" unless `b64` is NULL; -1
+ * (failing the running test) without a control port. */
+static inline int check_proxied_with(const char *target, const char *b64) {
+    char *log = check_control("GET", "/proxy-log");
+    char want[256];
+    const char *p;
+    int n = 0;
+    if (log == NULL) return -1;
+    snprintf(want, sizeof want, "Basic %s", b64 != NULL ? b64 : "");
+    /* One JSON object per request, without nested braces. */
+    for (p = log; (p = strchr(p, '{')) != NULL; p++) {
+        const char *end = strchr(p, '}');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char entry[1024];
+        if (len > sizeof entry - 1) len = sizeof entry - 1;
+        snprintf(entry, sizeof entry, "%.*s", (int)len, p);
+        if (strstr(entry, target) != NULL && (b64 == NULL || strstr(entry, want) != NULL)) n++;
+    }
+    free(log);
+    return n;
+}
+
 /* A new request, or NULL (failing the running test) when it cannot be made. */
 /* The index'th hop of a response's history, or NULL: the `_at` accessor
  * in expression form, for assertions. */

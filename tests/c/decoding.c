@@ -13,22 +13,16 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdint.h>
-#include <sys/resource.h>
 
 #include "check.h"
 #include "clock.h"
+#include "memory.h"
 
 #define KIB 1024
 #define MIB (1024 * 1024)
 #define HISTORY_BODY (64 * KIB) /* what a history entry keeps of its body */
 
 static const char PATTERN[] = "0123456789abcdef";
-
-static long peak_rss_kib(void) {
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0) return -1;
-    return ru.ru_maxrss;
-}
 
 static int contains(const char *s, const char *sub) {
     return s != NULL && strstr(s, sub) != NULL;

@@ -33,28 +33,6 @@ static const char *proxy_with(const char *userinfo) {
     return buf;
 }
 
-/* How many requests for a target containing `what` the proxy carried with
- * `Basic <b64>`. */
-static int proxied_with(const char *what, const char *b64) {
-    char *log = check_control("GET", "/proxy-log");
-    char want[256];
-    const char *p;
-    int n = 0;
-    if (log == NULL) return -1;
-    snprintf(want, sizeof want, "Basic %s", b64);
-    /* One JSON object per request, without nested braces. */
-    for (p = log; (p = strchr(p, '{')) != NULL; p++) {
-        const char *end = strchr(p, '}');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        char entry[1024];
-        if (len > sizeof entry - 1) len = sizeof entry - 1;
-        snprintf(entry, sizeof entry, "%.*s", (int)len, p);
-        if (strstr(entry, what) != NULL && strstr(entry, want) != NULL) n++;
-    }
-    free(log);
-    return n;
-}
-
 /* GET `url` through `s`; the status, 0 on failure. */
 static int get_status(reqc_session *s, const char *url) {
     reqc_request *req = check_new_request("GET", url);
@@ -80,7 +58,7 @@ static void test_all_proxy_upper_case(void) {
     setenv("ALL_PROXY", proxy_with("alluser:AllPassw0rd9"), 1);
     check_stats_reset();
     CHECK(get_status(s, URL("/get?all-upper")) == 200);
-    CHECK(proxied_with("/get?all-upper", "YWxsdXNlcjpBbGxQYXNzdzByZDk=") == 1);
+    CHECK(check_proxied_with("/get?all-upper", "YWxsdXNlcjpBbGxQYXNzdzByZDk=") == 1);
     clear_env();
     reqc_session_free(s);
 }
@@ -105,7 +83,7 @@ static void test_https_proxy_upper_case(void) {
     setenv("REQUEST_METHOD", "GET", 1);
     check_stats_reset();
     CHECK(get_status(s, check_url_at(check_env("REQC_TEST_TLS"), "/get")) == 200);
-    CHECK(proxied_with(tls, "ZW52dXNlcjpFbnZQYXNzdzByZDk=") == 1);
+    CHECK(check_proxied_with(tls, "ZW52dXNlcjpFbnZQYXNzdzByZDk=") == 1);
     clear_env();
     reqc_session_free(s);
 }

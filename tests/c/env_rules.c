@@ -137,32 +137,10 @@ static reqc_session *new_session(void) {
     return s;
 }
 
-/* The proxy log holds a request for a target containing `path` that carried
- * `Basic <b64>`; how many such requests. */
-static int proxied_with(const char *path, const char *b64) {
-    char *log = check_control("GET", "/proxy-log");
-    char want[256];
-    const char *p;
-    int n = 0;
-    if (log == NULL) return -1;
-    snprintf(want, sizeof want, "Basic %s", b64);
-    /* One JSON object per request, without nested braces. */
-    for (p = log; (p = strchr(p, '{')) != NULL; p++) {
-        const char *end = strchr(p, '}');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        char entry[1024];
-        if (len > sizeof entry - 1) len = sizeof entry - 1;
-        snprintf(entry, sizeof entry, "%.*s", (int)len, p);
-        if (strstr(entry, path) != NULL && (b64 == NULL || strstr(entry, want) != NULL)) n++;
-    }
-    free(log);
-    return n;
-}
-
 /* Requests for the main origin the proxy saw (check_control's own calls,
  * which the environment's proxy may carry too, are not counted). */
 static int proxy_log_entries(void) {
-    return proxied_with(check_env("REQC_TEST_URL"), NULL);
+    return check_proxied_with(check_env("REQC_TEST_URL"), NULL);
 }
 
 /* ---- proxy from the environment ----------------------------------------- */
@@ -186,7 +164,7 @@ static void test_env_proxy_used_and_hidden(void) {
         check_stats_reset();
         CHECK_OK(get_logged(s, URL("/get"), levels[i], &lines, &status, err, sizeof err), NULL);
         CHECK(status == 200);
-        CHECK(proxied_with("/get", "ZW52dXNlcjpFbnZQYXNzdzByZDk=") == 1);
+        CHECK(check_proxied_with("/get", "ZW52dXNlcjpFbnZQYXNzdzByZDk=") == 1);
         snprintf(what, sizeof what, "env proxy, level %s", level_names[i]);
         check_lines_clean(&lines, env_secrets, what);
         CHECK(lines.n >= 2);
@@ -230,7 +208,7 @@ static void test_env_https_proxy_connect(void) {
                             &lines, &status, err, sizeof err),
                  NULL);
         CHECK(status == 200);
-        CHECK(proxied_with(tls, "ZW52dXNlcjpFbnZQYXNzdzByZDk=") == 1);
+        CHECK(check_proxied_with(tls, "ZW52dXNlcjpFbnZQYXNzdzByZDk=") == 1);
         snprintf(what, sizeof what, "env https_proxy, level %s", level_names[i]);
         check_lines_clean(&lines, env_secrets, what);
         check_text_clean(err, env_secrets, what);
@@ -254,7 +232,7 @@ static void test_env_proxy_names(void) {
     check_stats_reset();
     CHECK_OK(get_logged(s, URL("/get?upper"), 0, NULL, &status, NULL, 0), NULL);
     CHECK(status == 200);
-    CHECK(proxied_with("/get?upper", "ZW52dXNlcjpFbnZQYXNzdzByZDk=") == 1);
+    CHECK(check_proxied_with("/get?upper", "ZW52dXNlcjpFbnZQYXNzdzByZDk=") == 1);
 
     setenv("REQUEST_METHOD", "GET", 1);
     check_stats_reset();
@@ -267,7 +245,7 @@ static void test_env_proxy_names(void) {
     check_stats_reset();
     CHECK_OK(get_logged(s, URL("/get?all"), 0, NULL, &status, NULL, 0), NULL);
     CHECK(status == 200);
-    CHECK(proxied_with("/get?all", "YWxsdXNlcjpBbGxQYXNzdzByZDk=") == 1);
+    CHECK(check_proxied_with("/get?all", "YWxsdXNlcjpBbGxQYXNzdzByZDk=") == 1);
 
     /* "host:port" without a scheme is an http proxy. */
     clear_env();
@@ -275,7 +253,7 @@ static void test_env_proxy_names(void) {
     check_stats_reset();
     CHECK_OK(get_logged(s, URL("/get?bare"), 0, NULL, &status, NULL, 0), NULL);
     CHECK(status == 200);
-    CHECK(proxied_with("/get?bare", NULL) == 1);
+    CHECK(check_proxied_with("/get?bare", NULL) == 1);
     reqc_session_free(s);
     clear_env();
 }
@@ -317,7 +295,7 @@ static void test_no_proxy(void) {
     check_stats_reset();
     CHECK_OK(get_logged(s, URL("/get?explicit"), 0, NULL, &status, err, sizeof err), NULL);
     CHECK(status == 200);
-    CHECK(proxied_with("/get?explicit", "YXBpdXNlcjpBcGlQYXNzdzByZDk=") == 1);
+    CHECK(check_proxied_with("/get?explicit", "YXBpdXNlcjpBcGlQYXNzdzByZDk=") == 1);
     reqc_session_free(s);
     clear_env();
 }
@@ -422,7 +400,7 @@ static void test_passwords_never_logged(void) {
                 CHECK_JSON_HAS(last_body, "Basic dXJsdXNlcjpVcmxQYXNzdzByZDk=");
             } else {
                 CHECK(status == 200);
-                CHECK(proxied_with("/get?logged", source_b64[src]) == 1);
+                CHECK(check_proxied_with("/get?logged", source_b64[src]) == 1);
             }
             check_lines_clean(&lines, all_secrets, what);
             check_text_clean(err, all_secrets, what);

@@ -16,10 +16,10 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdint.h>
-#include <sys/resource.h>
 
 #include "check.h"
 #include "clock.h"
+#include "memory.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -120,13 +120,6 @@ static void expect_code(const char *path, int64_t timeout_ms, reqc_code want,
     reqc_response_free(o.resp);
     reqc_request_free(req);
     check_session_still_works();
-}
-
-/* The process's peak resident set size in KiB (Linux: ru_maxrss is KiB). */
-static long peak_rss_kib(void) {
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0) return -1;
-    return ru.ru_maxrss;
 }
 
 /* "connections_hostile" from GET /stats, or -1 (failing the test). */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "ports.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -620,22 +621,6 @@ static void test_connection_reuse(void) {
 }
 
 /* ---- recovery after a failed send --------------------------------------- */
-
-/* A port on 127.0.0.1 where nothing listens (bound, then closed). */
-static int closed_port(void) {
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
-    if (fd < 0) return 0;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    close(fd);
-    return port;
-}
 
 static void test_session_after_failed_send(void) {
     reqc_session *s = new_session();

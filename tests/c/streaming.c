@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "memory.h"
 
 #define NEED_TEST_SERVER()                                                           \
     do {                                                                             \
@@ -203,35 +204,33 @@ static void test_tls(void) {
     reqc_session_free(s);
 }
 
-static void test_empty_bodies(void) {
-    reqc_request *req;
+/* Opens `method url`: the status is `status`, the Content-Length header
+ * `content_length` (NULL: not checked), and the first read says the end. */
+static void check_empty_body(const char *method, const char *url, int status,
+                             const char *content_length) {
+    reqc_request *req = check_new_request(method, url);
     reqc_stream *stream = NULL;
     uint8_t b[16];
     size_t n = 99;
+    if (!req) return;
+    CHECK_OK(reqc_open(req, &stream), req);
+    if (stream) {
+        const reqc_response *resp = reqc_stream_response(stream);
+        CHECK(reqc_response_status(resp) == status);
+        if (content_length)
+            CHECK_STR_EQ(reqc_response_header(resp, "Content-Length"), content_length);
+        CHECK_OK(reqc_stream_read(stream, b, sizeof b, &n), NULL);
+        CHECK(n == 0);
+        reqc_stream_free(stream);
+    }
+    reqc_request_free(req);
+}
+
+static void test_empty_bodies(void) {
     NEED_TEST_SERVER();
     /* HEAD: the head says 1000 bytes, the body is empty. */
-    req = check_new_request("HEAD", pattern_url(1000, ""));
-    if (!req) return;
-    CHECK_OK(reqc_open(req, &stream), req);
-    if (stream) {
-        CHECK_STR_EQ(reqc_response_header(reqc_stream_response(stream), "Content-Length"), "1000");
-        CHECK_OK(reqc_stream_read(stream, b, sizeof b, &n), NULL);
-        CHECK(n == 0);
-        reqc_stream_free(stream);
-    }
-    reqc_request_free(req);
-    stream = NULL;
-    n = 99;
-    req = check_new_request("GET", URL("/status/204"));
-    if (!req) return;
-    CHECK_OK(reqc_open(req, &stream), req);
-    if (stream) {
-        CHECK(reqc_response_status(reqc_stream_response(stream)) == 204);
-        CHECK_OK(reqc_stream_read(stream, b, sizeof b, &n), NULL);
-        CHECK(n == 0);
-        reqc_stream_free(stream);
-    }
-    reqc_request_free(req);
+    check_empty_body("HEAD", pattern_url(1000, ""), 200, "1000");
+    check_empty_body("GET", URL("/status/204"), 204, NULL);
 }
 
 static void test_retries_before_the_head(void) {
@@ -367,23 +366,36 @@ static void test_cancel_blocked_read(void) {
 
 /* ---- failures while reading ---- */
 
-static void test_read_timeout_while_reading(void) {
-    reqc_request *req;
+/* Opens `req` (freed here; NULL: nothing to do) and reads it to the end:
+ * the open succeeds, a read fails with `want` within 4 s (the stalls below
+ * last 5 s), every later read fails the same, and the stream's message
+ * holds `in_message` when given. */
+static void check_read_fails(reqc_request *req, reqc_code want, const char *in_message) {
     reqc_stream *stream = NULL;
     reqc_code rc = REQC_OK;
-    NEED_TEST_SERVER();
-    req = check_new_request("GET", pattern_url(2000, "&stall_ms=5000"));
+    uint8_t b[4];
+    size_t n = 7;
     if (!req) return;
-    CHECK_OK(reqc_request_set_read_timeout_ms(req, 300), req);
     CHECK_OK(reqc_open(req, &stream), req);
     if (stream) {
         int64_t t0 = now_ms();
-        CHECK(read_all(stream, 100, &rc) == -1);
-        CHECK(rc == REQC_E_TIMEOUT);
+        CHECK(read_all(stream, 1000, &rc) == -1);
+        CHECK_CODE(rc, want, NULL);
         CHECK(now_ms() - t0 < 4000);
+        if (in_message) CHECK(strstr(reqc_stream_error(stream), in_message) != NULL);
+        CHECK_CODE(reqc_stream_read(stream, b, sizeof b, &n), want, NULL);
+        CHECK(n == 7);
         reqc_stream_free(stream);
     }
     reqc_request_free(req);
+}
+
+static void test_read_timeout_while_reading(void) {
+    reqc_request *req;
+    NEED_TEST_SERVER();
+    req = check_new_request("GET", pattern_url(2000, "&stall_ms=5000"));
+    if (req) CHECK_OK(reqc_request_set_read_timeout_ms(req, 300), req);
+    check_read_fails(req, REQC_E_TIMEOUT, NULL);
 }
 
 static void test_slow_reader_is_not_idle(void) {
@@ -416,40 +428,18 @@ static void test_slow_reader_is_not_idle(void) {
 
 static void test_total_timeout_while_reading(void) {
     reqc_request *req;
-    reqc_stream *stream = NULL;
-    reqc_code rc = REQC_OK;
     NEED_TEST_SERVER();
     req = check_new_request("GET", pattern_url(2000, "&stall_ms=5000"));
-    if (!req) return;
-    CHECK_OK(reqc_request_set_timeout_ms(req, 700), req);
-    CHECK_OK(reqc_open(req, &stream), req);
-    if (stream) {
-        int64_t t0 = now_ms();
-        CHECK(read_all(stream, 100, &rc) == -1);
-        CHECK(rc == REQC_E_TIMEOUT);
-        CHECK(now_ms() - t0 < 4000);
-        reqc_stream_free(stream);
-    }
-    reqc_request_free(req);
+    if (req) CHECK_OK(reqc_request_set_timeout_ms(req, 700), req);
+    check_read_fails(req, REQC_E_TIMEOUT, NULL);
 }
 
 static void test_body_cap_while_reading(void) {
     reqc_request *req;
-    reqc_stream *stream = NULL;
-    reqc_code rc = REQC_OK;
     NEED_TEST_SERVER();
     req = check_new_request("GET", pattern_url(500000, "&chunked=1"));
-    if (!req) return;
-    CHECK_OK(reqc_request_set_max_response_bytes(req, 100000), req);
-    CHECK_OK(reqc_open(req, &stream), req);
-    if (stream) {
-        long long got = read_all(stream, 1000, &rc);
-        CHECK(got == -1);
-        CHECK(rc == REQC_E_BODY_TOO_LARGE);
-        CHECK(strstr(reqc_stream_error(stream), "/reqc/pattern") != NULL);
-        reqc_stream_free(stream);
-    }
-    reqc_request_free(req);
+    if (req) CHECK_OK(reqc_request_set_max_response_bytes(req, 100000), req);
+    check_read_fails(req, REQC_E_BODY_TOO_LARGE, "/reqc/pattern");
 }
 
 /* Log lines, kept for a test to look at. */
@@ -490,14 +480,8 @@ static void test_failure_while_reading_is_logged(void) {
 }
 
 static void test_cut_mid_body(void) {
-    reqc_stream *stream;
-    reqc_code rc = REQC_OK;
     NEED_TEST_SERVER();
-    stream = open_url(NULL, pattern_url(200000, "&cut=1"), NULL);
-    if (!stream) return;
-    CHECK(read_all(stream, 1000, &rc) == -1);
-    CHECK(rc == REQC_E_RECV);
-    reqc_stream_free(stream);
+    check_read_fails(check_new_request("GET", pattern_url(200000, "&cut=1")), REQC_E_RECV, NULL);
 }
 
 /* ---- several threads, one session ---- */
@@ -548,26 +532,6 @@ static void test_threads_on_one_session(void) {
 }
 
 /* ---- bounded memory ---- */
-
-/* The process's peak resident set, in KiB (VmHWM), or -1. */
-static long peak_rss_kib(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    if (!f) return -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "VmHWM:", 6) == 0) kib = strtol(line + 6, NULL, 10);
-    fclose(f);
-    return kib;
-}
-
-/* ASan keeps freed memory in quarantine (hundreds of MiB): peak RSS says
- * nothing there, so the bound is checked natively only. */
-#if defined(__SANITIZE_ADDRESS__)
-#define RSS_MEANINGFUL 0
-#else
-#define RSS_MEANINGFUL 1
-#endif
 
 static void test_gigabyte_in_bounded_memory(void) {
     int measured = RSS_MEANINGFUL && !check_small();

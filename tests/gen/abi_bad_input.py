@@ -170,9 +170,15 @@ static reqc_cookie_list *make_cookie_list(void) {
     reqc_session_cookies(make_session(), &l);
     return made_lists[n_lists++] = l;
 }
+/* A stream open on the test server: a network call, so it can fail, and a
+ * NULL stream would make every check on it pass for the wrong reason. */
 static reqc_stream *make_stream(void) {
     reqc_stream *s = NULL;
-    reqc_open(make_request(), &s);
+    reqc_request *r = make_request();
+    if (reqc_open(r, &s) != REQC_OK) {
+        fprintf(stderr, "  FAIL: reqc_open for a valid stream: %s\\n", reqc_request_error(r));
+        check_failed_now = 1;
+    }
     return made_streams[n_streams++] = s;
 }
 static void free_made(void) {

@@ -74,13 +74,13 @@ int main(int argc, char **argv) {
         goto done;
     }
 
-    long long done = 0, shown = -1, printed = -1;
+    long long got = 0, shown = -1, printed = -1;
     for (;;) {
         size_t n = 0;
         reqc_code rc = reqc_stream_read(stream, buf, sizeof buf, &n);
         if (rc != REQC_OK) {
             printf("\n");
-            fprintf(stderr, "read failed after %lld bytes: %s\n", done, reqc_stream_error(stream));
+            fprintf(stderr, "read failed after %lld bytes: %s\n", got, reqc_stream_error(stream));
             goto done;
         }
         if (n == 0) break; /* the end */
@@ -88,17 +88,18 @@ int main(int argc, char **argv) {
             perror(path);
             goto done;
         }
-        done += (long long)n;
-        /* A new line every 10%, not one per read. */
-        if (total > 0 ? done * 10 / total != shown : done / (1 << 20) != shown) {
-            shown = total > 0 ? done * 10 / total : done / (1 << 20);
-            progress(done, total);
-            printed = done;
+        got += (long long)n;
+        /* The progress line redrawn every 10% (every MiB without a length),
+         * not at every read. */
+        if (total > 0 ? got * 10 / total != shown : got / (1 << 20) != shown) {
+            shown = total > 0 ? got * 10 / total : got / (1 << 20);
+            progress(got, total);
+            printed = got;
         }
     }
-    if (printed != done) progress(done, total);
+    if (printed != got) progress(got, total);
     printf("\n  done%s%s\n", path ? ", written to " : "", path ? path : "");
-    status = total < 0 || done == total ? 0 : 1;
+    status = total < 0 || got == total ? 0 : 1;
 
 done:
     if (out != NULL) fclose(out);

@@ -1059,9 +1059,9 @@ public:
     // Reads up to `cap` decoded body bytes into `buf`, waiting only until
     // some arrive; returns how many, 0 at the end (and after). Throws
     // reqc::Error on a failure (timeout, body cap, reset, cancel: every
-    // later read throws it again), or Code::InvalidArgument when closed.
+    // later read throws it again), or Code::InvalidArgument when closed or
+    // `cap` is 0 (a 0 returned for an empty buffer would read as the end).
     size_t read(void *buf, size_t cap) {
-        if (cap == 0) return 0;
         size_t n = 0;
         auto [rc, thrown] = detail::guarded([&] { return reqc_stream_read(h_.get(), static_cast<uint8_t *>(buf), cap, &n); });
         if (thrown) std::rethrow_exception(thrown);

@@ -69,6 +69,19 @@ TEST_F(Streams, ChunksInRangeForReassembleTheBody) {
     EXPECT_EQ(stream.read(buf), 0u);
 }
 
+TEST_F(Streams, AnEmptyBufferIsRefusedNotTheEnd) {
+    reqc::Stream stream = reqc::open(reqc::Request::get(pattern(1000)));
+    std::vector<char> empty;
+    try {
+        stream.read(empty);
+        FAIL() << "a 0-byte read returned, as the end would";
+    } catch (const reqc::Error &e) {
+        EXPECT_EQ(e.code(), reqc::Code::InvalidArgument) << e.what();
+    }
+    // Refused, not failed: the body is all still there.
+    EXPECT_EQ(stream.read_all().size(), 1000u);
+}
+
 TEST_F(Streams, ReadIntoBuffersAndReadAll) {
     reqc::Stream stream = reqc::open(reqc::Request::get(pattern(100000)));
     EXPECT_EQ(stream.response().header("Content-Length").value_or(""), "100000");

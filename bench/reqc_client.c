@@ -144,48 +144,40 @@ int main(int argc, char **argv) {
             if (!reuse) reqc_request_free(req);
         }
         reqc_request_free(keep);
-    } else if (strcmp(mode, "batch") == 0) {
+    } else if (strcmp(mode, "batch") == 0 || strcmp(mode, "batch_source") == 0) {
+        /* batch: COUNT copies of one request added up front; batch_source:
+         * the same GETs made one at a time by next_request as slots free. */
+        int sourced = strcmp(mode, "batch_source") == 0;
         reqc_batch *b = NULL;
         reqc_request *req = NULL;
         tally t = {expect, 0, 0, 0};
+        feed f = {url, count, 0};
         if (reqc_batch_new(s, &b) != REQC_OK || reqc_batch_set_max_concurrency(b, (size_t)conc) != REQC_OK ||
-            reqc_batch_set_complete_callback(b, on_complete, &t, NULL) != REQC_OK ||
-            !check(reqc_request_new("GET", url, &req, NULL), NULL, "request_new"))
+            reqc_batch_set_complete_callback(b, on_complete, &t, NULL) != REQC_OK)
             return 1;
-        for (long i = 0; i < count; i++)
-            if (!check(reqc_batch_add(b, req, NULL), req, "batch_add")) return 1;
-        reqc_request_free(req);
+        if (sourced) {
+            if (reqc_batch_set_source_callback(b, next_request, &f, NULL) != REQC_OK) return 1;
+        } else {
+            if (!check(reqc_request_new("GET", url, &req, NULL), NULL, "request_new")) return 1;
+            for (long i = 0; i < count; i++)
+                if (!check(reqc_batch_add(b, req, NULL), req, "batch_add")) return 1;
+            reqc_request_free(req);
+        }
         if (reqc_batch_perform(b) != REQC_OK) {
             fprintf(stderr, "reqc_client: perform: %s\n", reqc_batch_error(b));
             ok = 0;
         }
         if (t.good != count) {
             fprintf(stderr, "reqc_client: %ld of %ld good (%ld done)\n", t.good, count, t.done);
-            for (long i = 0; i < count; i++) {
+            /* An added item keeps its message; a sourced one's went with its
+             * complete callback. */
+            for (long i = 0; i < count && !sourced; i++) {
                 const char *e = reqc_batch_item_error(b, (size_t)i);
                 if (e && *e) {
                     fprintf(stderr, "reqc_client: item %ld: %s\n", i, e);
                     break;
                 }
             }
-            ok = 0;
-        }
-        bytes = t.bytes;
-        reqc_batch_free(b);
-    } else if (strcmp(mode, "batch_source") == 0) {
-        reqc_batch *b = NULL;
-        tally t = {expect, 0, 0, 0};
-        feed f = {url, count, 0};
-        if (reqc_batch_new(s, &b) != REQC_OK || reqc_batch_set_max_concurrency(b, (size_t)conc) != REQC_OK ||
-            reqc_batch_set_complete_callback(b, on_complete, &t, NULL) != REQC_OK ||
-            reqc_batch_set_source_callback(b, next_request, &f, NULL) != REQC_OK)
-            return 1;
-        if (reqc_batch_perform(b) != REQC_OK) {
-            fprintf(stderr, "reqc_client: perform: %s\n", reqc_batch_error(b));
-            ok = 0;
-        }
-        if (t.good != count) {
-            fprintf(stderr, "reqc_client: %ld of %ld good (%ld done)\n", t.good, count, t.done);
             ok = 0;
         }
         bytes = t.bytes;

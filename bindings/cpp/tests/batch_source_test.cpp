@@ -4,7 +4,6 @@
 // the batch; perform() rethrows the very exception).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -12,27 +11,19 @@
 #include <vector>
 
 #include "printers.hpp"
+#include "server.hpp"
 #include "reqc.hpp"
 
 namespace {
 
-std::string base() {
-    const char *u = std::getenv("REQC_TEST_URL");
-    return u ? u : "";
-}
-std::string url(const std::string &path) { return base() + path; }
-bool has(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
+using reqc_test::has;
+using reqc_test::url;
 
 struct SourceBoom : std::runtime_error {
     SourceBoom() : std::runtime_error("boom in source") {}
 };
 
-class BatchSource : public ::testing::Test {
-protected:
-    void SetUp() override {
-        if (base().empty()) GTEST_SKIP() << "REQC_TEST_URL is not set: run through tests/with-server.sh";
-    }
-};
+class BatchSource : public reqc_test::ServerTest {};
 
 TEST_F(BatchSource, PullsEachItemAndHandsResultsToOnComplete) {
     reqc::Batch b;

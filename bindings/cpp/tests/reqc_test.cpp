@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -14,16 +13,14 @@
 #include <vector>
 
 #include "printers.hpp"
+#include "server.hpp"
 #include "reqc.hpp"
 
 namespace {
 
-std::string base() {
-    const char *u = std::getenv("REQC_TEST_URL");
-    return u ? u : "";
-}
-std::string url(const std::string &path) { return base() + path; }
-bool has(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
+using reqc_test::base;
+using reqc_test::has;
+using reqc_test::url;
 const char *refused = "http://127.0.0.1:1/";
 
 // The exception type the callbacks throw: the caller must get this very
@@ -32,12 +29,7 @@ struct Boom : std::runtime_error {
     explicit Boom(const std::string &where) : std::runtime_error("boom in " + where) {}
 };
 
-class Cpp : public ::testing::Test {
-protected:
-    void SetUp() override {
-        if (base().empty()) GTEST_SKIP() << "REQC_TEST_URL is not set: run through tests/with-server.sh";
-    }
-};
+class Cpp : public reqc_test::ServerTest {};
 
 // ------------------------------------------------------------ the types
 

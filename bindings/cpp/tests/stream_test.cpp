@@ -8,7 +8,6 @@
 
 #include <array>
 #include <chrono>
-#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -16,16 +15,14 @@
 #include <vector>
 
 #include "printers.hpp"
+#include "server.hpp"
 #include "reqc.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string base() {
-    const char *u = std::getenv("REQC_TEST_URL");
-    return u ? u : "";
-}
+using reqc_test::base;
 std::string pattern(long long bytes, const std::string &extra = "") {
     return base() + "/reqc/pattern?bytes=" + std::to_string(bytes) + extra;
 }
@@ -39,12 +36,11 @@ struct HookBoom : std::runtime_error {
     HookBoom() : std::runtime_error("boom in hook") {}
 };
 
-class Streams : public ::testing::Test {
+class Streams : public reqc_test::ServerTest {
 protected:
     void SetUp() override {
-        if (base().empty()) GTEST_SKIP() << "REQC_TEST_URL is not set: run through tests/with-server.sh";
-        const char *httpbin = std::getenv("REQC_TEST_HTTPBIN");
-        if (httpbin && std::string(httpbin) == "1") GTEST_SKIP() << "/reqc/pattern is libreqc's test server's";
+        ServerTest::SetUp();
+        if (!IsSkipped() && reqc_test::is_httpbin()) GTEST_SKIP() << "/reqc/pattern is libreqc's test server's";
     }
 };
 

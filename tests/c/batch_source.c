@@ -373,27 +373,8 @@ static void test_source_unknown_code_is_callback(void) {
     CHECK_OK(reqc_batch_set_socket_callbacks(b, eloop_on_socket, eloop_on_timer, &el, NULL), b);
     CHECK_OK(reqc_batch_start(b, &done), b);
     CHECK(done == 0);
-    {
-        int64_t t0 = now_ms();
-        reqc_code rc = REQC_OK;
-        while (rc == REQC_OK && !done && now_ms() - t0 < 20000) {
-            struct epoll_event ev[8];
-            int n = epoll_wait(el.epfd, ev, 8, 20), k;
-            for (k = 0; k < n && rc == REQC_OK && !done; k++) {
-                int what = 0;
-                if (ev[k].events & EPOLLIN) what |= REQC_WATCH_IN;
-                if (ev[k].events & EPOLLOUT) what |= REQC_WATCH_OUT;
-                if (ev[k].events & (EPOLLERR | EPOLLHUP)) what |= REQC_WATCH_INOUT;
-                rc = reqc_batch_socket_action(b, ev[k].data.fd, what, &done);
-            }
-            if (rc == REQC_OK && !done && el.deadline >= 0 && now_ms() >= el.deadline) {
-                el.deadline = -1;
-                rc = reqc_batch_timeout_action(b, &done);
-            }
-        }
-        CHECK_CODE(rc, REQC_E_CALLBACK, b);
-        CHECK(strstr(reqc_batch_error(b), "12345") != NULL);
-    }
+    CHECK_CODE(eloop_run(b, &el, 20000, &done), REQC_E_CALLBACK, b);
+    CHECK(strstr(reqc_batch_error(b), "12345") != NULL);
     CHECK(f.completed == 2);
     reqc_batch_free(b);
     eloop_close(&el);

@@ -80,51 +80,63 @@ static inline void eloop_on_free(void *userdata) {
     ((struct eloop *)userdata)->freed++;
 }
 
-/* Drives the started run of `b` until it is done or `max_ms` have passed
- * (max_ms < 0: until done, failing the running test after 60 s). Returns 1
- * when the run is done, else 0; a failed socket or timeout action fails the
- * running test (with the batch's message) and returns 0. */
-static inline int eloop_drive(reqc_batch *b, struct eloop *el, int64_t max_ms) {
+/* Drives the started run of `b` until it is done (*done_out 1), an action
+ * fails, or `limit_ms` have passed (*done_out 0). Returns the failed socket
+ * or timeout action's code, REQC_OK when none failed (an epoll_wait failure
+ * fails the running test). For a test that expects a run to fail; others
+ * call eloop_drive. */
+static inline reqc_code eloop_run(reqc_batch *b, struct eloop *el, int64_t limit_ms,
+                                  int *done_out) {
     struct epoll_event events[32];
-    int done = 0;
-    int64_t t0 = now_ms(), limit = max_ms < 0 ? 60000 : max_ms;
-    while (!done) {
+    int64_t t0 = now_ms();
+    *done_out = 0;
+    while (!*done_out) {
         int timeout, n, k;
         int64_t now = now_ms();
-        if (now - t0 >= limit) {
-            if (max_ms < 0) {
-                fprintf(stderr, "  FAIL: epoll loop not done after %lld ms\n", (long long)limit);
-                check_failed_now = 1;
-            }
-            return 0;
-        }
+        if (now - t0 >= limit_ms) return REQC_OK;
         timeout = el->deadline < 0 ? 200 : el->deadline <= now ? 0 : (int)(el->deadline - now);
-        if (timeout > limit - (now - t0)) timeout = (int)(limit - (now - t0));
+        if (timeout > limit_ms - (now - t0)) timeout = (int)(limit_ms - (now - t0));
         n = epoll_wait(el->epfd, events, 32, timeout);
         el->iterations++;
         if (n < 0) {
             if (errno == EINTR) continue;
             CHECK(!"epoll_wait failed");
-            return 0;
+            return REQC_OK;
         }
-        for (k = 0; k < n && !done; k++) {
+        for (k = 0; k < n && !*done_out; k++) {
             int what = 0;
             reqc_code rc;
             if (events[k].events & EPOLLIN) what |= REQC_WATCH_IN;
             if (events[k].events & EPOLLOUT) what |= REQC_WATCH_OUT;
             if (events[k].events & (EPOLLERR | EPOLLHUP)) what |= REQC_WATCH_INOUT;
-            CHECK_CODE(rc = reqc_batch_socket_action(b, events[k].data.fd, what, &done), REQC_OK,
-                       b);
-            if (rc != REQC_OK) return 0;
+            rc = reqc_batch_socket_action(b, events[k].data.fd, what, done_out);
+            if (rc != REQC_OK) return rc;
         }
-        if (!done && el->deadline >= 0 && now_ms() >= el->deadline) {
+        if (!*done_out && el->deadline >= 0 && now_ms() >= el->deadline) {
             reqc_code rc;
             el->deadline = -1;
-            CHECK_CODE(rc = reqc_batch_timeout_action(b, &done), REQC_OK, b);
-            if (rc != REQC_OK) return 0;
+            rc = reqc_batch_timeout_action(b, done_out);
+            if (rc != REQC_OK) return rc;
         }
     }
-    return 1;
+    return REQC_OK;
+}
+
+/* Drives the started run of `b` until it is done or `max_ms` have passed
+ * (max_ms < 0: until done, failing the running test after 60 s). Returns 1
+ * when the run is done, else 0; a failed socket or timeout action fails the
+ * running test (with the batch's message) and returns 0. */
+static inline int eloop_drive(reqc_batch *b, struct eloop *el, int64_t max_ms) {
+    int done = 0;
+    int64_t limit = max_ms < 0 ? 60000 : max_ms;
+    reqc_code rc = eloop_run(b, el, limit, &done);
+    CHECK_CODE(rc, REQC_OK, b);
+    if (rc != REQC_OK) return 0;
+    if (!done && max_ms < 0) {
+        fprintf(stderr, "  FAIL: epoll loop not done after %lld ms\n", (long long)limit);
+        check_failed_now = 1;
+    }
+    return done;
 }
 
 #endif

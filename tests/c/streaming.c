@@ -489,6 +489,7 @@ static void test_cut_mid_body(void) {
 struct worker {
     reqc_session *session;
     long long size;
+    char url[512]; /* made by the main thread: check_url_at's buffers are not thread-safe */
     long long got;
 };
 
@@ -499,7 +500,7 @@ static void *stream_on_session(void *arg) {
     for (i = 0; i < 3; i++) {
         reqc_request *req = NULL;
         reqc_stream *stream = NULL;
-        if (reqc_request_new("GET", pattern_url(w->size, "&chunked=1"), &req, NULL) != REQC_OK)
+        if (reqc_request_new("GET", w->url, &req, NULL) != REQC_OK)
             return NULL;
         if (reqc_session_open(w->session, req, &stream) == REQC_OK) {
             long long n = read_all(stream, 8192, NULL);
@@ -522,6 +523,7 @@ static void test_threads_on_one_session(void) {
     for (i = 0; i < N; i++) {
         w[i].session = s;
         w[i].size = check_small() ? 20000 : 500000;
+        snprintf(w[i].url, sizeof w[i].url, "%s", pattern_url(w[i].size, "&chunked=1"));
         pthread_create(&t[i], NULL, stream_on_session, &w[i]);
     }
     for (i = 0; i < N; i++) {

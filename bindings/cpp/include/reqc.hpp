@@ -1409,7 +1409,8 @@ void complete_trampoline(void *ud, reqc_batch *b, size_t index, reqc_code rc, re
 // A batch's source: fn(size_t index) -> std::optional<Request>, the next
 // request (nullopt: the end). A throw, as from every batch callable,
 // cancels the batch: the feed ends and the call running the batch
-// rethrows it.
+// rethrows it. A moved-from Request is refused (Code::InvalidArgument, as
+// every call on one), not taken for the end.
 template <class F> struct SourceHolder {
     F fn;
     reqc_batch *batch;
@@ -1418,6 +1419,8 @@ template <class F> struct SourceHolder {
         auto *self = static_cast<SourceHolder *>(ud);
         try {
             std::optional<Request> next = self->fn(index);
+            if (next && !next->native_handle())
+                throw Error(Code::InvalidArgument, "Batch::source returned a moved-from Request (std::nullopt ends the feed)");
             if (next) *request_out = next->release();
             return REQC_OK;
         } catch (...) {

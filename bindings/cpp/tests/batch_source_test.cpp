@@ -78,6 +78,25 @@ TEST_F(BatchSource, ThrowingSourceCancelsAndIsRethrown) {
     EXPECT_EQ(calls, 4u);
 }
 
+TEST_F(BatchSource, AMovedFromRequestIsRefusedNotTheEnd) {
+    reqc::Batch b;
+    size_t calls = 0;
+    b.on_complete([](size_t, reqc::Result) {});
+    b.source([&](size_t) -> std::optional<reqc::Request> {
+        calls++;
+        reqc::Request req = reqc::Request::get(url("/get"));
+        reqc::Request taken = std::move(req);
+        return std::optional<reqc::Request>(std::move(req)); // the moved-from one
+    });
+    try {
+        b.perform();
+        FAIL() << "the feed ended quietly";
+    } catch (const reqc::Error &e) {
+        EXPECT_EQ(e.code(), reqc::Code::InvalidArgument) << e.what();
+    }
+    EXPECT_EQ(calls, 1u);
+}
+
 TEST_F(BatchSource, WithoutOnCompleteIsRefused) {
     reqc::Batch b;
     b.source([](size_t) -> std::optional<reqc::Request> { return std::nullopt; });

@@ -105,6 +105,16 @@ static void test_head_before_body(void) {
     size_t len = 99;
     reqc_response_body(resp, &len);
     CHECK(len == 0);
+    /* What the transport knows at the head, from the running transfer: the
+     * connection and the timings up to the first byte. */
+    CHECK_STR_EQ(reqc_response_remote_ip(resp), "127.0.0.1");
+    CHECK(reqc_response_remote_port(resp) > 0);
+    {
+        int64_t first = reqc_response_timing_us(resp, REQC_TIMING_FIRST_BYTE);
+        int64_t total = reqc_response_timing_us(resp, REQC_TIMING_TOTAL);
+        CHECK(first > 0);
+        CHECK(total >= first);
+    }
     snprintf(path, sizeof path, "/reqc/release?key=%s", key);
     {
         reqc_request *rel = check_new_request("GET", URL2(path));

@@ -80,6 +80,34 @@ class TestCallbacks < Minitest::Test
     Thread.current[:reqc_test_request_id] = nil
   end
 
+  # Thread#kill is no exception (no rescue stops it): taken in a block or
+  # while a send is in C, it waits until the C call has returned, so
+  # libreqc's frames are never skipped (a skipped send kept its session and
+  # hook registration alive for good).
+  def test_thread_kill_in_a_callback_does_not_skip_libreqc
+    assert_no_registrations_leak do
+      worker = Thread.new do
+        Reqc::Session.open do |s|
+          s.hook(:response) { Thread.current.kill }
+          s.get(url("/get"))
+        end
+        :not_killed
+      end
+      assert_nil worker.value, "the thread was killed"
+      started = Queue.new
+      worker = Thread.new do
+        Reqc::Session.open do |s|
+          s.hook(:response) { started << true; sleep 5 }
+          s.get(url("/get"))
+        end
+      end
+      started.pop
+      t0 = monotonic
+      worker.kill.join
+      assert_operator monotonic - t0, :<, 1.0, "a kill from another thread ends a sleeping hook at once"
+    end
+  end
+
   def test_raising_on_data_and_body_stream
     req = Reqc::Request.new(:get, url("/bytes/100000")).on_data { raise Boom, "data" }
     assert_equal "data", assert_raises(Boom) { Reqc.perform(req) }.message

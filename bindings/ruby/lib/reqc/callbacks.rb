@@ -63,7 +63,9 @@ module Reqc
         back = nil
         fiber = Fiber.new do
           locals.each { |key, value| Thread.current[key] = value }
-          outcome = [:ok, yield]
+          # The block itself takes interrupts at once (a Timeout around a
+          # slow hook ends it), where they are caught (see #capture).
+          outcome = [:ok, Thread.handle_interrupt(Object => :immediate) { yield }]
         rescue Exception => e # rubocop:disable Lint/RescueException: nothing may cross into C
           outcome = [:escaped, e]
         ensure
@@ -87,12 +89,19 @@ module Reqc
       # Runs a C call (the block) that may call callbacks on this thread;
       # returns [the block's value, the first escape or nil]. Nests: a
       # callback's own C calls keep their escapes apart.
+      #
+      # Asynchronous interrupts (Thread#raise, Timeout, Thread#kill) are
+      # deferred until the C call has returned, except inside a callback's
+      # block (#guard): one taken in a trampoline's own frames would unwind
+      # through libreqc (a kill is no exception: no rescue stops it), and a
+      # kill inside the block's Fiber is re-queued for its thread as the
+      # Fiber ends. Interrupts' watcher still cancels the call at once.
       def capture
         thread = Thread.current
         saved = thread.thread_variable_get(:reqc_escape)
         thread.thread_variable_set(:reqc_escape, nil)
         begin
-          value = yield
+          value = Thread.handle_interrupt(Object => :never) { yield }
           [value, thread.thread_variable_get(:reqc_escape)]
         ensure
           thread.thread_variable_set(:reqc_escape, saved)

@@ -51,7 +51,10 @@ module Reqc
 
       def start_watcher
         @idle = false
-        @watcher = Thread.new { watch_loop }
+        # A new thread inherits its creator's interrupt masks, and a send
+        # starts the watcher with interrupts deferred (Callbacks.capture):
+        # the watcher itself takes them at once, or exit could not kill it.
+        @watcher = Thread.new { Thread.handle_interrupt(Object => :immediate) { watch_loop } }
         @watcher.name = "reqc-interrupts"
         @watcher.report_on_exception = false
       end

@@ -95,6 +95,23 @@ class TestStreaming < Minitest::Test
     assert_raises(Reqc::InvalidStateError) { r.each_chunk { nil } }
   end
 
+  # A read runs the session's log sink: a sink raising then is raised by
+  # #each_chunk, as by a send (it was kept nowhere and lost).
+  def test_a_log_sink_raising_during_a_read_is_raised_there
+    Reqc::Session.open do |s|
+      reading = false
+      s.log_level = :wire
+      s.verbose = ->(_line, _level) { raise ArgumentError, "sink" if reading }
+      s.stream(:get, url("/bytes/300000")) do |r|
+        reading = true
+        assert_equal "sink", assert_raises(ArgumentError) { r.each_chunk { nil } }.message
+      end
+      reading = false
+      assert_equal 200, s.get(url("/get")).status
+    end
+    assert_nil Thread.current.thread_variable_get(:reqc_escape), "no escape left behind"
+  end
+
   def test_raising_in_the_block_closes_the_stream
     kept = nil
     assert_raises(ArgumentError) do

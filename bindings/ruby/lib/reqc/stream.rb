@@ -53,7 +53,12 @@ module Reqc
       request = @request_owned.handle
       cancel = -> { Native.reqc_request_cancel(request) }
       loop do
-        code = Interrupts.watch(cancel) { Native.reqc_stream_read(handle, buffer, size, len) }
+        # A read runs callbacks too (the log sink): their escapes and
+        # interrupts are handled as a send's.
+        code, escape = Callbacks.capture do
+          Interrupts.watch(cancel) { Native.reqc_stream_read(handle, buffer, size, len) }
+        end
+        Callbacks.reraise(escape) if escape
         Native.check(code) { Native.reqc_stream_error(handle) }
         n = len.read(:size_t)
         break if n.zero?

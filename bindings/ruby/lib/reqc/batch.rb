@@ -109,6 +109,12 @@ module Reqc
       request.hand_over
     end
 
+    # A block raised: no more deliveries, and the run is cancelled.
+    def escaped! # :nodoc:
+      @escaped = true
+      cancel
+    end
+
     def deliver(index, result) # :nodoc:
       @results[index] = result if @queued[index]
       return if @escaped # a block raised: the run is being cancelled, no more calls
@@ -151,18 +157,14 @@ module Reqc
     end
 
     # on_complete: the response is ours; an escaping block cancels the run
-    # and is raised by #run.
+    # and is raised by #run. All Ruby work is inside the guard.
     COMPLETE = FFI::Function.new(:void, [:pointer, :pointer, :size_t, :int, :pointer]) do |userdata, batch, index, code, response|
-      result = code.zero? ? Response.own(response) : Error.from(code, Native.reqc_batch_item_error(batch, index))
       owner = Callbacks.fetch(userdata)
       escaped = Callbacks.guard(:escaped) do
-        owner.deliver(index, result)
+        owner.deliver(index, code.zero? ? Response.own(response) : Error.from(code, Native.reqc_batch_item_error(batch, index)))
         nil
       end
-      if escaped == :escaped
-        owner.instance_variable_set(:@escaped, true)
-        Native.reqc_batch_cancel(batch)
-      end
+      owner.escaped! if escaped == :escaped
     end
   end
 

@@ -444,6 +444,38 @@ static void test_total_timeout_while_reading(void) {
     check_read_fails(req, REQC_E_TIMEOUT, NULL);
 }
 
+/* The reader stops while the transfer is paused for it, past the total
+ * timeout: the send is over when it comes back. What was already buffered
+ * may still be read; the rest is a timeout, never the whole body. */
+static void test_total_timeout_while_paused(void) {
+    reqc_request *req;
+    reqc_stream *stream = NULL;
+    uint8_t buf[4096];
+    size_t n = 0;
+    NEED_TEST_SERVER();
+    req = check_new_request("GET", pattern_url(8000000, ""));
+    if (!req) return;
+    CHECK_OK(reqc_request_set_timeout_ms(req, 1000), req);
+    CHECK_OK(reqc_open(req, &stream), req);
+    if (stream) {
+        long long total = 0;
+        reqc_code rc;
+        CHECK_OK(reqc_stream_read(stream, buf, sizeof buf, &n), NULL);
+        total += (long long)n;
+        sleep_ms(1500);
+        for (;;) {
+            rc = reqc_stream_read(stream, buf, sizeof buf, &n);
+            if (rc != REQC_OK || n == 0) break;
+            total += (long long)n;
+        }
+        CHECK(rc == REQC_E_TIMEOUT);
+        CHECK(total < 8000000);
+        CHECK(strstr(reqc_stream_error(stream), "REQC_E_TIMEOUT") != NULL);
+        reqc_stream_free(stream);
+    }
+    reqc_request_free(req);
+}
+
 static void test_body_cap_while_reading(void) {
     reqc_request *req;
     NEED_TEST_SERVER();
@@ -675,6 +707,7 @@ int main(void) {
     RUN(test_read_timeout_while_reading);
     RUN(test_slow_reader_is_not_idle);
     RUN(test_total_timeout_while_reading);
+    RUN(test_total_timeout_while_paused);
     RUN(test_body_cap_while_reading);
     RUN(test_failure_while_reading_is_logged);
     RUN(test_cut_mid_body);

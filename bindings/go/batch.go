@@ -209,6 +209,7 @@ func (s *Session) Map(ctx context.Context, reqs []*Request, opts ...MapOption) (
 		return nil, newError(rc, C.reqc_batch_error(b.ptr))
 	}
 	stop := cancelOnDone(ctx, func() { C.reqc_batch_cancel(b.ptr) })
+	beforeBlockingCall()
 	prc := C.reqc_batch_perform(b.ptr)
 	stop()
 	cause := b.state.abortCause()

@@ -172,6 +172,7 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 		defer cr.free()
 		var resp *C.reqc_response
 		var rc C.reqc_code
+		beforeBlockingCall()
 		if sp != nil {
 			rc = C.reqc_session_send(sp, cr.ptr, &resp)
 		} else {
@@ -189,6 +190,7 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 	// request lives (and the context can cancel it) until the body is closed.
 	var stream *C.reqc_stream
 	var rc C.reqc_code
+	beforeBlockingCall()
 	if sp != nil {
 		rc = C.reqc_session_open(sp, cr.ptr, &stream)
 	} else {

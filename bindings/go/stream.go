@@ -117,6 +117,7 @@ func (b *streamBody) Read(p []byte) (int, error) {
 // arrived) and the outcome kept for later reads.
 func (b *streamBody) readC(dst []byte) (int, error) {
 	var n C.size_t
+	beforeBlockingCall()
 	rc := C.reqc_stream_read(b.h.stream, (*C.uint8_t)(unsafe.Pointer(&dst[0])), C.size_t(len(dst)), &n)
 	if rc != C.REQC_OK {
 		e := newError(rc, C.reqc_stream_error(b.h.stream))

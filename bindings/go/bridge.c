@@ -34,6 +34,37 @@ static reqc_code reqcgo_source(void *userdata, size_t index, reqc_request **requ
     return reqcgoSource((uintptr_t)userdata, index, request_out);
 }
 
+reqcgo_out reqcgo_request_new(const char *method, const char *url) {
+    reqcgo_out out = {0};
+    reqc_request *request = NULL;
+    out.code = reqc_request_new(method, url, &request, &out.msg);
+    out.ptr = request;
+    return out;
+}
+
+/* A NULL session: the send or open without one (reqc_send, reqc_open). */
+reqcgo_out reqcgo_session_send(reqc_session *session, const reqc_request *request) {
+    reqcgo_out out = {0};
+    reqc_response *response = NULL;
+    out.code = session ? reqc_session_send(session, request, &response) : reqc_send(request, &response);
+    out.ptr = response;
+    return out;
+}
+
+reqcgo_out reqcgo_session_open(reqc_session *session, const reqc_request *request) {
+    reqcgo_out out = {0};
+    reqc_stream *stream = NULL;
+    out.code = session ? reqc_session_open(session, request, &stream) : reqc_open(request, &stream);
+    out.ptr = stream;
+    return out;
+}
+
+reqcgo_out reqcgo_stream_read(reqc_stream *stream, uint8_t *buf, size_t cap) {
+    reqcgo_out out = {0};
+    out.code = reqc_stream_read(stream, buf, cap, &out.len);
+    return out;
+}
+
 reqc_code reqcgo_request_add_hook(reqc_request *request, reqc_hook_kind kind, uintptr_t handle,
                                   reqc_hook_id *hook_id_out) {
     return reqc_request_add_hook(request, kind, reqcgo_hook, (void *)handle, reqcgo_free,
@@ -83,6 +114,10 @@ void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info, ch
     info->reason = reqc_response_reason(r);
     info->url = reqc_response_url(r);
     info->remote_ip = reqc_response_remote_ip(r);
+    info->encoding_len = info->encoding ? strlen(info->encoding) : 0;
+    info->reason_len = info->reason ? strlen(info->reason) : 0;
+    info->url_len = info->url ? strlen(info->url) : 0;
+    info->remote_ip_len = info->remote_ip ? strlen(info->remote_ip) : 0;
     info->body_len = 0;
     info->body = reqc_response_body(r, &info->body_len);
     info->first_attempt = 0;

@@ -19,10 +19,14 @@ typedef struct reqcgo_response_info {
     size_t cookie_count;
     size_t attempt_count;
     size_t warning_count;
-    const char *encoding;
-    const char *reason;
+    const char *encoding; /* each string with its length (strlen), so that */
+    const char *reason;   /* Go can compare it before copying it */
     const char *url;
     const char *remote_ip;
+    size_t encoding_len;
+    size_t reason_len;
+    size_t url_len;
+    size_t remote_ip_len;
     const uint8_t *body;
     size_t body_len;
     int first_attempt;  /* the first attempt's status (attempt_count >= 1) */
@@ -35,6 +39,20 @@ void reqcgo_response_read(const reqc_response *response, reqcgo_response_info *i
                           char *headers, size_t cap);
 size_t reqcgo_response_headers(const reqc_response *response, char *buf, size_t cap,
                                size_t *count_out);
+
+/* What a call with out-parameters wrote, returned by value: a Go local
+ * whose address went to C would be a heap allocation per call. */
+typedef struct reqcgo_out {
+    reqc_code code;
+    void *ptr;  /* the handle written on success */
+    size_t len; /* the length written on success */
+    char *msg;  /* reqc_request_new's message on failure (free with reqc_string_free) */
+} reqcgo_out;
+
+reqcgo_out reqcgo_request_new(const char *method, const char *url);
+reqcgo_out reqcgo_session_send(reqc_session *session, const reqc_request *request);
+reqcgo_out reqcgo_session_open(reqc_session *session, const reqc_request *request);
+reqcgo_out reqcgo_stream_read(reqc_stream *stream, uint8_t *buf, size_t cap);
 
 reqc_code reqcgo_request_add_hook(reqc_request *request, reqc_hook_kind kind, uintptr_t handle,
                                   reqc_hook_id *hook_id_out);

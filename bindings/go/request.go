@@ -204,14 +204,13 @@ func (r *Request) toC(sessionHooks []Hook, state *callState) (*cRequest, error) 
 	if err != nil {
 		return nil, err
 	}
-	var ptr *C.reqc_request
-	var msg *C.char
-	if rc := C.reqc_request_new(cm, cu, &ptr, &msg); rc != C.REQC_OK {
-		e := newError(rc, msg)
-		C.reqc_string_free(msg)
+	out := C.reqcgo_request_new(cm, cu)
+	if out.code != C.REQC_OK {
+		e := newError(out.code, out.msg)
+		C.reqc_string_free(out.msg)
 		return nil, e
 	}
-	cr := &cRequest{ptr: ptr, state: state}
+	cr := &cRequest{ptr: (*C.reqc_request)(out.ptr), state: state}
 	// Freed on an error and on a panic too: configure runs user code (a
 	// json.Marshaler of JSON).
 	built := false

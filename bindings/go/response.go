@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -46,7 +48,7 @@ type Response struct {
 	Warnings []string
 
 	cookies []*http.Cookie
-	body    []byte
+	mem     memBody // Body when the body was copied whole (one allocation with r)
 }
 
 // memBody is Response.Body for a body copied whole (Buffered, batches,
@@ -148,20 +150,30 @@ func protoName(v C.int) string {
 
 func us(v C.int64_t) time.Duration { return time.Duration(v) * time.Microsecond }
 
+// responseScratch is what newResponse hands C to fill: reused (a
+// sync.Pool) so that a response costs no allocation for it.
+type responseScratch struct {
+	info C.reqcgo_response_info
+	hbuf [512]byte
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(responseScratch) }}
+
 // newResponse copies a C response (and its history) into Go. The caller
 // still owns resp.
 func newResponse(resp *C.reqc_response, req *Request) *Response {
 	// One cgo call reads the scalars, the first attempt and (when they fit
 	// in hbuf, as they usually do) the packed header lines.
-	hbuf := make([]byte, 512)
-	var info C.reqcgo_response_info
-	C.reqcgo_response_read(resp, &info, (*C.char)(unsafe.Pointer(&hbuf[0])), C.size_t(len(hbuf)))
+	sc := scratchPool.Get().(*responseScratch)
+	defer scratchPool.Put(sc)
+	info := &sc.info
+	C.reqcgo_response_read(resp, info, (*C.char)(unsafe.Pointer(&sc.hbuf[0])), C.size_t(len(sc.hbuf)))
 	r := &Response{
 		StatusCode: int(info.status),
-		Reason:     goString(info.reason),
+		Reason:     reasonString(view(info.reason, info.reason_len)),
 		Proto:      protoName(info.http_version),
-		URL:        goString(info.url),
-		RemoteIP:   goString(info.remote_ip),
+		URL:        urlString(view(info.url, info.url_len), req),
+		RemoteIP:   remoteIPString(view(info.remote_ip, info.remote_ip_len)),
 		RemotePort: int(info.remote_port),
 		Request:    req,
 		Timings: Timings{
@@ -170,13 +182,13 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 			Total: us(info.timing_us[C.REQC_TIMING_TOTAL]), Elapsed: us(info.elapsed_us),
 		},
 	}
-	r.Header = readHeaders(resp, int(info.header_count), hbuf, int(info.headers_len))
+	r.Header = readHeaders(resp, int(info.header_count), sc.hbuf[:], int(info.headers_len))
 	// An empty body (every streamed head: its body is read later) shares
 	// http.NoBody: two allocations fewer per send.
 	r.Body = http.NoBody
 	if info.body_len > 0 {
-		r.body = C.GoBytes(unsafe.Pointer(info.body), C.int(info.body_len))
-		r.Body = &memBody{rest: r.body}
+		r.mem.rest = C.GoBytes(unsafe.Pointer(info.body), C.int(info.body_len))
+		r.Body = &r.mem
 	}
 	for i := C.size_t(0); i < info.history_count; i++ {
 		var hop *C.reqc_response
@@ -194,7 +206,7 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 			r.Attempts = append(r.Attempts, int(st))
 		}
 	}
-	r.Encoding = goString(info.encoding)
+	r.Encoding = encodingString(view(info.encoding, info.encoding_len))
 	for i := C.size_t(0); i < info.warning_count; i++ {
 		var w *C.char
 		if C.reqc_response_warning_at(resp, i, &w) == C.REQC_OK {
@@ -230,13 +242,16 @@ func readHeaders(resp *C.reqc_response, n int, buf []byte, need int) http.Header
 	if n == 0 {
 		return h
 	}
+	var text string
 	if need > len(buf) {
 		var count C.size_t
 		buf = make([]byte, need)
 		need = int(C.reqcgo_response_headers(resp, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &count))
 		n = int(count)
+		text = unsafe.String(&buf[0], need) // buf is ours alone: no second copy
+	} else {
+		text = string(buf[:need]) // buf is the pooled scratch: copy what is used
 	}
-	text := unsafe.String(&buf[0], need)
 	values := make([]string, n)
 	for i := range values {
 		end := strings.IndexByte(text, 0)
@@ -282,4 +297,90 @@ func (r *Response) Link(rel string) string {
 		}
 	}
 	return ""
+}
+
+// view is a borrowed C string of known length as a Go string, for
+// comparing before copying: valid only while its owner lives.
+func view(p *C.char, n C.size_t) string {
+	if p == nil || n == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(p)), int(n))
+}
+
+// reasonString copies a reason phrase, without an allocation for the usual
+// ones.
+func reasonString(v string) string {
+	switch v {
+	case "":
+		return ""
+	case "OK":
+		return "OK"
+	case "Created":
+		return "Created"
+	case "No Content":
+		return "No Content"
+	case "Moved Permanently":
+		return "Moved Permanently"
+	case "Found":
+		return "Found"
+	case "Not Modified":
+		return "Not Modified"
+	case "Bad Request":
+		return "Bad Request"
+	case "Unauthorized":
+		return "Unauthorized"
+	case "Forbidden":
+		return "Forbidden"
+	case "Not Found":
+		return "Not Found"
+	case "Internal Server Error":
+		return "Internal Server Error"
+	case "Service Unavailable":
+		return "Service Unavailable"
+	}
+	return strings.Clone(v)
+}
+
+// urlString copies the final URL, or shares the request's URL string when
+// they are the same (no redirect, nothing normalized).
+func urlString(v string, req *Request) string {
+	if req != nil && req.URL == v {
+		return req.URL
+	}
+	return strings.Clone(v)
+}
+
+// lastRemoteIP is the last remote IP copied: most responses come from the
+// same few servers, so most share one string.
+var lastRemoteIP atomic.Pointer[string]
+
+func remoteIPString(v string) string {
+	if v == "" {
+		return ""
+	}
+	if last := lastRemoteIP.Load(); last != nil && *last == v {
+		return *last
+	}
+	s := strings.Clone(v)
+	lastRemoteIP.Store(&s)
+	return s
+}
+
+// encodingString copies a charset name, without an allocation for the
+// usual ones.
+func encodingString(v string) string {
+	switch v {
+	case "":
+		return ""
+	case "utf-8":
+		return "utf-8"
+	case "UTF-8":
+		return "UTF-8"
+	case "iso-8859-1":
+		return "iso-8859-1"
+	case "ISO-8859-1":
+		return "ISO-8859-1"
+	}
+	return strings.Clone(v)
 }

@@ -170,14 +170,9 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 	if req.Buffered || req.BodyWriter != nil {
 		// The whole body in the response, or to the writer as it arrives.
 		defer cr.free()
-		var resp *C.reqc_response
-		var rc C.reqc_code
 		beforeBlockingCall()
-		if sp != nil {
-			rc = C.reqc_session_send(sp, cr.ptr, &resp)
-		} else {
-			rc = C.reqc_send(cr.ptr, &resp)
-		}
+		out := C.reqcgo_session_send(sp, cr.ptr) // reqc_send without a session
+		rc, resp := out.code, (*C.reqc_response)(out.ptr)
 		stop()
 		if rc != C.REQC_OK {
 			return nil, sendError(ctx, cr, rc, state, req)
@@ -188,14 +183,9 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 	}
 	// Streamed: the head now, the body as Response.Body is read. The C
 	// request lives (and the context can cancel it) until the body is closed.
-	var stream *C.reqc_stream
-	var rc C.reqc_code
 	beforeBlockingCall()
-	if sp != nil {
-		rc = C.reqc_session_open(sp, cr.ptr, &stream)
-	} else {
-		rc = C.reqc_open(cr.ptr, &stream)
-	}
+	out := C.reqcgo_session_open(sp, cr.ptr) // reqc_open without a session
+	rc, stream := out.code, (*C.reqc_stream)(out.ptr)
 	if rc != C.REQC_OK {
 		stop()
 		defer cr.free()

@@ -116,9 +116,9 @@ func (b *streamBody) Read(p []byte) (int, error) {
 // stream is freed at once (its connection reused when the body had all
 // arrived) and the outcome kept for later reads.
 func (b *streamBody) readC(dst []byte) (int, error) {
-	var n C.size_t
 	beforeBlockingCall()
-	rc := C.reqc_stream_read(b.h.stream, (*C.uint8_t)(unsafe.Pointer(&dst[0])), C.size_t(len(dst)), &n)
+	out := C.reqcgo_stream_read(b.h.stream, (*C.uint8_t)(unsafe.Pointer(&dst[0])), C.size_t(len(dst)))
+	rc, n := out.code, out.len
 	if rc != C.REQC_OK {
 		e := newError(rc, C.reqc_stream_error(b.h.stream))
 		if rc == C.REQC_E_CANCELLED {

@@ -17,6 +17,7 @@ require_relative "reqc/options"
 require_relative "reqc/response"
 require_relative "reqc/request"
 require_relative "reqc/hooks"
+require_relative "reqc/per_thread"
 require_relative "reqc/sending"
 require_relative "reqc/session"
 require_relative "reqc/logging"
@@ -29,10 +30,16 @@ module Reqc
   %w[get post put patch delete head options].each do |verb|
     # Reqc.get(url, params:, headers:, json:, data:, files:, auth:,
     # timeout:, retries:, stream:, ...) and the other verbs: one send without
-    # a session; returns a Reqc::Response or raises a Reqc::Error.
-    define_method(verb) do |url, **options, &block|
-      request(verb.upcase, url, **options, &block)
-    end
+    # a session; returns a Reqc::Response or raises a Reqc::Error. (Plain
+    # `def`s: see Session#get.)
+    module_eval <<~RUBY, __FILE__, __LINE__ + 1
+      def #{verb}(url, options = nil, &block)
+        return request("#{verb.upcase}", url, **options, &block) if options
+
+        Sending.send_plain("#{verb.upcase}".freeze, url, nil)
+      end
+    RUBY
+    module_function verb
   end
 
   # Sends `method url` without a session (see Request.new for the options).

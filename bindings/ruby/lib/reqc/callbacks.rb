@@ -17,6 +17,9 @@ module Reqc
   # per-thread slot that Callbacks.capture hands to the caller once the C
   # call has returned, which raises it (or re-throws the tag) there.
   module Callbacks
+    # The interrupt mask of a C call (see #capture).
+    DEFER = { Object => :never }.freeze
+
     @registry = {}
     @next_id = 0
     @lock = Mutex.new
@@ -97,14 +100,23 @@ module Reqc
       # kill inside the block's Fiber is re-queued for its thread as the
       # Fiber ends. Interrupts' watcher still cancels the call at once.
       def capture
+        value = nil
+        escape = capture_escape { value = yield }
+        [value, escape]
+      end
+
+      # #capture for a block that keeps its own value: returns the first
+      # escape or nil (no Array per call; the slot written only when it
+      # must be: a send is the hot path).
+      def capture_escape
         thread = Thread.current
         saved = thread.thread_variable_get(:reqc_escape)
-        thread.thread_variable_set(:reqc_escape, nil)
+        thread.thread_variable_set(:reqc_escape, nil) if saved
         begin
-          value = Thread.handle_interrupt(Object => :never) { yield }
-          [value, thread.thread_variable_get(:reqc_escape)]
+          Thread.handle_interrupt(DEFER) { yield }
+          thread.thread_variable_get(:reqc_escape)
         ensure
-          thread.thread_variable_set(:reqc_escape, saved)
+          thread.thread_variable_set(:reqc_escape, saved) unless saved.nil? && thread.thread_variable_get(:reqc_escape).nil?
         end
       end
 

@@ -17,7 +17,7 @@ module Reqc
   # Reqc.interruptible runs the sends on a helper thread while the caller
   # waits, where a signal is handled at once (docs/ruby.md).
   module Interrupts
-    POLL = 0.01
+    POLL = 0.05
 
     # The calls in flight: their cancel callable => the thread running them
     # (identity keys: one entry per call, nested calls apart). No lock: one
@@ -31,20 +31,45 @@ module Reqc
     @wake = Thread::Queue.new
     @idle = false
     @watcher = nil
+    # Requests whose call the watcher took (Interrupts.leave said false),
+    # handed back by their owner to be freed by the watcher once its
+    # cancel is done: the owner may not free one the watcher is about to
+    # cancel.
+    @to_free = Thread::Queue.new
 
     class << self
       # Runs the block (one blocking C call), cancellable through `cancel`
-      # (a callable, used as this call's key: pass a new one per call)
-      # while it runs.
+      # while it runs: a callable, or the FFI::Pointer of the reqc_request
+      # being sent (reqc_request_cancel; no Proc to build per send). It is
+      # this call's key: one object per call in flight (identity).
       def watch(cancel)
-        @inflight[cancel] = Thread.current
-        start_watcher unless @watcher&.alive?
-        @wake.push(true) if @idle
+        enter(cancel)
         begin
           yield
         ensure
-          @inflight.delete(cancel)
+          leave(cancel)
         end
+      end
+
+      # The two halves of #watch, for a caller that needs to know whether
+      # the watcher cancelled its call. `cancel` as in #watch.
+      def enter(cancel)
+        @inflight[cancel] = Thread.current
+        start_watcher unless @watcher&.alive?
+        @wake.push(true) if @idle
+      end
+
+      # Ends the watch of `cancel`; false when the watcher took it first
+      # (and so cancelled it or is about to: a cancelled request stays
+      # cancelled, never to be sent again; free it with #free_request).
+      def leave(cancel)
+        @inflight.delete(cancel) ? true : false
+      end
+
+      # Frees the reqc_request * `pointer` whose #leave said false, once the
+      # watcher's cancel of it is done (the watcher frees it after its pass).
+      def free_request(pointer)
+        @to_free.push(pointer)
       end
 
       private
@@ -71,11 +96,14 @@ module Reqc
             next unless thread.pending_interrupt? && @inflight.delete(cancel)
 
             begin
-              cancel.call
+              cancel.is_a?(FFI::Pointer) ? Native.reqc_request_cancel(cancel) : cancel.call
             rescue StandardError
               nil # the call ended meanwhile: nothing to cancel
             end
           end
+          # Every request handed over was taken by this pass or an earlier
+          # one, whose cancel is done.
+          Native.reqc_request_free(@to_free.pop) until @to_free.empty?
         end
       end
     end

@@ -60,13 +60,20 @@ module Reqc
       self
     end
 
-    def self.create(method, url) # :nodoc:
-      out = FFI::MemoryPointer.new(:pointer)
+    # A new reqc_request * (the caller owns it). `out`: memory for one
+    # pointer, to reuse (PerThread#scratch). The failure message is asked
+    # for only on failure (a second call), saving a MemoryPointer per send.
+    def self.create(method, url, out = FFI::MemoryPointer.new(:pointer)) # :nodoc:
+      method = method.to_s
+      url = url.to_s
+      code = Native.reqc_request_new(method, url, out, nil)
+      return out.read_pointer if code.zero?
+
       message = FFI::MemoryPointer.new(:pointer)
-      code = Native.reqc_request_new(method.to_s, url.to_s, out, message)
+      code = Native.reqc_request_new(method, url, out, message)
       raise Error.from(code, Reqc.take_string(message.read_pointer)) unless code.zero?
 
-      out.read_pointer
+      out.read_pointer # (a retry that worked)
     end
 
     def method_name

@@ -66,7 +66,7 @@ module Reqc
     # The body as received (decoded from gzip etc.), binary.
     def body
       @body ||= begin
-        len = FFI::MemoryPointer.new(:size_t)
+        len = PerThread.current.scratch # (no callback runs in between)
         data = Native.reqc_response_body(handle, len)
         n = len.read(:size_t)
         n.zero? ? String.new(encoding: Encoding::BINARY) : data.read_bytes(n)

@@ -8,58 +8,80 @@ module Reqc
   module Sending
     module_function
 
-    # Sends `method url` (Request.new's options) through `session` (or
-    # none), on a request made for this send alone.
+    # Sends `method url` (Request.new's options; `method` upper case)
+    # through `session` (or none), on a request made for this send alone,
+    # or, with no options, on this thread's kept plain request.
     def send_new(method, url, options, session)
-      request = Request.transient(method, url, **options)
-      send(request.handle, session)
-    ensure
-      request&.close
+      return send_plain(method, url, session) if options.empty?
+
+      send_owned(Request.transient(method, url, **options).hand_over, session)
+    end
+
+    # Sends `method url` with no options (`method` upper case, `url` a
+    # String): the sequential hot path. The request is the one this thread
+    # kept from its last plain send of the same method and URL, else a new
+    # one, kept afterwards if the send succeeds.
+    def send_plain(method, url, session)
+      state = PerThread.current
+      # (A URL given as a URI is converted per send: kept for Strings only.)
+      plain = state.plain if url.is_a?(String)
+      request = plain&.take(method, url) || Request.create(method, url, state.scratch)
+      send_owned(request, session, state, plain, method, url)
     end
 
     # Sends a per-send copy of the Reqc::Request `request` through
     # `session` (or none): the caller's request is left as it was, and a
     # cancel (Thread#raise, Timeout) sticks to the copy alone.
     def send_copy(request, session)
-      copy = request.transient_copy
-      send(copy.handle, session)
-    ensure
-      copy&.close
+      send_owned(request.transient_copy.hand_over, session)
     end
 
-    # Sends the reqc_request * `request` (through `session`, a Session or
-    # nil); returns a Reqc::Response or raises the send's Reqc::Error.
-    def send(request, session)
-      out = FFI::MemoryPointer.new(:pointer)
+    # Sends the reqc_request * `request`, which this call owns: it is freed
+    # after the send, or kept in `plain` (a PlainRequest, with its `method`
+    # and `url`) when the send succeeded and was not cancelled. Returns a
+    # Reqc::Response or raises the send's Reqc::Error.
+    def send_owned(request, session, state = PerThread.current, plain = nil, method = nil, url = nil)
+      out = state.scratch
+      code = nil
       response = nil
-      cancel = -> { Native.reqc_request_cancel(request) }
-      code, escape = Callbacks.capture do
-        Interrupts.watch(cancel) do
-          session ? Native.reqc_session_send(session.handle, request, out) : Native.reqc_send(request, out)
+      ours = true
+      Interrupts.enter(request)
+      begin
+        escape = Callbacks.capture_escape do
+          code = session ? Native.reqc_session_send(session.handle, request, out) : Native.reqc_send(request, out)
         end
+      ensure
+        ours = Interrupts.leave(request)
       end
-      pointer = out.read_pointer
-      response = Response.own(pointer) unless pointer.null?
+      # `out` is written only on success (a callback's own sends may have
+      # left theirs there before: never read it otherwise).
+      response = Response.own(out.read_pointer) if code.zero?
       if escape
         response&.close
         Callbacks.reraise(escape)
       end
       return response if code.zero?
 
-      raise failure(code, request)
+      raise failure(code, request, out)
     ensure
-      # An exception raised as the C call returned (Thread#raise, Timeout):
-      # free what it may have written.
-      unless response || out.nil? || (left = out.read_pointer).null?
-        Native.reqc_response_free(left)
+      # An exception raised as the C call returned (Thread#raise, Timeout,
+      # deferred until the capture ended): free the response it wrote.
+      Native.reqc_response_free(out.read_pointer) if response.nil? && code&.zero?
+      if !ours
+        Interrupts.free_request(request)
+      elsif plain && code&.zero?
+        plain.keep(method, url, request)
+      else
+        Native.reqc_request_free(request)
       end
     end
 
-    def failure(code, request)
+    # The Reqc::Error of a failed send of `request` (a TooManyRedirectsError
+    # carries the redirect not followed). `out`: scratch for one pointer.
+    def failure(code, request, out = FFI::MemoryPointer.new(:pointer))
       error = Error.from(code, Native.reqc_request_error(request))
-      if error.is_a?(TooManyRedirectsError)
-        last = FFI::MemoryPointer.new(:pointer)
-        error.response = Response.own(last.read_pointer) if Native.reqc_request_last_response(request, last).zero?
+      if error.is_a?(TooManyRedirectsError) && Native.reqc_request_last_response(request, out).zero?
+        error.response = Response.own(out.read_pointer)
       end
       error
     end

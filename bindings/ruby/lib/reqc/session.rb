@@ -32,10 +32,20 @@ module Reqc
       apply_options(options)
     end
 
+    # get(url, **options), post, put, patch, delete, head, options: see
+    # #request. The sequential hot path: plain `def`s (a define_method block
+    # costs more per call) taking the options as a trailing Hash (keywords
+    # given to a method without keyword parameters arrive as one), so a
+    # send without options allocates none and goes straight to
+    # Sending.send_plain.
     %w[get post put patch delete head options].each do |verb|
-      define_method(verb) do |url, **options, &block|
-        request(verb, url, **options, &block)
-      end
+      class_eval <<~RUBY, __FILE__, __LINE__ + 1
+        def #{verb}(url, options = nil, &block)
+          return request("#{verb.upcase}", url, **options, &block) if options
+
+          Sending.send_plain("#{verb.upcase}".freeze, url, self)
+        end
+      RUBY
     end
 
     # Sends `method url` with the session's defaults; see Request.new.

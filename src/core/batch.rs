@@ -37,6 +37,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
@@ -118,11 +119,42 @@ impl Items {
     }
 }
 
+/// Hashes the batch's own item indexes (keys no one else chooses, so no
+/// flooding to resist): one multiplication instead of SipHash, which the
+/// map of exchanges in flight otherwise pays several times per item.
+type ByIndex = BuildHasherDefault<IndexHasher>;
+
+#[derive(Default)]
+struct IndexHasher(u64);
+
+impl Hasher for IndexHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `usize` keys reach it; any other key still hashes.
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // Fibonacci hashing: spreads consecutive indexes over the high bits
+        // the table's probe and tag bytes use.
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// What a batch holds while it runs: its lane and the exchanges in flight.
 struct Run<T> {
     lane: T,
     below: Arc<Layer>,
-    exchanges: HashMap<usize, Exchange>,
+    exchanges: HashMap<usize, Exchange, ByIndex>,
     /// Items waiting to retry (their exchanges stay in `exchanges`), the
     /// earliest not-before time first.
     retries: BinaryHeap<Reverse<(Instant, usize)>>,
@@ -263,6 +295,10 @@ impl HostSlots {
     /// Item `index`'s transfer ended; returns a parked item that may now
     /// start, if any.
     fn ended(&mut self, index: usize) -> Option<usize> {
+        if self.cap == 0 {
+            // No cap: nothing was recorded (and hashing to find so costs).
+            return None;
+        }
         let host = self.of_item.remove(&index)?;
         if let Some(n) = self.in_flight.get_mut(&host) {
             *n = n.saturating_sub(1);
@@ -616,7 +652,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             below: self.session.layers(),
             stops: Stops::new(&lane, &self.cancel, deadline),
             lane,
-            exchanges: HashMap::new(),
+            exchanges: HashMap::default(),
             retries: BinaryHeap::new(),
             retry_timer,
             hosts: HostSlots {

@@ -314,13 +314,7 @@ impl Collector {
             self.mode = Mode::Skip;
             return;
         }
-        self.decoder = Decoder::for_codings(
-            self.head
-                .headers
-                .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
-                .map(|(_, v)| v.as_str()),
-        );
+        self.decoder = Decoder::for_codings(self.head.headers.all("content-encoding"));
         if let Some(pull) = &self.pull {
             self.mode = Mode::Pull;
             pull.set_head(self.head.clone());

@@ -10,6 +10,7 @@ use cookie_store::{CookieDomain, CookieExpiration, CookieStore, RawCookie};
 use url::Url;
 
 use super::error::{Error, Result};
+use super::headers::Headers;
 use super::validate;
 
 /// At most this many cookies per domain and in all (browsers keep about
@@ -93,11 +94,10 @@ impl CookieJar {
 
     /// Stores every `Set-Cookie` of a response from `url`; refused ones are
     /// dropped silently, as a browser does. Returns the cookies stored.
-    pub fn store_response(&self, url: &Url, headers: &[(String, String)]) -> Vec<CookieInfo> {
+    pub fn store_response(&self, url: &Url, headers: &Headers) -> Vec<CookieInfo> {
         headers
-            .iter()
-            .filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
-            .filter_map(|(_, value)| self.set(url, value).ok().flatten())
+            .all("set-cookie")
+            .filter_map(|value| self.set(url, value).ok().flatten())
             .collect()
     }
 

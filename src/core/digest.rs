@@ -15,6 +15,8 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 use url::Url;
 
+use super::headers::Headers;
+
 /// The hash functions RFC 7616 (and Requests) know.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Hash {
@@ -85,11 +87,10 @@ impl Challenge {
     /// The first `Digest` challenge in `headers`' `WWW-Authenticate` values
     /// that libreqc can answer. A server lists its preferred algorithm first
     /// (RFC 7616 3.7), so the first usable one wins.
-    pub fn find(headers: &[(String, String)]) -> Option<Challenge> {
+    pub fn find(headers: &Headers) -> Option<Challenge> {
         headers
-            .iter()
-            .filter(|(name, _)| name.eq_ignore_ascii_case("www-authenticate"))
-            .flat_map(|(_, value)| challenges(value))
+            .all("www-authenticate")
+            .flat_map(challenges)
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("digest"))
             .find_map(|(_, params)| Challenge::from_params(&params))
     }
@@ -313,7 +314,7 @@ impl Round {
     /// an answer, or with a reused nonce, is answered once; a 401 to an
     /// answer is final unless it says `stale=true` (the credentials were
     /// right, the nonce expired), which is retried once more.
-    pub fn to_answer(&self, status: u16, headers: &[(String, String)]) -> Option<Challenge> {
+    pub fn to_answer(&self, status: u16, headers: &Headers) -> Option<Challenge> {
         if status != 401 {
             return None;
         }
@@ -433,16 +434,16 @@ fn cnonce() -> String {
 mod tests {
     use super::*;
 
-    fn hdr(v: &str) -> Vec<(String, String)> {
-        vec![("WWW-Authenticate".to_string(), v.to_string())]
+    fn hdr(v: &str) -> Headers {
+        [("WWW-Authenticate", v)].into_iter().collect()
     }
 
     #[test]
     fn rfc7616_examples() {
         // RFC 7616 3.9.1, SHA-256 and MD5 challenges for Mufasa.
-        let headers = vec![
+        let headers = Headers::from_iter([
             ("WWW-Authenticate".to_string(), "Digest realm=\"http-auth@example.org\", qop=\"auth, auth-int\", algorithm=SHA-256, nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"".to_string()),
-        ];
+        ]);
         let ch = Challenge::find(&headers).unwrap();
         let url = Url::parse("http://www.example.org/dir/index.html").unwrap();
         let a = ch.answer(
@@ -490,13 +491,13 @@ mod tests {
 
     #[test]
     fn picks_the_digest_challenge_it_can_answer() {
-        let headers = vec![
+        let headers = Headers::from_iter([
             ("WWW-Authenticate".to_string(), "Basic realm=\"a, b\"".to_string()),
             (
                 "www-authenticate".to_string(),
                 "Negotiate abc==, Digest realm=\"r\", nonce=\"n1\", algorithm=SHA-999, Digest realm=\"r\", nonce=\"n2\", algorithm=sha-512-sess, qop=auth, stale=TRUE, userhash=true".to_string(),
             ),
-        ];
+        ]);
         let ch = Challenge::find(&headers).unwrap();
         assert_eq!(ch.nonce, "n2");
         assert_eq!(

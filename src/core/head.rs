@@ -4,6 +4,9 @@
 //! The blank line that ends a head is remembered: a head that never got it
 //! was cut short, whatever the transport made of it.
 
+use std::borrow::Cow;
+
+use super::headers::Headers;
 use super::response::canonical_reason;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -11,7 +14,7 @@ pub struct Head {
     pub status: u16,
     pub reason: String,
     pub http_version: u8,
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     /// The blank line after the headers arrived (HTTP/2 sends one too).
     pub complete: bool,
 }
@@ -25,30 +28,26 @@ impl Head {
             self.complete = self.status != 0;
             return;
         }
-        if line.starts_with(b"HTTP/") {
-            // Room for a typical response's headers at once (growing a
-            // Vec of pairs step by step costs a reallocation per step).
+        // One check of the whole line, and no copy unless it is not UTF-8.
+        let line = text(line);
+        if line.starts_with("HTTP/") {
+            // Room for a typical response's headers at once (growing
+            // step by step costs a reallocation per step).
             *self = Head {
-                headers: Vec::with_capacity(12),
+                headers: Headers::with_capacity(12, 512),
                 ..Head::default()
             };
-            self.status_line(line);
-        } else if line[0] == b' ' || line[0] == b'\t' {
+            self.status_line(&line);
+        } else if line.starts_with([' ', '\t']) {
             // obs-fold: a continuation of the previous header's value.
-            if let Some((_, value)) = self.headers.last_mut() {
-                value.push(' ');
-                value.push_str(String::from_utf8_lossy(line).trim());
-            }
-        } else if let Some(colon) = line.iter().position(|&b| b == b':') {
-            // Trim as bytes, then one conversion each (no copy to validate).
-            let name = text(line[..colon].trim_ascii());
-            let value = text(line[colon + 1..].trim_ascii());
-            self.headers.push((name, value));
+            self.headers.extend_last(line.trim());
+        } else if let Some((name, value)) = line.split_once(':') {
+            // Copied once, into the head's one buffer.
+            self.headers.push(name.trim_ascii(), value.trim_ascii());
         }
     }
 
-    fn status_line(&mut self, line: &[u8]) {
-        let text = String::from_utf8_lossy(line);
+    fn status_line(&mut self, text: &str) {
         let mut parts = text.splitn(3, ' ');
         let version = parts.next().unwrap_or("");
         self.http_version = match version {
@@ -68,18 +67,17 @@ impl Head {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.get(name)
     }
 }
 
-/// Bytes as a String; a server's non-UTF-8 bytes become U+FFFD.
-fn text(bytes: &[u8]) -> String {
+/// Bytes as text; a server's non-UTF-8 bytes become U+FFFD (only then is
+/// there a copy). The strict check first: `from_utf8_lossy` costs twice as
+/// much on valid text.
+fn text(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 
@@ -114,7 +112,7 @@ mod tests {
         assert_eq!(h.reason, "Not Found");
         assert_eq!(h.http_version, 11);
         assert_eq!(h.headers.len(), 4);
-        assert_eq!(h.headers[2], ("X-Multi".into(), "b".into()));
+        assert_eq!(h.headers.at(2), Some(("X-Multi", "b")));
         assert_eq!(h.header("x-fold"), Some("one two"));
         assert!(h.complete);
     }
@@ -132,6 +130,19 @@ mod tests {
         assert!(h.complete);
         h.feed(b"X-Trailer: 1\r\n");
         assert!(h.complete);
+    }
+
+    #[test]
+    fn a_server_s_bytes_that_are_not_utf8_become_replacement_characters() {
+        let mut h = Head::default();
+        h.feed(b"HTTP/1.1 200 \xffK\r\n");
+        h.feed(b" X-Bad\xfe :\t a\xffb \r\n");
+        h.feed(b"X-Fold: one\r\n");
+        h.feed(b"\t t\xffwo \r\n");
+        assert_eq!(h.reason, "\u{fffd}K");
+        assert_eq!(h.headers.at(0), Some(("X-Fold", "one t\u{fffd}wo")));
+        h.feed(b"X-Bad\xfe :\t a\xffb \r\n");
+        assert_eq!(h.headers.at(1), Some(("X-Bad\u{fffd}", "a\u{fffd}b")));
     }
 
     #[test]

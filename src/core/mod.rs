@@ -16,6 +16,7 @@ pub mod drive;
 pub mod environment;
 pub mod error;
 pub mod head;
+pub mod headers;
 pub mod hooks;
 pub mod layers;
 pub mod links;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::error::Result;
+use super::headers::Headers;
 use super::request::Request;
 
 /// Points in a hop's life, each measured from the hop's start (libcurl's
@@ -25,7 +26,7 @@ pub struct Response {
     /// 10, 11, 20 or 30 for HTTP/1.0, 1.1, 2 and 3; 0 if unknown.
     pub http_version: u8,
     /// In received order; names as the server sent them; repeats kept.
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     /// The decoded body (empty when it was streamed to a callback).
     pub body: Vec<u8>,
     /// This hop's URL (for the final response: where the redirects ended).
@@ -60,18 +61,12 @@ pub struct Response {
 impl Response {
     /// The first value of the header `name` (ASCII case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.get(name)
     }
 
     /// Every value of the header `name`, in received order.
     pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.all(name)
     }
 
     /// The charset the response declares (see `charset::declared`).
@@ -125,11 +120,9 @@ impl Edits {
             response.reason = canonical_reason(status).to_string();
         }
         for (name, value) in self.headers {
-            response
-                .headers
-                .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+            response.headers.remove_all(&name);
             if let Some(value) = value {
-                response.headers.push((name, value));
+                response.headers.push(&name, &value);
             }
         }
         if let Some(body) = self.body {
@@ -205,11 +198,13 @@ mod tests {
         let mut response = Response {
             status: 200,
             reason: "OK".into(),
-            headers: vec![
-                ("Set-Cookie".into(), "a=1".into()),
-                ("X-Keep".into(), "k".into()),
-                ("set-cookie".into(), "b=2".into()),
-            ],
+            headers: [
+                ("Set-Cookie", "a=1"),
+                ("X-Keep", "k"),
+                ("set-cookie", "b=2"),
+            ]
+            .into_iter()
+            .collect(),
             body: b"old".to_vec(),
             ..Response::default()
         };
@@ -238,11 +233,8 @@ mod tests {
             (418, "I'm a teapot")
         );
         assert_eq!(
-            response.headers,
-            vec![
-                ("X-Keep".to_string(), "k".to_string()),
-                ("X-New".into(), "2".into())
-            ]
+            response.headers.iter().collect::<Vec<_>>(),
+            [("X-Keep", "k"), ("X-New", "2")]
         );
         assert_eq!(response.body, b"new");
     }

@@ -14,7 +14,7 @@ import (
 	reqc "github.com/libreqc/libreqc/bindings/go"
 )
 
-func newSession(t *testing.T) *reqc.Session {
+func newSession(t testing.TB) *reqc.Session {
 	t.Helper()
 	s, err := reqc.NewSession()
 	if err != nil {

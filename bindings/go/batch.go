@@ -106,13 +106,13 @@ func (s *Session) newBatch(reqs []*Request, opts []MapOption) (*batch, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	sp, done, err := s.enter()
+	sp, err := s.enter()
 	if err != nil {
 		return nil, err
 	}
-	b := &batch{cfg: cfg, state: &callState{}, session: s, done: done}
+	b := &batch{cfg: cfg, state: &callState{}, session: s, done: s.exit}
 	if rc := C.reqc_batch_new(sp, &b.ptr); rc != C.REQC_OK {
-		done()
+		s.exit()
 		return nil, newError(rc, nil)
 	}
 	fail := func(rc C.reqc_code) error {

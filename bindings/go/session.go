@@ -67,15 +67,22 @@ func (s *Session) Close() error {
 	return nil
 }
 
-// enter marks a call that uses s.ptr; the returned func ends it.
-func (s *Session) enter() (*C.reqc_session, func(), error) {
+// enter marks a call that uses s.ptr; exit ends it. (A method rather than
+// a returned func: no closure to allocate per send.)
+func (s *Session) enter() (*C.reqc_session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, nil, ErrClosed
+		return nil, ErrClosed
 	}
 	s.inflight.Add(1)
-	return s.ptr, func() { s.inflight.Done(); runtime.KeepAlive(s) }, nil
+	return s.ptr, nil
+}
+
+// exit ends a call marked by enter.
+func (s *Session) exit() {
+	s.inflight.Done()
+	runtime.KeepAlive(s)
 }
 
 // fail turns a failed session setter's code into an error.
@@ -88,11 +95,11 @@ func (s *Session) fail(p *C.reqc_session, rc C.reqc_code) error {
 
 // call runs one session setter.
 func (s *Session) call(set func(p *C.reqc_session) C.reqc_code) error {
-	p, done, err := s.enter()
+	p, err := s.enter()
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer s.exit()
 	return s.fail(p, set(p))
 }
 
@@ -152,11 +159,11 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 	var sp *C.reqc_session
 	var hooks []Hook
 	if s != nil {
-		p, done, err := s.enter()
+		p, err := s.enter()
 		if err != nil {
 			return nil, err
 		}
-		defer done()
+		defer s.exit()
 		sp, hooks = p, s.hookSnapshot()
 		defer s.logPanic.take(state)
 	} else {
@@ -166,7 +173,10 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	stop := cancelOnDone(ctx, func() { C.reqc_request_cancel(cr.ptr) })
+	stop := noCancel
+	if ctx.Done() != nil { // else no closure to allocate: ctx can never be done
+		stop = cancelOnDone(ctx, func() { C.reqc_request_cancel(cr.ptr) })
+	}
 	if req.Buffered || req.BodyWriter != nil {
 		// The whole body in the response, or to the writer as it arrives.
 		defer cr.free()
@@ -220,12 +230,15 @@ func sendError(ctx context.Context, cr *cRequest, rc C.reqc_code, state *callSta
 	return e
 }
 
+// noCancel is the stop of a context that can never be done.
+func noCancel() {}
+
 // cancelOnDone calls cancel once ctx is done, until the returned stop is
 // called; stop waits for a cancel already running, so that the handle it
 // uses is not freed under it. Free when ctx can never be done.
 func cancelOnDone(ctx context.Context, cancel func()) (stop func()) {
 	if ctx.Done() == nil {
-		return func() {}
+		return noCancel
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -43,7 +43,7 @@ pub fn configure(
         .as_ref()
         .is_some_and(|last| last.same_setup(hop))
     {
-        easy.url(hop.url.as_str())?;
+        set_url(easy, hop.url.as_str())?;
         // Zero is libcurl's "no timeout".
         return easy.timeout(hop.timeout.unwrap_or_default());
     }
@@ -51,6 +51,33 @@ pub fn configure(
     configure_from_scratch(easy, hop, share)?;
     let plain = matches!(hop.body, HopBody::None) && hop.log.is_none();
     easy.get_mut().configured = plain.then(|| hop.clone());
+    Ok(())
+}
+
+/// The longest URL `set_url` hands libcurl from the stack.
+const STACK_URL: usize = 512;
+
+/// Sets CURLOPT_URL. libcurl copies the string, so a URL that fits is
+/// handed over from a NUL-terminated copy on the stack rather than the curl
+/// crate's heap `CString` (one allocation and free less per send; profiled
+/// at ~300 instructions); a longer one takes the crate's path.
+fn set_url(easy: &mut Easy2<Callbacks>, url: &str) -> Result<(), curl::Error> {
+    let bytes = url.as_bytes();
+    // No NUL check: `url::Url` percent-encodes NUL (and a NUL inside
+    // would only shorten the string libcurl reads; `buf` ends in one).
+    if bytes.len() >= STACK_URL {
+        return easy.url(url);
+    }
+    let mut buf = [0u8; STACK_URL];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    // SAFETY: `easy.raw()` is a live easy handle owned by `easy`; `buf`
+    // holds `url` followed by at least one NUL (it is longer than `url`), and
+    // libcurl copies the string before curl_easy_setopt returns, so the
+    // stack buffer only has to live for the call.
+    let rc = unsafe { curl_sys::curl_easy_setopt(easy.raw(), curl_sys::CURLOPT_URL, buf.as_ptr()) };
+    if rc != curl_sys::CURLE_OK {
+        return Err(curl::Error::new(rc));
+    }
     Ok(())
 }
 
@@ -71,7 +98,7 @@ fn configure_from_scratch(
             return Err(curl::Error::new(rc));
         }
     }
-    easy.url(hop.url.as_str())?;
+    set_url(easy, hop.url.as_str())?;
     method_and_body(easy, hop)?;
     // After the reset there is no list: only a hop with headers needs one.
     // User-Agent and basic/bearer Authorization are in the list: the engine

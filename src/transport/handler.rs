@@ -75,28 +75,40 @@ fn sent_info(easy: RawEasy) -> SentInfo {
     }
 }
 
+/// `CURLINFO_OFF_T`, the type class of the `*_TIME_T` infos (libcurl
+/// 7.61), which curl-sys does not define.
+const CURLINFO_OFF_T: curl_sys::CURLINFO = 0x60_0000;
+const CURLINFO_TOTAL_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 50;
+const CURLINFO_NAMELOOKUP_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 51;
+const CURLINFO_CONNECT_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 52;
+const CURLINFO_STARTTRANSFER_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 54;
+const CURLINFO_APPCONNECT_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 56;
+
 /// What libcurl knows of a transfer: the connection, and the timings so far
 /// (all of them once it finished). Asked by the lane, between its steps,
 /// of a running transfer (a pulled one, at its head) or of one it retires.
 pub fn hop_info(easy: RawEasy) -> crate::core::transfer::HopInfo {
     let sent = sent_info(easy);
+    // The `*_TIME_T` infos: libcurl's own microseconds, the same numbers
+    // the `*_TIME` doubles are made from, without a round trip through
+    // floating point seconds.
     let time = |option: curl_sys::CURLINFO| {
-        let mut seconds: f64 = 0.0;
+        let mut micros: curl_sys::curl_off_t = 0;
         // SAFETY: `easy.0` is a live easy handle of the lane calling this
         // (running, or just removed from its multi), used by that thread
-        // alone; each CURLINFO_*_TIME writes a double.
-        unsafe { curl_sys::curl_easy_getinfo(easy.0, option, &mut seconds) };
-        std::time::Duration::try_from_secs_f64(seconds).unwrap_or_default()
+        // alone; each CURLINFO_*_TIME_T writes a curl_off_t.
+        unsafe { curl_sys::curl_easy_getinfo(easy.0, option, &mut micros) };
+        std::time::Duration::from_micros(u64::try_from(micros).unwrap_or(0))
     };
     crate::core::transfer::HopInfo {
         remote_ip: sent.remote_ip,
         remote_port: sent.remote_port,
         timings: crate::core::response::Timings {
-            dns: time(curl_sys::CURLINFO_NAMELOOKUP_TIME),
-            connect: time(curl_sys::CURLINFO_CONNECT_TIME),
-            tls: time(curl_sys::CURLINFO_APPCONNECT_TIME),
-            first_byte: time(curl_sys::CURLINFO_STARTTRANSFER_TIME),
-            total: time(curl_sys::CURLINFO_TOTAL_TIME),
+            dns: time(CURLINFO_NAMELOOKUP_TIME_T),
+            connect: time(CURLINFO_CONNECT_TIME_T),
+            tls: time(CURLINFO_APPCONNECT_TIME_T),
+            first_byte: time(CURLINFO_STARTTRANSFER_TIME_T),
+            total: time(CURLINFO_TOTAL_TIME_T),
         },
         reused_connection: sent.reused_connection,
     }

@@ -4,8 +4,9 @@
 //! leave (a redirect it follows, a digest challenge it answers) is neither
 //! decoded nor kept beyond its first bytes. A pulled hop (`core::stream`)
 //! hands its head over as soon as it is complete, and its body to the
-//! reader through a `Pull`, asking the transport to pause while the reader
-//! has a buffer's worth to take.
+//! reader through a `Pull` (straight into the reader's buffer while it
+//! waits in a read), asking the transport to pause while the reader has a
+//! buffer's worth to take.
 
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use super::digest;
 use super::error::{Code, Error};
 use super::head::Head;
 use super::hooks::{HookKind, SentInfo};
-use super::pull::Pull;
+use super::pull::{Lent, Pull};
 use super::redirect;
 
 #[derive(Default)]
@@ -220,6 +221,13 @@ impl Collector {
     /// Takes body bytes as received: all of them, none for now (pause), or
     /// none ever (stop the transfer).
     pub fn write(&mut self, data: &[u8]) -> Take {
+        self.write_into(data, None)
+    }
+
+    /// `write`, while the reader of a pulled hop waits in a read with its
+    /// buffer lent (`lent`): the decoded bytes go into it first, so most
+    /// are copied once, from the transport's buffer to the reader's.
+    pub fn write_into(&mut self, data: &[u8], mut lent: Option<&mut Lent<'_>>) -> Take {
         if matches!(self.mode, Mode::Undecided) {
             self.decide();
         }
@@ -237,9 +245,10 @@ impl Collector {
             }
         }
         let result = match self.decoder.take() {
-            None => self.deliver(data),
+            None => self.deliver(data, lent),
             Some(mut decoder) => {
-                let result = decoder.feed(data, &mut |piece| self.deliver(piece));
+                let result =
+                    decoder.feed(data, &mut |piece| self.deliver(piece, lent.as_deref_mut()));
                 self.decoder = Some(decoder);
                 result
             }
@@ -262,7 +271,11 @@ impl Collector {
     }
 
     /// Takes decoded bytes: buffered or streamed, within the cap.
-    fn deliver(&mut self, data: &[u8]) -> std::result::Result<(), Halt> {
+    fn deliver(
+        &mut self,
+        data: &[u8],
+        lent: Option<&mut Lent<'_>>,
+    ) -> std::result::Result<(), Halt> {
         self.received += data.len() as u64;
         let cap = self.cap();
         if cap > 0 && self.received > cap {
@@ -276,7 +289,7 @@ impl Collector {
                     return Err(Halt::Sink);
                 }
             }
-            (Mode::Pull, _, Some(pull)) => pull.push(data),
+            (Mode::Pull, _, Some(pull)) => pull.push(data, lent),
             _ => self.body.extend_from_slice(data),
         }
         Ok(())

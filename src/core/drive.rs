@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::cancel::{CancelToken, WakerGuard};
 use super::collect::Collector;
 use super::error::{Code, Error, Result};
-use super::pull::Pull;
+use super::pull::{Lent, Pull};
 use super::transfer::{Driver, Finished, Hop, HopInfo};
 
 /// How long one blocking step waits on the sockets at most; a cancel wakes
@@ -164,17 +164,20 @@ fn run<D: Driver + ?Sized>(
     }
 }
 
-/// The pulled transfer (`PULLED`) on `lane`, run until `pull` has bytes
-/// for its reader or the transfer ends: resumes it first when its collector
-/// paused it. `Ok(None)`: bytes are there; `Ok(Some(_))`: the transfer
-/// ended (its bytes, if any, are there too). A due stop aborts it.
+/// The pulled transfer (`PULLED`) on `lane`, run until its reader has
+/// bytes (in `into`, the reader's buffer lent for this call, or kept in
+/// `pull`) or the transfer ends: resumes it first when its collector paused
+/// it. `Ok(None)`: bytes are there; `Ok(Some(_))`: the transfer ended (its
+/// bytes, if any, are there too). A due stop aborts it. Whatever the
+/// outcome, `into.filled()` bytes were written into the reader's buffer.
 pub fn pull_more<D: Driver + ?Sized>(
     lane: &mut D,
     stops: &Stops,
     pull: &Pull,
+    into: &mut Lent<'_>,
 ) -> Result<Option<Finished>> {
     if pull.take_paused() {
-        if let Err(e) = lane.resume(PULLED) {
+        if let Err(e) = lane.resume(PULLED, into) {
             return Err(ended_by(lane.abort_all()).unwrap_or(e));
         }
     }
@@ -182,17 +185,20 @@ pub fn pull_more<D: Driver + ?Sized>(
         if let Some(stopped) = stops.stop_if_due(&mut *lane) {
             return Err(stopped.error());
         }
+        // Bytes the resume handed over beyond the lent buffer; bytes it
+        // wrote into the buffer do not end the call: one step without
+        // waiting may fill the buffer further.
         if pull.unread() > 0 {
             return Ok(None);
         }
-        let finished = match lane.perform() {
+        let finished = match lane.perform_into(PULLED, into) {
             Ok(finished) => finished,
             Err(e) => return Err(ended_by(lane.abort_all()).unwrap_or(e)),
         };
         if let Some(done) = finished.into_iter().find(|f| f.id == PULLED) {
             return Ok(Some(done));
         }
-        if pull.unread() > 0 {
+        if into.filled() > 0 || pull.unread() > 0 {
             return Ok(None);
         }
         lane.wait(STEP_WAIT)?;
@@ -273,7 +279,10 @@ mod tests {
         fn wait(&mut self, _timeout: Duration) -> Result<()> {
             Ok(())
         }
-        fn resume(&mut self, _id: usize) -> Result<()> {
+        fn perform_into(&mut self, _id: usize, _into: &mut Lent<'_>) -> Result<Vec<Finished>> {
+            self.perform()
+        }
+        fn resume(&mut self, _id: usize, _into: &mut Lent<'_>) -> Result<()> {
             Ok(())
         }
         fn info(&self, _id: usize) -> HopInfo {

@@ -1,19 +1,28 @@
 //! The hand-over between a pulled transfer and its reader (`core::stream`):
-//! the final hop's head once it is in, and the decoded body bytes the
-//! reader has not taken yet, at most about `HIGH_WATER` of them. The
-//! collector fills it from the transport's callbacks; when it holds
-//! `HIGH_WATER` bytes the collector asks the transport to pause the
-//! transfer, and the reader resumes it once it has taken them all. So a slow
-//! reader holds one such buffer, never the body.
+//! the final hop's head once it is in, and the decoded body bytes.
+//!
+//! While the reader waits in a read, its buffer is lent to the collector
+//! (`Lent`): body bytes go straight into it, one copy from libcurl's buffer
+//! to the reader's. What does not fit (libcurl hands over several network
+//! reads per step) is kept here for the next reads, at most about
+//! `HIGH_WATER` of it: past that the collector asks the transport to pause
+//! the transfer, and the reader resumes it once it has taken them all. So
+//! a slow reader holds one such buffer, never the body.
 
+use std::collections::VecDeque;
+use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::head::Head;
 
-/// How many unread bytes make the collector pause the transfer: four of
-/// libcurl's default write chunks (16 KiB), enough that a reader with a
-/// usual buffer rarely waits on the network, small against any body.
-pub const HIGH_WATER: usize = 64 * 1024;
+/// How many kept bytes make the collector pause the transfer: eight of
+/// libcurl's default network reads (16 KiB), small against any body. One
+/// step of the transport reads at most eleven (libcurl's receive loop), so
+/// a reader with a 64 KiB buffer, filled straight, leaves at most seven
+/// kept and never makes the transfer pause: a pause costs more than the
+/// copy it saves (libcurl copies the refused read aside, and the resume
+/// runs its writers again), measured with callgrind on the 100 MiB bench.
+pub const HIGH_WATER: usize = 128 * 1024;
 
 /// Shared by the collector (in the transport's callbacks) and the reader;
 /// both run on the thread that reads, the lock only makes it `Send`.
@@ -24,11 +33,53 @@ pub struct Pull(Arc<Mutex<Inner>>);
 struct Inner {
     /// The final hop's head, once complete.
     head: Option<Head>,
-    /// Unread bytes are `bytes[start..]`.
-    bytes: Vec<u8>,
-    start: usize,
+    /// Body bytes the reader has not taken yet, oldest first (a ring: taking
+    /// bytes never moves the others).
+    kept: VecDeque<u8>,
     /// The collector paused the transfer and it was not resumed yet.
     paused: bool,
+}
+
+/// The reader's buffer, lent to the collector for as long as the reader
+/// waits in one read: body bytes are written into it first.
+pub struct Lent<'a> {
+    buf: &'a mut [u8],
+    filled: usize,
+}
+
+impl<'a> Lent<'a> {
+    pub fn new(buf: &'a mut [u8]) -> Lent<'a> {
+        Lent { buf, filled: 0 }
+    }
+
+    /// How many bytes were written into the buffer.
+    pub fn filled(&self) -> usize {
+        self.filled
+    }
+
+    /// How many bytes the buffer can still take.
+    pub fn room(&self) -> usize {
+        self.buf.len() - self.filled
+    }
+
+    /// The part not written yet (for a transport that lends it on).
+    pub fn rest(&mut self) -> &mut [u8] {
+        &mut self.buf[self.filled..]
+    }
+
+    /// Counts `n` more bytes written into `rest()`.
+    pub fn advance(&mut self, n: usize) {
+        self.filled = (self.filled + n).min(self.buf.len());
+    }
+
+    /// Copies as much of `data` as fits; returns how much.
+    fn put(&mut self, data: &[u8]) -> usize {
+        let rest = self.rest();
+        let n = rest.len().min(data.len());
+        rest[..n].copy_from_slice(&data[..n]);
+        self.filled += n;
+        n
+    }
 }
 
 impl Pull {
@@ -55,24 +106,23 @@ impl Pull {
         self.lock().head.take()
     }
 
-    /// True when the reader has `HIGH_WATER` bytes or more to take: the
+    /// True when `HIGH_WATER` bytes or more are kept for the reader: the
     /// collector takes no more and pauses the transfer (`paused`).
     pub fn full(&self) -> bool {
-        let inner = self.lock();
-        inner.bytes.len() - inner.start >= HIGH_WATER
+        self.lock().kept.len() >= HIGH_WATER
     }
 
-    /// Appends decoded body bytes.
-    pub fn push(&self, data: &[u8]) {
+    /// Hands decoded body bytes over: into the reader's buffer while it
+    /// waits in a read (`lent`) and as far as they fit, the rest kept for
+    /// the next reads. Bytes go to the buffer only while none are kept, so
+    /// the reader gets them in order.
+    pub fn push(&self, data: &[u8], lent: Option<&mut Lent<'_>>) {
         let mut inner = self.lock();
-        if inner.start > 0 {
-            // Unread bytes to the front: the buffer never grows past
-            // what is unread plus one chunk.
-            let start = inner.start;
-            inner.bytes.drain(..start);
-            inner.start = 0;
-        }
-        inner.bytes.extend_from_slice(data);
+        let direct = match lent {
+            Some(lent) if inner.kept.is_empty() => lent.put(data),
+            _ => 0,
+        };
+        inner.kept.extend(&data[direct..]);
     }
 
     /// Records that the collector paused the transfer.
@@ -85,31 +135,29 @@ impl Pull {
         std::mem::take(&mut self.lock().paused)
     }
 
-    /// How many bytes the reader can take now.
+    /// How many kept bytes the reader can take now.
     pub fn unread(&self) -> usize {
-        let inner = self.lock();
-        inner.bytes.len() - inner.start
+        self.lock().kept.len()
     }
 
-    /// Moves up to `buf.len()` unread bytes into `buf`; returns how many.
+    /// Moves up to `buf.len()` kept bytes into `buf`; returns how many.
     pub fn read(&self, buf: &mut [u8]) -> usize {
-        let mut inner = self.lock();
-        let start = inner.start;
-        let n = buf.len().min(inner.bytes.len() - start);
-        buf[..n].copy_from_slice(&inner.bytes[start..start + n]);
-        inner.start += n;
-        if inner.start == inner.bytes.len() {
-            inner.bytes.clear();
-            inner.start = 0;
+        let kept = &mut self.lock().kept;
+        // A VecDeque reads from one of its two slices at a time; reading
+        // one cannot fail.
+        let mut n = 0;
+        while n < buf.len() {
+            match kept.read(&mut buf[n..]) {
+                Ok(0) | Err(_) => break,
+                Ok(m) => n += m,
+            }
         }
         n
     }
 
-    /// Lets go of the buffer's memory (the reader is done).
+    /// Lets go of the kept bytes' memory (the reader is done).
     pub fn clear(&self) {
-        let mut inner = self.lock();
-        inner.bytes = Vec::new();
-        inner.start = 0;
+        self.lock().kept = VecDeque::new();
     }
 }
 
@@ -120,11 +168,11 @@ mod tests {
     #[test]
     fn bytes_come_out_in_order_across_partial_reads() {
         let pull = Pull::new();
-        pull.push(b"hello ");
+        pull.push(b"hello ", None);
         let mut buf = [0u8; 4];
         assert_eq!(pull.read(&mut buf), 4);
         assert_eq!(&buf, b"hell");
-        pull.push(b"world");
+        pull.push(b"world", None);
         let mut rest = [0u8; 32];
         let n = pull.read(&mut rest);
         assert_eq!(&rest[..n], b"o world");
@@ -132,14 +180,58 @@ mod tests {
     }
 
     #[test]
+    fn a_read_takes_kept_bytes_across_the_ring_s_wrap() {
+        let pull = Pull::new();
+        let mut sink = vec![0u8; HIGH_WATER];
+        let mut expected = Vec::new();
+        let mut got = Vec::new();
+        for round in 0..50u32 {
+            let piece: Vec<u8> = (0..3000 + round * 17).map(|i| (i % 251) as u8).collect();
+            pull.push(&piece, None);
+            expected.extend_from_slice(&piece);
+            let n = pull.read(&mut sink[..2000 + round as usize * 11]);
+            got.extend_from_slice(&sink[..n]);
+        }
+        while pull.unread() > 0 {
+            let n = pull.read(&mut sink);
+            got.extend_from_slice(&sink[..n]);
+        }
+        assert_eq!(got, expected);
+    }
+
+    #[test]
     fn full_at_the_high_water_mark() {
         let pull = Pull::new();
-        pull.push(&vec![0; HIGH_WATER - 1]);
+        pull.push(&vec![0; HIGH_WATER - 1], None);
         assert!(!pull.full());
-        pull.push(b"x");
+        pull.push(b"x", None);
         assert!(pull.full());
         let mut buf = vec![0; 10];
         pull.read(&mut buf);
         assert!(!pull.full());
+    }
+
+    #[test]
+    fn a_lent_buffer_is_filled_first_and_the_rest_kept_in_order() {
+        let pull = Pull::new();
+        let mut buf = [0u8; 8];
+        let mut lent = Lent::new(&mut buf);
+        pull.push(b"abcde", Some(&mut lent));
+        pull.push(b"fghij", Some(&mut lent));
+        assert_eq!(lent.filled(), 8);
+        // Once bytes are kept, later ones are kept after them.
+        pull.push(b"k", Some(&mut lent));
+        assert_eq!(&buf, b"abcdefgh");
+        let mut rest = [0u8; 8];
+        let n = pull.read(&mut rest);
+        assert_eq!(&rest[..n], b"ijk");
+        // Kept bytes first: a lent buffer with room gets nothing meanwhile.
+        pull.push(b"12", None);
+        let mut other = [0u8; 8];
+        let mut lent = Lent::new(&mut other);
+        pull.push(b"34", Some(&mut lent));
+        assert_eq!(lent.filled(), 0);
+        let n = pull.read(&mut rest);
+        assert_eq!(&rest[..n], b"1234");
     }
 }

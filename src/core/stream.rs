@@ -14,7 +14,7 @@ use super::drive::{self, Reached, Stops};
 use super::error::{Code, Error, Result};
 use super::layers::Layer;
 use super::log::{self as logline, HopLog, Level};
-use super::pull::Pull;
+use super::pull::{Lent, Pull};
 use super::redact;
 use super::request::Request;
 use super::response::Response;
@@ -99,7 +99,7 @@ pub fn open<L: Driver>(
             // from the stream as a buffered send would return it.
             Reached::Ended(outcome) => {
                 if let Some(mut response) = exchange.finish_hop(collector, outcome)? {
-                    pull.push(&std::mem::take(&mut response.body));
+                    pull.push(&std::mem::take(&mut response.body), None);
                     response.streamed = true;
                     let stream =
                         Stream::new(lane, home, pull, cancel, (what, log), State::Ended(None));
@@ -187,6 +187,10 @@ impl<L: Driver> Stream<L> {
     /// every later call). A failed transfer (timeout, speed floor, body
     /// cap, reset, cancel) fails this read after the bytes that arrived
     /// before it, and every later one. An empty `buf` returns 0 at once.
+    ///
+    /// Bytes kept from earlier steps come first; once none are, `buf` is
+    /// lent to the transfer while it runs, so the bytes land in it straight
+    /// from the transport.
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
         if buf.is_empty() {
             return Ok(0);
@@ -208,7 +212,10 @@ impl<L: Driver> Stream<L> {
                 self.state = State::Ended(None);
                 continue;
             };
-            match drive::pull_more(lane, &self.stops, &self.pull) {
+            let mut into = Lent::new(buf);
+            let pulled = drive::pull_more(lane, &self.stops, &self.pull, &mut into);
+            let direct = into.filled();
+            match pulled {
                 Ok(None) => {}
                 Ok(Some(done)) => {
                     let end = match done.outcome {
@@ -221,6 +228,11 @@ impl<L: Driver> Stream<L> {
             }
             if let State::Ended(Some(e)) = &self.state {
                 self.log_failure(e);
+            }
+            // Bytes that arrived before an end or a failure are the
+            // caller's first; the next read sees the end.
+            if direct > 0 {
+                return Ok(direct);
             }
         }
     }

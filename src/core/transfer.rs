@@ -12,6 +12,7 @@ use super::collect::Collector;
 use super::error::Result;
 use super::log::HopLog;
 use super::options::{Auth, HttpVersion, SpeedFloor, TlsOptions};
+use super::pull::Lent;
 
 /// Everything one transfer needs, fully decided: nothing is inherited from an
 /// earlier transfer.
@@ -206,10 +207,15 @@ pub trait Driver {
         self.perform()
     }
 
+    /// `perform`, with `into` lent to transfer `id`'s collector meanwhile
+    /// (`Collector::write_into`): that transfer's body bytes go there
+    /// first, and `into` counts them. It is lent for this call only.
+    fn perform_into(&mut self, id: usize, into: &mut Lent<'_>) -> Result<Vec<Finished>>;
+
     /// Resumes transfer `id`, which its collector paused (`Take::Pause`):
-    /// the bytes it was handed go to the collector again. A transfer not
-    /// running is left alone.
-    fn resume(&mut self, id: usize) -> Result<()>;
+    /// the bytes it was handed go to the collector again, into `into` first
+    /// (as in `perform_into`). A transfer not running is left alone.
+    fn resume(&mut self, id: usize, into: &mut Lent<'_>) -> Result<()>;
 
     /// What the transport knows so far of running transfer `id` (the
     /// connection, timings up to now); the default for one not running.

@@ -11,6 +11,7 @@ use curl::easy::{Handler, InfoType, ReadError, SeekResult, WriteError};
 use crate::core::collect::{Collector, Take};
 use crate::core::hooks::SentInfo;
 use crate::core::log::{HopLog, Trace};
+use crate::core::pull::Lent;
 use crate::core::transfer::Upload;
 
 use super::idle::IdleClock;
@@ -24,6 +25,55 @@ pub struct RawEasy(pub *mut curl_sys::CURL);
 // inside the transfer's own callbacks (see `sent_info`) or by the lane
 // between its steps (`hop_info`).
 unsafe impl Send for RawEasy {}
+
+/// The unwritten rest of a reader's buffer, lent to a pulled transfer's
+/// write callback for one `curl_multi_perform` or `curl_easy_pause` call
+/// (`Lane::perform_into`, `Lane::resume`), and how much of it the callback
+/// wrote.
+pub struct LentRoom {
+    ptr: *mut u8,
+    len: usize,
+    pub written: usize,
+}
+
+// SAFETY: a `LentRoom` only exists inside a lane call made by the thread
+// that owns the borrow it comes from (see `LentRoom::lend`); it never
+// crosses threads while set, the `Send` only lets the lane move between
+// calls.
+unsafe impl Send for LentRoom {}
+
+impl LentRoom {
+    /// Records `into`'s unwritten rest. The caller must clear the room
+    /// (`Callbacks::lent = None`) before the borrow of `into` ends: the lane
+    /// sets it right before one libcurl call and takes it back right after,
+    /// unwinding included.
+    pub fn lend(into: &mut Lent<'_>) -> LentRoom {
+        let rest = into.rest();
+        LentRoom {
+            ptr: rest.as_mut_ptr(),
+            len: rest.len(),
+            written: 0,
+        }
+    }
+
+    /// Runs `write` with the part of the room not written yet, and counts
+    /// what it wrote there.
+    fn with<T>(&mut self, write: impl FnOnce(&mut Lent<'_>) -> T) -> T {
+        // SAFETY: `ptr..ptr + len` is the unwritten rest of a `&mut [u8]`
+        // that the lane call running this callback borrows mutably for its
+        // whole duration (`LentRoom::lend`), on this thread; no other
+        // reference to it is used meanwhile, and the room is cleared before
+        // that call returns. `written <= len` (a `Lent` never writes past
+        // its buffer), so the slice stays inside it.
+        let rest = unsafe {
+            std::slice::from_raw_parts_mut(self.ptr.add(self.written), self.len - self.written)
+        };
+        let mut lent = Lent::new(rest);
+        let result = write(&mut lent);
+        self.written += lent.filled();
+        result
+    }
+}
 
 /// The state libcurl's callbacks reach, owned by the lane's easy handle and
 /// filled anew for every transfer.
@@ -43,6 +93,9 @@ pub struct Callbacks {
     /// The hop this handle is configured for, when it may be reused as is
     /// (see `configure`).
     pub configured: Option<crate::core::transfer::Hop>,
+    /// The reader's buffer, while a pulled transfer's reader waits in a
+    /// read (set for one libcurl call at a time).
+    pub lent: Option<LentRoom>,
 }
 
 /// What libcurl knows of the connection, asked from inside a callback (or
@@ -128,7 +181,12 @@ fn connected(easy: RawEasy) -> bool {
 
 impl Handler for Callbacks {
     fn write(&mut self, data: &[u8]) -> Result<usize, WriteError> {
-        match self.collector.write(data) {
+        let collector = &mut self.collector;
+        let taken = match self.lent.as_mut() {
+            Some(room) => room.with(|lent| collector.write_into(data, Some(lent))),
+            None => collector.write(data),
+        };
+        match taken {
             Take::All => Ok(data.len()),
             // libcurl keeps `data` and hands it over again once the lane
             // resumes the transfer (`Lane::resume`); a paused transfer is

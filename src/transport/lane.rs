@@ -13,10 +13,11 @@ use curl::multi::{Easy2Handle, Events, Multi};
 
 use super::configure::configure;
 use super::errors::from_curl;
-use super::handler::{hop_info, Callbacks, RawEasy};
+use super::handler::{hop_info, Callbacks, LentRoom, RawEasy};
 use super::share::Share;
 use crate::core::collect::Collector;
 use crate::core::error::{Code, Error, Result};
+use crate::core::pull::Lent;
 use crate::core::transfer::{Driver, Finished, Hop, HopInfo, NewLane, SocketWatcher, Watch};
 
 /// How long one wait on the sockets may last, whatever the caller asks (a
@@ -145,6 +146,30 @@ impl Lane {
     }
 }
 
+/// Runs `call` (one libcurl call that may run transfer `id`'s write
+/// callback) with `into` lent to that transfer's collector, and counts what
+/// it wrote there. The room is taken back before this returns, also when
+/// `call` unwinds (a panic in a callback, re-raised by the curl crate): no
+/// pointer to `into` outlives the call.
+fn lend<T>(
+    running: &mut HashMap<usize, Easy2Handle<Callbacks>>,
+    id: usize,
+    into: &mut Lent<'_>,
+    call: impl FnOnce(&HashMap<usize, Easy2Handle<Callbacks>>) -> T,
+) -> T {
+    let Some(handle) = running.get_mut(&id) else {
+        return call(running);
+    };
+    handle.get_mut().lent = Some(LentRoom::lend(into));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(running)));
+    let written = running
+        .get_mut(&id)
+        .and_then(|handle| handle.get_mut().lent.take())
+        .map_or(0, |room| room.written);
+    into.advance(written);
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// What is left of a transfer taken out of the multi handle.
 #[derive(Default)]
 struct Retired {
@@ -226,7 +251,14 @@ impl Driver for Lane {
         Ok(())
     }
 
-    fn resume(&mut self, id: usize) -> Result<()> {
+    fn perform_into(&mut self, id: usize, into: &mut Lent<'_>) -> Result<Vec<Finished>> {
+        let multi = &self.multi;
+        lend(&mut self.running, id, into, |_| multi.perform())
+            .map_err(|e| multi_error("curl_multi_perform", e))?;
+        Ok(self.collect_finished())
+    }
+
+    fn resume(&mut self, id: usize, into: &mut Lent<'_>) -> Result<()> {
         let Some(handle) = self.running.get_mut(&id) else {
             return Ok(());
         };
@@ -235,7 +267,10 @@ impl Driver for Lane {
         }
         // libcurl may hand the bytes it kept to the write callback from
         // inside this call (the collector then takes them, or pauses again).
-        handle.unpause_write().map_err(|e| from_curl(&e))
+        lend(&mut self.running, id, into, |running| {
+            running.get(&id).map_or(Ok(()), Easy2Handle::unpause_write)
+        })
+        .map_err(|e| from_curl(&e))
     }
 
     fn info(&self, id: usize) -> HopInfo {

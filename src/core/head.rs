@@ -41,8 +41,11 @@ impl Head {
         } else if line.starts_with([' ', '\t']) {
             // obs-fold: a continuation of the previous header's value.
             self.headers.extend_last(line.trim());
-        } else if let Some((name, value)) = line.split_once(':') {
-            // Copied once, into the head's one buffer.
+        } else if let Some(colon) = line.bytes().position(|b| b == b':') {
+            // A byte scan (`split_once`'s char searcher costs twice as much
+            // on a short line); ':' is ASCII, so a char boundary. Copied
+            // once, into the head's one buffer.
+            let (name, value) = (&line[..colon], &line[colon + 1..]);
             self.headers.push(name.trim_ascii(), value.trim_ascii());
         }
     }

@@ -4,7 +4,7 @@
 //! (`send::Exchange`) asks; it never sleeps here: a blocking send waits on
 //! its cancel token, a batch keeps a not-before time in its scheduler.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, SystemTime};
 
 use super::error::Code;
@@ -13,6 +13,12 @@ use super::error::Code;
 /// the gateway and availability errors a server or proxy sends when it may
 /// answer shortly (urllib3's `Retry.RETRY_AFTER_STATUS_CODES` plus 502, 504).
 pub const DEFAULT_STATUSES: [u16; 4] = [429, 502, 503, 504];
+/// `DEFAULT_STATUSES` shared: a policy or the built-in layer takes a
+/// reference, not an allocation, per send.
+fn default_statuses() -> Arc<[u16]> {
+    static SHARED: LazyLock<Arc<[u16]>> = LazyLock::new(|| Arc::new(DEFAULT_STATUSES));
+    SHARED.clone()
+}
 /// First backoff bound (doubles each retry) and the cap on any wait.
 pub const DEFAULT_BACKOFF: Backoff = Backoff {
     base: Duration::from_millis(100),
@@ -57,7 +63,7 @@ impl RetryOptions {
     pub fn builtin() -> RetryOptions {
         RetryOptions {
             max_attempts: Some(1),
-            statuses: Some(Arc::new(DEFAULT_STATUSES)),
+            statuses: Some(default_statuses()),
             backoff: Some(DEFAULT_BACKOFF),
             all_methods: Some(false),
         }
@@ -79,13 +85,12 @@ pub struct Policy {
 
 impl Policy {
     pub fn of(merged: &RetryOptions) -> Policy {
-        let builtin = RetryOptions::builtin();
-        let o = merged.over(&builtin);
+        // The built-in values (`builtin()`) where the layers set none.
         Policy {
-            max_attempts: o.max_attempts.unwrap_or(1).max(1),
-            statuses: o.statuses.unwrap_or_else(|| Arc::new(DEFAULT_STATUSES)),
-            backoff: o.backoff.unwrap_or(DEFAULT_BACKOFF),
-            all_methods: o.all_methods.unwrap_or(false),
+            max_attempts: merged.max_attempts.unwrap_or(1).max(1),
+            statuses: merged.statuses.clone().unwrap_or_else(default_statuses),
+            backoff: merged.backoff.unwrap_or(DEFAULT_BACKOFF),
+            all_methods: merged.all_methods.unwrap_or(false),
         }
     }
 

@@ -12,7 +12,7 @@ fn get(url: &str) -> Request {
 fn send_one(req: &Request) -> reqc::core::Result<reqc::core::Response> {
     send(
         req,
-        &Layer::default(),
+        &std::sync::Arc::new(Layer::default()),
         &mut Lane::new(),
         &CancelToken::new(),
         None,

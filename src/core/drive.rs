@@ -230,7 +230,6 @@ fn take_back(collector: &mut Collector, aborted: Vec<(usize, Collector)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::layers::Layer;
     use crate::core::request::Request;
     use crate::core::send::Exchange;
     use crate::core::transfer::SocketWatcher;
@@ -312,7 +311,7 @@ mod tests {
     /// A prepared hop and its collector.
     fn hop() -> (Exchange, Collector) {
         let request = Request::new("GET", "http://127.0.0.1:9/").unwrap();
-        let mut exchange = Exchange::new(&request, &Layer::default(), None, None).unwrap();
+        let mut exchange = Exchange::new(&request, &Arc::default(), None, None).unwrap();
         let collector = exchange.next_hop().unwrap();
         (exchange, collector)
     }

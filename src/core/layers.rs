@@ -14,7 +14,7 @@
 //! transport only applies it.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use base64::Engine;
 use url::Url;
@@ -150,6 +150,24 @@ impl Layer {
             merged.headers.remove_all("authorization");
         }
         merged
+    }
+
+    /// `for_send`, sharing `below` when the result would be a copy of it:
+    /// this (the request's own) layer sets nothing, `below` is a merge
+    /// already over the built-in defaults (a session's cached layers), and
+    /// no multipart body or digest auth asks for a change. A plain request
+    /// then costs no copy of every default header and option.
+    pub fn for_send_shared(&self, below: &Arc<Layer>, body: &Body) -> Arc<Layer> {
+        let as_it_is = self.is_empty()
+            && below.folded
+            && below.grounded
+            && !matches!(body, Body::Form { files, .. } if !files.is_empty())
+            && challenge_auth(&below.options).is_none();
+        if as_it_is {
+            below.clone()
+        } else {
+            Arc::new(self.for_send(below, body))
+        }
     }
 
     /// This layer with its header-making settings turned into headers.
@@ -331,6 +349,38 @@ mod tests {
         let (top, _) = Layer::of_request(&Request::new("GET", "http://h/").unwrap());
         let sent = top.for_send(&merged, &Body::None);
         assert_eq!(header(&sent, "authorization"), None);
+    }
+
+    #[test]
+    fn a_request_that_sets_nothing_shares_its_sessions_layers() {
+        let session = layer(&[("X-S", Some("s"))], None, Some("sess"));
+        let below = Arc::new(session.over_builtin());
+        let plain = || Layer::of_request(&Request::new("GET", "http://h/").unwrap()).0;
+        let shared = plain().for_send_shared(&below, &Body::None);
+        assert!(Arc::ptr_eq(&shared, &below));
+        let copied = plain().for_send(&below, &Body::None);
+        assert_eq!(copied.headers, shared.headers);
+        assert_eq!(copied.options, shared.options);
+        // Anything of its own, or layers not yet over the built-in
+        // defaults, or digest auth below: a merge of its own, as before.
+        let mut own = plain();
+        own.headers.set("X-R", Some("r")).unwrap();
+        let merged = own.for_send_shared(&below, &Body::None);
+        assert!(!Arc::ptr_eq(&merged, &below));
+        assert_eq!(header(&merged, "x-r"), Some(Some("r".into())));
+        assert_eq!(header(&merged, "x-s"), Some(Some("s".into())));
+        let ungrounded = Arc::new(session.over(&Layer::default()));
+        let merged = plain().for_send_shared(&ungrounded, &Body::None);
+        assert!(!Arc::ptr_eq(&merged, &ungrounded));
+        assert!(merged.grounded);
+        let digest = Auth::Digest {
+            user: "u".into(),
+            password: "p".into(),
+        };
+        let below = Arc::new(layer(&[], Some(digest), None).over_builtin());
+        let merged = plain().for_send_shared(&below, &Body::None);
+        assert!(!Arc::ptr_eq(&merged, &below));
+        assert_eq!(header(&merged, "authorization"), None);
     }
 
     use crate::core::options::Setting;

@@ -36,7 +36,7 @@ use super::transfer::{Driver, Hop, HopBody, HopInfo, Upload};
 /// calling thread.
 pub fn send(
     request: &Request,
-    below: &Layer,
+    below: &Arc<Layer>,
     lane: &mut dyn Driver,
     cancel: &CancelToken,
     jar: Option<Arc<CookieJar>>,
@@ -112,7 +112,7 @@ impl Exchange {
     /// caller's request stays as it was.
     pub fn new(
         request: &Request,
-        below: &Layer,
+        below: &Arc<Layer>,
         jar: Option<Arc<CookieJar>>,
         nonces: Option<Arc<Nonces>>,
     ) -> Result<Exchange> {
@@ -148,7 +148,7 @@ impl Exchange {
         } else {
             Chain::new(request, below)?
         };
-        let retry = Policy::of(&chain.options.retry);
+        let retry = Policy::of(&chain.merged.options.retry);
         Ok(Exchange {
             hooks,
             on_data: request.on_data.clone(),
@@ -180,11 +180,12 @@ impl Exchange {
         let digest = self.add_digest(&mut hop);
         let log = self
             .chain
+            .merged
             .options
             .log
             .clone()
             .filter(|l| l.level > Level::Off)
-            .map(|logger| Arc::new(hop_log(logger, &self.chain.options, &hop)));
+            .map(|logger| Arc::new(hop_log(logger, &self.chain.merged.options, &hop)));
         // Only hook warnings name the request: no formatting without hooks.
         let what = if self.hooks.is_empty() {
             String::new()
@@ -325,7 +326,7 @@ impl Exchange {
         self.attempts.push(status);
         let wait = self.retry.wait(self.retries, retry_after);
         let at = Instant::now() + wait;
-        if let Some(total) = self.chain.options.timeout.filter(|t| !t.is_zero()) {
+        if let Some(total) = self.chain.merged.options.timeout.filter(|t| !t.is_zero()) {
             if at >= self.started + total {
                 return Err(Error::new(
                     Code::Timeout,
@@ -509,7 +510,7 @@ impl Exchange {
         // libcurl's words may quote a proxy URL or a header: no secret of
         // the hop may reach the message.
         let mut e = with_url(via_proxy(e, hop), hop);
-        e.message = hop_secrets(&self.chain.options, hop).redact(&e.message);
+        e.message = hop_secrets(&self.chain.merged.options, hop).redact(&e.message);
         if let Some(log) = log {
             log.emit(
                 Level::Requests,
@@ -765,36 +766,36 @@ fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> R
 struct Chain {
     method: String,
     url: Url,
-    headers: HeaderEdits,
+    /// Every layer merged (`Layer::for_send_shared`): its headers and
+    /// options. Shared with the session's cached layers when the request
+    /// adds nothing of its own; copied only if a redirect must change it.
+    merged: Arc<Layer>,
     /// The request's own cookies; dropped with the credentials.
     cookies: Vec<(String, String)>,
     body: Body,
-    options: Options,
     redirects_followed: u32,
     buffer_cap: u64,
     stream_cap: u64,
 }
 
 impl Chain {
-    fn new(request: &Request, below: &Layer) -> Result<Chain> {
+    fn new(request: &Request, below: &Arc<Layer>) -> Result<Chain> {
         let (top, mut url) = Layer::of_request(request);
-        let merged = top.for_send(below, &request.body);
-        let options = merged.options;
+        let merged = top.for_send_shared(below, &request.body);
         if !merged.params.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(merged.params.iter().map(|(k, v)| (k, v)));
         }
-        let (buffer_cap, stream_cap) = match options.max_response_bytes {
+        let (buffer_cap, stream_cap) = match merged.options.max_response_bytes {
             Some(cap) => (cap, cap),
             None => (defaults::MAX_BUFFERED_BODY, 0),
         };
         Ok(Chain {
             method: request.method.clone(),
             url,
-            headers: merged.headers,
+            merged,
             cookies: request.cookies.clone(),
             body: request.body.clone(),
-            options,
             redirects_followed: 0,
             buffer_cap,
             stream_cap,
@@ -804,7 +805,8 @@ impl Chain {
     /// True when a redirect answering the next hop would be followed (the
     /// collector then skips its body instead of decoding it).
     fn follows_another(&self) -> bool {
-        self.options
+        self.merged
+            .options
             .redirects
             .is_some_and(|r| r.follow && self.redirects_followed < r.max)
     }
@@ -821,10 +823,10 @@ impl Chain {
         // Room for what this hop adds below and `add_cookies`, `add_digest`
         // and `sent_view` after it (Content-Type, Accept-Encoding, Expect,
         // Cookie, Authorization, Content-Length): one allocation per hop.
-        let mut headers = Vec::with_capacity(self.headers.0.len() + 6);
-        headers.extend(self.headers.0.iter().cloned());
+        let mut headers = Vec::with_capacity(self.merged.headers.0.len() + 6);
+        headers.extend(self.merged.headers.0.iter().cloned());
         let (body, content_type) = hop_body(&self.body).map_err(|e| self.naming(e))?;
-        if !self.headers.mentions("content-type") {
+        if !self.merged.headers.mentions("content-type") {
             match (content_type, &body) {
                 (Some(ct), _) => headers.push(("Content-Type".to_string(), Some(ct))),
                 // libcurl labels every POST-mode body as a form; a body the
@@ -841,7 +843,7 @@ impl Chain {
         // libreqc decodes bodies itself (see `decode`): it offers what it can
         // decode, unless a layer sets (or removes) the header. A coding a
         // caller asks for that libreqc cannot decode comes back as received.
-        if !self.headers.mentions("accept-encoding") {
+        if !self.merged.headers.mentions("accept-encoding") {
             headers.push((
                 "Accept-Encoding".to_string(),
                 Some(decode::ACCEPT_ENCODING.to_string()),
@@ -849,10 +851,10 @@ impl Chain {
         }
         // libcurl sends `Expect: 100-continue` for large bodies and waits up to
         // a second for an answer many servers never send. Requests sends none.
-        if !matches!(body, HopBody::None) && !self.headers.mentions("expect") {
+        if !matches!(body, HopBody::None) && !self.merged.headers.mentions("expect") {
             headers.push(("Expect".to_string(), None));
         }
-        let timeout = match self.options.timeout {
+        let timeout = match self.merged.options.timeout {
             Some(t) if t.is_zero() => None,
             Some(t) => {
                 let left = t.saturating_sub(started.elapsed());
@@ -871,23 +873,28 @@ impl Chain {
             }
             None => None,
         };
-        let (proxy, tls) = super::environment::resolve(&self.options, &self.url);
+        let (proxy, tls) = super::environment::resolve(&self.merged.options, &self.url);
         Ok(Hop {
             method: self.method.clone(),
             url: self.url.clone(),
             headers,
             body,
-            auth: layers::challenge_auth(&self.options),
+            auth: layers::challenge_auth(&self.merged.options),
             connect_timeout: self
+                .merged
                 .options
                 .connect_timeout
                 .unwrap_or(defaults::CONNECT_TIMEOUT),
             timeout,
-            read_timeout: self.options.read_timeout.filter(|t| !t.is_zero()),
-            http_version: self.options.http_version.unwrap_or(HttpVersion::Any),
+            read_timeout: self.merged.options.read_timeout.filter(|t| !t.is_zero()),
+            http_version: self.merged.options.http_version.unwrap_or(HttpVersion::Any),
             proxy,
             tls,
-            speed_floor: self.options.speed_floor.unwrap_or(defaults::SPEED_FLOOR),
+            speed_floor: self
+                .merged
+                .options
+                .speed_floor
+                .unwrap_or(defaults::SPEED_FLOOR),
             log: None,
         })
     }
@@ -895,7 +902,7 @@ impl Chain {
     /// Prepares the chain for the redirect `response` asks for; `None` when
     /// `response` is final.
     fn next(&mut self, response: &Response) -> Result<Option<()>> {
-        let Some(policy) = self.options.redirects.filter(|r| r.follow) else {
+        let Some(policy) = self.merged.options.redirects.filter(|r| r.follow) else {
             return Ok(None);
         };
         let Some(location) = response.header("location") else {
@@ -920,7 +927,8 @@ impl Chain {
         if method != self.method && method == "GET" {
             self.body = Body::None;
             for name in ["content-type", "content-length", "transfer-encoding"] {
-                self.headers
+                Arc::make_mut(&mut self.merged)
+                    .headers
                     .0
                     .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
             }
@@ -947,10 +955,11 @@ impl Chain {
     /// Once stripped, credentials stay stripped for the rest of the chain,
     /// even if it comes back to the first origin.
     fn strip_credentials(&mut self) {
-        self.options.auth = None;
+        let merged = Arc::make_mut(&mut self.merged);
+        merged.options.auth = None;
         self.cookies.clear();
-        let secret = &self.options.secret_headers;
-        self.headers.0.retain(|(n, _)| {
+        let secret = &merged.options.secret_headers;
+        merged.headers.0.retain(|(n, _)| {
             let lower = n.to_ascii_lowercase();
             !redirect::CREDENTIAL_HEADERS.contains(&lower.as_str()) && !secret.contains(&lower)
         });

@@ -58,7 +58,7 @@ enum State {
 /// with its connections, as a failed session send does.
 pub fn open<L: Driver>(
     request: &Request,
-    below: &Layer,
+    below: &Arc<Layer>,
     mut lane: L,
     cancel: &CancelToken,
     jar: Option<Arc<CookieJar>>,

@@ -96,17 +96,37 @@ class TestStreaming < Minitest::Test
   end
 
   # A read runs the session's log sink: a sink raising then is raised by
-  # #each_chunk, as by a send (it was kept nowhere and lost).
+  # #each_chunk, as by a send (it was kept nowhere and lost). The body is
+  # far larger than what libreqc takes in before the first read (about
+  # 128 KiB; /bytes stops at 100 KiB), so the reads go to the network.
   def test_a_log_sink_raising_during_a_read_is_raised_there
     Reqc::Session.open do |s|
       reading = false
       s.log_level = :wire
       s.verbose = ->(_line, _level) { raise ArgumentError, "sink" if reading }
-      s.stream(:get, url("/bytes/300000")) do |r|
+      s.stream(:get, url("/reqc/pattern?bytes=2000000")) do |r|
         reading = true
         assert_equal "sink", assert_raises(ArgumentError) { r.each_chunk { nil } }.message
+        reading = false
       end
-      reading = false
+      assert_equal 200, s.get(url("/get")).status
+    end
+    assert_nil Thread.current.thread_variable_get(:reqc_escape), "no escape left behind"
+  end
+
+  # Closing an unread stream ends its connection, which the log sink sees:
+  # a sink raising then is raised by #close (kept nowhere before).
+  def test_a_log_sink_raising_as_a_stream_closes_is_raised_by_close
+    Reqc::Session.open do |s|
+      closing = false
+      s.log_level = :wire
+      s.verbose = ->(_line, _level) { raise ArgumentError, "sink" if closing }
+      r = s.stream(:get, url("/reqc/pattern?bytes=2000000"))
+      r.each_chunk.first
+      closing = true
+      assert_equal "sink", assert_raises(ArgumentError) { r.close }.message
+      closing = false
+      assert r.closed?
       assert_equal 200, s.get(url("/get")).status
     end
     assert_nil Thread.current.thread_variable_get(:reqc_escape), "no escape left behind"

@@ -82,13 +82,18 @@ module Reqc
       @text ||= body.dup.force_encoding(Encoding::UTF_8)
     end
 
-    # Closes the stream (and its connection, unless the body had all arrived).
+    # Closes the stream (and its connection, unless the body had all
+    # arrived). Closing an unread rest runs the log sink (the connection's
+    # end): its escape is raised here, as a read's is, unless an exception
+    # is already on its way out (the block form's close, in an ensure).
     def close
-      @stream&.free
+      stream = @stream
       @stream = nil
+      _, escape = Callbacks.capture { stream&.free }
       @request_owned&.close
       @request_owned = nil
       invalidate!
+      Callbacks.reraise(escape) if escape && !$!
     end
 
     def closed?

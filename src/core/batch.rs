@@ -121,11 +121,12 @@ impl Items {
 
 /// Hashes the batch's own item indexes (keys no one else chooses, so no
 /// flooding to resist): one multiplication instead of SipHash, which the
-/// map of exchanges in flight otherwise pays several times per item.
-type ByIndex = BuildHasherDefault<IndexHasher>;
+/// map of exchanges in flight otherwise pays several times per item. The
+/// lane's map of running transfers, keyed by the same indexes, uses it too.
+pub type ByIndex = BuildHasherDefault<IndexHasher>;
 
 #[derive(Default)]
-struct IndexHasher(u64);
+pub struct IndexHasher(u64);
 
 impl Hasher for IndexHasher {
     fn finish(&self) -> u64 {

@@ -15,6 +15,7 @@ use super::configure::configure;
 use super::errors::from_curl;
 use super::handler::{hop_info, Callbacks, LentRoom, RawEasy};
 use super::share::Share;
+use crate::core::batch::ByIndex;
 use crate::core::collect::Collector;
 use crate::core::error::{Code, Error, Result};
 use crate::core::pull::Lent;
@@ -29,7 +30,9 @@ pub struct Lane {
     multi: Multi,
     idle: Vec<Easy2<Callbacks>>,
     max_idle: usize,
-    running: HashMap<usize, Easy2Handle<Callbacks>>,
+    /// Keyed by transfer id (a batch's item indexes; a send's single id),
+    /// hashed with one multiplication rather than SipHash.
+    running: HashMap<usize, Easy2Handle<Callbacks>, ByIndex>,
     /// Set once the caller's event loop watches the sockets.
     watched: bool,
     /// Wakes a wait on this lane's sockets; made once, registered per send.
@@ -72,7 +75,7 @@ impl Lane {
             multi,
             idle: Vec::new(),
             max_idle: 1,
-            running: HashMap::new(),
+            running: HashMap::default(),
             watched: false,
             share: None,
         }

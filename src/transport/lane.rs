@@ -26,13 +26,15 @@ use crate::core::transfer::{Driver, Finished, Hop, HopInfo, NewLane, SocketWatch
 /// it short; this bound only limits how stale a lost wake-up could make it.
 const MAX_WAIT: Duration = Duration::from_millis(200);
 
+/// The transfers a lane runs, by id (a batch's item indexes; a send's
+/// single id), hashed with one multiplication rather than SipHash.
+type Running = HashMap<usize, Easy2Handle<Callbacks>, ByIndex>;
+
 pub struct Lane {
     multi: Multi,
     idle: Vec<Easy2<Callbacks>>,
     max_idle: usize,
-    /// Keyed by transfer id (a batch's item indexes; a send's single id),
-    /// hashed with one multiplication rather than SipHash.
-    running: HashMap<usize, Easy2Handle<Callbacks>, ByIndex>,
+    running: Running,
     /// Set once the caller's event loop watches the sockets.
     watched: bool,
     /// Wakes a wait on this lane's sockets; made once, registered per send.
@@ -155,10 +157,10 @@ impl Lane {
 /// `call` unwinds (a panic in a callback, re-raised by the curl crate): no
 /// pointer to `into` outlives the call.
 fn lend<T>(
-    running: &mut HashMap<usize, Easy2Handle<Callbacks>>,
+    running: &mut Running,
     id: usize,
     into: &mut Lent<'_>,
-    call: impl FnOnce(&HashMap<usize, Easy2Handle<Callbacks>>) -> T,
+    call: impl FnOnce(&Running) -> T,
 ) -> T {
     let Some(handle) = running.get_mut(&id) else {
         return call(running);

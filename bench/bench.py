@@ -94,6 +94,9 @@ class Scenario:
 
 RAW = "raw libcurl (bundled)"
 RAW_DEB = "raw libcurl (Debian)"
+# The request libreqc puts on the wire: raw libcurl plus libreqc's two
+# default headers (like for like; the targets stay against plain raw).
+RAW_HDRS = "raw libcurl (bundled) + libreqc's default headers"
 NAIVE = "raw libcurl naive multi (bundled)"
 GO_HTTP = "Go net/http"
 GO_REQC = "Go libreqc binding"
@@ -110,6 +113,7 @@ RB_HYDRA = "Ruby Typhoeus Hydra (Debian libcurl)"
 SCENARIOS = [
     Scenario("a_seq", "/64b", N_SEQ, 1, SMALL, [
         Row(RAW, "raw_bundled", "seq"),
+        Row(RAW_HDRS, "raw_bundled", "seq_hdrs"),
         Row(RAW_DEB, "raw_debian", "seq"),
         Row("libreqc (new request per send)", "reqc", "seq"),
         Row("libreqc (one request reused)", "reqc", "seq_reuse"),
@@ -120,6 +124,7 @@ SCENARIOS = [
     ]),
     Scenario("b_batch_h1", "/64b", N_BATCH, 1, SMALL, [
         Row(RAW, "raw_bundled", "batch"),
+        Row(RAW_HDRS, "raw_bundled", "batch_hdrs"),
         Row(NAIVE, "raw_bundled", "naive"),
         Row(RAW_DEB, "raw_debian", "batch"),
         Row("libreqc batch", "reqc", "batch"),
@@ -130,6 +135,7 @@ SCENARIOS = [
     ], CONC),
     Scenario("b_batch_h2c", "/64b", N_BATCH, 2, SMALL, [
         Row(RAW, "raw_bundled", "batch"),
+        Row(RAW_HDRS, "raw_bundled", "batch_hdrs"),
         Row(NAIVE, "raw_bundled", "naive"),
         # Debian's libcurl 7.88.1 (and pycurl, built on it) fail every h2c
         # request after the first on a connection: curl/curl#10634, fixed in 8.0.

@@ -20,6 +20,10 @@
  *   abi         COUNT builds of a request with 10 headers (curl_slist) and
  *               10 query params (CURLU), then freed; ns per build.
  *   version     prints curl_version().
+ *   seq_hdrs, batch_hdrs
+ *               seq and batch sending the two request headers libreqc adds
+ *               to every GET by default (User-Agent, Accept-Encoding), so
+ *               the request on the wire is libreqc's: a like-for-like row.
  * HTTP is 1 (HTTP/1.1) or 2 (h2c, prior knowledge; PIPEWAIT so that
  * concurrent transfers multiplex on one connection). EXPECT is the body
  * size every response must have, status must be 200: otherwise ok=false.
@@ -64,8 +68,14 @@ static size_t write_count(char *ptr, size_t size, size_t nmemb, void *ud) {
     return size * nmemb;
 }
 
+/* libreqc's default request headers, set by the *_hdrs modes. libcurl
+ * formats each custom header line byte by byte (lib/http.c), so sending
+ * them costs raw libcurl what it costs libreqc. */
+static struct curl_slist *libreqc_headers;
+
 static void setup_easy(CURL *e, const char *url, int http) {
     curl_easy_setopt(e, CURLOPT_URL, url);
+    if (libreqc_headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, libreqc_headers);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     if (http == 2) {
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
@@ -161,7 +171,16 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: raw_curl MODE URL COUNT CONCURRENCY HTTP EXPECT SCENARIO CLIENT ROUND\n");
         return 2;
     }
+    char mode_buf[32];
     const char *mode = argv[1], *url = argv[2];
+    size_t mlen = strlen(mode);
+    if (mlen > 5 && mlen < sizeof mode_buf && strcmp(mode + mlen - 5, "_hdrs") == 0) {
+        memcpy(mode_buf, mode, mlen - 5);
+        mode_buf[mlen - 5] = '\0';
+        mode = mode_buf;
+        libreqc_headers = curl_slist_append(NULL, "User-Agent: libreqc/0.1.0");
+        libreqc_headers = curl_slist_append(libreqc_headers, "Accept-Encoding: gzip, deflate, br, zstd");
+    }
     long count = atol(argv[3]), conc = atol(argv[4]);
     int http = atoi(argv[5]);
     long long expect = atoll(argv[6]);
@@ -251,6 +270,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     bench_report(scenario, client, round, count, bytes, m, ok);
+    curl_slist_free_all(libreqc_headers);
     curl_global_cleanup();
     return ok ? 0 : 1;
 }

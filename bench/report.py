@@ -16,6 +16,7 @@ import sys
 from collections import defaultdict
 
 RAW = "raw libcurl (bundled)"
+RAW_HDRS = "raw libcurl (bundled) + libreqc's default headers"
 NAIVE = "raw libcurl naive multi (bundled)"
 REQC_SEQ = "libreqc (new request per send)"
 REQC_BATCH = "libreqc batch"
@@ -422,6 +423,15 @@ def main():
     o.append("")
     o.append("\"Flat\" is taken as: peak RSS at the larger count at most 10% above that at the smaller.")
     o.append("")
+    like = [(lab, d.ratio(sc, client, RAW_HDRS)) for sc, client, lab in (
+        ("a_seq", REQC_SEQ, "sequential, new request per send"),
+        ("b_batch_h1", REQC_BATCH, "batch HTTP/1.1"),
+        ("b_batch_h2c", REQC_BATCH, "batch h2c"))]
+    if any(r is not None for _, r in like):
+        o.append("Like for like (not a target): libreqc against raw libcurl sending the same two default "
+                 "headers libreqc sends (User-Agent, Accept-Encoding; libcurl formats each custom header "
+                 "byte by byte): " + "; ".join(f"{lab} {ratio_s(r)}" for lab, r in like) + ".")
+        o.append("")
 
     # ---------------------------------------------------------------- sanity
     o.append("## Sanity check against the orientation figures")

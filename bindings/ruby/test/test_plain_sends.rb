@@ -118,7 +118,7 @@ class TestPlainSends < Minitest::Test
   end
 
   def test_a_finished_threads_kept_request_is_freed
-    plains = Array.new(4) { Thread.new { Reqc.get(url("/get")).status && Reqc::PerThread.current.plain }.value }
+    plains = Array.new(8) { Thread.new { Reqc.get(url("/get")).status && Reqc::PerThread.current.plain }.value }
     assert(plains.all?(&:kept))
     5.times do
       GC.start
@@ -126,7 +126,7 @@ class TestPlainSends < Minitest::Test
 
       sleep 0.01
     end
-    assert_operator plains.count(&:kept), :<=, 1, "the threads' finalizers freed their kept requests " \
-                                                  "(one may stay reachable from the stack)"
+    assert_operator plains.count(&:kept), :<=, 2, "the threads' finalizers freed their kept requests " \
+                                                  "(a thread or two may stay reachable from the stack)"
   end
 end

@@ -23,7 +23,7 @@ use super::body::Body;
 use super::defaults;
 use super::hooks::HookList;
 use super::options::{Auth, Options, Settings};
-use super::request::{HeaderEdits, Request};
+use super::request::{no_options, HeaderEdits, Request};
 
 /// One layer: the defaults a session or the global config lays under a
 /// request, the request's own settings, or a merge of several.
@@ -152,6 +152,27 @@ impl Layer {
         merged
     }
 
+    /// Every layer of `request`'s send merged (`for_send_shared` of its
+    /// own layer, `of_request`) and its URL without user info. A request
+    /// that sets nothing of its own (most of a batch's) skips building its
+    /// layer: an empty one is the same.
+    pub fn merged_for(request: &Request, below: &Arc<Layer>) -> (Arc<Layer>, Url) {
+        let url = &request.url;
+        let sets_nothing = request.headers.0.is_empty()
+            && request.params.is_empty()
+            && url.username().is_empty()
+            && url.password().is_none()
+            && !has_content_type(&request.body)
+            && (Arc::ptr_eq(&request.options, &no_options())
+                || *request.options == Options::default());
+        if sets_nothing {
+            let merged = Layer::default().for_send_shared(below, &request.body);
+            return (merged, url.clone());
+        }
+        let (top, url) = Layer::of_request(request);
+        (top.for_send_shared(below, &request.body), url)
+    }
+
     /// `for_send`, sharing `below` when the result would be a copy of it:
     /// this (the request's own) layer sets nothing, `below` is a merge
     /// already over the built-in defaults (a session's cached layers), and
@@ -235,6 +256,16 @@ fn builtin() -> &'static Layer {
 }
 
 /// The Content-Type a body kind implies (multipart's is libcurl's).
+/// Whether `body_content_type` has a type for `body` (without making it).
+fn has_content_type(body: &Body) -> bool {
+    match body {
+        Body::Bytes { content_type, .. } => content_type.is_some(),
+        Body::Json(_) => true,
+        Body::Form { files, .. } => files.is_empty(),
+        Body::None | Body::Stream { .. } => false,
+    }
+}
+
 fn body_content_type(body: &Body) -> Option<String> {
     match body {
         Body::Bytes { content_type, .. } => content_type.clone(),
@@ -381,6 +412,35 @@ mod tests {
         let merged = plain().for_send_shared(&below, &Body::None);
         assert!(!Arc::ptr_eq(&merged, &below));
         assert_eq!(header(&merged, "authorization"), None);
+    }
+
+    #[test]
+    fn merged_for_is_the_request_layer_over_the_rest() {
+        let session = layer(&[("X-S", Some("s"))], None, Some("sess"));
+        let below = Arc::new(session.over_builtin());
+        let mut with_params = Request::new("GET", "http://h/").unwrap();
+        with_params.params.push(("p".into(), "1".into()));
+        let mut with_header = Request::new("GET", "http://h/").unwrap();
+        with_header.headers.set("X-S", None).unwrap();
+        let mut json = Request::new("POST", "http://h/").unwrap();
+        json.body = Body::Json(b"{}".to_vec().into());
+        for request in [
+            Request::new("GET", "http://h/a?b").unwrap(),
+            Request::new("GET", "http://u:p@h/").unwrap(),
+            with_params,
+            with_header,
+            json,
+        ] {
+            let (merged, url) = Layer::merged_for(&request, &below);
+            let (top, expected_url) = Layer::of_request(&request);
+            let expected = top.for_send(&below, &request.body);
+            assert_eq!(url, expected_url);
+            assert_eq!(merged.headers, expected.headers, "{request:?}");
+            assert_eq!(merged.params, expected.params);
+            assert_eq!(merged.options, expected.options);
+        }
+        let plain = Request::new("GET", "http://h/").unwrap();
+        assert!(Arc::ptr_eq(&Layer::merged_for(&plain, &below).0, &below));
     }
 
     use crate::core::options::Setting;

@@ -780,8 +780,7 @@ struct Chain {
 
 impl Chain {
     fn new(request: &Request, below: &Arc<Layer>) -> Result<Chain> {
-        let (top, mut url) = Layer::of_request(request);
-        let merged = top.for_send_shared(below, &request.body);
+        let (merged, mut url) = Layer::merged_for(request, below);
         if !merged.params.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(merged.params.iter().map(|(k, v)| (k, v)));

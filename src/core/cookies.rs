@@ -68,6 +68,10 @@ impl CookieJar {
                 })
                 .collect()
         };
+        if matching.is_empty() {
+            // Most sends: nothing to order.
+            return Vec::new();
+        }
         let order = self.order.lock().unwrap_or_else(PoisonError::into_inner);
         let created = |d: &str, p: &str, n: &str| {
             order

@@ -94,18 +94,27 @@ impl Headers {
 
     /// The first value of `name` (ASCII case-insensitive).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        self.spans
+            .iter()
+            .find(|s| self.named(s, name))
+            .map(|s| &self.text[s.mid..s.end])
     }
 
     /// Every value of `name` (ASCII case-insensitive), in received order.
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        self.spans
+            .iter()
+            .filter(move |s| self.named(s, name))
+            .map(|s| &self.text[s.mid..s.end])
     }
 
+    /// Whether line `s` is named `name`: a look-up compares names only.
+    #[inline]
+    fn named(&self, s: &Span, name: &str) -> bool {
+        self.text[s.start..s.mid].eq_ignore_ascii_case(name)
+    }
+
+    #[inline]
     fn span_text(&self, s: Span) -> (&str, &str) {
         (&self.text[s.start..s.mid], &self.text[s.mid..s.end])
     }

@@ -49,14 +49,6 @@ module Reqc
         @registry.delete(userdata.address)
       end
 
-      # True when no Ruby block is registered with libreqc anywhere in the
-      # process: then no trampoline can run during a C call (every one
-      # dispatches through a registration), and Sending skips #capture.
-      # (One Hash#empty?, atomic under the GVL.)
-      def none?
-        @registry.empty?
-      end
-
       # How many registrations are alive (tests check that none leak).
       def live_count
         @lock.synchronize { @registry.size }

@@ -42,24 +42,13 @@ module Reqc
     # Reqc::Response or raises the send's Reqc::Error.
     def send_owned(request, session, state = PerThread.current, plain = nil, method = nil, url = nil)
       out = state.scratch
-      out.put_pointer(0, nil)
       code = nil
-      escape = nil
       response = nil
       ours = true
-      plain_call = Callbacks.none?
       Interrupts.enter(request)
       begin
-        if plain_call
-          # No Ruby block is registered, so none can run during this send:
-          # nothing to capture, and no trampoline frame an interrupt could
-          # unwind through C. (An interrupt raised as the call returns
-          # leaves `code` unset: the ensure below frees what it wrote.)
+        escape = Callbacks.capture_escape do
           code = session ? Native.reqc_session_send(session.handle, request, out) : Native.reqc_send(request, out)
-        else
-          escape = Callbacks.capture_escape do
-            code = session ? Native.reqc_session_send(session.handle, request, out) : Native.reqc_send(request, out)
-          end
         end
       ensure
         ours = Interrupts.leave(request)
@@ -76,14 +65,8 @@ module Reqc
       raise failure(code, request, out)
     ensure
       # An exception raised as the C call returned (Thread#raise, Timeout,
-      # Thread#kill; with a capture, deferred until it ended): free the
-      # response the call wrote. With `code` unset (only without a
-      # capture), `out` holds this call's response or NULL: it was cleared,
-      # and no callback ran to send.
-      if response.nil? && (code ? code.zero? : plain_call)
-        left = out.read_pointer
-        Native.reqc_response_free(left) unless left.null?
-      end
+      # deferred until the capture ended): free the response it wrote.
+      Native.reqc_response_free(out.read_pointer) if response.nil? && code&.zero?
       if !ours
         Interrupts.free_request(request)
       elsif plain && code&.zero?

@@ -10,11 +10,13 @@ class TestCallbacks < Minitest::Test
   class Boom < StandardError; end
 
   def assert_no_registrations_leak
-    GC.start # what earlier tests left to the GC goes first
+    3.times { GC.start } # what earlier tests left to the GC goes first
     before = Reqc::Callbacks.live_count
     yield
     GC.start
-    assert_equal before, Reqc::Callbacks.live_count, "a callback registration outlived its handles"
+    # At most as many as before: GC.start may free, meanwhile, what an
+    # earlier test left behind (the count then falls); a leak makes it grow.
+    assert_operator Reqc::Callbacks.live_count, :<=, before, "a callback registration outlived its handles"
   end
 
   def test_raising_request_hook_each_kind

@@ -59,6 +59,48 @@ class TestPlainSends < Minitest::Test
     end
   end
 
+  # Timeout, Thread#raise and Thread#kill end a plain send promptly, and
+  # the session lives on. In a fresh process, with no Ruby block registered
+  # anywhere (an optimisation that skipped the interrupt deferral in that
+  # case was reverted: a hook registered by another thread between the check
+  # and the send could have run without it).
+  def test_interrupts_end_a_send_with_no_block_registered
+    script = <<~'RUBY'
+      require "reqc"
+      require "timeout"
+      url = ->(path) { ENV.fetch("REQC_TEST_URL") + path }
+      now = -> { Process.clock_gettime(Process::CLOCK_MONOTONIC) }
+      out = {}
+      Reqc::Session.open do |s|
+        t0 = now.call
+        begin
+          Timeout.timeout(0.1) { s.get(url.call("/delay/2")) }
+        rescue Timeout::Error
+          out[:timeout] = now.call - t0
+        end
+        [:raise, :kill].each do |how|
+          worker = Thread.new { s.get(url.call("/delay/2")) }
+          worker.report_on_exception = false
+          sleep 0.1
+          t0 = now.call
+          how == :raise ? worker.raise(Interrupt) : worker.kill
+          begin
+            worker.join
+          rescue Interrupt
+            nil
+          end
+          out[how] = now.call - t0
+        end
+        out[:after] = s.get(url.call("/get")).status
+      end
+      print JSON.generate(out)
+    RUBY
+    lib = File.expand_path("../lib", __dir__)
+    result = JSON.parse(IO.popen([RbConfig.ruby, "-I", lib, "-rjson", "-e", script], &:read))
+    %w[timeout raise kill].each { |how| assert_operator result[how], :<, 1.0, "#{how} ended the send" }
+    assert_equal 200, result["after"]
+  end
+
   def test_plain_sends_nested_in_a_hook
     u = url("/get")
     Reqc::Session.open do |s|

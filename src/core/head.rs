@@ -51,8 +51,8 @@ impl Head {
     }
 
     fn status_line(&mut self, text: &str) {
-        let mut parts = text.splitn(3, ' ');
-        let version = parts.next().unwrap_or("");
+        let (version, rest) = at_space(text);
+        let (status, reason) = at_space(rest);
         self.http_version = match version {
             "HTTP/1.0" => 10,
             "HTTP/1.1" => 11,
@@ -60,8 +60,8 @@ impl Head {
             "HTTP/3" => 30,
             _ => 0,
         };
-        self.status = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-        let reason = parts.next().unwrap_or("").trim();
+        self.status = status.parse().unwrap_or(0);
+        let reason = reason.trim();
         self.reason = if reason.is_empty() {
             canonical_reason(self.status).to_string()
         } else {
@@ -81,6 +81,15 @@ fn text(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// `text` split at its first space (dropped): what is before, and the rest
+/// (empty without a space). A byte scan: ' ' is ASCII.
+fn at_space(text: &str) -> (&str, &str) {
+    match text.bytes().position(|b| b == b' ') {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, ""),
     }
 }
 

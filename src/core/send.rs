@@ -461,8 +461,11 @@ impl Exchange {
             }
         };
         let mut response = build(&hop, collector, info, started.elapsed());
-        response.attempts = self.attempts.clone();
-        response.attempts.push(response.status);
+        // One allocation of the right size (a clone and a push grow twice).
+        let mut attempts = Vec::with_capacity(self.attempts.len() + 1);
+        attempts.extend_from_slice(&self.attempts);
+        attempts.push(response.status);
+        response.attempts = attempts;
         // The chain still holds this hop's body: `next` changes it below.
         let headers = std::mem::take(&mut hop.headers);
         response.request = Some(Arc::new(sent_view(&hop, &self.chain.body, headers)));
@@ -904,12 +907,14 @@ impl Chain {
         let Some(policy) = self.merged.options.redirects.filter(|r| r.follow) else {
             return Ok(None);
         };
-        let Some(location) = response.header("location") else {
-            return Ok(None);
-        };
+        // The status first: most responses are no redirect, and it costs
+        // no look-up.
         if !redirect::is_redirect(response.status) {
             return Ok(None);
         }
+        let Some(location) = response.header("location") else {
+            return Ok(None);
+        };
         if self.redirects_followed >= policy.max {
             return Err(Error::new(
                 Code::TooManyRedirects,

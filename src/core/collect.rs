@@ -56,6 +56,11 @@ pub enum Take {
     Pause,
     /// None taken: end the transfer (`stop_error` says why).
     Stop,
+    /// Taken, all of them, and they filled the buffer the reader lent:
+    /// pause the transfer now, so the rest of the transport's step waits
+    /// in the network for the next read instead of being kept aside and
+    /// copied twice.
+    AllThenPause,
 }
 
 /// Runs the POST_REQUEST hooks; false aborts the transfer.
@@ -245,7 +250,7 @@ impl Collector {
             }
         }
         let result = match self.decoder.take() {
-            None => self.deliver(data, lent),
+            None => self.deliver(data, lent.as_deref_mut()),
             Some(mut decoder) => {
                 let result =
                     decoder.feed(data, &mut |piece| self.deliver(piece, lent.as_deref_mut()));
@@ -253,13 +258,27 @@ impl Collector {
                 result
             }
         };
+        let filled = lent.is_some_and(|lent| lent.room() == 0);
         match result {
+            Ok(()) if filled && self.pause_for_the_reader() => Take::AllThenPause,
             Ok(()) => Take::All,
             Err(Halt::Sink) => Take::Stop,
             Err(Halt::Invalid(message)) => {
                 self.stop = Some(Stop::Undecodable(message));
                 Take::Stop
             }
+        }
+    }
+
+    /// Records in the `Pull` of a pulled hop that the transport pauses it
+    /// for the reader; false for any other hop.
+    fn pause_for_the_reader(&self) -> bool {
+        match (&self.mode, &self.pull) {
+            (Mode::Pull, Some(pull)) => {
+                pull.set_paused();
+                true
+            }
+            _ => false,
         }
     }
 
@@ -482,6 +501,32 @@ mod tests {
         assert_eq!(pull.read(&mut buf), crate::core::pull::HIGH_WATER);
         assert_eq!(c.write(b"more"), Take::All);
         assert_eq!(pull.unread(), 4);
+    }
+
+    #[test]
+    fn a_pulled_hop_fills_the_lent_buffer_then_pauses() {
+        let pull = Pull::new();
+        let mut c = Collector::new(0, 0, None, true);
+        c.set_pull(pull.clone());
+        head(&mut c, &["HTTP/1.1 200 OK", ""]);
+        let _ = pull.take_head();
+        let mut buf = [0u8; 10];
+        let mut lent = Lent::new(&mut buf);
+        // Room left: taken, the transfer goes on.
+        assert_eq!(c.write_into(b"abcd", Some(&mut lent)), Take::All);
+        assert!(!pull.take_paused());
+        // Filled (the end kept): taken, and the transfer pauses for the
+        // reader, so the rest of the step is not copied aside.
+        assert_eq!(
+            c.write_into(b"efghijkl", Some(&mut lent)),
+            Take::AllThenPause
+        );
+        assert!(pull.take_paused());
+        assert_eq!(&buf, b"abcdefghij");
+        assert_eq!(pull.unread(), 2);
+        // No reader waiting: kept, no pause below the mark.
+        assert_eq!(c.write(b"mn"), Take::All);
+        assert!(!pull.take_paused());
     }
 
     #[test]

@@ -185,10 +185,10 @@ pub fn pull_more<D: Driver + ?Sized>(
         if let Some(stopped) = stops.stop_if_due(&mut *lane) {
             return Err(stopped.error());
         }
-        // Bytes the resume handed over beyond the lent buffer; bytes it
-        // wrote into the buffer do not end the call: one step without
-        // waiting may fill the buffer further.
-        if pull.unread() > 0 {
+        // Bytes the resume handed over beyond the lent buffer, or a buffer
+        // it filled; bytes that leave room do not end the call: one step
+        // without waiting may fill the buffer further.
+        if pull.unread() > 0 || into.room() == 0 {
             return Ok(None);
         }
         let finished = match lane.perform_into(PULLED, into) {

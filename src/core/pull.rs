@@ -3,11 +3,15 @@
 //!
 //! While the reader waits in a read, its buffer is lent to the collector
 //! (`Lent`): body bytes go straight into it, one copy from libcurl's buffer
-//! to the reader's. What does not fit (libcurl hands over several network
-//! reads per step) is kept here for the next reads, at most about
-//! `HIGH_WATER` of it: past that the collector asks the transport to pause
-//! the transfer, and the reader resumes it once it has taken them all. So
-//! a slow reader holds one such buffer, never the body.
+//! to the reader's. Once they fill it, the transfer pauses (having taken
+//! them all: `Take::AllThenPause`) until the next read, so the rest of the
+//! network step waits in the socket rather than being copied aside. What
+//! does not fit (the end of the network read that filled the buffer, or
+//! what arrives while no read waits, at open time) is kept here for the
+//! next reads, at most about `HIGH_WATER` of it: past that the collector
+//! refuses bytes and the transport pauses the transfer, which the reader
+//! resumes once it has taken them all. So a slow reader holds about one
+//! buffer, never the body.
 
 use std::collections::VecDeque;
 use std::io::Read;
@@ -15,13 +19,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::head::Head;
 
-/// How many kept bytes make the collector pause the transfer: eight of
-/// libcurl's default network reads (16 KiB), small against any body. One
-/// step of the transport reads at most eleven (libcurl's receive loop), so
-/// a reader with a 64 KiB buffer, filled straight, leaves at most seven
-/// kept and never makes the transfer pause: a pause costs more than the
-/// copy it saves (libcurl copies the refused read aside, and the resume
-/// runs its writers again), measured with callgrind on the 100 MiB bench.
+/// How many kept bytes make the collector refuse more and pause the
+/// transfer: eight of libcurl's default network reads (16 KiB), small
+/// against any body. Only bytes that arrive while no read waits pile up
+/// (a read pauses the transfer once its buffer is full): the open's step,
+/// which takes the head and the body's first reads.
 pub const HIGH_WATER: usize = 128 * 1024;
 
 /// Shared by the collector (in the transport's callbacks) and the reader;

@@ -5,12 +5,12 @@
 //! the body not read yet; `reqc_stream_read` then pulls it, a piece at a
 //! time, and `reqc_stream_free` closes it, at the end or before.
 //!
-//! While a read waits, the body bytes go straight into the caller's buffer;
-//! what one network step brings beyond it is kept for the next reads. A
-//! reader that does not read pauses the transfer: libreqc holds at most
-//! about 128 KiB of unread body per stream (plus what one network read
-//! decodes to), never the whole body, and the server waits (TCP or HTTP/2
-//! flow control). The total timeout (`REQC_OPTION_TIMEOUT`) counts from the
+//! While a read waits, the body bytes go straight into the caller's buffer,
+//! and the transfer pauses once it is full until the next read. A reader
+//! that does not read keeps it paused: libreqc holds at most about 128 KiB
+//! of unread body per stream (plus what one network read decodes to),
+//! never the whole body, and the server waits (TCP or HTTP/2 flow
+//! control). The total timeout (`REQC_OPTION_TIMEOUT`) counts from the
 //! open to the last byte, paused time included; the read timeout and the
 //! speed floor count only while libreqc waits for the network, not while
 //! the caller takes its time. The body cap
@@ -203,11 +203,12 @@ pub unsafe extern "C" fn reqc_stream_response(stream: *const reqc_stream) -> *co
 /// or the body ends: `*len_out` is 0 at the end, and at every later call.
 /// `*len_out` is written only on success.
 ///
-/// Bytes kept from earlier network steps come first; once none are left,
+/// Bytes kept from earlier network reads come first; once none are left,
 /// the call lends `buf` to the transfer while it waits, so the bytes land
-/// in it straight from libcurl's buffer (one copy). A larger `cap` takes
-/// more per call (up to what one network step brings); what a step brings
-/// beyond `cap` is kept, about 128 KiB at most, for the next calls.
+/// in it straight from libcurl's buffer (one copy), and the transfer
+/// pauses once `buf` is full, until the next call. A larger `cap` takes
+/// more per call (up to what one network step brings); the end of a
+/// network read that does not fit is kept for the next calls.
 ///
 /// May block on the network (bounded by the timeouts; `reqc_request_cancel`
 /// on the request that opened the stream ends it at once).

@@ -96,6 +96,8 @@ pub struct Callbacks {
     /// The reader's buffer, while a pulled transfer's reader waits in a
     /// read (set for one libcurl call at a time).
     pub lent: Option<LentRoom>,
+    /// Set while `Lane::resume` unpauses the transfer.
+    pub resuming: bool,
 }
 
 /// What libcurl knows of the connection, asked from inside a callback (or
@@ -188,6 +190,24 @@ impl Handler for Callbacks {
         };
         match taken {
             Take::All => Ok(data.len()),
+            // Not from inside `Lane::resume`'s unpause (a pause nested in
+            // an unpause would be undone by it): the bytes after these are
+            // kept, and the next read's resume finds the transfer running.
+            Take::AllThenPause if self.resuming => Ok(data.len()),
+            Take::AllThenPause => {
+                if let Some(easy) = self.easy {
+                    // SAFETY: `easy.0` is the handle whose write callback is
+                    // running (see `sent_info`); libcurl lets a transfer's
+                    // callbacks pause it (curl_easy_pause(3)): with
+                    // CURLPAUSE_RECV it reads no more and calls this callback
+                    // no more until the lane resumes it (`Lane::resume`).
+                    unsafe { curl_sys::curl_easy_pause(easy.0, curl_sys::CURLPAUSE_RECV) };
+                }
+                if let Some(idle) = self.idle.as_mut() {
+                    idle.hold();
+                }
+                Ok(data.len())
+            }
             // libcurl keeps `data` and hands it over again once the lane
             // resumes the transfer (`Lane::resume`); a paused transfer is
             // not idle, the reader is.

@@ -267,15 +267,20 @@ impl Driver for Lane {
         let Some(handle) = self.running.get_mut(&id) else {
             return Ok(());
         };
-        if let Some(idle) = handle.get_mut().idle.as_mut() {
+        let callbacks = handle.get_mut();
+        if let Some(idle) = callbacks.idle.as_mut() {
             idle.resume();
         }
+        callbacks.resuming = true;
         // libcurl may hand the bytes it kept to the write callback from
         // inside this call (the collector then takes them, or pauses again).
-        lend(&mut self.running, id, into, |running| {
+        let resumed = lend(&mut self.running, id, into, |running| {
             running.get(&id).map_or(Ok(()), Easy2Handle::unpause_write)
-        })
-        .map_err(|e| from_curl(&e))
+        });
+        if let Some(handle) = self.running.get_mut(&id) {
+            handle.get_mut().resuming = false;
+        }
+        resumed.map_err(|e| from_curl(&e))
     }
 
     fn info(&self, id: usize) -> HopInfo {

@@ -1,6 +1,7 @@
 /* pull_direct.c: reqc_stream_read hands the body straight to the caller's
- * buffer while it waits (one copy), and keeps for the next reads only what
- * one network step brings beyond the buffer. The bytes come out whole and
+ * buffer while it waits (one copy), pauses the transfer once the buffer is
+ * full, and keeps for the next reads only the end of a network read that
+ * did not fit. The bytes come out whole and
  * in order whatever the sizes of the reads (1 byte at a time, far larger
  * than what libreqc keeps, sizes that change from read to read), plain,
  * chunked, gzip-decoded, over h2c and TLS; and a large buffer takes more

@@ -113,20 +113,20 @@ static reqc_session *new_session(int h2c) {
  * into the buffer. */
 static void test_large_buffer_filled_straight(void) {
     const size_t caps[] = {1 << 20};
-    long long size = check_small() ? 1500000 : 4000000;
+    long long size = check_small() ? 1500000 : 2000000;
     size_t largest = 0;
     reqc_session *s;
     NEED_TEST_SERVER();
     s = new_session(0);
     if (!s) return;
-    CHECK(read_with(s, pattern_at(check_env("REQC_TEST_URL"), size, ""), caps, 1, 20,
+    CHECK(read_with(s, pattern_at(check_env("REQC_TEST_URL"), size, ""), caps, 1, 10,
                     &largest) == size);
-    if (largest <= OLD_MOST_PER_READ || getenv("PULL_DIRECT_SAY"))
-        fprintf(stderr, "  the largest read took %zu bytes\n", largest);
+    if (largest <= OLD_MOST_PER_READ)
+        fprintf(stderr, "  FAIL: the largest read took %zu bytes\n", largest);
     CHECK(largest > OLD_MOST_PER_READ);
     /* Chunked the same. */
     largest = 0;
-    CHECK(read_with(s, pattern_at(check_env("REQC_TEST_URL"), size, "&chunked=1"), caps, 1, 20,
+    CHECK(read_with(s, pattern_at(check_env("REQC_TEST_URL"), size, "&chunked=1"), caps, 1, 10,
                     &largest) == size);
     CHECK(largest > OLD_MOST_PER_READ);
     reqc_session_free(s);
@@ -165,7 +165,7 @@ static void check_mixed(int h2c, const char *extra, long long size, long nap) {
 }
 
 static void test_mixed_sizes_plain_and_chunked(void) {
-    long long size = check_small() ? 600000 : 6000000;
+    long long size = check_small() ? 600000 : 3000000;
     NEED_TEST_SERVER();
     check_mixed(0, "", size, 0);
     check_mixed(0, "&chunked=1", size, 0);
@@ -181,23 +181,23 @@ static void test_mixed_sizes_gzip(void) {
 }
 
 static void test_mixed_sizes_h2c(void) {
-    long long size = check_small() ? 600000 : 4000000;
+    long long size = check_small() ? 600000 : 2000000;
     NEED_TEST_SERVER();
     check_mixed(1, "", size, 0);
-    check_mixed(1, "", size, 2);
+    check_mixed(1, "", size, 1);
     check_mixed(1, "&gzip=1", 400000, 0);
 }
 
 static void test_tls_large_and_small_reads(void) {
     const size_t big[] = {1 << 20}, small[] = {1, 100, 70000};
     reqc_session *s;
-    long long size = check_small() ? 300000 : 2000000;
+    long long size = check_small() ? 300000 : 1000000;
     NEED("REQC_TEST_TLS");
     NEED_TEST_SERVER();
     s = new_session(0);
     if (!s) return;
     CHECK_OK(reqc_session_set_ca_file(s, check_env("REQC_TEST_CA_FILE")), s);
-    CHECK(read_with(s, pattern_at(check_env("REQC_TEST_TLS"), size, ""), big, 1, 5, NULL) == size);
+    CHECK(read_with(s, pattern_at(check_env("REQC_TEST_TLS"), size, ""), big, 1, 2, NULL) == size);
     CHECK(read_with(s, pattern_at(check_env("REQC_TEST_TLS"), size, ""), small, 3, 0, NULL) ==
           size);
     reqc_session_free(s);

@@ -315,7 +315,7 @@ impl Exchange {
     /// `Code::Timeout` when the wait would pass the total timeout.
     fn plan_retry(
         &mut self,
-        hop: &Hop,
+        (method, url): (&str, &Url),
         log: Option<&HopLog>,
         status: u16,
         retry_after: Option<Duration>,
@@ -335,8 +335,8 @@ impl Exchange {
                         total.as_millis(),
                         wait.as_millis(),
                         self.attempt,
-                        hop.method,
-                        redact::url(&hop.url)
+                        method,
+                        redact::url(url)
                     ),
                 ));
             }
@@ -344,7 +344,7 @@ impl Exchange {
         if let Some(log) = log {
             log.emit(
                 Level::Requests,
-                &logline::retry_line(&hop.method, &redact::url(&hop.url), got, self.attempt, wait),
+                &logline::retry_line(method, &redact::url(url), got, self.attempt, wait),
             );
         }
         self.not_before = Some(at);
@@ -388,8 +388,8 @@ impl Exchange {
     /// When `response` is a digest challenge to answer: counts the answer,
     /// prepares it for the next hop; the challenge's cookies are in the jar
     /// already (`finish_hop`), so they go with the answer.
-    fn answers_digest(&mut self, hop: &Hop, response: &Response) -> bool {
-        let Some(Auth::Digest { user, password }) = &hop.auth else {
+    fn answers_digest(&mut self, sent: &Request, auth: Option<&Auth>, response: &Response) -> bool {
+        let Some(Auth::Digest { user, password }) = auth else {
             return false;
         };
         let Some(challenge) = self
@@ -402,7 +402,7 @@ impl Exchange {
         self.digest_answer =
             Some(
                 self.nonces
-                    .answer(challenge, user, password, &hop.method, &hop.url),
+                    .answer(challenge, user, password, &sent.method, &sent.url),
             );
         true
     }
@@ -433,7 +433,7 @@ impl Exchange {
         outcome: Result<HopInfo>,
     ) -> Result<Option<Response>> {
         let Current {
-            mut hop,
+            hop,
             log,
             what,
             started,
@@ -454,7 +454,7 @@ impl Exchange {
                     && !collector.streamed_any();
                 let e = self.hop_error(e, &hop, log.as_deref());
                 if retryable {
-                    self.plan_retry(&hop, log.as_deref(), 0, None, &e.message)?;
+                    self.plan_retry((&hop.method, &hop.url), log.as_deref(), 0, None, &e.message)?;
                     return Ok(None);
                 }
                 return Err(e);
@@ -466,14 +466,30 @@ impl Exchange {
         attempts.extend_from_slice(&self.attempts);
         attempts.push(response.status);
         response.attempts = attempts;
+        // The hop's method, URL and headers move into the request recorded
+        // on the response (no copies); what follows reads them from there.
         // The chain still holds this hop's body: `next` changes it below.
-        let headers = std::mem::take(&mut hop.headers);
-        response.request = Some(Arc::new(sent_view(&hop, &self.chain.body, headers)));
-        response.cookies = self.jar.store_response(&hop.url, &response.headers);
+        let Hop {
+            method,
+            url,
+            headers,
+            body: hop_body,
+            auth,
+            ..
+        } = hop;
+        let sent = Arc::new(sent_view_of(
+            method,
+            url,
+            &hop_body,
+            &self.chain.body,
+            headers,
+        ));
+        response.request = Some(Arc::clone(&sent));
+        response.cookies = self.jar.store_response(&sent.url, &response.headers);
         if let Some(log) = &log {
             let line = logline::end_line(
-                &hop.method,
-                &redact::url(&hop.url),
+                &sent.method,
+                &redact::url(&sent.url),
                 response.status,
                 &response.reason,
                 response.elapsed,
@@ -494,8 +510,13 @@ impl Exchange {
                 .header("retry-after")
                 .and_then(|v| retry::retry_after(v, SystemTime::now()));
             let got = format!("{} {}", response.status, response.reason);
-            if let Err(mut e) = self.plan_retry(&hop, log.as_deref(), response.status, after, &got)
-            {
+            if let Err(mut e) = self.plan_retry(
+                (&sent.method, &sent.url),
+                log.as_deref(),
+                response.status,
+                after,
+                &got,
+            ) {
                 // The caller may still read the last attempt's response.
                 e.response = Some(Box::new(response));
                 return Err(e);
@@ -505,7 +526,7 @@ impl Exchange {
         // The next hop is a new one: its attempts count from 1.
         self.attempt = 1;
         self.attempts.clear();
-        self.finish_response(hop, response, digest)
+        self.finish_response(&sent, auth.as_ref(), response, digest)
     }
 
     /// A failed hop's error, worded and logged.
@@ -527,11 +548,12 @@ impl Exchange {
     /// follows a redirect, or ends the send.
     fn finish_response(
         &mut self,
-        hop: Hop,
+        sent: &Request,
+        auth: Option<&Auth>,
         mut response: Response,
         digest: bool,
     ) -> Result<Option<Response>> {
-        if digest && self.answers_digest(&hop, &response) {
+        if digest && self.answers_digest(sent, auth, &response) {
             self.history.push(into_history(response));
             return Ok(None);
         }
@@ -647,21 +669,39 @@ fn pre_request(
 /// transfer (a body of bytes, or none on a method that sends `0`), and the
 /// body the hop carries. No params, cookies, options or hooks of its own:
 /// they are already in the URL and headers.
-fn sent_view(hop: &Hop, body: &Body, mut headers: Vec<(String, Option<String>)>) -> Request {
+fn sent_view(hop: &Hop, body: &Body, headers: Vec<(String, Option<String>)>) -> Request {
+    sent_view_of(
+        hop.method.clone(),
+        hop.url.clone(),
+        &hop.body,
+        body,
+        headers,
+    )
+}
+
+/// `sent_view` of a hop's parts, taking the method, URL and headers it is
+/// given (a finished hop gives them up: no copies).
+fn sent_view_of(
+    method: String,
+    url: Url,
+    hop_body: &HopBody,
+    body: &Body,
+    mut headers: Vec<(String, Option<String>)>,
+) -> Request {
     let has_length = headers
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
-    let length = match &hop.body {
+    let length = match hop_body {
         HopBody::Upload { length, .. } => *length,
-        HopBody::None if !matches!(hop.method.as_str(), "GET" | "HEAD") => Some(0),
+        HopBody::None if !matches!(method.as_str(), "GET" | "HEAD") => Some(0),
         HopBody::None | HopBody::Multipart { .. } => None,
     };
     if let (false, Some(length)) = (has_length, length) {
         headers.push(("Content-Length".to_string(), Some(length.to_string())));
     }
     Request {
-        method: hop.method.clone(),
-        url: hop.url.clone(),
+        method,
+        url,
         headers: HeaderEdits(headers),
         params: Vec::new(),
         cookies: Vec::new(),

@@ -9,7 +9,7 @@ fn get(url: &str) -> Request {
     Request::new("GET", url).unwrap()
 }
 
-fn send_one(req: &Request) -> reqc::core::Result<reqc::core::Response> {
+fn send_one(req: &Request) -> reqc::core::Result<Box<reqc::core::Response>> {
     send(
         req,
         &std::sync::Arc::new(Layer::default()),

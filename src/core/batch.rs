@@ -56,7 +56,7 @@ use super::transfer::{Driver, Finished, NewLane, SocketWatcher};
 pub const DEFAULT_CONCURRENCY: usize = 64;
 
 /// Receives each item's result as it lands (index, result).
-pub type OnComplete = Box<dyn FnMut(usize, Result<Response>) + Send>;
+pub type OnComplete = Box<dyn FnMut(usize, Result<Box<Response>>) + Send>;
 
 /// Pulls the batch's next request when a slot frees, given the index the
 /// item gets: `Ok(Some(request))` runs it, `Ok(None)` ends the feed, an
@@ -81,7 +81,7 @@ struct Feed {
 enum Entry {
     Pending(Box<Request>),
     Running,
-    Done(Box<Result<Response>>),
+    Done(Box<Result<Box<Response>>>),
     /// Handed to `on_complete` or taken; the error, if it failed, stays for
     /// `item_error`.
     Gone(Option<Box<Error>>),
@@ -476,7 +476,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
 
     /// Moves out item `index`'s result; `None` when there is none (yet, or
     /// any more).
-    pub fn take(&self, index: usize) -> Option<Result<Response>> {
+    pub fn take(&self, index: usize) -> Option<Result<Box<Response>>> {
         let mut items = lock(&self.items);
         let entry = items.entry_mut(index)?;
         match std::mem::replace(entry, Entry::Gone(None)) {
@@ -933,7 +933,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     /// Records an added item's result, or hands it to `on_complete`; a
     /// source-fed item's goes to `on_complete` only, and is dropped when
     /// there is none (it was removed during the run).
-    fn complete(&self, index: usize, result: Result<Response>) {
+    fn complete(&self, index: usize, result: Result<Box<Response>>) {
         // Take the callback out, so it may call back into the batch.
         let callback = lock(&self.on_complete).take();
         let failure = result.as_ref().err().map(Error::summary);

@@ -41,7 +41,7 @@ pub fn send(
     cancel: &CancelToken,
     jar: Option<Arc<CookieJar>>,
     nonces: Option<Arc<Nonces>>,
-) -> Result<Response> {
+) -> Result<Box<Response>> {
     let mut exchange = Exchange::new(request, below, jar, nonces)?;
     loop {
         let mut collector = exchange.next_hop()?;
@@ -431,7 +431,7 @@ impl Exchange {
         &mut self,
         collector: Collector,
         outcome: Result<HopInfo>,
-    ) -> Result<Option<Response>> {
+    ) -> Result<Option<Box<Response>>> {
         let Current {
             hop,
             log,
@@ -518,7 +518,7 @@ impl Exchange {
                 &got,
             ) {
                 // The caller may still read the last attempt's response.
-                e.response = Some(Box::new(response));
+                e.response = Some(response);
                 return Err(e);
             }
             return Ok(None);
@@ -550,11 +550,11 @@ impl Exchange {
         &mut self,
         sent: &Request,
         auth: Option<&Auth>,
-        mut response: Response,
+        mut response: Box<Response>,
         digest: bool,
-    ) -> Result<Option<Response>> {
+    ) -> Result<Option<Box<Response>>> {
         if digest && self.answers_digest(sent, auth, &response) {
-            self.history.push(into_history(response));
+            self.history.push(into_history(*response));
             return Ok(None);
         }
         let next = match self.chain.next(&response) {
@@ -566,7 +566,7 @@ impl Exchange {
                     let mut history = std::mem::take(&mut self.history);
                     history.append(&mut response.history);
                     response.history = history;
-                    e.response = Some(Box::new(response));
+                    e.response = Some(response);
                 }
                 return Err(e);
             }
@@ -576,7 +576,7 @@ impl Exchange {
                 // The redirect's target may challenge anew.
                 self.digest_round = Round::default();
                 self.digest_answer = None;
-                self.history.push(into_history(response));
+                self.history.push(into_history(*response));
                 Ok(None)
             }
             None => {
@@ -780,10 +780,12 @@ fn with_url(e: Error, hop: &Hop) -> Error {
     Error::new(e.code, message)
 }
 
-fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> Response {
+/// Boxed here, once: the response then moves as a pointer through
+/// `finish_hop`, the send and the FFI instead of as a large struct.
+fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> Box<Response> {
     let streamed = collector.pulled();
     let Collector { head, body, .. } = collector;
-    Response {
+    Box::new(Response {
         status: head.status,
         reason: head.reason,
         http_version: head.http_version,
@@ -802,7 +804,7 @@ fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> R
         request: None,
         attempts: Vec::new(),
         streamed,
-    }
+    })
 }
 
 /// The state of a send across its hops: what the next hop will carry.

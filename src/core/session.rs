@@ -97,7 +97,7 @@ impl<T: Driver + NewLane> Session<T> {
 
     /// Sends `request` with the session's defaults over the global config,
     /// its cookies and one of its lanes.
-    pub fn send(&self, request: &Request, cancel: &CancelToken) -> Result<Response> {
+    pub fn send(&self, request: &Request, cancel: &CancelToken) -> Result<Box<Response>> {
         let below = self.layers();
         let mut lane = self.checkout();
         let result = send(
@@ -130,7 +130,7 @@ impl<T: Driver + NewLane> Session<T> {
         self: &Arc<Self>,
         request: &Request,
         cancel: &CancelToken,
-    ) -> Result<(Response, Stream<T>)>
+    ) -> Result<(Box<Response>, Stream<T>)>
     where
         T: Send + 'static,
     {

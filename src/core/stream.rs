@@ -64,7 +64,7 @@ pub fn open<L: Driver>(
     jar: Option<Arc<CookieJar>>,
     nonces: Option<Arc<Nonces>>,
     home: Option<Home<L>>,
-) -> Result<(Response, Stream<L>)> {
+) -> Result<(Box<Response>, Stream<L>)> {
     let mut exchange = Exchange::new(request, below, jar, nonces)?;
     loop {
         let mut collector = exchange.next_hop()?;

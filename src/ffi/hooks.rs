@@ -206,7 +206,9 @@ impl Hook for CHook {
                 ctx.request = Some(Tagged::lent(reqc_request::new((**r).clone())))
             }
             HookData::Response(r) => {
-                ctx.response = Some(Tagged::lent(reqc_response::new(std::mem::take(*r))))
+                ctx.response = Some(Tagged::lent(reqc_response::new(Box::new(std::mem::take(
+                    *r,
+                )))))
             }
             HookData::Head(r, info) => {
                 if let Some(sent) = &r.request {
@@ -214,7 +216,9 @@ impl Hook for CHook {
                 }
                 let ip = CString::new(info.remote_ip.clone()).unwrap_or_default();
                 ctx.sent = Some(((*info).clone(), ip));
-                ctx.response = Some(Tagged::lent(reqc_response::new(std::mem::take(*r))))
+                ctx.response = Some(Tagged::lent(reqc_response::new(Box::new(std::mem::take(
+                    *r,
+                )))))
             }
             HookData::Sent(info) => {
                 let ip = CString::new(info.remote_ip.clone()).unwrap_or_default();

@@ -55,7 +55,7 @@ pub struct reqc_request {
     shown: Mutex<HashMap<String, CString>>,
     /// What the last send left to read after failing (the redirect past
     /// the limit), until `reqc_request_last_response` takes it.
-    last_response: Mutex<Option<Response>>,
+    last_response: Mutex<Option<Box<Response>>>,
 }
 
 impl Handle for reqc_request {
@@ -89,7 +89,7 @@ impl reqc_request {
             .unwrap_or_else(PoisonError::into_inner);
         *slot = None;
         outcome.map_err(|mut e| {
-            *slot = e.response.take().map(|r| *r);
+            *slot = e.response.take();
             e
         })
     }

@@ -44,7 +44,9 @@ pub const REQC_TIMING_TOTAL: reqc_timing = 4;
 /// A received response (opaque), from `reqc_send` or a history entry.
 #[allow(non_camel_case_types)]
 pub struct reqc_response {
-    response: Response,
+    /// Boxed by the engine when the response was built: it moves here as a
+    /// pointer, not as a large struct.
+    response: Box<Response>,
     /// The body followed by one NUL byte, so `reqc_response_text` needs no copy.
     body_len: usize,
     history: History,
@@ -134,11 +136,11 @@ impl Failing for reqc_response {
 }
 
 impl reqc_response {
-    pub(crate) fn new(mut response: Response) -> reqc_response {
+    pub(crate) fn new(mut response: Box<Response>) -> reqc_response {
         reqc_response::build(std::mem::take(&mut response.history), response)
     }
 
-    fn build(history: Vec<Response>, response: Response) -> reqc_response {
+    fn build(history: Vec<Response>, response: Box<Response>) -> reqc_response {
         let list = Arc::new_cyclic(|list: &Weak<Vec<Tagged<reqc_response>>>| {
             history
                 .into_iter()
@@ -149,14 +151,14 @@ impl reqc_response {
                         before,
                     };
                     // Lent: an entry belongs to its parent's list.
-                    Tagged::lent(reqc_response::with_history(hop, place))
+                    Tagged::lent(reqc_response::with_history(Box::new(hop), place))
                 })
                 .collect()
         });
         reqc_response::with_history(response, History::Own(list))
     }
 
-    fn with_history(mut response: Response, history: History) -> reqc_response {
+    fn with_history(mut response: Box<Response>, history: History) -> reqc_response {
         let body_len = response.body.len();
         response.body.push(0);
         reqc_response {
@@ -174,7 +176,7 @@ impl reqc_response {
 
     /// The engine's response back, for a hook that changed or replaced it.
     pub(crate) fn into_core(self) -> Response {
-        let mut response = self.response;
+        let mut response = *self.response;
         response.body.truncate(self.body_len);
         response.history = match self.history {
             // Only the entries' weak references remain: the list is ours.

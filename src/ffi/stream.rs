@@ -79,7 +79,7 @@ impl Failing for reqc_stream {
 }
 
 impl reqc_stream {
-    fn new(response: Response, stream: Stream<Lane>) -> reqc_stream {
+    fn new(response: Box<Response>, stream: Stream<Lane>) -> reqc_stream {
         reqc_stream {
             stream: Mutex::new(stream),
             response: Tagged::lent(reqc_response::new(response)),

@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
 
     let base = url::Url::parse("http://example.com/a/b").unwrap();
     let jar = CookieJar::new();
-    for (name, value) in &collector.head.headers {
+    for (name, value) in collector.head.headers.iter() {
         if name.eq_ignore_ascii_case("set-cookie") {
             let _ = jar.set(&base, value);
         }

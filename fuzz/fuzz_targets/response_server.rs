@@ -6,7 +6,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::{mpsc, Mutex, OnceLock};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
     request.options_mut().max_response_bytes = Some(64 * 1024);
     // Redirects would leave the replay server; one hop is what is fuzzed.
     request.options_mut().redirects = Some(reqc::core::RedirectPolicy { follow: false, max: 0 });
-    if let Ok(response) = send(&request, &Layer::default(), &mut Lane::new(), &CancelToken::new(), None, None) {
+    if let Ok(response) = send(&request, &Arc::new(Layer::default()), &mut Lane::new(), &CancelToken::new(), None, None) {
         assert!(response.body.len() <= 64 * 1024);
     }
 });

@@ -90,6 +90,10 @@ lint: build-deps
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --workspace -- -D warnings
+	@# The fuzz targets are their own crate, built only by the fuzz stage at
+	@# the end of `make test`: checked here, a change of core's API that
+	@# breaks them fails in the first minute, not the twentieth.
+	$(CARGO) check --manifest-path fuzz/Cargo.toml --bins
 
 # The header must compile cleanly as C11 and as C++17.
 check-header:

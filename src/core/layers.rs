@@ -115,7 +115,7 @@ impl Layer {
         let mut headers = request.headers.clone();
         if !headers.mentions("content-type") {
             if let Some(ct) = body_content_type(&request.body) {
-                headers.0.push(("Content-Type".to_string(), Some(ct)));
+                headers.0.push(("Content-Type".to_string(), Some(ct.to_string())));
             }
         }
         let layer = Layer {
@@ -162,7 +162,7 @@ impl Layer {
             && request.params.is_empty()
             && url.username().is_empty()
             && url.password().is_none()
-            && !has_content_type(&request.body)
+            && body_content_type(&request.body).is_none()
             && (Arc::ptr_eq(&request.options, &no_options())
                 || *request.options == Options::default());
         if sets_nothing {
@@ -256,23 +256,11 @@ fn builtin() -> &'static Layer {
 }
 
 /// The Content-Type a body kind implies (multipart's is libcurl's).
-/// Whether `body_content_type` has a type for `body` (without making it).
-fn has_content_type(body: &Body) -> bool {
+fn body_content_type(body: &Body) -> Option<&str> {
     match body {
-        Body::Bytes { content_type, .. } => content_type.is_some(),
-        Body::Json(_) => true,
-        Body::Form { files, .. } => files.is_empty(),
-        Body::None | Body::Stream { .. } => false,
-    }
-}
-
-fn body_content_type(body: &Body) -> Option<String> {
-    match body {
-        Body::Bytes { content_type, .. } => content_type.clone(),
-        Body::Json(_) => Some("application/json".to_string()),
-        Body::Form { files, .. } if files.is_empty() => {
-            Some("application/x-www-form-urlencoded".to_string())
-        }
+        Body::Bytes { content_type, .. } => content_type.as_deref(),
+        Body::Json(_) => Some("application/json"),
+        Body::Form { files, .. } if files.is_empty() => Some("application/x-www-form-urlencoded"),
         Body::None | Body::Form { .. } | Body::Stream { .. } => None,
     }
 }

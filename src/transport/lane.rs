@@ -138,6 +138,9 @@ impl Lane {
         callbacks.upload = None;
         callbacks.easy = None;
         callbacks.log = None;
+        // `resume` clears it after its unpause, but not when a callback's
+        // panic unwinds through it: the next transfer must pause as usual.
+        callbacks.resuming = false;
         if self.idle.len() < self.max_idle {
             self.idle.push(easy);
         }

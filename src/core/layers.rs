@@ -115,7 +115,9 @@ impl Layer {
         let mut headers = request.headers.clone();
         if !headers.mentions("content-type") {
             if let Some(ct) = body_content_type(&request.body) {
-                headers.0.push(("Content-Type".to_string(), Some(ct.to_string())));
+                headers
+                    .0
+                    .push(("Content-Type".to_string(), Some(ct.to_string())));
             }
         }
         let layer = Layer {

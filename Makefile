@@ -22,7 +22,7 @@ C_FLAGS := -std=c11 -Wall -Wextra -Werror -g -Iinclude -Itests/c
 C_LIBS := -lreqc -lpthread
 
 # The stages of `make test`, in order (lint first: it fails fastest).
-STAGES := lint build check-header check-symbols check-abi check-static rust-tests c-tests c-tests-asan \
+STAGES := lint build check-header check-symbols check-abi check-static check-hot-code rust-tests c-tests c-tests-asan \
 	cpp-tests ruby-tests go-tests c-tests-system-curl check-install fuzz
 
 # The C side of the C tests built with AddressSanitizer and UBSan, once.
@@ -63,7 +63,7 @@ RUBY_API := bindings/ruby/lib/reqc/native/api.rb
 # cargo builds in parallel itself; make's steps must run in order.
 .NOTPARALLEL:
 FORCE:
-.PHONY: go-pc go-tests bench all build lint check-header check-symbols check-abi abi-baseline check-static c-tests c-tests-asan cpp-tests ruby-tests ruby-deps c-tests-system-curl fuzz \
+.PHONY: go-pc go-tests bench all build lint check-header check-symbols check-abi abi-baseline check-static check-hot-code hot-code c-tests c-tests-asan cpp-tests ruby-tests ruby-deps c-tests-system-curl fuzz \
 	rust-tests test demo clean distclean build-deps system-curl-lib install uninstall vendored-lib \
 	check-install
 
@@ -152,6 +152,17 @@ check-static: build
 	$(CC) $(C_FLAGS) -o build/smoke-static tests/c/smoke.c $(RELEASE)/libreqc.a $(STATIC_LIBS)
 	@! ldd build/smoke-static | grep -q libreqc || { echo "build/smoke-static links libreqc.so"; exit 1; }
 	tests/run-c-tests.sh build/smoke-static
+
+# libreqc.so's hot functions are laid out together (build.rs, link/hot-code.sh
+# says why: ~1.5 MB less resident memory per process). The committed list
+# must still name the hot code of this build; `make hot-code` rewrites it.
+check-hot-code: build
+	$(call need,valgrind)
+	link/hot-code.sh --check
+
+hot-code: build
+	$(call need,valgrind)
+	link/hot-code.sh
 
 rust-tests: build-deps
 	$(CARGO) test --release --workspace

@@ -75,8 +75,8 @@ fi
 
 # ------------------------------------------------------------ builds
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
-    log "cargo build --release"
-    if ! cargo build --release 2>"$BENCH/.cargo.log"; then
+    log "cargo build --release --workspace"
+    if ! cargo build --release --workspace 2>"$BENCH/.cargo.log"; then
         tail -20 "$BENCH/.cargo.log" >&2
         [ -f target/release/libreqc.so ] || { log "libreqc does not build"; exit 1; }
         log "WARNING: cargo build failed; benchmarking the existing target/release/libreqc.so"

@@ -111,7 +111,7 @@ class TestStreaming < Minitest::Test
       end
       assert_equal 200, s.get(url("/get")).status
     end
-    assert_nil Thread.current.thread_variable_get(:reqc_escape), "no escape left behind"
+    assert_nil Reqc::PerThread.current.escape, "no escape left behind"
   end
 
   # Closing an unread stream ends its connection, which the log sink sees:
@@ -129,7 +129,7 @@ class TestStreaming < Minitest::Test
       assert r.closed?
       assert_equal 200, s.get(url("/get")).status
     end
-    assert_nil Thread.current.thread_variable_get(:reqc_escape), "no escape left behind"
+    assert_nil Reqc::PerThread.current.escape, "no escape left behind"
   end
 
   def test_raising_in_the_block_closes_the_stream

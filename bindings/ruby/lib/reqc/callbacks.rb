@@ -106,17 +106,17 @@ module Reqc
       end
 
       # #capture for a block that keeps its own value: returns the first
-      # escape or nil (no Array per call; the slot written only when it
-      # must be: a send is the hot path).
-      def capture_escape
-        thread = Thread.current
-        saved = thread.thread_variable_get(:reqc_escape)
-        thread.thread_variable_set(:reqc_escape, nil) if saved
+      # escape or nil (no Array per call; a send is the hot path). `state`:
+      # this thread's PerThread, whose slot keeps the escape (an instance
+      # variable: cheaper than a thread variable, and as per-thread).
+      def capture_escape(state = PerThread.current)
+        saved = state.escape
+        state.escape = nil
         begin
           Thread.handle_interrupt(DEFER) { yield }
-          thread.thread_variable_get(:reqc_escape)
+          state.escape
         ensure
-          thread.thread_variable_set(:reqc_escape, saved) unless saved.nil? && thread.thread_variable_get(:reqc_escape).nil?
+          state.escape = saved
         end
       end
 
@@ -135,8 +135,8 @@ module Reqc
       end
 
       def keep(error)
-        thread = Thread.current
-        thread.thread_variable_set(:reqc_escape, error) unless thread.thread_variable_get(:reqc_escape)
+        state = PerThread.current
+        state.escape ||= error
       end
     end
 

@@ -4,7 +4,8 @@ module Reqc
   # What a thread keeps from one send to the next, made once per thread, so
   # that a plain sequential send (Session#get(url) in a loop) allocates as
   # little as possible: scratch memory for the out-parameters of C calls
-  # that run no callback, and the reqc_request of its last plain send.
+  # that run no callback, the reqc_request of its last plain send, and the
+  # slot where a callback's escape waits for its caller (Callbacks).
   #
   # Per thread (a thread variable), not per fiber: callbacks run in fibers
   # of their own on the sending thread, and may send too. So the scratch is
@@ -37,9 +38,14 @@ module Reqc
     # The PlainRequest cache.
     attr_reader :plain
 
+    # The first escape of a callback running under Callbacks.capture_escape
+    # on this thread (an exception, or an UncaughtThrowError), or nil.
+    attr_accessor :escape
+
     def initialize
       @scratch = FFI::MemoryPointer.new(:pointer)
       @plain = PlainRequest.new
+      @escape = nil
     end
   end
 
@@ -66,8 +72,12 @@ module Reqc
     def keep(method, url, pointer)
       old = @pointer
       @pointer = pointer
-      @method = method
-      @url = url.frozen? ? url : url.dup.freeze
+      # The usual case: the request taken for this very URL comes back, and
+      # the frozen copy kept with it still says so (no copy per send).
+      unless @url == url && @method == method
+        @method = method
+        @url = url.frozen? ? url : url.dup.freeze
+      end
       Native.reqc_request_free(old) if old
     end
 

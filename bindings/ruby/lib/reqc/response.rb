@@ -11,35 +11,27 @@ module Reqc
   class Response
     TIMINGS = Native.names(:reqc_timing, "REQC_TIMING_")
 
-    # Frees an owned response's C handle once: at #close, or from the GC's
-    # finalizer when the Response was dropped unclosed. (Not an
-    # FFI::AutoPointer: building one cost about as much CPU as the rest of
-    # the Ruby side of a send; a finalizer holding this small object is
-    # several times cheaper.) It must not refer to the Response, or the
-    # Response would never be collected.
-    class Releaser # :nodoc:
-      def initialize(pointer)
-        @pointer = pointer
-      end
-
+    # An owned response's C handle: the FFI::Pointer passed to libreqc, and
+    # also the GC finalizer that frees it when the Response is dropped
+    # unclosed (one object per response where a pointer and a separate
+    # releaser were two; an FFI::AutoPointer cost about as much CPU as the
+    # rest of the Ruby side of a send). It must not refer to the Response,
+    # or the Response would never be collected. #close and #detach take the
+    # finalizer back (ObjectSpace.undefine_finalizer), so the handle is
+    # freed exactly once and never after it was handed over.
+    class Handle < FFI::Pointer # :nodoc:
       # Frees the handle (the finalizer's call passes the object id).
       def call(_id = nil)
-        pointer = @pointer
-        @pointer = nil
-        Native.reqc_response_free(pointer) if pointer
-      end
-
-      # The handle was handed over to libreqc: never free it here.
-      def forget
-        @pointer = nil
+        Native.reqc_response_free(self)
       end
     end
 
-    # Wraps an owned reqc_response * (freed by #close or the GC).
+    # Wraps an owned reqc_response * (an FFI::Pointer or its address),
+    # freed by #close or the GC.
     def self.own(pointer)
-      releaser = Releaser.new(pointer)
-      response = new(pointer, nil, releaser)
-      ObjectSpace.define_finalizer(response, releaser)
+      handle = Handle.new(pointer)
+      response = new(handle, nil, true)
+      ObjectSpace.define_finalizer(response, handle)
       response
     end
 
@@ -48,14 +40,14 @@ module Reqc
       new(pointer, owner)
     end
 
-    def initialize(pointer, owner, releaser = nil) # :nodoc:
+    def initialize(pointer, owner, owned = false) # :nodoc:
       @ptr = pointer
       @owner = owner
-      @releaser = releaser
+      @owned = owned
     end
 
     def status
-      @status ||= Native.reqc_response_status(handle)
+      @status ||= Native.reqc_response_status(@ptr || handle)
     end
     alias code status
 
@@ -67,8 +59,8 @@ module Reqc
     def body
       @body ||= begin
         len = PerThread.current.scratch # (no callback runs in between)
-        data = Native.reqc_response_body(handle, len)
-        n = len.read(:size_t)
+        data = Native.reqc_response_body(@ptr || handle, len)
+        n = len.get(:size_t, 0)
         n.zero? ? String.new(encoding: Encoding::BINARY) : data.read_bytes(n)
       end
     end
@@ -209,8 +201,12 @@ module Reqc
 
     # Frees the C response now (an owned one); later reads raise.
     def close
-      @releaser&.call
+      pointer = @ptr
       @ptr = nil
+      return unless pointer && @owned
+
+      ObjectSpace.undefine_finalizer(self)
+      Native.reqc_response_free(pointer)
     end
 
     def closed?
@@ -227,7 +223,8 @@ module Reqc
       raise InvalidStateError.new("a lent response cannot be handed over", code: :REQC_E_INVALID_STATE) if @owner
 
       pointer = handle
-      @releaser&.forget
+      ObjectSpace.undefine_finalizer(self) if @owned
+      @owned = false
       @ptr = nil
       pointer
     end

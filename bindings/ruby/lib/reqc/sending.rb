@@ -47,7 +47,7 @@ module Reqc
       ours = true
       Interrupts.enter(request)
       begin
-        escape = Callbacks.capture_escape do
+        escape = Callbacks.capture_escape(state) do
           code = session ? Native.reqc_session_send(session.handle, request, out) : Native.reqc_send(request, out)
         end
       ensure
@@ -55,7 +55,7 @@ module Reqc
       end
       # `out` is written only on success (a callback's own sends may have
       # left theirs there before: never read it otherwise).
-      response = Response.own(out.read_pointer) if code.zero?
+      response = Response.own(out.get(:uintptr_t, 0)) if code.zero?
       if escape
         response&.close
         Callbacks.reraise(escape)

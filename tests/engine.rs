@@ -181,3 +181,33 @@ fn a_reused_easy_handle_carries_nothing_from_the_previous_send() {
     patient.options_mut().timeout = Some(std::time::Duration::from_secs(5));
     assert_eq!(session.send(&patient, &cancel).unwrap().status, 200);
 }
+
+#[test]
+fn a_kept_easy_handle_is_told_every_url_and_timeout_change() {
+    // One lane, one easy handle kept across sends of the same setup: the URL
+    // and the timeout are set again only when they differ from what the
+    // handle holds, so each change (and each change back) must reach it.
+    let server = reqc_test_server::start().unwrap();
+    let session: Session<Lane> = Session::new();
+    let cancel = CancelToken::new();
+    let path_of = |url: &str| {
+        let response = session.send(&get(&server.url(url)), &cancel).unwrap();
+        let text = String::from_utf8(response.body).unwrap();
+        assert!(text.contains(&format!("\"url\": \"{}", server.url(url))), "{text}");
+    };
+    for url in ["/anything/a", "/anything/a", "/anything/b", "/anything/b", "/anything/a"] {
+        path_of(url);
+    }
+    let timed = |url: &str, ms: Option<u64>| {
+        let mut request = get(&server.url(url));
+        request.options_mut().timeout = ms.map(std::time::Duration::from_millis);
+        session.send(&request, &cancel).map(|r| r.status)
+    };
+    // A timeout, then none: the earlier one must not stick (twice: the
+    // second "none" is the one not set again).
+    assert_eq!(timed("/get", Some(300)).unwrap(), 200);
+    assert_eq!(timed("/delay/0.5", None).unwrap(), 200);
+    assert_eq!(timed("/delay/0.5", None).unwrap(), 200);
+    // None, then one: it must be set.
+    assert_eq!(timed("/delay/0.5", Some(150)).unwrap_err().code, Code::Timeout);
+}

@@ -90,9 +90,9 @@ pub struct Callbacks {
     pub easy: Option<RawEasy>,
     /// The read timeout's clock, when the hop has one (progress on then).
     pub idle: Option<IdleClock>,
-    /// The hop this handle is configured for, when it may be reused as is
+    /// What this handle is configured with, when it may be reused as is
     /// (see `configure`).
-    pub configured: Option<crate::core::transfer::Hop>,
+    pub configured: Option<super::configure::Kept>,
     /// The reader's buffer, while a pulled transfer's reader waits in a
     /// read (set for one libcurl call at a time).
     pub lent: Option<LentRoom>,

@@ -11,7 +11,7 @@ use std::time::Duration;
 use curl::easy::Easy2;
 use curl::multi::{Easy2Handle, Events, Multi};
 
-use super::configure::configure;
+use super::configure::{configure, has_token, set_token};
 use super::errors::from_curl;
 use super::handler::{hop_info, Callbacks, LentRoom, RawEasy};
 use super::share::Share;
@@ -35,6 +35,9 @@ pub struct Lane {
     idle: Vec<Easy2<Callbacks>>,
     max_idle: usize,
     running: Running,
+    /// The transfers `collect_finished` found ended, between its two steps
+    /// (empty otherwise; kept for its capacity).
+    done: Vec<(usize, std::result::Result<(), curl::Error>)>,
     /// Set once the caller's event loop watches the sockets.
     watched: bool,
     /// Wakes a wait on this lane's sockets; made once, registered per send.
@@ -78,6 +81,7 @@ impl Lane {
             idle: Vec::new(),
             max_idle: 1,
             running: HashMap::default(),
+            done: Vec::new(),
             watched: false,
             share: None,
         }
@@ -92,13 +96,15 @@ impl Lane {
 
     /// Takes the finished transfers out of the multi handle.
     fn collect_finished(&mut self) -> Vec<Finished> {
-        let mut done: Vec<(usize, std::result::Result<(), curl::Error>)> = Vec::new();
+        // The lane's own list, kept between calls: no allocation a step.
+        let mut done = std::mem::take(&mut self.done);
         self.multi.messages(|msg| {
             if let (Ok(id), Some(result)) = (msg.token(), msg.result()) {
                 done.push((id, result));
             }
         });
-        done.into_iter()
+        let finished = done
+            .drain(..)
             .filter_map(|(id, result)| {
                 let handle = self.running.remove(&id)?;
                 let mut done = self.retire(handle);
@@ -119,7 +125,9 @@ impl Lane {
                     outcome,
                 })
             })
-            .collect()
+            .collect();
+        self.done = done;
+        finished
     }
 
     /// Removes a transfer from the multi handle and keeps its easy handle
@@ -237,9 +245,13 @@ impl Driver for Lane {
             Ok(handle) => handle,
             Err(e) => return Err(multi_error("curl_multi_add_handle", e)),
         };
-        if let Err(e) = handle.set_token(id) {
-            self.retire(handle);
-            return Err(from_curl(&e));
+        // A kept handle that ran this id last still carries it.
+        if !has_token(handle.get_ref(), id) {
+            if let Err(e) = handle.set_token(id) {
+                self.retire(handle);
+                return Err(from_curl(&e));
+            }
+            set_token(handle.get_mut(), id);
         }
         self.running.insert(id, handle);
         Ok(())

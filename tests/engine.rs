@@ -193,9 +193,18 @@ fn a_kept_easy_handle_is_told_every_url_and_timeout_change() {
     let path_of = |url: &str| {
         let response = session.send(&get(&server.url(url)), &cancel).unwrap();
         let text = String::from_utf8(response.body).unwrap();
-        assert!(text.contains(&format!("\"url\": \"{}", server.url(url))), "{text}");
+        assert!(
+            text.contains(&format!("\"url\": \"{}", server.url(url))),
+            "{text}"
+        );
     };
-    for url in ["/anything/a", "/anything/a", "/anything/b", "/anything/b", "/anything/a"] {
+    for url in [
+        "/anything/a",
+        "/anything/a",
+        "/anything/b",
+        "/anything/b",
+        "/anything/a",
+    ] {
         path_of(url);
     }
     let timed = |url: &str, ms: Option<u64>| {
@@ -209,5 +218,8 @@ fn a_kept_easy_handle_is_told_every_url_and_timeout_change() {
     assert_eq!(timed("/delay/0.5", None).unwrap(), 200);
     assert_eq!(timed("/delay/0.5", None).unwrap(), 200);
     // None, then one: it must be set.
-    assert_eq!(timed("/delay/0.5", Some(150)).unwrap_err().code, Code::Timeout);
+    assert_eq!(
+        timed("/delay/0.5", Some(150)).unwrap_err().code,
+        Code::Timeout
+    );
 }

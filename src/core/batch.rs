@@ -741,10 +741,10 @@ impl<T: Driver + NewLane + Send> Batch<T> {
                     .map(|index| (index, take_queued(&mut items, &mut run.hosts, index)))
             };
             match next {
-                Some((index, Some(request))) => self.begin_item(run, index, &request),
+                Some((index, Some(request))) => self.begin_item(run, index, request),
                 Some((_, None)) => {}
                 None => match self.pull() {
-                    Some((index, request)) => self.begin_item(run, index, &request),
+                    Some((index, request)) => self.begin_item(run, index, request),
                     None => break,
                 },
             }
@@ -753,9 +753,9 @@ impl<T: Driver + NewLane + Send> Batch<T> {
 
     /// Sets up item `index`'s exchange and starts it (or lets it wait for
     /// room at its host); a request that cannot start ends with its error.
-    fn begin_item(&self, run: &mut Run<T>, index: usize, request: &Request) {
+    fn begin_item(&self, run: &mut Run<T>, index: usize, request: Request) {
         match Exchange::new(
-            request,
+            request.into(),
             &run.below,
             Some(self.session.jar.clone()),
             Some(self.session.nonces.clone()),

@@ -311,7 +311,7 @@ mod tests {
     /// A prepared hop and its collector.
     fn hop() -> (Exchange, Collector) {
         let request = Request::new("GET", "http://127.0.0.1:9/").unwrap();
-        let mut exchange = Exchange::new(&request, &Arc::default(), None, None).unwrap();
+        let mut exchange = Exchange::new((&request).into(), &Arc::default(), None, None).unwrap();
         let collector = exchange.next_hop().unwrap();
         (exchange, collector)
     }

@@ -1,6 +1,7 @@
 //! One send: merge the layers, then run hop after hop, following redirects
 //! itself (one transfer per hop), and build the response with its history.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -26,7 +27,8 @@ use super::response::Response;
 use super::retry::{self, Policy};
 use super::transfer::{Driver, Hop, HopBody, HopInfo, Upload};
 
-/// Sends `request` on `lane` with `below` (session over config) as the
+/// Sends `request` (borrowed, or owned: a copy made for this send, whose
+/// parts it then takes instead of copying them) on `lane` with `below` (session over config) as the
 /// lower layers, one blocking transfer per hop (`drive::transfer`), following redirects and answering digest challenges.
 /// Each hop sends the cookies of `jar` (a session's) that apply to its URL
 /// and stores the cookies its response sets; without a jar, a jar for this
@@ -34,15 +36,15 @@ use super::transfer::{Driver, Hop, HopBody, HopInfo, Upload};
 /// Requests' `requests.get` does). With `nonces` (a session's), digest auth
 /// reuses the nonces earlier sends learnt. Hooks and log lines run on the
 /// calling thread.
-pub fn send(
-    request: &Request,
+pub fn send<'a>(
+    request: impl Into<Cow<'a, Request>>,
     below: &Arc<Layer>,
     lane: &mut dyn Driver,
     cancel: &CancelToken,
     jar: Option<Arc<CookieJar>>,
     nonces: Option<Arc<Nonces>>,
 ) -> Result<Box<Response>> {
-    let mut exchange = Exchange::new(request, below, jar, nonces)?;
+    let mut exchange = Exchange::new(request.into(), below, jar, nonces)?;
     loop {
         let mut collector = exchange.next_hop()?;
         let outcome = if cancel.is_cancelled() {
@@ -62,6 +64,19 @@ pub fn send(
                 ));
             }
         }
+    }
+}
+
+/// A send borrows the caller's request, or takes a copy made for it.
+impl<'a> From<&'a Request> for Cow<'a, Request> {
+    fn from(request: &'a Request) -> Self {
+        Cow::Borrowed(request)
+    }
+}
+
+impl From<Request> for Cow<'_, Request> {
+    fn from(request: Request) -> Self {
+        Cow::Owned(request)
     }
 }
 
@@ -85,7 +100,9 @@ pub struct Exchange {
     started: Instant,
     history: Vec<Response>,
     current: Option<Current>,
-    warnings: Warnings,
+    /// What hooks reported; made by the first hook run (a send without
+    /// hooks makes none).
+    warnings: Option<Warnings>,
     retry: Policy,
     /// Retries made so far in this send (every hop's).
     retries: u32,
@@ -109,21 +126,23 @@ struct Current {
 
 impl Exchange {
     /// Merges the layers; runs the ARGS hooks on a per-send copy, so the
-    /// caller's request stays as it was.
+    /// caller's request stays as it was (an owned `request` is that copy
+    /// already).
     pub fn new(
-        request: &Request,
+        request: Cow<'_, Request>,
         below: &Arc<Layer>,
         jar: Option<Arc<CookieJar>>,
         nonces: Option<Arc<Nonces>>,
     ) -> Result<Exchange> {
         let started = Instant::now();
         let hooks = request.hooks.after(&below.hooks);
-        let warnings = Warnings::default();
+        let on_data = request.on_data.clone();
+        let mut warnings = None;
         let chain = if hooks.has(HookKind::Args) {
-            let mut copy = request.clone();
+            let options = request.options.over(&below.options);
+            let mut copy = request.into_owned();
             let what = describe(&copy.method, &copy.url);
             // A warning of an ARGS hook goes to the log the request would use.
-            let options = request.options.over(&below.options);
             let log = options
                 .log
                 .clone()
@@ -142,16 +161,16 @@ impl Exchange {
                 HookData::Request(&mut copy),
                 log.as_ref(),
                 &what,
-                &warnings,
+                warnings.get_or_insert_with(Warnings::default),
             )?;
-            Chain::new(&copy, below)?
+            Chain::new(Cow::Owned(copy), below)?
         } else {
             Chain::new(request, below)?
         };
         let retry = Policy::of(&chain.merged.options.retry);
         Ok(Exchange {
             hooks,
-            on_data: request.on_data.clone(),
+            on_data,
             chain,
             jar: jar.unwrap_or_default(),
             nonces: nonces.unwrap_or_default(),
@@ -200,7 +219,7 @@ impl Exchange {
                 &self.chain.body,
                 log.as_deref(),
                 &what,
-                &self.warnings,
+                self.warnings.get_or_insert_with(Warnings::default),
             )?;
         }
         hop.log = log.clone();
@@ -225,7 +244,7 @@ impl Exchange {
         }
         if self.hooks.has(HookKind::PostRequest) {
             let (hooks, log, what) = (self.hooks.clone(), log.clone(), what.clone());
-            let warnings = self.warnings.clone();
+            let warnings = self.warnings.get_or_insert_with(Warnings::default).clone();
             collector.set_on_sent(Box::new(move |info| {
                 hooks
                     .run(
@@ -240,7 +259,8 @@ impl Exchange {
             }));
         }
         if self.hooks.has(HookKind::Headers) {
-            collector.set_on_head(self.on_head(&hop, number, log.clone(), what.clone()));
+            let warnings = self.warnings.get_or_insert_with(Warnings::default).clone();
+            collector.set_on_head(self.on_head(&hop, number, log.clone(), what.clone(), warnings));
         }
         self.current = Some(Current {
             hop,
@@ -262,9 +282,9 @@ impl Exchange {
         number: (u32, u32),
         log: Option<Arc<HopLog>>,
         what: String,
+        warnings: Warnings,
     ) -> OnHead {
         let hooks = self.hooks.clone();
-        let warnings = self.warnings.clone();
         let url = hop.url.as_str().to_owned();
         let request = Arc::new(sent_view(hop, &self.chain.body, hop.headers.clone()));
         let (started, attempts) = (Instant::now(), self.attempts.clone());
@@ -496,15 +516,17 @@ impl Exchange {
             );
             log.emit(Level::Requests, &line);
         }
-        let number = (self.history.len() as u32, self.attempt);
-        self.hooks.run(
-            HookKind::Response,
-            number,
-            HookData::Response(&mut response),
-            log.as_deref(),
-            &what,
-            &self.warnings,
-        )?;
+        if self.hooks.has(HookKind::Response) {
+            let number = (self.history.len() as u32, self.attempt);
+            self.hooks.run(
+                HookKind::Response,
+                number,
+                HookData::Response(&mut response),
+                log.as_deref(),
+                &what,
+                self.warnings.get_or_insert_with(Warnings::default),
+            )?;
+        }
         if may_retry && self.retry.retries_status(response.status) {
             let after = response
                 .header("retry-after")
@@ -584,7 +606,11 @@ impl Exchange {
                 let mut history = std::mem::take(&mut self.history);
                 history.append(&mut response.history);
                 response.history = history;
-                response.warnings = self.warnings.take();
+                response.warnings = self
+                    .warnings
+                    .as_ref()
+                    .map(Warnings::take)
+                    .unwrap_or_default();
                 Ok(Some(response))
             }
         }
@@ -824,8 +850,19 @@ struct Chain {
 }
 
 impl Chain {
-    fn new(request: &Request, below: &Arc<Layer>) -> Result<Chain> {
-        let (merged, mut url) = Layer::merged_for(request, below);
+    fn new(request: Cow<'_, Request>, below: &Arc<Layer>) -> Result<Chain> {
+        let (merged, url) = Layer::merged_for(&request, below);
+        // An owned request gives its parts up; a borrowed one is copied.
+        let (method, request_url, cookies, body) = match request {
+            Cow::Owned(r) => (r.method, url.unwrap_or(r.url), r.cookies, r.body),
+            Cow::Borrowed(r) => (
+                r.method.clone(),
+                url.unwrap_or_else(|| r.url.clone()),
+                r.cookies.clone(),
+                r.body.clone(),
+            ),
+        };
+        let mut url = request_url;
         if !merged.params.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(merged.params.iter().map(|(k, v)| (k, v)));
@@ -835,11 +872,11 @@ impl Chain {
             None => (defaults::MAX_BUFFERED_BODY, 0),
         };
         Ok(Chain {
-            method: request.method.clone(),
+            method,
             url,
             merged,
-            cookies: request.cookies.clone(),
-            body: request.body.clone(),
+            cookies,
+            body,
             redirects_followed: 0,
             buffer_cap,
             stream_cap,

@@ -96,8 +96,13 @@ impl<T: Driver + NewLane> Session<T> {
     }
 
     /// Sends `request` with the session's defaults over the global config,
-    /// its cookies and one of its lanes.
-    pub fn send(&self, request: &Request, cancel: &CancelToken) -> Result<Box<Response>> {
+    /// its cookies and one of its lanes; an owned `request` (a copy made for
+    /// this send) is taken apart instead of copied again.
+    pub fn send<'a>(
+        &self,
+        request: impl Into<std::borrow::Cow<'a, Request>>,
+        cancel: &CancelToken,
+    ) -> Result<Box<Response>> {
         let below = self.layers();
         let mut lane = self.checkout();
         let result = send(

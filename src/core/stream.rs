@@ -65,7 +65,7 @@ pub fn open<L: Driver>(
     nonces: Option<Arc<Nonces>>,
     home: Option<Home<L>>,
 ) -> Result<(Box<Response>, Stream<L>)> {
-    let mut exchange = Exchange::new(request, below, jar, nonces)?;
+    let mut exchange = Exchange::new(request.into(), below, jar, nonces)?;
     loop {
         let mut collector = exchange.next_hop()?;
         // A new hand-over per hop: nothing of an earlier attempt leaks in.

@@ -57,7 +57,7 @@ pub unsafe extern "C" fn reqc_send(
             let request = r.snapshot();
             let mut lane = Lane::new();
             let response = r.sent(send(
-                &request,
+                request,
                 &crate::core::config::global(),
                 &mut lane,
                 r.cancel_token(),

@@ -163,7 +163,7 @@ pub unsafe extern "C" fn reqc_session_send(
             if response_out.is_null() {
                 return Err(Error::invalid("response_out is NULL"));
             }
-            let response = r.sent(session.session.send(&r.snapshot(), r.cancel_token()))?;
+            let response = r.sent(session.session.send(r.snapshot(), r.cancel_token()))?;
             write_out(response_out, into_raw(reqc_response::new(response)));
             Ok(())
         })

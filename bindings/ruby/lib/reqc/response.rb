@@ -61,7 +61,7 @@ module Reqc
         len = PerThread.current.scratch # (no callback runs in between)
         data = Native.reqc_response_body(@ptr || handle, len)
         n = len.get(:size_t, 0)
-        n.zero? ? String.new(encoding: Encoding::BINARY) : data.read_bytes(n)
+        n == 0 ? String.new(encoding: Encoding::BINARY) : data.read_bytes(n)
       end
     end
 

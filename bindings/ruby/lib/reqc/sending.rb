@@ -54,22 +54,24 @@ module Reqc
         ours = Interrupts.leave(request)
       end
       # `out` is written only on success (a callback's own sends may have
-      # left theirs there before: never read it otherwise).
-      response = Response.own(out.get(:uintptr_t, 0)) if code.zero?
+      # left theirs there before: never read it otherwise). (`code == 0`,
+      # not `code.zero?`: a VM instruction, where Integer#zero? is a method
+      # call in Ruby 3.1, and this runs four times per send.)
+      response = Response.own(out.get(:uintptr_t, 0)) if code == 0
       if escape
         response&.close
         Callbacks.reraise(escape)
       end
-      return response if code.zero?
+      return response if code == 0
 
       raise failure(code, request, out)
     ensure
       # An exception raised as the C call returned (Thread#raise, Timeout,
       # deferred until the capture ended): free the response it wrote.
-      Native.reqc_response_free(out.read_pointer) if response.nil? && code&.zero?
+      Native.reqc_response_free(out.read_pointer) if response.nil? && code == 0
       if !ours
         Interrupts.free_request(request)
-      elsif plain && code&.zero?
+      elsif plain && code == 0
         plain.keep(method, url, request)
       else
         Native.reqc_request_free(request)

@@ -22,6 +22,7 @@ pub mod layers;
 pub mod links;
 pub mod log;
 pub mod options;
+mod plain_url;
 pub mod pull;
 pub mod redact;
 pub mod redirect;

@@ -70,6 +70,16 @@ pub fn url(text: &str) -> Result<Url> {
             format!("URL is {} bytes long, more than {MAX_URL_LEN}", text.len()),
         ));
     }
+    // Nearly every URL has the plain shape, which the general parser keeps
+    // as it is: made directly, the same `Url` for a tenth of the work.
+    match super::plain_url::parse(text) {
+        Some(plain) => Ok(plain),
+        None => general_url(text),
+    }
+}
+
+/// `url` by the url crate's general parser, for any shape.
+pub(super) fn general_url(text: &str) -> Result<Url> {
     // The url crate silently strips tabs and newlines; a URL that holds them is
     // almost certainly an injection attempt, so refuse it instead.
     if text.bytes().any(|b| b.is_ascii_control()) {

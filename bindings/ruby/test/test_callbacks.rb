@@ -39,6 +39,37 @@ class TestCallbacks < Minitest::Test
     end
   end
 
+  # A send made inside a hook keeps its escape apart from the outer send's:
+  # the inner one's exception is raised by the inner send alone (and may be
+  # rescued there), the outer send raises only what its own blocks raised,
+  # and nothing is left behind for the next send on the thread.
+  def test_escapes_of_nested_sends_stay_apart
+    Reqc::Session.open do |s|
+      inner = Reqc::Request.new(:get, url("/get"))
+      inner.hook(:response) { raise Boom, "inner" }
+      outcome = nil
+      s.hook(:response) do |_r|
+        outcome = begin
+          Reqc.perform(inner)
+          :no_raise
+        rescue Boom => e
+          e.message
+        end
+        nil
+      end
+      assert_equal 200, s.get(url("/get")).status, "the rescued inner escape did not abort the outer send"
+      assert_equal "inner", outcome
+      assert_nil Reqc::PerThread.current.escape, "no escape left behind"
+
+      s.hook(:post_request) { Reqc.perform(inner) rescue nil; raise Boom, "outer" } # rubocop:disable Style/RescueModifier
+      e = assert_raises(Boom) { s.get(url("/get")) }
+      assert_equal "outer", e.message
+      assert_nil Reqc::PerThread.current.escape, "no escape left behind"
+      assert_equal 200, Reqc.get(url("/get")).status
+      inner.close
+    end
+  end
+
   def test_throw_and_break_come_back_as_themselves
     got = catch(:found) do
       Reqc::Session.open do |s|

@@ -170,7 +170,12 @@ impl Layer {
             && (Arc::ptr_eq(&request.options, &no_options())
                 || *request.options == Options::default());
         if sets_nothing {
-            let merged = Layer::default().for_send_shared(below, &request.body);
+            // An empty layer over `below`: no empty layer made to say so.
+            let merged = if Layer::serves_as_is(below, &request.body) {
+                below.clone()
+            } else {
+                Arc::new(Layer::default().for_send(below, &request.body))
+            };
             return (merged, None);
         }
         let (top, url) = Layer::of_request(request);
@@ -183,16 +188,21 @@ impl Layer {
     /// no multipart body or digest auth asks for a change. A plain request
     /// then costs no copy of every default header and option.
     pub fn for_send_shared(&self, below: &Arc<Layer>, body: &Body) -> Arc<Layer> {
-        let as_it_is = self.is_empty()
-            && below.folded
-            && below.grounded
-            && !matches!(body, Body::Form { files, .. } if !files.is_empty())
-            && challenge_auth(&below.options).is_none();
-        if as_it_is {
+        if self.is_empty() && Layer::serves_as_is(below, body) {
             below.clone()
         } else {
             Arc::new(self.for_send(below, body))
         }
+    }
+
+    /// True when `below` is what an empty layer over it merges to for a
+    /// send of `body`: a merge over the built-in defaults already, and no
+    /// multipart body or digest auth asks for a change.
+    fn serves_as_is(below: &Layer, body: &Body) -> bool {
+        below.folded
+            && below.grounded
+            && !matches!(body, Body::Form { files, .. } if !files.is_empty())
+            && !matches!(below.options.auth, Some(Auth::Digest { .. }))
     }
 
     /// This layer with its header-making settings turned into headers.

@@ -68,6 +68,8 @@ pub struct reqc_response {
 
 /// The redirect hops before a response.
 enum History {
+    /// A response that followed no redirect (most): no list to keep.
+    None,
     /// A response's own list of hops, oldest first.
     Own(Arc<Vec<Tagged<reqc_response>>>),
     /// A history entry: the hops before it are the first `before` entries of
@@ -82,6 +84,7 @@ enum History {
 impl History {
     fn count(&self) -> usize {
         match self {
+            History::None => 0,
             History::Own(list) => list.len(),
             History::Parent { before, .. } => *before,
         }
@@ -89,6 +92,7 @@ impl History {
 
     fn at(&self, index: usize) -> *const reqc_response {
         match self {
+            History::None => std::ptr::null(),
             History::Own(list) => list.get(index).map_or(std::ptr::null(), Tagged::as_ptr),
             History::Parent { list, before } if index < *before => list
                 .upgrade()
@@ -141,6 +145,9 @@ impl reqc_response {
     }
 
     fn build(history: Vec<Response>, response: Box<Response>) -> reqc_response {
+        if history.is_empty() {
+            return reqc_response::with_history(response, History::None);
+        }
         let list = Arc::new_cyclic(|list: &Weak<Vec<Tagged<reqc_response>>>| {
             history
                 .into_iter()
@@ -187,7 +194,7 @@ impl reqc_response {
                         .collect()
                 })
                 .unwrap_or_default(),
-            History::Parent { .. } => Vec::new(),
+            History::None | History::Parent { .. } => Vec::new(),
         };
         response
     }

@@ -29,7 +29,8 @@ const CURLOPT_SUPPRESS_CONNECT_HEADERS: curl_sys::CURLoption = curl_sys::CURLOPT
 pub struct Kept {
     hop: Hop,
     url: String,
-    timeout: Option<Duration>,
+    /// `CURLOPT_TIMEOUT_MS` as set (`timeout_ms`).
+    timeout_ms: u64,
     /// `CURLOPT_PRIVATE`, once the lane has set it (a reset clears it).
     token: Option<usize>,
 }
@@ -54,35 +55,72 @@ pub fn configure(
     callbacks.read_error = None;
     // A new clock per transfer, also when the setup is reused as is.
     callbacks.idle = hop.read_timeout.map(IdleClock::new);
-    if let Some(mut kept) = callbacks
+    let timeout = timeout_ms(hop.timeout);
+    let changed = callbacks
         .configured
-        .take()
+        .as_ref()
         .filter(|kept| kept.hop.same_setup(hop))
-    {
-        // Taken out while libcurl is told: a failed setopt leaves the
-        // handle unknown, and the next transfer configures it from scratch.
-        if kept.url != hop.url.as_str() {
-            set_url(easy, hop.url.as_str())?;
-            kept.url.clear();
-            kept.url.push_str(hop.url.as_str());
+        .map(|kept| (kept.url != hop.url.as_str(), kept.timeout_ms != timeout));
+    if let Some((url_changed, timeout_changed)) = changed {
+        let told = tell(
+            easy,
+            url_changed.then_some(hop),
+            timeout_changed.then_some(timeout),
+        );
+        let callbacks = easy.get_mut();
+        match (told, callbacks.configured.as_mut()) {
+            (Ok(()), Some(kept)) => {
+                if url_changed {
+                    kept.url.clear();
+                    kept.url.push_str(hop.url.as_str());
+                }
+                kept.timeout_ms = timeout;
+                return Ok(());
+            }
+            // A failed setopt leaves the handle unknown: the next
+            // transfer configures it from scratch.
+            (told, _) => {
+                callbacks.configured = None;
+                return told;
+            }
         }
-        if kept.timeout != hop.timeout {
-            // Zero is libcurl's "no timeout".
-            easy.timeout(hop.timeout.unwrap_or_default())?;
-            kept.timeout = hop.timeout;
-        }
-        easy.get_mut().configured = Some(kept);
-        return Ok(());
     }
+    callbacks.configured = None;
     configure_from_scratch(easy, hop, share)?;
     let plain = matches!(hop.body, HopBody::None) && hop.log.is_none();
     easy.get_mut().configured = plain.then(|| Kept {
         hop: hop.clone(),
         url: hop.url.as_str().to_owned(),
-        timeout: hop.timeout,
+        timeout_ms: timeout,
         token: None,
     });
     Ok(())
+}
+
+/// Sets the URL of `hop` and the timeout `ms`, each when given.
+fn tell(
+    easy: &mut Easy2<Callbacks>,
+    hop: Option<&Hop>,
+    ms: Option<u64>,
+) -> Result<(), curl::Error> {
+    if let Some(hop) = hop {
+        set_url(easy, hop.url.as_str())?;
+    }
+    if let Some(ms) = ms {
+        easy.timeout(Duration::from_millis(ms))?;
+    }
+    Ok(())
+}
+
+/// The `CURLOPT_TIMEOUT_MS` for what is left of a send's total timeout:
+/// whole milliseconds, as libcurl counts them (so the remaining time of
+/// sends made in the same millisecond of their own clocks is one value, not
+/// set again), and at least 1: a timeout under a millisecond must not
+/// become libcurl's 0, "no timeout". `None`: 0.
+fn timeout_ms(timeout: Option<Duration>) -> u64 {
+    timeout.map_or(0, |t| {
+        u64::try_from(t.as_millis()).unwrap_or(u64::MAX).max(1)
+    })
 }
 
 /// True when `easy`'s `CURLOPT_PRIVATE` is `token` already (set by
@@ -153,8 +191,8 @@ fn configure_from_scratch(
         easy.http_headers(header_list(hop)?)?;
     }
     easy.connect_timeout(hop.connect_timeout)?;
-    if let Some(timeout) = hop.timeout {
-        easy.timeout(timeout)?;
+    if hop.timeout.is_some() {
+        easy.timeout(Duration::from_millis(timeout_ms(hop.timeout)))?;
     }
     // The progress callback runs the read timeout's clock; without one it
     // stays off, so a plain transfer pays nothing for it.

@@ -236,7 +236,8 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 // readHeaders copies every header line, repeated names included, in order,
 // with few allocations: the lines arrive packed in buf ("name\0value\0"
 // each, need bytes; read again into a larger buffer when they did not fit),
-// become one string, and every name and value is a slice of it.
+// become one string, and every value is a slice of it (a name too, unless
+// headerKey has it as a constant).
 func readHeaders(resp *C.reqc_response, n int, buf []byte, need int) http.Header {
 	h := make(http.Header, n)
 	if n == 0 {
@@ -253,6 +254,10 @@ func readHeaders(resp *C.reqc_response, n int, buf []byte, need int) http.Header
 		text = string(buf[:need]) // buf is the pooled scratch: copy what is used
 	}
 	values := make([]string, n)
+	// Is a name repeated? With a few lines, comparing with the keys before
+	// it costs less than a map lookup (most compare by length alone).
+	var seenBuf [16]string
+	seen := seenBuf[:0]
 	for i := range values {
 		end := strings.IndexByte(text, 0)
 		name := text[:end]
@@ -260,11 +265,21 @@ func readHeaders(resp *C.reqc_response, n int, buf []byte, need int) http.Header
 		end = strings.IndexByte(text, 0)
 		values[i] = text[:end]
 		text = text[end+1:]
-		// Already canonical names (as most servers send them) cost no
-		// allocation here.
-		k := http.CanonicalHeaderKey(name)
-		if old, ok := h[k]; ok {
-			h[k] = append(old, values[i])
+		k := headerKey(name)
+		repeated := false
+		if n <= len(seenBuf) {
+			for _, prev := range seen {
+				if prev == k {
+					repeated = true
+					break
+				}
+			}
+			seen = append(seen, k)
+		} else {
+			_, repeated = h[k]
+		}
+		if repeated {
+			h[k] = append(h[k], values[i])
 		} else {
 			h[k] = values[i : i+1 : i+1]
 		}

@@ -125,8 +125,13 @@ struct Strings {
 }
 
 fn c_string(s: &str) -> CString {
-    // A server could send NUL in a header; show it rather than drop the header.
-    CString::new(s.replace('\0', "\\0")).unwrap_or_default()
+    // CString::new of a &str allocates once, room for the NUL included (the
+    // replace below would allocate, then grow for the NUL): a response's
+    // strings are made per header line, for every binding that reads them.
+    CString::new(s).unwrap_or_else(|_| {
+        // A server could send NUL in a header; show it rather than drop the header.
+        CString::new(s.replace('\0', "\\0")).unwrap_or_default()
+    })
 }
 
 impl Handle for reqc_response {
@@ -848,5 +853,14 @@ mod tests {
     #[test]
     fn a_response_handle_stays_in_mallocs_fast_sizes() {
         assert!(std::mem::size_of::<Tagged<reqc_response>>() <= 1016);
+    }
+
+    /// A string without NUL is copied as it is; a NUL inside is shown as
+    /// "\0" rather than cutting the string there.
+    #[test]
+    fn c_string_copies_and_shows_an_inner_nul() {
+        assert_eq!(c_string("keep-alive").as_bytes_with_nul(), b"keep-alive\0");
+        assert_eq!(c_string("").as_bytes_with_nul(), b"\0");
+        assert_eq!(c_string("a\0b\0").as_bytes(), b"a\\0b\\0");
     }
 }

@@ -27,9 +27,9 @@
 
 use std::net::Ipv4Addr;
 
-use serde::de::value::{Error as DeError, SeqDeserializer, U32Deserializer};
+use serde::de::value::{Error as DeError, SeqDeserializer};
 use serde::de::{
-    DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, VariantAccess, Visitor,
+    DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, SeqAccess, VariantAccess, Visitor,
 };
 use url::Url;
 
@@ -45,13 +45,11 @@ pub fn parse(text: &str) -> Option<Url> {
         return None;
     };
     let host_start = scheme_end + 3;
-    let authority_end = bytes[host_start..]
-        .iter()
-        .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+    let authority_end = memchr::memchr3(b'/', b'?', b'#', &bytes[host_start..])
         .map_or(bytes.len(), |at| host_start + at);
     let authority = &text[host_start..authority_end];
-    let (host_text, port_text) = match authority.split_once(':') {
-        Some((host, port)) => (host, Some(port)),
+    let (host_text, port_text) = match memchr::memchr(b':', authority.as_bytes()) {
+        Some(colon) => (&authority[..colon], Some(&authority[colon + 1..])),
         None => (authority, None),
     };
     let host = host(host_text)?;
@@ -78,26 +76,30 @@ pub fn parse(text: &str) -> Option<Url> {
     // At most `MAX_URL_LEN` (64 KiB) long, checked by the caller; `None`
     // (the general parser) beyond what a u32 holds all the same.
     let at = |i: usize| u32::try_from(i).ok();
-    let fields = [
-        Field::Text(serialization),
-        Field::Index(at(scheme_end)?),
+    let representation = Representation {
+        serialization,
+        scheme_end: at(scheme_end)?,
         // No user name: it ends where the host starts.
-        Field::Index(at(host_start)?),
-        Field::Index(at(host_start)?),
-        Field::Index(at(host_end)?),
-        Field::Host(host),
-        Field::Port(port),
-        Field::Index(at(path_start)?),
-        Field::Mark(match query_at {
+        username_end: at(host_start)?,
+        host_start: at(host_start)?,
+        host_end: at(host_end)?,
+        host,
+        port,
+        path_start: at(path_start)?,
+        query_start: match query_at {
             Some(q) => Some(at(rest_start + q)?),
             None => None,
-        }),
-        Field::Mark(match fragment_at {
+        },
+        fragment_start: match fragment_at {
             Some(f) => Some(at(rest_start + f)?),
             None => None,
-        }),
-    ];
-    Url::deserialize_internal(SeqDeserializer::<_, DeError>::new(fields.into_iter())).ok()
+        },
+    };
+    Url::deserialize_internal(Fields {
+        representation,
+        next: 0,
+    })
+    .ok()
 }
 
 /// A plain host: an IPv4 address or a plain name (see the module's comment).
@@ -174,45 +176,37 @@ fn marks(rest: &[u8]) -> Option<(Option<usize>, Option<usize>)> {
     Some((query, fragment))
 }
 
-/// The host, as the url crate's representation names it.
-#[derive(Clone, Copy)]
-enum Host {
-    Domain,
-    Ipv4(Ipv4Addr),
+/// The url crate's representation of a URL (`Url`'s private fields).
+struct Representation {
+    serialization: String,
+    scheme_end: u32,
+    username_end: u32,
+    host_start: u32,
+    host_end: u32,
+    host: Host,
+    port: Option<u16>,
+    path_start: u32,
+    query_start: Option<u32>,
+    fragment_start: Option<u32>,
 }
 
-/// One field of the url crate's representation of a URL, in the order
-/// `Url::deserialize_internal` reads them.
-enum Field {
-    Text(String),
-    Index(u32),
-    Host(Host),
-    Port(Option<u16>),
-    Mark(Option<u32>),
-    /// An IPv4 address, as its non-human-readable form: four bytes.
-    Octets([u8; 4]),
+/// A `Representation` as `Url::deserialize_internal` reads it: a sequence
+/// of its fields, in their order, handed over one by one (`next`).
+struct Fields {
+    representation: Representation,
+    next: u8,
 }
 
-impl<'de> Deserializer<'de> for Field {
+/// `value`'s serde deserializer.
+fn de<'de, T: IntoDeserializer<'de, DeError>>(value: T) -> T::Deserializer {
+    value.into_deserializer()
+}
+
+impl<'de> Deserializer<'de> for Fields {
     type Error = DeError;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        match self {
-            Field::Text(text) => visitor.visit_string(text),
-            Field::Index(index) => visitor.visit_u32(index),
-            Field::Host(host) => visitor.visit_enum(host),
-            Field::Port(None) | Field::Mark(None) => visitor.visit_none(),
-            Field::Port(Some(port)) => visitor.visit_some(port.into_deserializer()),
-            Field::Mark(Some(index)) => visitor.visit_some(index.into_deserializer()),
-            Field::Octets(octets) => {
-                visitor.visit_seq(SeqDeserializer::<_, DeError>::new(octets.into_iter()))
-            }
-        }
-    }
-
-    /// An address is read as its octets, not parsed from text.
-    fn is_human_readable(&self) -> bool {
-        false
+    fn deserialize_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_seq(&mut self)
     }
 
     serde::forward_to_deserialize_any! {
@@ -222,17 +216,80 @@ impl<'de> Deserializer<'de> for Field {
     }
 }
 
-impl IntoDeserializer<'_, DeError> for Field {
-    type Deserializer = Field;
+impl<'de> SeqAccess<'de> for Fields {
+    type Error = DeError;
 
-    fn into_deserializer(self) -> Field {
-        self
+    fn next_element_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, DeError> {
+        let r = &mut self.representation;
+        let value = match self.next {
+            0 => seed.deserialize(de(std::mem::take(&mut r.serialization))),
+            1 => seed.deserialize(de(r.scheme_end)),
+            2 => seed.deserialize(de(r.username_end)),
+            3 => seed.deserialize(de(r.host_start)),
+            4 => seed.deserialize(de(r.host_end)),
+            5 => seed.deserialize(r.host),
+            6 => seed.deserialize(Maybe(r.port)),
+            7 => seed.deserialize(de(r.path_start)),
+            8 => seed.deserialize(Maybe(r.query_start)),
+            9 => seed.deserialize(Maybe(r.fragment_start)),
+            _ => return Ok(None),
+        };
+        self.next += 1;
+        value.map(Some)
     }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(10 - usize::from(self.next.min(10)))
+    }
+}
+
+/// An optional field.
+struct Maybe<T>(Option<T>);
+
+impl<'de, T: IntoDeserializer<'de, DeError>> Deserializer<'de> for Maybe<T> {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Some(value) => visitor.visit_some(de(value)),
+            None => visitor.visit_none(),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// The host, as the url crate's representation names it.
+#[derive(Clone, Copy)]
+enum Host {
+    Domain,
+    Ipv4(Ipv4Addr),
 }
 
 /// The url crate's `HostInternal` variant indices: None, Domain, Ipv4, Ipv6.
 const DOMAIN: u32 = 1;
 const IPV4: u32 = 2;
+
+impl<'de> Deserializer<'de> for Host {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_enum(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
 
 impl<'de> EnumAccess<'de> for Host {
     type Error = DeError;
@@ -243,8 +300,7 @@ impl<'de> EnumAccess<'de> for Host {
             Host::Domain => DOMAIN,
             Host::Ipv4(_) => IPV4,
         };
-        let variant = seed.deserialize(U32Deserializer::<DeError>::new(index))?;
-        Ok((variant, self))
+        Ok((seed.deserialize(de(index))?, self))
     }
 }
 
@@ -257,7 +313,7 @@ impl<'de> VariantAccess<'de> for Host {
 
     fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, DeError> {
         match self {
-            Host::Ipv4(address) => seed.deserialize(Field::Octets(address.octets())),
+            Host::Ipv4(address) => seed.deserialize(Octets(address.octets())),
             Host::Domain => Err(serde::de::Error::custom("a name has no value")),
         }
     }
@@ -272,6 +328,28 @@ impl<'de> VariantAccess<'de> for Host {
         _: V,
     ) -> Result<V::Value, DeError> {
         Err(serde::de::Error::custom("no host is a struct"))
+    }
+}
+
+/// An IPv4 address in its non-human-readable form: four bytes (read so,
+/// not parsed again from text).
+struct Octets([u8; 4]);
+
+impl<'de> Deserializer<'de> for Octets {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_seq(SeqDeserializer::<_, DeError>::new(self.0.into_iter()))
+    }
+
+    fn is_human_readable(&self) -> bool {
+        false
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
     }
 }
 

@@ -143,14 +143,14 @@ fn run<D: Driver + ?Sized>(
             take_back(collector, stopped.aborted);
             return Err(error);
         }
-        let finished = match lane.perform() {
+        let finished = match lane.perform_one(ONLY) {
             Ok(finished) => finished,
             Err(e) => {
                 take_back(collector, lane.abort_all());
                 return Err(e);
             }
         };
-        if let Some(done) = finished.into_iter().find(|f| f.id == ONLY) {
+        if let Some(done) = finished {
             *collector = done.collector;
             return Ok(Reached::Ended(done.outcome));
         }

@@ -192,6 +192,13 @@ pub trait Driver {
     /// those that finished.
     fn perform(&mut self) -> Result<Vec<Finished>>;
 
+    /// `perform` on a lane that runs transfer `id` (alone, as a blocking
+    /// send does): that transfer, once it finished; any other that finished
+    /// is dropped. A transport may spare the list `perform` makes.
+    fn perform_one(&mut self, id: usize) -> Result<Option<Finished>> {
+        Ok(self.perform()?.into_iter().find(|f| f.id == id))
+    }
+
     /// Waits at most `timeout` for activity on the transfers' sockets (a
     /// wake-up cuts the wait short). A paused transfer is no activity.
     fn wait(&mut self, timeout: std::time::Duration) -> Result<()>;

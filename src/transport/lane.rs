@@ -96,6 +96,14 @@ impl Lane {
 
     /// Takes the finished transfers out of the multi handle.
     fn collect_finished(&mut self) -> Vec<Finished> {
+        let mut finished = Vec::new();
+        self.each_finished(|f| finished.push(f));
+        finished
+    }
+
+    /// Takes the finished transfers out of the multi handle, handing each
+    /// to `take` as it comes (no list of them made).
+    fn each_finished(&mut self, mut take: impl FnMut(Finished)) {
         // The lane's own list, kept between calls: no allocation a step.
         let mut done = std::mem::take(&mut self.done);
         self.multi.messages(|msg| {
@@ -103,31 +111,28 @@ impl Lane {
                 done.push((id, result));
             }
         });
-        let finished = done
-            .drain(..)
-            .filter_map(|(id, result)| {
-                let handle = self.running.remove(&id)?;
-                let mut done = self.retire(handle);
-                let outcome = match result {
-                    Ok(()) => Ok(done.info),
-                    Err(mut e) => {
-                        // libcurl's own words for what went wrong, if any.
-                        if let Some(detail) = done.detail.take().filter(|d| !d.is_empty()) {
-                            e.set_extra(detail);
-                        }
-                        Err(explain(&e, &done))
+        for (id, result) in done.drain(..) {
+            let Some(handle) = self.running.remove(&id) else {
+                continue;
+            };
+            let mut retired = self.retire(handle);
+            let outcome = match result {
+                Ok(()) => Ok(retired.info),
+                Err(mut e) => {
+                    // libcurl's own words for what went wrong, if any.
+                    if let Some(detail) = retired.detail.take().filter(|d| !d.is_empty()) {
+                        e.set_extra(detail);
                     }
-                };
-                let collector = done.collector;
-                Some(Finished {
-                    id,
-                    collector,
-                    outcome,
-                })
-            })
-            .collect();
+                    Err(explain(&e, &retired))
+                }
+            };
+            take(Finished {
+                id,
+                collector: retired.collector,
+                outcome,
+            });
+        }
         self.done = done;
-        finished
     }
 
     /// Removes a transfer from the multi handle and keeps its easy handle
@@ -262,6 +267,19 @@ impl Driver for Lane {
             .perform()
             .map_err(|e| multi_error("curl_multi_perform", e))?;
         Ok(self.collect_finished())
+    }
+
+    fn perform_one(&mut self, id: usize) -> Result<Option<Finished>> {
+        self.multi
+            .perform()
+            .map_err(|e| multi_error("curl_multi_perform", e))?;
+        let mut found = None;
+        self.each_finished(|f| {
+            if f.id == id {
+                found = Some(f);
+            }
+        });
+        Ok(found)
     }
 
     fn wait(&mut self, timeout: Duration) -> Result<()> {

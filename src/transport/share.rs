@@ -11,27 +11,46 @@ use curl_sys::{curl_lock_access, curl_lock_data, CURL, CURLSH};
 
 /// A lock libcurl takes in one callback and releases in another, so no
 /// guard can span them: a flag under a mutex, waited on with a condvar.
+/// libcurl takes and releases these locks a few times a request, nearly
+/// always uncontended, and std's `Condvar::notify_one` enters the kernel
+/// (a futex wake) whether or not anyone waits: `leave` notifies only when
+/// `enter` counted a waiter, so an uncontended pass makes no system call.
 #[derive(Default)]
 struct Gate {
-    taken: Mutex<bool>,
+    state: Mutex<GateState>,
     released: Condvar,
+}
+
+#[derive(Default)]
+struct GateState {
+    taken: bool,
+    /// Threads blocked in `enter`, counted under the mutex, so `leave`
+    /// sees every waiter that could miss its notification.
+    waiting: usize,
 }
 
 impl Gate {
     fn enter(&self) {
-        let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
-        while *taken {
-            taken = self
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        while state.taken {
+            state.waiting += 1;
+            state = self
                 .released
-                .wait(taken)
+                .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
+            state.waiting -= 1;
         }
-        *taken = true;
+        state.taken = true;
     }
 
     fn leave(&self) {
-        *self.taken.lock().unwrap_or_else(PoisonError::into_inner) = false;
-        self.released.notify_one();
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.taken = false;
+        let anyone_waiting = state.waiting > 0;
+        drop(state);
+        if anyone_waiting {
+            self.released.notify_one();
+        }
     }
 }
 
@@ -146,5 +165,42 @@ impl Drop for Share {
             // handles before it (field order in `Lane`).
             unsafe { curl_sys::curl_share_cleanup(self.raw) };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Gate;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// Many threads through one gate: never two inside at once, and none
+    /// left waiting (a lost wake-up, were `leave` to skip a waiter it
+    /// should notify, would hang this test).
+    #[test]
+    fn gate_admits_one_at_a_time_and_wakes_every_waiter() {
+        let gate = Arc::new(Gate::default());
+        let inside = Arc::new(AtomicBool::new(false));
+        let passes = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (gate, inside, passes) = (gate.clone(), inside.clone(), passes.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..5_000 {
+                        gate.enter();
+                        assert!(!inside.swap(true, Ordering::SeqCst), "two threads inside");
+                        std::hint::spin_loop();
+                        inside.store(false, Ordering::SeqCst);
+                        gate.leave();
+                        passes.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(passes.load(Ordering::Relaxed), 40_000);
+        assert_eq!(gate.state.lock().unwrap().waiting, 0);
     }
 }

@@ -199,6 +199,7 @@ impl Collector {
     /// and their blank lines are not final; trailers after the body do
     /// not complete it again) is the moment "status and headers are in, no
     /// body byte yet", where `on_head` runs.
+    #[inline] // once per head line, from one caller: a call less per line
     pub fn header_line(&mut self, line: &[u8]) -> bool {
         let was_complete = self.head.complete;
         self.head.feed(line);

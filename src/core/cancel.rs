@@ -11,7 +11,41 @@ type Waker = Arc<dyn Fn() + Send + Sync>;
 struct Inner {
     cancelled: AtomicBool,
     next_id: AtomicU64,
-    wakers: Mutex<Vec<(u64, Waker)>>,
+    wakers: Mutex<Wakers>,
+}
+
+/// The registered wakers by id. A blocking send registers one at a time:
+/// it is kept in place, so a new request's first send allocates no list.
+#[derive(Default)]
+struct Wakers {
+    first: Option<(u64, Waker)>,
+    more: Vec<(u64, Waker)>,
+}
+
+impl Wakers {
+    fn push(&mut self, id: u64, wake: Waker) {
+        if self.first.is_none() {
+            self.first = Some((id, wake));
+        } else {
+            self.more.push((id, wake));
+        }
+    }
+
+    fn remove(&mut self, id: u64) {
+        if self.first.as_ref().is_some_and(|(first, _)| *first == id) {
+            self.first = None;
+        } else {
+            self.more.retain(|(other, _)| *other != id);
+        }
+    }
+
+    fn all(&self) -> Vec<Waker> {
+        self.first
+            .iter()
+            .chain(&self.more)
+            .map(|(_, w)| w.clone())
+            .collect()
+    }
 }
 
 /// Shared by a request (or batch) and every send in flight for it. Once
@@ -27,14 +61,12 @@ impl CancelToken {
     /// Marks the token cancelled and wakes every transfer waiting on it.
     pub fn cancel(&self) {
         self.0.cancelled.store(true, Ordering::SeqCst);
-        let wakers: Vec<Waker> = self
+        let wakers = self
             .0
             .wakers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .map(|(_, w)| w.clone())
-            .collect();
+            .all();
         for wake in wakers {
             wake();
         }
@@ -82,7 +114,7 @@ impl CancelToken {
             .wakers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push((id, wake));
+            .push(id, wake);
         WakerGuard {
             token: self.clone(),
             id,
@@ -103,7 +135,7 @@ impl Drop for WakerGuard {
             .wakers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .retain(|(id, _)| *id != self.id);
+            .remove(self.id);
     }
 }
 
@@ -128,6 +160,27 @@ mod tests {
         token.cancel();
         assert!(token.is_cancelled());
         assert_eq!(hits.load(Ordering::SeqCst), 10);
+    }
+
+    #[test]
+    fn every_registered_waker_wakes_whichever_went_first() {
+        let token = CancelToken::new();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let add = |n: usize| {
+            let h = hits.clone();
+            token.on_cancel(Arc::new(move || {
+                h.fetch_add(n, Ordering::SeqCst);
+            }))
+        };
+        let (a, b, c) = (add(1), add(10), add(100));
+        drop(a);
+        let d = add(1000);
+        drop(c);
+        token.cancel();
+        assert_eq!(hits.load(Ordering::SeqCst), 1010);
+        drop((b, d));
+        token.cancel();
+        assert_eq!(hits.load(Ordering::SeqCst), 1010);
     }
 
     #[test]

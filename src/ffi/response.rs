@@ -113,21 +113,51 @@ struct CLink {
 }
 
 /// C copies of the response's strings, made on first use (most callers read
-/// a status and a body and never pay for them).
+/// a status and a body and never pay for them), all in one buffer: a
+/// response has a dozen or more strings (every header's name and value), and
+/// one allocation for all of them instead of one each is what a binding that
+/// converts every response (Go's `http.Header`, say) pays per response.
 struct Strings {
-    reason: CString,
-    url: CString,
-    remote_ip: CString,
-    headers: Vec<(CString, CString)>,
-    warnings: Vec<CString>,
+    text: CText,
+    reason: usize,
+    url: usize,
+    remote_ip: usize,
+    /// Each header's name and value, as offsets into `text`.
+    headers: Vec<(usize, usize)>,
+    warnings: Vec<usize>,
     /// The cookies the response stored, for C to read.
     cookies: Vec<Tagged<reqc_cookie>>,
 }
 
+/// NUL-terminated strings laid end to end in one buffer, each found by the
+/// offset `push` returned. Never changed once built, so a pointer into it
+/// stays valid as long as the buffer lives.
+#[derive(Default)]
+struct CText(Vec<u8>);
+
+impl CText {
+    /// Appends `s` and its NUL; returns where it starts. A NUL inside `s`
+    /// (a server could send one in a header) is shown as `\0`, not cut.
+    fn push(&mut self, s: &str) -> usize {
+        let at = self.0.len();
+        if s.as_bytes().contains(&0) {
+            self.0.extend_from_slice(s.replace('\0', "\\0").as_bytes());
+        } else {
+            self.0.extend_from_slice(s.as_bytes());
+        }
+        self.0.push(0);
+        at
+    }
+
+    /// The string that starts at `at` (an offset `push` returned).
+    fn at(&self, at: usize) -> *const c_char {
+        self.0[at..].as_ptr().cast()
+    }
+}
+
 fn c_string(s: &str) -> CString {
     // CString::new of a &str allocates once, room for the NUL included (the
-    // replace below would allocate, then grow for the NUL): a response's
-    // strings are made per header line, for every binding that reads them.
+    // replace below would allocate, then grow for the NUL).
     CString::new(s).unwrap_or_else(|_| {
         // A server could send NUL in a header; show it rather than drop the header.
         CString::new(s.replace('\0', "\\0")).unwrap_or_default()
@@ -205,24 +235,32 @@ impl reqc_response {
     }
 
     fn strings(&self) -> &Strings {
-        self.strings.get_or_init(|| Strings {
-            reason: c_string(&self.response.reason),
-            url: c_string(&self.response.url),
-            remote_ip: c_string(&self.response.remote_ip),
-            headers: self
-                .response
-                .headers
-                .iter()
-                .map(|(n, v)| (c_string(n), c_string(v)))
-                .collect(),
-            warnings: self.response.warnings.iter().map(|w| c_string(w)).collect(),
-            cookies: self
-                .response
-                .cookies
-                .iter()
-                .cloned()
-                .map(reqc_cookie::lent)
-                .collect(),
+        self.strings.get_or_init(|| {
+            let r = &self.response;
+            // Every string and its NUL: the buffer is allocated once.
+            let size = r.reason.len()
+                + r.url.len()
+                + r.remote_ip.len()
+                + 3
+                + r.headers
+                    .iter()
+                    .map(|(n, v)| n.len() + v.len() + 2)
+                    .sum::<usize>()
+                + r.warnings.iter().map(|w| w.len() + 1).sum::<usize>();
+            let mut text = CText(Vec::with_capacity(size));
+            Strings {
+                reason: text.push(&r.reason),
+                url: text.push(&r.url),
+                remote_ip: text.push(&r.remote_ip),
+                headers: r
+                    .headers
+                    .iter()
+                    .map(|(n, v)| (text.push(n), text.push(v)))
+                    .collect(),
+                warnings: r.warnings.iter().map(|w| text.push(w)).collect(),
+                cookies: r.cookies.iter().cloned().map(reqc_cookie::lent).collect(),
+                text,
+            }
         })
     }
 
@@ -336,7 +374,12 @@ pub unsafe extern "C" fn reqc_response_status(response: *const reqc_response) ->
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_reason(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(response, c"".as_ptr(), |r| r.strings().reason.as_ptr()) }
+    unsafe {
+        read(response, c"".as_ptr(), |r| {
+            let strings = r.strings();
+            strings.text.at(strings.reason)
+        })
+    }
 }
 
 /// The body and its length in `*len_out` (`len_out` may be NULL). Never NULL for
@@ -519,7 +562,10 @@ pub unsafe extern "C" fn reqc_response_header(
                 .headers
                 .iter()
                 .position(|(n, _)| n.eq_ignore_ascii_case(name));
-            index.map_or(std::ptr::null(), |i| r.strings().headers[i].1.as_ptr())
+            index.map_or(std::ptr::null(), |i| {
+                let strings = r.strings();
+                strings.text.at(strings.headers[i].1)
+            })
         })
     }
 }
@@ -548,11 +594,12 @@ pub unsafe extern "C" fn reqc_response_header_at(
     value_out: *mut *const c_char,
 ) -> reqc_code {
     let write = |r: &reqc_response| {
-        let (name, value) = r.strings().headers.get(index)?;
+        let strings = r.strings();
+        let &(name, value) = strings.headers.get(index)?;
         // SAFETY: the outs are NULL or writable, per the header's preamble rule.
         unsafe {
-            write_out(name_out, name.as_ptr());
-            write_out(value_out, value.as_ptr());
+            write_out(name_out, strings.text.at(name));
+            write_out(value_out, strings.text.at(value));
         }
         Some(())
     };
@@ -603,7 +650,12 @@ pub unsafe extern "C" fn reqc_response_cookie_at(
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_url(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(response, c"".as_ptr(), |r| r.strings().url.as_ptr()) }
+    unsafe {
+        read(response, c"".as_ptr(), |r| {
+            let strings = r.strings();
+            strings.text.at(strings.url)
+        })
+    }
 }
 
 /// The request that produced `response`, as it was sent (Requests'
@@ -796,7 +848,12 @@ pub unsafe extern "C" fn reqc_response_http_version(
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_remote_ip(response: *const reqc_response) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(response, c"".as_ptr(), |r| r.strings().remote_ip.as_ptr()) }
+    unsafe {
+        read(response, c"".as_ptr(), |r| {
+            let strings = r.strings();
+            strings.text.at(strings.remote_ip)
+        })
+    }
 }
 
 /// The server's port; 0 for NULL.
@@ -834,9 +891,10 @@ pub unsafe extern "C" fn reqc_response_warning_at(
     warning_out: *mut *const c_char,
 ) -> reqc_code {
     let write = |r: &reqc_response| {
-        let warning = r.strings().warnings.get(index)?;
+        let strings = r.strings();
+        let &warning = strings.warnings.get(index)?;
         // SAFETY: the outs are NULL or writable, per the header's preamble rule.
-        unsafe { write_out(warning_out, warning.as_ptr()) };
+        unsafe { write_out(warning_out, strings.text.at(warning)) };
         Some(())
     };
     // SAFETY: pointers per the header's preamble rule.
@@ -857,6 +915,29 @@ mod tests {
 
     /// A string without NUL is copied as it is; a NUL inside is shown as
     /// "\0" rather than cutting the string there.
+    /// Strings laid end to end read back whole, each ending at its own NUL,
+    /// empty ones and ones with an inner NUL included.
+    #[test]
+    fn c_text_reads_back_each_string_whole() {
+        let mut text = CText::default();
+        let at: Vec<usize> = ["HTTP/1.1", "", "a\0b", "Content-Type", "text/plain"]
+            .iter()
+            .map(|s| text.push(s))
+            .collect();
+        let read = |i: usize| {
+            // SAFETY: `at` returns a pointer into `text`, which lives on and
+            // holds a NUL after every pushed string.
+            unsafe { std::ffi::CStr::from_ptr(text.at(at[i])) }
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        let got: Vec<String> = (0..at.len()).map(read).collect();
+        assert_eq!(got, ["HTTP/1.1", "", "a\\0b", "Content-Type", "text/plain"]);
+        // Each string and its NUL, nothing between.
+        assert_eq!(text.0.len(), (8 + 1) + 1 + (4 + 1) + (12 + 1) + (10 + 1));
+    }
+
     #[test]
     fn c_string_copies_and_shows_an_inner_nul() {
         assert_eq!(c_string("keep-alive").as_bytes_with_nul(), b"keep-alive\0");

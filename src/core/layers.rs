@@ -202,7 +202,7 @@ impl Layer {
         below.folded
             && below.grounded
             && !matches!(body, Body::Form { files, .. } if !files.is_empty())
-            && !matches!(below.options.auth, Some(Auth::Digest { .. }))
+            && challenge_auth(&below.options).is_none()
     }
 
     /// This layer with its header-making settings turned into headers.
@@ -247,10 +247,12 @@ pub fn authorization(auth: &Auth) -> Option<String> {
 
 /// The auth that must answer a server's challenge (digest), when the layer
 /// that won `Authorization` set one; every other auth is already a header.
-pub fn challenge_auth(merged: &Options) -> Option<Auth> {
+/// Borrowed: deciding whether there is one (every plain send asks) copies
+/// no credentials.
+pub fn challenge_auth(merged: &Options) -> Option<&Auth> {
     merged
         .auth
-        .clone()
+        .as_ref()
         .filter(|a| matches!(a, Auth::Digest { .. }))
 }
 
@@ -378,7 +380,7 @@ mod tests {
         let merged = request.over(&session);
         assert_eq!(challenge_auth(&merged.options), None);
         let merged = Layer::default().over(&session);
-        assert_eq!(challenge_auth(&merged.options), Some(digest));
+        assert_eq!(challenge_auth(&merged.options), Some(&digest));
         let (top, _) = Layer::of_request(&Request::new("GET", "http://h/").unwrap());
         let sent = top.for_send(&merged, &Body::None);
         assert_eq!(header(&sent, "authorization"), None);

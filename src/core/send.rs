@@ -960,7 +960,7 @@ impl Chain {
             url: self.url.clone(),
             headers,
             body,
-            auth: layers::challenge_auth(&self.merged.options),
+            auth: layers::challenge_auth(&self.merged.options).cloned(),
             connect_timeout: self
                 .merged
                 .options

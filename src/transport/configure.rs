@@ -408,3 +408,22 @@ fn header_list(hop: &Hop) -> Result<List, curl::Error> {
     }
     Ok(list)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::timeout_ms;
+    use std::time::Duration;
+
+    /// What is left of a total timeout, as libcurl's CURLOPT_TIMEOUT_MS:
+    /// whole milliseconds, never 0 (libcurl's "no timeout") for time that
+    /// is left, however little; no timeout is 0.
+    #[test]
+    fn a_remaining_timeout_is_whole_milliseconds_and_never_none() {
+        assert_eq!(timeout_ms(None), 0);
+        assert_eq!(timeout_ms(Some(Duration::ZERO)), 1);
+        assert_eq!(timeout_ms(Some(Duration::from_micros(300))), 1);
+        assert_eq!(timeout_ms(Some(Duration::from_micros(1_999))), 1);
+        assert_eq!(timeout_ms(Some(Duration::from_millis(1_500))), 1_500);
+        assert_eq!(timeout_ms(Some(Duration::MAX)), u64::MAX);
+    }
+}

@@ -18,7 +18,8 @@
 #
 # Usage: link/hot-code.sh           rewrite link/hot-code.order
 #        link/hot-code.sh --check   fail if the committed list names less
-#                                   than 90% of the hot code of this build
+#                                   than 90% of the hot code of this build,
+#                                   or if the build did not lay it out together
 set -euo pipefail
 CHECK=${1:-}
 cd "$(dirname "$0")/.."
@@ -96,7 +97,7 @@ if [ "$CHECK" != --check ]; then
 fi
 # The share of this build's hot code (by size) the committed list names.
 python3 - "$OUT" link/hot-code.order "$LIB" <<'PY'
-import subprocess, sys
+import os, subprocess, sys
 fresh, committed, lib = sys.argv[1:4]
 names = lambda f: {l.strip() for l in open(f) if l.strip() and not l.startswith("#")}
 size = {}
@@ -112,5 +113,20 @@ print(f"link/hot-code.order names {share:.0%} of this build's hot code "
       f"({covered} of {total} bytes, {len(hot - listed)} hot functions unlisted)")
 if share < 0.90:
     print("stale: run link/hot-code.sh and commit link/hot-code.order")
+    sys.exit(1)
+
+# And the linker laid them out together: the listed functions present span
+# about their own size (left in link order they spanned ~6 times it).
+where = []
+for l in subprocess.run(["nm", "-S", "--defined-only", lib], capture_output=True, text=True).stdout.splitlines():
+    p = l.split()
+    if len(p) == 4 and p[2] in "tTW" and p[3] in listed:
+        where.append((int(p[0], 16), int(p[1], 16)))
+span = max(a + s for a, s in where) - min(a for a, _ in where)
+size = sum(s for _, s in where)
+print(f"the listed functions ({size} bytes) lie within {span} bytes of .text")
+if span > 1.5 * size and os.environ.get("REQC_HOT_CODE_ORDER") != "0" and os.uname().machine == "x86_64":
+    print("not laid out together: build.rs did not hand the list to the linker "
+          "(is the linker rustc's lld? see hot_code_first in build.rs)")
     sys.exit(1)
 PY

@@ -58,6 +58,27 @@ func (b *batch) free() {
 	b.done()
 }
 
+// batchStepMs bounds how long one step of a run waits for the network.
+const batchStepMs = 200
+
+// run runs every item of the batch to its end, in steps (reqc_batch_poll)
+// rather than in one call that runs the whole batch, and returns the run's
+// code.
+// Why: a batch's complete callbacks return to this goroutine on the same P,
+// so it is never rescheduled; ten milliseconds into one long cgo call,
+// sysmon would take its P at every tick and each callback would have to
+// win it back (see blocking.go). Between steps beforeBlockingCall yields
+// at most once a millisecond, which keeps sysmon asleep.
+func (b *batch) run() C.reqc_code {
+	for {
+		beforeBlockingCall()
+		out := C.reqcgo_batch_poll(b.ptr, batchStepMs)
+		if out.code != C.REQC_OK || out.len != 0 {
+			return out.code
+		}
+	}
+}
+
 // finish frees the batch, then repeats in the calling goroutine a panic or
 // Goexit of user code during the run (a hook's, the sequence's, the log
 // sink's).
@@ -77,7 +98,7 @@ func (b *batch) yieldAll(ctx context.Context, ch chan Result, yield func(int, Re
 	defer stop()
 	performed := make(chan C.reqc_code, 1)
 	go func() {
-		performed <- C.reqc_batch_perform(b.ptr)
+		performed <- b.run()
 		close(ch)
 	}()
 	finished := false
@@ -199,7 +220,7 @@ func (s *Session) Map(ctx context.Context, reqs []*Request, opts ...MapOption) (
 		done[f.Index] = true
 	}
 	// Each result is taken as it lands (the callback runs on this goroutine,
-	// inside reqc_batch_perform), so C holds no finished response.
+	// inside the run's steps), so C holds no finished response.
 	run := &batchRun{reqs: reqs, index: b.index, ctxErr: ctx.Err, deliver: func(r Result) {
 		results[r.Index] = r
 		done[r.Index] = true
@@ -209,8 +230,7 @@ func (s *Session) Map(ctx context.Context, reqs []*Request, opts ...MapOption) (
 		return nil, newError(rc, C.reqc_batch_error(b.ptr))
 	}
 	stop := cancelOnDone(ctx, func() { C.reqc_batch_cancel(b.ptr) })
-	beforeBlockingCall()
-	prc := C.reqc_batch_perform(b.ptr)
+	prc := b.run()
 	stop()
 	cause := b.state.abortCause()
 	for i := range results {

@@ -65,6 +65,16 @@ reqcgo_out reqcgo_stream_read(reqc_stream *stream, uint8_t *buf, size_t cap) {
     return out;
 }
 
+/* One step of a batch's run (reqc_batch_poll): len is 1 when every item
+ * has finished. */
+reqcgo_out reqcgo_batch_poll(reqc_batch *batch, int64_t timeout_ms) {
+    reqcgo_out out = {0};
+    int done = 0;
+    out.code = reqc_batch_poll(batch, timeout_ms, &done);
+    out.len = (size_t)done;
+    return out;
+}
+
 reqc_code reqcgo_request_add_hook(reqc_request *request, reqc_hook_kind kind, uintptr_t handle,
                                   reqc_hook_id *hook_id_out) {
     return reqc_request_add_hook(request, kind, reqcgo_hook, (void *)handle, reqcgo_free,

@@ -53,6 +53,7 @@ reqcgo_out reqcgo_request_new(const char *method, const char *url);
 reqcgo_out reqcgo_session_send(reqc_session *session, const reqc_request *request);
 reqcgo_out reqcgo_session_open(reqc_session *session, const reqc_request *request);
 reqcgo_out reqcgo_stream_read(reqc_stream *stream, uint8_t *buf, size_t cap);
+reqcgo_out reqcgo_batch_poll(reqc_batch *batch, int64_t timeout_ms);
 
 reqc_code reqcgo_request_add_hook(reqc_request *request, reqc_hook_kind kind, uintptr_t handle,
                                   reqc_hook_id *hook_id_out);

@@ -16,11 +16,11 @@ import (
 var unwrapped = map[string]string{
 	"reqc_batch_result":               "Map and All take each result as it lands (reqc_batch_set_complete_callback), so C never holds finished responses",
 	"reqc_batch_count":                "len(reqs): Map and All take the whole slice at once",
-	"reqc_batch_poll":                 "event-loop integration for C programs; All runs the batch on a goroutine of its own instead",
-	"reqc_batch_set_socket_callbacks": "event-loop integration for C programs (see reqc_batch_poll)",
-	"reqc_batch_start":                "event-loop integration for C programs (see reqc_batch_poll)",
-	"reqc_batch_socket_action":        "event-loop integration for C programs (see reqc_batch_poll)",
-	"reqc_batch_timeout_action":       "event-loop integration for C programs (see reqc_batch_poll)",
+	"reqc_batch_perform":              "Map and All run a batch in steps with reqc_batch_poll, yielding between them (batch.go: run)",
+	"reqc_batch_set_socket_callbacks": "event-loop integration for C programs: the binding drives a batch itself, step by step (batch.go: run)",
+	"reqc_batch_start":                "event-loop integration for C programs: the binding drives a batch itself, step by step (batch.go: run)",
+	"reqc_batch_socket_action":        "event-loop integration for C programs: the binding drives a batch itself, step by step (batch.go: run)",
+	"reqc_batch_timeout_action":       "event-loop integration for C programs: the binding drives a batch itself, step by step (batch.go: run)",
 	"reqc_session_add_hook":           "Session.AddHook keeps hooks in Go and registers them on each send's C request (session hooks first, the same order), so that a panic in a hook is repeated in the goroutine that sent",
 	"reqc_session_remove_hook":        "see reqc_session_add_hook: Session.RemoveHook edits the Go list",
 	"reqc_request_remove_hook":        "a Request is a Go value: remove the Hook from Request.Hooks",
@@ -39,7 +39,7 @@ var unwrapped = map[string]string{
 // constant of every other family must be named by the package (TestCoverage):
 // a code or option added to the C API shows up here until it is wrapped.
 var unwrappedFamilies = map[string]string{
-	"reqc_watch":     "event-loop integration for C programs (see reqc_batch_poll)",
+	"reqc_watch":     "event-loop integration for C programs: the binding drives a batch itself, step by step (batch.go: run)",
 	"reqc_body_kind": "see reqc_request_body_kind",
 }
 

@@ -63,3 +63,36 @@ func TestLongHeadersAndOneAttempt(t *testing.T) {
 		t.Errorf("attempts %v", resp.Attempts)
 	}
 }
+
+// A copied body shares one allocation with the header text (copyOut):
+// writing into what Bytes returns, or appending to it, leaves every header
+// as it was, whether the header lines fitted the first read or were read
+// again.
+func TestBodyBesideHeaders(t *testing.T) {
+	s := newSession(t)
+	for _, long := range []int{0, 3000} {
+		params := []reqc.Param{{"X-A", "a"}}
+		if long > 0 {
+			params = append(params, reqc.Param{Name: "X-Long", Value: strings.Repeat("v", long)})
+		}
+		resp := do(t, s, &reqc.Request{URL: base + "/response-headers", Buffered: true, Params: params})
+		body, err := resp.Bytes()
+		must(t, err)
+		if !bytes.Contains(body, []byte(`"X-A"`)) {
+			t.Fatalf("body %q", body)
+		}
+		for i := range body {
+			body[i] = '!'
+		}
+		body = append(body, strings.Repeat("z", 4096)...)
+		if got := resp.Header.Get("X-A"); got != "a" {
+			t.Errorf("%d: X-A %q after the body was written", long, got)
+		}
+		if got := resp.Header.Get("X-Long"); len(got) != long || strings.Trim(got, "v") != "" {
+			t.Errorf("%d: X-Long changed (%d bytes)", long, len(got))
+		}
+		if got := resp.Header.Get("Content-Type"); got != "application/json" {
+			t.Errorf("%d: Content-Type %q", long, got)
+		}
+	}
+}

@@ -49,6 +49,7 @@ type Response struct {
 
 	cookies []*http.Cookie
 	mem     memBody // Body when the body was copied whole (one allocation with r)
+	attempt [1]int  // Attempts' array when there was one attempt (one allocation with r)
 }
 
 // memBody is Response.Body for a body copied whole (Buffered, batches,
@@ -182,12 +183,13 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 			Total: us(info.timing_us[C.REQC_TIMING_TOTAL]), Elapsed: us(info.elapsed_us),
 		},
 	}
-	r.Header = readHeaders(resp, int(info.header_count), sc.hbuf[:], int(info.headers_len))
+	text, body, count := copyOut(resp, info, sc.hbuf[:])
+	r.Header = readHeaders(text, count)
 	// An empty body (every streamed head: its body is read later) shares
 	// http.NoBody: two allocations fewer per send.
 	r.Body = http.NoBody
-	if info.body_len > 0 {
-		r.mem.rest = C.GoBytes(unsafe.Pointer(info.body), C.int(info.body_len))
+	if len(body) > 0 {
+		r.mem.rest = body
 		r.Body = &r.mem
 	}
 	for i := C.size_t(0); i < info.history_count; i++ {
@@ -196,7 +198,11 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 			r.History = append(r.History, newResponse(hop, req))
 		}
 	}
-	if info.attempt_count > 0 {
+	switch {
+	case info.attempt_count == 1: // the usual case: no allocation of its own
+		r.attempt[0] = int(info.first_attempt)
+		r.Attempts = r.attempt[:]
+	case info.attempt_count > 1:
 		r.Attempts = make([]int, 1, int(info.attempt_count))
 		r.Attempts[0] = int(info.first_attempt)
 	}
@@ -233,25 +239,43 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 	return r
 }
 
-// readHeaders copies every header line, repeated names included, in order,
-// with few allocations: the lines arrive packed in buf ("name\0value\0"
-// each, need bytes; read again into a larger buffer when they did not fit),
-// become one string, and every value is a slice of it (a name too, unless
-// headerKey has it as a constant).
-func readHeaders(resp *C.reqc_response, n int, buf []byte, need int) http.Header {
+// copyOut copies the packed header lines ("name\0value\0" each, as
+// reqcgo_response_headers writes them: in buf when they fitted, else read
+// again) and the body into one allocation: the header text is a string over
+// its start, the body the rest, capped so that an append to the body never
+// writes over the text. It returns the text, the body and the number of
+// header lines.
+func copyOut(resp *C.reqc_response, info *C.reqcgo_response_info, buf []byte) (string, []byte, int) {
+	need, n, bodyLen := int(info.headers_len), int(info.header_count), int(info.body_len)
+	if need+bodyLen == 0 {
+		return "", nil, n
+	}
+	mem := make([]byte, need+bodyLen)
+	if need <= len(buf) {
+		copy(mem, buf[:need])
+	} else if need > 0 {
+		var count C.size_t
+		got := int(C.reqcgo_response_headers(resp, (*C.char)(unsafe.Pointer(&mem[0])), C.size_t(need), &count))
+		if got != need { // cannot happen (a response does not change): no lines rather than wrong ones
+			need, count = 0, 0
+		}
+		n = int(count)
+	}
+	if bodyLen > 0 {
+		copy(mem[len(mem)-bodyLen:], unsafe.Slice((*byte)(unsafe.Pointer(info.body)), bodyLen))
+	}
+	// mem is ours alone and its text part is never written again: no
+	// second copy for the string.
+	return unsafe.String(unsafe.SliceData(mem), need), mem[len(mem)-bodyLen : len(mem) : len(mem)], n
+}
+
+// readHeaders turns the n header lines packed in text into an http.Header,
+// repeated names included, in order, with few allocations: every value is
+// a slice of text (a name too, unless headerKey has it as a constant).
+func readHeaders(text string, n int) http.Header {
 	h := make(http.Header, n)
 	if n == 0 {
 		return h
-	}
-	var text string
-	if need > len(buf) {
-		var count C.size_t
-		buf = make([]byte, need)
-		need = int(C.reqcgo_response_headers(resp, (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &count))
-		n = int(count)
-		text = unsafe.String(&buf[0], need) // buf is ours alone: no second copy
-	} else {
-		text = string(buf[:need]) // buf is the pooled scratch: copy what is used
 	}
 	values := make([]string, n)
 	// Is a name repeated? With a few lines, comparing with the keys before

@@ -17,7 +17,10 @@ import (
 // back: measured on a sequential keep-alive loop, 2.5 context switches and
 // ~10-25 µs of CPU more per send than the same loop in C (with GOMAXPROCS
 // 2, a P to spare). A yield now and then restarts that clock, which leaves
-// sysmon asleep: the loop then costs what C does.
+// sysmon asleep: the loop then costs what C does. A batch is the same
+// case from inside: its complete callbacks come back to the goroutine that
+// runs it on the same P, so batch.go runs it in steps with a yield between
+// them rather than in one call.
 //
 // The yield is throttled: one runtime.Gosched per yieldEvery, shared by
 // every goroutine (best effort: with several goroutines sending, the
@@ -30,7 +33,7 @@ var (
 )
 
 // beforeBlockingCall is called just before a cgo call that may block on the
-// network (a send, an open, a body read, a batch run).
+// network (a send, an open, a body read, a step of a batch's run).
 func beforeBlockingCall() {
 	now := int64(time.Since(yieldEpoch))
 	if last := lastYield.Load(); now-last >= int64(yieldEvery) && lastYield.CompareAndSwap(last, now) {

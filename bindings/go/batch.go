@@ -68,7 +68,7 @@ const batchStepMs = 200
 // so it is never rescheduled; ten milliseconds into one long cgo call,
 // sysmon would take its P at every tick and each callback would have to
 // win it back (see blocking.go). Between steps beforeBlockingCall yields
-// at most once a millisecond, which keeps sysmon asleep.
+// at most once per yieldEvery, which keeps sysmon asleep.
 func (b *batch) run() C.reqc_code {
 	for {
 		beforeBlockingCall()

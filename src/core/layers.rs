@@ -23,7 +23,7 @@ use super::body::Body;
 use super::defaults;
 use super::hooks::HookList;
 use super::options::{Auth, Options, Settings};
-use super::request::{no_options, HeaderEdits, Request};
+use super::request::{no_options, HeaderEdits, HeaderText, Request};
 
 /// One layer: the defaults a session or the global config lays under a
 /// request, the request's own settings, or a merge of several.
@@ -115,9 +115,7 @@ impl Layer {
         let mut headers = request.headers.clone();
         if !headers.mentions("content-type") {
             if let Some(ct) = body_content_type(&request.body) {
-                headers
-                    .0
-                    .push(("Content-Type".to_string(), Some(ct.to_string())));
+                headers.0.push(("Content-Type".into(), Some(ct.into())));
             }
         }
         let layer = Layer {
@@ -219,12 +217,14 @@ impl Layer {
             // any setting here it hides the auth of the layers below.
             options.auth = Some(Auth::None);
         } else if let Some(auth) = &options.auth {
-            made.0
-                .push(("Authorization".to_string(), authorization(auth)));
+            made.0.push((
+                "Authorization".into(),
+                authorization(auth).map(HeaderText::from),
+            ));
         }
         if let Some(agent) = options.user_agent.take() {
             if !made.mentions("user-agent") {
-                made.0.push(("User-Agent".to_string(), Some(agent)));
+                made.0.push(("User-Agent".into(), Some(agent.into())));
             }
         }
         Cow::Owned(layer)
@@ -327,7 +327,7 @@ mod tests {
             .0
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| v.as_deref().map(str::to_string))
     }
 
     fn basic() -> Auth {

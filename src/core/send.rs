@@ -2,7 +2,7 @@
 //! itself (one transfer per hop), and build the response with its history.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use url::Url;
@@ -22,7 +22,7 @@ use super::log::{self as logline, HopLog, Level, Logger, Secrets};
 use super::options::{Auth, HttpVersion, Options};
 use super::redact;
 use super::redirect;
-use super::request::{HeaderEdits, Request};
+use super::request::{HeaderEdits, HeaderText, Request};
 use super::response::Response;
 use super::retry::{self, Policy};
 use super::transfer::{Driver, Hop, HopBody, HopInfo, Upload};
@@ -399,7 +399,8 @@ impl Exchange {
             // Only a removal can be there: it must not blank the answer.
             hop.headers
                 .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
-            hop.headers.push(("Authorization".to_string(), Some(value)));
+            hop.headers
+                .push(("Authorization".into(), Some(value.into())));
         }
         // A body streamed from a callback cannot be sent a second time.
         !matches!(self.chain.body, Body::Stream { .. })
@@ -695,7 +696,7 @@ fn pre_request(
 /// transfer (a body of bytes, or none on a method that sends `0`), and the
 /// body the hop carries. No params, cookies, options or hooks of its own:
 /// they are already in the URL and headers.
-fn sent_view(hop: &Hop, body: &Body, headers: Vec<(String, Option<String>)>) -> Request {
+fn sent_view(hop: &Hop, body: &Body, headers: Vec<(HeaderText, Option<HeaderText>)>) -> Request {
     sent_view_of(
         hop.method.clone(),
         hop.url.clone(),
@@ -712,7 +713,7 @@ fn sent_view_of(
     url: Url,
     hop_body: &HopBody,
     body: &Body,
-    mut headers: Vec<(String, Option<String>)>,
+    mut headers: Vec<(HeaderText, Option<HeaderText>)>,
 ) -> Request {
     let has_length = headers
         .iter()
@@ -723,7 +724,7 @@ fn sent_view_of(
         HopBody::None | HopBody::Multipart { .. } => None,
     };
     if let (false, Some(length)) = (has_length, length) {
-        headers.push(("Content-Length".to_string(), Some(length.to_string())));
+        headers.push(("Content-Length".into(), Some(length.to_string().into())));
     }
     Request {
         method,
@@ -761,7 +762,7 @@ fn hop_secrets(options: &Options, hop: &Hop) -> Secrets {
         } else if options.secret_headers.contains(&lower)
             || redirect::CREDENTIAL_HEADERS.contains(&lower.as_str())
         {
-            values.push(value.clone());
+            values.push(value.to_string());
         }
     }
     if let Some(proxy) = hop.proxy.as_deref().and_then(|p| Url::parse(p).ok()) {
@@ -797,7 +798,7 @@ fn add_cookies(hop: &mut Hop, jar: &CookieJar, own: &[(String, String)]) {
     );
     if !pairs.is_empty() {
         hop.headers
-            .push(("Cookie".to_string(), Some(pairs.join("; "))));
+            .push(("Cookie".into(), Some(pairs.join("; ").into())));
     }
 }
 
@@ -831,6 +832,15 @@ fn build(hop: &Hop, collector: Collector, info: HopInfo, elapsed: Duration) -> B
         attempts: Vec::new(),
         streamed,
     })
+}
+
+/// The `Accept-Encoding` a hop offers when no layer says otherwise: made
+/// once, shared by every hop (no allocation a hop).
+fn accept_encoding() -> (HeaderText, Option<HeaderText>) {
+    static HEADER: OnceLock<(HeaderText, HeaderText)> = OnceLock::new();
+    let (name, value) =
+        HEADER.get_or_init(|| ("Accept-Encoding".into(), decode::ACCEPT_ENCODING.into()));
+    (name.clone(), Some(value.clone()))
 }
 
 /// The state of a send across its hops: what the next hop will carry.
@@ -909,14 +919,14 @@ impl Chain {
         let (body, content_type) = hop_body(&self.body).map_err(|e| self.naming(e))?;
         if !self.merged.headers.mentions("content-type") {
             match (content_type, &body) {
-                (Some(ct), _) => headers.push(("Content-Type".to_string(), Some(ct))),
+                (Some(ct), _) => headers.push(("Content-Type".into(), Some(ct.into()))),
                 // libcurl labels every POST-mode body as a form; a body the
                 // caller gave no type goes without one, as in Requests. So
                 // does a body-less POST, PUT, DELETE… (sent in POST mode to
                 // say `Content-Length: 0`): no body, no type.
-                (None, HopBody::Upload { .. }) => headers.push(("Content-Type".to_string(), None)),
+                (None, HopBody::Upload { .. }) => headers.push(("Content-Type".into(), None)),
                 (None, HopBody::None) if !matches!(self.method.as_str(), "GET" | "HEAD") => {
-                    headers.push(("Content-Type".to_string(), None));
+                    headers.push(("Content-Type".into(), None));
                 }
                 (None, _) => {}
             }
@@ -925,15 +935,12 @@ impl Chain {
         // decode, unless a layer sets (or removes) the header. A coding a
         // caller asks for that libreqc cannot decode comes back as received.
         if !self.merged.headers.mentions("accept-encoding") {
-            headers.push((
-                "Accept-Encoding".to_string(),
-                Some(decode::ACCEPT_ENCODING.to_string()),
-            ));
+            headers.push(accept_encoding());
         }
         // libcurl sends `Expect: 100-continue` for large bodies and waits up to
         // a second for an answer many servers never send. Requests sends none.
         if !matches!(body, HopBody::None) && !self.merged.headers.mentions("expect") {
-            headers.push(("Expect".to_string(), None));
+            headers.push(("Expect".into(), None));
         }
         let timeout = match self.merged.options.timeout {
             Some(t) if t.is_zero() => None,

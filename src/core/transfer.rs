@@ -13,6 +13,7 @@ use super::error::Result;
 use super::log::HopLog;
 use super::options::{Auth, HttpVersion, SpeedFloor, TlsOptions};
 use super::pull::Lent;
+use super::request::HeaderText;
 
 /// Everything one transfer needs, fully decided: nothing is inherited from an
 /// earlier transfer.
@@ -24,7 +25,7 @@ pub struct Hop {
     /// In order, every layer merged (`core::layers`): User-Agent, basic and
     /// bearer `Authorization` included. `None` removes a header libcurl
     /// would add by itself.
-    pub headers: Vec<(String, Option<String>)>,
+    pub headers: Vec<(HeaderText, Option<HeaderText>)>,
     pub body: HopBody,
     /// Digest auth, when it won the `Authorization` header: the engine
     /// answers its challenges (`core::digest`). Every other auth is already

@@ -366,7 +366,7 @@ fn shown_headers(request: &Request) -> impl Iterator<Item = (&str, &str)> {
         .headers
         .0
         .iter()
-        .filter_map(|(n, v)| v.as_deref().map(|v| (n.as_str(), v)))
+        .filter_map(|(n, v)| v.as_deref().map(|v| (&**n, v)))
 }
 
 /// The first value of header `name` on `request` (names compare

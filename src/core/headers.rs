@@ -108,10 +108,12 @@ impl Headers {
             .map(|s| &self.text[s.mid..s.end])
     }
 
-    /// Whether line `s` is named `name`: a look-up compares names only.
+    /// Whether line `s` is named `name`: a look-up compares names only, as
+    /// bytes (the same comparison as `str`'s, without its char-boundary
+    /// checks of the slice).
     #[inline]
     fn named(&self, s: &Span, name: &str) -> bool {
-        self.text[s.start..s.mid].eq_ignore_ascii_case(name)
+        self.text.as_bytes()[s.start..s.mid].eq_ignore_ascii_case(name.as_bytes())
     }
 
     #[inline]

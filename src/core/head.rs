@@ -12,7 +12,9 @@ use super::response::canonical_reason;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Head {
     pub status: u16,
-    pub reason: String,
+    /// The standard phrase itself when the server sent that one or none
+    /// (no allocation for the usual "OK").
+    pub reason: Cow<'static, str>,
     pub http_version: u8,
     pub headers: Headers,
     /// The blank line after the headers arrived (HTTP/2 sends one too).
@@ -70,10 +72,11 @@ impl Head {
         };
         self.status = status.parse().unwrap_or(0);
         let reason = reason.trim();
-        self.reason = if reason.is_empty() {
-            canonical_reason(self.status).to_string()
+        let canonical = canonical_reason(self.status);
+        self.reason = if reason.is_empty() || reason == canonical {
+            Cow::Borrowed(canonical)
         } else {
-            reason.to_string()
+            Cow::Owned(reason.to_string())
         };
     }
 

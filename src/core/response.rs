@@ -1,5 +1,6 @@
 //! A response as the caller receives it.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,7 +23,8 @@ pub struct Timings {
 #[derive(Clone, Debug, Default)]
 pub struct Response {
     pub status: u16,
-    pub reason: String,
+    /// Usually the standard phrase, shared (see `Head::reason`).
+    pub reason: Cow<'static, str>,
     /// 10, 11, 20 or 30 for HTTP/1.0, 1.1, 2 and 3; 0 if unknown.
     pub http_version: u8,
     /// In received order; names as the server sent them; repeats kept.
@@ -117,7 +119,7 @@ impl Edits {
     pub fn apply(self, response: &mut Response) {
         if let Some(status) = self.status {
             response.status = status;
-            response.reason = canonical_reason(status).to_string();
+            response.reason = canonical_reason(status).into();
         }
         for (name, value) in self.headers {
             response.headers.remove_all(&name);
@@ -228,10 +230,7 @@ mod tests {
         );
         assert_eq!(response.status, 200, "nothing applies before `apply`");
         edits.apply(&mut response);
-        assert_eq!(
-            (response.status, response.reason.as_str()),
-            (418, "I'm a teapot")
-        );
+        assert_eq!((response.status, &*response.reason), (418, "I'm a teapot"));
         assert_eq!(
             response.headers.iter().collect::<Vec<_>>(),
             [("X-Keep", "k"), ("X-New", "2")]

@@ -14,7 +14,9 @@ import (
 //	cd bindings/go && ../../tests/with-server.sh go test -run '^$' -bench . -cpuprofile cpu.out
 //
 // Each reports allocations and the process's voluntary context switches
-// per request (csw/op): blocking.go's yield keeps those near what C needs.
+// per request (csw/op): blocking.go's yield, and batch.go's run in steps,
+// keep those near what C needs (a 1,000-item Map went from ~0.10 to ~0.03
+// switches per item when it stopped running as one cgo call).
 
 func BenchmarkGet(b *testing.B) {
 	s := newSession(b)

@@ -25,9 +25,20 @@ static void reqcgo_log(void *userdata, reqc_log_level level, const char *line) {
     reqcgoLog((uintptr_t)userdata, level, (char *)line);
 }
 
+/* A batch item's result. Its response is read here, into this frame (Go
+ * copies what it keeps during the call), and freed after: one C-to-Go call
+ * per item, with no Go-to-C call inside it. */
 static void reqcgo_complete(void *userdata, reqc_batch *batch, size_t index, reqc_code code,
                             reqc_response *response) {
-    reqcgoComplete((uintptr_t)userdata, batch, index, code, response);
+    if (code != REQC_OK || !response) {
+        reqcgoComplete((uintptr_t)userdata, batch, index, code, NULL, NULL, NULL, 0);
+        return;
+    }
+    reqcgo_response_info info;
+    char headers[REQCGO_HEADERS_CAP];
+    reqcgo_response_read(response, &info, headers, sizeof headers);
+    reqcgoComplete((uintptr_t)userdata, batch, index, code, response, &info, headers, sizeof headers);
+    reqc_response_free(response);
 }
 
 static reqc_code reqcgo_source(void *userdata, size_t index, reqc_request **request_out) {

@@ -33,6 +33,10 @@ typedef struct reqcgo_response_info {
     size_t headers_len; /* what the packed header lines need (over cap: call again) */
 } reqcgo_response_info;
 
+/* What the first read of a response's packed header lines has room for
+ * (more: read again into a buffer that large). */
+#define REQCGO_HEADERS_CAP 512
+
 /* Fills info and packs the header lines into headers (Go memory, cap bytes)
  * as reqcgo_response_headers does: one cgo call per response. */
 void reqcgo_response_read(const reqc_response *response, reqcgo_response_info *info,

@@ -256,8 +256,13 @@ type sourcedItem struct {
 	req *Request
 }
 
+// reqcgoComplete takes a batch item's result. On success bridge.c has read
+// resp into info and hbuf (its own frame, valid during this call) and frees
+// resp when this returns.
+//
 //export reqcgoComplete
-func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.reqc_code, resp *C.reqc_response) {
+func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.reqc_code, resp *C.reqc_response,
+	info *C.reqcgo_response_info, hbuf *C.char, hcap C.size_t) {
 	run := cgo.Handle(h).Value().(*batchRun)
 	var i int
 	var req *Request
@@ -270,9 +275,8 @@ func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.r
 		req = run.reqs[i]
 	}
 	res := Result{Index: i}
-	if code == C.REQC_OK {
-		res.Response = newResponse(resp, req)
-		C.reqc_response_free(resp)
+	if code == C.REQC_OK && info != nil {
+		res.Response = responseFrom(resp, info, unsafe.Slice((*byte)(unsafe.Pointer(hbuf)), int(hcap)), req)
 	} else {
 		e := newError(code, C.reqc_batch_item_error(batch, index))
 		if code == C.REQC_E_CANCELLED {

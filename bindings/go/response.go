@@ -155,7 +155,7 @@ func us(v C.int64_t) time.Duration { return time.Duration(v) * time.Microsecond 
 // sync.Pool) so that a response costs no allocation for it.
 type responseScratch struct {
 	info C.reqcgo_response_info
-	hbuf [512]byte
+	hbuf [C.REQCGO_HEADERS_CAP]byte
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(responseScratch) }}
@@ -167,8 +167,14 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 	// in hbuf, as they usually do) the packed header lines.
 	sc := scratchPool.Get().(*responseScratch)
 	defer scratchPool.Put(sc)
-	info := &sc.info
-	C.reqcgo_response_read(resp, info, (*C.char)(unsafe.Pointer(&sc.hbuf[0])), C.size_t(len(sc.hbuf)))
+	C.reqcgo_response_read(resp, &sc.info, (*C.char)(unsafe.Pointer(&sc.hbuf[0])), C.size_t(len(sc.hbuf)))
+	return responseFrom(resp, &sc.info, sc.hbuf[:], req)
+}
+
+// responseFrom is newResponse once reqcgo_response_read has filled info and
+// hbuf (Go's pooled scratch, or the C frame of a batch's complete
+// callback): it copies what the Response keeps.
+func responseFrom(resp *C.reqc_response, info *C.reqcgo_response_info, hbuf []byte, req *Request) *Response {
 	r := &Response{
 		StatusCode: int(info.status),
 		Reason:     reasonString(view(info.reason, info.reason_len)),
@@ -183,7 +189,7 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 			Total: us(info.timing_us[C.REQC_TIMING_TOTAL]), Elapsed: us(info.elapsed_us),
 		},
 	}
-	text, body, count := copyOut(resp, info, sc.hbuf[:])
+	text, body, count := copyOut(resp, info, hbuf)
 	r.Header = readHeaders(text, count)
 	// An empty body (every streamed head: its body is read later) shares
 	// http.NoBody: two allocations fewer per send.

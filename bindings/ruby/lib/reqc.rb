@@ -9,6 +9,7 @@
 #   r.status; r.headers["content-type"]; r.json
 require_relative "reqc/version"
 require_relative "reqc/native"
+require_relative "reqc/collected"
 require_relative "reqc/errors"
 require_relative "reqc/callbacks"
 require_relative "reqc/interrupts"

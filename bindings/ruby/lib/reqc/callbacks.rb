@@ -29,11 +29,24 @@ module Reqc
       # the userdata parameter.
       def register(object)
         id = @lock.synchronize do
-          @next_id += 1
-          @registry[@next_id] = object
-          @next_id
+          # Entered first, counted after: see #quiet_mark.
+          id = @next_id + 1
+          @registry[id] = object
+          @next_id = id
         end
         FFI::Pointer.new(id)
+      end
+
+      # A mark taken before a C call and compared after it: equal marks (not
+      # nil) say no Ruby block was registered at any time in between, so
+      # nothing the call made (a response) keeps a registration whose
+      # release would call back into Ruby. nil while any is registered. (No
+      # lock: the count is read before the registry, and #register enters
+      # before it counts, so a registration made meanwhile either is seen
+      # here or changes the count.)
+      def quiet_mark
+        count = @next_id
+        count if @registry.empty?
       end
 
       def fetch(userdata)

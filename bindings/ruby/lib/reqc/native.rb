@@ -41,5 +41,20 @@ module Reqc
         [c_name.to_s.delete_prefix(prefix).downcase.gsub(/(?<=\d)_(?=\d)/, ".").to_sym, c_name]
       end.freeze
     end
+
+    # The hot path's reads attached a second time, their pointer parameters
+    # taken as addresses (Integers): a response keeps its handle's address
+    # and passes it as it is, where a :pointer parameter needs an
+    # FFI::Pointer object per response. Types derived from FUNCTIONS (the
+    # generated table), so they follow the description as the table does.
+    module ByAddress
+      extend FFI::Library
+      ffi_lib Native.ffi_libraries.first.name
+
+      %i[reqc_response_status reqc_response_body].each do |name|
+        args, ret, may_block = FUNCTIONS.fetch(name)
+        attach_function name, args.map { |type| type == :pointer ? :uintptr_t : type }, ret, blocking: may_block
+      end
+    end
   end
 end

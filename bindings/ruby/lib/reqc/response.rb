@@ -11,14 +11,23 @@ module Reqc
   class Response
     TIMINGS = Native.names(:reqc_timing, "REQC_TIMING_")
 
-    # An owned response's C handle: the FFI::Pointer passed to libreqc, and
-    # also the GC finalizer that frees it when the Response is dropped
-    # unclosed (one object per response where a pointer and a separate
-    # releaser were two; an FFI::AutoPointer cost about as much CPU as the
-    # rest of the Ruby side of a send). It must not refer to the Response,
-    # or the Response would never be collected. #close and #detach take the
-    # finalizer back (ObjectSpace.undefine_finalizer), so the handle is
-    # freed exactly once and never after it was handed over.
+    # The GC frees an owned response's C handle in one of two ways (#close
+    # frees it at once either way, exactly once):
+    #
+    # - Collected: a Fiddle::Pointer whose free function is
+    #   reqc_response_free, which Ruby calls in C when the pointer object is
+    #   garbage. No Ruby finalizer: defining one, and running it through
+    #   Ruby (an object id, a method call into ruby-ffi), cost more than the
+    #   rest of a response's Ruby side. Only for a response whose send ran
+    #   while no Ruby block was registered anywhere (Callbacks.quiet_mark):
+    #   freeing it then drops nothing that calls back into Ruby, which
+    #   code running inside the GC must not do.
+    # - Finalized: a Handle (an FFI::Pointer) given to
+    #   ObjectSpace.define_finalizer, for every other response (a hook, a log
+    #   sink or a body callback may be among what it keeps).
+    #
+    # Either keeper must not refer to the Response, or the Response would
+    # never be collected.
     class Handle < FFI::Pointer # :nodoc:
       # Frees the handle (the finalizer's call passes the object id).
       def call(_id = nil)
@@ -26,28 +35,36 @@ module Reqc
       end
     end
 
-    # Wraps an owned reqc_response * (an FFI::Pointer or its address),
-    # freed by #close or the GC.
-    def self.own(pointer)
-      handle = Handle.new(pointer)
-      response = new(handle, nil, true)
+    # Wraps an owned reqc_response * (its address, or an FFI::Pointer),
+    # freed by #close or the GC. `collected`: its send ran with no Ruby block
+    # registered (see Handle above).
+    def self.own(pointer, collected = false)
+      address = pointer.to_i
+      return new(address, nil, Collected.response(address)) if collected
+
+      handle = Handle.new(address)
+      response = new(address, nil, handle)
       ObjectSpace.define_finalizer(response, handle)
       response
     end
 
     # Wraps a lent one; `owner` is kept alive while this object is.
     def self.lend(pointer, owner)
-      new(pointer, owner)
+      new(pointer.address, owner)
     end
 
-    def initialize(pointer, owner, owned = false) # :nodoc:
-      @ptr = pointer
+    # `address`: the reqc_response *'s; `keeper`: what frees an owned one
+    # (nil for a lent one, whose `owner` keeps it alive).
+    def initialize(address, owner, keeper = nil) # :nodoc:
+      @address = address
       @owner = owner
-      @owned = owned
+      @keeper = keeper
     end
 
+    # (The hot reads pass the handle's address (Native::ByAddress): no
+    # FFI::Pointer per response; once closed, #handle raises.)
     def status
-      @status ||= Native.reqc_response_status(@ptr || handle)
+      @status ||= Native::ByAddress.reqc_response_status(@address || handle)
     end
     alias code status
 
@@ -59,7 +76,7 @@ module Reqc
     def body
       @body ||= begin
         len = PerThread.current.scratch # (no callback runs in between)
-        data = Native.reqc_response_body(@ptr || handle, len)
+        data = Native::ByAddress.reqc_response_body(@address || handle, len.address)
         n = len.get(:size_t, 0)
         n == 0 ? String.new(encoding: Encoding::BINARY) : data.read_bytes(n)
       end
@@ -201,20 +218,24 @@ module Reqc
 
     # Frees the C response now (an owned one); later reads raise.
     def close
-      pointer = @ptr
-      @ptr = nil
-      return unless pointer && @owned
+      keeper = @keeper
+      @address = @ptr = @keeper = nil
+      return unless keeper
 
-      ObjectSpace.undefine_finalizer(self)
-      Native.reqc_response_free(pointer)
+      if keeper.is_a?(Handle)
+        ObjectSpace.undefine_finalizer(self)
+        keeper.call
+      else
+        keeper.call_free
+      end
     end
 
     def closed?
-      @ptr.nil?
+      @address.nil?
     end
 
     def inspect
-      @ptr ? "#<Reqc::Response #{status} #{url}>" : "#<Reqc::Response (closed)>"
+      @address ? "#<Reqc::Response #{status} #{url}>" : "#<Reqc::Response (closed)>"
     end
 
     # Hands the C handle over to libreqc (a hook's replacement): this object
@@ -223,20 +244,29 @@ module Reqc
       raise InvalidStateError.new("a lent response cannot be handed over", code: :REQC_E_INVALID_STATE) if @owner
 
       pointer = handle
-      ObjectSpace.undefine_finalizer(self) if @owned
-      @owned = false
-      @ptr = nil
+      keeper = @keeper
+      if keeper.is_a?(Handle)
+        ObjectSpace.undefine_finalizer(self)
+      elsif keeper
+        keeper.free = nil
+      end
+      @address = @ptr = @keeper = nil
       pointer
     end
 
-    # The reqc_response * (raises once closed or after its hook returned).
+    # The reqc_response * as an FFI::Pointer, made on first use (raises once
+    # closed or after its hook returned).
     def handle # :nodoc:
-      @ptr or raise InvalidStateError.new("the response is closed (or was lent to a callback that returned)",
-                                          code: :REQC_E_INVALID_STATE)
+      @ptr ||= if @address
+                 @keeper.is_a?(Handle) ? @keeper : FFI::Pointer.new(@address)
+               else
+                 raise InvalidStateError.new("the response is closed (or was lent to a callback that returned)",
+                                             code: :REQC_E_INVALID_STATE)
+               end
     end
 
     def invalidate! # :nodoc:
-      @ptr = nil
+      @address = @ptr = nil
     end
   end
 

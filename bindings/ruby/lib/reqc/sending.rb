@@ -45,6 +45,7 @@ module Reqc
       code = nil
       response = nil
       ours = true
+      quiet = Callbacks.quiet_mark
       Interrupts.enter(request)
       begin
         escape = Callbacks.capture_escape(state) do
@@ -57,7 +58,7 @@ module Reqc
       # left theirs there before: never read it otherwise). (`code == 0`,
       # not `code.zero?`: a VM instruction, where Integer#zero? is a method
       # call in Ruby 3.1, and this runs four times per send.)
-      response = Response.own(out.get(:uintptr_t, 0)) if code == 0
+      response = Response.own(out.get(:uintptr_t, 0), quiet && quiet == Callbacks.quiet_mark) if code == 0
       if escape
         response&.close
         Callbacks.reraise(escape)

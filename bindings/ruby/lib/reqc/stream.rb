@@ -36,7 +36,7 @@ module Reqc
       @stream = FFI::AutoPointer.new(stream, Native.method(:reqc_stream_free))
       @request_owned = request
       @finished = false
-      super(Native.reqc_stream_response(stream), self)
+      super(Native.reqc_stream_response(stream).address, self)
     end
 
     # Yields the body's pieces (binary Strings of at most `size` bytes) as

@@ -127,7 +127,7 @@ module Reqc
 
     def take(index, out)
       code = Native.reqc_batch_result(handle, index, out)
-      return Response.own(out.read_pointer) if code.zero?
+      return Response.own(out.read_pointer.address) if code.zero?
 
       Error.from(code, Native.reqc_batch_item_error(handle, index))
     end
@@ -161,7 +161,7 @@ module Reqc
     COMPLETE = FFI::Function.new(:void, [:pointer, :pointer, :size_t, :int, :pointer]) do |userdata, batch, index, code, response|
       owner = Callbacks.fetch(userdata)
       escaped = Callbacks.guard(:escaped) do
-        owner.deliver(index, code.zero? ? Response.own(response) : Error.from(code, Native.reqc_batch_item_error(batch, index)))
+        owner.deliver(index, code.zero? ? Response.own(response.address) : Error.from(code, Native.reqc_batch_item_error(batch, index)))
         nil
       end
       owner.escaped! if escaped == :escaped

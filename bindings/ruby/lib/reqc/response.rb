@@ -35,11 +35,10 @@ module Reqc
       end
     end
 
-    # Wraps an owned reqc_response * (its address, or an FFI::Pointer),
-    # freed by #close or the GC. `collected`: its send ran with no Ruby block
+    # Wraps an owned reqc_response * (its address, an Integer), freed by
+    # #close or the GC. `collected`: its send ran with no Ruby block
     # registered (see Handle above).
-    def self.own(pointer, collected = false)
-      address = pointer.to_i
+    def self.own(address, collected = false)
       return new(address, nil, Collected.response(address)) if collected
 
       handle = Handle.new(address)

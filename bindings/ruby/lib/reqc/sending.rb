@@ -45,7 +45,8 @@ module Reqc
       code = nil
       response = nil
       ours = true
-      quiet = Callbacks.quiet_mark
+      quiet = Callbacks::MADE[0] # Callbacks.quiet_mark, inline
+      quiet = nil unless Callbacks::REGISTRY.empty?
       Interrupts.enter(request)
       begin
         escape = Callbacks.capture_escape(state) do
@@ -58,7 +59,10 @@ module Reqc
       # left theirs there before: never read it otherwise). (`code == 0`,
       # not `code.zero?`: a VM instruction, where Integer#zero? is a method
       # call in Ruby 3.1, and this runs four times per send.)
-      response = Response.own(out.get(:uintptr_t, 0), quiet && quiet == Callbacks.quiet_mark) if code == 0
+      if code == 0
+        quiet = nil unless Callbacks::REGISTRY.empty? && Callbacks::MADE[0] == quiet
+        response = Response.own(out.get(:uintptr_t, 0), quiet)
+      end
       if escape
         response&.close
         Callbacks.reraise(escape)
@@ -84,7 +88,7 @@ module Reqc
     def failure(code, request, out = FFI::MemoryPointer.new(:pointer))
       error = Error.from(code, Native.reqc_request_error(request))
       if error.is_a?(TooManyRedirectsError) && Native.reqc_request_last_response(request, out).zero?
-        error.response = Response.own(out.read_pointer)
+        error.response = Response.own(out.read_pointer.address)
       end
       error
     end

@@ -2,6 +2,7 @@ package reqc_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"strings"
 	"testing"
@@ -94,5 +95,42 @@ func TestBodyBesideHeaders(t *testing.T) {
 		if got := resp.Header.Get("Content-Type"); got != "application/json" {
 			t.Errorf("%d: Content-Type %q", long, got)
 		}
+	}
+}
+
+// A batch item's response is read by bridge.c's complete trampoline into its
+// own frame: header lines longer than that frame's buffer are read again
+// from Go during the callback, and so are a redirect's hops; each item's
+// body, headers, history and attempts come out whole.
+func TestMapItemsReadInTheTrampoline(t *testing.T) {
+	s := newSession(t)
+	long := strings.Repeat("v", 3000)
+	reqs := []*reqc.Request{
+		{URL: base + "/response-headers", Params: []reqc.Param{{"X-Long", long}, {"X-Rep", "1"}, {"X-Rep", "2"}}},
+		{URL: base + "/redirect/2"},
+		{URL: base + "/bytes/3000?seed=5"},
+	}
+	res, err := s.Map(context.Background(), reqs, reqc.Concurrency(3))
+	must(t, err)
+	for i, r := range res {
+		if r.Err != nil {
+			t.Fatalf("item %d: %v", i, r.Err)
+		}
+		if len(r.Response.Attempts) != 1 || r.Response.Attempts[0] != 200 {
+			t.Errorf("item %d: attempts %v", i, r.Response.Attempts)
+		}
+	}
+	h := res[0].Response.Header
+	if h.Get("X-Long") != long || len(h.Values("X-Rep")) != 2 || h.Get("Content-Type") != "application/json" {
+		t.Errorf("long head: X-Long %d bytes, X-Rep %q, Content-Type %q", len(h.Get("X-Long")), h.Values("X-Rep"), h.Get("Content-Type"))
+	}
+	if b, _ := res[0].Response.Bytes(); !bytes.Contains(b, []byte(long)) {
+		t.Errorf("long head's body: %d bytes", len(b))
+	}
+	if hist := res[1].Response.History; len(hist) != 2 || hist[0].StatusCode != 302 || hist[1].Header.Get("Location") == "" {
+		t.Errorf("redirect history: %d hops", len(hist))
+	}
+	if b, _ := res[2].Response.Bytes(); len(b) != 3000 {
+		t.Errorf("body: %d bytes", len(b))
 	}
 }

@@ -55,6 +55,23 @@ class TestCollectedResponses < Minitest::Test
     assert_equal "Reqc::Response::Handle", out["hooked_kind"]
   end
 
+  # Reqc.map with no block: its results are collected too; with one (a
+  # registration during the run), finalized.
+  def test_map_results
+    out = in_fresh_process(<<~'RUBY')
+      results = Reqc.map(Array.new(5) { url.("/get") }, concurrency: 2)
+      out[:statuses] = results.map(&:status)
+      out[:kinds] = results.map { |r| keeper.(r).class.name }.uniq
+      results.first.close
+      3.times { GC.start }
+      with_block = Reqc.map([url.("/get")]) { |_r, _i| nil }
+      out[:block_kind] = keeper.(with_block.first).class.name
+    RUBY
+    assert_equal [200] * 5, out["statuses"]
+    assert_equal ["Fiddle::Pointer"], out["kinds"]
+    assert_equal "Reqc::Response::Handle", out["block_kind"]
+  end
+
   # Memory stays flat over many unclosed 64 KiB responses: the GC frees
   # them (a leak would hold 1,500 x 64 KiB, about 94 MiB). The GC is run
   # every 100 sends: left to itself it runs by Ruby's own allocations and

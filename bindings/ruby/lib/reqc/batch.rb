@@ -27,6 +27,7 @@ module Reqc
       check(Native.reqc_batch_set_timeout_ms(handle, (timeout * 1000).round)) if timeout
       check(Native.reqc_batch_set_max_per_host(handle, Integer(max_per_host))) if max_per_host
       @callback_set = false
+      @collected = false
     end
 
     # Adds a request (copied: nothing is sent yet); the block, if given,
@@ -49,9 +50,13 @@ module Reqc
 
     # Runs every queued request; returns self when all are done.
     def run
+      quiet = Callbacks.quiet_mark
       code, escape = Callbacks.capture do
         Interrupts.watch(-> { Native.reqc_batch_cancel(handle) }) { Native.reqc_batch_perform(handle) }
       end
+      # No Ruby block registered during the run: #results' responses are
+      # the GC's to free in C (see Response.own).
+      @collected = quiet && quiet == Callbacks.quiet_mark
       Callbacks.reraise(escape) if escape
       check(code)
       self
@@ -127,7 +132,7 @@ module Reqc
 
     def take(index, out)
       code = Native.reqc_batch_result(handle, index, out)
-      return Response.own(out.read_pointer.address) if code.zero?
+      return Response.own(out.read_pointer.address, @collected) if code.zero?
 
       Error.from(code, Native.reqc_batch_item_error(handle, index))
     end

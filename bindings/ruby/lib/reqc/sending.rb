@@ -22,7 +22,7 @@ module Reqc
     # kept from its last plain send of the same method and URL, else a new
     # one, kept afterwards if the send succeeds.
     def send_plain(method, url, session)
-      state = PerThread.current
+      state = Thread.current.thread_variable_get(PerThread::KEY) || PerThread.current # (inline: a call less)
       # (A URL given as a URI is converted per send: kept for Strings only.)
       plain = state.plain if url.is_a?(String)
       request = plain&.take(method, url) || Request.create(method, url, state.scratch)

@@ -310,8 +310,9 @@ c-tests-system-curl: build system-curl-lib $(addprefix tests/c/bin-system/,$(C_T
 # target directory makes it wait for a build still in progress and then find
 # it fresh; a background build that failed fails there, with its output. The
 # packages the background builds install come first, in the foreground, so two
-# apt-gets never race. Its log: $(BACKGROUND_LOG). Saves ~8 minutes of wall
-# time on two cores.
+# apt-gets never race. Its log: $(BACKGROUND_LOG). Measured in CI (with the
+# debug system-curl build): c-tests-system-curl 190 -> 99 s, check-install
+# 239 -> 9, fuzz 377 -> 132; the stages it overlaps ran ~10% slower.
 BACKGROUND_BUILDS := system-curl-lib vendored-lib fuzz-build
 BACKGROUND_LOG := build/background-builds.log
 background-build-deps: build-deps

@@ -478,8 +478,10 @@ def go_section(d):
     o = ["## (g) Go: the libreqc binding beside net/http", ""]
     o.append("`bench/go-reqc` does the work of `bench/go` through the Go binding (`bindings/go`): "
              "sequential `Session.Get` on one `Session` (a new C request per send, the body streamed "
-             "through the pull API and read with `Response.Bytes`); the batch is one `Session.Map` of "
-             "all the requests at `Concurrency(64)` (net/http: 64 goroutines over one Transport); the "
+             "through the pull API and read with `Response.Bytes`); the batch is a range over one "
+             "`Session.All` of all the requests at `Concurrency(64)`, each result checked as it lands "
+             "and dropped (net/http: 64 goroutines over one Transport, each response read and dropped; "
+             "`Session.Map`, which keeps every result, is `goreqc batch_map`); the "
              "download copies the streamed `Response.Body` to a counting `io.Writer` with `io.Copy` "
              "(64 KiB reads). Both ask for no compression. Pinned to one CPU, the binding's client "
              "sets GOMAXPROCS to 2 (docs/go.md: with 1, sysmon polls every 20 µs during each "

@@ -4,18 +4,23 @@
 //
 //	goreqc MODE URL COUNT CONCURRENCY HTTP EXPECT SCENARIO CLIENT ROUND
 //
-// MODE: seq (one Session, a new Request per send, keep-alive), batch (one
-// Session.Map of COUNT requests at CONCURRENCY), get_mem (Response.Bytes),
-// get_stream (Response.Body, streamed, copied to a counting writer). HTTP 2 is h2c
-// with prior knowledge.
+// MODE: seq (one Session, a new Request per send, keep-alive), batch (a
+// range over Session.All of COUNT requests at CONCURRENCY: each result
+// checked as it lands and dropped, as bench/go's goroutines do with
+// theirs), batch_map (the same through Session.Map, which by contract keeps
+// all COUNT results until it returns), batch_seq (Session.AllSeq over a
+// sequence), get_mem (Response.Bytes), get_stream (Response.Body, streamed,
+// copied to a counting writer). HTTP 2 is h2c with prior knowledge.
 package main
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"runtime"
+	"slices"
 
 	"libreqc/bench/go/row"
 
@@ -36,7 +41,7 @@ func main() {
 		return
 	}
 	a := row.Parse("goreqc")
-	mode, url, count := a.Mode, a.URL, a.Count
+	mode, url := a.Mode, a.URL
 
 	// Pinned to one CPU, GOMAXPROCS is 1. Before the binding yielded
 	// before blocking calls (bindings/go/blocking.go), sysmon then took its
@@ -96,35 +101,55 @@ func main() {
 	switch mode {
 	case "seq", "get_mem", "get_stream":
 		total, ok = a.Sequential("goreqc", get)
-	case "batch":
-		reqs := make([]*reqc.Request, count)
-		one := &reqc.Request{URL: url}
-		for i := range reqs {
-			reqs[i] = one // a Request is a value read at each send: one serves all
-		}
-		good := 0
-		results, err := s.Map(ctx, reqs, reqc.Concurrency(a.Concurrency))
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "goreqc:", err)
-			os.Exit(1)
-		}
-		for _, r := range results {
-			if r.Err != nil {
-				continue
-			}
-			b, _ := r.Response.Bytes()
-			total += int64(len(b))
-			if a.Check(r.Response.StatusCode, int64(len(b))) == nil {
-				good++
-			}
-		}
-		if good != count {
-			fmt.Fprintf(os.Stderr, "goreqc: %d of %d good\n", good, count)
-			ok = false
-		}
+	case "batch", "batch_map", "batch_seq":
+		total, ok = batch(s, a)
 	default:
 		fmt.Fprintln(os.Stderr, "goreqc: unknown mode", mode)
 		os.Exit(2)
 	}
 	clock.Report(a, total, ok)
+}
+
+// batch runs COUNT GETs at CONCURRENCY (modes batch, batch_map and
+// batch_seq) and returns the body bytes read and whether every response
+// was good.
+func batch(s *reqc.Session, a row.Args) (int64, bool) {
+	ctx := context.Background()
+	one := &reqc.Request{URL: a.URL} // a Request is a value read at each send: one serves all
+	reqs := make([]*reqc.Request, a.Count)
+	for i := range reqs {
+		reqs[i] = one
+	}
+	conc := reqc.Concurrency(a.Concurrency)
+	var results iter.Seq2[int, reqc.Result]
+	switch a.Mode {
+	case "batch":
+		results = s.All(ctx, reqs, conc)
+	case "batch_seq":
+		results = s.AllSeq(ctx, slices.Values(reqs), conc)
+	default:
+		kept, err := s.Map(ctx, reqs, conc)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "goreqc:", err)
+			os.Exit(1)
+		}
+		results = slices.All(kept)
+	}
+	var total int64
+	good := 0
+	for _, r := range results {
+		if r.Err != nil {
+			continue
+		}
+		b, _ := r.Response.Bytes()
+		total += int64(len(b))
+		if a.Check(r.Response.StatusCode, int64(len(b))) == nil {
+			good++
+		}
+	}
+	if good != a.Count {
+		fmt.Fprintf(os.Stderr, "goreqc: %d of %d good\n", good, a.Count)
+		return total, false
+	}
+	return total, true
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"iter"
 	"runtime/cgo"
+	"sync/atomic"
 	"time"
 )
 
@@ -88,37 +89,70 @@ func (b *batch) finish() {
 	b.state.rethrow()
 }
 
-// yieldAll runs the batch on a goroutine of its own (its results reach ch,
-// which is closed when the run ends) and hands each result to yield in the
-// calling goroutine. It returns the run's code, or false when the loop
-// stopped early (a break; a panic or Goexit of the loop body goes through
-// it): the rest of the batch is then cancelled and waited for.
-func (b *batch) yieldAll(ctx context.Context, ch chan Result, yield func(int, Result) bool) (C.reqc_code, bool) {
+// stepResults holds what one step of a run took (the complete callback
+// appends to it, on the goroutine that polls), for the loop to be handed
+// once the step has returned: the loop body never runs inside a C call.
+type stepResults struct {
+	items []Result
+	drop  bool // the loop has stopped: what the rest of the run takes is discarded
+}
+
+func (q *stepResults) deliver(r Result) {
+	if !q.drop {
+		q.items = append(q.items, r)
+	}
+}
+
+// yieldAll runs the batch in steps on the calling goroutine and, between
+// steps, hands each result the last step took (and what q already holds)
+// to yield. refill, when not nil, runs before each step (AllSeq builds the
+// requests the source will take there). It returns the run's code, or
+// false when the loop stopped early (a break; a panic or Goexit of the loop
+// body or of refill goes through it): the rest of the batch is then
+// cancelled and run to its end, its results dropped.
+//
+// Why on the calling goroutine rather than a goroutine of its own feeding
+// a channel: a result that crosses goroutines costs a wake-up and, while
+// the batch goroutine sits in C with the loop's goroutine runnable, a
+// hand-off of its P to another thread (about 2 µs an item, measured on the
+// bench's batch; see bench/FINDINGS.md). The price: a slow loop body holds
+// the batch back (as a C complete callback does), so hand heavy work to
+// other goroutines.
+func (b *batch) yieldAll(ctx context.Context, q *stepResults, refill func(), yield func(int, Result) bool) (C.reqc_code, bool) {
 	stop := cancelOnDone(ctx, func() { C.reqc_batch_cancel(b.ptr) })
 	defer stop()
-	performed := make(chan C.reqc_code, 1)
-	go func() {
-		performed <- b.run()
-		close(ch)
-	}()
 	finished := false
 	defer func() {
 		if !finished {
+			q.drop = true
+			clear(q.items)
 			C.reqc_batch_cancel(b.ptr)
-			for range ch {
-			}
+			b.run()
 		}
 	}()
-	for res := range ch {
-		if e, ok := res.Err.(*Error); ok && e.Code == CodeAborted {
-			e.cause = b.state.abortCause()
+	code, ended := C.reqc_code(C.REQC_OK), false
+	for {
+		for i, res := range q.items {
+			q.items[i] = Result{} // the loop's now: nothing kept here
+			if e, ok := res.Err.(*Error); ok && e.Code == CodeAborted {
+				e.cause = b.state.abortCause()
+			}
+			if !yield(res.Index, res) {
+				return C.REQC_OK, false
+			}
 		}
-		if !yield(res.Index, res) {
-			return C.REQC_OK, false
+		q.items = q.items[:0]
+		if ended {
+			finished = true
+			return code, true
 		}
+		if refill != nil {
+			refill()
+		}
+		beforeBlockingCall()
+		out := C.reqcgo_batch_poll(b.ptr, batchStepMs)
+		code, ended = out.code, out.code != C.REQC_OK || out.len != 0
 	}
-	finished = true
-	return <-performed, true
 }
 
 // newBatch builds the C batch: every request is copied in (nothing sent yet).
@@ -200,7 +234,8 @@ func (s *Session) newBatch(reqs []*Request, opts []MapOption) (*batch, error) {
 
 // Map sends every request concurrently over one libcurl multi handle on the
 // calling goroutine's thread (Concurrency(n) at once) and returns their
-// results in the order of reqs. One request's failure never fails the
+// results in the order of reqs (all of them kept: for results looked at
+// once and dropped, All costs less). One request's failure never fails the
 // others. The context cancels the whole batch (items not finished end with
 // an error that satisfies errors.Is(err, context.Canceled)). The error is
 // for the batch as a whole (a closed session, ...). May block on the network.
@@ -249,9 +284,12 @@ func (s *Session) Map(ctx context.Context, reqs []*Request, opts ...MapOption) (
 }
 
 // All is Map as an iterator: it yields (index, result) as each request
-// lands, in completion order. Breaking out of the loop cancels the rest of
-// the batch. The batch runs on a goroutine of its own (one OS thread for the
-// whole batch); the loop body runs in the caller's goroutine.
+// lands, in completion order, and keeps none of them: use it rather than
+// Map when each result is looked at and dropped. Breaking out of the loop
+// cancels the rest of the batch. The batch runs on the loop's goroutine (its
+// thread), in steps, and the loop body between them: a hook and the loop
+// body never run at once, and a slow loop body holds the batch back (hand
+// heavy work to other goroutines).
 func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) iter.Seq2[int, Result] {
 	return func(yield func(int, Result) bool) {
 		if ctx == nil {
@@ -267,11 +305,8 @@ func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) i
 			return
 		}
 		defer b.finish()
-		ch := make(chan Result, len(reqs)) // room for every item: deliver never blocks
-		for _, f := range b.failed {
-			ch <- f
-		}
-		run := &batchRun{reqs: reqs, index: b.index, ctxErr: ctx.Err, deliver: func(r Result) { ch <- r }}
+		q := &stepResults{items: append(make([]Result, 0, 2*b.concurrency()), b.failed...)}
+		run := &batchRun{reqs: reqs, index: b.index, ctxErr: ctx.Err, deliver: q.deliver}
 		h := cgo.NewHandle(run)
 		if rc := C.reqcgo_batch_set_complete(b.ptr, C.uintptr_t(h)); rc != C.REQC_OK {
 			err := newError(rc, C.reqc_batch_error(b.ptr))
@@ -283,7 +318,7 @@ func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) i
 			return
 		}
 		seen := make([]bool, len(reqs))
-		prc, ended := b.yieldAll(ctx, ch, func(i int, r Result) bool {
+		prc, ended := b.yieldAll(ctx, q, nil, func(i int, r Result) bool {
 			seen[i] = true
 			return yield(i, r)
 		})
@@ -302,9 +337,11 @@ func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) i
 // (reqc_batch_set_source_callback): at most Concurrency requests and
 // responses exist at once however many the sequence yields, so it maps
 // over more requests than fit in memory. It yields (position in reqs,
-// result) as each lands. The sequence is called on the goroutine that runs
-// the batch; a panic there, as in a hook, is repeated in the loop's
-// goroutine. Breaking out of the loop cancels the rest.
+// result) as each lands. As in All, the batch runs on the loop's goroutine;
+// between its steps the next requests are pulled from the sequence and
+// built, up to Concurrency of them ahead, so a panic or Goexit there goes
+// through the loop as its own would. Breaking out of the loop cancels the
+// rest.
 func (s *Session) AllSeq(ctx context.Context, reqs iter.Seq[*Request], opts ...MapOption) iter.Seq2[int, Result] {
 	return func(yield func(int, Result) bool) {
 		if ctx == nil {
@@ -318,16 +355,16 @@ func (s *Session) AllSeq(ctx context.Context, reqs iter.Seq[*Request], opts ...M
 		defer b.finish()
 		next, stopPull := iter.Pull(reqs)
 		defer stopPull()
-		room := b.cfg.concurrency
-		if room <= 0 {
-			room = defaultConcurrency
+		room := b.concurrency()
+		q := &stepResults{items: make([]Result, 0, 2*room)}
+		ahead := room
+		if pullInCallback.Load() {
+			ahead = 0
 		}
-		// Results wait here for the loop; a full channel holds the batch
-		// (and the sequence) back until the loop takes one.
-		ch := make(chan Result, 2*room)
 		sourced := map[int]sourcedItem{}
-		run := &batchRun{sourced: sourced, ctxErr: ctx.Err, deliver: func(r Result) { ch <- r }}
-		src := &sourceRun{next: next, hooks: s.hookSnapshot(), state: b.state, sourced: sourced, failed: run.deliver}
+		run := &batchRun{sourced: sourced, ctxErr: ctx.Err, deliver: q.deliver}
+		src := &sourceRun{next: next, hooks: s.hookSnapshot(), state: b.state, sourced: sourced, failed: q.deliver,
+			ready: make([]readyItem, 0, ahead), room: ahead}
 		hc, hs := cgo.NewHandle(run), cgo.NewHandle(src)
 		if rc := C.reqcgo_batch_set_complete(b.ptr, C.uintptr_t(hc)); rc != C.REQC_OK {
 			cgo.Handle(hs).Delete() // never given to C
@@ -338,10 +375,24 @@ func (s *Session) AllSeq(ctx context.Context, reqs iter.Seq[*Request], opts ...M
 			yield(0, Result{Err: newError(rc, C.reqc_batch_error(b.ptr))})
 			return
 		}
-		// REQC_E_CALLBACK: the sequence panicked, which finish repeats.
-		prc, ended := b.yieldAll(ctx, ch, yield)
+		defer src.freeReady() // after the run: what was built and never taken
+		// REQC_E_CALLBACK: the sequence panicked in the source callback,
+		// which finish repeats.
+		prc, ended := b.yieldAll(ctx, q, src.refill, yield)
 		if ended && prc != C.REQC_OK && prc != C.REQC_E_CALLBACK {
 			yield(-1, Result{Index: -1, Err: newError(prc, C.reqc_batch_error(b.ptr))})
 		}
 	}
+}
+
+// pullInCallback turns AllSeq's building ahead off: every request is then
+// pulled inside the source callback, its fallback (the tests run both).
+var pullInCallback atomic.Bool
+
+// concurrency is the batch's concurrency, for sizing what waits in Go.
+func (b *batch) concurrency() int {
+	if b.cfg.concurrency > 0 {
+		return b.cfg.concurrency
+	}
+	return defaultConcurrency
 }

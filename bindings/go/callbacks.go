@@ -287,8 +287,13 @@ func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.r
 	run.deliver(res)
 }
 
-// sourceRun is a lazy batch's source userdata: it pulls the next *Request
-// from the caller's sequence and builds its C request (the batch takes it).
+// sourceRun is a lazy batch's source userdata. Between the run's steps,
+// on the loop's goroutine, refill pulls requests from the caller's
+// sequence and builds their C requests; the source callback hands them to
+// the batch. Pulling inside the callback instead (its fallback, when the
+// batch asks for more than was built ahead) costs a goroutine for runUser
+// and a switch to the sequence's coroutine on a thread that cgo keeps
+// locked: ~20 µs an item, against ~0.3 from refill.
 type sourceRun struct {
 	next    func() (*Request, bool)
 	hooks   []Hook
@@ -297,11 +302,69 @@ type sourceRun struct {
 	sourced map[int]sourcedItem // the batchRun's: what each batch index is
 	failed  func(Result)        // a request that could not be built: its result now
 	ended   bool
+	ready   []readyItem // built ahead by refill, taken in order by the callback
+	room    int         // how many refill builds ahead: a step starts at most the concurrency's worth
+}
+
+// readyItem is a request pulled and built ahead, not yet taken by the batch.
+type readyItem struct {
+	pos int
+	req *Request
+	cr  *cRequest
+}
+
+// refill pulls and builds requests until room of them wait or the sequence
+// ends. It runs in the loop's goroutine outside any C call, so a panic or
+// Goexit of the sequence or of building (a json.Marshaler) simply goes
+// through the loop.
+func (src *sourceRun) refill() {
+	for len(src.ready) < src.room && !src.ended {
+		r, ok := src.next()
+		if !ok {
+			src.ended = true
+			return
+		}
+		pos := src.pulled
+		src.pulled++
+		if r == nil {
+			src.failed(Result{Index: pos, Err: argError("nil Request")})
+			continue
+		}
+		cr, err := r.toC(src.hooks, src.state)
+		if err != nil {
+			src.failed(Result{Index: pos, Err: err})
+			continue
+		}
+		src.ready = append(src.ready, readyItem{pos: pos, req: r, cr: cr})
+	}
+}
+
+// take hands the batch the oldest request built ahead.
+func (src *sourceRun) take(index int) *C.reqc_request {
+	item := src.ready[0]
+	n := copy(src.ready, src.ready[1:])
+	src.ready[n] = readyItem{}
+	src.ready = src.ready[:n]
+	src.sourced[index] = sourcedItem{pos: item.pos, req: item.req}
+	return item.cr.ptr // the batch takes it over
+}
+
+// freeReady frees what was built ahead and never taken (the loop stopped
+// early). Only once the run has ended.
+func (src *sourceRun) freeReady() {
+	for _, item := range src.ready {
+		item.cr.free()
+	}
+	src.ready = nil
 }
 
 //export reqcgoSource
 func reqcgoSource(h C.uintptr_t, index C.size_t, out **C.reqc_request) C.reqc_code {
 	src := cgo.Handle(h).Value().(*sourceRun)
+	if len(src.ready) > 0 {
+		*out = src.take(int(index))
+		return C.REQC_OK
+	}
 	for !src.ended {
 		var r *Request
 		var ok bool

@@ -132,11 +132,21 @@ func TestBodyOutlivesSession(t *testing.T) {
 	open.Close()
 }
 
-// AllSeq pulls requests from a sequence as the batch has room.
+// AllSeq pulls requests from a sequence as the batch has room: built ahead
+// between the batch's steps (the usual path), or pulled inside the source
+// callback (its fallback).
 func TestAllSeq(t *testing.T) {
+	for _, ahead := range []bool{true, false} {
+		t.Run(map[bool]string{true: "ahead", false: "in-callback"}[ahead], func(t *testing.T) {
+			defer reqc.SetBuildAhead(reqc.SetBuildAhead(ahead))
+			testAllSeq(t)
+		})
+	}
+}
+
+func testAllSeq(t *testing.T) {
 	s := newSession(t)
 	const n = 200
-	// The sequence runs on the batch's goroutine, the loop body on this one.
 	var landed atomic.Int64
 	pulled, maxAhead := int64(0), int64(0)
 	gen := func(yield func(*reqc.Request) bool) {

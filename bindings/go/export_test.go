@@ -1,0 +1,7 @@
+package reqc
+
+// SetBuildAhead turns AllSeq's building of requests ahead (between the
+// batch's steps) on or off; off, every request is pulled inside the source
+// callback, the path the callback falls back to. It returns the previous
+// setting. For the tests of both paths.
+func SetBuildAhead(on bool) bool { return !pullInCallback.Swap(!on) }

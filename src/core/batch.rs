@@ -45,6 +45,7 @@ use url::Url;
 
 use super::cancel::CancelToken;
 use super::drive::{Stop, Stopped, Stops, STEP_WAIT};
+use super::environment::Environment;
 use super::error::{Code, Error, Result};
 use super::layers::Layer;
 use super::request::Request;
@@ -523,10 +524,11 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     /// Runs every item to its end; returns when all have finished (or the
     /// batch was cancelled or its deadline passed).
     pub fn perform(&self) -> Result<()> {
+        let env = Environment::new();
         let mut run = self.claim(Drive::Loop)?;
         loop {
             let finished = run.as_mut().map(|r| r.lane.step(r.until_retry(STEP_WAIT)));
-            if self.advance(&mut run, finished)? {
+            if self.advance(&mut run, finished, &env)? {
                 return Ok(());
             }
         }
@@ -537,7 +539,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     pub fn poll(&self, timeout: Duration) -> Result<bool> {
         let mut run = self.claim(Drive::Loop)?;
         let finished = run.as_mut().map(|r| r.lane.step(r.until_retry(timeout)));
-        self.advance(&mut run, finished)
+        self.advance(&mut run, finished, &Environment::new())
     }
 
     /// The caller's event loop, told what to watch in the runs that
@@ -557,7 +559,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             ));
         }
         let mut run = self.claim(Drive::Start)?;
-        self.advance(&mut run, None)
+        self.advance(&mut run, None, &Environment::new())
     }
 
     /// In watched mode: `socket` is ready (or the timer expired, with
@@ -565,7 +567,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     pub fn act(&self, socket: Option<i64>, readable: bool, writable: bool) -> Result<bool> {
         let mut run = self.claim(Drive::Event)?;
         let finished = run.as_mut().map(|r| r.lane.act(socket, readable, writable));
-        self.advance(&mut run, finished)
+        self.advance(&mut run, finished, &Environment::new())
     }
 
     /// The run lock, with a run set up if none is under way. Refused while
@@ -678,18 +680,21 @@ impl<T: Driver + NewLane + Send> Batch<T> {
 
     /// Takes the transfers that finished, starts what may start, and ends
     /// the run when nothing is left. True when every item has finished.
+    /// The hops it starts take their proxy and CA from `env`, the snapshot
+    /// of the driving call (perform, poll, start or act) that runs it.
     fn advance(
         &self,
         guard: &mut MutexGuard<'_, Option<Run<T>>>,
         finished: Option<Result<Vec<Finished>>>,
+        env: &Environment,
     ) -> Result<bool> {
         let run = guard.as_mut().expect("claim sets up a run");
         for done in finished.transpose()?.into_iter().flatten() {
-            self.finish_hop(run, done);
+            self.finish_hop(run, done, env);
         }
         match run.stops.stop_if_due(&mut run.lane) {
             Some(stopped) => self.stop_all(run, stopped),
-            None => self.fill(run),
+            None => self.fill(run, env),
         }
         if let Some(timer) = &run.retry_timer {
             timer.set_retry(run.retries.peek().map(|Reverse((at, _))| *at));
@@ -710,12 +715,12 @@ impl<T: Driver + NewLane + Send> Batch<T> {
 
     /// Starts what may start: hops that waited for room at their host,
     /// then queued items while there is room.
-    fn fill(&self, run: &mut Run<T>) {
+    fn fill(&self, run: &mut Run<T>, env: &Environment) {
         for _ in 0..run.hosts.waiting.len() {
             let Some(index) = run.hosts.waiting.pop_front() else {
                 break;
             };
-            self.start_or_wait(run, index);
+            self.start_or_wait(run, index, env);
         }
         let concurrency = lock(&self.settings).concurrency;
         // Due retries first: they were started before anything queued.
@@ -728,7 +733,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             let Some(Reverse((_, index))) = run.retries.pop() else {
                 break;
             };
-            self.start_or_wait(run, index);
+            self.start_or_wait(run, index, env);
         }
         // Added items first, then the source; a callback run on the way
         // may add items, which go before the source's next one.
@@ -741,10 +746,10 @@ impl<T: Driver + NewLane + Send> Batch<T> {
                     .map(|index| (index, take_queued(&mut items, &mut run.hosts, index)))
             };
             match next {
-                Some((index, Some(request))) => self.begin_item(run, index, request),
+                Some((index, Some(request))) => self.begin_item(run, index, request, env),
                 Some((_, None)) => {}
                 None => match self.pull() {
-                    Some((index, request)) => self.begin_item(run, index, request),
+                    Some((index, request)) => self.begin_item(run, index, request, env),
                     None => break,
                 },
             }
@@ -753,7 +758,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
 
     /// Sets up item `index`'s exchange and starts it (or lets it wait for
     /// room at its host); a request that cannot start ends with its error.
-    fn begin_item(&self, run: &mut Run<T>, index: usize, request: Request) {
+    fn begin_item(&self, run: &mut Run<T>, index: usize, request: Request, env: &Environment) {
         match Exchange::new(
             request.into(),
             &run.below,
@@ -762,7 +767,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
         ) {
             Ok(exchange) => {
                 run.exchanges.insert(index, exchange);
-                self.start_or_wait(run, index);
+                self.start_or_wait(run, index, env);
             }
             Err(e) => self.complete(index, Err(e)),
         }
@@ -828,7 +833,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
 
     /// Starts item `index`'s next hop, or keeps it waiting while its host
     /// is at the cap; an item that cannot start ends with its error.
-    fn start_or_wait(&self, run: &mut Run<T>, index: usize) {
+    fn start_or_wait(&self, run: &mut Run<T>, index: usize, env: &Environment) {
         let Some(exchange) = run.exchanges.get(&index) else {
             return;
         };
@@ -836,19 +841,19 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             run.hosts.waiting.push_back(index);
             return;
         }
-        if let Err(e) = self.start_hop(run, index) {
+        if let Err(e) = self.start_hop(run, index, env) {
             run.exchanges.remove(&index);
             self.complete(index, Err(e));
         }
     }
 
     /// Prepares and starts the next hop of item `index`.
-    fn start_hop(&self, run: &mut Run<T>, index: usize) -> Result<()> {
+    fn start_hop(&self, run: &mut Run<T>, index: usize, env: &Environment) -> Result<()> {
         let exchange = run
             .exchanges
             .get_mut(&index)
             .expect("a running item has an exchange");
-        let collector = exchange.next_hop()?;
+        let collector = exchange.next_hop(env)?;
         let host = (run.hosts.cap > 0).then(|| host_key(&exchange.hop().url));
         let started = run.lane.start(index, exchange.hop(), collector);
         if let Err(e) = started {
@@ -865,7 +870,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
         Ok(())
     }
 
-    fn finish_hop(&self, run: &mut Run<T>, done: Finished) {
+    fn finish_hop(&self, run: &mut Run<T>, done: Finished, env: &Environment) {
         if let Some(parked) = run.hosts.ended(done.id) {
             // Its host has room again: first in line.
             lock(&self.items).queue.push_front(parked);
@@ -884,7 +889,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             Ok(None) => match exchange.not_before() {
                 // A retry waits without a slot; `fill` starts it when due.
                 Some(at) => run.retries.push(Reverse((at, done.id))),
-                None => self.start_or_wait(run, done.id),
+                None => self.start_or_wait(run, done.id, env),
             },
             Err(e) => {
                 run.exchanges.remove(&done.id);

@@ -230,6 +230,7 @@ fn take_back(collector: &mut Collector, aborted: Vec<(usize, Collector)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::environment::Environment;
     use crate::core::request::Request;
     use crate::core::send::Exchange;
     use crate::core::transfer::SocketWatcher;
@@ -312,7 +313,7 @@ mod tests {
     fn hop() -> (Exchange, Collector) {
         let request = Request::new("GET", "http://127.0.0.1:9/").unwrap();
         let mut exchange = Exchange::new((&request).into(), &Arc::default(), None, None).unwrap();
-        let collector = exchange.next_hop().unwrap();
+        let collector = exchange.next_hop(&Environment::new()).unwrap();
         (exchange, collector)
     }
 

@@ -4,11 +4,20 @@
 //! bundle from `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, `SSL_CERT_FILE` and
 //! `SSL_CERT_DIR`.
 //!
-//! libreqc reads these itself, at every hop, and hands libcurl only the
-//! result: libcurl's own reading could not be turned off per session, and its
-//! trace prints the variables' values, passwords included.
+//! libreqc reads these itself and hands libcurl only the result: libcurl's
+//! own reading could not be turned off per session, and its trace prints the
+//! variables' values, passwords included.
+//!
+//! They are read through an [`Environment`]: a snapshot that reads each
+//! variable at most once, when first needed. A send takes a new one for
+//! every hop; a batch one per driving call (`perform`, `poll`, a socket
+//! or timer action), so its hops started in one call share the reads
+//! (four `getenv` calls a hop, each a scan of `environ`, were ~2k
+//! instructions of a batch item) while a `setenv` between two calls is
+//! seen by the items started after it.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -20,21 +29,21 @@ use super::options::{CaCerts, Options, TlsOptions};
 /// settings, once the environment has filled what no layer set: a layer's
 /// proxy ("" included) and a layer's CA (file, directory or PEM) always win
 /// over the environment's; with verification off no CA is needed.
-pub fn resolve(options: &Options, url: &Url) -> (Option<String>, TlsOptions) {
+pub fn resolve(env: &Environment, options: &Options, url: &Url) -> (Option<String>, TlsOptions) {
     let trusted = options.trust_env.unwrap_or(true);
     let proxy = match &options.proxy {
         Some(p) if p.is_empty() => None,
         Some(p) => Some(p.clone()),
-        None if trusted => proxy_for(url),
+        None if trusted => proxy_for(env, url),
         None => None,
     };
     let mut tls = options.tls.clone();
     if trusted && tls.ca.is_none() && tls.verify != Some(false) && url.scheme() == "https" {
-        let CaBundle { file, dir } = ca_bundle();
+        let CaBundle { file, dir } = env.ca_bundle();
         if file.is_some() || dir.is_some() {
             tls.ca = Some(CaCerts {
-                file,
-                dir,
+                file: file.clone(),
+                dir: dir.clone(),
                 pem: None,
             });
         }
@@ -42,15 +51,66 @@ pub fn resolve(options: &Options, url: &Url) -> (Option<String>, TlsOptions) {
     (proxy, tls)
 }
 
-/// A variable's value, `None` when unset or empty (an empty value means
-/// "none" for every variable here, as in Requests and curl).
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+/// The variables a hop may read, in [`Environment`]'s slots.
+const NAMES: [&str; 13] = [
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+    "REQUEST_METHOD",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+];
+
+/// A snapshot of the environment's proxy and CA variables, each read at
+/// most once (when first asked for) while it lives; not shared between
+/// threads. A variable outside [`NAMES`] (another scheme's proxy) is read
+/// at each ask.
+#[derive(Default)]
+pub struct Environment {
+    values: [OnceCell<Option<String>>; NAMES.len()],
+    ca_bundle: OnceCell<CaBundle>,
 }
 
-/// The lowercase name first, then the uppercase one (urllib's order).
-fn either_case((lower, upper): (&str, &str)) -> Option<String> {
-    var(lower).or_else(|| var(upper))
+impl Environment {
+    /// A snapshot that has read nothing yet.
+    pub fn new() -> Environment {
+        Environment::default()
+    }
+
+    /// A variable's value, `None` when unset or empty (an empty value
+    /// means "none" for every variable here, as in Requests and curl).
+    fn var(&self, name: &str) -> Option<Cow<'_, str>> {
+        match NAMES.iter().position(|n| *n == name) {
+            Some(slot) => self.values[slot]
+                .get_or_init(|| read(name))
+                .as_deref()
+                .map(Cow::Borrowed),
+            None => read(name).map(Cow::Owned),
+        }
+    }
+
+    /// The lowercase name first, then the uppercase one (urllib's order).
+    fn either_case(&self, (lower, upper): (&str, &str)) -> Option<Cow<'_, str>> {
+        self.var(lower).or_else(|| self.var(upper))
+    }
+
+    /// [`ca_bundle_of`] this snapshot (its `is_dir` check made once too).
+    fn ca_bundle(&self) -> &CaBundle {
+        self.ca_bundle.get_or_init(|| ca_bundle_of(self))
+    }
+}
+
+/// A variable's value as the process has it now, `None` when unset or
+/// empty.
+fn read(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// A scheme's proxy variable in both cases, spelled out for the schemes a
@@ -72,24 +132,24 @@ fn proxy_names(scheme: &str) -> (Cow<'static, str>, Cow<'static, str>) {
 /// the host is in `no_proxy`). `HTTP_PROXY` in upper case is ignored in a
 /// CGI program (`REQUEST_METHOD` set), where a client's `Proxy:` header
 /// lands in it (the "httpoxy" attack), as urllib and curl do.
-pub fn proxy_for(url: &Url) -> Option<String> {
+pub fn proxy_for(env: &Environment, url: &Url) -> Option<String> {
     let scheme = url.scheme();
     let (lower, upper) = proxy_names(scheme);
     // REQUEST_METHOD is read only when the upper-case name is what would
     // be used: one environment read less on every hop without a proxy.
-    let named = var(&lower).or_else(|| {
-        let upper = var(&upper)?;
-        (scheme != "http" || var("REQUEST_METHOD").is_none()).then_some(upper)
+    let named = env.var(&lower).or_else(|| {
+        let upper = env.var(&upper)?;
+        (scheme != "http" || env.var("REQUEST_METHOD").is_none()).then_some(upper)
     });
-    let proxy = named.or_else(|| either_case(("all_proxy", "ALL_PROXY")))?;
-    if let Some(list) = either_case(("no_proxy", "NO_PROXY")) {
+    let proxy = named.or_else(|| env.either_case(("all_proxy", "ALL_PROXY")))?;
+    if let Some(list) = env.either_case(("no_proxy", "NO_PROXY")) {
         if bypasses(&list, url) {
             return None;
         }
     }
     // "host:port" without a scheme is an http proxy (Requests and curl).
     Some(if proxy.contains("://") {
-        proxy
+        proxy.into_owned()
     } else {
         format!("http://{proxy}")
     })
@@ -168,19 +228,20 @@ pub struct CaBundle {
 /// The CA bundle the environment names: the first of `REQUESTS_CA_BUNDLE`,
 /// `CURL_CA_BUNDLE` and `SSL_CERT_FILE` that is set (a directory there
 /// counts as a CA directory, as in Requests), and `SSL_CERT_DIR`.
-pub fn ca_bundle() -> CaBundle {
+fn ca_bundle_of(env: &Environment) -> CaBundle {
     let mut bundle = CaBundle::default();
-    let named = var("REQUESTS_CA_BUNDLE")
-        .or_else(|| var("CURL_CA_BUNDLE"))
-        .or_else(|| var("SSL_CERT_FILE"))
-        .map(PathBuf::from);
+    let named = env
+        .var("REQUESTS_CA_BUNDLE")
+        .or_else(|| env.var("CURL_CA_BUNDLE"))
+        .or_else(|| env.var("SSL_CERT_FILE"))
+        .map(|p| PathBuf::from(&*p));
     match named {
         Some(path) if path.is_dir() => bundle.dir = Some(path),
         Some(path) => bundle.file = Some(path),
         None => {}
     }
     if bundle.dir.is_none() {
-        bundle.dir = var("SSL_CERT_DIR").map(PathBuf::from);
+        bundle.dir = env.var("SSL_CERT_DIR").map(|p| PathBuf::from(&*p));
     }
     bundle
 }

@@ -15,6 +15,7 @@ use super::decode;
 use super::defaults;
 use super::digest::{Nonces, Round, Sent};
 use super::drive;
+use super::environment::Environment;
 use super::error::{Code, Error, Result};
 use super::hooks::{HookData, HookKind, HookList, Warnings};
 use super::layers::{self, percent_decode, Layer};
@@ -46,7 +47,9 @@ pub fn send<'a>(
 ) -> Result<Box<Response>> {
     let mut exchange = Exchange::new(request.into(), below, jar, nonces)?;
     loop {
-        let mut collector = exchange.next_hop()?;
+        // A new snapshot every hop: a `setenv` between sends (or in a
+        // hook) is seen by the next hop.
+        let mut collector = exchange.next_hop(&Environment::new())?;
         let outcome = if cancel.is_cancelled() {
             Err(Error::new(Code::Cancelled, "cancelled"))
         } else {
@@ -190,11 +193,12 @@ impl Exchange {
 
     /// Prepares the next hop (cookies, PRE_REQUEST hooks, the start log
     /// line) and the collector its response goes to; `hop()` is the hop.
-    pub fn next_hop(&mut self) -> Result<Collector> {
+    /// Its proxy and CA come from `env` (a snapshot: see `environment`).
+    pub fn next_hop(&mut self, env: &Environment) -> Result<Collector> {
         self.not_before = None;
         let number = (self.history.len() as u32, self.attempt);
         let hop_started = Instant::now();
-        let mut hop = self.chain.hop(self.started)?;
+        let mut hop = self.chain.hop(self.started, env)?;
         add_cookies(&mut hop, &self.jar, &self.chain.cookies);
         let digest = self.add_digest(&mut hop);
         let log = self
@@ -910,7 +914,7 @@ impl Chain {
     }
 
     /// The next transfer, fully decided.
-    fn hop(&self, started: Instant) -> Result<Hop> {
+    fn hop(&self, started: Instant, env: &Environment) -> Result<Hop> {
         // Room for what this hop adds below and `add_cookies`, `add_digest`
         // and `sent_view` after it (Content-Type, Accept-Encoding, Expect,
         // Cookie, Authorization, Content-Length): one allocation per hop.
@@ -961,7 +965,7 @@ impl Chain {
             }
             None => None,
         };
-        let (proxy, tls) = super::environment::resolve(&self.merged.options, &self.url);
+        let (proxy, tls) = super::environment::resolve(env, &self.merged.options, &self.url);
         Ok(Hop {
             method: self.method.clone(),
             url: self.url.clone(),

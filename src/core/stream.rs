@@ -11,6 +11,7 @@ use super::collect::Collector;
 use super::cookies::CookieJar;
 use super::digest::Nonces;
 use super::drive::{self, Reached, Stops};
+use super::environment::Environment;
 use super::error::{Code, Error, Result};
 use super::layers::Layer;
 use super::log::{self as logline, HopLog, Level};
@@ -67,7 +68,7 @@ pub fn open<L: Driver>(
 ) -> Result<(Box<Response>, Stream<L>)> {
     let mut exchange = Exchange::new(request.into(), below, jar, nonces)?;
     loop {
-        let mut collector = exchange.next_hop()?;
+        let mut collector = exchange.next_hop(&Environment::new())?;
         // A new hand-over per hop: nothing of an earlier attempt leaks in.
         let pull = Pull::new();
         collector.set_pull(pull.clone());

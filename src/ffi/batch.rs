@@ -463,6 +463,12 @@ unsafe fn take_request(given: *mut reqc_request) -> Result<Request> {
 ///
 /// May block on the network: it returns when every item has finished.
 ///
+/// The proxy environment (`http_proxy`, `no_proxy`, the CA variables: see
+/// docs/c.md) is read once per call, when first needed, and that snapshot
+/// serves every hop the call starts: a `setenv` made during the call (from
+/// a callback, say) is seen only by hops a later perform, poll or
+/// event-loop call starts. A single send reads it at each hop.
+///
 /// Returns `REQC_OK` (whatever the items' codes), or
 /// `REQC_E_INVALID_STATE` when the batch is already running (a callback
 /// calling perform, or an event-loop run under way) or has a source but no
@@ -478,7 +484,9 @@ pub unsafe extern "C" fn reqc_batch_perform(batch: *mut reqc_batch) -> reqc_code
 /// One step of the run for a caller with its own loop: starts what may
 /// start, waits at most `timeout_ms` for activity, and takes what finished.
 /// Writes 1 to `*done_out` when every item has finished, else 0
-/// (`done_out` may be NULL).
+/// (`done_out` may be NULL). The hops a step starts read the proxy
+/// environment as it was when the step began (one snapshot per call, as
+/// `reqc_batch_perform`).
 ///
 /// May block on the network, for at most `timeout_ms`.
 ///

@@ -689,8 +689,11 @@ impl<T: Driver + NewLane + Send> Batch<T> {
         env: &Environment,
     ) -> Result<bool> {
         let run = guard.as_mut().expect("claim sets up a run");
-        for done in finished.transpose()?.into_iter().flatten() {
-            self.finish_hop(run, done, env);
+        if let Some(mut finished) = finished.transpose()? {
+            for done in finished.drain(..) {
+                self.finish_hop(run, done, env);
+            }
+            run.lane.recycle(finished);
         }
         match run.stops.stop_if_due(&mut run.lane) {
             Some(stopped) => self.stop_all(run, stopped),

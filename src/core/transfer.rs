@@ -254,6 +254,13 @@ pub trait Driver {
     /// expired). Returns the transfers that finished.
     fn act(&mut self, socket: Option<i64>, readable: bool, writable: bool)
         -> Result<Vec<Finished>>;
+
+    /// Takes back a list `step`, `perform` or `act` returned, once its
+    /// caller has emptied it, to fill again: a transport may keep it
+    /// rather than allocate a new one each step.
+    fn recycle(&mut self, finished: Vec<Finished>) {
+        drop(finished);
+    }
 }
 
 /// Makes the lanes of a session, which share `Shared` (libcurl's DNS and

@@ -38,6 +38,12 @@ pub struct Lane {
     /// The transfers `collect_finished` found ended, between its two steps
     /// (empty otherwise; kept for its capacity).
     done: Vec<(usize, std::result::Result<(), curl::Error>)>,
+    /// An emptied list of finished transfers handed back (`recycle`), the
+    /// next step's: a `Finished` carries a whole collector, so a batch
+    /// step's list is tens of KiB, and allocating and freeing one per step
+    /// cost ~600 instructions a batch item (the large request made malloc
+    /// consolidate its fast bins each time).
+    spare: Vec<Finished>,
     /// Set once the caller's event loop watches the sockets.
     watched: bool,
     /// Wakes a wait on this lane's sockets; made once, registered per send.
@@ -82,6 +88,7 @@ impl Lane {
             max_idle: 1,
             running: HashMap::default(),
             done: Vec::new(),
+            spare: Vec::new(),
             watched: false,
             share: None,
         }
@@ -97,10 +104,17 @@ impl Lane {
     /// Takes the finished transfers out of the multi handle.
     fn collect_finished(&mut self) -> Vec<Finished> {
         let done = self.ended();
+        if done.is_empty() {
+            // No allocation, and the spare list stays for a step that
+            // has something to hand over.
+            self.done = done;
+            return Vec::new();
+        }
         // Sized once: a `Finished` carries a whole collector (hundreds of
         // bytes), and a list grown from empty copied every one of them at
         // each doubling (~800 instructions a batch item).
-        let mut finished = Vec::with_capacity(done.len());
+        let mut finished = std::mem::take(&mut self.spare);
+        finished.reserve(done.len());
         self.retire_ended(done, |f| finished.push(f));
         finished
     }
@@ -444,6 +458,13 @@ impl Driver for Lane {
         }
         .map_err(|e| multi_error("curl_multi_socket_action", e))?;
         Ok(self.collect_finished())
+    }
+
+    fn recycle(&mut self, mut finished: Vec<Finished>) {
+        if finished.capacity() > self.spare.capacity() {
+            finished.clear();
+            self.spare = finished;
+        }
     }
 }
 

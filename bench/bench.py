@@ -55,6 +55,8 @@ PROGRAMS = {
     "raw_bundled": [os.path.join(BIN, "raw_curl_bundled")],
     "raw_debian": [os.path.join(BIN, "raw_curl_debian")],
     "reqc": [os.path.join(BIN, "reqc_client")],
+    # the same work through the C++ binding (bench/reqc_client.cpp, reqc.hpp)
+    "reqc_cpp": [os.path.join(BIN, "reqc_client_cpp")],
     "go": [os.path.join(BIN, "gobench")],
     "goreqc": [os.path.join(BIN, "goreqc")],
     "pycurl": [PY, os.path.join(HERE, "python", "pyclient.py"), "pycurl"],
@@ -101,6 +103,14 @@ NAIVE = "raw libcurl naive multi (bundled)"
 GO_HTTP = "Go net/http"
 GO_REQC = "Go libreqc binding"
 
+# The C++ binding's rows sit beside the C rows they are compared with
+# (report.py: "C++ binding / C", target >= 0.98x).
+CPP_SEQ = "libreqc C++ binding (Session::get, new request per send)"
+CPP_BATCH = "libreqc C++ binding batch (Batch::on_complete)"
+CPP_MEM = "libreqc C++ binding buffered (Session::get)"
+CPP_STREAM = "libreqc C++ binding on_data"
+CPP_PULL = "libreqc C++ binding pull (Stream::chunks)"
+
 REQC_SOURCE = "libreqc batch fed by a source callback"
 REQC_ADDED = "libreqc batch, every item added first"
 
@@ -117,6 +127,7 @@ SCENARIOS = [
         Row(RAW_DEB, "raw_debian", "seq"),
         Row("libreqc (new request per send)", "reqc", "seq"),
         Row("libreqc (one request reused)", "reqc", "seq_reuse"),
+        Row(CPP_SEQ, "reqc_cpp", "seq"),
         Row("Go net/http", "go", "seq"),
         Row("pycurl", "pycurl", "seq"),
         Row("Python requests", "requests", "seq", 0.25),
@@ -128,6 +139,7 @@ SCENARIOS = [
         Row(NAIVE, "raw_bundled", "naive"),
         Row(RAW_DEB, "raw_debian", "batch"),
         Row("libreqc batch", "reqc", "batch"),
+        Row(CPP_BATCH, "reqc_cpp", "batch"),
         Row("Go net/http", "go", "batch"),
         Row("pycurl", "pycurl", "batch"),
         Row("Python requests (64 threads)", "requests", "batch", 0.25),
@@ -140,6 +152,7 @@ SCENARIOS = [
         # Debian's libcurl 7.88.1 (and pycurl, built on it) fail every h2c
         # request after the first on a connection: curl/curl#10634, fixed in 8.0.
         Row("libreqc batch", "reqc", "batch"),
+        Row(CPP_BATCH, "reqc_cpp", "batch"),
         Row("Go net/http", "go", "batch"),
         Row("h2load -c1 -m64 (server ceiling)", "h2load", "batch"),
     ], CONC),
@@ -147,6 +160,7 @@ SCENARIOS = [
         Row(RAW, "raw_bundled", "get_mem"),
         Row(RAW_DEB, "raw_debian", "get_mem"),
         Row("libreqc buffered", "reqc", "get_mem"),
+        Row(CPP_MEM, "reqc_cpp", "get_mem"),
         Row("Go net/http", "go", "get_mem"),
         Row("pycurl", "pycurl", "get_mem"),
         Row("Python requests", "requests", "get_mem"),
@@ -156,6 +170,8 @@ SCENARIOS = [
         Row(RAW_DEB, "raw_debian", "get_stream"),
         Row("libreqc on_data", "reqc", "get_stream"),
         Row("libreqc pull", "reqc", "get_pull"),
+        Row(CPP_STREAM, "reqc_cpp", "get_stream"),
+        Row(CPP_PULL, "reqc_cpp", "get_pull"),
         Row("Go net/http", "go", "get_stream"),
         Row("pycurl", "pycurl", "get_stream"),
         Row("Python requests", "requests", "get_stream"),

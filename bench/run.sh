@@ -13,7 +13,7 @@
 # (default 1 and 0), BENCH_NO_BUILD=1 (use target/release as it is).
 #
 # What it does: installs what is missing (nginx, wrk, h2load, valgrind,
-# python3-venv, libcurl4-openssl-dev, libssl-dev; a venv in bench/.venv with
+# python3-venv, libcurl4-openssl-dev, libssl-dev, g++; a venv in bench/.venv with
 # requests and pycurl), builds libreqc and the clients into bench/.build,
 # starts nginx on loopback (one worker pinned to the server CPU, keep-alive,
 # no access log; HTTP/1.1 and h2c listeners), runs every client pinned to
@@ -51,7 +51,7 @@ T0=$(date +%s)
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 need=()
 for p in nginx wrk nghttp2-client valgrind python3-venv libcurl4-openssl-dev libssl-dev \
-         pkg-config util-linux gcc ruby ruby-ffi ruby-typhoeus; do
+         pkg-config util-linux gcc g++ ruby ruby-ffi ruby-typhoeus; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -103,6 +103,10 @@ cc $CFLAGS -DCURL_STATICLIB -I"$CURL_INC" -o "$BUILD/raw_curl_bundled" "$BENCH/r
 cc $CFLAGS -o "$BUILD/raw_curl_debian" "$BENCH/raw_curl.c" $(pkg-config --cflags --libs libcurl)
 cc $CFLAGS -Iinclude -o "$BUILD/reqc_client" "$BENCH/reqc_client.c" \
     -L"$BUILD" -lreqc -lpthread -Wl,-rpath,"$BUILD"
+# The C++ binding's client: reqc.hpp is header-only, so this measures the
+# binding as a user's -O2 build inlines it, over the same libreqc.so.
+g++ -O2 -g -std=c++17 -Wall -Wextra -Iinclude -Ibindings/cpp/include -o "$BUILD/reqc_client_cpp" \
+    "$BENCH/reqc_client.cpp" -L"$BUILD" -lreqc -lpthread -Wl,-rpath,"$BUILD"
 
 # Go: the standard library's h2c client needs Go 1.24 (http.Protocols).
 GO=$(command -v go || true)
@@ -199,6 +203,7 @@ log "nginx $BENCH_H1 (HTTP/1.1), $BENCH_H2 (h2c), worker on CPU $SERVER_CPU; cli
     echo "python=$("$VENV/bin/python" -c 'import sys, requests, pycurl; print(sys.version.split()[0], "requests", requests.__version__, "|", pycurl.version)')"
     echo "ruby=$(ruby -e 'require "ffi"; require "typhoeus"; print RUBY_DESCRIPTION.split[0, 2].join(" "), ", ffi ", FFI::VERSION, ", typhoeus ", Typhoeus::VERSION, ", ethon ", Ethon::VERSION' 2>/dev/null || echo none)"
     echo "cc=$(cc --version | head -1)"
+    echo "cxx=$(g++ --version | head -1)"
     echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "quick=${QUICK:-0}"
 } >"$OUT/machine.txt"

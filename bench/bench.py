@@ -430,6 +430,9 @@ PROFILE_CASES = [
     ("seq", "reqc", "seq", 1, 1),
     ("batch_h1", "raw_bundled", "batch", 1, CONC),
     ("batch_h1", "reqc", "batch", 1, CONC),
+    # the C++ binding, compared with "reqc" in report.py's section (i)
+    ("seq", "reqc_cpp", "seq", 1, 1),
+    ("batch_h1", "reqc_cpp", "batch", 1, CONC),
 ]
 PROFILE_N = tuple(int(x) for x in os.environ.get("BENCH_PROFILE_N", "200,1200").split(","))
 

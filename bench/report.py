@@ -212,7 +212,7 @@ def ruby_section(d):
     return o
 
 
-def cpp_section(d):
+def cpp_section(d, prof):
     """(i): the C++ binding's rows beside the C client's, same scenarios."""
     pairs = [p for p in CPP_PAIRS if d.order.get(p[0]) and p[4] in d.order[p[0]]]
     if not pairs:
@@ -242,6 +242,17 @@ def cpp_section(d):
                  f"{fmt(ca, 1)}, {fmt(cb, 1)} {cpu_unit} | {ratio_s(d.cpu_ratio(sc, cpp, c))} | "
                  f"{fmt(med(d.rss(sc, c).values()))}, {fmt(med(d.rss(sc, cpp).values()))} |")
     o.append("")
+    cases = (prof or {}).get("cases", {})
+    labs = [lab for lab in sorted({k.split("/")[0] for k in cases}) if f"{lab}/reqc_cpp" in cases and f"{lab}/reqc" in cases]
+    if labs:
+        o.append("Instructions per request (callgrind, measured as in the profile section below):")
+        o.append("")
+        o.append("| case | C API Ir/req | C++ binding Ir/req | C++ / C |")
+        o.append("|---|---:|---:|---:|")
+        for lab in labs:
+            a, b = cases[f"{lab}/reqc"]["ir_per_request"], cases[f"{lab}/reqc_cpp"]["ir_per_request"]
+            o.append(f"| {lab} | {fmt(a)} | {fmt(b)} | {b / a:.3f}x |")
+        o.append("")
     return o
 
 
@@ -425,7 +436,7 @@ def main():
     if any(d.order.get(sc) for sc, _, _ in GO_SCENARIOS):
         o += go_section(d)
     o += source_section(d)
-    o += cpp_section(d)
+    o += cpp_section(d, prof)
 
     # ---------------------------------------------------------------- targets
     o.append("## Targets")

@@ -226,7 +226,33 @@ private:
 
 namespace detail {
 
-inline std::string str(std::string_view v) { return std::string(v); }
+// A NUL-terminated copy of a string_view for one C call, made as
+// `detail::str(v).c_str()` and gone at the end of the full expression.
+// Short strings (URLs, header names and values: nearly all) are copied
+// into the object itself, so the per-call copy costs no allocation; longer
+// ones go to the heap. Neither copied nor moved: C++17 returns it in place.
+class CStr {
+public:
+    explicit CStr(std::string_view v) {
+        if (v.size() < sizeof small_) {
+            v.copy(small_, v.size());
+            small_[v.size()] = '\0';
+            p_ = small_;
+        } else {
+            big_.assign(v);
+            p_ = big_.c_str();
+        }
+    }
+    CStr(const CStr &) = delete;
+    CStr &operator=(const CStr &) = delete;
+    const char *c_str() const noexcept { return p_; }
+
+private:
+    char small_[256];
+    std::string big_;
+    const char *p_;
+};
+inline CStr str(std::string_view v) { return CStr(v); }
 inline std::string nz(const char *s) { return s ? std::string(s) : std::string(); }
 constexpr Code code(reqc_code rc) noexcept { return static_cast<Code>(rc); }
 
@@ -689,9 +715,10 @@ public:
     Self &&remove_cookie(std::string_view name) && { return std::move(remove_cookie(name)); }
     // A body of bytes, with an optional Content-Type.
     Self &body(std::string_view data, std::optional<std::string_view> content_type = std::nullopt) & {
-        std::string ct = content_type ? detail::str(*content_type) : std::string();
+        std::optional<detail::CStr> ct;
+        if (content_type) ct.emplace(*content_type);
         return check(reqc_request_set_body(h(), reinterpret_cast<const uint8_t *>(data.data()), data.size(),
-                                           content_type ? ct.c_str() : nullptr));
+                                           ct ? ct->c_str() : nullptr));
     }
     Self &&body(std::string_view data, std::optional<std::string_view> content_type = std::nullopt) && {
         return std::move(body(data, content_type));
@@ -707,10 +734,11 @@ public:
     // A multipart file part from memory.
     Self &file_data(std::string_view field, std::string_view filename, std::string_view data,
                     std::optional<std::string_view> content_type = std::nullopt) & {
-        std::string ct = content_type ? detail::str(*content_type) : std::string();
+        std::optional<detail::CStr> ct;
+        if (content_type) ct.emplace(*content_type);
         return check(reqc_request_add_file_data(h(), detail::str(field).c_str(), detail::str(filename).c_str(),
                                                 reinterpret_cast<const uint8_t *>(data.data()), data.size(),
-                                                content_type ? ct.c_str() : nullptr));
+                                                ct ? ct->c_str() : nullptr));
     }
     Self &&file_data(std::string_view field, std::string_view filename, std::string_view data,
                      std::optional<std::string_view> content_type = std::nullopt) && {

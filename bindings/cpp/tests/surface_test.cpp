@@ -388,6 +388,25 @@ TEST(SurfaceRequests, GettersOnABuiltRequest) {
     EXPECT_FALSE(form.body().has_value()) << "multipart bytes exist only during the transfer";
 }
 
+// Strings go to C through a NUL-terminated copy kept inside the call's
+// temporary when short (< 256 bytes) and on the heap when longer: both
+// sides of the boundary, and views that are not NUL-terminated (a slice of
+// a longer buffer), must reach libreqc whole and exact.
+TEST(SurfaceRequests, StringsOfAnyLengthReachLibreqcExactly) {
+    const std::string buffer = std::string(300, 'v') + "TAIL";
+    for (size_t n : {size_t{0}, size_t{1}, size_t{254}, size_t{255}, size_t{256}, size_t{257}, size_t{300}}) {
+        std::string_view value(buffer.data(), n); // followed by more 'v's, not by a NUL
+        std::string path = "/" + std::string(n, 'p');
+        std::string url_and_more = "http://127.0.0.1" + path + "#not-part-of-the-view";
+        reqc::Request req = reqc::Request::post(std::string_view(url_and_more).substr(0, 17 + n))
+                                .header("X-Len", value)
+                                .body(value, std::string_view("text/plainXXX").substr(0, 10));
+        EXPECT_EQ(req.url(), "http://127.0.0.1" + path) << n;
+        EXPECT_EQ(req.header("X-Len").value_or("?"), std::string(n, 'v')) << n;
+        EXPECT_EQ(req.body().value_or("?"), std::string(n, 'v')) << n;
+    }
+}
+
 TEST_F(Surface, PreRequestHookReadsTheRequestAsSent) {
     reqc::Session s;
     s.header("X-Session", "s").auth_basic("alice", "pw");

@@ -156,7 +156,10 @@ impl Hasher for IndexHasher {
 struct Run<T> {
     lane: T,
     below: Arc<Layer>,
-    exchanges: HashMap<usize, Exchange, ByIndex>,
+    /// Boxed: an `Exchange` is ~1 KB, and a table of them inline costs
+    /// that per bucket, empty ones too (128 buckets at concurrency 64),
+    /// and twice over while it grows; boxed, a bucket is 16 bytes.
+    exchanges: HashMap<usize, Box<Exchange>, ByIndex>,
     /// Items waiting to retry (their exchanges stay in `exchanges`), the
     /// earliest not-before time first.
     retries: BinaryHeap<Reverse<(Instant, usize)>>,
@@ -769,7 +772,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             Some(self.session.nonces.clone()),
         ) {
             Ok(exchange) => {
-                run.exchanges.insert(index, exchange);
+                run.exchanges.insert(index, Box::new(exchange));
                 self.start_or_wait(run, index, env);
             }
             Err(e) => self.complete(index, Err(e)),

@@ -35,6 +35,7 @@
 //! first of those times, and a due retry takes the next free slot before
 //! any queued item. Nothing sleeps.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -80,7 +81,9 @@ struct Feed {
 /// Kept small (every payload boxed: 16 bytes, where an unboxed `Error`
 /// made it 40): a batch may hold many thousands.
 enum Entry {
-    Pending(Box<Request>),
+    /// Shared with the handle it was added from (and every other item added
+    /// from it unchanged): an item added N times is one request.
+    Pending(Arc<Request>),
     Running,
     Done(Box<Result<Box<Response>>>),
     /// Handed to `on_complete` or taken; the error, if it failed, stays for
@@ -326,7 +329,7 @@ impl HostSlots {
 
 /// Queued item `index`'s request, now running; `None` when it was parked
 /// to wait for room at its host (or is not pending).
-fn take_queued(items: &mut Items, hosts: &mut HostSlots, index: usize) -> Option<Request> {
+fn take_queued(items: &mut Items, hosts: &mut HostSlots, index: usize) -> Option<Arc<Request>> {
     let entry = items.entry_mut(index)?;
     if let Entry::Pending(request) = &*entry {
         if hosts.cap > 0 {
@@ -338,7 +341,7 @@ fn take_queued(items: &mut Items, hosts: &mut HostSlots, index: usize) -> Option
         }
     }
     match std::mem::replace(entry, Entry::Running) {
-        Entry::Pending(request) => Some(*request),
+        Entry::Pending(request) => Some(request),
         other => {
             *entry = other;
             None
@@ -398,13 +401,11 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     /// Queues `request` (the caller's copy); nothing is sent yet. Returns
     /// its index. Allowed at any time, also from a callback while the batch
     /// runs.
-    pub fn add(&self, request: Request) -> usize {
+    pub fn add(&self, request: impl Into<Arc<Request>>) -> usize {
         let mut items = lock(&self.items);
         let index = items.next_index;
         items.next_index += 1;
-        items
-            .entries
-            .push((index, Entry::Pending(Box::new(request))));
+        items.entries.push((index, Entry::Pending(request.into())));
         items.queue.push_back(index);
         index
     }
@@ -752,10 +753,21 @@ impl<T: Driver + NewLane + Send> Batch<T> {
                     .map(|index| (index, take_queued(&mut items, &mut run.hosts, index)))
             };
             match next {
-                Some((index, Some(request))) => self.begin_item(run, index, request, env),
+                Some((index, Some(request))) => {
+                    // Copied only when the handle or other items share it.
+                    let unshared;
+                    let request = match Arc::try_unwrap(request) {
+                        Ok(owned) => Cow::Owned(owned),
+                        Err(shared) => {
+                            unshared = shared;
+                            Cow::Borrowed(&*unshared)
+                        }
+                    };
+                    self.begin_item(run, index, request, env)
+                }
                 Some((_, None)) => {}
                 None => match self.pull() {
-                    Some((index, request)) => self.begin_item(run, index, request, env),
+                    Some((index, request)) => self.begin_item(run, index, Cow::Owned(request), env),
                     None => break,
                 },
             }
@@ -764,9 +776,15 @@ impl<T: Driver + NewLane + Send> Batch<T> {
 
     /// Sets up item `index`'s exchange and starts it (or lets it wait for
     /// room at its host); a request that cannot start ends with its error.
-    fn begin_item(&self, run: &mut Run<T>, index: usize, request: Request, env: &Environment) {
+    fn begin_item(
+        &self,
+        run: &mut Run<T>,
+        index: usize,
+        request: Cow<'_, Request>,
+        env: &Environment,
+    ) {
         match Exchange::new(
-            request.into(),
+            request,
             &run.below,
             Some(self.session.jar.clone()),
             Some(self.session.nonces.clone()),

@@ -235,7 +235,7 @@ pub unsafe extern "C" fn reqc_batch_add(
         with_handle(batch, |h| {
             let r = borrow(request)
                 .ok_or_else(|| Error::invalid("request is NULL or not a request"))?;
-            let i = h.batch.add(r.snapshot());
+            let i = h.batch.add(r.shared());
             write_out(index_out, i);
             Ok(())
         })

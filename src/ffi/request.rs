@@ -45,7 +45,9 @@ use crate::core::validate;
 /// `reqc_request_new`, free with `reqc_request_free`.
 #[allow(non_camel_case_types)]
 pub struct reqc_request {
-    request: Mutex<Request>,
+    /// Shared with the batches it was added to, copied on the next change
+    /// (`edit`): an added item costs a reference, not a copy of the request.
+    request: Mutex<Arc<Request>>,
     cancel: CancelToken,
     errors: ErrorSlot,
     /// The C copies of fields that getters hand out (`reqc_request_url`,
@@ -71,7 +73,7 @@ impl Failing for reqc_request {
 impl reqc_request {
     pub(crate) fn new(request: Request) -> reqc_request {
         reqc_request {
-            request: Mutex::new(request),
+            request: Mutex::new(Arc::new(request)),
             cancel: CancelToken::new(),
             errors: ErrorSlot::default(),
             shown: Mutex::default(),
@@ -94,21 +96,29 @@ impl reqc_request {
         })
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Request> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Arc<Request>> {
         self.request.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The request as it is now: what one send works on.
     pub(crate) fn snapshot(&self) -> Request {
-        self.lock().clone()
+        Request::clone(&self.lock())
+    }
+
+    /// The request as it is now, shared: later changes to this handle copy
+    /// it first, so the holder keeps what it was given.
+    pub(crate) fn shared(&self) -> Arc<Request> {
+        Arc::clone(&self.lock())
     }
 
     /// The request itself, for a handle taken over from C (a batch's
     /// source hands its requests over): no copy.
     pub(crate) fn into_request(self) -> Request {
-        self.request
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
+        Arc::unwrap_or_clone(
+            self.request
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
     pub(crate) fn cancel_token(&self) -> &CancelToken {
@@ -116,7 +126,7 @@ impl reqc_request {
     }
 
     pub(crate) fn edit<T>(&self, f: impl FnOnce(&mut Request) -> Result<T>) -> Result<T> {
-        f(&mut self.lock())
+        f(Arc::make_mut(&mut self.lock()))
     }
 }
 

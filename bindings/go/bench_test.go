@@ -50,8 +50,39 @@ func BenchmarkGetBuffered(b *testing.B) {
 // BenchmarkMapItem is one item of a Map of 1,000 (ns/op, allocs/op and
 // csw/op are per item).
 func BenchmarkMapItem(b *testing.B) {
+	benchBatchItem(b, func(s *reqc.Session, reqs []*reqc.Request) int {
+		res, err := s.Map(context.Background(), reqs, reqc.Concurrency(64))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Err != nil {
+				b.Fatal(r.Err)
+			}
+		}
+		return len(res)
+	})
+}
+
+// BenchmarkAllItem is one item of a range over All of 1,000, each result
+// dropped as it lands (the bench row's batch).
+func BenchmarkAllItem(b *testing.B) {
+	benchBatchItem(b, func(s *reqc.Session, reqs []*reqc.Request) int {
+		n := 0
+		for _, r := range s.All(context.Background(), reqs, reqc.Concurrency(64)) {
+			if r.Err != nil {
+				b.Fatal(r.Err)
+			}
+			n++
+		}
+		return n
+	})
+}
+
+// benchBatchItem runs batches of up to 1,000 items through run until b.N
+// items have landed.
+func benchBatchItem(b *testing.B, run func(*reqc.Session, []*reqc.Request) int) {
 	s := newSession(b)
-	ctx := context.Background()
 	const items = 1000
 	reqs := make([]*reqc.Request, items)
 	one := &reqc.Request{URL: base + "/bytes/64"}
@@ -63,16 +94,7 @@ func BenchmarkMapItem(b *testing.B) {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 	done := 0
 	for done < b.N {
-		res, err := s.Map(ctx, reqs[:min(items, b.N-done)], reqc.Concurrency(64))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, r := range res {
-			if r.Err != nil {
-				b.Fatal(r.Err)
-			}
-		}
-		done += len(res)
+		done += run(s, reqs[:min(items, b.N-done)])
 	}
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
 	b.ReportMetric(float64(after.Nvcsw-before.Nvcsw)/float64(b.N), "csw/op")

@@ -433,6 +433,8 @@ PROFILE_CASES = [
     # the C++ binding, compared with "reqc" in report.py's section (i)
     ("seq", "reqc_cpp", "seq", 1, 1),
     ("batch_h1", "reqc_cpp", "batch", 1, CONC),
+    ("batch_h2c", "reqc", "batch", 2, CONC),
+    ("batch_h2c", "reqc_cpp", "batch", 2, CONC),
 ]
 PROFILE_N = tuple(int(x) for x in os.environ.get("BENCH_PROFILE_N", "200,1200").split(","))
 

@@ -1,6 +1,7 @@
 //! A request as the caller builds it: method, URL, headers, params, body and
 //! its own layer of options (see `options`).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use url::Url;
@@ -67,7 +68,7 @@ impl HeaderEdits {
 /// A request, as built by the caller. Cloning is cheap (bodies are shared).
 #[derive(Clone)]
 pub struct Request {
-    pub method: String,
+    pub method: Method,
     pub url: Url,
     pub headers: HeaderEdits,
     pub params: Vec<(String, String)>,
@@ -112,12 +113,30 @@ impl Settings for Request {
     }
 }
 
+/// An upper-cased HTTP method: the standard ones are static text, so a
+/// request, its copies (a batch item's, each hop's) and the request
+/// recorded on a response share it without allocating (~3 allocations and
+/// frees a batch item when it was a `String`).
+pub type Method = Cow<'static, str>;
+
+/// `method` upper-cased (Requests does that: `patch` goes out as `PATCH`),
+/// as static text when it is a standard method.
+pub fn method_of(method: &str) -> Method {
+    const STANDARD: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    match STANDARD.iter().find(|m| m.eq_ignore_ascii_case(method)) {
+        Some(m) => Cow::Borrowed(m),
+        None => Cow::Owned(method.to_ascii_uppercase()),
+    }
+}
+
 impl Request {
     pub fn new(method: &str, url: &str) -> Result<Request> {
         validate::method(method)?;
         let url = validate::url(url)?;
         Ok(Request {
-            method: method.to_ascii_uppercase(),
+            method: method_of(method),
             url,
             headers: HeaderEdits::default(),
             params: Vec::new(),
@@ -138,7 +157,7 @@ impl Request {
     /// `PATCH` (many servers answer 400 or 405 to a lower-case method).
     pub fn set_method(&mut self, method: &str) -> Result<()> {
         validate::method(method)?;
-        self.method = method.to_ascii_uppercase();
+        self.method = method_of(method);
         Ok(())
     }
 

@@ -23,7 +23,7 @@ use super::log::{self as logline, HopLog, Level, Logger, Secrets};
 use super::options::{Auth, HttpVersion, Options};
 use super::redact;
 use super::redirect;
-use super::request::{HeaderEdits, HeaderText, Request};
+use super::request::{method_of, HeaderEdits, HeaderText, Method, Request};
 use super::response::Response;
 use super::retry::{self, Policy};
 use super::transfer::{Driver, Hop, HopBody, HopInfo, Upload};
@@ -713,7 +713,7 @@ fn sent_view(hop: &Hop, body: &Body, headers: Vec<(HeaderText, Option<HeaderText
 /// `sent_view` of a hop's parts, taking the method, URL and headers it is
 /// given (a finished hop gives them up: no copies).
 fn sent_view_of(
-    method: String,
+    method: Method,
     url: Url,
     hop_body: &HopBody,
     body: &Body,
@@ -724,7 +724,7 @@ fn sent_view_of(
         .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
     let length = match hop_body {
         HopBody::Upload { length, .. } => *length,
-        HopBody::None if !matches!(method.as_str(), "GET" | "HEAD") => Some(0),
+        HopBody::None if !matches!(&*method, "GET" | "HEAD") => Some(0),
         HopBody::None | HopBody::Multipart { .. } => None,
     };
     if let (false, Some(length)) = (has_length, length) {
@@ -849,7 +849,7 @@ fn accept_encoding() -> (HeaderText, Option<HeaderText>) {
 
 /// The state of a send across its hops: what the next hop will carry.
 struct Chain {
-    method: String,
+    method: Method,
     url: Url,
     /// Every layer merged (`Layer::for_send_shared`): its headers and
     /// options. Shared with the session's cached layers when the request
@@ -929,7 +929,7 @@ impl Chain {
                 // does a body-less POST, PUT, DELETE… (sent in POST mode to
                 // say `Content-Length: 0`): no body, no type.
                 (None, HopBody::Upload { .. }) => headers.push(("Content-Type".into(), None)),
-                (None, HopBody::None) if !matches!(self.method.as_str(), "GET" | "HEAD") => {
+                (None, HopBody::None) if !matches!(&*self.method, "GET" | "HEAD") => {
                     headers.push(("Content-Type".into(), None));
                 }
                 (None, _) => {}
@@ -1017,7 +1017,10 @@ impl Chain {
             ));
         }
         let next = redirect::target(&self.url, location).map_err(|e| self.naming(e))?;
-        let method = redirect::next_method(response.status, &self.method).to_string();
+        let method = match redirect::next_method(response.status, &self.method) {
+            next if next == self.method => self.method.clone(),
+            next => method_of(next),
+        };
         if method != self.method && method == "GET" {
             self.body = Body::None;
             for name in ["content-type", "content-length", "transfer-encoding"] {

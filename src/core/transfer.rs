@@ -13,13 +13,13 @@ use super::error::Result;
 use super::log::HopLog;
 use super::options::{Auth, HttpVersion, SpeedFloor, TlsOptions};
 use super::pull::Lent;
-use super::request::HeaderText;
+use super::request::{HeaderText, Method};
 
 /// Everything one transfer needs, fully decided: nothing is inherited from an
 /// earlier transfer.
 #[derive(Clone)]
 pub struct Hop {
-    pub method: String,
+    pub method: Method,
     /// Query params applied; no user info (that became `auth`).
     pub url: Url,
     /// In order, every layer merged (`core::layers`): User-Agent, basic and

@@ -329,7 +329,7 @@ pub unsafe extern "C" fn reqc_request_url(request: *const reqc_request) -> *cons
 #[no_mangle]
 pub unsafe extern "C" fn reqc_request_method(request: *const reqc_request) -> *const c_char {
     // SAFETY: forwarded from this function's contract.
-    unsafe { show(request, "method", |r| Some(r.method.clone())) }
+    unsafe { show(request, "method", |r| Some(r.method.to_string())) }
 }
 
 /// Keeps a C copy of a field (`key` names it) in the handle and returns it;

@@ -307,7 +307,7 @@ fn method_and_body(easy: &mut Easy2<Callbacks>, hop: &Hop) -> Result<(), curl::E
     callbacks.uploaded = 0;
     callbacks.read_error = None;
     match &hop.body {
-        HopBody::None => match hop.method.as_str() {
+        HopBody::None => match &*hop.method {
             "GET" => easy.get(true)?,
             "HEAD" => easy.nobody(true)?,
             other => {

@@ -71,7 +71,9 @@ pub enum Flow {
 /// What the transfer knew once the request was sent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SentInfo {
-    pub remote_ip: String,
+    /// Shared text: a lane hands the same IP to each transfer it retires
+    /// on that address without a copy.
+    pub remote_ip: Arc<str>,
     pub remote_port: u16,
     pub reused_connection: bool,
 }

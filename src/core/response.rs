@@ -39,7 +39,7 @@ pub struct Response {
     /// For a history entry: that hop alone.
     pub elapsed: Duration,
     pub timings: Timings,
-    pub remote_ip: String,
+    pub remote_ip: Arc<str>,
     pub remote_port: u16,
     /// What the send's hooks reported with REQC_HOOK_RESULT_ERROR, in order (on
     /// the final response).

@@ -148,7 +148,8 @@ impl std::fmt::Debug for Upload {
 /// What the transport learned about the connection.
 #[derive(Clone, Debug, Default)]
 pub struct HopInfo {
-    pub remote_ip: String,
+    /// Shared with the lane's other transfers to the same address.
+    pub remote_ip: Arc<str>,
     pub remote_port: u16,
     pub timings: super::response::Timings,
     /// True when the transfer ran on a connection an earlier transfer opened.

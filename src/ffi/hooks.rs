@@ -214,14 +214,14 @@ impl Hook for CHook {
                 if let Some(sent) = &r.request {
                     ctx.request = Some(Tagged::lent(reqc_request::new((**sent).clone())));
                 }
-                let ip = CString::new(info.remote_ip.clone()).unwrap_or_default();
+                let ip = CString::new(&*info.remote_ip).unwrap_or_default();
                 ctx.sent = Some(((*info).clone(), ip));
                 ctx.response = Some(Tagged::lent(reqc_response::new(Box::new(std::mem::take(
                     *r,
                 )))))
             }
             HookData::Sent(info) => {
-                let ip = CString::new(info.remote_ip.clone()).unwrap_or_default();
+                let ip = CString::new(&*info.remote_ip).unwrap_or_default();
                 ctx.sent = Some(((*info).clone(), ip));
             }
         }

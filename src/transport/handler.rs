@@ -102,7 +102,11 @@ pub struct Callbacks {
 
 /// What libcurl knows of the connection, asked from inside a callback (or
 /// by the lane that runs the transfer, between two of its steps).
-fn sent_info(easy: RawEasy) -> SentInfo {
+/// `known`, when given, is the last remote IP its caller saw: a transfer to
+/// the same address shares that text (a batch's transfers mostly go to one
+/// server: no allocation, and no free with each response), and a new
+/// address replaces it.
+fn sent_info(easy: RawEasy, known: Option<&mut Arc<str>>) -> SentInfo {
     let mut ip: *const c_char = std::ptr::null();
     let mut port: c_long = 0;
     let mut connects: c_long = 0;
@@ -118,10 +122,20 @@ fn sent_info(easy: RawEasy) -> SentInfo {
         curl_sys::curl_easy_getinfo(easy.0, curl_sys::CURLINFO_NUM_CONNECTS, &mut connects);
     }
     let remote_ip = if ip.is_null() {
-        String::new()
+        Arc::from("")
     } else {
         // SAFETY: non-NULL, NUL-terminated and alive for this callback.
-        unsafe { CStr::from_ptr(ip) }.to_string_lossy().into_owned()
+        let ip = unsafe { CStr::from_ptr(ip) }.to_bytes();
+        match known {
+            Some(known) if known.as_bytes() == ip => Arc::clone(known),
+            known => {
+                let text: Arc<str> = String::from_utf8_lossy(ip).into();
+                if let Some(known) = known {
+                    *known = Arc::clone(&text);
+                }
+                text
+            }
+        }
     };
     SentInfo {
         remote_ip,
@@ -142,8 +156,9 @@ const CURLINFO_APPCONNECT_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 56;
 /// What libcurl knows of a transfer: the connection, and the timings so far
 /// (all of them once it finished). Asked by the lane, between its steps,
 /// of a running transfer (a pulled one, at its head) or of one it retires.
-pub fn hop_info(easy: RawEasy) -> crate::core::transfer::HopInfo {
-    let sent = sent_info(easy);
+/// `known` as in `sent_info`.
+pub fn hop_info(easy: RawEasy, known: Option<&mut Arc<str>>) -> crate::core::transfer::HopInfo {
+    let sent = sent_info(easy, known);
     // The `*_TIME_T` infos: libcurl's own microseconds, the same numbers
     // the `*_TIME` doubles are made from, without a round trip through
     // floating point seconds.
@@ -239,7 +254,10 @@ impl Handler for Callbacks {
 
     fn header(&mut self, data: &[u8]) -> bool {
         if self.collector.wants_sent() {
-            let info = self.easy.map(sent_info).unwrap_or_default();
+            let info = self
+                .easy
+                .map(|easy| sent_info(easy, None))
+                .unwrap_or_default();
             if !self.collector.sent(&info) {
                 return false;
             }

@@ -44,6 +44,9 @@ pub struct Lane {
     /// cost ~600 instructions a batch item (the large request made malloc
     /// consolidate its fast bins each time).
     spare: Vec<Finished>,
+    /// The remote IP of the last transfer retired, shared with the next
+    /// ones to the same address (`hop_info`).
+    remote_ip: Arc<str>,
     /// Set once the caller's event loop watches the sockets.
     watched: bool,
     /// Wakes a wait on this lane's sockets; made once, registered per send.
@@ -89,6 +92,7 @@ impl Lane {
             running: HashMap::default(),
             done: Vec::new(),
             spare: Vec::new(),
+            remote_ip: Arc::from(""),
             watched: false,
             share: None,
         }
@@ -177,7 +181,7 @@ impl Lane {
         let Ok(mut easy) = self.multi.remove2(handle) else {
             return Retired::default();
         };
-        let info = hop_info(RawEasy(easy.raw()));
+        let info = hop_info(RawEasy(easy.raw()), Some(&mut self.remote_ip));
         let detail = easy.take_error_buf();
         let callbacks = easy.get_mut();
         let collector = std::mem::take(&mut callbacks.collector);
@@ -354,7 +358,7 @@ impl Driver for Lane {
     fn info(&self, id: usize) -> HopInfo {
         self.running
             .get(&id)
-            .map(|handle| hop_info(RawEasy(handle.raw())))
+            .map(|handle| hop_info(RawEasy(handle.raw()), None))
             .unwrap_or_default()
     }
 

@@ -528,7 +528,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     /// Runs every item to its end; returns when all have finished (or the
     /// batch was cancelled or its deadline passed).
     pub fn perform(&self) -> Result<()> {
-        let env = Environment::new();
+        let env = Environment::snapshot();
         let mut run = self.claim(Drive::Loop)?;
         loop {
             let finished = run.as_mut().map(|r| r.lane.step(r.until_retry(STEP_WAIT)));
@@ -543,7 +543,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     pub fn poll(&self, timeout: Duration) -> Result<bool> {
         let mut run = self.claim(Drive::Loop)?;
         let finished = run.as_mut().map(|r| r.lane.step(r.until_retry(timeout)));
-        self.advance(&mut run, finished, &Environment::new())
+        self.advance(&mut run, finished, &Environment::snapshot())
     }
 
     /// The caller's event loop, told what to watch in the runs that
@@ -563,7 +563,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             ));
         }
         let mut run = self.claim(Drive::Start)?;
-        self.advance(&mut run, None, &Environment::new())
+        self.advance(&mut run, None, &Environment::snapshot())
     }
 
     /// In watched mode: `socket` is ready (or the timer expired, with
@@ -571,7 +571,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     pub fn act(&self, socket: Option<i64>, readable: bool, writable: bool) -> Result<bool> {
         let mut run = self.claim(Drive::Event)?;
         let finished = run.as_mut().map(|r| r.lane.act(socket, readable, writable));
-        self.advance(&mut run, finished, &Environment::new())
+        self.advance(&mut run, finished, &Environment::snapshot())
     }
 
     /// The run lock, with a run set up if none is under way. Refused while

@@ -313,7 +313,7 @@ mod tests {
     fn hop() -> (Exchange, Collector) {
         let request = Request::new("GET", "http://127.0.0.1:9/").unwrap();
         let mut exchange = Exchange::new((&request).into(), &Arc::default(), None, None).unwrap();
-        let collector = exchange.next_hop(&Environment::new()).unwrap();
+        let collector = exchange.next_hop(&Environment::live()).unwrap();
         (exchange, collector)
     }
 

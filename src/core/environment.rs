@@ -8,13 +8,13 @@
 //! own reading could not be turned off per session, and its trace prints the
 //! variables' values, passwords included.
 //!
-//! They are read through an [`Environment`]: a snapshot that reads each
-//! variable at most once, when first needed. A send takes a new one for
-//! every hop; a batch one per driving call (`perform`, `poll`, a socket
-//! or timer action), so its hops started in one call share the reads
-//! (four `getenv` calls a hop, each a scan of `environ`, were ~2k
-//! instructions of a batch item) while a `setenv` between two calls is
-//! seen by the items started after it.
+//! They are read through an [`Environment`]. A send's hops read the
+//! process environment as it is (`Environment::live`); a batch takes a
+//! snapshot per driving call (`perform`, `poll`, a socket or timer
+//! action) that reads each variable at most once, so the hops started in
+//! one call share the reads (four `getenv` calls a hop, each a scan of
+//! `environ`, were ~2k instructions of a batch item) while a `setenv`
+//! between two calls is seen by the items started after it.
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -39,11 +39,12 @@ pub fn resolve(env: &Environment, options: &Options, url: &Url) -> (Option<Strin
     };
     let mut tls = options.tls.clone();
     if trusted && tls.ca.is_none() && tls.verify != Some(false) && url.scheme() == "https" {
-        let CaBundle { file, dir } = env.ca_bundle();
-        if file.is_some() || dir.is_some() {
+        let bundle = env.ca_bundle();
+        if bundle.file.is_some() || bundle.dir.is_some() {
+            let CaBundle { file, dir } = bundle.into_owned();
             tls.ca = Some(CaCerts {
-                file: file.clone(),
-                dir: dir.clone(),
+                file,
+                dir,
                 pem: None,
             });
         }
@@ -51,7 +52,8 @@ pub fn resolve(env: &Environment, options: &Options, url: &Url) -> (Option<Strin
     (proxy, tls)
 }
 
-/// The variables a hop may read, in [`Environment`]'s slots.
+/// The variables a hop may read, in [`Environment`]'s slots (the `Name`
+/// constants below name them by slot: no look-up by name at each read).
 const NAMES: [&str; 13] = [
     "http_proxy",
     "HTTP_PROXY",
@@ -68,42 +70,74 @@ const NAMES: [&str; 13] = [
     "SSL_CERT_DIR",
 ];
 
-/// A snapshot of the environment's proxy and CA variables, each read at
-/// most once (when first asked for) while it lives; not shared between
-/// threads. A variable outside [`NAMES`] (another scheme's proxy) is read
-/// at each ask.
+/// A variable: one a snapshot keeps (its slot in [`NAMES`]), or another
+/// (read at each ask).
+enum Name {
+    Kept(usize),
+    Other(String),
+}
+
+const HTTP_PROXY: (Name, Name) = (Name::Kept(0), Name::Kept(1));
+const HTTPS_PROXY: (Name, Name) = (Name::Kept(2), Name::Kept(3));
+const ALL_PROXY: (Name, Name) = (Name::Kept(4), Name::Kept(5));
+const NO_PROXY: (Name, Name) = (Name::Kept(6), Name::Kept(7));
+const REQUEST_METHOD: Name = Name::Kept(8);
+const REQUESTS_CA_BUNDLE: Name = Name::Kept(9);
+const CURL_CA_BUNDLE: Name = Name::Kept(10);
+const SSL_CERT_FILE: Name = Name::Kept(11);
+const SSL_CERT_DIR: Name = Name::Kept(12);
+
+/// Where a hop reads the environment's proxy and CA variables: the
+/// process environment as it is at each ask (`live`), or a snapshot that
+/// reads each variable at most once, when first asked for, while it lives
+/// (`snapshot`; not shared between threads). A variable outside [`NAMES`]
+/// (another scheme's proxy) is read at each ask either way.
+pub struct Environment(Option<Box<Kept>>);
+
+/// A snapshot's values, each read once.
 #[derive(Default)]
-pub struct Environment {
+struct Kept {
     values: [OnceCell<Option<String>>; NAMES.len()],
     ca_bundle: OnceCell<CaBundle>,
 }
 
 impl Environment {
+    /// Reads at each ask: what a single send's hop uses (a snapshot would
+    /// cost more than it saves over the few reads of one hop).
+    pub fn live() -> Environment {
+        Environment(None)
+    }
+
     /// A snapshot that has read nothing yet.
-    pub fn new() -> Environment {
-        Environment::default()
+    pub fn snapshot() -> Environment {
+        Environment(Some(Box::default()))
     }
 
     /// A variable's value, `None` when unset or empty (an empty value
     /// means "none" for every variable here, as in Requests and curl).
-    fn var(&self, name: &str) -> Option<Cow<'_, str>> {
-        match NAMES.iter().position(|n| *n == name) {
-            Some(slot) => self.values[slot]
-                .get_or_init(|| read(name))
+    fn var(&self, name: &Name) -> Option<Cow<'_, str>> {
+        match (name, &self.0) {
+            (Name::Kept(slot), Some(kept)) => kept.values[*slot]
+                .get_or_init(|| read(NAMES[*slot]))
                 .as_deref()
                 .map(Cow::Borrowed),
-            None => read(name).map(Cow::Owned),
+            (Name::Kept(slot), None) => read(NAMES[*slot]).map(Cow::Owned),
+            (Name::Other(name), _) => read(name).map(Cow::Owned),
         }
     }
 
     /// The lowercase name first, then the uppercase one (urllib's order).
-    fn either_case(&self, (lower, upper): (&str, &str)) -> Option<Cow<'_, str>> {
+    fn either_case(&self, (lower, upper): &(Name, Name)) -> Option<Cow<'_, str>> {
         self.var(lower).or_else(|| self.var(upper))
     }
 
-    /// [`ca_bundle_of`] this snapshot (its `is_dir` check made once too).
-    fn ca_bundle(&self) -> &CaBundle {
-        self.ca_bundle.get_or_init(|| ca_bundle_of(self))
+    /// [`ca_bundle_of`] this environment (in a snapshot, its `is_dir`
+    /// check made once too).
+    fn ca_bundle(&self) -> Cow<'_, CaBundle> {
+        match &self.0 {
+            Some(kept) => Cow::Borrowed(kept.ca_bundle.get_or_init(|| ca_bundle_of(self))),
+            None => Cow::Owned(ca_bundle_of(self)),
+        }
     }
 }
 
@@ -116,14 +150,14 @@ fn read(name: &str) -> Option<String> {
 /// A scheme's proxy variable in both cases, spelled out for the schemes a
 /// URL here can have (no name is formatted at every hop); any other scheme
 /// gets its names made.
-fn proxy_names(scheme: &str) -> (Cow<'static, str>, Cow<'static, str>) {
+fn proxy_names(scheme: &str) -> (Name, Name) {
     match scheme {
-        "http" => ("http_proxy".into(), "HTTP_PROXY".into()),
-        "https" => ("https_proxy".into(), "HTTPS_PROXY".into()),
+        "http" => HTTP_PROXY,
+        "https" => HTTPS_PROXY,
         other => {
             let lower = format!("{other}_proxy");
             let upper = lower.to_ascii_uppercase();
-            (lower.into(), upper.into())
+            (Name::Other(lower), Name::Other(upper))
         }
     }
 }
@@ -139,10 +173,10 @@ pub fn proxy_for(env: &Environment, url: &Url) -> Option<String> {
     // be used: one environment read less on every hop without a proxy.
     let named = env.var(&lower).or_else(|| {
         let upper = env.var(&upper)?;
-        (scheme != "http" || env.var("REQUEST_METHOD").is_none()).then_some(upper)
+        (scheme != "http" || env.var(&REQUEST_METHOD).is_none()).then_some(upper)
     });
-    let proxy = named.or_else(|| env.either_case(("all_proxy", "ALL_PROXY")))?;
-    if let Some(list) = env.either_case(("no_proxy", "NO_PROXY")) {
+    let proxy = named.or_else(|| env.either_case(&ALL_PROXY))?;
+    if let Some(list) = env.either_case(&NO_PROXY) {
         if bypasses(&list, url) {
             return None;
         }
@@ -219,7 +253,7 @@ fn in_block(ip: IpAddr, net: &str, bits: &str) -> bool {
 }
 
 /// Where the environment says trusted CA certificates are.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CaBundle {
     pub file: Option<PathBuf>,
     pub dir: Option<PathBuf>,
@@ -231,9 +265,9 @@ pub struct CaBundle {
 fn ca_bundle_of(env: &Environment) -> CaBundle {
     let mut bundle = CaBundle::default();
     let named = env
-        .var("REQUESTS_CA_BUNDLE")
-        .or_else(|| env.var("CURL_CA_BUNDLE"))
-        .or_else(|| env.var("SSL_CERT_FILE"))
+        .var(&REQUESTS_CA_BUNDLE)
+        .or_else(|| env.var(&CURL_CA_BUNDLE))
+        .or_else(|| env.var(&SSL_CERT_FILE))
         .map(|p| PathBuf::from(&*p));
     match named {
         Some(path) if path.is_dir() => bundle.dir = Some(path),
@@ -241,7 +275,7 @@ fn ca_bundle_of(env: &Environment) -> CaBundle {
         None => {}
     }
     if bundle.dir.is_none() {
-        bundle.dir = env.var("SSL_CERT_DIR").map(|p| PathBuf::from(&*p));
+        bundle.dir = env.var(&SSL_CERT_DIR).map(|p| PathBuf::from(&*p));
     }
     bundle
 }
@@ -252,6 +286,25 @@ mod tests {
 
     fn u(s: &str) -> url::Url {
         url::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn kept_names_are_in_their_slots() {
+        use super::*;
+        let name = |n: &Name| match n {
+            Name::Kept(slot) => NAMES[*slot],
+            Name::Other(_) => "",
+        };
+        let pair = |(l, u): &(Name, Name)| (name(l), name(u));
+        assert_eq!(pair(&HTTP_PROXY), ("http_proxy", "HTTP_PROXY"));
+        assert_eq!(pair(&HTTPS_PROXY), ("https_proxy", "HTTPS_PROXY"));
+        assert_eq!(pair(&ALL_PROXY), ("all_proxy", "ALL_PROXY"));
+        assert_eq!(pair(&NO_PROXY), ("no_proxy", "NO_PROXY"));
+        assert_eq!(name(&REQUEST_METHOD), "REQUEST_METHOD");
+        assert_eq!(name(&REQUESTS_CA_BUNDLE), "REQUESTS_CA_BUNDLE");
+        assert_eq!(name(&CURL_CA_BUNDLE), "CURL_CA_BUNDLE");
+        assert_eq!(name(&SSL_CERT_FILE), "SSL_CERT_FILE");
+        assert_eq!(name(&SSL_CERT_DIR), "SSL_CERT_DIR");
     }
 
     #[test]

@@ -47,9 +47,9 @@ pub fn send<'a>(
 ) -> Result<Box<Response>> {
     let mut exchange = Exchange::new(request.into(), below, jar, nonces)?;
     loop {
-        // A new snapshot every hop: a `setenv` between sends (or in a
-        // hook) is seen by the next hop.
-        let mut collector = exchange.next_hop(&Environment::new())?;
+        // The environment as it is at each hop: a `setenv` between sends
+        // (or in a hook) is seen by the next hop.
+        let mut collector = exchange.next_hop(&Environment::live())?;
         let outcome = if cancel.is_cancelled() {
             Err(Error::new(Code::Cancelled, "cancelled"))
         } else {

@@ -68,7 +68,7 @@ pub fn open<L: Driver>(
 ) -> Result<(Box<Response>, Stream<L>)> {
     let mut exchange = Exchange::new(request.into(), below, jar, nonces)?;
     loop {
-        let mut collector = exchange.next_hop(&Environment::new())?;
+        let mut collector = exchange.next_hop(&Environment::live())?;
         // A new hand-over per hop: nothing of an earlier attempt leaks in.
         let pull = Pull::new();
         collector.set_pull(pull.clone());

@@ -334,9 +334,10 @@ func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) i
 }
 
 // AllSeq is All over a sequence of requests pulled as the batch has room
-// (reqc_batch_set_source_callback): at most Concurrency requests and
-// responses exist at once however many the sequence yields, so it maps
-// over more requests than fit in memory. It yields (position in reqs,
+// (reqc_batch_set_source_callback): at most about twice Concurrency
+// requests (in flight and built ahead) and one step's responses exist at
+// once however many the sequence yields, so it maps over more requests
+// than fit in memory. It yields (position in reqs,
 // result) as each lands. As in All, the batch runs on the loop's goroutine;
 // between its steps the next requests are pulled from the sequence and
 // built, up to Concurrency of them ahead, so a panic or Goexit there goes

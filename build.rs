@@ -24,6 +24,7 @@ fn main() {
     println!("cargo:rerun-if-changed=codegen");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libreqc.so.{SONAME_MAJOR}");
     hot_code_first(&root);
+    pack_relative_relocations();
 
     let config =
         cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml is valid");
@@ -198,6 +199,56 @@ fn hot_code_first(root: &std::path::Path) {
         order.display()
     );
     println!("cargo:rustc-cdylib-link-arg=-Wl,--no-warn-symbol-ordering");
+}
+
+/// Packs libreqc.so's ~3,900 relative relocations (lld's
+/// `-z pack-relative-relocs`, DT_RELR): the 94 KB of `.rela.dyn` the loader
+/// reads, and leaves mapped, in every process that loads libreqc.so become
+/// ~2 KB (bench/FINDINGS.md, "Peak RSS of batches, second pass").
+///
+/// glibc applies DT_RELR since 2.36, and the link then records a need for
+/// `GLIBC_ABI_DT_RELR`, so an older glibc refuses to load the library with
+/// a clear message: only when the build host's own glibc is 2.36 or later
+/// (a library runs where it was built, or on newer systems), for native
+/// builds, where the linker is known to be lld (see `hot_code_first`).
+/// `REQC_PACK_RELOCS=0` turns it off, e.g. for a library to copy to older
+/// systems.
+fn pack_relative_relocations() {
+    println!("cargo:rerun-if-env-changed=REQC_PACK_RELOCS");
+    let target = env::var("TARGET").unwrap_or_default();
+    let host = env::var("HOST").unwrap_or_default();
+    let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
+    let linker_named = env::var_os("RUSTC_LINKER").is_some()
+        || env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_some()
+        || ["linker", "link-self-contained", "fuse-ld"]
+            .iter()
+            .any(|flag| flags.contains(flag));
+    if target != "x86_64-unknown-linux-gnu"
+        || host != target
+        || linker_named
+        || !rustc_defaults_to_lld()
+        || env::var("REQC_PACK_RELOCS").as_deref() == Ok("0")
+        || host_glibc() < (2, 36)
+    {
+        return;
+    }
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-z,pack-relative-relocs");
+}
+
+/// The build host's glibc version, (0, 0) when it cannot be told.
+fn host_glibc() -> (u32, u32) {
+    let Ok(out) = std::process::Command::new("getconf")
+        .arg("GNU_LIBC_VERSION")
+        .output()
+    else {
+        return (0, 0);
+    };
+    // "glibc 2.36"
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut version = text.split_whitespace().nth(1).unwrap_or("").split('.');
+    let major = version.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let minor = version.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    (major, minor)
 }
 
 /// rustc 1.90 and later link x86_64-unknown-linux-gnu with its own lld.

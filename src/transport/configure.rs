@@ -171,6 +171,7 @@ fn configure_from_scratch(
     share: Option<&Share>,
 ) -> Result<(), curl::Error> {
     easy.reset();
+    super::handler::install_header_line(easy)?;
     safe_defaults(easy)?;
     if let Some(share) = share.filter(|s| !s.raw().is_null()) {
         // SAFETY: `easy.raw()` is a live easy handle; the share handle is

@@ -3,10 +3,10 @@
 
 use std::io::SeekFrom;
 
-use std::ffi::{c_char, c_long, CStr};
+use std::ffi::{c_char, c_long, c_void, CStr};
 use std::sync::Arc;
 
-use curl::easy::{Handler, InfoType, ReadError, SeekResult, WriteError};
+use curl::easy::{Easy2, Handler, InfoType, ReadError, SeekResult, WriteError};
 
 use crate::core::collect::{Collector, Take};
 use crate::core::hooks::SentInfo;
@@ -333,4 +333,67 @@ impl Handler for Callbacks {
             SeekResult::CantSeek
         }
     }
+}
+
+/// libcurl's header callback for a lane's handles, in place of the curl
+/// crate's (`install_header_line`): the same call of `Callbacks::header`,
+/// without the crate's look-up of its thread-local panic slot at every
+/// line (a head is about ten lines). A panic in it stops that transfer
+/// (libcurl's write error), as the crate's callback does under a multi
+/// handle, but leaves no panic in the crate's slot (which nothing of a
+/// multi handle takes out again, and which makes the crate's callbacks on
+/// this thread refuse to run).
+extern "C" fn header_line(
+    buffer: *mut c_char,
+    size: usize,
+    nitems: usize,
+    data: *mut c_void,
+) -> usize {
+    let len = size * nitems;
+    let keep_going = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // SAFETY: libcurl hands a header callback `size * nitems` readable
+        // bytes at `buffer`, valid for the call; `data` is what
+        // `install_header_line` set, the `Callbacks` inside the handle's
+        // curl crate box, which does not move while the handle lives, and
+        // nothing else uses them during a callback of their transfer (the
+        // same access the curl crate's own callbacks make).
+        let (line, callbacks) = unsafe {
+            (
+                std::slice::from_raw_parts(buffer as *const u8, len),
+                &mut *(data as *mut Callbacks),
+            )
+        };
+        callbacks.header(line)
+    }))
+    .unwrap_or(false);
+    if keep_going {
+        len
+    } else {
+        // Any other count than `len` makes libcurl stop the transfer.
+        !0
+    }
+}
+
+/// Makes `header_line` the handle's header callback. Set again after every
+/// `reset` (which puts the curl crate's back): both options go together, so
+/// the handle never pairs one callback with the other's data.
+pub fn install_header_line(easy: &mut Easy2<Callbacks>) -> Result<(), curl::Error> {
+    let data = easy.get_mut() as *mut Callbacks as *mut c_void;
+    let callback: curl_sys::curl_write_callback = header_line;
+    // SAFETY: `easy.raw()` is a live easy handle; CURLOPT_HEADERDATA takes
+    // a pointer handed back to the callback as is, and
+    // CURLOPT_HEADERFUNCTION a `curl_write_callback`, which `header_line`
+    // is; `data` stays valid for the handle's life (see `header_line`).
+    let rc = unsafe {
+        match curl_sys::curl_easy_setopt(easy.raw(), curl_sys::CURLOPT_HEADERDATA, data) {
+            curl_sys::CURLE_OK => {
+                curl_sys::curl_easy_setopt(easy.raw(), curl_sys::CURLOPT_HEADERFUNCTION, callback)
+            }
+            rc => rc,
+        }
+    };
+    if rc != curl_sys::CURLE_OK {
+        return Err(curl::Error::new(rc));
+    }
+    Ok(())
 }

@@ -180,15 +180,8 @@ fn hot_code_first(root: &std::path::Path) {
     println!("cargo:rerun-if-env-changed=REQC_HOT_CODE_ORDER");
     let order = root.join("link/hot-code.order");
     let target = env::var("TARGET").unwrap_or_default();
-    let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
-    let linker_named = env::var_os("RUSTC_LINKER").is_some()
-        || env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_some()
-        || ["linker", "link-self-contained", "fuse-ld"]
-            .iter()
-            .any(|flag| flags.contains(flag));
     if target != "x86_64-unknown-linux-gnu"
-        || linker_named
-        || !rustc_defaults_to_lld()
+        || !links_with_rustc_lld()
         || env::var("REQC_HOT_CODE_ORDER").as_deref() == Ok("0")
         || !order.exists()
     {
@@ -199,6 +192,19 @@ fn hot_code_first(root: &std::path::Path) {
         order.display()
     );
     println!("cargo:rustc-cdylib-link-arg=-Wl,--no-warn-symbol-ordering");
+}
+
+/// True when the cdylib is linked by the lld rustc brings by default: no
+/// linker named by the build (environment or rustflags) and a rustc that
+/// defaults to lld. The lld-only link arguments above and below need it.
+fn links_with_rustc_lld() -> bool {
+    let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
+    let linker_named = env::var_os("RUSTC_LINKER").is_some()
+        || env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_some()
+        || ["linker", "link-self-contained", "fuse-ld"]
+            .iter()
+            .any(|flag| flags.contains(flag));
+    !linker_named && rustc_defaults_to_lld()
 }
 
 /// Packs libreqc.so's ~3,900 relative relocations (lld's
@@ -217,16 +223,9 @@ fn pack_relative_relocations() {
     println!("cargo:rerun-if-env-changed=REQC_PACK_RELOCS");
     let target = env::var("TARGET").unwrap_or_default();
     let host = env::var("HOST").unwrap_or_default();
-    let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
-    let linker_named = env::var_os("RUSTC_LINKER").is_some()
-        || env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_some()
-        || ["linker", "link-self-contained", "fuse-ld"]
-            .iter()
-            .any(|flag| flags.contains(flag));
     if target != "x86_64-unknown-linux-gnu"
         || host != target
-        || linker_named
-        || !rustc_defaults_to_lld()
+        || !links_with_rustc_lld()
         || env::var("REQC_PACK_RELOCS").as_deref() == Ok("0")
         || host_glibc() < (2, 36)
     {

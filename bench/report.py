@@ -627,13 +627,21 @@ def profile_section(prof, missed):
             diff.append((q_val - r_val, fn, r_val, q_val, kq))
         seen = set()
         uniq = []
-        for t in sorted(diff, key=lambda t: -t[0]):
+        for t in sorted(diff, key=lambda t: (-t[0], t[1])):
             if t[1] in seen:
                 continue
             seen.add(t[1])
             uniq.append(t)
+        # The object shown is where libreqc's client runs the function (else
+        # raw's): the same name may be in two objects (curl is static in both).
+        where = {}
+        for dct in (ex_r, ex_q):
+            for kk in sorted(dct):
+                if " [" in kk:
+                    name, obj = kk.rsplit(" [", 1)
+                    where[name] = obj.rstrip("]")
         for dv, fn, r_val, q_val, k in uniq[:20]:
-            obj = k.rsplit(" [", 1)[1].rstrip("]") if " [" in k else ""
+            obj = where.get(fn, "")
             o.append(f"| `{short(fn)}` [{obj}] | {fmt(r_val)} | {fmt(q_val)} | {fmt(dv)} |")
         o.append("")
         o.append("Inclusive Ir per request of functions both clients run (libcurl's phases, libc), "

@@ -236,30 +236,26 @@ fn pack_relative_relocations() {
 
 /// The build host's glibc version, (0, 0) when it cannot be told.
 fn host_glibc() -> (u32, u32) {
-    let Ok(out) = std::process::Command::new("getconf")
-        .arg("GNU_LIBC_VERSION")
-        .output()
-    else {
+    // "glibc 2.36"
+    version_said_by("getconf", "GNU_LIBC_VERSION")
+}
+
+/// rustc 1.90 and later link x86_64-unknown-linux-gnu with its own lld.
+fn rustc_defaults_to_lld() -> bool {
+    // "rustc 1.95.0 (59807616e 2026-04-14)"
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    version_said_by(&rustc, "--version") >= (1, 90)
+}
+
+/// The major and minor version in the second word of what `program arg`
+/// prints, (0, 0) when it cannot be run or read.
+fn version_said_by(program: &str, arg: &str) -> (u32, u32) {
+    let Ok(out) = std::process::Command::new(program).arg(arg).output() else {
         return (0, 0);
     };
-    // "glibc 2.36"
     let text = String::from_utf8_lossy(&out.stdout);
     let mut version = text.split_whitespace().nth(1).unwrap_or("").split('.');
     let major = version.next().and_then(|v| v.parse().ok()).unwrap_or(0);
     let minor = version.next().and_then(|v| v.parse().ok()).unwrap_or(0);
     (major, minor)
-}
-
-/// rustc 1.90 and later link x86_64-unknown-linux-gnu with its own lld.
-fn rustc_defaults_to_lld() -> bool {
-    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let Ok(out) = std::process::Command::new(rustc).arg("--version").output() else {
-        return false;
-    };
-    // "rustc 1.95.0 (59807616e 2026-04-14)"
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut version = text.split_whitespace().nth(1).unwrap_or("").split('.');
-    let major: u32 = version.next().and_then(|v| v.parse().ok()).unwrap_or(0);
-    let minor: u32 = version.next().and_then(|v| v.parse().ok()).unwrap_or(0);
-    (major, minor) >= (1, 90)
 }

@@ -324,19 +324,32 @@ func (src *sourceRun) refill() {
 			src.ended = true
 			return
 		}
-		pos := src.pulled
-		src.pulled++
-		if r == nil {
-			src.failed(Result{Index: pos, Err: argError("nil Request")})
-			continue
+		var cr *cRequest
+		var err error
+		if r != nil {
+			cr, err = r.toC(src.hooks, src.state)
 		}
-		cr, err := r.toC(src.hooks, src.state)
-		if err != nil {
-			src.failed(Result{Index: pos, Err: err})
-			continue
+		if pos, ok := src.admit(r, err); ok {
+			src.ready = append(src.ready, readyItem{pos: pos, req: r, cr: cr})
 		}
-		src.ready = append(src.ready, readyItem{pos: pos, req: r, cr: cr})
 	}
+}
+
+// admit numbers a request pulled from the sequence (its position in it).
+// A nil one, or one whose C request could not be built (err), ends at once
+// as its failed result, and admit says false.
+func (src *sourceRun) admit(r *Request, err error) (int, bool) {
+	pos := src.pulled
+	src.pulled++
+	switch {
+	case r == nil:
+		src.failed(Result{Index: pos, Err: argError("nil Request")})
+		return pos, false
+	case err != nil:
+		src.failed(Result{Index: pos, Err: err})
+		return pos, false
+	}
+	return pos, true
 }
 
 // take hands the batch the oldest request built ahead.
@@ -386,14 +399,8 @@ func reqcgoSource(h C.uintptr_t, index C.size_t, out **C.reqc_request) C.reqc_co
 			src.ended = true
 			break
 		}
-		pos := src.pulled
-		src.pulled++
-		if r == nil {
-			src.failed(Result{Index: pos, Err: argError("nil Request")})
-			continue
-		}
-		if err != nil {
-			src.failed(Result{Index: pos, Err: err})
+		pos, admitted := src.admit(r, err)
+		if !admitted {
 			continue
 		}
 		src.sourced[int(index)] = sourcedItem{pos: pos, req: r}

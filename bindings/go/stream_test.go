@@ -156,8 +156,11 @@ func testAllSeq(t *testing.T) {
 				maxAhead = ahead
 			}
 			r := &reqc.Request{URL: base + "/anything", Params: []reqc.Param{{"i", string(rune('a' + i%26))}}}
-			if i == 7 {
+			switch i {
+			case 7: // its C request cannot be built
 				r = &reqc.Request{URL: base + "/get\x00"}
+			case 11: // no request at all
+				r = nil
 			}
 			if !yield(r) {
 				return
@@ -171,9 +174,9 @@ func testAllSeq(t *testing.T) {
 			t.Errorf("position %d twice", i)
 		}
 		seen[i] = true
-		if i == 7 {
+		if i == 7 || i == 11 {
 			if !errors.Is(r.Err, reqc.ErrInvalidArgument) {
-				t.Errorf("bad request: %v", r.Err)
+				t.Errorf("bad request at %d: %v", i, r.Err)
 			}
 			continue
 		}

@@ -139,6 +139,20 @@ typedef struct reqc_session reqc_session;
  */
 typedef struct reqc_stream reqc_stream;
 
+/**
+ * One header line of a response, borrowed from it (see
+ * `reqc_response_header_views`): `name_len` bytes at `name` and
+ * `value_len` bytes at `value`, exactly as the response holds them, not
+ * NUL-terminated. An empty name or value is a length of 0 (its pointer is
+ * still valid, never NULL).
+ */
+typedef struct {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+} reqc_header_view;
+
 
 /* =============================================================================================
  * Result codes, version and features
@@ -1426,8 +1440,8 @@ reqc_code reqc_send(const reqc_request *request,
  *   reqc_response_free, reqc_response_status, reqc_response_reason, reqc_response_body,
  *   reqc_response_text, reqc_response_encoding, reqc_response_link, reqc_response_link_count,
  *   reqc_response_link_at, reqc_response_link_param, reqc_response_header,
- *   reqc_response_header_count, reqc_response_header_at, reqc_response_cookie_count,
- *   reqc_response_cookie_at, reqc_response_url, reqc_response_request,
+ *   reqc_response_header_count, reqc_response_header_at, reqc_response_header_views,
+ *   reqc_response_cookie_count, reqc_response_cookie_at, reqc_response_url, reqc_response_request,
  *   reqc_response_history_count, reqc_response_history_at, reqc_response_attempt_count,
  *   reqc_response_attempt_at, reqc_response_is_streamed, reqc_response_elapsed_us,
  *   reqc_response_timing_us, reqc_response_http_version, reqc_response_remote_ip,
@@ -1616,6 +1630,29 @@ reqc_code reqc_response_header_at(const reqc_response *response,
                                   size_t index,
                                   const char **name_out,
                                   const char **value_out);
+
+/**
+ * Header lines in received order, many per call and without a copy:
+ * writes lines `first`, `first + 1`, ... to `views[0]`, `views[1]`, ...,
+ * at most `capacity` of them (fewer when the response has no more), and
+ * the response's number of lines to `*count_out`. So one call with an
+ * array of `reqc_response_header_count` entries reads them all, and a
+ * fixed array reads any number in turns (`first` += `capacity`). The
+ * bytes are borrowed from `response` and valid until it is freed; no C
+ * string is made (`reqc_response_header_at` builds a C copy of every
+ * line on its first call). For bindings and callers that read every line
+ * of every response: one call instead of two per line. `views` may be
+ * NULL when `capacity` is 0 (to ask for the count). A `first` at or past
+ * the count writes nothing.
+ *
+ * Returns `REQC_OK`, or `REQC_E_INVALID_ARGUMENT` for a NULL `response` or
+ * `count_out`, or a NULL `views` with a `capacity` over 0.
+ */
+reqc_code reqc_response_header_views(const reqc_response *response,
+                                     size_t first,
+                                     reqc_header_view *views,
+                                     size_t capacity,
+                                     size_t *count_out);
 
 /**
  * How many cookies this response's own Set-Cookie headers stored in the

@@ -150,18 +150,28 @@ void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info, ch
 /* Packs every header line as "name\0value\0", in order, into buf (Go
  * memory, cap bytes) so that Go copies them with one allocation. Returns the
  * size needed: when it is over cap nothing useful was written, and Go calls
- * again with a buffer that large. */
+ * again with a buffer that large. The lines are read as views of the
+ * response's own bytes (reqc_response_header_views), 32 at a time into a
+ * stack array: no C string is made for them. (A line never holds a NUL:
+ * libcurl refuses a response header with one, and the lines a hook sets are
+ * C strings.) */
 size_t reqcgo_response_headers(const reqc_response *r, char *buf, size_t cap, size_t *count_out) {
+    reqc_header_view views[32];
     size_t need = 0, count = 0;
-    const char *name, *value;
-    while (reqc_response_header_at(r, count, &name, &value) == REQC_OK) {
-        size_t nl = strlen(name) + 1, vl = strlen(value) + 1;
-        if (need + nl + vl <= cap) {
-            memcpy(buf + need, name, nl);
-            memcpy(buf + need + nl, value, vl);
+    for (size_t first = 0; reqc_response_header_views(r, first, views, 32, &count) == REQC_OK &&
+                           first < count;
+         first += 32) {
+        size_t n = count - first < 32 ? count - first : 32;
+        for (size_t i = 0; i < n; i++) {
+            size_t nl = views[i].name_len + 1, vl = views[i].value_len + 1;
+            if (need + nl + vl <= cap) {
+                memcpy(buf + need, views[i].name, nl - 1);
+                buf[need + nl - 1] = 0;
+                memcpy(buf + need + nl, views[i].value, vl - 1);
+                buf[need + nl + vl - 1] = 0;
+            }
+            need += nl + vl;
         }
-        need += nl + vl;
-        count++;
     }
     *count_out = count;
     return need;

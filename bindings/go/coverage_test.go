@@ -30,6 +30,7 @@ var unwrapped = map[string]string{
 	"reqc_hook_ctx_set_response":      "replacing a whole response needs a C response handle; HookContext.SetResponseStatus/Header/Body change it instead",
 	"reqc_response_text":              "Response.Text converts the copied body in Go",
 	"reqc_response_header":            "Response.Header (http.Header) holds every header, copied once",
+	"reqc_response_header_at":         "Response.Header is copied from reqc_response_header_views, which makes no C string per line",
 	"reqc_response_request":           "Response.Request is the Go Request that was sent",
 	"reqc_response_is_streamed":       "a Response from Do streams its body unless Request.Buffered or BodyWriter asked otherwise: the caller knows",
 }

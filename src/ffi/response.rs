@@ -51,6 +51,11 @@ pub struct reqc_response {
     body_len: usize,
     history: History,
     strings: OnceLock<Strings>,
+    /// The header lines as C strings, made on first use of a getter that
+    /// returns one (`reqc_response_header_at`, `reqc_response_header`): a
+    /// binding that copies every line reads them through
+    /// `reqc_response_header_views` instead and never pays for them.
+    header_strings: OnceLock<HeaderStrings>,
     /// The declared charset, found on first use.
     encoding: OnceLock<Option<CString>>,
     /// The body as UTF-8 text followed by one NUL, made on first use; `None`
@@ -112,21 +117,25 @@ struct CLink {
     params: Vec<(String, CString)>,
 }
 
-/// C copies of the response's strings, made on first use (most callers read
-/// a status and a body and never pay for them), all in one buffer: a
-/// response has a dozen or more strings (every header's name and value), and
-/// one allocation for all of them instead of one each is what a binding that
-/// converts every response (Go's `http.Header`, say) pays per response.
+/// C copies of the response's own strings, made on first use (most callers
+/// read a status and a body and never pay for them), all in one buffer.
 struct Strings {
     text: CText,
     reason: usize,
     url: usize,
     remote_ip: usize,
-    /// Each header's name and value, as offsets into `text`.
-    headers: Vec<(usize, usize)>,
     warnings: Vec<usize>,
     /// The cookies the response stored, for C to read.
     cookies: Vec<Tagged<reqc_cookie>>,
+}
+
+/// C copies of every header's name and value, in one buffer: a response has
+/// a dozen or more of them, and one allocation for all instead of one each
+/// is what a caller that reads them all pays per response.
+struct HeaderStrings {
+    text: CText,
+    /// Each line's name and value, as offsets into `text`.
+    lines: Vec<(usize, usize)>,
 }
 
 /// NUL-terminated strings laid end to end in one buffer, each found by the
@@ -208,6 +217,7 @@ impl reqc_response {
             body_len,
             history,
             strings: OnceLock::new(),
+            header_strings: OnceLock::new(),
             encoding: OnceLock::new(),
             text: OnceLock::new(),
             links: OnceLock::new(),
@@ -242,23 +252,32 @@ impl reqc_response {
                 + r.url.len()
                 + r.remote_ip.len()
                 + 3
-                + r.headers
-                    .iter()
-                    .map(|(n, v)| n.len() + v.len() + 2)
-                    .sum::<usize>()
                 + r.warnings.iter().map(|w| w.len() + 1).sum::<usize>();
             let mut text = CText(Vec::with_capacity(size));
             Strings {
                 reason: text.push(&r.reason),
                 url: text.push(&r.url),
                 remote_ip: text.push(&r.remote_ip),
-                headers: r
-                    .headers
+                warnings: r.warnings.iter().map(|w| text.push(w)).collect(),
+                cookies: r.cookies.iter().cloned().map(reqc_cookie::lent).collect(),
+                text,
+            }
+        })
+    }
+
+    fn header_strings(&self) -> &HeaderStrings {
+        self.header_strings.get_or_init(|| {
+            let headers = &self.response.headers;
+            let size = headers
+                .iter()
+                .map(|(n, v)| n.len() + v.len() + 2)
+                .sum::<usize>();
+            let mut text = CText(Vec::with_capacity(size));
+            HeaderStrings {
+                lines: headers
                     .iter()
                     .map(|(n, v)| (text.push(n), text.push(v)))
                     .collect(),
-                warnings: r.warnings.iter().map(|w| text.push(w)).collect(),
-                cookies: r.cookies.iter().cloned().map(reqc_cookie::lent).collect(),
                 text,
             }
         })
@@ -563,8 +582,8 @@ pub unsafe extern "C" fn reqc_response_header(
                 .iter()
                 .position(|(n, _)| n.eq_ignore_ascii_case(name));
             index.map_or(std::ptr::null(), |i| {
-                let strings = r.strings();
-                strings.text.at(strings.headers[i].1)
+                let strings = r.header_strings();
+                strings.text.at(strings.lines[i].1)
             })
         })
     }
@@ -594,8 +613,8 @@ pub unsafe extern "C" fn reqc_response_header_at(
     value_out: *mut *const c_char,
 ) -> reqc_code {
     let write = |r: &reqc_response| {
-        let strings = r.strings();
-        let &(name, value) = strings.headers.get(index)?;
+        let strings = r.header_strings();
+        let &(name, value) = strings.lines.get(index)?;
         // SAFETY: the outs are NULL or writable, per the header's preamble rule.
         unsafe {
             write_out(name_out, strings.text.at(name));
@@ -605,6 +624,80 @@ pub unsafe extern "C" fn reqc_response_header_at(
     };
     // SAFETY: pointers per the header's preamble rule.
     unsafe { entry_at(response, write) }
+}
+
+/// One header line of a response, borrowed from it (see
+/// `reqc_response_header_views`): `name_len` bytes at `name` and
+/// `value_len` bytes at `value`, exactly as the response holds them, not
+/// NUL-terminated. An empty name or value is a length of 0 (its pointer is
+/// still valid, never NULL).
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct reqc_header_view {
+    pub name: *const c_char,
+    pub name_len: usize,
+    pub value: *const c_char,
+    pub value_len: usize,
+}
+
+/// Header lines in received order, many per call and without a copy:
+/// writes lines `first`, `first + 1`, ... to `views[0]`, `views[1]`, ...,
+/// at most `capacity` of them (fewer when the response has no more), and
+/// the response's number of lines to `*count_out`. So one call with an
+/// array of `reqc_response_header_count` entries reads them all, and a
+/// fixed array reads any number in turns (`first` += `capacity`). The
+/// bytes are borrowed from `response` and valid until it is freed; no C
+/// string is made (`reqc_response_header_at` builds a C copy of every
+/// line on its first call). For bindings and callers that read every line
+/// of every response: one call instead of two per line. `views` may be
+/// NULL when `capacity` is 0 (to ask for the count). A `first` at or past
+/// the count writes nothing.
+///
+/// Returns `REQC_OK`, or `REQC_E_INVALID_ARGUMENT` for a NULL `response` or
+/// `count_out`, or a NULL `views` with a `capacity` over 0.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_response_header_views(
+    response: *const reqc_response,
+    first: usize,
+    views: *mut reqc_header_view,
+    capacity: usize,
+    count_out: *mut usize,
+) -> reqc_code {
+    guard(|| {
+        // SAFETY: NULL or a live response, per the header's preamble rule.
+        let Some(r) = (unsafe { borrow(response) }) else {
+            return REQC_E_INVALID_ARGUMENT;
+        };
+        if count_out.is_null() || (views.is_null() && capacity > 0) {
+            return REQC_E_INVALID_ARGUMENT;
+        }
+        let headers = &r.response.headers;
+        let lines = headers.iter().skip(first).take(capacity);
+        for (i, (name, value)) in lines.enumerate() {
+            let view = reqc_header_view {
+                name: bytes_at(name),
+                name_len: name.len(),
+                value: bytes_at(value),
+                value_len: value.len(),
+            };
+            // SAFETY: `views` points to `capacity` writable entries (the
+            // caller's contract) and `i < capacity`.
+            unsafe { views.add(i).write(view) };
+        }
+        // SAFETY: checked non-NULL above; writable per the preamble rule.
+        unsafe { count_out.write(headers.len()) };
+        REQC_OK
+    })
+}
+
+/// Where `s`'s bytes start, for C: an empty string's pointer may dangle in
+/// Rust (it is never read there), so it is a static empty string instead.
+fn bytes_at(s: &str) -> *const c_char {
+    if s.is_empty() {
+        c"".as_ptr()
+    } else {
+        s.as_ptr().cast()
+    }
 }
 
 /// How many cookies this response's own Set-Cookie headers stored in the
@@ -874,7 +967,7 @@ pub unsafe extern "C" fn reqc_response_remote_port(response: *const reqc_respons
 #[no_mangle]
 pub unsafe extern "C" fn reqc_response_warning_count(response: *const reqc_response) -> usize {
     // SAFETY: forwarded from this function's contract.
-    unsafe { read(response, 0, |r| r.strings().warnings.len()) }
+    unsafe { read(response, 0, |r| r.response.warnings.len()) }
 }
 
 /// The `index`th warning, e.g. "a response hook reported an error at hop 0:

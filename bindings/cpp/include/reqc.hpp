@@ -498,10 +498,13 @@ public:
             using pointer = void;
             using reference = Header;
             iterator(const reqc_response *r, size_t i) : r_(r), i_(i) {}
+            // A view of the line's own bytes: no C string is made for it.
             Header operator*() const {
-                const char *n = "", *v = "";
-                reqc_response_header_at(r_, i_, &n, &v);
-                return {n, v};
+                reqc_header_view v{};
+                size_t count = 0;
+                if (reqc_response_header_views(r_, i_, &v, 1, &count) != REQC_OK || i_ >= count)
+                    return {};
+                return {std::string_view(v.name, v.name_len), std::string_view(v.value, v.value_len)};
             }
             iterator &operator++() { ++i_; return *this; }
             iterator operator++(int) { iterator t = *this; ++i_; return t; }

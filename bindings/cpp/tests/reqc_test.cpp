@@ -142,15 +142,27 @@ TEST_F(Cpp, FreeHelpers) {
 }
 
 TEST_F(Cpp, HeadersAreIterable) {
-    reqc::Response r = reqc::get(url("/response-headers"), {{"X-Rep", "1"}, {"X-Rep", "2"}});
+    reqc::Response r =
+        reqc::get(url("/response-headers"), {{"X-Rep", "1"}, {"X-Rep", "2"}, {"X-Empty", ""}});
     std::vector<std::string> reps;
-    bool content_type = false;
+    bool content_type = false, empty = false;
     for (auto [name, value] : r.headers()) {
         if (name == "X-Rep" || name == "x-rep") reps.emplace_back(value);
         if (name == "Content-Type" || name == "content-type") content_type = true;
+        // Views of the line's bytes: the name's exact length, an empty value.
+        if (name == "X-Empty" || name == "x-empty") empty = value.empty() && value.data() != nullptr;
     }
     EXPECT_EQ(reps, (std::vector<std::string>{"1", "2"}));
     EXPECT_TRUE(content_type);
+    EXPECT_TRUE(empty);
+    // Each line as reqc_response_header_at gives it, byte for byte.
+    size_t i = 0;
+    for (auto [name, value] : r.headers()) {
+        const char *n = nullptr, *v = nullptr;
+        ASSERT_EQ(reqc_response_header_at(r.native_handle(), i++, &n, &v), REQC_OK);
+        EXPECT_EQ(name, std::string_view(n));
+        EXPECT_EQ(value, std::string_view(v));
+    }
     EXPECT_EQ(r.headers().size(), static_cast<size_t>(std::distance(r.headers().begin(), r.headers().end())));
     EXPECT_EQ(r.header("x-rep").value_or(""), "1");
     EXPECT_FALSE(r.header("X-None").has_value());

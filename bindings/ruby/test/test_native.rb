@@ -22,6 +22,7 @@ class TestNative < Minitest::Test
     reqc_session_set_verbose_fd: "Session#verbose= takes any IO through the log callback",
     reqc_request_body_kind: "Request#body returns the bytes; the kind is a C detail",
     reqc_response_encoding: "Response#text is already decoded to UTF-8",
+    reqc_response_header_at: "Response#headers reads every line at once through reqc_response_header_views",
     reqc_response_link_count: "Response#link(rel) answers the usual question",
     reqc_response_link_at: "Response#link(rel) answers the usual question",
     reqc_response_link_param: "Response#link(rel) answers the usual question",

@@ -67,6 +67,24 @@ class TestRequests < Minitest::Test
     assert_raises(KeyError) { r.headers.fetch("absent") }
   end
 
+  # Response#headers copies every line from reqc_response_header_views: the
+  # same names and values, in the same order, as the C getters give, an
+  # empty value included.
+  def test_headers_are_every_line_as_received
+    r = Reqc.get(url("/response-headers?X-A=1&X-Empty=&X-A=2"))
+    c = Reqc::Native
+    lines = Array.new(c.reqc_response_header_count(r.send(:handle))) do |i|
+      name = FFI::MemoryPointer.new(:pointer)
+      value = FFI::MemoryPointer.new(:pointer)
+      c.reqc_response_header_at(r.send(:handle), i, name, value)
+      [name.read_pointer.read_string, value.read_pointer.read_string]
+    end
+    assert_operator lines.size, :>=, 4
+    assert_equal lines, r.headers.to_a
+    assert_equal "", r.headers["X-Empty"]
+    assert_equal %w[1 2], r.headers.all("x-a")
+  end
+
   def test_request_headers_array_repeats_and_removes
     r = Reqc.get(url("/headers"), headers: [["X-Rep", "1"], ["X-Rep", "2"], ["Accept-Encoding", nil]])
     assert_equal "1,2", r.json["headers"]["X-Rep"].delete(" ")

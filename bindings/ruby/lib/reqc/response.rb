@@ -98,13 +98,21 @@ module Reqc
       @url ||= Native.reqc_response_url(handle)
     end
 
+    # A reqc_header_view is two byte strings (name, value), each a pointer
+    # and a size_t length.
+    BYTES = FFI.type_size(:pointer) + FFI.type_size(:size_t) # :nodoc:
+    private_constant :BYTES
+
     def headers
       @headers ||= begin
-        name = FFI::MemoryPointer.new(:pointer)
-        value = FFI::MemoryPointer.new(:pointer)
-        pairs = Array.new(Native.reqc_response_header_count(handle)) do |i|
-          Native.reqc_response_header_at(handle, i, name, value)
-          [name.read_pointer.read_string, value.read_pointer.read_string]
+        h = handle
+        count = Native.reqc_response_header_count(h)
+        # Every line in one call, as views of the response's own bytes (no
+        # C string made for them); each name and value copied out once.
+        views = FFI::MemoryPointer.new(:uint8, 2 * BYTES * [count, 1].max)
+        Native.reqc_response_header_views(h, 0, views, count, FFI::MemoryPointer.new(:size_t))
+        pairs = Array.new(count) do |i|
+          [view_bytes(views, 2 * BYTES * i), view_bytes(views, 2 * BYTES * i + BYTES)]
         end
         Headers.new(pairs)
       end
@@ -268,6 +276,13 @@ module Reqc
 
     def invalidate! # :nodoc:
       @address = @ptr = nil
+    end
+
+    private
+
+    # The bytes of the (pointer, length) pair at `offset` in `views`.
+    def view_bytes(views, offset)
+      views.get_pointer(offset).read_bytes(views.get(:size_t, offset + FFI.type_size(:pointer)))
     end
   end
 

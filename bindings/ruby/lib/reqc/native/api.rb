@@ -256,6 +256,7 @@ module Reqc
       reqc_response_header: [[:pointer, :string], :string, false],
       reqc_response_header_at: [[:pointer, :size_t, :pointer, :pointer], :int, false],
       reqc_response_header_count: [[:pointer], :size_t, false],
+      reqc_response_header_views: [[:pointer, :size_t, :pointer, :size_t, :pointer], :int, false],
       reqc_response_history_at: [[:pointer, :size_t, :pointer], :int, false],
       reqc_response_history_count: [[:pointer], :size_t, false],
       reqc_response_http_version: [[:pointer], :int, false],

@@ -93,7 +93,8 @@ lint: build-deps
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --release --workspace -- -D warnings
+	@# Every target: the integration tests and the test server's too.
+	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
 	@# The fuzz targets are their own crate, built only by the fuzz stage at
 	@# the end of `make test`: checked here, a change of core's API that
 	@# breaks them fails in the first minute, not the twentieth. In the main

@@ -78,19 +78,17 @@ fn session_keeps_cookies_and_one_connection() {
     let cancel = CancelToken::new();
     session
         .send(
-            &get(&server.url("/cookies/set/sessioncookie/123456789")),
+            get(&server.url("/cookies/set/sessioncookie/123456789")),
             &cancel,
         )
         .unwrap();
-    let resp = session
-        .send(&get(&server.url("/cookies")), &cancel)
-        .unwrap();
+    let resp = session.send(get(&server.url("/cookies")), &cancel).unwrap();
     let text = String::from_utf8(resp.body).unwrap();
     assert!(text.contains(r#""sessioncookie": "123456789""#), "{text}");
     for _ in 0..20 {
         assert_eq!(
             session
-                .send(&get(&server.url("/get")), &cancel)
+                .send(get(&server.url("/get")), &cancel)
                 .unwrap()
                 .status,
             200
@@ -191,7 +189,7 @@ fn a_kept_easy_handle_is_told_every_url_and_timeout_change() {
     let session: Session<Lane> = Session::new();
     let cancel = CancelToken::new();
     let path_of = |url: &str| {
-        let response = session.send(&get(&server.url(url)), &cancel).unwrap();
+        let response = session.send(get(&server.url(url)), &cancel).unwrap();
         let text = String::from_utf8(response.body).unwrap();
         assert!(
             text.contains(&format!("\"url\": \"{}", server.url(url))),

@@ -311,11 +311,15 @@ impl CookieJar {
                 line.push_str("; HttpOnly");
             }
             if expires > 0 {
-                let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                if expires <= now {
+                if expires <= time::OffsetDateTime::now_utc().unix_timestamp() {
                     continue;
                 }
-                line.push_str(&format!("; Max-Age={}", expires - now));
+                // The expiry as a date, not as a Max-Age from now: a Max-Age
+                // is counted again from the clock when each `set` below
+                // stores it, one second later if a second turns meanwhile.
+                let at = time::OffsetDateTime::from_unix_timestamp(expires)
+                    .map_err(|_| at(format!("bad expiry {expires}")))?;
+                line.push_str(&format!("; Expires={}", http_date(at)));
             }
             parsed.push((number, url, line));
         }
@@ -370,6 +374,22 @@ fn info(c: &cookie_store::Cookie<'_>) -> CookieInfo {
         name: c.name().to_string(),
         value: c.value().to_string(),
     }
+}
+
+/// `at` as an HTTP date (RFC 9110's IMF-fixdate), e.g. "Sun, 06 Nov 1994
+/// 08:49:37 GMT": the form a cookie's Expires attribute takes.
+fn http_date(at: time::OffsetDateTime) -> String {
+    let (weekday, month) = (at.weekday().to_string(), at.month().to_string());
+    format!(
+        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+        &weekday[..3],
+        at.day(),
+        &month[..3],
+        at.year(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 /// True when `domain` is itself a known public suffix ("co.uk", "com").
@@ -442,6 +462,20 @@ mod tests {
         let other = CookieJar::new();
         assert_eq!(other.import_netscape(&text).unwrap(), 2);
         assert_eq!(other.list(), jar.list());
+        // An expiry is kept to the second, whenever the import runs (it was
+        // a Max-Age from the clock, one second off when a second turned
+        // during the import).
+        let at = |t: i64| format!("h.test\tFALSE\t/\tFALSE\t{t}\tx\t1\n");
+        let later = time::OffsetDateTime::now_utc().unix_timestamp() + 86_400 * 400;
+        for t in [later, later + 1, 4_102_444_799] {
+            let jar = CookieJar::new();
+            assert_eq!(jar.import_netscape(&at(t)).unwrap(), 1);
+            assert_eq!(jar.list()[0].expires, t);
+        }
+        assert_eq!(
+            http_date(time::OffsetDateTime::from_unix_timestamp(784_111_777).unwrap()),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
         for i in 0..1000 {
             jar.set(&u("http://h.test/"), &format!("c{i}=v")).unwrap();
         }

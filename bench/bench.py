@@ -54,6 +54,9 @@ CONC = 64
 PROGRAMS = {
     "raw_bundled": [os.path.join(BIN, "raw_curl_bundled")],
     "raw_debian": [os.path.join(BIN, "raw_curl_debian")],
+    # raw libcurl returning to its caller what libreqc returns (bench/raw_full.c):
+    # profiled only, the measure of what libreqc's result costs any client
+    "raw_full": [os.path.join(BIN, "raw_full_bundled")],
     "reqc": [os.path.join(BIN, "reqc_client")],
     # the same work through the C++ binding (bench/reqc_client.cpp, reqc.hpp)
     "reqc_cpp": [os.path.join(BIN, "reqc_client_cpp")],
@@ -435,6 +438,11 @@ PROFILE_CASES = [
     ("batch_h1", "reqc_cpp", "batch", 1, CONC),
     ("batch_h2c", "reqc", "batch", 2, CONC),
     ("batch_h2c", "reqc_cpp", "batch", 2, CONC),
+    ("batch_h2c", "raw_bundled", "batch", 2, CONC),
+    # libcurl returning what libreqc returns: report.py's "same result" column
+    ("seq", "raw_full", "seq", 1, 1),
+    ("batch_h1", "raw_full", "batch", 1, CONC),
+    ("batch_h2c", "raw_full", "batch", 2, CONC),
 ]
 PROFILE_N = tuple(int(x) for x in os.environ.get("BENCH_PROFILE_N", "200,1200").split(","))
 

@@ -101,6 +101,8 @@ log "building clients in $BUILD (bundled curl: $CURL_A)"
 cc $CFLAGS -DCURL_STATICLIB -I"$CURL_INC" -o "$BUILD/raw_curl_bundled" "$BENCH/raw_curl.c" \
     "$CURL_A" "$NGHTTP2_A" -lssl -lcrypto -lz -lpthread
 cc $CFLAGS -o "$BUILD/raw_curl_debian" "$BENCH/raw_curl.c" $(pkg-config --cflags --libs libcurl)
+cc $CFLAGS -DCURL_STATICLIB -I"$CURL_INC" -o "$BUILD/raw_full_bundled" "$BENCH/raw_full.c" \
+    "$CURL_A" "$NGHTTP2_A" -lssl -lcrypto -lz -lpthread
 cc $CFLAGS -Iinclude -o "$BUILD/reqc_client" "$BENCH/reqc_client.c" \
     -L"$BUILD" -lreqc -lpthread -Wl,-rpath,"$BUILD"
 # The C++ binding's client: reqc.hpp is header-only, so this measures the

@@ -2,6 +2,7 @@ package reqc_test
 
 import (
 	"context"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -104,9 +105,12 @@ func benchPerRequest(b *testing.B, one func()) {
 	b.ReportAllocs()
 	var before, after syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	calls := runtime.NumCgoCall()
 	for i := 0; i < b.N; i++ {
 		one()
 	}
+	calls = runtime.NumCgoCall() - calls
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
 	b.ReportMetric(float64(after.Nvcsw-before.Nvcsw)/float64(b.N), "csw/op")
+	b.ReportMetric(float64(calls)/float64(b.N), "cgo/op")
 }

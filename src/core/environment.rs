@@ -52,52 +52,79 @@ pub fn resolve(env: &Environment, options: &Options, url: &Url) -> (Option<Strin
     (proxy, tls)
 }
 
-/// The variables a hop may read, in [`Environment`]'s slots (the `Name`
-/// constants below name them by slot: no look-up by name at each read).
-const NAMES: [&str; 13] = [
-    "http_proxy",
-    "HTTP_PROXY",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-    "REQUEST_METHOD",
-    "REQUESTS_CA_BUNDLE",
-    "CURL_CA_BUNDLE",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-];
+/// The variables a hop may read. A snapshot keeps each in the slot its
+/// discriminant numbers (no look-up by name at each read); `name` pairs
+/// each with its spelling, so no table of names must be kept in step.
+#[derive(Clone, Copy)]
+enum Var {
+    HttpProxy,
+    HttpProxyUpper,
+    HttpsProxy,
+    HttpsProxyUpper,
+    AllProxy,
+    AllProxyUpper,
+    NoProxy,
+    NoProxyUpper,
+    RequestMethod,
+    RequestsCaBundle,
+    CurlCaBundle,
+    SslCertFile,
+    SslCertDir,
+}
 
-/// A variable: one a snapshot keeps (its slot in [`NAMES`]), or another
-/// (read at each ask).
+impl Var {
+    /// How many there are: the slots of a snapshot.
+    const COUNT: usize = Var::SslCertDir as usize + 1;
+
+    fn name(self) -> &'static str {
+        match self {
+            Var::HttpProxy => "http_proxy",
+            Var::HttpProxyUpper => "HTTP_PROXY",
+            Var::HttpsProxy => "https_proxy",
+            Var::HttpsProxyUpper => "HTTPS_PROXY",
+            Var::AllProxy => "all_proxy",
+            Var::AllProxyUpper => "ALL_PROXY",
+            Var::NoProxy => "no_proxy",
+            Var::NoProxyUpper => "NO_PROXY",
+            Var::RequestMethod => "REQUEST_METHOD",
+            Var::RequestsCaBundle => "REQUESTS_CA_BUNDLE",
+            Var::CurlCaBundle => "CURL_CA_BUNDLE",
+            Var::SslCertFile => "SSL_CERT_FILE",
+            Var::SslCertDir => "SSL_CERT_DIR",
+        }
+    }
+}
+
+/// A variable: one a snapshot keeps, or another (read at each ask).
 enum Name {
-    Kept(usize),
+    Kept(Var),
     Other(String),
 }
 
-const HTTP_PROXY: (Name, Name) = (Name::Kept(0), Name::Kept(1));
-const HTTPS_PROXY: (Name, Name) = (Name::Kept(2), Name::Kept(3));
-const ALL_PROXY: (Name, Name) = (Name::Kept(4), Name::Kept(5));
-const NO_PROXY: (Name, Name) = (Name::Kept(6), Name::Kept(7));
-const REQUEST_METHOD: Name = Name::Kept(8);
-const REQUESTS_CA_BUNDLE: Name = Name::Kept(9);
-const CURL_CA_BUNDLE: Name = Name::Kept(10);
-const SSL_CERT_FILE: Name = Name::Kept(11);
-const SSL_CERT_DIR: Name = Name::Kept(12);
+const HTTP_PROXY: (Name, Name) = (Name::Kept(Var::HttpProxy), Name::Kept(Var::HttpProxyUpper));
+const HTTPS_PROXY: (Name, Name) = (
+    Name::Kept(Var::HttpsProxy),
+    Name::Kept(Var::HttpsProxyUpper),
+);
+const ALL_PROXY: (Name, Name) = (Name::Kept(Var::AllProxy), Name::Kept(Var::AllProxyUpper));
+const NO_PROXY: (Name, Name) = (Name::Kept(Var::NoProxy), Name::Kept(Var::NoProxyUpper));
+const REQUEST_METHOD: Name = Name::Kept(Var::RequestMethod);
+const REQUESTS_CA_BUNDLE: Name = Name::Kept(Var::RequestsCaBundle);
+const CURL_CA_BUNDLE: Name = Name::Kept(Var::CurlCaBundle);
+const SSL_CERT_FILE: Name = Name::Kept(Var::SslCertFile);
+const SSL_CERT_DIR: Name = Name::Kept(Var::SslCertDir);
 
 /// Where a hop reads the environment's proxy and CA variables: the
 /// process environment as it is at each ask (`live`), or a snapshot that
 /// reads each variable at most once, when first asked for, while it lives
-/// (`snapshot`; not shared between threads). A variable outside [`NAMES`]
+/// (`snapshot`; not shared between threads). A variable outside [`Var`]
 /// (another scheme's proxy) is read at each ask either way.
 pub struct Environment(Option<Box<Kept>>);
 
 /// A snapshot's values, each read once.
 #[derive(Default)]
 struct Kept {
-    values: [OnceCell<Option<String>>; NAMES.len()],
+    values: [OnceCell<Option<String>>; Var::COUNT],
     ca_bundle: OnceCell<CaBundle>,
 }
 
@@ -117,11 +144,11 @@ impl Environment {
     /// means "none" for every variable here, as in Requests and curl).
     fn var(&self, name: &Name) -> Option<Cow<'_, str>> {
         match (name, &self.0) {
-            (Name::Kept(slot), Some(kept)) => kept.values[*slot]
-                .get_or_init(|| read(NAMES[*slot]))
+            (Name::Kept(var), Some(kept)) => kept.values[*var as usize]
+                .get_or_init(|| read(var.name()))
                 .as_deref()
                 .map(Cow::Borrowed),
-            (Name::Kept(slot), None) => read(NAMES[*slot]).map(Cow::Owned),
+            (Name::Kept(var), None) => read(var.name()).map(Cow::Owned),
             (Name::Other(name), _) => read(name).map(Cow::Owned),
         }
     }
@@ -289,10 +316,10 @@ mod tests {
     }
 
     #[test]
-    fn kept_names_are_in_their_slots() {
+    fn kept_names_are_spelled_as_the_environment_spells_them() {
         use super::*;
         let name = |n: &Name| match n {
-            Name::Kept(slot) => NAMES[*slot],
+            Name::Kept(var) => var.name(),
             Name::Other(_) => "",
         };
         let pair = |(l, u): &(Name, Name)| (name(l), name(u));

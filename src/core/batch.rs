@@ -200,18 +200,26 @@ struct TimerTimes {
 
 impl RetryTimer {
     /// The first waiting retry's time is `at` (`None`: none waits). Arms
-    /// the loop's timer when that changed, and again when the timer armed
-    /// last has already fired while the retry is still ahead (a loop may
-    /// call back a little early, and then nothing else would call it again:
-    /// libcurl, with no transfer left, asks for no timer of its own).
+    /// the loop's timer when that changed, and again when the loop's timer
+    /// is spent while the retry is still ahead: the loop called back
+    /// (`fired`), or the time armed last has passed. A loop may call back a
+    /// little early (one that counts whole milliseconds from a truncated
+    /// clock does), and then nothing else would call it again: libcurl,
+    /// with no transfer left, asks for no timer of its own.
     fn set_retry(&self, at: Option<Instant>) {
         let mut times = lock(&self.times);
         let now = Instant::now();
-        let fired_early = times.armed.is_some_and(|t| t <= now) && at.is_some_and(|t| t > now);
-        if times.retry != at || fired_early {
+        let spent = times.armed.is_none_or(|t| t <= now);
+        if times.retry != at || (spent && at.is_some_and(|t| t > now)) {
             times.retry = at;
             self.arm(&mut times);
         }
+    }
+
+    /// The loop called back (a timeout action): the timer it was asked for
+    /// is used up, whether or not its time had come.
+    fn fired(&self) {
+        lock(&self.times).armed = None;
     }
 
     fn arm(&self, times: &mut TimerTimes) {
@@ -570,6 +578,11 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     /// `None`). True when every item has finished.
     pub fn act(&self, socket: Option<i64>, readable: bool, writable: bool) -> Result<bool> {
         let mut run = self.claim(Drive::Event)?;
+        if socket.is_none() {
+            if let Some(timer) = run.as_ref().and_then(|r| r.retry_timer.as_ref()) {
+                timer.fired();
+            }
+        }
         let finished = run.as_mut().map(|r| r.lane.act(socket, readable, writable));
         self.advance(&mut run, finished, &Environment::snapshot())
     }
@@ -993,7 +1006,43 @@ impl<T: Driver + NewLane + Send> Batch<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::Entry;
+    use super::{Entry, RetryTimer};
+    use crate::core::transfer::{SocketWatcher, Watch};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    /// The loop's side: every timer the batch asked for.
+    #[derive(Default)]
+    struct Asked(Mutex<Vec<Option<Duration>>>);
+
+    impl SocketWatcher for Asked {
+        fn watch(&self, _socket: i64, _what: Watch) {}
+        fn timer(&self, after: Option<Duration>) {
+            self.0.lock().unwrap().push(after);
+        }
+    }
+
+    /// A loop that calls back before the time it was given (its timer is
+    /// spent, the retry not due yet) is asked for the timer again; and only
+    /// then: an unchanged retry with the timer still set asks for nothing.
+    #[test]
+    fn a_timer_spent_early_is_asked_for_again() {
+        let asked = Arc::new(Asked::default());
+        let timer = RetryTimer {
+            watcher: asked.clone(),
+            times: Mutex::default(),
+        };
+        let at = Instant::now() + Duration::from_secs(60);
+        timer.set_retry(Some(at));
+        assert_eq!(asked.0.lock().unwrap().len(), 1);
+        timer.set_retry(Some(at)); // nothing changed, the timer is set
+        assert_eq!(asked.0.lock().unwrap().len(), 1);
+        timer.fired(); // the loop called back early
+        timer.set_retry(Some(at));
+        let calls = asked.0.lock().unwrap();
+        assert_eq!(calls.len(), 2, "the spent timer was not asked for again");
+        assert!(calls[1].is_some_and(|d| d > Duration::from_secs(50)));
+    }
 
     /// What each added item costs beside its request: its index and entry.
     #[test]

@@ -317,9 +317,8 @@ impl CookieJar {
                 // The expiry as a date, not as a Max-Age from now: a Max-Age
                 // is counted again from the clock when each `set` below
                 // stores it, one second later if a second turns meanwhile.
-                let at = time::OffsetDateTime::from_unix_timestamp(expires)
-                    .map_err(|_| at(format!("bad expiry {expires}")))?;
-                line.push_str(&format!("; Expires={}", http_date(at)));
+                let date = http_date(expires).ok_or_else(|| at(format!("bad expiry {expires}")))?;
+                line.push_str(&format!("; Expires={date}"));
             }
             parsed.push((number, url, line));
         }
@@ -376,20 +375,13 @@ fn info(c: &cookie_store::Cookie<'_>) -> CookieInfo {
     }
 }
 
-/// `at` as an HTTP date (RFC 9110's IMF-fixdate), e.g. "Sun, 06 Nov 1994
-/// 08:49:37 GMT": the form a cookie's Expires attribute takes.
-fn http_date(at: time::OffsetDateTime) -> String {
-    let (weekday, month) = (at.weekday().to_string(), at.month().to_string());
-    format!(
-        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
-        &weekday[..3],
-        at.day(),
-        &month[..3],
-        at.year(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+/// The Unix time `secs` as an HTTP date (RFC 9110's IMF-fixdate, the form
+/// a cookie's Expires attribute takes), e.g. "Sun, 06 Nov 1994 08:49:37
+/// GMT"; `None` past chrono's range. chrono reads the same dates for
+/// `Retry-After` (`retry::retry_after`).
+fn http_date(secs: i64) -> Option<String> {
+    let date = chrono::DateTime::from_timestamp(secs, 0)?;
+    Some(date.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
 }
 
 /// True when `domain` is itself a known public suffix ("co.uk", "com").
@@ -473,8 +465,8 @@ mod tests {
             assert_eq!(jar.list()[0].expires, t);
         }
         assert_eq!(
-            http_date(time::OffsetDateTime::from_unix_timestamp(784_111_777).unwrap()),
-            "Sun, 06 Nov 1994 08:49:37 GMT"
+            http_date(784_111_777).as_deref(),
+            Some("Sun, 06 Nov 1994 08:49:37 GMT")
         );
         for i in 0..1000 {
             jar.set(&u("http://h.test/"), &format!("c{i}=v")).unwrap();

@@ -1017,10 +1017,8 @@ impl Chain {
             ));
         }
         let next = redirect::target(&self.url, location).map_err(|e| self.naming(e))?;
-        let method = match redirect::next_method(response.status, &self.method) {
-            next if next == self.method => self.method.clone(),
-            next => method_of(next),
-        };
+        // Static text for a standard method, as in every request.
+        let method = method_of(redirect::next_method(response.status, &self.method));
         if method != self.method && method == "GET" {
             self.body = Body::None;
             for name in ["content-type", "content-length", "transfer-encoding"] {

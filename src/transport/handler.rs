@@ -128,13 +128,11 @@ fn sent_info(easy: RawEasy, known: Option<&mut Arc<str>>) -> SentInfo {
         let ip = unsafe { CStr::from_ptr(ip) }.to_bytes();
         match known {
             Some(known) if known.as_bytes() == ip => Arc::clone(known),
-            known => {
-                let text: Arc<str> = String::from_utf8_lossy(ip).into();
-                if let Some(known) = known {
-                    *known = Arc::clone(&text);
-                }
-                text
+            Some(known) => {
+                *known = String::from_utf8_lossy(ip).into();
+                Arc::clone(known)
             }
+            None => String::from_utf8_lossy(ip).into(),
         }
     };
     SentInfo {
@@ -350,6 +348,9 @@ extern "C" fn header_line(
     data: *mut c_void,
 ) -> usize {
     let len = size * nitems;
+    if buffer.is_null() || data.is_null() {
+        return !0; // not a line: stop the transfer (see below) rather than read through NULL
+    }
     let keep_going = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // SAFETY: libcurl hands a header callback `size * nitems` readable
         // bytes at `buffer`, valid for the call; `data` is what

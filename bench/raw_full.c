@@ -197,7 +197,7 @@ static int run_batch(const char *url, long count, long conc, int http, long long
             response *r = NULL;
             curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
             finished++;
-            if (msg->data.result == CURLE_OK) {
+            if (r && msg->data.result == CURLE_OK) { /* r: NULL when start's calloc failed */
                 finish(r);
                 ok_count += good(r, expect);
                 *bytes += (long long)r->body_len;

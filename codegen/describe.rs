@@ -54,6 +54,14 @@ fn callback_signature(decl: &str) -> (String, Vec<(String, String)>) {
     (ret.to_string(), params)
 }
 
+/// A struct typedef's fields, as (type, name), in declaration order.
+fn struct_fields(decl: &str) -> Vec<(String, String)> {
+    let body =
+        &decl[decl.find('{').expect("a struct body") + 1..decl.rfind('}').expect("a body closes")];
+    let fields = body.trim().trim_end_matches(';').replace(';', ",");
+    signature(&format!("x({fields})")).1
+}
+
 /// The sentences of a doc text (split at ". " and line ends after a period).
 fn sentences(doc: &str) -> Vec<String> {
     doc.replace('\n', " ")
@@ -225,7 +233,13 @@ pub fn describe(items: &[Item], version: &str) -> String {
     let structs: Vec<Value> = items
         .iter()
         .filter(|i| i.kind == Kind::Struct)
-        .map(|i| json!({"name": i.name, "declaration": i.decl, "doc": i.doc_text()}))
+        .map(|i| {
+            let fields = struct_fields(&i.decl)
+                .into_iter()
+                .map(|(t, n)| json!({"name": n, "type": t}))
+                .collect::<Vec<_>>();
+            json!({"name": i.name, "fields": fields, "declaration": i.decl, "doc": i.doc_text()})
+        })
         .collect();
     let handle_list: Vec<Value> = items
         .iter()

@@ -42,6 +42,11 @@ module ReqcGenerator
     SCALARS.fetch(family["type"]) { raise "unknown family type #{family['type']}" }
   end
 
+  # The Ruby class of a C struct: "reqc_header_view" -> "HeaderView".
+  def struct_class(name)
+    name.delete_prefix("reqc_").split("_").map(&:capitalize).join
+  end
+
   def render(api)
     out = +""
     out << "# frozen_string_literal: true\n\n"
@@ -65,6 +70,18 @@ module ReqcGenerator
     api["callbacks"].sort_by { |c| c["name"] }.each do |c|
       args = c["params"].map { |p| ffi_type(p["type"], api) }
       out << "    callback :#{c['name']}, [#{args.join(', ')}], #{ffi_type(c['returns'], api, returned: true)}\n"
+    end
+    out << "\n    # The structs, laid out field by field as the header declares them\n"
+    out << "    # (reqc_header_view is HeaderView). A pointer field is :pointer: the\n"
+    out << "    # bytes it points at are read with the length beside it.\n"
+    (api["structs"] || []).sort_by { |st| st["name"] }.each do |st|
+      fields = st["fields"].map do |f|
+        type = f["type"].end_with?("*") ? ":pointer" : ffi_type(f["type"], api)
+        ":#{f['name']}, #{type}"
+      end
+      out << "    class #{struct_class(st['name'])} < FFI::Struct\n"
+      out << "      layout #{fields.join(', ')}\n"
+      out << "    end\n"
     end
     out << "\n    # name => [argument types, return type, may block]: what was attached.\n"
     out << "    FUNCTIONS = {\n"

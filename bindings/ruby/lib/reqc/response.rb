@@ -98,10 +98,10 @@ module Reqc
       @url ||= Native.reqc_response_url(handle)
     end
 
-    # A reqc_header_view is two byte strings (name, value), each a pointer
-    # and a size_t length.
-    BYTES = FFI.type_size(:pointer) + FFI.type_size(:size_t) # :nodoc:
-    private_constant :BYTES
+    # Where a reqc_header_view's fields lie (its generated layout).
+    VIEW = Native::HeaderView
+    VIEW_FIELDS = %i[name name_len value value_len].map { |f| VIEW.offset_of(f) }.freeze
+    private_constant :VIEW, :VIEW_FIELDS
 
     def headers
       @headers ||= begin
@@ -109,10 +109,12 @@ module Reqc
         count = Native.reqc_response_header_count(h)
         # Every line in one call, as views of the response's own bytes (no
         # C string made for them); each name and value copied out once.
-        views = FFI::MemoryPointer.new(:uint8, 2 * BYTES * [count, 1].max)
+        views = FFI::MemoryPointer.new(VIEW, [count, 1].max)
         Native.reqc_response_header_views(h, 0, views, count, FFI::MemoryPointer.new(:size_t))
+        name, name_len, value, value_len = VIEW_FIELDS
         pairs = Array.new(count) do |i|
-          [view_bytes(views, 2 * BYTES * i), view_bytes(views, 2 * BYTES * i + BYTES)]
+          at = i * VIEW.size
+          [view_bytes(views, at + name, at + name_len), view_bytes(views, at + value, at + value_len)]
         end
         Headers.new(pairs)
       end
@@ -280,9 +282,10 @@ module Reqc
 
     private
 
-    # The bytes of the (pointer, length) pair at `offset` in `views`.
-    def view_bytes(views, offset)
-      views.get_pointer(offset).read_bytes(views.get(:size_t, offset + FFI.type_size(:pointer)))
+    # The bytes a view's pointer field (at offset `ptr` in `views`) points
+    # at, as many as its length field (at `len`) says.
+    def view_bytes(views, ptr, len)
+      views.get_pointer(ptr).read_bytes(views.get(:size_t, len))
     end
   end
 

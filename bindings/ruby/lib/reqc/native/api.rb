@@ -116,6 +116,13 @@ module Reqc
     callback :reqc_socket_fn, [:pointer, :int, :int], :void
     callback :reqc_timer_fn, [:pointer, :int64], :void
 
+    # The structs, laid out field by field as the header declares them
+    # (reqc_header_view is HeaderView). A pointer field is :pointer: the
+    # bytes it points at are read with the length beside it.
+    class HeaderView < FFI::Struct
+      layout :name, :pointer, :name_len, :size_t, :value, :pointer, :value_len, :size_t
+    end
+
     # name => [argument types, return type, may block]: what was attached.
     FUNCTIONS = {
       reqc_batch_add: [[:pointer, :pointer, :pointer], :int, false],

@@ -1888,8 +1888,8 @@ reqc_code reqc_response_warning_at(const reqc_response *response,
  * be freed before its streams (they keep it alive).
  *
  * Functions:
- *   reqc_open, reqc_session_open, reqc_stream_response, reqc_stream_read, reqc_stream_error,
- *   reqc_stream_free.
+ *   reqc_open, reqc_session_open, reqc_stream_response, reqc_stream_read, reqc_stream_is_ended,
+ *   reqc_stream_error, reqc_stream_free.
  * ============================================================================================= */
 
 /**
@@ -1990,6 +1990,22 @@ reqc_code reqc_stream_read(reqc_stream *stream,
                            uint8_t *buf,
                            size_t cap,
                            size_t *len_out);
+
+/**
+ * Whether the transfer behind `stream` is over: the whole body has
+ * arrived, or the transfer failed. Reads then never wait on the network:
+ * they return the bytes the stream holds, then the end (or the failure).
+ * A small body that came with its head is over as soon as the open
+ * returns, so a caller can take it whole (and free the stream) without
+ * handing its reads to a thread that may block. Once over, a stream
+ * stays over.
+ *
+ * Returns 1 when over, 0 while the transfer runs (or pauses for the
+ * reader), 0 while another thread reads the stream, 0 for NULL.
+ *
+ * Any thread; never blocks.
+ */
+int reqc_stream_is_ended(const reqc_stream *stream);
 
 /**
  * The message of the last failed read on `stream`, e.g.

@@ -53,21 +53,61 @@ reqcgo_out reqcgo_request_new(const char *method, const char *url) {
     return out;
 }
 
-/* A NULL session: the send or open without one (reqc_send, reqc_open). */
-reqcgo_out reqcgo_session_send(reqc_session *session, const reqc_request *request) {
-    reqcgo_out out = {0};
-    reqc_response *response = NULL;
-    out.code = session ? reqc_session_send(session, request, &response) : reqc_send(request, &response);
-    out.ptr = response;
+/* A NULL session: the send or open without one (reqc_send, reqc_open).
+ * Each reads the response's head as newResponse needs it in the same cgo
+ * call, and the request and response are freed together after
+ * (reqcgo_response_end, reqcgo_stream_end): three cgo calls per send. */
+reqcgo_sent reqcgo_session_send(reqc_session *session, const reqc_request *request,
+                                reqcgo_response_info *info, char *headers, size_t cap) {
+    reqcgo_sent out = {0};
+    out.code = session ? reqc_session_send(session, request, &out.response)
+                       : reqc_send(request, &out.response);
+    if (out.code == REQC_OK) reqcgo_response_read(out.response, info, headers, cap);
     return out;
 }
 
-reqcgo_out reqcgo_session_open(reqc_session *session, const reqc_request *request) {
-    reqcgo_out out = {0};
-    reqc_stream *stream = NULL;
-    out.code = session ? reqc_session_open(session, request, &stream) : reqc_open(request, &stream);
-    out.ptr = stream;
+/* An open whose transfer is already over (reqc_stream_is_ended: a small
+ * body comes in the network read that brings its head) has its body read
+ * here too, into body (Go memory, body_cap bytes), as far as it fits:
+ * info->body and info->body_len are those bytes, and whole says they are
+ * all of it (the end was read). Such reads never wait. Bytes read without
+ * reaching the end are the body's first bytes for Go to hand out before
+ * the stream's; a read that fails stops the loop, and the stream, which
+ * keeps the failure, reports it at Go's next read. */
+reqcgo_sent reqcgo_session_open(reqc_session *session, const reqc_request *request,
+                                reqcgo_response_info *info, char *headers, size_t cap,
+                                uint8_t *body, size_t body_cap) {
+    reqcgo_sent out = {0};
+    out.code = session ? reqc_session_open(session, request, &out.stream)
+                       : reqc_open(request, &out.stream);
+    if (out.code != REQC_OK) return out;
+    out.response = (reqc_response *)reqc_stream_response(out.stream);
+    reqcgo_response_read(out.response, info, headers, cap);
+    if (!reqc_stream_is_ended(out.stream)) return out;
+    size_t got = 0, n = 0;
+    while (got < body_cap && reqc_stream_read(out.stream, body + got, body_cap - got, &n) == REQC_OK) {
+        if (n == 0) {
+            out.whole = 1;
+            break;
+        }
+        got += n;
+    }
+    info->body = body;
+    info->body_len = got;
     return out;
+}
+
+/* The end of a send: its response, then its request. */
+void reqcgo_response_end(reqc_response *response, reqc_request *request) {
+    reqc_response_free(response);
+    reqc_request_free(request);
+}
+
+/* The end of a stream read whole at its open: the stream (its connection
+ * goes back to the session), then the request that opened it. */
+void reqcgo_stream_end(reqc_stream *stream, reqc_request *request) {
+    reqc_stream_free(stream);
+    reqc_request_free(request);
 }
 
 reqcgo_out reqcgo_stream_read(reqc_stream *stream, uint8_t *buf, size_t cap) {

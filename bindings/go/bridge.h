@@ -53,9 +53,27 @@ typedef struct reqcgo_out {
     char *msg;  /* reqc_request_new's message on failure (free with reqc_string_free) */
 } reqcgo_out;
 
+/* What a send or an open returns with its head read (reqcgo_response_read)
+ * in the same cgo call. */
+typedef struct reqcgo_sent {
+    reqc_code code;
+    reqc_response *response; /* the send's (owned), or the stream's (lent) */
+    reqc_stream *stream;     /* an open's */
+    int whole;               /* an open's body was read to its end (info->body) */
+} reqcgo_sent;
+
+/* How much of an open's body, already all in, one cgo call takes with the
+ * head: more is read through the stream. */
+#define REQCGO_BODY_CAP 16384
+
 reqcgo_out reqcgo_request_new(const char *method, const char *url);
-reqcgo_out reqcgo_session_send(reqc_session *session, const reqc_request *request);
-reqcgo_out reqcgo_session_open(reqc_session *session, const reqc_request *request);
+reqcgo_sent reqcgo_session_send(reqc_session *session, const reqc_request *request,
+                                reqcgo_response_info *info, char *headers, size_t cap);
+reqcgo_sent reqcgo_session_open(reqc_session *session, const reqc_request *request,
+                                reqcgo_response_info *info, char *headers, size_t cap,
+                                uint8_t *body, size_t body_cap);
+void reqcgo_response_end(reqc_response *response, reqc_request *request);
+void reqcgo_stream_end(reqc_stream *stream, reqc_request *request);
 reqcgo_out reqcgo_stream_read(reqc_stream *stream, uint8_t *buf, size_t cap);
 reqcgo_out reqcgo_batch_poll(reqc_batch *batch, int64_t timeout_ms);
 

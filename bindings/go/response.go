@@ -156,9 +156,18 @@ func us(v C.int64_t) time.Duration { return time.Duration(v) * time.Microsecond 
 type responseScratch struct {
 	info C.reqcgo_response_info
 	hbuf [C.REQCGO_HEADERS_CAP]byte
+	body [C.REQCGO_BODY_CAP]byte // an open's body read with its head (send)
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(responseScratch) }}
+
+// put returns sc to the pool. info.body may point at sc.body (an open's
+// body): a Go pointer kept in memory that the next cgo call passes would
+// fail cgo's pointer check, so it is cleared first.
+func (sc *responseScratch) put() {
+	sc.info.body = nil
+	scratchPool.Put(sc)
+}
 
 // newResponse copies a C response (and its history) into Go. The caller
 // still owns resp.

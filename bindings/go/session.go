@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Session keeps cookies, connections, default settings and hooks across
@@ -177,34 +178,52 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 	if ctx.Done() != nil { // else no closure to allocate: ctx can never be done
 		stop = cancelOnDone(ctx, func() { C.reqc_request_cancel(cr.ptr) })
 	}
+	sc := scratchPool.Get().(*responseScratch)
+	defer sc.put()
+	hbuf, hcap := (*C.char)(unsafe.Pointer(&sc.hbuf[0])), C.size_t(len(sc.hbuf))
 	if req.Buffered || req.BodyWriter != nil {
 		// The whole body in the response, or to the writer as it arrives.
-		defer cr.free()
 		beforeBlockingCall()
-		out := C.reqcgo_session_send(sp, cr.ptr) // reqc_send without a session
-		rc, resp := out.code, (*C.reqc_response)(out.ptr)
+		out := C.reqcgo_session_send(sp, cr.ptr, &sc.info, hbuf, hcap) // reqc_send without a session
 		stop()
-		if rc != C.REQC_OK {
-			return nil, sendError(ctx, cr, rc, state, req)
+		if out.code != C.REQC_OK {
+			defer cr.free()
+			return nil, sendError(ctx, cr, out.code, state, req)
 		}
-		r := newResponse(resp, req)
-		C.reqc_response_free(resp)
+		r := responseFrom(out.response, &sc.info, sc.hbuf[:], req)
+		C.reqcgo_response_end(out.response, cr.ptr)
 		return r, nil
 	}
 	// Streamed: the head now, the body as Response.Body is read. The C
-	// request lives (and the context can cancel it) until the body is closed.
+	// request lives (and the context can cancel it) until the body is
+	// closed. A body that came with its head (the transfer is over at the
+	// open) is taken whole in the same cgo call instead, as far as it fits
+	// in the scratch buffer: it is in memory already, and three cgo calls
+	// in all then make the send.
 	beforeBlockingCall()
-	out := C.reqcgo_session_open(sp, cr.ptr) // reqc_open without a session
-	rc, stream := out.code, (*C.reqc_stream)(out.ptr)
-	if rc != C.REQC_OK {
+	out := C.reqcgo_session_open(sp, cr.ptr, &sc.info, hbuf, hcap,
+		(*C.uint8_t)(unsafe.Pointer(&sc.body[0])), C.size_t(len(sc.body))) // reqc_open without a session
+	if out.code != C.REQC_OK {
 		stop()
 		defer cr.free()
-		return nil, sendError(ctx, cr, rc, state, req)
+		return nil, sendError(ctx, cr, out.code, state, req)
 	}
-	r := newResponse(C.reqc_stream_response(stream), req)
-	body := newStreamBody(ctx, &streamHandles{stream: stream, req: cr.ptr, stop: stop})
-	if cl := r.Header.Get("Content-Length"); cl != "" && r.Header.Get("Content-Encoding") == "" {
-		if n, err := strconv.ParseInt(cl, 10, 64); err == nil {
+	if out.whole != 0 {
+		stop()
+		r := responseFrom(out.response, &sc.info, sc.hbuf[:], req)
+		C.reqcgo_stream_end(out.stream, cr.ptr)
+		return r, nil
+	}
+	var first []byte // read with the head, short of the end: handed out first
+	if n := int(sc.info.body_len); n > 0 {
+		first = append([]byte(nil), sc.body[:n]...)
+	}
+	sc.info.body, sc.info.body_len = nil, 0
+	r := responseFrom(out.response, &sc.info, sc.hbuf[:], req)
+	body := newStreamBody(ctx, &streamHandles{stream: out.stream, req: cr.ptr, stop: stop})
+	body.pending = first
+	if cl := r.Header["Content-Length"]; len(cl) == 1 && r.Header["Content-Encoding"] == nil {
+		if n, err := strconv.ParseInt(cl[0], 10, 64); err == nil {
 			body.size = n
 		}
 	}

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -61,6 +65,89 @@ func TestBodyStreamed(t *testing.T) {
 		if _, err := resp.Body.Read(make([]byte, 1)); err == nil {
 			t.Errorf("%s: read after close", name)
 		}
+	}
+}
+
+// A body that is all in when its head is (the C stream is over at the
+// open) is taken whole in the open's cgo call, as far as 16 KiB; past that
+// the body streams on from where the open stopped. Either way Read, Bytes
+// and io.Copy see the body's bytes in order, decoded, whatever the size
+// around that bound.
+func TestBodyTakenWithItsHead(t *testing.T) {
+	reqcOnly(t)
+	s := newSession(t)
+	readers := map[string]func(io.Reader) ([]byte, error){
+		"Bytes":   nil,
+		"io.Copy": func(r io.Reader) ([]byte, error) { var b bytes.Buffer; _, err := io.Copy(&b, r); return b.Bytes(), err },
+		"7-byte reads": func(r io.Reader) ([]byte, error) {
+			var out bytes.Buffer
+			p := make([]byte, 7)
+			for {
+				n, err := r.Read(p)
+				out.Write(p[:n])
+				if err == io.EOF {
+					return out.Bytes(), nil
+				}
+				if err != nil {
+					return out.Bytes(), err
+				}
+			}
+		},
+	}
+	for _, size := range []int{0, 1, 16383, 16384, 16385, 100000} {
+		for _, gz := range []string{"", "&gzip=1"} { // gzip: a few KiB on the wire, the size decoded
+			for name, read := range readers {
+				resp, err := s.Get(context.Background(), fmt.Sprintf("%s/reqc/pattern?bytes=%d%s", base, size, gz))
+				must(t, err)
+				var got []byte
+				if read == nil {
+					got, err = resp.Bytes()
+				} else {
+					got, err = read(resp.Body)
+					resp.Body.Close()
+				}
+				bad := err != nil || len(got) != size
+				for i := 0; !bad && i < len(got); i++ {
+					bad = got[i] != byte(i%251)
+				}
+				if bad {
+					t.Errorf("%d bytes%s, %s: got %d bytes (%v)", size, gz, name, len(got), err)
+				}
+			}
+		}
+	}
+}
+
+// A HEAD's transfer is over with its head: the Response holds no stream
+// (its Body is http.NoBody) and, left unclosed, keeps no connection from
+// the session.
+func TestBodilessResponseHoldsNoConnection(t *testing.T) {
+	reqcOnly(t)
+	control := os.Getenv("REQC_TEST_CONTROL")
+	if control == "" {
+		t.Skip("needs the test server's control port")
+	}
+	stat := func(key string) int {
+		resp, err := http.Get(control + "/stats")
+		must(t, err)
+		defer resp.Body.Close()
+		var m map[string]any
+		must(t, json.NewDecoder(resp.Body).Decode(&m))
+		n, _ := m[key].(float64)
+		return int(n)
+	}
+	reset, err := http.Post(control+"/reset", "", nil)
+	must(t, err)
+	reset.Body.Close()
+	s := newSession(t)
+	for i := 0; i < 3; i++ {
+		resp := do(t, s, &reqc.Request{Method: http.MethodHead, URL: base + "/reqc/pattern?bytes=1000"})
+		if resp.Body != http.NoBody || resp.Header.Get("Content-Length") != "1000" {
+			t.Fatalf("HEAD: body %T, Content-Length %q", resp.Body, resp.Header.Get("Content-Length"))
+		}
+	}
+	if n := stat("connections"); n != 1 {
+		t.Errorf("3 unclosed HEAD responses used %d connections, want 1", n)
 	}
 }
 

@@ -238,6 +238,13 @@ impl<L: Driver> Stream<L> {
         }
     }
 
+    /// Whether the transfer is over: the rest of the body (or the failure)
+    /// is held here, so no `read` waits on the network. A body that came
+    /// in the same network read as its head is over at open time.
+    pub fn has_ended(&self) -> bool {
+        matches!(self.state, State::Ended(_))
+    }
+
     /// The lane back to its home, once the whole body is in: its connection
     /// is kept for the next send.
     fn go_home(&mut self) {

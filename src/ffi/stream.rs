@@ -42,7 +42,7 @@
 
 // `reqc_stream`: a response body pulled by the caller.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int};
 use std::sync::{Mutex, TryLockError};
 
 use super::boundary::{
@@ -259,6 +259,35 @@ pub unsafe extern "C" fn reqc_stream_read(
             Ok(())
         })
     }
+}
+
+/// Whether the transfer behind `stream` is over: the whole body has
+/// arrived, or the transfer failed. Reads then never wait on the network:
+/// they return the bytes the stream holds, then the end (or the failure).
+/// A small body that came with its head is over as soon as the open
+/// returns, so a caller can take it whole (and free the stream) without
+/// handing its reads to a thread that may block. Once over, a stream
+/// stays over.
+///
+/// Returns 1 when over, 0 while the transfer runs (or pauses for the
+/// reader), 0 while another thread reads the stream, 0 for NULL.
+///
+/// Any thread; never blocks.
+#[no_mangle]
+pub unsafe extern "C" fn reqc_stream_is_ended(stream: *const reqc_stream) -> c_int {
+    guard_or(0, || {
+        // SAFETY: pointers per the header's preamble rule.
+        let Some(s) = (unsafe { borrow(stream) }) else {
+            return 0;
+        };
+        // A reader holds the lock while it may wait: "not over yet" is
+        // then a true answer, and this call stays non-blocking.
+        match s.stream.try_lock() {
+            Ok(guard) => c_int::from(guard.has_ended()),
+            Err(TryLockError::Poisoned(p)) => c_int::from(p.into_inner().has_ended()),
+            Err(TryLockError::WouldBlock) => 0,
+        }
+    })
 }
 
 /// The message of the last failed read on `stream`, e.g.

@@ -4,7 +4,9 @@
  * and 204, retries before the head, a 1 GiB body read slowly in bounded
  * memory, early close (the connection is not reused), cancel of a blocked
  * read (and a second reader refused), timeouts, the cap and a reset while
- * reading, and several threads streaming on one session.
+ * reading, several threads streaming on one session, and reqc_stream_is_ended
+ * (not while the server holds the body; at open for an empty body; after the
+ * last byte and after a failure).
  *
  * Bodies come from the test server's /reqc/pattern (byte i is i % 251), so
  * these tests skip themselves against PyPI's httpbin. */
@@ -102,6 +104,8 @@ static void test_head_before_body(void) {
     CHECK_STR_EQ(reqc_response_header(resp, "Content-Length"), "1000");
     CHECK(strstr(reqc_response_url(resp), "/reqc/pattern") != NULL);
     CHECK(reqc_response_is_streamed(resp) == 1);
+    /* The server holds the body: the transfer is not over. */
+    CHECK(reqc_stream_is_ended(stream) == 0);
     size_t len = 99;
     reqc_response_body(resp, &len);
     CHECK(len == 0);
@@ -127,6 +131,15 @@ static void test_head_before_body(void) {
     }
     CHECK_OK(reqc_stream_read(stream, buf, sizeof buf, &n), NULL);
     CHECK(n > 0 && n <= sizeof buf && buf[0] == 0 && buf[1] == 1);
+    /* Read to the end: over, and it stays so. */
+    {
+        uint8_t rest[4096];
+        size_t total = n;
+        while (reqc_stream_read(stream, rest, sizeof rest, &n) == REQC_OK && n > 0) total += n;
+        CHECK(total == 1000);
+        CHECK(reqc_stream_is_ended(stream) == 1);
+        CHECK(reqc_stream_is_ended(stream) == 1);
+    }
     reqc_stream_free(stream);
     reqc_request_free(req);
 }
@@ -229,6 +242,8 @@ static void check_empty_body(const char *method, const char *url, int status,
         CHECK(reqc_response_status(resp) == status);
         if (content_length)
             CHECK_STR_EQ(reqc_response_header(resp, "Content-Length"), content_length);
+        /* No body to wait for: the transfer ended with its head. */
+        CHECK(reqc_stream_is_ended(stream) == 1);
         CHECK_OK(reqc_stream_read(stream, b, sizeof b, &n), NULL);
         CHECK(n == 0);
         reqc_stream_free(stream);
@@ -326,6 +341,7 @@ struct canceller {
     reqc_stream *stream;
     long delay_ms;
     reqc_code second_reader;
+    int ended_while_read; /* reqc_stream_is_ended during the blocked read */
 };
 
 /* After `delay_ms`: a read from this thread while the main one is blocked
@@ -336,6 +352,7 @@ static void *cancel_later(void *arg) {
     size_t n = 0;
     sleep_ms(c->delay_ms);
     c->second_reader = reqc_stream_read(c->stream, b, sizeof b, &n);
+    c->ended_while_read = reqc_stream_is_ended(c->stream); /* must not wait for the reader */
     reqc_request_cancel(c->req);
     return NULL;
 }
@@ -356,6 +373,7 @@ static void test_cancel_blocked_read(void) {
     c.stream = stream;
     c.delay_ms = 300;
     c.second_reader = REQC_OK;
+    c.ended_while_read = -1;
     pthread_create(&t, NULL, cancel_later, &c);
     int64_t t0 = now_ms();
     reqc_code rc = REQC_OK;
@@ -365,6 +383,7 @@ static void test_cancel_blocked_read(void) {
     CHECK(strstr(reqc_stream_error(stream), "REQC_E_CANCELLED") != NULL);
     pthread_join(t, NULL);
     CHECK(c.second_reader == REQC_E_INVALID_STATE);
+    CHECK(c.ended_while_read == 0);
     /* Every later read says the same. */
     uint8_t b[4];
     size_t n = 7;
@@ -393,6 +412,8 @@ static void check_read_fails(reqc_request *req, reqc_code want, const char *in_m
         CHECK_CODE(rc, want, NULL);
         CHECK(now_ms() - t0 < 4000);
         if (in_message) CHECK(strstr(reqc_stream_error(stream), in_message) != NULL);
+        /* A failed transfer is over too: the next read fails at once. */
+        CHECK(reqc_stream_is_ended(stream) == 1);
         CHECK_CODE(reqc_stream_read(stream, b, sizeof b, &n), want, NULL);
         CHECK(n == 7);
         reqc_stream_free(stream);
@@ -681,6 +702,7 @@ static void test_bad_arguments(void) {
     CHECK_STR_EQ(reqc_stream_error(NULL), "");
     CHECK_CODE(reqc_stream_read(NULL, b, sizeof b, &n), REQC_E_INVALID_ARGUMENT, NULL);
     CHECK(reqc_response_is_streamed(NULL) == 0);
+    CHECK(reqc_stream_is_ended(NULL) == 0);
     reqc_stream_free(NULL);
     CHECK_OK(reqc_open(req, &stream), req);
     if (stream) {

@@ -1087,6 +1087,12 @@ public:
     // from or destroyed.
     ResponseView response() const noexcept { return ResponseView(reqc_stream_response(h_.get())); }
 
+    // Whether the transfer is over (reqc_stream_is_ended): the whole body
+    // arrived, or it failed. read() then never waits on the network. A
+    // small body that came with its head is over as soon as open returns.
+    // False when closed.
+    bool ended() const noexcept { return reqc_stream_is_ended(h_.get()) == 1; }
+
     // Reads up to `cap` decoded body bytes into `buf`, waiting only until
     // some arrive; returns how many, 0 at the end (and after). Throws
     // reqc::Error on a failure (timeout, body cap, reset, cancel: every

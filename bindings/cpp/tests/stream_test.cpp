@@ -2,7 +2,7 @@
 // reqc_stream_read): the head before the body, read() into a buffer, the
 // chunks() range in range-for, move-only ownership, early close, a failure
 // thrown from a read, cancel from another thread, a throwing hook at open
-// rethrown, and ResponseView::streamed(). Bodies come from the test
+// rethrown, ResponseView::streamed(), and ended(). Bodies come from the test
 // server's /reqc/pattern, whose byte i is i % 251.
 #include <gtest/gtest.h>
 
@@ -63,6 +63,19 @@ TEST_F(Streams, ChunksInRangeForReassembleTheBody) {
     // The end is sticky.
     std::array<uint8_t, 16> buf{};
     EXPECT_EQ(stream.read(buf), 0u);
+}
+
+TEST_F(Streams, EndedOnceTheBodyIsAllIn) {
+    // A HEAD has no body: over with its head.
+    reqc::Stream head = reqc::open(reqc::Request("HEAD", pattern(1000)));
+    EXPECT_TRUE(head.ended());
+    // 4 MB: not all in at the open (libreqc pauses it for the reader).
+    reqc::Stream big = reqc::open(reqc::Request::get(pattern(4000000)));
+    EXPECT_FALSE(big.ended());
+    EXPECT_EQ(big.read_all().size(), 4000000u);
+    EXPECT_TRUE(big.ended());
+    big.close();
+    EXPECT_FALSE(big.ended());
 }
 
 TEST_F(Streams, AnEmptyBufferIsRefusedNotTheEnd) {

@@ -32,6 +32,17 @@ class TestStreaming < Minitest::Test
     end
   end
 
+  def test_ended_once_the_body_is_all_in
+    # A HEAD has no body: over with its head.
+    Reqc.stream(:head, url("/reqc/pattern?bytes=1000")) { |r| assert r.ended? }
+    r = Reqc.stream(:get, url("/reqc/pattern?bytes=4000000"))
+    refute r.ended?, "4 MB cannot be all in at the open (libreqc pauses for the reader)"
+    assert_equal 4_000_000, r.body.bytesize
+    assert r.ended?
+    r.close
+    refute r.ended?
+  end
+
   # Neither libreqc nor the gem holds the body: 32 MiB read by a consumer
   # that keeps nothing leaves RSS where it was. (The GC runs every MiB so
   # that the dropped chunks, garbage Ruby would collect at its own pace, do

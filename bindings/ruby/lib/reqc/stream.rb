@@ -100,6 +100,14 @@ module Reqc
       @stream.nil?
     end
 
+    # Whether the transfer is over (reqc_stream_is_ended): the whole body
+    # arrived (or it failed), so reading the rest never waits on the
+    # network. A small body that came with its head is over at once.
+    # false once closed.
+    def ended?
+      !@stream.nil? && Native.reqc_stream_is_ended(@stream) == 1
+    end
+
     private
 
     def stream

@@ -330,6 +330,7 @@ module Reqc
       reqc_session_unset: [[:pointer, :int], :int, false],
       reqc_stream_error: [[:pointer], :string, false],
       reqc_stream_free: [[:pointer], :void, false],
+      reqc_stream_is_ended: [[:pointer], :int, false],
       reqc_stream_read: [[:pointer, :pointer, :size_t, :pointer], :int, true],
       reqc_stream_response: [[:pointer], :pointer, false],
       reqc_string_free: [[:pointer], :void, false],

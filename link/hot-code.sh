@@ -18,7 +18,7 @@
 #
 # Usage: link/hot-code.sh           rewrite link/hot-code.order
 #        link/hot-code.sh --check   fail if the committed list names less
-#                                   than 90% of the hot code of this build,
+#                                   than 99% of the hot code of this build,
 #                                   or if the build did not lay it out together
 set -euo pipefail
 CHECK=${1:-}
@@ -128,7 +128,11 @@ covered = sum(size.get(n, 0) for n in hot & listed)
 share = covered / total if total else 1.0
 print(f"link/hot-code.order names {share:.0%} of this build's hot code "
       f"({covered} of {total} bytes, {len(hot - listed)} hot functions unlisted)")
-if share < 0.90:
+# 99%: a few stray functions cost more than their size, each can pull a
+# 64 KiB window of the file into memory. A list that named 96% (36 hot
+# functions renamed by one change) left a 10,000-item batch's peak RSS
+# ~600 KiB higher (7.99 against 7.38 MiB, bench section (d)).
+if share < 0.99:
     print("stale: run link/hot-code.sh and commit link/hot-code.order")
     sys.exit(1)
 

@@ -35,21 +35,8 @@ func TestBodyStreamed(t *testing.T) {
 	want := do(t, s, &reqc.Request{URL: base + "/bytes/100000?seed=7", Buffered: true})
 	wantBody, _ := want.Bytes()
 	for name, read := range map[string]func(io.Reader) ([]byte, error){
-		"io.ReadAll": io.ReadAll,
-		"7-byte reads": func(r io.Reader) ([]byte, error) {
-			var out bytes.Buffer
-			p := make([]byte, 7)
-			for {
-				n, err := r.Read(p)
-				out.Write(p[:n])
-				if err == io.EOF {
-					return out.Bytes(), nil
-				}
-				if err != nil {
-					return out.Bytes(), err
-				}
-			}
-		},
+		"io.ReadAll":   io.ReadAll,
+		"7-byte reads": readInSevens,
 		"io.Copy": func(r io.Reader) ([]byte, error) {
 			var out bytes.Buffer
 			_, err := io.Copy(&out, r)
@@ -77,22 +64,9 @@ func TestBodyTakenWithItsHead(t *testing.T) {
 	reqcOnly(t)
 	s := newSession(t)
 	readers := map[string]func(io.Reader) ([]byte, error){
-		"Bytes":   nil,
-		"io.Copy": func(r io.Reader) ([]byte, error) { var b bytes.Buffer; _, err := io.Copy(&b, r); return b.Bytes(), err },
-		"7-byte reads": func(r io.Reader) ([]byte, error) {
-			var out bytes.Buffer
-			p := make([]byte, 7)
-			for {
-				n, err := r.Read(p)
-				out.Write(p[:n])
-				if err == io.EOF {
-					return out.Bytes(), nil
-				}
-				if err != nil {
-					return out.Bytes(), err
-				}
-			}
-		},
+		"Bytes":        nil,
+		"io.Copy":      func(r io.Reader) ([]byte, error) { var b bytes.Buffer; _, err := io.Copy(&b, r); return b.Bytes(), err },
+		"7-byte reads": readInSevens,
 	}
 	for _, size := range []int{0, 1, 16383, 16384, 16385, 100000} {
 		for _, gz := range []string{"", "&gzip=1"} { // gzip: a few KiB on the wire, the size decoded
@@ -148,6 +122,23 @@ func TestBodilessResponseHoldsNoConnection(t *testing.T) {
 	}
 	if n := stat("connections"); n != 1 {
 		t.Errorf("3 unclosed HEAD responses used %d connections, want 1", n)
+	}
+}
+
+// readInSevens reads r to its end 7 bytes at a time: reads smaller than
+// the body's own buffer.
+func readInSevens(r io.Reader) ([]byte, error) {
+	var out bytes.Buffer
+	p := make([]byte, 7)
+	for {
+		n, err := r.Read(p)
+		out.Write(p[:n])
+		if err == io.EOF {
+			return out.Bytes(), nil
+		}
+		if err != nil {
+			return out.Bytes(), err
+		}
 	}
 }
 

@@ -54,10 +54,12 @@ pub unsafe extern "C" fn reqc_send(
             if response_out.is_null() {
                 return Err(Error::invalid("response_out is NULL"));
             }
-            let request = r.snapshot();
+            // Shared, not copied: the send reads it, and an edit meanwhile
+            // (a hook's, on this handle) copies it first.
+            let request = r.shared();
             let mut lane = Lane::new();
             let response = r.sent(send(
-                request,
+                &*request,
                 &crate::core::config::global(),
                 &mut lane,
                 r.cancel_token(),

@@ -163,7 +163,10 @@ pub unsafe extern "C" fn reqc_session_send(
             if response_out.is_null() {
                 return Err(Error::invalid("response_out is NULL"));
             }
-            let response = r.sent(session.session.send(r.snapshot(), r.cancel_token()))?;
+            // Shared, not copied: the send reads it, and an edit meanwhile
+            // (a hook's, on this handle) copies it first.
+            let request = r.shared();
+            let response = r.sent(session.session.send(&*request, r.cancel_token()))?;
             write_out(response_out, into_raw(reqc_response::new(response)));
             Ok(())
         })

@@ -126,7 +126,7 @@ pub unsafe extern "C" fn reqc_open(
                 return Err(Error::invalid("stream_out is NULL"));
             }
             let (response, stream) = r.sent(stream::open(
-                &r.snapshot(),
+                &r.shared(),
                 &crate::core::config::global(),
                 Lane::new(),
                 r.cancel_token(),
@@ -174,7 +174,7 @@ pub unsafe extern "C" fn reqc_session_open(
                 return Err(Error::invalid("stream_out is NULL"));
             }
             let (response, stream) =
-                r.sent(session.session.open(&r.snapshot(), r.cancel_token()))?;
+                r.sent(session.session.open(&r.shared(), r.cancel_token()))?;
             write_out(stream_out, into_raw(reqc_stream::new(response, stream)));
             Ok(())
         })

@@ -173,8 +173,7 @@ pub unsafe extern "C" fn reqc_session_open(
             if stream_out.is_null() {
                 return Err(Error::invalid("stream_out is NULL"));
             }
-            let (response, stream) =
-                r.sent(session.session.open(&r.shared(), r.cancel_token()))?;
+            let (response, stream) = r.sent(session.session.open(&r.shared(), r.cancel_token()))?;
             write_out(stream_out, into_raw(reqc_stream::new(response, stream)));
             Ok(())
         })

@@ -92,6 +92,31 @@ func TestBodyTakenWithItsHead(t *testing.T) {
 	}
 }
 
+// A small body cut short (the connection closed after half of its
+// Content-Length) may be over at the open, failed: the bytes that came are
+// read first, then the failure, as for a body that streams; every read
+// after it fails the same way.
+func TestSmallBodyCutShortFailsAfterItsBytes(t *testing.T) {
+	reqcOnly(t)
+	s := newSession(t)
+	for _, read := range []func(*reqc.Response) ([]byte, error){
+		(*reqc.Response).Bytes,
+		func(r *reqc.Response) ([]byte, error) { defer r.Body.Close(); return readInSevens(r.Body) },
+	} {
+		resp, err := s.Get(context.Background(), base+"/reqc/pattern?bytes=2000&cut=1")
+		must(t, err)
+		got, err := read(resp)
+		if !errors.Is(err, reqc.ErrRecv) || len(got) > 1000 {
+			t.Errorf("cut body: %d bytes, %v (want at most 1000 bytes, then REQC_E_RECV)", len(got), err)
+		}
+		for i := range got {
+			if got[i] != byte(i%251) {
+				t.Fatalf("byte %d is %d", i, got[i])
+			}
+		}
+	}
+}
+
 // A HEAD's transfer is over with its head: the Response holds no stream
 // (its Body is http.NoBody) and, left unclosed, keeps no connection from
 // the session.

@@ -43,7 +43,7 @@
 // `reqc_stream`: a response body pulled by the caller.
 
 use std::ffi::{c_char, c_int};
-use std::sync::{Mutex, TryLockError};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use super::boundary::{
     borrow, error_text, guard, guard_or, into_raw, release, with_handle, write_out, ErrorSlot,
@@ -84,6 +84,18 @@ impl reqc_stream {
             stream: Mutex::new(stream),
             response: Tagged::lent(reqc_response::new(response)),
             errors: ErrorSlot::default(),
+        }
+    }
+
+    /// The stream, unless another thread holds it (a read, which may be
+    /// waiting on the network): never waits. A read that panicked (its
+    /// caller got `REQC_E_PANIC`) left the lock poisoned; the stream is
+    /// used as it is, as every read after one has always done.
+    fn try_use(&self) -> Option<MutexGuard<'_, Stream<Lane>>> {
+        match self.stream.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
         }
     }
 }
@@ -240,15 +252,11 @@ pub unsafe extern "C" fn reqc_stream_read(
             if cap > isize::MAX as usize {
                 return Err(Error::invalid(format!("cap {cap} is too large")));
             }
-            let mut reading = match s.stream.try_lock() {
-                Ok(guard) => guard,
-                Err(TryLockError::Poisoned(p)) => p.into_inner(),
-                Err(TryLockError::WouldBlock) => {
-                    return Err(Error::new(
-                        Code::InvalidState,
-                        "the stream is being read by another thread",
-                    ))
-                }
+            let Some(mut reading) = s.try_use() else {
+                return Err(Error::new(
+                    Code::InvalidState,
+                    "the stream is being read by another thread",
+                ));
             };
             // SAFETY: `buf` is non-NULL with `cap` writable bytes (the
             // caller's promise), and `cap` fits in isize.
@@ -279,13 +287,10 @@ pub unsafe extern "C" fn reqc_stream_is_ended(stream: *const reqc_stream) -> c_i
         let Some(s) = (unsafe { borrow(stream) }) else {
             return 0;
         };
-        // A reader holds the lock while it may wait: "not over yet" is
+        // A reader holds the stream while it may wait: "not over yet" is
         // then a true answer, and this call stays non-blocking.
-        match s.stream.try_lock() {
-            Ok(guard) => c_int::from(guard.has_ended()),
-            Err(TryLockError::Poisoned(p)) => c_int::from(p.into_inner().has_ended()),
-            Err(TryLockError::WouldBlock) => 0,
-        }
+        s.try_use()
+            .map_or(0, |stream| c_int::from(stream.has_ended()))
     })
 }
 

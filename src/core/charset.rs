@@ -8,11 +8,13 @@ use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 /// The charset `content_type` (a Content-Type value) declares, lower-cased:
 /// its `charset` parameter (quotes removed); else "iso-8859-1" for `text/*`
 /// (RFC 2616's default, which Requests keeps); else "utf-8" for
-/// `application/json` (RFC 8259); else `None`.
-pub fn declared(content_type: Option<&str>) -> Option<String> {
+/// `application/json` (RFC 8259); else `None`. Allocates only to lower-case
+/// a charset the server sent in upper case: a binding may ask for it on
+/// every response.
+pub fn declared(content_type: Option<&str>) -> Option<Cow<'_, str>> {
     let content_type = content_type?;
     let mut parts = content_type.split(';');
-    let media_type = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let media_type = parts.next().unwrap_or("").trim();
     for param in parts {
         let Some((name, value)) = param.split_once('=') else {
             continue;
@@ -20,16 +22,30 @@ pub fn declared(content_type: Option<&str>) -> Option<String> {
         if name.trim_matches(STRIP).eq_ignore_ascii_case("charset") {
             let value = value.trim_matches(STRIP);
             if !value.is_empty() {
-                return Some(value.to_ascii_lowercase());
+                return Some(lower_case(value));
             }
         }
     }
-    if media_type.starts_with("text/") {
-        Some("iso-8859-1".to_string())
-    } else if media_type == "application/json" {
-        Some("utf-8".to_string())
+    let prefixed = |prefix: &str| {
+        media_type
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    if prefixed("text/") {
+        Some(Cow::Borrowed("iso-8859-1"))
+    } else if media_type.eq_ignore_ascii_case("application/json") {
+        Some(Cow::Borrowed("utf-8"))
     } else {
         None
+    }
+}
+
+/// `text` in ASCII lower case, borrowed when it is already.
+fn lower_case(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -80,6 +96,24 @@ mod tests {
         assert_eq!(declared(Some("application/json")).as_deref(), Some("utf-8"));
         assert_eq!(declared(Some("application/octet-stream")), None);
         assert_eq!(declared(Some("image/png; charset=")), None);
+        // The media type's case does not matter (no copy is made of it).
+        assert_eq!(declared(Some(" Text/CSV ")).as_deref(), Some("iso-8859-1"));
+        assert_eq!(
+            declared(Some("Application/JSON; q=1")).as_deref(),
+            Some("utf-8")
+        );
+        assert_eq!(declared(Some("tex")), None);
+        assert_eq!(declared(Some("application/jsonx")), None);
+        // A lower-case charset is the header's own text; an upper-case one
+        // a lower-cased copy.
+        assert!(matches!(
+            declared(Some("text/html; charset=utf-8")),
+            Some(Cow::Borrowed("utf-8"))
+        ));
+        assert!(matches!(
+            declared(Some("text/html; charset=UTF-8")),
+            Some(Cow::Owned(_))
+        ));
     }
 
     #[test]

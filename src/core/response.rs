@@ -72,7 +72,7 @@ impl Response {
     }
 
     /// The charset the response declares (see `charset::declared`).
-    pub fn encoding(&self) -> Option<String> {
+    pub fn encoding(&self) -> Option<Cow<'_, str>> {
         super::charset::declared(self.header("content-type"))
     }
 

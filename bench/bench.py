@@ -55,7 +55,8 @@ PROGRAMS = {
     "raw_bundled": [os.path.join(BIN, "raw_curl_bundled")],
     "raw_debian": [os.path.join(BIN, "raw_curl_debian")],
     # raw libcurl returning to its caller what libreqc returns (bench/raw_full.c):
-    # profiled only, the measure of what libreqc's result costs any client
+    # the measure of what libreqc's result costs any client (profiled, and
+    # its rate in (a) and (b): the ceiling of a client returning that result)
     "raw_full": [os.path.join(BIN, "raw_full_bundled")],
     "reqc": [os.path.join(BIN, "reqc_client")],
     # the same work through the C++ binding (bench/reqc_client.cpp, reqc.hpp)
@@ -103,6 +104,11 @@ RAW_DEB = "raw libcurl (Debian)"
 # default headers (like for like; the targets stay against plain raw).
 RAW_HDRS = "raw libcurl (bundled) + libreqc's default headers"
 NAIVE = "raw libcurl naive multi (bundled)"
+# Raw libcurl returning what libreqc returns (bench/raw_full.c: the default
+# headers sent, an owned response with every header line, body, URL,
+# address and timings built and freed per request). Not a target: what a
+# client returning that result can reach, beside the targets' plain raw.
+RAW_FULL = "raw libcurl (bundled) returning libreqc's result"
 GO_HTTP = "Go net/http"
 GO_REQC = "Go libreqc binding"
 
@@ -127,6 +133,7 @@ SCENARIOS = [
     Scenario("a_seq", "/64b", N_SEQ, 1, SMALL, [
         Row(RAW, "raw_bundled", "seq"),
         Row(RAW_HDRS, "raw_bundled", "seq_hdrs"),
+        Row(RAW_FULL, "raw_full", "seq"),
         Row(RAW_DEB, "raw_debian", "seq"),
         Row("libreqc (new request per send)", "reqc", "seq"),
         Row("libreqc (one request reused)", "reqc", "seq_reuse"),
@@ -139,6 +146,7 @@ SCENARIOS = [
     Scenario("b_batch_h1", "/64b", N_BATCH, 1, SMALL, [
         Row(RAW, "raw_bundled", "batch"),
         Row(RAW_HDRS, "raw_bundled", "batch_hdrs"),
+        Row(RAW_FULL, "raw_full", "batch"),
         Row(NAIVE, "raw_bundled", "naive"),
         Row(RAW_DEB, "raw_debian", "batch"),
         Row("libreqc batch", "reqc", "batch"),
@@ -151,6 +159,7 @@ SCENARIOS = [
     Scenario("b_batch_h2c", "/64b", N_BATCH, 2, SMALL, [
         Row(RAW, "raw_bundled", "batch"),
         Row(RAW_HDRS, "raw_bundled", "batch_hdrs"),
+        Row(RAW_FULL, "raw_full", "batch"),
         Row(NAIVE, "raw_bundled", "naive"),
         # Debian's libcurl 7.88.1 (and pycurl, built on it) fail every h2c
         # request after the first on a connection: curl/curl#10634, fixed in 8.0.

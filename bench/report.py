@@ -17,6 +17,7 @@ from collections import defaultdict
 
 RAW = "raw libcurl (bundled)"
 RAW_HDRS = "raw libcurl (bundled) + libreqc's default headers"
+RAW_FULL = "raw libcurl (bundled) returning libreqc's result"
 NAIVE = "raw libcurl naive multi (bundled)"
 REQC_SEQ = "libreqc (new request per send)"
 REQC_BATCH = "libreqc batch"
@@ -531,6 +532,17 @@ def main():
         o.append("Like for like (not a target): libreqc against raw libcurl sending the same two default "
                  "headers libreqc sends (User-Agent, Accept-Encoding; libcurl formats each custom header "
                  "byte by byte): " + "; ".join(f"{lab} {ratio_s(r)}" for lab, r in like) + ".")
+        o.append("")
+    scenarios = (("a_seq", REQC_SEQ, "sequential, new request per send"),
+                 ("b_batch_h1", REQC_BATCH, "batch HTTP/1.1"),
+                 ("b_batch_h2c", REQC_BATCH, "batch h2c"))
+    ceiling = [(lab, d.ratio(sc, RAW_FULL, RAW), d.ratio(sc, client, RAW_FULL)) for sc, client, lab in scenarios]
+    if any(c is not None for _, c, _ in ceiling):
+        o.append("The ceiling of a client returning libreqc's result (not a target): raw libcurl that sends "
+                 "libreqc's default headers and builds, per response, the owned result a libreqc send returns "
+                 "(`bench/raw_full.c`), against plain raw libcurl, and libreqc against it: "
+                 + "; ".join(f"{lab} {ratio_s(c)} and {ratio_s(r)}" for lab, c, r in ceiling) + ". "
+                 "What of a target's gap the first ratio already shows is the result's, not libreqc's.")
         o.append("")
 
     # ---------------------------------------------------------------- sanity

@@ -1854,10 +1854,10 @@ reqc_code reqc_response_warning_at(const reqc_response *response,
  *
  * While a read waits, the body bytes go straight into the caller's buffer,
  * and the transfer pauses once it is full until the next read. A reader
- * that does not read keeps it paused: libreqc holds at most about 128 KiB
- * of unread body per stream (plus what one network read decodes to),
- * never the whole body, and the server waits (TCP or HTTP/2 flow
- * control). The total timeout (`REQC_OPTION_TIMEOUT`) counts from the
+ * that does not read keeps it paused: libreqc holds at most about 256 KiB
+ * of unread body per stream (128 KiB, plus up to two network reads of
+ * 64 KiB each, counted decoded for a compressed body), never the whole
+ * body, and the server waits (TCP or HTTP/2 flow control). The total timeout (`REQC_OPTION_TIMEOUT`) counts from the
  * open to the last byte, paused time included; the read timeout and the
  * speed floor count only while libreqc waits for the network, not while
  * the caller takes its time. The body cap

@@ -137,6 +137,13 @@ impl Collector {
         }
     }
 
+    /// True when the hop's body is to go to a reader (`set_pull`), decided
+    /// or not: a transport reads such a body from the network in smaller
+    /// pieces.
+    pub fn pulls(&self) -> bool {
+        self.pull.is_some()
+    }
+
     /// True when the hop's body goes to a reader rather than the response.
     pub fn pulled(&self) -> bool {
         matches!(self.mode, Mode::Pull)

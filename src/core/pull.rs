@@ -20,10 +20,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::head::Head;
 
 /// How many kept bytes make the collector refuse more and pause the
-/// transfer: eight of libcurl's default network reads (16 KiB), small
-/// against any body. Only bytes that arrive while no read waits pile up
-/// (a read pauses the transfer once its buffer is full): the open's step,
-/// which takes the head and the body's first reads.
+/// transfer: two of the network reads a transport makes for a pulled hop
+/// (64 KiB), small against any body. Only bytes that arrive while no read
+/// waits pile up (a read pauses the transfer once its buffer is full): the
+/// open's step, which takes the head and the body's first reads. The read
+/// that crosses the mark is kept whole, and the transport may hold one
+/// more while paused: what an unread stream holds is about twice this.
 pub const HIGH_WATER: usize = 128 * 1024;
 
 /// Shared by the collector (in the transport's callbacks) and the reader;

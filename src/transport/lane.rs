@@ -11,7 +11,7 @@ use std::time::Duration;
 use curl::easy::Easy2;
 use curl::multi::{Easy2Handle, Events, Multi};
 
-use super::configure::{configure, has_token, set_token};
+use super::configure::{configure, has_token, set_token, PULL_RECEIVE_BUFFER, RECEIVE_BUFFER};
 use super::errors::from_curl;
 use super::handler::{hop_info, Callbacks, LentRoom, RawEasy};
 use super::share::Share;
@@ -282,7 +282,13 @@ impl Driver for Lane {
             .idle
             .pop()
             .unwrap_or_else(|| Easy2::new(Callbacks::default()));
-        configure(&mut easy, hop, self.share.as_deref()).map_err(|e| from_curl(&e))?;
+        let receive_buffer = if collector.pulls() {
+            PULL_RECEIVE_BUFFER
+        } else {
+            RECEIVE_BUFFER
+        };
+        configure(&mut easy, hop, self.share.as_deref(), receive_buffer)
+            .map_err(|e| from_curl(&e))?;
         easy.get_mut().collector = collector;
         easy.get_mut().easy = Some(RawEasy(easy.raw()));
         let mut handle = match self.multi.add2(easy) {

@@ -45,9 +45,10 @@ pub struct Kept {
 /// When the handle's last transfer had the very same setup but for its URL
 /// and remaining timeout (`Hop::same_setup`: no body, same method, headers,
 /// auth, TLS…), only those two (and the receive buffer) are set, and each
-/// only when it differs from what the handle holds: the result is the state a reset and full
-/// configuration would give, for a fraction of the work (profiled: ~14,000
-/// instructions a send; a URL or timeout not set again, ~600 and ~230 more).
+/// only when it differs from what the handle holds: the result is the
+/// state a reset and full configuration would give, for a fraction of the
+/// work (profiled: ~14,000 instructions a send; a URL or timeout not set
+/// again, ~600 and ~230 more).
 /// Anything else takes the full path.
 pub fn configure(
     easy: &mut Easy2<Callbacks>,
@@ -159,16 +160,18 @@ pub fn set_token(easy: &mut Callbacks, token: usize) {
 }
 
 /// `CURLOPT_BUFFERSIZE`, the most libcurl reads from the network at once
-/// and hands the body callback, for a body that is buffered or streamed to
-/// a data callback. libcurl's default, 16 KiB, costs a `recv` and a
-/// callback per 16 KiB: a 100 MiB download against nginx on loopback took
-/// 48-65 ms of CPU and ran at 1.5-1.75 GB/s; with 256 KiB, 15-22 ms and
-/// 2.5-3.9 GB/s (64 KiB: 23-39 ms; 1 MiB no better). It is one buffer per
-/// multi handle (libcurl's `xfer_buf`), which libcurl frees whenever the
-/// multi has no transfer left and allocates at the next: after the first
-/// such free glibc's malloc raises its mmap threshold and serves it from
-/// the heap, so a sequential send makes no system call and no page fault
-/// for it (strace, fault counts). A small response touches its first page.
+/// (it still hands the body callback at most 16 KiB a call), for a body
+/// that is buffered or streamed to a data callback. libcurl's default,
+/// 16 KiB, costs a `recv` per 16 KiB: a 100 MiB download against nginx on
+/// loopback took 48-65 ms of CPU and ran at 1.5-1.75 GB/s; with 256 KiB,
+/// 15-22 ms and 2.5-3.9 GB/s (64 KiB: 23-39 ms; 1 MiB no better).
+///
+/// It is one buffer per multi handle (libcurl's `xfer_buf`), which libcurl
+/// frees whenever the multi has no transfer left and allocates at the
+/// next: after the first such free glibc's malloc raises its mmap
+/// threshold and serves it from the heap, so a sequential send makes no
+/// system call and no page fault for it (strace, fault counts). A small
+/// response touches its first page.
 pub const RECEIVE_BUFFER: usize = 256 * 1024;
 
 /// The same for a pulled body (`reqc_stream_read`): what one network read

@@ -10,12 +10,12 @@
 //! that does not read keeps it paused: libreqc holds at most about 256 KiB
 //! of unread body per stream (128 KiB, plus up to two network reads of
 //! 64 KiB each, counted decoded for a compressed body), never the whole
-//! body, and the server waits (TCP or HTTP/2 flow control). The total timeout (`REQC_OPTION_TIMEOUT`) counts from the
-//! open to the last byte, paused time included; the read timeout and the
-//! speed floor count only while libreqc waits for the network, not while
-//! the caller takes its time. The body cap
-//! (`reqc_request_set_max_response_bytes`) and decoding (gzip, deflate, br,
-//! zstd) apply as for a buffered body. A request's data callback
+//! body, and the server waits (TCP or HTTP/2 flow control). The total
+//! timeout (`REQC_OPTION_TIMEOUT`) counts from the open to the last byte,
+//! paused time included; the read timeout and the speed floor count only
+//! while libreqc waits for the network, not while the caller takes its
+//! time. The body cap (`reqc_request_set_max_response_bytes`) and decoding
+//! (gzip, deflate, br, zstd) apply as for a buffered body. A request's data callback
 //! (`reqc_request_set_data_callback`) is not called for an opened stream.
 //!
 //! The final response (`reqc_stream_response`) has an empty body and

@@ -524,19 +524,18 @@ def main():
     o.append("")
     o.append("\"Flat\" is taken as: peak RSS at the larger count at most 10% above that at the smaller.")
     o.append("")
-    like = [(lab, d.ratio(sc, client, RAW_HDRS)) for sc, client, lab in (
-        ("a_seq", REQC_SEQ, "sequential, new request per send"),
-        ("b_batch_h1", REQC_BATCH, "batch HTTP/1.1"),
-        ("b_batch_h2c", REQC_BATCH, "batch h2c"))]
+    # The request-rate rows beside which the two informative lines below
+    # put libreqc: (scenario, libreqc's row, label).
+    rate_rows = (("a_seq", REQC_SEQ, "sequential, new request per send"),
+                 ("b_batch_h1", REQC_BATCH, "batch HTTP/1.1"),
+                 ("b_batch_h2c", REQC_BATCH, "batch h2c"))
+    like = [(lab, d.ratio(sc, client, RAW_HDRS)) for sc, client, lab in rate_rows]
     if any(r is not None for _, r in like):
         o.append("Like for like (not a target): libreqc against raw libcurl sending the same two default "
                  "headers libreqc sends (User-Agent, Accept-Encoding; libcurl formats each custom header "
                  "byte by byte): " + "; ".join(f"{lab} {ratio_s(r)}" for lab, r in like) + ".")
         o.append("")
-    scenarios = (("a_seq", REQC_SEQ, "sequential, new request per send"),
-                 ("b_batch_h1", REQC_BATCH, "batch HTTP/1.1"),
-                 ("b_batch_h2c", REQC_BATCH, "batch h2c"))
-    ceiling = [(lab, d.ratio(sc, RAW_FULL, RAW), d.ratio(sc, client, RAW_FULL)) for sc, client, lab in scenarios]
+    ceiling = [(lab, d.ratio(sc, RAW_FULL, RAW), d.ratio(sc, client, RAW_FULL)) for sc, client, lab in rate_rows]
     if any(c is not None for _, c, _ in ceiling):
         o.append("The ceiling of a client returning libreqc's result (not a target): raw libcurl that sends "
                  "libreqc's default headers and builds, per response, the owned result a libreqc send returns "

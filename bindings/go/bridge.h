@@ -66,6 +66,17 @@ typedef struct reqcgo_sent {
  * head: more is read through the stream. */
 #define REQCGO_BODY_CAP 16384
 
+/* What a send hands C to fill: the info, the first read of the header
+ * lines, an open's body. In C memory (one malloc per pooled Go scratch,
+ * freed by its cleanup): cgo checks each Go pointer a call passes, and for
+ * the info, a struct with pointer fields, walks them (~0.9k instructions a
+ * send in all); a pointer to C memory is let through at once. */
+typedef struct reqcgo_scratch {
+    reqcgo_response_info info;
+    char headers[REQCGO_HEADERS_CAP];
+    uint8_t body[REQCGO_BODY_CAP];
+} reqcgo_scratch;
+
 reqcgo_out reqcgo_request_new(const char *method, const char *url);
 reqcgo_sent reqcgo_session_send(reqc_session *session, const reqc_request *request,
                                 reqcgo_response_info *info, char *headers, size_t cap);

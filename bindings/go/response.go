@@ -1,6 +1,7 @@
 package reqc
 
 /*
+#include <stdlib.h>
 #include "bridge.h"
 */
 import "C"
@@ -9,6 +10,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -151,19 +153,46 @@ func protoName(v C.int) string {
 
 func us(v C.int64_t) time.Duration { return time.Duration(v) * time.Microsecond }
 
-// responseScratch is what newResponse hands C to fill: reused (a
-// sync.Pool) so that a response costs no allocation for it.
+// responseScratch is what a send or newResponse hands C to fill: reused
+// (a sync.Pool) so that a response costs no allocation for it. The buffers
+// are C memory (reqcgo_scratch, bridge.h), which cgo passes without the
+// pointer check it makes of Go memory; hbuf and body are Go views of them.
+// The C memory lives as long as the scratch: a cleanup frees it once the
+// pool has dropped the scratch and nothing else refers to it.
 type responseScratch struct {
-	info C.reqcgo_response_info
-	hbuf [C.REQCGO_HEADERS_CAP]byte
-	body [C.REQCGO_BODY_CAP]byte // an open's body read with its head (send)
+	c    *C.reqcgo_scratch
+	info *C.reqcgo_response_info
+	hbuf []byte
+	body []byte
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(responseScratch) }}
+var scratchPool = sync.Pool{New: func() any { return newScratch() }}
 
-// put returns sc to the pool. info.body may point at sc.body (an open's
-// body): a Go pointer kept in memory that the next cgo call passes would
-// fail cgo's pointer check, so it is cleared first.
+func newScratch() *responseScratch {
+	// cgo's C.malloc never returns nil (it crashes the program when out of
+	// memory, as a Go allocation would).
+	c := (*C.reqcgo_scratch)(C.malloc(C.sizeof_reqcgo_scratch))
+	*c = C.reqcgo_scratch{}
+	sc := &responseScratch{
+		c:    c,
+		info: &c.info,
+		hbuf: unsafe.Slice((*byte)(unsafe.Pointer(&c.headers[0])), len(c.headers)),
+		body: unsafe.Slice((*byte)(unsafe.Pointer(&c.body[0])), len(c.body)),
+	}
+	scratchLive.Add(1)
+	runtime.AddCleanup(sc, func(c *C.reqcgo_scratch) {
+		C.free(unsafe.Pointer(c))
+		scratchLive.Add(-1)
+	}, c)
+	return sc
+}
+
+// scratchLive counts the scratches whose C memory is not freed yet (for
+// the test that the cleanup frees it).
+var scratchLive atomic.Int64
+
+// put returns sc to the pool. info.body may point at sc's body (an open's
+// body): cleared, so that nothing read later can take it for this send's.
 func (sc *responseScratch) put() {
 	sc.info.body = nil
 	scratchPool.Put(sc)
@@ -175,9 +204,9 @@ func newResponse(resp *C.reqc_response, req *Request) *Response {
 	// One cgo call reads the scalars, the first attempt and (when they fit
 	// in hbuf, as they usually do) the packed header lines.
 	sc := scratchPool.Get().(*responseScratch)
-	defer scratchPool.Put(sc)
-	C.reqcgo_response_read(resp, &sc.info, (*C.char)(unsafe.Pointer(&sc.hbuf[0])), C.size_t(len(sc.hbuf)))
-	return responseFrom(resp, &sc.info, sc.hbuf[:], req)
+	defer sc.put()
+	C.reqcgo_response_read(resp, sc.info, &sc.c.headers[0], C.size_t(len(sc.hbuf)))
+	return responseFrom(resp, sc.info, sc.hbuf, req)
 }
 
 // responseFrom is newResponse once reqcgo_response_read has filled info and

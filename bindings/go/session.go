@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // Session keeps cookies, connections, default settings and hooks across
@@ -180,17 +179,17 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 	}
 	sc := scratchPool.Get().(*responseScratch)
 	defer sc.put()
-	hbuf, hcap := (*C.char)(unsafe.Pointer(&sc.hbuf[0])), C.size_t(len(sc.hbuf))
+	hbuf, hcap := &sc.c.headers[0], C.size_t(len(sc.hbuf))
 	if req.Buffered || req.BodyWriter != nil {
 		// The whole body in the response, or to the writer as it arrives.
 		beforeBlockingCall()
-		out := C.reqcgo_session_send(sp, cr.ptr, &sc.info, hbuf, hcap) // reqc_send without a session
+		out := C.reqcgo_session_send(sp, cr.ptr, sc.info, hbuf, hcap) // reqc_send without a session
 		stop()
 		if out.code != C.REQC_OK {
 			defer cr.free()
 			return nil, sendError(ctx, cr, out.code, state, req)
 		}
-		r := responseFrom(out.response, &sc.info, sc.hbuf[:], req)
+		r := responseFrom(out.response, sc.info, sc.hbuf, req)
 		C.reqcgo_response_end(out.response, cr.ptr)
 		return r, nil
 	}
@@ -201,8 +200,8 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 	// in the scratch buffer: it is in memory already, and three cgo calls
 	// in all then make the send.
 	beforeBlockingCall()
-	out := C.reqcgo_session_open(sp, cr.ptr, &sc.info, hbuf, hcap,
-		(*C.uint8_t)(unsafe.Pointer(&sc.body[0])), C.size_t(len(sc.body))) // reqc_open without a session
+	out := C.reqcgo_session_open(sp, cr.ptr, sc.info, hbuf, hcap,
+		&sc.c.body[0], C.size_t(len(sc.body))) // reqc_open without a session
 	if out.code != C.REQC_OK {
 		stop()
 		defer cr.free()
@@ -210,7 +209,7 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 	}
 	if out.whole != 0 {
 		stop()
-		r := responseFrom(out.response, &sc.info, sc.hbuf[:], req)
+		r := responseFrom(out.response, sc.info, sc.hbuf, req)
 		C.reqcgo_stream_end(out.stream, cr.ptr)
 		return r, nil
 	}
@@ -219,7 +218,7 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 		first = append([]byte(nil), sc.body[:n]...)
 	}
 	sc.info.body, sc.info.body_len = nil, 0
-	r := responseFrom(out.response, &sc.info, sc.hbuf[:], req)
+	r := responseFrom(out.response, sc.info, sc.hbuf, req)
 	body := newStreamBody(ctx, &streamHandles{stream: out.stream, req: cr.ptr, stop: stop})
 	body.pending = first
 	if cl := r.Header["Content-Length"]; len(cl) == 1 && r.Header["Content-Encoding"] == nil {

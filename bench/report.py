@@ -409,7 +409,7 @@ def main():
     o.append("## (d) Peak RSS of the batch (b, HTTP/1.1) by item count")
     o.append("")
     o.append("libreqc's client adds every item from one request handle (`reqc_batch_add` shares it "
-             "until the handle changes: a few dozen bytes an item); raw libcurl's pooled multi "
+             "until the handle changes: 16 bytes an item); raw libcurl's pooled multi "
              "likewise sends one URL. A batch of distinct requests holds each one until it starts "
              "(~400 bytes an item): for many items, feed them through a source callback, section (h).")
     o.append("")

@@ -44,6 +44,7 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
+use super::batch_items::{Entry, Items};
 use super::cancel::CancelToken;
 use super::drive::{Stop, Stopped, Stops, STEP_WAIT};
 use super::environment::Environment;
@@ -76,51 +77,6 @@ struct Feed {
     open: bool,
     /// The source's failure, for the call that ends the run to return.
     failure: Option<Error>,
-}
-
-/// Kept small (every payload boxed: 16 bytes, where an unboxed `Error`
-/// made it 40): a batch may hold many thousands.
-enum Entry {
-    /// Shared with the handle it was added from (and every other item added
-    /// from it unchanged): an item added N times is one request.
-    Pending(Arc<Request>),
-    Running,
-    Done(Box<Result<Box<Response>>>),
-    /// Handed to `on_complete` or taken; the error, if it failed, stays for
-    /// `item_error`.
-    Gone(Option<Box<Error>>),
-}
-
-#[derive(Default)]
-struct Items {
-    /// The added items, by ascending index (indexes only grow); source-fed
-    /// items have no entry. Without a source, an item's position is its
-    /// index.
-    entries: Vec<(usize, Entry)>,
-    queue: VecDeque<usize>,
-    /// The next item's index: added and source-fed items count together.
-    next_index: usize,
-    /// The failure of the source-fed item whose result `on_complete` is
-    /// being handed, for `item_error` during that call.
-    handing: Option<(usize, Error)>,
-}
-
-impl Items {
-    fn entry(&self, index: usize) -> Option<&Entry> {
-        self.position(index).map(|at| &self.entries[at].1)
-    }
-
-    fn entry_mut(&mut self, index: usize) -> Option<&mut Entry> {
-        self.position(index).map(|at| &mut self.entries[at].1)
-    }
-
-    fn position(&self, index: usize) -> Option<usize> {
-        match self.entries.get(index) {
-            // No source has fed items before it: found at once.
-            Some((i, _)) if *i == index => Some(index),
-            _ => self.entries.binary_search_by_key(&index, |(i, _)| *i).ok(),
-        }
-    }
 }
 
 /// Hashes the batch's own item indexes (keys no one else chooses, so no
@@ -410,12 +366,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     /// its index. Allowed at any time, also from a callback while the batch
     /// runs.
     pub fn add(&self, request: impl Into<Arc<Request>>) -> usize {
-        let mut items = lock(&self.items);
-        let index = items.next_index;
-        items.next_index += 1;
-        items.entries.push((index, Entry::Pending(request.into())));
-        items.queue.push_back(index);
-        index
+        lock(&self.items).add(request.into())
     }
 
     /// How many items the batch was given: added, and pulled from the
@@ -427,7 +378,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     /// True when item `index` was added (and so is kept, with its result);
     /// false for a source-fed item or an index not given yet.
     pub fn is_kept(&self, index: usize) -> bool {
-        lock(&self.items).position(index).is_some()
+        lock(&self.items).is_added(index)
     }
 
     /// Feeds the batch from `source` after the added items, one request
@@ -721,7 +672,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
         }
         let idle = run.exchanges.is_empty()
             && run.hosts.parked.is_empty()
-            && lock(&self.items).queue.is_empty();
+            && lock(&self.items).queue_is_empty();
         if idle {
             if let Some(run) = guard.take() {
                 self.end(run);
@@ -761,8 +712,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
             let next = {
                 let mut items = lock(&self.items);
                 items
-                    .queue
-                    .pop_front()
+                    .pop_queued()
                     .map(|index| (index, take_queued(&mut items, &mut run.hosts, index)))
             };
             match next {
@@ -910,7 +860,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
     fn finish_hop(&self, run: &mut Run<T>, done: Finished, env: &Environment) {
         if let Some(parked) = run.hosts.ended(done.id) {
             // Its host has room again: first in line.
-            lock(&self.items).queue.push_front(parked);
+            lock(&self.items).requeue(parked);
         }
         if done.outcome.is_err() {
             run.tainted = true;
@@ -966,7 +916,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
         for (index, _) in std::mem::take(&mut run.exchanges) {
             self.complete(index, Err(why.clone()));
         }
-        let waiting: Vec<usize> = lock(&self.items).queue.drain(..).collect();
+        let waiting = lock(&self.items).drain_queue();
         for index in waiting {
             self.complete(index, Err(why.clone()));
         }
@@ -1006,7 +956,7 @@ impl<T: Driver + NewLane + Send> Batch<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Entry, RetryTimer};
+    use super::RetryTimer;
     use crate::core::transfer::{SocketWatcher, Watch};
     use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
@@ -1042,11 +992,5 @@ mod tests {
         let calls = asked.0.lock().unwrap();
         assert_eq!(calls.len(), 2, "the spent timer was not asked for again");
         assert!(calls[1].is_some_and(|d| d > Duration::from_secs(50)));
-    }
-
-    /// What each added item costs beside its request: its index and entry.
-    #[test]
-    fn an_entry_stays_two_words() {
-        assert_eq!(std::mem::size_of::<Entry>(), 16);
     }
 }

@@ -3,6 +3,7 @@
 //! (`transfer`), the lane the transport provides, through `drive`.
 
 pub mod batch;
+mod batch_items;
 pub mod body;
 pub mod cancel;
 pub mod charset;

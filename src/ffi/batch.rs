@@ -217,8 +217,8 @@ pub unsafe extern "C" fn reqc_batch_error(batch: *const reqc_batch) -> *const c_
 
 /// Adds `request` as it is now (later changes to `request` do not affect
 /// the item: the item shares the request until `request` next changes,
-/// which then copies it, so adding one request many times costs a few dozen
-/// bytes an item); nothing is sent yet. The batch keeps every added item's request until it runs
+/// which then copies it, so adding one request many times costs 16 bytes
+/// an item); nothing is sent yet. The batch keeps every added item's request until it runs
 /// and its result until taken (with `reqc_batch_result`, or handed to the
 /// complete callback): for very many items, feed them from a source
 /// callback instead (`reqc_batch_set_source_callback`). Writes the item's index (0, 1, 2… in the order added) to

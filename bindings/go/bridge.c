@@ -187,14 +187,32 @@ void reqcgo_response_read(const reqc_response *r, reqcgo_response_info *info, ch
     info->headers_len = reqcgo_response_headers(r, headers, cap, &count);
 }
 
-/* Packs every header line as "name\0value\0", in order, into buf (Go
- * memory, cap bytes) so that Go copies them with one allocation. Returns the
- * size needed: when it is over cap nothing useful was written, and Go calls
- * again with a buffer that large. The lines are read as views of the
- * response's own bytes (reqc_response_header_views), 32 at a time into a
- * stack array: no C string is made for them. (A line never holds a NUL:
- * libcurl refuses a response header with one, and the lines a hook sets are
- * C strings.) */
+/* Writes n as a LEB128 varint at p (7 bits a byte, low first, the high bit
+ * set on every byte but the last); returns the byte after it. */
+static char *put_length(char *p, size_t n) {
+    while (n >= 0x80) {
+        *p++ = (char)(n | 0x80);
+        n >>= 7;
+    }
+    *p++ = (char)n;
+    return p;
+}
+
+/* How many bytes put_length writes for n. */
+static size_t length_size(size_t n) {
+    size_t k = 1;
+    for (; n >= 0x80; n >>= 7) k++;
+    return k;
+}
+
+/* Packs every header line, in order, into buf (cap bytes) as the lengths
+ * of its name and of its value (put_length) then the name and the value,
+ * so that Go slices them out of one copy without scanning for ends (Go's
+ * uvarint reads the lengths back). Returns the size needed: when it is
+ * over cap nothing useful was written, and Go calls again with a buffer
+ * that large. The lines are read as views of the response's own bytes
+ * (reqc_response_header_views), 32 at a time into a stack array: no C
+ * string is made for them. */
 size_t reqcgo_response_headers(const reqc_response *r, char *buf, size_t cap, size_t *count_out) {
     reqc_header_view views[32];
     size_t need = 0, count = 0;
@@ -203,14 +221,14 @@ size_t reqcgo_response_headers(const reqc_response *r, char *buf, size_t cap, si
          first += 32) {
         size_t n = count - first < 32 ? count - first : 32;
         for (size_t i = 0; i < n; i++) {
-            size_t nl = views[i].name_len + 1, vl = views[i].value_len + 1;
-            if (need + nl + vl <= cap) {
-                memcpy(buf + need, views[i].name, nl - 1);
-                buf[need + nl - 1] = 0;
-                memcpy(buf + need + nl, views[i].value, vl - 1);
-                buf[need + nl + vl - 1] = 0;
+            size_t nl = views[i].name_len, vl = views[i].value_len;
+            size_t line = length_size(nl) + length_size(vl) + nl + vl;
+            if (need + line <= cap) {
+                char *p = put_length(put_length(buf + need, nl), vl);
+                memcpy(p, views[i].name, nl);
+                memcpy(p + nl, views[i].value, vl);
             }
-            need += nl + vl;
+            need += line;
         }
     }
     *count_out = count;

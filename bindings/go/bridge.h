@@ -35,10 +35,10 @@ typedef struct reqcgo_response_info {
 
 /* What the first read of a response's packed header lines has room for
  * (more: read again into a buffer that large). */
-#define REQCGO_HEADERS_CAP 512
+#define REQCGO_HEADERS_CAP 1024
 
-/* Fills info and packs the header lines into headers (Go memory, cap bytes)
- * as reqcgo_response_headers does: one cgo call per response. */
+/* Fills info and packs the header lines into headers (cap bytes) as
+ * reqcgo_response_headers does: one cgo call per response. */
 void reqcgo_response_read(const reqc_response *response, reqcgo_response_info *info,
                           char *headers, size_t cap);
 size_t reqcgo_response_headers(const reqc_response *response, char *buf, size_t cap,

@@ -283,9 +283,9 @@ func responseFrom(resp *C.reqc_response, info *C.reqcgo_response_info, hbuf []by
 	return r
 }
 
-// copyOut copies the packed header lines ("name\0value\0" each, as
-// reqcgo_response_headers writes them: in buf when they fitted, else read
-// again) and the body into one allocation: the header text is a string over
+// copyOut copies the packed header lines (each its name's and value's
+// lengths, then the name and the value, as reqcgo_response_headers writes
+// them: in buf when they fitted, else read again) and the body into one allocation: the header text is a string over
 // its start, the body the rest, capped so that an append to the body never
 // writes over the text. It returns the text, the body and the number of
 // header lines.
@@ -327,12 +327,12 @@ func readHeaders(text string, n int) http.Header {
 	var seenBuf [16]string
 	seen := seenBuf[:0]
 	for i := range values {
-		end := strings.IndexByte(text, 0)
-		name := text[:end]
-		text = text[end+1:]
-		end = strings.IndexByte(text, 0)
-		values[i] = text[:end]
-		text = text[end+1:]
+		nameLen, a := uvarint(text)
+		valueLen, b := uvarint(text[a:])
+		text = text[a+b:]
+		name := text[:nameLen]
+		values[i] = text[nameLen : nameLen+valueLen]
+		text = text[nameLen+valueLen:]
 		k := headerKey(name)
 		repeated := false
 		if n <= len(seenBuf) {
@@ -353,6 +353,29 @@ func readHeaders(text string, n int) http.Header {
 		}
 	}
 	return h
+}
+
+// uvarint reads a length bridge.c's put_length wrote at the start of text:
+// the length and how many bytes it took. Almost every length is one byte,
+// read here inline.
+func uvarint(text string) (int, int) {
+	if text[0] < 0x80 {
+		return int(text[0]), 1
+	}
+	return uvarintLong(text)
+}
+
+//go:noinline // the rare case: kept out of readHeaders' loop
+func uvarintLong(text string) (int, int) {
+	n, shift := 0, uint(0)
+	for i := 0; i < len(text); i++ {
+		n |= int(text[i]&0x7f) << shift
+		if text[i] < 0x80 {
+			return n, i + 1
+		}
+		shift += 7
+	}
+	panic("reqc: a packed header length runs past the end") // bridge.c writes none such
 }
 
 // linkParams reads a Link entry's params other than rel, for the usual

@@ -143,32 +143,49 @@ func Do(ctx context.Context, req *Request) (*Response, error) {
 
 // send is every single send: build the C request, send it with the context
 // mapped to reqc_request_cancel, copy the response out, free the C side,
-// then repeat any panic of user code.
+// then repeat any panic of user code. Its few returns keep its defers
+// open-coded (a plain call each); sendC, the rest, has one.
 func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
-	if req == nil {
-		return nil, argError("nil Request")
+	if err := sendable(ctx, req); err != nil {
+		return nil, err
 	}
 	if ctx == nil {
 		ctx = context.Background()
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, &Error{Code: CodeCancelled, Message: "REQC_E_CANCELLED: " + err.Error(), ctxErr: err}
 	}
 	state := &callState{}
 	defer state.rethrow()
 	var sp *C.reqc_session
 	var hooks []Hook
+	logPanic := globalLogPanic
 	if s != nil {
 		p, err := s.enter()
 		if err != nil {
 			return nil, err
 		}
 		defer s.exit()
-		sp, hooks = p, s.hookSnapshot()
-		defer s.logPanic.take(state)
-	} else {
-		defer globalLogPanic.take(state)
+		sp, hooks, logPanic = p, s.hookSnapshot(), s.logPanic
 	}
+	defer logPanic.take(state)
+	return sendC(ctx, sp, hooks, req, state)
+}
+
+// sendable refuses a send that cannot start: no request, or a context
+// that is done already.
+func sendable(ctx context.Context, req *Request) error {
+	if req == nil {
+		return argError("nil Request")
+	}
+	if ctx != nil {
+		if err := ctx.Err(); err != nil {
+			return &Error{Code: CodeCancelled, Message: "REQC_E_CANCELLED: " + err.Error(), ctxErr: err}
+		}
+	}
+	return nil
+}
+
+// sendC is send once the session is entered: sp (NULL: reqc_send without
+// a session) with the session's hooks.
+func sendC(ctx context.Context, sp *C.reqc_session, hooks []Hook, req *Request, state *callState) (*Response, error) {
 	cr, err := req.toC(hooks, state)
 	if err != nil {
 		return nil, err
@@ -186,8 +203,7 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 		out := C.reqcgo_session_send(sp, cr.ptr, sc.info, hbuf, hcap) // reqc_send without a session
 		stop()
 		if out.code != C.REQC_OK {
-			defer cr.free()
-			return nil, sendError(ctx, cr, out.code, state, req)
+			return nil, failed(ctx, cr, out.code, state, req)
 		}
 		r := responseFrom(out.response, sc.info, sc.hbuf, req)
 		C.reqcgo_response_end(out.response, cr.ptr)
@@ -204,8 +220,7 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 		&sc.c.body[0], C.size_t(len(sc.body))) // reqc_open without a session
 	if out.code != C.REQC_OK {
 		stop()
-		defer cr.free()
-		return nil, sendError(ctx, cr, out.code, state, req)
+		return nil, failed(ctx, cr, out.code, state, req)
 	}
 	if out.whole != 0 {
 		stop()
@@ -228,6 +243,13 @@ func send(ctx context.Context, s *Session, req *Request) (*Response, error) {
 	}
 	r.Body = body
 	return r, nil
+}
+
+// failed is sendError, then frees the C request (after, and even if,
+// sendError panics).
+func failed(ctx context.Context, cr *cRequest, rc C.reqc_code, state *callState, req *Request) error {
+	defer cr.free()
+	return sendError(ctx, cr, rc, state, req)
 }
 
 // sendError is a failed send's error, with the context's error, a hook's

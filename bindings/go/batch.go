@@ -256,7 +256,7 @@ func (s *Session) Map(ctx context.Context, reqs []*Request, opts ...MapOption) (
 	}
 	// Each result is taken as it lands (the callback runs on this goroutine,
 	// inside the run's steps), so C holds no finished response.
-	run := &batchRun{reqs: reqs, index: b.index, ctxErr: ctx.Err, deliver: func(r Result) {
+	run := &batchRun{reqs: reqs, index: b.index, ctxErr: ctx.Err, state: b.state, deliver: func(r Result) {
 		results[r.Index] = r
 		done[r.Index] = true
 	}}
@@ -306,7 +306,7 @@ func (s *Session) All(ctx context.Context, reqs []*Request, opts ...MapOption) i
 		}
 		defer b.finish()
 		q := &stepResults{items: append(make([]Result, 0, 2*b.concurrency()), b.failed...)}
-		run := &batchRun{reqs: reqs, index: b.index, ctxErr: ctx.Err, deliver: q.deliver}
+		run := &batchRun{reqs: reqs, index: b.index, ctxErr: ctx.Err, state: b.state, deliver: q.deliver}
 		h := cgo.NewHandle(run)
 		if rc := C.reqcgo_batch_set_complete(b.ptr, C.uintptr_t(h)); rc != C.REQC_OK {
 			err := newError(rc, C.reqc_batch_error(b.ptr))
@@ -363,7 +363,7 @@ func (s *Session) AllSeq(ctx context.Context, reqs iter.Seq[*Request], opts ...M
 			ahead = 0
 		}
 		sourced := map[int]sourcedItem{}
-		run := &batchRun{sourced: sourced, ctxErr: ctx.Err, deliver: q.deliver}
+		run := &batchRun{sourced: sourced, ctxErr: ctx.Err, state: b.state, deliver: q.deliver}
 		src := &sourceRun{next: next, hooks: s.hookSnapshot(), state: b.state, sourced: sourced, failed: q.deliver,
 			ready: make([]readyItem, 0, ahead), room: ahead}
 		hc, hs := cgo.NewHandle(run), cgo.NewHandle(src)

@@ -97,6 +97,16 @@ func (cs *callState) rethrow() {
 	panic(f.value)
 }
 
+// catch, deferred by a callback that runs only the binding's own code,
+// records a panic of that code (a bug) to be repeated once the C call
+// returns, as rethrow does for user code, rather than let it unwind
+// through libreqc's frames (which would leave its handles in use).
+func (cs *callState) catch() {
+	if r := recover(); r != nil {
+		cs.fail(outcome{panicked: true, value: r})
+	}
+}
+
 func (cs *callState) abortCause() error {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
@@ -241,6 +251,7 @@ func reqcgoLog(h C.uintptr_t, level C.reqc_log_level, line *C.char) {
 // its C response freed as it lands, then handed to deliver.
 type batchRun struct {
 	deliver func(Result)
+	state   *callState // the batch's: a panic of the conversion is repeated after the run
 	reqs    []*Request
 	index   []int               // batch index -> index in reqs
 	sourced map[int]sourcedItem // instead of reqs and index, for a source-fed batch
@@ -264,6 +275,10 @@ type sourcedItem struct {
 func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.reqc_code, resp *C.reqc_response,
 	info *C.reqcgo_response_info, hbuf *C.char, hcap C.size_t) {
 	run := cgo.Handle(h).Value().(*batchRun)
+	defer run.state.catch()
+	if completeFault != nil {
+		completeFault()
+	}
 	var i int
 	var req *Request
 	if run.sourced != nil {
@@ -286,6 +301,10 @@ func reqcgoComplete(h C.uintptr_t, batch *C.reqc_batch, index C.size_t, code C.r
 	}
 	run.deliver(res)
 }
+
+// completeFault, set only by a test (export_test.go), runs at the start of
+// each complete callback: a stand-in for a bug of the conversion.
+var completeFault func()
 
 // sourceRun is a lazy batch's source userdata. Between the run's steps,
 // on the loop's goroutine, refill pulls requests from the caller's

@@ -204,6 +204,29 @@ func TestPanicInEachCallback(t *testing.T) {
 	resp.Close()
 }
 
+// A panic of the binding's own code in the complete callback (a stand-in
+// for a bug, made by a test fault) does not unwind through libreqc: the
+// run goes on to its end (the fault runs for every item) and Map repeats
+// the panic after it; the session still sends.
+func TestPanicInCompleteCallbackIsRelayed(t *testing.T) {
+	s := newSession(t)
+	var calls atomic.Int32
+	reqc.SetCompleteFault(func() { calls.Add(1); panic("complete fault") })
+	v := recovered(func() {
+		_, _ = s.Map(context.Background(), []*reqc.Request{{URL: base + "/get"}, {URL: base + "/get"}, {URL: base + "/get"}})
+	})
+	reqc.SetCompleteFault(nil)
+	if v != "complete fault" || calls.Load() != 3 {
+		t.Fatalf("recovered %v after %d of 3 complete callbacks", v, calls.Load())
+	}
+	results, err := s.Map(context.Background(), []*reqc.Request{{URL: base + "/get"}})
+	must(t, err)
+	if results[0].Err != nil || results[0].Response.StatusCode != 200 {
+		t.Fatalf("a batch after the fault: %+v", results[0])
+	}
+	results[0].Response.Close()
+}
+
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }

@@ -5,3 +5,7 @@ package reqc
 // callback, the path the callback falls back to. It returns the previous
 // setting. For the tests of both paths.
 func SetBuildAhead(on bool) bool { return !pullInCallback.Swap(!on) }
+
+// SetCompleteFault makes every complete callback run f first (nil: none),
+// so a test can make the binding's own code panic there.
+func SetCompleteFault(f func()) { completeFault = f }

@@ -7,6 +7,7 @@ package reqc
 import "C"
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -367,15 +368,13 @@ func uvarint(text string) (int, int) {
 
 //go:noinline // the rare case: kept out of readHeaders' loop
 func uvarintLong(text string) (int, int) {
-	n, shift := 0, uint(0)
-	for i := 0; i < len(text); i++ {
-		n |= int(text[i]&0x7f) << shift
-		if text[i] < 0x80 {
-			return n, i + 1
-		}
-		shift += 7
+	n, size := binary.Uvarint(unsafe.Slice(unsafe.StringData(text), len(text)))
+	if size <= 0 {
+		// bridge.c writes none such; a panic here is repeated by the
+		// caller's goroutine (callState.catch in a complete callback).
+		panic("reqc: a packed header length runs past the end")
 	}
-	panic("reqc: a packed header length runs past the end") // bridge.c writes none such
+	return int(n), size
 }
 
 // linkParams reads a Link entry's params other than rel, for the usual

@@ -14,7 +14,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use super::error::Error;
+use super::error::{Error, Result};
 use super::request::Request;
 use super::response::Response;
 
@@ -25,7 +25,7 @@ pub(super) enum Entry {
     /// from it unchanged): an item added N times is one request.
     Pending(Arc<Request>),
     Running,
-    Done(Box<super::error::Result<Box<Response>>>),
+    Done(Box<Result<Box<Response>>>),
     /// Handed to `on_complete` or taken; the error, if it failed, stays for
     /// `item_error`.
     Gone(Option<Box<Error>>),

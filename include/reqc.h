@@ -3552,6 +3552,13 @@ reqc_code reqc_session_set_log_callback(reqc_session *session,
 typedef int reqc_watch;
 
 /**
+ * How many items a batch runs at once until `reqc_batch_set_max_concurrency`
+ * says otherwise. Bindings take their default from it rather than repeating
+ * the number.
+ */
+#define REQC_BATCH_DEFAULT_CONCURRENCY 64
+
+/**
  * Watch the socket for reading.
  */
 #define REQC_WATCH_IN 1
@@ -3695,7 +3702,8 @@ reqc_code reqc_batch_add(reqc_batch *batch,
 size_t reqc_batch_count(const reqc_batch *batch);
 
 /**
- * At most `n` items in flight at once (default 64): at most `n` transfers,
+ * At most `n` items in flight at once (default
+ * `REQC_BATCH_DEFAULT_CONCURRENCY`, 64): at most `n` transfers,
  * easy handles and buffers exist at once, recycled as items finish.
  *
  * Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (`n` is 0).

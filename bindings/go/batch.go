@@ -29,11 +29,12 @@ type mapConfig struct {
 	timeout     time.Duration
 }
 
-// defaultConcurrency is libreqc's own default of reqc_batch_set_max_concurrency
-// (include/reqc.json has no constant for it), for sizing what waits in Go.
-const defaultConcurrency = 64
+// DefaultConcurrency is how many transfers a batch runs at once when no
+// Concurrency option is given: libreqc's own default
+// (REQC_BATCH_DEFAULT_CONCURRENCY).
+const DefaultConcurrency = C.REQC_BATCH_DEFAULT_CONCURRENCY
 
-// Concurrency is how many transfers run at once (default: libreqc's, 64).
+// Concurrency is how many transfers run at once (default: DefaultConcurrency).
 func Concurrency(n int) MapOption { return func(c *mapConfig) { c.concurrency = n } }
 
 // MaxPerHost caps the transfers to one host at once (0: no cap).
@@ -395,5 +396,5 @@ func (b *batch) concurrency() int {
 	if b.cfg.concurrency > 0 {
 		return b.cfg.concurrency
 	}
-	return defaultConcurrency
+	return DefaultConcurrency
 }

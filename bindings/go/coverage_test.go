@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	reqc "github.com/libreqc/libreqc/bindings/go"
 )
 
 // unwrapped lists the C functions the Go package deliberately does not
@@ -58,6 +60,10 @@ func TestCoverage(t *testing.T) {
 			Name      string
 			Constants []struct{ Name string }
 		} `json:"families"`
+		Constants []struct {
+			Name  string
+			Value int
+		} `json:"constants"`
 	}
 	if err := json.Unmarshal(raw, &api); err != nil {
 		t.Fatal(err)
@@ -114,6 +120,16 @@ func TestCoverage(t *testing.T) {
 			if !used[c.Name] {
 				t.Errorf("%s (%s) is neither named by the package nor its family listed in unwrappedFamilies", c.Name, fam.Name)
 			}
+		}
+	}
+	// Constants of no family are named by the package too (the value of
+	// DefaultConcurrency comes from REQC_BATCH_DEFAULT_CONCURRENCY).
+	for _, c := range api.Constants {
+		if !used[c.Name] {
+			t.Errorf("%s is not named by the package", c.Name)
+		}
+		if c.Name == "REQC_BATCH_DEFAULT_CONCURRENCY" && c.Value != reqc.DefaultConcurrency {
+			t.Errorf("DefaultConcurrency is %d, %s %d", reqc.DefaultConcurrency, c.Name, c.Value)
 		}
 	}
 	families := map[string]bool{}

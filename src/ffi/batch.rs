@@ -59,6 +59,13 @@ pub const REQC_WATCH_INOUT: reqc_watch = 3;
 /// Stop watching the socket.
 pub const REQC_WATCH_REMOVE: reqc_watch = 4;
 
+/// How many items a batch runs at once until `reqc_batch_set_max_concurrency`
+/// says otherwise. Bindings take their default from it rather than repeating
+/// the number.
+pub const REQC_BATCH_DEFAULT_CONCURRENCY: usize = 64;
+// The literal is for cbindgen, which writes a `#define` only from one.
+const _: () = assert!(REQC_BATCH_DEFAULT_CONCURRENCY == crate::core::batch::DEFAULT_CONCURRENCY);
+
 /// Receives each item's result as it lands, on the thread running the
 /// batch: `code` is the item's result code; on `REQC_OK`, `response` is the
 /// item's response, now owned by the callback (free it with
@@ -255,7 +262,8 @@ pub unsafe extern "C" fn reqc_batch_count(batch: *const reqc_batch) -> usize {
     guard_or(0, || unsafe { borrow(batch) }.map_or(0, |h| h.batch.len()))
 }
 
-/// At most `n` items in flight at once (default 64): at most `n` transfers,
+/// At most `n` items in flight at once (default
+/// `REQC_BATCH_DEFAULT_CONCURRENCY`, 64): at most `n` transfers,
 /// easy handles and buffers exist at once, recycled as items finish.
 ///
 /// Returns `REQC_OK` or `REQC_E_INVALID_ARGUMENT` (`n` is 0).

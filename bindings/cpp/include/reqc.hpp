@@ -1408,7 +1408,7 @@ public:
 
     // Requests' async.map: sends every request concurrently (at most
     // `concurrency` at once) and returns one Result per request, in order.
-    template <class Range> std::vector<Result> map(const Range &requests, size_t concurrency = 64);
+    template <class Range> std::vector<Result> map(const Range &requests, size_t concurrency = REQC_BATCH_DEFAULT_CONCURRENCY);
     // The same, handing each result to f(size_t index, Result) as it lands.
     template <class Range, class F> void map(const Range &requests, size_t concurrency, F &&on_complete);
 

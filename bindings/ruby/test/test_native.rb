@@ -41,6 +41,13 @@ class TestNative < Minitest::Test
                  "lib/reqc/native/api.rb is out of date with include/reqc.json: run ruby bindings/ruby/tools/generate.rb"
   end
 
+  # Constants of no family reach Ruby too, and the batch default is libreqc's.
+  def test_loose_constants_and_the_default_concurrency
+    api["constants"].each { |c| assert_equal c["value"], Reqc::Native::CONSTANTS.fetch(c["name"].to_sym), c["name"] }
+    assert_equal 64, Reqc::DEFAULT_CONCURRENCY
+    assert_equal Reqc::DEFAULT_CONCURRENCY, Reqc::Native::CONSTANTS.fetch(:REQC_BATCH_DEFAULT_CONCURRENCY)
+  end
+
   def test_every_function_is_attached_with_its_blocking_flag
     api["functions"].each do |f|
       name = f["name"].to_sym

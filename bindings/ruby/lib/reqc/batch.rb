@@ -11,8 +11,12 @@ module Reqc
   # Every hook and block runs on the thread calling #run. #cancel (from any
   # thread) ends the run; Thread#raise and Timeout on the running thread do
   # too.
+  # Transfers at once when no `concurrency` is given: libreqc's own default.
+  DEFAULT_CONCURRENCY = Native::CONSTANTS.fetch(:REQC_BATCH_DEFAULT_CONCURRENCY)
+
   class Batch
-    # `concurrency`: transfers at once; `max_per_host`: at once to one host;
+    # `concurrency`: transfers at once (default DEFAULT_CONCURRENCY);
+    # `max_per_host`: at once to one host;
     # `timeout`: seconds for the whole run.
     def initialize(session: nil, concurrency: nil, max_per_host: nil, timeout: nil, &on_complete)
       out = FFI::MemoryPointer.new(:pointer)
@@ -184,7 +188,7 @@ module Reqc
   # stream of URLs...), pulled as slots free, with each result handed to the
   # block (`|result, index|`) as it lands and kept nowhere: memory depends
   # on `concurrency`, not on how many requests there are. Returns nil.
-  def each_result(requests, concurrency: 64, session: nil, timeout: nil, &block)
+  def each_result(requests, concurrency: DEFAULT_CONCURRENCY, session: nil, timeout: nil, &block)
     raise ArgumentError, "each_result needs a block" unless block
 
     batch = Batch.new(session: session, concurrency: concurrency, timeout: timeout, &block)
@@ -194,7 +198,7 @@ module Reqc
     batch&.close
   end
 
-  def map(requests, concurrency: 64, session: nil, timeout: nil, on_complete: nil, &block)
+  def map(requests, concurrency: DEFAULT_CONCURRENCY, session: nil, timeout: nil, on_complete: nil, &block)
     on_complete ||= block
     batch = Batch.new(session: session, concurrency: concurrency, timeout: timeout, &on_complete)
     requests.each do |spec|

@@ -4,7 +4,7 @@
 # (libreqc 0.1.0, reqc-api/1). Do not edit: regenerate.
 module Reqc
   module Native
-    # Every constant of every family, by its C name.
+    # Every constant of every family, and those of no family, by its C name.
     CONSTANTS = {
       REQC_OK: 0,
       REQC_E_INVALID_ARGUMENT: 1,
@@ -87,6 +87,7 @@ module Reqc
       REQC_TIMING_TLS: 2,
       REQC_TIMING_FIRST_BYTE: 3,
       REQC_TIMING_TOTAL: 4,
+      REQC_BATCH_DEFAULT_CONCURRENCY: 64,
     }.freeze
 
     # Each family's constants (name => value), by the family's C type.

@@ -25,6 +25,7 @@ import (
 	"runtime/cgo"
 	"sync"
 	"unsafe"
+	"weak"
 )
 
 // outcome says how a call of user code ended, when not normally.
@@ -202,9 +203,20 @@ func reqcgoData(h C.uintptr_t, data *C.uint8_t, n C.size_t) C.int {
 	return 0
 }
 
-// logBinding is a log sink's userdata.
-type logBinding struct {
+// logSink is where a session's or the process's log lines go.
+type logSink struct {
 	write func(level LogLevel, line string)
+}
+
+// logBinding is a log sink's userdata. A session's sink is held by its
+// Session (Session.logSink), and the userdata only points at it weakly:
+// a cgo.Handle is a GC root, so a writer that captures its own session
+// (a struct that both logs and owns the session, say) would otherwise keep
+// the session alive for ever. The global sink lives as long as the
+// process: the userdata holds it (keep).
+type logBinding struct {
+	sink weak.Pointer[logSink]
+	keep *logSink
 	// A panic of the sink: a log line belongs to no one call, so the next
 	// send of the session (or of any caller, for the global sink) repeats it.
 	pending *pendingPanic
@@ -240,8 +252,12 @@ func (p *pendingPanic) take(cs *callState) {
 //export reqcgoLog
 func reqcgoLog(h C.uintptr_t, level C.reqc_log_level, line *C.char) {
 	b := cgo.Handle(h).Value().(*logBinding)
+	sink := b.sink.Value()
+	if sink == nil {
+		return // its session is being collected: no one to log for
+	}
 	text := C.GoString(line)
-	o := runUser(func() { b.write(LogLevel(level), text) })
+	o := runUser(func() { sink.write(LogLevel(level), text) })
 	if o.failed() {
 		b.pending.set(o)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -175,11 +176,43 @@ func TestPanicInEachCallback(t *testing.T) {
 		if v != "batch "+name {
 			t.Errorf("%s in Map: %v", name, v)
 		}
+		if !goexited(func() {
+			_, _ = s.Map(context.Background(), []*reqc.Request{mk(func() { runtime.Goexit() }), {URL: base + "/get"}})
+		}) {
+			t.Errorf("%s: Goexit in Map not repeated", name)
+		}
+		// And in All, in the goroutine running the loop.
+		v = recovered(func() {
+			for range s.All(context.Background(), []*reqc.Request{{URL: base + "/get"}, mk(func() { panic("All " + name) })}) {
+			}
+		})
+		if v != "All "+name {
+			t.Errorf("%s in All: %v", name, v)
+		}
+		if !goexited(func() {
+			for range s.All(context.Background(), []*reqc.Request{mk(func() { runtime.Goexit() })}) {
+			}
+		}) {
+			t.Errorf("%s: Goexit in All not repeated", name)
+		}
 	}
 	// The log sink: a panic is repeated by the session's next send to return.
 	must(t, s.SetLogger(writerFunc(func([]byte) (int, error) { panic("log boom") }), reqc.LogRequests))
 	if v := recovered(func() { _, _ = s.Get(context.Background(), base+"/get") }); v != "log boom" {
 		t.Errorf("log sink: %v", v)
+	}
+	must(t, s.SetLogger(writerFunc(func([]byte) (int, error) { runtime.Goexit(); return 0, nil }), reqc.LogRequests))
+	if !goexited(func() { _, _ = s.Get(context.Background(), base+"/get") }) {
+		t.Error("log sink: Goexit not repeated")
+	}
+	must(t, s.SetLogHandler(panickyHandler{}, reqc.LogRequests))
+	if v := recovered(func() { _, _ = s.Get(context.Background(), base+"/get") }); v != "slog boom" {
+		t.Errorf("slog handler: %v", v)
+	}
+	// A panic of the sink during a batch is repeated by the batch.
+	must(t, s.SetLogger(writerFunc(func([]byte) (int, error) { panic("log boom in Map") }), reqc.LogRequests))
+	if v := recovered(func() { _, _ = s.Map(context.Background(), []*reqc.Request{{URL: base + "/get"}}) }); v != "log boom in Map" {
+		t.Errorf("log sink in Map: %v", v)
 	}
 	must(t, s.SetLogger(nil, reqc.LogOff))
 	// All repeats a hook's panic in the loop's goroutine.
@@ -269,5 +302,68 @@ func TestBodyCallbackErrors(t *testing.T) {
 		BodyWriter: writerFunc(func([]byte) (int, error) { return 0, writeErr })})
 	if !errors.Is(err, writeErr) || !errors.Is(err, reqc.ErrAborted) {
 		t.Errorf("writer: %v", err)
+	}
+}
+
+// panickyHandler is a slog.Handler that panics on every record.
+type panickyHandler struct{}
+
+func (panickyHandler) Enabled(context.Context, slog.Level) bool  { return true }
+func (panickyHandler) Handle(context.Context, slog.Record) error { panic("slog boom") }
+func (h panickyHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h panickyHandler) WithGroup(string) slog.Handler           { return h }
+
+// owner logs through, and hooks into, the session it owns: the callbacks
+// capture the session. Issue 15: such a closure must not keep its session
+// alive for ever (a cgo.Handle, which C holds, is a GC root).
+type owner struct {
+	s     *reqc.Session
+	lines []string
+}
+
+func (o *owner) Write(p []byte) (int, error) {
+	o.lines = append(o.lines, string(p))
+	return len(p), nil
+}
+
+// TestSessionCapturedByItsCallbacksIsCollected: a session whose log sink
+// (an io.Writer or a slog.Handler) and hook capture it is collected once
+// unreachable, and its C side freed (the cleanup NewSession registers
+// runs). Fails if any of them makes it a GC root.
+func TestSessionCapturedByItsCallbacksIsCollected(t *testing.T) {
+	for _, sink := range []string{"writer", "slog"} {
+		t.Run(sink, func(t *testing.T) {
+			collected := make(chan struct{})
+			func() {
+				s, err := reqc.NewSession()
+				must(t, err)
+				o := &owner{s: s}
+				if sink == "writer" {
+					must(t, s.SetLogger(o, reqc.LogRequests))
+				} else {
+					must(t, s.SetLogHandler(slog.NewTextHandler(o, nil), reqc.LogRequests))
+				}
+				_, err = s.AddHook(reqc.HookResponse, func(*reqc.HookContext) error {
+					_ = o.s // the hook captures the session too
+					return nil
+				})
+				must(t, err)
+				resp, err := s.Do(context.Background(), &reqc.Request{URL: base + "/get", Buffered: true})
+				must(t, err)
+				if resp.StatusCode != 200 || len(o.lines) == 0 {
+					t.Fatalf("status %d, %d log lines", resp.StatusCode, len(o.lines))
+				}
+				runtime.AddCleanup(s, func(ch chan struct{}) { close(ch) }, collected)
+			}()
+			for i := 0; i < 100; i++ {
+				runtime.GC()
+				select {
+				case <-collected:
+					return
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			t.Fatal("the session was never collected: a callback capturing it keeps it alive")
+		})
 	}
 }

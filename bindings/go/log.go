@@ -12,6 +12,7 @@ import (
 	"runtime/cgo"
 	"sync"
 	"time"
+	"weak"
 )
 
 // LogLevel is how much libreqc logs (reqc_log_level).
@@ -80,14 +81,27 @@ func (s *Session) SetLogHandler(h slog.Handler, level LogLevel) error {
 
 func (s *Session) setLog(write func(LogLevel, string), level LogLevel) error {
 	if write == nil {
-		return s.call(func(p *C.reqc_session) C.reqc_code {
+		err := s.call(func(p *C.reqc_session) C.reqc_code {
 			return C.reqc_session_set_verbose_fd(p, -1, C.REQC_LOG_LEVEL_OFF, 0)
 		})
+		if err == nil {
+			s.mu.Lock()
+			s.logSink = nil
+			s.mu.Unlock()
+		}
+		return err
 	}
-	return s.call(func(p *C.reqc_session) C.reqc_code {
-		h := cgo.NewHandle(&logBinding{write: write, pending: s.logPanic})
+	sink := &logSink{write: write}
+	err := s.call(func(p *C.reqc_session) C.reqc_code {
+		h := cgo.NewHandle(&logBinding{sink: weak.Make(sink), pending: s.logPanic})
 		return C.reqcgo_session_set_log(p, C.reqc_log_level(level), 0, C.uintptr_t(h))
 	})
+	if err == nil {
+		s.mu.Lock()
+		s.logSink = sink // from now on the only strong reference (see logBinding)
+		s.mu.Unlock()
+	}
+	return err
 }
 
 // globalLogPanic holds a panic of the global log sink for the next send.
@@ -111,6 +125,7 @@ func SetLogHandler(h slog.Handler, level LogLevel) error {
 }
 
 func setGlobalLog(write func(LogLevel, string), level LogLevel) error {
-	h := cgo.NewHandle(&logBinding{write: write, pending: globalLogPanic})
+	sink := &logSink{write: write}
+	h := cgo.NewHandle(&logBinding{sink: weak.Make(sink), keep: sink, pending: globalLogPanic})
 	return configFail(C.reqcgo_config_set_log(C.reqc_log_level(level), 0, C.uintptr_t(h)))
 }

@@ -31,6 +31,7 @@ type Session struct {
 	hooks    []Hook
 	nextHook HookID
 	logPanic *pendingPanic // set once by NewSession: sends read it unlocked
+	logSink  *logSink      // the log sink C points at weakly (see logBinding)
 	cleanup  runtime.Cleanup
 }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -311,6 +312,16 @@ func testAllSeq(t *testing.T) {
 	})
 	if v != "in the sequence" {
 		t.Errorf("sequence panic: %v", v)
+	}
+	// And a Goexit in the sequence ends the loop's goroutine, not libreqc's frames.
+	if !goexited(func() {
+		for range s.AllSeq(context.Background(), func(yield func(*reqc.Request) bool) {
+			yield(&reqc.Request{URL: base + "/get"})
+			runtime.Goexit()
+		}) {
+		}
+	}) {
+		t.Error("sequence Goexit not repeated")
 	}
 	// So is a panic of user code run while a pulled request is built (a
 	// json.Marshaler): it must not unwind through libreqc's source callback.

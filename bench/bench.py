@@ -31,7 +31,8 @@ QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2" if QUICK else "5"))
 ONLY = re.compile(os.environ.get("BENCH_ONLY", ""))
 # spawn: a small launcher that reports the child's rusage (see spawn.c)
-PIN = [os.path.join(BIN, "spawn"), "taskset", "-c", os.environ.get("BENCH_CLIENT_CPU", "0")]
+CLIENT_CPU = os.environ.get("BENCH_CLIENT_CPU", "0")
+PIN = [os.path.join(BIN, "spawn"), "taskset", "-c", CLIENT_CPU]
 
 BIG = 100 * 1024 * 1024
 SMALL = 64
@@ -309,9 +310,22 @@ def h2load_row(sc, row, rnd):
                 cpu_s=cpu, rss_kib=rss, ok=bool(ok), note="bytes: nominal (h2load checks status)")
 
 
+def core_idle_s():
+    """Seconds the client's CPU has been idle since boot (idle + iowait in
+    /proc/stat): around a sequential run, what is not the client's CPU nor
+    the hypervisor's is the client waiting for the server."""
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith(f"cpu{CLIENT_CPU} "):
+                v = line.split()
+                return (int(v[4]) + int(v[5])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
 def run_row(sc, row, rnd):
     count = max(1, int(sc.count * row.scale))
     base = H2 if sc.http == 2 else H1
+    idle0 = core_idle_s()
     if row.program == "wrk":
         res = wrk_row(sc, row, rnd)
     elif row.program == "h2load":
@@ -335,7 +349,7 @@ def run_row(sc, row, rnd):
             sys.stderr.write(f"  {row.client}: {res['bytes']} bytes, expected {count * sc.expect}\n")
             res["ok"] = False
     res.update(scenario=sc.name, client=row.client, program=row.program, mode=row.mode,
-               round=rnd, http=sc.http, conc=sc.conc)
+               round=rnd, http=sc.http, conc=sc.conc, core_idle_s=round(core_idle_s() - idle0, 2))
     return res
 
 

@@ -446,6 +446,7 @@ def main():
         o += go_section(d)
     o += source_section(d)
     o += cpp_section(d, prof)
+    o += wait_section(d)
 
     # ---------------------------------------------------------------- targets
     o.append("## Targets")
@@ -613,6 +614,40 @@ def go_section(d):
                  f"{ratio_s(d.ratio(sc, GO_REQC, GO_HTTP, unit))} | {fmt(ca, 1)}, {fmt(cb, 1)} | {fmt(ra)}, {fmt(rb)} |")
     o.append("")
     return o
+
+
+# The sequential scenarios whose wall time wait_section splits.
+WAIT_SCENARIOS = [("a_seq", "(a)"), ("go_seq", "(g)"), ("rb_seq", "(f)")]
+
+
+def wait_section(d):
+    """Where a sequential request's wall time goes: the client's CPU, and
+    the time the client's CPU sat idle, the client waiting for the server
+    (runs without bench.py's core_idle_s, older ones, give no section)."""
+    def per_req(key):
+        return lambda r: r[key] / r["requests"] * 1e6 if key in r else None
+    rows = []
+    for sc, label in WAIT_SCENARIOS:
+        for client in d.order.get(sc, []):
+            idle = [v for v in d.series(sc, client, per_req("core_idle_s")).values() if v is not None]
+            if not idle:
+                continue
+            wall = med(1e6 / v for v in d.tput(sc, client).values())
+            rows.append(f"| {label} {client} | {fmt(wall, 1)} | {fmt(med(d.cpu_us(sc, client).values()), 1)} "
+                        f"| {fmt(med(idle), 1)} |")
+    if not rows:
+        return []
+    o = ["## (j) Where a sequential request's wall time goes", ""]
+    o.append("Per request, medians over rounds: wall time; the client's CPU; and the time the client's "
+             "CPU sat idle (idle + iowait of that CPU in /proc/stat around the client's run, start-up "
+             "included, 10 ms ticks), which is the client waiting for the server's answer. "
+             "A client that keeps its CPU busy instead of sleeping until the answer comes (Go's "
+             "scheduler spins before it parks a thread) waits less, and its rate is then higher than "
+             "its CPU alone says: on this VM waking a sleeping CPU is slow.")
+    o.append("")
+    o.append("| client | wall µs/req | client CPU µs/req | client CPU idle µs/req |")
+    o.append("|---|---:|---:|---:|")
+    return o + rows + [""]
 
 
 def short(name, n=110):

@@ -3109,7 +3109,8 @@ typedef uint64_t reqc_hook_id;
  * applied; after a redirect, its target), every header as sent (every
  * layer merged: session and config headers, auth, User-Agent,
  * Content-Type, Accept-Encoding; cookies attached as `Cookie`;
- * `Content-Length` when known) and the hop's body. Read it with
+ * `Content-Length` when known; not the `Host` and default `Accept` libcurl
+ * writes itself unless the request sets them) and the hop's body. Read it with
  * `reqc_request_header`, `_header_count`, `_header_at`, `reqc_request_body`,
  * `reqc_request_method` and `reqc_request_url` on
  * `reqc_hook_ctx_request(ctx)`, e.g. to sign it (examples/signing_hook.c).

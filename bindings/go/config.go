@@ -15,7 +15,9 @@ func configFail(rc C.reqc_code) error {
 	return newError(rc, C.reqc_config_error())
 }
 
-// Version is libreqc's version string, e.g. "0.1.0".
+// Version is libreqc's version and the linked libcurl's, e.g.
+// "libreqc/0.1.0 libcurl/8.22.0 OpenSSL/3.0.19 zlib/1.2.13 nghttp2/1.68.1"
+// (VersionNumber is the number alone).
 func Version() string { return C.GoString(C.reqc_version()) }
 
 // HasFeature reports whether the linked libreqc has a feature ("http2", ...).

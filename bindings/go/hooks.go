@@ -16,7 +16,9 @@ type HookKind int
 const (
 	// HookArgs sees a per-send copy of the request, changeable.
 	HookArgs HookKind = C.REQC_HOOK_KIND_ARGS
-	// HookPreRequest runs before each hop's transfer; the request is changeable.
+	// HookPreRequest runs before each hop's transfer with the request as it
+	// goes out (every layer's headers merged): header changes are sent,
+	// other changes (URL, method, body) are ignored, as in C.
 	HookPreRequest HookKind = C.REQC_HOOK_KIND_PRE_REQUEST
 	// HookPostRequest runs after each transfer, also a failed one (Err says why).
 	HookPostRequest HookKind = C.REQC_HOOK_KIND_POST_REQUEST
@@ -107,7 +109,9 @@ type HookContext struct {
 }
 
 func invalidHook() error {
-	return &Error{Code: CodeInvalidState, Message: "REQC_E_INVALID_STATE: the hook context is used after its hook returned"}
+	return &Error{Code: CodeInvalidState, Message: "REQC_E_INVALID_STATE: no request to change here: " +
+		"the hook context is used after its hook returned, or in a hook kind that has none to change " +
+		"(POST_REQUEST, RESPONSE)"}
 }
 
 func (h *HookContext) req() *C.reqc_request {
@@ -171,8 +175,8 @@ func (h *HookContext) RequestBody() []byte {
 	return C.GoBytes(unsafe.Pointer(b), C.int(n))
 }
 
-// SetRequestHeader changes the request (ARGS and PRE_REQUEST); a nil value
-// removes the header.
+// SetRequestHeader changes the request (ARGS and PRE_REQUEST: there the
+// change is sent); a nil value removes the header.
 func (h *HookContext) SetRequestHeader(name string, value *string) error {
 	p := h.req()
 	if p == nil {
@@ -189,7 +193,8 @@ func (h *HookContext) SetRequestHeader(name string, value *string) error {
 	return h.reqFail(p, C.reqc_request_set_header(p, cn, cv))
 }
 
-// SetURL changes the request's URL (ARGS and PRE_REQUEST).
+// SetURL changes the request's URL in an ARGS hook (in PRE_REQUEST the
+// change is ignored: only header changes are sent there).
 func (h *HookContext) SetURL(url string) error {
 	p := h.req()
 	if p == nil {
@@ -202,7 +207,8 @@ func (h *HookContext) SetURL(url string) error {
 	return h.reqFail(p, C.reqc_request_set_url(p, cu))
 }
 
-// SetMethod changes the request's method (ARGS and PRE_REQUEST).
+// SetMethod changes the request's method in an ARGS hook (in PRE_REQUEST
+// the change is ignored: only header changes are sent there).
 func (h *HookContext) SetMethod(method string) error {
 	p := h.req()
 	if p == nil {

@@ -517,6 +517,22 @@ func TestAPITrustEnv(t *testing.T) {
 	if got := sendCode(t, s, &reqc.Request{URL: base + "/get"}); got != "ok" {
 		t.Errorf(`SetProxy("") with an environment proxy: %s`, got)
 	}
+	// A request's NoProxy beats the environment's proxy and the session's.
+	s = newSession(t)
+	if got := sendCode(t, s, &reqc.Request{URL: base + "/get", NoProxy: true}); got != "ok" {
+		t.Errorf("NoProxy with an environment proxy: %s", got)
+	}
+	must(t, s.SetProxy(dead))
+	if got := sendCode(t, s, &reqc.Request{URL: base + "/get"}); got != "REQC_E_PROXY" {
+		t.Errorf("session proxy: %s", got)
+	}
+	if got := sendCode(t, s, &reqc.Request{URL: base + "/get", NoProxy: true}); got != "ok" {
+		t.Errorf("NoProxy over the session's proxy: %s", got)
+	}
+	_, err := s.Do(context.Background(), &reqc.Request{URL: base + "/get", Proxy: dead, NoProxy: true})
+	if !errors.Is(err, reqc.ErrInvalidArgument) {
+		t.Errorf("Proxy and NoProxy both set: %v", err)
+	}
 }
 
 // TestAPIProxyCredentials: a proxy URL's user and password go to the

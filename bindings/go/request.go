@@ -64,10 +64,13 @@ type Request struct {
 	MaxResponseBytes int64      // 0: the session's
 	HTTPVersion      HTTPVersion
 	SpeedFloor       *SpeedFloor
-	Proxy            string
-	TrustEnv         *bool // take proxies from the environment (HTTP_PROXY, ...)
-	Retry            *Retry
-	TLS              *TLS
+	Proxy            string // "": the session's (see NoProxy)
+	// NoProxy sends this request directly: no proxy, neither the session's,
+	// the config's nor the environment's (Proxy must then be "").
+	NoProxy  bool
+	TrustEnv *bool // take proxies from the environment (HTTP_PROXY, ...)
+	Retry    *Retry
+	TLS      *TLS
 
 	// Hooks run after the session's hooks of the same kind.
 	Hooks []Hook
@@ -333,8 +336,11 @@ func (r *Request) configure(cr *cRequest, sessionHooks []Hook) error {
 			return err
 		}
 	}
-	if r.Proxy != "" {
-		cp, err := cstr("proxy", r.Proxy)
+	if r.Proxy != "" || r.NoProxy {
+		if r.Proxy != "" && r.NoProxy {
+			return argError("Request.Proxy and Request.NoProxy are both set")
+		}
+		cp, err := cstr("proxy", r.Proxy) // "": no proxy at all (reqc.h)
 		if err != nil {
 			return err
 		}

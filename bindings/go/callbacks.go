@@ -116,6 +116,9 @@ func (cs *callState) abortCause() error {
 
 //export reqcgoFree
 func reqcgoFree(h C.uintptr_t) {
+	if b, ok := cgo.Handle(h).Value().(*logBinding); ok {
+		b.released()
+	}
 	cgo.Handle(h).Delete()
 }
 
@@ -209,17 +212,29 @@ type logSink struct {
 }
 
 // logBinding is a log sink's userdata. A session's sink is held by its
-// Session (Session.logSink), and the userdata only points at it weakly:
-// a cgo.Handle is a GC root, so a writer that captures its own session
-// (a struct that both logs and owns the session, say) would otherwise keep
-// the session alive for ever. The global sink lives as long as the
-// process: the userdata holds it (keep).
+// Session (Session.logSinks) until libreqc releases the userdata (sends in
+// flight keep using a sink replaced meanwhile), and the userdata only
+// points at the sink and the session weakly: a cgo.Handle is a GC root, so
+// a writer that captures its own session (a struct that both logs and owns
+// the session, say) would otherwise keep the session alive for ever. The
+// global sink lives as long as the process: the userdata holds it (keep).
 type logBinding struct {
-	sink weak.Pointer[logSink]
-	keep *logSink
+	sink  weak.Pointer[logSink]
+	keep  *logSink
+	owner weak.Pointer[Session] // the session whose logSinks holds sink
+	id    uint64                // sink's key there
 	// A panic of the sink: a log line belongs to no one call, so the next
 	// send of the session (or of any caller, for the global sink) repeats it.
 	pending *pendingPanic
+}
+
+// released lets the session drop the sink once libreqc no longer uses it.
+func (b *logBinding) released() {
+	if s := b.owner.Value(); s != nil {
+		s.mu.Lock()
+		delete(s.logSinks, b.id)
+		s.mu.Unlock()
+	}
 }
 
 type pendingPanic struct {

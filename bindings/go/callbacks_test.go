@@ -367,3 +367,33 @@ func TestSessionCapturedByItsCallbacksIsCollected(t *testing.T) {
 		})
 	}
 }
+
+// TestLogSinkReplacedDuringSend: a send in flight when its session's sink
+// is replaced logs its last line to the sink it started with, even after
+// a collection: the session holds a sink until libreqc releases it (the
+// handle C holds points at it only weakly).
+func TestLogSinkReplacedDuringSend(t *testing.T) {
+	s := newSession(t)
+	var before, after safeBuffer
+	must(t, s.SetLogger(&before, reqc.LogRequests))
+	started, release := make(chan struct{}), make(chan struct{})
+	req := &reqc.Request{URL: base + "/status/203", Buffered: true, Hooks: []reqc.Hook{{Kind: reqc.HookArgs, Func: func(*reqc.HookContext) error {
+		close(started)
+		<-release
+		return nil
+	}}}}
+	sent := make(chan error, 1)
+	go func() {
+		_, err := s.Do(context.Background(), req)
+		sent <- err
+	}()
+	<-started
+	must(t, s.SetLogger(&after, reqc.LogRequests))
+	runtime.GC()
+	runtime.GC()
+	close(release)
+	must(t, <-sent)
+	if !strings.Contains(before.String(), "203") || strings.Contains(after.String(), "203") {
+		t.Errorf("the send's end went to the wrong sink:\nfirst sink: %q\nsecond sink: %q", before.String(), after.String())
+	}
+}

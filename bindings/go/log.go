@@ -81,25 +81,29 @@ func (s *Session) SetLogHandler(h slog.Handler, level LogLevel) error {
 
 func (s *Session) setLog(write func(LogLevel, string), level LogLevel) error {
 	if write == nil {
-		err := s.call(func(p *C.reqc_session) C.reqc_code {
+		return s.call(func(p *C.reqc_session) C.reqc_code {
 			return C.reqc_session_set_verbose_fd(p, -1, C.REQC_LOG_LEVEL_OFF, 0)
 		})
-		if err == nil {
-			s.mu.Lock()
-			s.logSink = nil
-			s.mu.Unlock()
-		}
-		return err
 	}
+	// The session holds the sink (the userdata only weakly: see
+	// logBinding) from before libreqc can call it until it releases it.
 	sink := &logSink{write: write}
+	s.mu.Lock()
+	s.nextLogSink++
+	id := s.nextLogSink
+	if s.logSinks == nil {
+		s.logSinks = map[uint64]*logSink{}
+	}
+	s.logSinks[id] = sink
+	s.mu.Unlock()
+	b := &logBinding{sink: weak.Make(sink), owner: weak.Make(s), id: id, pending: s.logPanic}
+	registered := false // else libreqc releases b, also when it refuses it
 	err := s.call(func(p *C.reqc_session) C.reqc_code {
-		h := cgo.NewHandle(&logBinding{sink: weak.Make(sink), pending: s.logPanic})
-		return C.reqcgo_session_set_log(p, C.reqc_log_level(level), 0, C.uintptr_t(h))
+		registered = true
+		return C.reqcgo_session_set_log(p, C.reqc_log_level(level), 0, C.uintptr_t(cgo.NewHandle(b)))
 	})
-	if err == nil {
-		s.mu.Lock()
-		s.logSink = sink // from now on the only strong reference (see logBinding)
-		s.mu.Unlock()
+	if !registered { // a closed session
+		b.released()
 	}
 	return err
 }

@@ -19,6 +19,36 @@ class TestCallbacks < Minitest::Test
     assert_operator Reqc::Callbacks.live_count, :<=, before, "a callback registration outlived its handles"
   end
 
+  # An object that owns a session whose hook and log sink capture it (every
+  # block holds its self): dropped without #close, the session is still
+  # collected and its C side freed (its registrations released). The
+  # registry is a GC root, so it holds a session's blocks only weakly.
+  class SessionOwner
+    attr_reader :lines
+
+    def initialize(url)
+      @lines = []
+      @session = Reqc::Session.new
+      @session.hook(:response) { |_response| @session }
+      @session.verbose = ->(line, _level) { @lines << line }
+      @status = @session.get(url).status
+    end
+  end
+
+  def test_a_session_captured_by_its_own_blocks_is_collected
+    3.times { GC.start }
+    before = Reqc::Callbacks.live_count
+    owners = Array.new(3) { SessionOwner.new(url("/get")) }
+    assert(owners.all? { |o| !o.lines.empty? }, "the log sink ran")
+    assert_equal before + 6, Reqc::Callbacks.live_count
+    owners = nil # dropped, for the GC
+    10.times do
+      GC.start(full_mark: true, immediate_sweep: true)
+      break if Reqc::Callbacks.live_count <= before
+    end
+    assert_operator Reqc::Callbacks.live_count, :<=, before, "a session held by its own hook or log sink was never freed"
+  end
+
   def test_raising_request_hook_each_kind
     %i[args pre_request post_request headers response].each do |kind|
       req = Reqc::Request.new(:get, url("/get"))

@@ -1,5 +1,7 @@
 # frozen_string_literal: true
 
+require "weakref"
+
 module Reqc
   # How Ruby blocks become C callbacks, safely.
   #
@@ -20,8 +22,10 @@ module Reqc
     # The interrupt mask of a C call (see #capture).
     DEFER = { Object => :never }.freeze
 
-    # Every live registration: id => object.
+    # Every live registration: id => object (a WeakRef to it for an owned one).
     REGISTRY = {}
+    # The owners of owned registrations: id => WeakRef to the owner.
+    OWNERS = {}
     # How many registrations were ever made (the last id), in an Array so
     # that a send reads it with no method call (see #quiet_mark).
     MADE = [0]
@@ -29,13 +33,23 @@ module Reqc
 
     class << self
       # Keeps `object` until `release(id)`; returns the id, as a pointer for
-      # the userdata parameter.
-      def register(object)
+      # the userdata parameter. With an `owner` (a Session, for its hooks and
+      # log sink) the owner holds `object` (#hold_callback) and the registry
+      # only a WeakRef: the registry is a GC root, and every block holds its
+      # self and its locals, so a session's hook defined where the session
+      # is in reach (in an object that owns it, say) would otherwise keep the
+      # session, and its C side, alive for ever.
+      def register(object, owner: nil)
+        entry = owner ? WeakRef.new(object) : object
         id = @lock.synchronize do
           # Entered first, counted after: see #quiet_mark.
           id = MADE[0] + 1
-          REGISTRY[id] = object
+          REGISTRY[id] = entry
           MADE[0] = id
+        end
+        if owner
+          owner.hold_callback(id, object)
+          OWNERS[id] = WeakRef.new(owner)
         end
         FFI::Pointer.new(id)
       end
@@ -53,8 +67,13 @@ module Reqc
         count if REGISTRY.empty?
       end
 
+      # The registered object; nil once an owned one's owner is collected
+      # (libreqc may outlive it a little: its free_userdata comes after).
       def fetch(userdata)
-        REGISTRY[userdata.address]
+        entry = REGISTRY[userdata.address]
+        WeakRef === entry ? entry.__getobj__ : entry
+      rescue WeakRef::RefError
+        nil
       end
 
       # Called by libreqc's free_userdata, which may run inside a GC
@@ -63,7 +82,12 @@ module Reqc
       # and which may interrupt #register on this very thread. One Hash#delete
       # is atomic under the GVL, so no lock is needed here.
       def release(userdata)
-        REGISTRY.delete(userdata.address)
+        id = userdata.address
+        REGISTRY.delete(id)
+        owner = OWNERS.delete(id)
+        owner.__getobj__.release_callback(id) if owner
+      rescue WeakRef::RefError
+        nil # the owner went first, and what it held with it
       end
 
       # How many registrations are alive (tests check that none leak).

@@ -106,14 +106,16 @@ module Reqc
 
     module_function
 
-    # Registers `block` on `owner` (a Request or Session) through `add`.
+    # Registers `block` on `owner` (a Request or Session) through `add`. A
+    # session holds its hooks itself (see Callbacks.register).
     def add(owner, add, kind, block)
       raise ArgumentError, "hook needs a block" unless block
 
       code = KINDS.fetch(kind.to_sym) { raise ArgumentError, "hook kind: #{KINDS.keys.join(', ')}" }
       id = FFI::MemoryPointer.new(:uint64)
       Native.check(Native.public_send(add, owner.handle, Native::CONSTANTS.fetch(code), HOOK,
-                                      Callbacks.register(block), Callbacks::FREE, id)) { owner.send(:native_error) }
+                                      Callbacks.register(block, owner: owner.is_a?(Session) ? owner : nil),
+                                      Callbacks::FREE, id)) { owner.send(:native_error) }
       id.read(:uint64)
     end
 
@@ -123,6 +125,8 @@ module Reqc
     # Reqc::Response (not the one it got) from a :response hook replaces the
     # response; anything else goes on.
     def run(block, kind, ctx)
+      return CONTINUE unless block # its session was collected (Callbacks.fetch)
+
       context = HookContext.new(KIND_NAMES.fetch(kind), ctx)
       subject = GIVE_RESPONSE.include?(kind) ? context.response : context.request
       result = block.lambda? && block.arity == 1 ? block.call(subject) : block.call(subject, context)

@@ -16,13 +16,14 @@ module Reqc
     end
 
     # Yields the C arguments of a set_log_callback call for `sink` at
-    # `level_name` (nil or false: logging off).
-    def set(sink, level_name)
+    # `level_name` (nil or false: logging off); a session's sink is held by
+    # the session (`owner`, see Callbacks.register).
+    def set(sink, level_name, owner: nil)
       if sink.nil? || sink == false
         yield level(:off), nil, nil, nil
       else
         writer = writer_for(sink)
-        yield level(level_name), LOG, Callbacks.register(writer), Callbacks::FREE
+        yield level(level_name), LOG, Callbacks.register(writer, owner: owner), Callbacks::FREE
       end
     end
 

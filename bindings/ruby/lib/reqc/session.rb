@@ -86,7 +86,7 @@ module Reqc
     # Logs this session's sends to `sink` (an IO, a Logger, a callable, or
     # nil to go back to the global config's sink) at `level`.
     def verbose=(sink)
-      Logging.set(sink, @log_level || :requests) do |level, fn, userdata, free|
+      Logging.set(sink, @log_level || :requests, owner: self) do |level, fn, userdata, free|
         setter(:set_log_callback, level, 0, fn, userdata, free)
       end
       @verbose = sink
@@ -161,6 +161,16 @@ module Reqc
 
     def closed?
       @ptr.nil?
+    end
+
+    # Keeps a hook's block or the log sink's writer while libreqc may call
+    # it (Callbacks.register); #release_callback drops it.
+    def hold_callback(id, object) # :nodoc:
+      (@held_callbacks ||= {})[id] = object
+    end
+
+    def release_callback(id) # :nodoc:
+      @held_callbacks&.delete(id)
     end
 
     def handle # :nodoc:

@@ -26,15 +26,16 @@ module Reqc
       Callbacks.reraise(escape) if escape
       raise Sending.failure(code, handle) unless code.zero?
 
-      new(stream, request)
+      new(stream, request, session)
     rescue Exception # rubocop:disable Lint/RescueException: the request is ours on every path
       request.close if stream.nil? || stream.null? || code.nil? || !code.zero?
       raise
     end
 
-    def initialize(stream, request) # :nodoc:
+    def initialize(stream, request, session = nil) # :nodoc:
       @stream = FFI::AutoPointer.new(stream, Native.method(:reqc_stream_free))
       @request_owned = request
+      @session = session # its hooks and log sink run as the body is read
       @finished = false
       super(Native.reqc_stream_response(stream).address, self)
     end

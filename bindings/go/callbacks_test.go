@@ -264,21 +264,29 @@ type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
+// heldSend starts a buffered send of url on s that waits in its ARGS hook
+// until release is closed; started is closed once it waits there, and sent
+// gets the send's error.
+func heldSend(s *reqc.Session, url string) (started, release chan struct{}, sent chan error) {
+	started, release, sent = make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	req := &reqc.Request{URL: url, Buffered: true, Hooks: []reqc.Hook{{Kind: reqc.HookArgs, Func: func(*reqc.HookContext) error {
+		close(started)
+		<-release
+		return nil
+	}}}}
+	go func() {
+		_, err := s.Do(context.Background(), req)
+		sent <- err
+	}()
+	return started, release, sent
+}
+
 // TestLogSinkSetDuringSend: a session's first log sink set while a send is
 // in flight (under -race, make go-tests: the send read the session's
 // pending-panic slot that SetLogger used to create, unsynchronized).
 func TestLogSinkSetDuringSend(t *testing.T) {
 	s := newSession(t)
-	release := make(chan struct{})
-	req := &reqc.Request{URL: base + "/get", Buffered: true, Hooks: []reqc.Hook{{Kind: reqc.HookArgs, Func: func(*reqc.HookContext) error {
-		<-release
-		return nil
-	}}}}
-	sent := make(chan error, 1)
-	go func() {
-		_, err := s.Do(context.Background(), req)
-		sent <- err
-	}()
+	_, release, sent := heldSend(s, base+"/get")
 	// No synchronization with the send on purpose: it waits in its hook by
 	// now, and the race detector is to see the two goroutines unordered.
 	time.Sleep(20 * time.Millisecond)
@@ -376,17 +384,7 @@ func TestLogSinkReplacedDuringSend(t *testing.T) {
 	s := newSession(t)
 	var before, after safeBuffer
 	must(t, s.SetLogger(&before, reqc.LogRequests))
-	started, release := make(chan struct{}), make(chan struct{})
-	req := &reqc.Request{URL: base + "/status/203", Buffered: true, Hooks: []reqc.Hook{{Kind: reqc.HookArgs, Func: func(*reqc.HookContext) error {
-		close(started)
-		<-release
-		return nil
-	}}}}
-	sent := make(chan error, 1)
-	go func() {
-		_, err := s.Do(context.Background(), req)
-		sent <- err
-	}()
+	started, release, sent := heldSend(s, base+"/status/203")
 	<-started
 	must(t, s.SetLogger(&after, reqc.LogRequests))
 	runtime.GC()

@@ -29,6 +29,7 @@ module Reqc
       out = FFI::MemoryPointer.new(:pointer)
       Native.check(Native.reqc_session_new(out)) { "reqc_session_new failed" }
       @ptr = FFI::AutoPointer.new(out.read_pointer, Native::RELEASE[:reqc_session_free])
+      @held_callbacks = {} # made here: two threads adding hooks must not each make one
       apply_options(options)
     end
 
@@ -166,11 +167,11 @@ module Reqc
     # Keeps a hook's block or the log sink's writer while libreqc may call
     # it (Callbacks.register); #release_callback drops it.
     def hold_callback(id, object) # :nodoc:
-      (@held_callbacks ||= {})[id] = object
+      @held_callbacks[id] = object
     end
 
     def release_callback(id) # :nodoc:
-      @held_callbacks&.delete(id)
+      @held_callbacks.delete(id)
     end
 
     def handle # :nodoc:

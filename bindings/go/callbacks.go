@@ -222,17 +222,18 @@ type logBinding struct {
 	sink  weak.Pointer[logSink]
 	keep  *logSink
 	owner weak.Pointer[Session] // the session whose logSinks holds sink
-	id    uint64                // sink's key there
 	// A panic of the sink: a log line belongs to no one call, so the next
 	// send of the session (or of any caller, for the global sink) repeats it.
 	pending *pendingPanic
 }
 
 // released lets the session drop the sink once libreqc no longer uses it.
+// (While the session lives, its set holds the sink: the weak pointer to it
+// is still good.)
 func (b *logBinding) released() {
 	if s := b.owner.Value(); s != nil {
 		s.mu.Lock()
-		delete(s.logSinks, b.id)
+		delete(s.logSinks, b.sink.Value())
 		s.mu.Unlock()
 	}
 }

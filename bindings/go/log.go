@@ -89,14 +89,12 @@ func (s *Session) setLog(write func(LogLevel, string), level LogLevel) error {
 	// logBinding) from before libreqc can call it until it releases it.
 	sink := &logSink{write: write}
 	s.mu.Lock()
-	s.nextLogSink++
-	id := s.nextLogSink
 	if s.logSinks == nil {
-		s.logSinks = map[uint64]*logSink{}
+		s.logSinks = map[*logSink]struct{}{}
 	}
-	s.logSinks[id] = sink
+	s.logSinks[sink] = struct{}{}
 	s.mu.Unlock()
-	b := &logBinding{sink: weak.Make(sink), owner: weak.Make(s), id: id, pending: s.logPanic}
+	b := &logBinding{sink: weak.Make(sink), owner: weak.Make(s), pending: s.logPanic}
 	registered := false // else libreqc releases b, also when it refuses it
 	err := s.call(func(p *C.reqc_session) C.reqc_code {
 		registered = true

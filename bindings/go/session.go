@@ -31,10 +31,9 @@ type Session struct {
 	hooks    []Hook
 	nextHook HookID
 	logPanic *pendingPanic // set once by NewSession: sends read it unlocked
-	// The log sinks libreqc may still call, by id (see logBinding).
-	logSinks    map[uint64]*logSink
-	nextLogSink uint64
-	cleanup     runtime.Cleanup
+	// The log sinks libreqc may still call (see logBinding).
+	logSinks map[*logSink]struct{}
+	cleanup  runtime.Cleanup
 }
 
 // NewSession makes a session with libreqc's defaults (and the global

@@ -143,6 +143,28 @@ class TestStreaming < Minitest::Test
     assert_nil Reqc::PerThread.current.escape, "no escape left behind"
   end
 
+  # A stream holds its session: a session dropped once its stream is open
+  # (Reqc::Session.new.stream(...)) is not collected under the reads, and
+  # its log sink, held by the session, still hears the wire as the body
+  # comes in (it would be collected with the session, and the lines lost).
+  def test_a_stream_keeps_its_session_and_its_log_sink
+    lines = []
+    r = open_with_a_dropped_session(lines)
+    5.times { GC.start(full_mark: true, immediate_sweep: true) }
+    before = lines.size
+    assert_equal 2_000_000, r.body.bytesize
+    assert_operator lines.size, :>, before, "the log sink heard nothing while the body was read"
+  ensure
+    r&.close
+  end
+
+  def open_with_a_dropped_session(lines)
+    s = Reqc::Session.new
+    s.log_level = :wire
+    s.verbose = ->(line, _level) { lines << line }
+    s.stream(:get, url("/reqc/pattern?bytes=2000000"))
+  end
+
   def test_raising_in_the_block_closes_the_stream
     kept = nil
     assert_raises(ArgumentError) do

@@ -107,7 +107,9 @@ module Reqc
     module_function
 
     # Registers `block` on `owner` (a Request or Session) through `add`. A
-    # session holds its hooks itself (see Callbacks.register).
+    # session holds its hooks itself (see Callbacks.register); a request's
+    # stay held by the registry, for the C copies of a request (a batch
+    # item, the request a response keeps) may outlive the Ruby Request.
     def add(owner, add, kind, block)
       raise ArgumentError, "hook needs a block" unless block
 

@@ -376,7 +376,7 @@ impl Collector {
         };
         if let Some(pull) = &self.pull {
             self.mode = Mode::Pull;
-            pull.set_head(self.head.clone());
+            pull.set_head(self.head.hand_over());
             return;
         }
         if self.stream.is_some() {

@@ -80,6 +80,20 @@ impl Head {
         };
     }
 
+    /// This head, headers and all, leaving here only what the transfer
+    /// still asks of it (status, completeness): a pulled hop hands its
+    /// head to the reader without copying its headers (two allocations and
+    /// a copy of every line).
+    pub fn hand_over(&mut self) -> Head {
+        Head {
+            status: self.status,
+            reason: self.reason.clone(),
+            http_version: self.http_version,
+            headers: std::mem::take(&mut self.headers),
+            complete: self.complete,
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name)
     }

@@ -6,6 +6,8 @@
 
 use std::sync::Arc;
 
+use url::Url;
+
 use super::cancel::CancelToken;
 use super::collect::Collector;
 use super::cookies::CookieJar;
@@ -17,7 +19,7 @@ use super::layers::Layer;
 use super::log::{self as logline, HopLog, Level};
 use super::pull::{Lent, Pull};
 use super::redact;
-use super::request::Request;
+use super::request::{Method, Request};
 use super::response::Response;
 use super::send::Exchange;
 use super::transfer::Driver;
@@ -34,8 +36,10 @@ pub struct Stream<L: Driver> {
     pull: Pull,
     /// Cancel wakes the lane's waits for as long as the stream lives.
     stops: Stops,
-    /// "GET http://…" (redacted), for messages.
-    what: String,
+    /// The final hop as sent, which messages name ("GET http://…",
+    /// redacted): the text is made only when there is a message, not at
+    /// every open (a format and a URL serialization, ~1.2k instructions).
+    sent: Option<Arc<Request>>,
     /// The final hop's log, for the line of a failure while reading.
     log: Option<Arc<HopLog>>,
     state: State,
@@ -81,7 +85,6 @@ pub fn open<L: Driver>(
         // a failed transfer does.
         let reached = reached.unwrap_or_else(|e| Reached::Ended(Err(e)));
         let hop = exchange.hop();
-        let what = format!("{} {}", hop.method, redact::url(&hop.url));
         let log = hop.log.clone();
         let (info, state) = match reached {
             Reached::Head(info) => (info, State::Running),
@@ -89,7 +92,7 @@ pub fn open<L: Driver>(
                 // The body ended (or failed) in the step that brought the
                 // head: it is the reader's to see, after the bytes.
                 let info = outcome.as_ref().cloned().unwrap_or_default();
-                let end = outcome.err().map(|e| name(e, &what));
+                let end = outcome.err().map(|e| name(e, &what(&hop.method, &hop.url)));
                 (info, State::Ended(end))
             }
             // Ended before any head was handed over: a failure (retried, or
@@ -102,8 +105,9 @@ pub fn open<L: Driver>(
                 if let Some(mut response) = exchange.finish_hop(collector, outcome)? {
                     pull.push(&std::mem::take(&mut response.body), None);
                     response.streamed = true;
+                    let sent = response.request.clone();
                     let stream =
-                        Stream::new(lane, home, pull, cancel, (what, log), State::Ended(None));
+                        Stream::new(lane, home, pull, cancel, (sent, log), State::Ended(None));
                     return Ok((response, stream));
                 }
                 wait_to_retry(&exchange, cancel)?;
@@ -113,7 +117,8 @@ pub fn open<L: Driver>(
         let head = pull.take_head().unwrap_or_default();
         match exchange.finish_hop(Collector::pulled_head(head), Ok(info)) {
             Ok(Some(response)) => {
-                let stream = Stream::new(lane, home, pull, cancel, (what, log), state);
+                let sent = response.request.clone();
+                let stream = Stream::new(lane, home, pull, cancel, (sent, log), state);
                 return Ok((response, stream));
             }
             // A RESPONSE hook turned the response into a redirect or a
@@ -141,9 +146,15 @@ fn wait_to_retry(exchange: &Exchange, cancel: &CancelToken) -> Result<()> {
     }
 }
 
-/// `e` with the method and URL of the transfer, as every failure names them.
+/// `e` with the method and URL of the transfer (`what`), as every failure
+/// names them.
 fn name(e: Error, what: &str) -> Error {
     Error::new(e.code, format!("{}: {what}", e.message))
+}
+
+/// "GET http://…", the URL redacted: how a message names a transfer.
+fn what(method: &Method, url: &Url) -> String {
+    format!("{method} {}", redact::url(url))
 }
 
 impl<L: Driver> Stream<L> {
@@ -152,7 +163,7 @@ impl<L: Driver> Stream<L> {
         home: Option<Home<L>>,
         pull: Pull,
         cancel: &CancelToken,
-        (what, log): (String, Option<Arc<HopLog>>),
+        (sent, log): (Option<Arc<Request>>, Option<Arc<HopLog>>),
         state: State,
     ) -> Stream<L> {
         let stops = Stops::new(&lane, cancel, None);
@@ -161,7 +172,7 @@ impl<L: Driver> Stream<L> {
             home,
             pull,
             stops,
-            what,
+            sent,
             log,
             state,
         };
@@ -171,14 +182,21 @@ impl<L: Driver> Stream<L> {
         stream
     }
 
+    /// `e` naming the transfer, as `name` does.
+    fn named(&self, e: Error) -> Error {
+        match &self.sent {
+            Some(sent) => name(e, &what(&sent.method, &sent.url)),
+            None => e,
+        }
+    }
+
     /// The log's failure line for the body (the head's end line was
     /// written at open time).
     fn log_failure(&self, e: &Error) {
-        if let Some(log) = &self.log {
-            let (method, url) = self.what.split_once(' ').unwrap_or((&self.what, ""));
+        if let (Some(log), Some(sent)) = (&self.log, &self.sent) {
             log.emit(
                 Level::Requests,
-                &logline::error_line(method, url, &e.message),
+                &logline::error_line(&sent.method, &redact::url(&sent.url), &e.message),
             );
         }
     }
@@ -223,9 +241,9 @@ impl<L: Driver> Stream<L> {
                         Ok(_) => done.collector.cut_short(),
                         Err(e) => Some(e),
                     };
-                    self.state = State::Ended(end.map(|e| name(e, &self.what)));
+                    self.state = State::Ended(end.map(|e| self.named(e)));
                 }
-                Err(e) => self.state = State::Ended(Some(name(e, &self.what))),
+                Err(e) => self.state = State::Ended(Some(self.named(e))),
             }
             if let State::Ended(Some(e)) = &self.state {
                 self.log_failure(e);

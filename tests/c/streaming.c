@@ -537,6 +537,8 @@ static void test_failure_while_reading_is_logged(void) {
         /* The failure's line once it happens, once. */
         const char *error = strstr(logged, "ERROR");
         CHECK(error != NULL && strstr(error, "exceeds the cap") != NULL);
+        /* It names the transfer: its method and URL. */
+        CHECK(error != NULL && strstr(error, "GET") != NULL && strstr(error, "/reqc/pattern") != NULL);
         CHECK(error != NULL && strstr(error + 5, "ERROR") == NULL);
         reqc_stream_free(stream);
         reqc_request_free(req);

@@ -112,6 +112,13 @@ NAIVE = "raw libcurl naive multi (bundled)"
 RAW_FULL = "raw libcurl (bundled) returning libreqc's result"
 GO_HTTP = "Go net/http"
 GO_REQC = "Go libreqc binding"
+# The floors of the bindings' sequential rows (not targets): libreqc's C
+# send with no binding around it, made from Go in one cgo call
+# (bench/go-reqc/floor.go) and from Ruby in bare ruby-ffi calls
+# (bench/ruby/rbclient.rb seq_floor). Beside the standard client they show
+# what is left of a binding's target once the binding itself costs nothing.
+GO_FLOOR = "Go: libreqc's C send in one cgo call, no binding (floor)"
+RB_FLOOR = "Ruby: libreqc's C send in bare ruby-ffi calls, no gem (floor)"
 
 # The C++ binding's rows sit beside the C rows they are compared with
 # (report.py: "C++ binding / C", target >= 0.98x).
@@ -202,6 +209,7 @@ SCENARIOS = [
     Scenario("rb_seq", "/64b", N_SEQ, 1, SMALL, [
         Row(RAW, "raw_bundled", "seq"),
         Row(RB_REQC, "rb_reqc", "seq"),
+        Row(RB_FLOOR, "rb_reqc", "seq_floor"),
         Row(RB_NETHTTP, "rb_nethttp", "seq"),
         Row(RB_TYPHOEUS, "rb_typhoeus", "seq"),
     ]),
@@ -215,6 +223,7 @@ SCENARIOS = [
     Scenario("go_seq", "/64b", N_SEQ, 1, SMALL, [
         Row(GO_HTTP, "go", "seq"),
         Row(GO_REQC, "goreqc", "seq"),
+        Row(GO_FLOOR, "goreqc", "seq_floor"),
     ]),
     Scenario("go_batch_h1", "/64b", N_BATCH, 1, SMALL, [
         Row(GO_HTTP, "go", "batch"),

@@ -29,6 +29,9 @@ MB = 1e6
 
 GO_HTTP = "Go net/http"
 GO_REQC = "Go libreqc binding"
+# The bindings' sequential floors (bench.py): libreqc's C send, no binding.
+GO_FLOOR = "Go: libreqc's C send in one cgo call, no binding (floor)"
+RB_FLOOR = "Ruby: libreqc's C send in bare ruby-ffi calls, no gem (floor)"
 GO_SCENARIOS = [("go_seq", "sequential keep-alive, 64-byte GETs", "req"),
                 ("go_batch_h1", "batch of 64-byte GETs at concurrency 64, HTTP/1.1", "req"),
                 ("go_batch_h2c", "batch of 64-byte GETs at concurrency 64, h2c", "req"),
@@ -545,6 +548,20 @@ def main():
                  "What of a target's gap the first ratio already shows is the result's, not libreqc's.")
         o.append("")
 
+    floors = [(lab, d.ratio(sc, floor, ref), d.ratio(sc, binding, floor), thr)
+              for lab, sc, floor, binding, ref, thr in (
+                  ("Go / net/http", "go_seq", GO_FLOOR, GO_REQC, GO_HTTP, TARGETS["go"]),
+                  ("Ruby / Net::HTTP", "rb_seq", RB_FLOOR, RB_REQC, RB_NETHTTP, 1.5))]
+    if any(f is not None for _, f, _, _ in floors):
+        o.append("The floor of a binding's sequential row (not a target): libreqc's C send with no binding "
+                 "around it, from Go in one cgo call and from Ruby in bare ruby-ffi calls, against the "
+                 "language's standard client, and the binding against that floor: "
+                 + "; ".join(f"{lab} {ratio_s(f)} (target {thr:.2f}x) and {ratio_s(b)}"
+                             for lab, f, b, thr in floors) + ". "
+                 "A floor under its target leaves the target out of reach of any binding that waits in "
+                 "libreqc's C send, however thin.")
+        o.append("")
+
     # ---------------------------------------------------------------- sanity
     o.append("## Sanity check against the orientation figures")
     o.append("")
@@ -613,6 +630,15 @@ def go_section(d):
                  f"{fmt(b, 1 if unit != 'req' else 0)} | {'req/s' if unit == 'req' else 'MB/s'} | "
                  f"{ratio_s(d.ratio(sc, GO_REQC, GO_HTTP, unit))} | {fmt(ca, 1)}, {fmt(cb, 1)} | {fmt(ra)}, {fmt(rb)} |")
     o.append("")
+    floor = med(d.tput("go_seq", GO_FLOOR).values())
+    if floor:
+        o.append(f"The sequential row's floor, `goreqc seq_floor` (`bench/go-reqc/floor.go`): the C client's "
+                 f"send (request, `reqc_session_send`, status, body, frees) in one cgo call per send with "
+                 f"the binding's yield and nothing else on the Go side: {fmt(floor)} req/s, "
+                 f"{fmt(med(d.cpu_us('go_seq', GO_FLOOR).values()), 1)} µs of client CPU a request, "
+                 f"{ratio_s(d.ratio('go_seq', GO_FLOOR, GO_HTTP))} of net/http; the binding runs at "
+                 f"{ratio_s(d.ratio('go_seq', GO_REQC, GO_FLOOR))} of it.")
+        o.append("")
     return o
 
 

@@ -10,7 +10,8 @@
 // theirs), batch_map (the same through Session.Map, which by contract keeps
 // all COUNT results until it returns), batch_seq (Session.AllSeq over a
 // sequence), get_mem (Response.Bytes), get_stream (Response.Body, streamed,
-// copied to a counting writer). HTTP 2 is h2c with prior knowledge.
+// copied to a counting writer), seq_floor (no binding: the C send in one
+// cgo call, floor.go). HTTP 2 is h2c with prior knowledge.
 package main
 
 import (
@@ -103,6 +104,8 @@ func main() {
 		total, ok = a.Sequential("goreqc", get)
 	case "batch", "batch_map", "batch_seq":
 		total, ok = batch(s, a)
+	case "seq_floor":
+		total, ok = floor(a)
 	default:
 		fmt.Fprintln(os.Stderr, "goreqc: unknown mode", mode)
 		os.Exit(2)

@@ -4,7 +4,8 @@
 #   ruby rbclient.rb LIB MODE URL COUNT CONCURRENCY HTTP EXPECT SCENARIO CLIENT ROUND
 #
 # LIB: reqc, nethttp or typhoeus. MODE: seq (one keep-alive connection: a
-# Reqc::Session, Net::HTTP.start, Typhoeus' pooled easy handle) or batch
+# Reqc::Session, Net::HTTP.start, Typhoeus' pooled easy handle), seq_floor
+# (reqc only: the C send through bare ruby-ffi calls, no gem) or batch
 # (Reqc.map at CONCURRENCY; Typhoeus::Hydra with max_concurrency). Every
 # response's status (200) and size are checked. Prints the JSON line of
 # bench/common.h.
@@ -49,6 +50,36 @@ when "reqc"
       r = session.get(url)
       tally.call(r.status, r.body)
     end
+  when "seq_floor"
+    # No gem: bench/reqc_client.c's send (request_new, send, body, status,
+    # frees) through ruby-ffi's bare calls on the gem's own attachments,
+    # the body copied into a String as the gem's Response#body does. The
+    # floor of any ruby-ffi binding over libreqc: its row against
+    # Net::HTTP's says what is left of the target once the binding's Ruby
+    # side costs nothing.
+    native = Reqc::Native
+    out = FFI::MemoryPointer.new(:pointer)
+    len = FFI::MemoryPointer.new(:size_t)
+    abort "rbclient: reqc_session_new failed" unless native.reqc_session_new(out).zero?
+    session = out.read_pointer
+    send_one = lambda do
+      raise "reqc_request_new failed" unless native.reqc_request_new("GET", url, out, nil).zero?
+
+      request = out.read_pointer
+      rc = native.reqc_session_send(session, request, out)
+      native.reqc_request_free(request)
+      raise "reqc_session_send: #{rc}" unless rc.zero?
+
+      response = out.read_pointer
+      body = native.reqc_response_body(response, len).read_bytes(len.read(:size_t))
+      status = native.reqc_response_status(response)
+      native.reqc_response_free(response)
+      [status, body]
+    end
+    send_one.call
+    t0 = now
+    c0 = cpu
+    count.times { tally.call(*send_one.call) }
   when "batch"
     t0 = now
     c0 = cpu

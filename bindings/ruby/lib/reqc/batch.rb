@@ -1,6 +1,9 @@
 # frozen_string_literal: true
 
 module Reqc
+  # Transfers at once when no `concurrency` is given: libreqc's own default.
+  DEFAULT_CONCURRENCY = Native::CONSTANTS.fetch(:REQC_BATCH_DEFAULT_CONCURRENCY)
+
   # Many requests at once on one curl multi handle (Typhoeus' Hydra):
   #
   #   batch = Reqc::Batch.new(concurrency: 64)
@@ -11,9 +14,6 @@ module Reqc
   # Every hook and block runs on the thread calling #run. #cancel (from any
   # thread) ends the run; Thread#raise and Timeout on the running thread do
   # too.
-  # Transfers at once when no `concurrency` is given: libreqc's own default.
-  DEFAULT_CONCURRENCY = Native::CONSTANTS.fetch(:REQC_BATCH_DEFAULT_CONCURRENCY)
-
   class Batch
     # `concurrency`: transfers at once (default DEFAULT_CONCURRENCY);
     # `max_per_host`: at once to one host;

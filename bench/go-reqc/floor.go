@@ -56,8 +56,10 @@ func floor(a row.Args) (int64, bool) {
 		C.reqc_session_set_header(s, name, nil) != C.REQC_OK {
 		return 0, false
 	}
-	// The binding's yield before a blocking call (bindings/go/blocking.go),
-	// without which sysmon's hand-offs cost every send 10-25 µs more.
+	// The binding's yield before a blocking call, without which sysmon's
+	// hand-offs cost every send 10-25 µs more: bindings/go/blocking.go's
+	// beforeBlockingCall (unexported there), with its period (yieldEvery),
+	// for this one goroutine.
 	last := time.Now()
 	return a.Sequential("goreqc", func() (int64, error) {
 		if now := time.Now(); now.Sub(last) >= 5*time.Millisecond {

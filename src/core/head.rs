@@ -183,6 +183,25 @@ mod tests {
     }
 
     #[test]
+    fn hand_over_moves_the_headers_and_keeps_what_the_transfer_reads() {
+        let mut h = Head::default();
+        for l in ["HTTP/1.1 200 OK\r\n", "X-A: 1\r\n", "\r\n"] {
+            h.feed(l.as_bytes());
+        }
+        let given = h.hand_over();
+        assert_eq!(
+            (given.status, given.http_version, given.complete),
+            (200, 11, true)
+        );
+        assert_eq!(given.reason, "OK");
+        assert_eq!(given.header("x-a"), Some("1"));
+        // The collector's head keeps its status and completeness (cut_short,
+        // has_final_head read them), not the headers.
+        assert!(h.headers.is_empty());
+        assert_eq!((h.status, h.complete), (200, true));
+    }
+
+    #[test]
     fn http2_gets_canonical_reason() {
         let mut h = Head::default();
         h.feed(b"HTTP/2 200 \r\n");

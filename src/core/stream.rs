@@ -36,10 +36,12 @@ pub struct Stream<L: Driver> {
     pull: Pull,
     /// Cancel wakes the lane's waits for as long as the stream lives.
     stops: Stops,
-    /// The final hop as sent, which messages name ("GET http://…",
-    /// redacted): the text is made only when there is a message, not at
-    /// every open (a format and a URL serialization, ~1.2k instructions).
-    sent: Option<Arc<Request>>,
+    /// The method and URL of the transfer the body comes from, which
+    /// messages name ("GET http://…", redacted): the text is made only when
+    /// there is a message, not at every open (a format and a URL
+    /// serialization, ~1.2k instructions). Not the response's request: a
+    /// RESPONSE hook may replace the response with another send's.
+    transfer: (Method, Url),
     /// The final hop's log, for the line of a failure while reading.
     log: Option<Arc<HopLog>>,
     state: State,
@@ -86,13 +88,14 @@ pub fn open<L: Driver>(
         let reached = reached.unwrap_or_else(|e| Reached::Ended(Err(e)));
         let hop = exchange.hop();
         let log = hop.log.clone();
+        let transfer = (hop.method.clone(), hop.url.clone());
         let (info, state) = match reached {
             Reached::Head(info) => (info, State::Running),
             Reached::Ended(outcome) if pull.has_head() => {
                 // The body ended (or failed) in the step that brought the
                 // head: it is the reader's to see, after the bytes.
                 let info = outcome.as_ref().cloned().unwrap_or_default();
-                let end = outcome.err().map(|e| name(e, &what(&hop.method, &hop.url)));
+                let end = outcome.err().map(|e| name(e, &what(&transfer)));
                 (info, State::Ended(end))
             }
             // Ended before any head was handed over: a failure (retried, or
@@ -105,9 +108,14 @@ pub fn open<L: Driver>(
                 if let Some(mut response) = exchange.finish_hop(collector, outcome)? {
                     pull.push(&std::mem::take(&mut response.body), None);
                     response.streamed = true;
-                    let sent = response.request.clone();
-                    let stream =
-                        Stream::new(lane, home, pull, cancel, (sent, log), State::Ended(None));
+                    let stream = Stream::new(
+                        lane,
+                        home,
+                        pull,
+                        cancel,
+                        (transfer, log),
+                        State::Ended(None),
+                    );
                     return Ok((response, stream));
                 }
                 wait_to_retry(&exchange, cancel)?;
@@ -117,8 +125,7 @@ pub fn open<L: Driver>(
         let head = pull.take_head().unwrap_or_default();
         match exchange.finish_hop(Collector::pulled_head(head), Ok(info)) {
             Ok(Some(response)) => {
-                let sent = response.request.clone();
-                let stream = Stream::new(lane, home, pull, cancel, (sent, log), state);
+                let stream = Stream::new(lane, home, pull, cancel, (transfer, log), state);
                 return Ok((response, stream));
             }
             // A RESPONSE hook turned the response into a redirect or a
@@ -153,7 +160,7 @@ fn name(e: Error, what: &str) -> Error {
 }
 
 /// "GET http://…", the URL redacted: how a message names a transfer.
-fn what(method: &Method, url: &Url) -> String {
+fn what((method, url): &(Method, Url)) -> String {
     format!("{method} {}", redact::url(url))
 }
 
@@ -163,7 +170,7 @@ impl<L: Driver> Stream<L> {
         home: Option<Home<L>>,
         pull: Pull,
         cancel: &CancelToken,
-        (sent, log): (Option<Arc<Request>>, Option<Arc<HopLog>>),
+        (transfer, log): ((Method, Url), Option<Arc<HopLog>>),
         state: State,
     ) -> Stream<L> {
         let stops = Stops::new(&lane, cancel, None);
@@ -172,7 +179,7 @@ impl<L: Driver> Stream<L> {
             home,
             pull,
             stops,
-            sent,
+            transfer,
             log,
             state,
         };
@@ -184,19 +191,17 @@ impl<L: Driver> Stream<L> {
 
     /// `e` naming the transfer, as `name` does.
     fn named(&self, e: Error) -> Error {
-        match &self.sent {
-            Some(sent) => name(e, &what(&sent.method, &sent.url)),
-            None => e,
-        }
+        name(e, &what(&self.transfer))
     }
 
     /// The log's failure line for the body (the head's end line was
     /// written at open time).
     fn log_failure(&self, e: &Error) {
-        if let (Some(log), Some(sent)) = (&self.log, &self.sent) {
+        if let Some(log) = &self.log {
+            let (method, url) = &self.transfer;
             log.emit(
                 Level::Requests,
-                &logline::error_line(&sent.method, &redact::url(&sent.url), &e.message),
+                &logline::error_line(method, &redact::url(url), &e.message),
             );
         }
     }

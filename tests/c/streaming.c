@@ -546,6 +546,57 @@ static void test_failure_while_reading_is_logged(void) {
     reqc_session_free(s);
 }
 
+/* A RESPONSE hook that replaces the streamed response with one it got
+ * from another send: the stream still reads the first transfer's body. */
+static int replace_with_another(void *userdata, int kind, reqc_hook_ctx *ctx) {
+    reqc_request *other = NULL;
+    reqc_response *got = NULL;
+    (void)kind;
+    if (reqc_request_new("GET", URL("/get?replacement=1"), &other, NULL) != REQC_OK)
+        return REQC_HOOK_RESULT_ABORT;
+    reqc_code rc = reqc_session_send((reqc_session *)userdata, other, &got);
+    reqc_request_free(other);
+    if (rc != REQC_OK) return REQC_HOOK_RESULT_ABORT;
+    if (reqc_hook_ctx_set_response(ctx, got) != REQC_OK) {
+        reqc_response_free(got);
+        return REQC_HOOK_RESULT_ABORT;
+    }
+    return REQC_HOOK_RESULT_CONTINUE;
+}
+
+/* A failure while reading names the transfer the body comes from, in the
+ * error and in the log line, even when a RESPONSE hook replaced the
+ * response the open returned with one of another request. */
+static void test_failure_names_the_streamed_transfer(void) {
+    reqc_session *s = NULL;
+    reqc_request *req;
+    reqc_stream *stream = NULL;
+    NEED_TEST_SERVER();
+    CHECK_OK(reqc_session_new(&s), s);
+    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, keep_line, NULL, NULL), s);
+    req = check_new_request("GET", pattern_url(500000, "&chunked=1"));
+    if (req) {
+        CHECK_OK(reqc_request_set_max_response_bytes(req, 300000), req);
+        CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_RESPONSE, replace_with_another, s, NULL, NULL), req);
+        CHECK_OK(reqc_session_open(s, req, &stream), req);
+        if (stream) {
+            CHECK(strstr(reqc_response_url(reqc_stream_response(stream)), "replacement=1") != NULL);
+            logged[0] = 0;
+            reqc_code rc = REQC_OK;
+            CHECK(read_all(stream, 1000, &rc) == -1);
+            CHECK(rc == REQC_E_BODY_TOO_LARGE);
+            const char *message = reqc_stream_error(stream);
+            CHECK(strstr(message, "GET") != NULL && strstr(message, "/reqc/pattern") != NULL);
+            CHECK(strstr(message, "replacement") == NULL);
+            const char *error = strstr(logged, "ERROR");
+            CHECK(error != NULL && strstr(error, "/reqc/pattern") != NULL);
+            reqc_stream_free(stream);
+        }
+        reqc_request_free(req);
+    }
+    reqc_session_free(s);
+}
+
 static void test_cut_mid_body(void) {
     NEED_TEST_SERVER();
     check_read_fails(check_new_request("GET", pattern_url(200000, "&cut=1")), REQC_E_RECV, NULL);
@@ -736,6 +787,7 @@ int main(void) {
     RUN(test_total_timeout_while_paused);
     RUN(test_body_cap_while_reading);
     RUN(test_failure_while_reading_is_logged);
+    RUN(test_failure_names_the_streamed_transfer);
     RUN(test_cut_mid_body);
     RUN(test_threads_on_one_session);
     RUN(test_gigabyte_in_bounded_memory);

@@ -514,26 +514,38 @@ static void keep_line(void *userdata, reqc_log_level level, const char *line) {
     strcat(logged, "\n");
 }
 
+/* A session whose log lines go to `logged`, in *s, and a request whose
+ * 500,000-byte chunked body crosses its 300,000-byte cap while it is read:
+ * above what the open's step may take (it keeps at most about 128 KiB
+ * before pausing). NULL if the request could not be made. */
+static reqc_request *capped_request_on_a_logging_session(reqc_session **s) {
+    CHECK_OK(reqc_session_new(s), *s);
+    CHECK_OK(reqc_session_set_log_callback(*s, REQC_LOG_LEVEL_REQUESTS, 0, keep_line, NULL, NULL), *s);
+    reqc_request *req = check_new_request("GET", pattern_url(500000, "&chunked=1"));
+    if (req) CHECK_OK(reqc_request_set_max_response_bytes(req, 300000), req);
+    return req;
+}
+
+/* Reads `stream`, opened from such a request, to its failure: the cap. */
+static void check_read_crosses_the_cap(reqc_stream *stream) {
+    reqc_code rc = REQC_OK;
+    CHECK(read_all(stream, 1000, &rc) == -1);
+    CHECK(rc == REQC_E_BODY_TOO_LARGE);
+}
+
 static void test_failure_while_reading_is_logged(void) {
     reqc_session *s = NULL;
     reqc_request *req;
     reqc_stream *stream = NULL;
     NEED_TEST_SERVER();
-    CHECK_OK(reqc_session_new(&s), s);
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, keep_line, NULL, NULL), s);
-    req = check_new_request("GET", pattern_url(500000, "&chunked=1"));
+    req = capped_request_on_a_logging_session(&s);
     if (req) {
         logged[0] = 0;
-        /* Above what the open's step may take (it keeps at most about
-         * 128 KiB before pausing): the cap is crossed while reading. */
-        CHECK_OK(reqc_request_set_max_response_bytes(req, 300000), req);
         CHECK_OK(reqc_session_open(s, req, &stream), req);
         /* The head's end line at open time. */
         CHECK(strstr(logged, "200 OK") != NULL);
         CHECK(strstr(logged, "ERROR") == NULL);
-        reqc_code rc = REQC_OK;
-        CHECK(read_all(stream, 1000, &rc) == -1);
-        CHECK(rc == REQC_E_BODY_TOO_LARGE);
+        check_read_crosses_the_cap(stream);
         /* The failure's line once it happens, once. */
         const char *error = strstr(logged, "ERROR");
         CHECK(error != NULL && strstr(error, "exceeds the cap") != NULL);
@@ -572,19 +584,14 @@ static void test_failure_names_the_streamed_transfer(void) {
     reqc_request *req;
     reqc_stream *stream = NULL;
     NEED_TEST_SERVER();
-    CHECK_OK(reqc_session_new(&s), s);
-    CHECK_OK(reqc_session_set_log_callback(s, REQC_LOG_LEVEL_REQUESTS, 0, keep_line, NULL, NULL), s);
-    req = check_new_request("GET", pattern_url(500000, "&chunked=1"));
+    req = capped_request_on_a_logging_session(&s);
     if (req) {
-        CHECK_OK(reqc_request_set_max_response_bytes(req, 300000), req);
         CHECK_OK(reqc_request_add_hook(req, REQC_HOOK_KIND_RESPONSE, replace_with_another, s, NULL, NULL), req);
         CHECK_OK(reqc_session_open(s, req, &stream), req);
         if (stream) {
             CHECK(strstr(reqc_response_url(reqc_stream_response(stream)), "replacement=1") != NULL);
             logged[0] = 0;
-            reqc_code rc = REQC_OK;
-            CHECK(read_all(stream, 1000, &rc) == -1);
-            CHECK(rc == REQC_E_BODY_TOO_LARGE);
+            check_read_crosses_the_cap(stream);
             const char *message = reqc_stream_error(stream);
             CHECK(strstr(message, "GET") != NULL && strstr(message, "/reqc/pattern") != NULL);
             CHECK(strstr(message, "replacement") == NULL);
